@@ -1,0 +1,256 @@
+/**
+ * Storage contract of the keycard server: one narrow interface per record kind.
+ *
+ * Every adapter (memory, SQLite, PostgreSQL) implements all of it and passes the shared
+ * conformance suite in `conformance.ts`. Nothing above this layer knows which database runs.
+ * Times are integer milliseconds since the epoch. Secrets are never stored: only their
+ * SHA-256 hashes (hex), and private keys only encrypted.
+ */
+
+export interface UserRecord {
+  id: string; // opaque, random; becomes the token's `sub`
+  username: string; // unique, NFC-normalised, compared case-insensitively (stored lower-cased in usernameKey)
+  usernameKey: string;
+  passwordHash: string; // argon2id PHC string
+  roles: string[];
+  disabled: boolean;
+  /** User-defined claims copied into access tokens (e.g. { room: "101" }). */
+  claims: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UserStore {
+  create(user: UserRecord): Promise<void>; // throws StorageConflictError if usernameKey exists
+  getById(id: string): Promise<UserRecord | undefined>;
+  getByUsername(usernameKey: string): Promise<UserRecord | undefined>;
+  list(opts?: { limit?: number; offset?: number }): Promise<UserRecord[]>;
+  update(
+    id: string,
+    patch: Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'disabled' | 'claims' | 'updatedAt'>>,
+  ): Promise<UserRecord | undefined>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface ClientRecord {
+  id: string; // client_id
+  name: string;
+  type: 'public' | 'confidential';
+  secretHash: string | null; // SHA-256 hex of the client secret (confidential clients only)
+  firstParty: boolean; // only first-party clients may use the password grant
+  grants: Array<'password' | 'refresh_token' | 'client_credentials'>;
+  audiences: string[]; // audiences this client may ask tokens for
+  scopes: string[]; // scopes this client may ask for
+  createdAt: number;
+}
+
+export interface ClientStore {
+  create(client: ClientRecord): Promise<void>; // StorageConflictError on duplicate id
+  get(id: string): Promise<ClientRecord | undefined>;
+  list(): Promise<ClientRecord[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface AudienceRecord {
+  id: string; // the `aud` value, e.g. "rooms" or "https://api.example.com"
+  name: string;
+  scopes: string[]; // scopes this resource server understands
+  createdAt: number;
+}
+
+export interface AudienceStore {
+  upsert(audience: AudienceRecord): Promise<void>;
+  get(id: string): Promise<AudienceRecord | undefined>;
+  list(): Promise<AudienceRecord[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface RoleRecord {
+  name: string; // e.g. "guest", "manager"
+  scopes: string[]; // scopes a user holding this role may receive
+  createdAt: number;
+}
+
+export interface RoleStore {
+  upsert(role: RoleRecord): Promise<void>;
+  get(name: string): Promise<RoleRecord | undefined>;
+  list(): Promise<RoleRecord[]>;
+  delete(name: string): Promise<boolean>;
+}
+
+/** A sign-in session: the family of refresh tokens that share one `sid`. */
+export interface SessionRecord {
+  id: string; // `sid`
+  userId: string;
+  clientId: string;
+  audiences: string[];
+  scopes: string[];
+  createdAt: number;
+  lastUsedAt: number;
+  /** Absolute end of the session; no refresh after it. */
+  expiresAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null; // 'logout' | 'reuse' | 'admin' | 'password_change' | 'logout_all' | ...
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  get(id: string): Promise<SessionRecord | undefined>;
+  listByUser(userId: string, opts?: { includeRevoked?: boolean }): Promise<SessionRecord[]>;
+  listActive(opts?: { limit?: number; offset?: number; now: number }): Promise<SessionRecord[]>;
+  touch(id: string, at: number): Promise<void>;
+  /** Marks the session revoked if it is not already; returns true when this call revoked it. */
+  revoke(id: string, at: number, reason: string): Promise<boolean>;
+  /** Revokes every live session of a user except `exceptId`; returns the ids it revoked. */
+  revokeByUser(userId: string, at: number, reason: string, exceptId?: string): Promise<string[]>;
+  deleteExpired(before: number): Promise<number>;
+}
+
+export interface RefreshTokenRecord {
+  hash: string; // SHA-256 hex of the opaque token
+  sessionId: string;
+  createdAt: number;
+  /** Idle expiry of this token. */
+  expiresAt: number;
+  /** Set when the token was rotated out (consumed). */
+  usedAt: number | null;
+  /** Hash of the token that replaced it, for the grace window. */
+  replacedBy: string | null;
+  /**
+   * The successor's plaintext sealed with the server's master key (AES-256-GCM), kept only
+   * for the grace window so a concurrent duplicate request can receive the same successor.
+   * Cleared when the grace window ends or the family is revoked.
+   */
+  successorSealed: string | null;
+}
+
+export type ConsumeResult =
+  | { status: 'consumed'; token: RefreshTokenRecord } // this call rotated it out: issue a successor
+  | { status: 'already_used'; token: RefreshTokenRecord } // consumed before (grace window or reuse)
+  | { status: 'not_found' };
+
+export interface RefreshTokenStore {
+  create(token: RefreshTokenRecord): Promise<void>;
+  get(hash: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Atomically marks the token used and records its successor, only if it was unused.
+   * Exactly one of any number of concurrent calls for the same hash sees 'consumed'.
+   */
+  consume(
+    hash: string,
+    at: number,
+    successor: { hash: string; sealed: string | null },
+  ): Promise<ConsumeResult>;
+  /** Drops sealed successors of tokens used before `before` (end of the grace window). */
+  clearSealedBefore(before: number): Promise<number>;
+  deleteBySession(sessionId: string): Promise<number>;
+  deleteExpired(before: number): Promise<number>;
+}
+
+export type KeyState = 'next' | 'current' | 'retired';
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  state: KeyState;
+  publicJwk: Record<string, unknown>;
+  /** Private JWK sealed with the master key (AES-256-GCM), never plaintext. */
+  privateSealed: string;
+  createdAt: number;
+  activatedAt: number | null; // became current
+  retiredAt: number | null; // stopped signing
+  /** Removed from the JWKS after this time (retiredAt + longest token lifetime + leeway). */
+  removeAfter: number | null;
+}
+
+export interface KeyStore {
+  create(key: SigningKeyRecord): Promise<void>;
+  list(): Promise<SigningKeyRecord[]>;
+  get(kid: string): Promise<SigningKeyRecord | undefined>;
+  /**
+   * Atomically: the current key becomes retired (with `removeAfter`), `nextKid` becomes
+   * current. Fails with StorageConflictError if `expectedCurrentKid` is no longer current
+   * (another instance rotated first).
+   */
+  promote(
+    nextKid: string,
+    expectedCurrentKid: string | null,
+    at: number,
+    removeAfter: number,
+  ): Promise<void>;
+  delete(kid: string): Promise<boolean>;
+}
+
+export type RevocationEvent =
+  | { cursor: number; type: 'session'; sid: string; at: number; expiresAt: number }
+  | { cursor: number; type: 'token'; jti: string; at: number; expiresAt: number }
+  | { cursor: number; type: 'subject'; sub: string; notBefore: number; at: number; expiresAt: number };
+
+/** A revocation event before the store assigns its cursor. */
+export type NewRevocationEvent = RevocationEvent extends infer E
+  ? E extends RevocationEvent
+    ? Omit<E, 'cursor'>
+    : never
+  : never;
+
+export interface RevocationStore {
+  /** Appends an event and returns it with its cursor: strictly increasing, never reused. */
+  append(event: NewRevocationEvent): Promise<RevocationEvent>;
+  /** Events with cursor > after, oldest first, at most `limit`. */
+  listAfter(after: number, limit: number): Promise<RevocationEvent[]>;
+  latestCursor(): Promise<number>;
+  /** Deletes events whose `expiresAt` is before `before` (no token they could match lives). */
+  deleteExpired(before: number): Promise<number>;
+}
+
+export interface AuditEvent {
+  id?: number;
+  at: number;
+  type: string; // 'login.success' | 'login.failure' | 'token.refresh' | 'token.reuse_detected' | 'session.revoke' | 'key.rotate' | 'admin.*' ...
+  actor: string | null; // user id, client id or 'system'
+  subject: string | null; // what the event is about (user id, session id, kid ...)
+  ip: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown>; // never secrets
+}
+
+export interface AuditStore {
+  append(event: AuditEvent): Promise<void>;
+  list(filter: {
+    type?: string; // exact type or a prefix ending in '.' ('admin.')
+    actor?: string;
+    subject?: string;
+    since?: number;
+    until?: number;
+    limit: number;
+    beforeId?: number; // pagination: newest first
+  }): Promise<AuditEvent[]>;
+}
+
+/** Everything the server persists. `close()` releases connections and file handles. */
+export interface Storage {
+  readonly kind: 'memory' | 'sqlite' | 'postgres';
+  users: UserStore;
+  clients: ClientStore;
+  audiences: AudienceStore;
+  roles: RoleStore;
+  sessions: SessionStore;
+  refreshTokens: RefreshTokenStore;
+  keys: KeyStore;
+  revocations: RevocationStore;
+  audit: AuditStore;
+  /** Runs pending migrations; idempotent and safe to call from several instances at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown on a unique-key violation or a failed compare-and-set. */
+export class StorageConflictError extends Error {
+  readonly code = 'ERR_STORAGE_CONFLICT' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageConflictError';
+  }
+}
