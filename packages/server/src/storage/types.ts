@@ -174,12 +174,7 @@ export interface KeyStore {
    * current. Fails with StorageConflictError if `expectedCurrentKid` is no longer current
    * (another instance rotated first).
    */
-  promote(
-    nextKid: string,
-    expectedCurrentKid: string | null,
-    at: number,
-    removeAfter: number,
-  ): Promise<void>;
+  promote(nextKid: string, expectedCurrentKid: string | null, at: number, removeAfter: number): Promise<void>;
   delete(kid: string): Promise<boolean>;
 }
 
