@@ -1,0 +1,38 @@
+import { memoryAudit, memoryRevocations } from './memory/events.js';
+import { memoryKeys } from './memory/keys.js';
+import { memoryAudiences, memoryClients, memoryRoles, memoryUsers } from './memory/records.js';
+import { memoryRefreshTokens, memorySessions } from './memory/sessions.js';
+import { createMemoryState } from './memory/state.js';
+import type { Storage } from './types.js';
+
+/**
+ * In-process storage for tests and throw-away development servers.
+ *
+ * Everything lives in this process's heap and is lost on restart or `close()`; it cannot be
+ * shared between instances. Records are deep-copied in and out, and `consume` is atomic
+ * because it never yields between its check and its write.
+ *
+ * @example
+ * ```ts
+ * const storage = createMemoryStorage();
+ * await storage.migrate(); // no-op, kept for symmetry with the SQL adapters
+ * await storage.roles.upsert({ name: 'guest', scopes: ['rooms:read'], createdAt: Date.now() });
+ * ```
+ */
+export function createMemoryStorage(): Storage {
+  const state = createMemoryState();
+  return {
+    kind: 'memory',
+    users: memoryUsers(state),
+    clients: memoryClients(state),
+    audiences: memoryAudiences(state),
+    roles: memoryRoles(state),
+    sessions: memorySessions(state),
+    refreshTokens: memoryRefreshTokens(state),
+    keys: memoryKeys(state),
+    revocations: memoryRevocations(state),
+    audit: memoryAudit(state),
+    async migrate() {},
+    async close() {},
+  };
+}

@@ -1,0 +1,98 @@
+import {
+  type AudienceStore,
+  type ClientStore,
+  type RoleStore,
+  StorageConflictError,
+  type UserRecord,
+  type UserStore,
+} from '../types.js';
+import { byCreated, copy, type MemoryState, page } from './state.js';
+
+export function memoryUsers(state: MemoryState): UserStore {
+  const findByKey = (key: string) => [...state.users.values()].find((u) => u.usernameKey === key);
+  return {
+    async create(user) {
+      if (state.users.has(user.id)) throw new StorageConflictError('user id already exists');
+      if (findByKey(user.usernameKey)) throw new StorageConflictError('username already taken');
+      state.users.set(user.id, copy(user));
+    },
+    async getById(id) {
+      return copy(state.users.get(id));
+    },
+    async getByUsername(usernameKey) {
+      return copy(findByKey(usernameKey));
+    },
+    async list(opts) {
+      const all = [...state.users.values()].sort(byCreated((u) => u.id));
+      return copy(page(all, opts));
+    },
+    async update(id, patch) {
+      const current = state.users.get(id);
+      if (!current) return undefined;
+      const next: UserRecord = { ...current };
+      // Only defined fields count: `{ roles: undefined }` leaves roles as they are.
+      if (patch.passwordHash !== undefined) next.passwordHash = patch.passwordHash;
+      if (patch.roles !== undefined) next.roles = copy(patch.roles);
+      if (patch.disabled !== undefined) next.disabled = patch.disabled;
+      if (patch.claims !== undefined) next.claims = copy(patch.claims);
+      if (patch.updatedAt !== undefined) next.updatedAt = patch.updatedAt;
+      state.users.set(id, next);
+      return copy(next);
+    },
+    async delete(id) {
+      return state.users.delete(id);
+    },
+  };
+}
+
+export function memoryClients(state: MemoryState): ClientStore {
+  return {
+    async create(client) {
+      if (state.clients.has(client.id)) throw new StorageConflictError('client id already exists');
+      state.clients.set(client.id, copy(client));
+    },
+    async get(id) {
+      return copy(state.clients.get(id));
+    },
+    async list() {
+      return copy([...state.clients.values()].sort(byCreated((c) => c.id)));
+    },
+    async delete(id) {
+      return state.clients.delete(id);
+    },
+  };
+}
+
+export function memoryAudiences(state: MemoryState): AudienceStore {
+  return {
+    async upsert(audience) {
+      state.audiences.set(audience.id, copy(audience));
+    },
+    async get(id) {
+      return copy(state.audiences.get(id));
+    },
+    async list() {
+      return copy([...state.audiences.values()].sort(byCreated((a) => a.id)));
+    },
+    async delete(id) {
+      return state.audiences.delete(id);
+    },
+  };
+}
+
+export function memoryRoles(state: MemoryState): RoleStore {
+  return {
+    async upsert(role) {
+      state.roles.set(role.name, copy(role));
+    },
+    async get(name) {
+      return copy(state.roles.get(name));
+    },
+    async list() {
+      return copy([...state.roles.values()].sort(byCreated((r) => r.name)));
+    },
+    async delete(name) {
+      return state.roles.delete(name);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type {
+  AudienceRecord,
+  AuditEvent,
+  ClientRecord,
+  RefreshTokenRecord,
+  RevocationEvent,
+  RoleRecord,
+  SessionRecord,
+  SigningKeyRecord,
+  UserRecord,
+} from '../types.js';
+
+/** Everything the memory adapter holds; shared by its stores so cascades stay consistent. */
+export interface MemoryState {
+  users: Map<string, UserRecord>;
+  clients: Map<string, ClientRecord>;
+  audiences: Map<string, AudienceRecord>;
+  roles: Map<string, RoleRecord>;
+  sessions: Map<string, SessionRecord>;
+  refreshTokens: Map<string, RefreshTokenRecord>;
+  keys: Map<string, SigningKeyRecord>;
+  revocations: RevocationEvent[];
+  lastCursor: number;
+  audit: AuditEvent[];
+  lastAuditId: number;
+}
+
+export function createMemoryState(): MemoryState {
+  return {
+    users: new Map(),
+    clients: new Map(),
+    audiences: new Map(),
+    roles: new Map(),
+    sessions: new Map(),
+    refreshTokens: new Map(),
+    keys: new Map(),
+    revocations: [],
+    lastCursor: 0,
+    audit: [],
+    lastAuditId: 0,
+  };
+}
+
+/** Records go in and come out as deep copies so no caller can mutate stored state. */
+export const copy = <T>(value: T): T => structuredClone(value);
+
+/** Applies offset/limit the way the SQL adapters do (`limit` undefined = no limit). */
+export function page<T>(items: T[], opts?: { limit?: number; offset?: number }): T[] {
+  const start = opts?.offset ?? 0;
+  return opts?.limit === undefined ? items.slice(start) : items.slice(start, start + opts.limit);
+}
+
+/** Oldest first, ties broken by id: the order every adapter's list() uses. */
+export function byCreated<T extends { createdAt: number }>(key: (item: T) => string) {
+  return (a: T, b: T): number => a.createdAt - b.createdAt || compareText(key(a), key(b));
+}
+
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
