@@ -1,0 +1,109 @@
+import type {
+  AuditEvent,
+  ClientRecord,
+  RefreshTokenRecord,
+  SessionRecord,
+  SigningKeyRecord,
+  Storage,
+  UserRecord,
+} from '../../../src/storage/index.js';
+
+/** Hands each test a fresh storage; set by describeStorageConformance's beforeEach. */
+export interface Ctx {
+  storage: () => Storage;
+}
+
+export function user(id: string, overrides: Partial<UserRecord> = {}): UserRecord {
+  const username = overrides.username ?? `User-${id}`;
+  return {
+    id,
+    username,
+    usernameKey: username.normalize('NFC').toLowerCase(),
+    passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
+    roles: ['guest'],
+    disabled: false,
+    claims: { room: '101', nested: { floor: 1 } },
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    ...overrides,
+  };
+}
+
+export function client(id: string, overrides: Partial<ClientRecord> = {}): ClientRecord {
+  return {
+    id,
+    name: `Client ${id}`,
+    type: 'confidential',
+    secretHash: 'a'.repeat(64),
+    firstParty: true,
+    grants: ['password', 'refresh_token'],
+    audiences: ['rooms'],
+    scopes: ['rooms:read'],
+    createdAt: 1_000,
+    ...overrides,
+  };
+}
+
+export function session(id: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    id,
+    userId: 'u1',
+    clientId: 'web',
+    audiences: ['rooms'],
+    scopes: ['rooms:read'],
+    createdAt: 1_000,
+    lastUsedAt: 1_000,
+    expiresAt: 100_000,
+    revokedAt: null,
+    revokedReason: null,
+    ip: '127.0.0.1',
+    userAgent: 'vitest',
+    ...overrides,
+  };
+}
+
+export function refreshToken(hash: string, overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord {
+  return {
+    hash,
+    sessionId: 's1',
+    createdAt: 1_000,
+    expiresAt: 50_000,
+    usedAt: null,
+    replacedBy: null,
+    successorSealed: null,
+    ...overrides,
+  };
+}
+
+export function signingKey(kid: string, overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord {
+  return {
+    kid,
+    alg: 'ES256',
+    state: 'next',
+    publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid },
+    privateSealed: `sealed:${kid}`,
+    createdAt: 1_000,
+    activatedAt: null,
+    retiredAt: null,
+    removeAfter: null,
+    ...overrides,
+  };
+}
+
+export function auditEvent(at: number, type: string, overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    at,
+    type,
+    actor: 'u1',
+    subject: 's1',
+    ip: null,
+    userAgent: null,
+    detail: { n: at },
+    ...overrides,
+  };
+}
+
+/** Hex-looking, unique per call within a test: stands in for SHA-256 hashes. */
+export function hash(label: string): string {
+  return Buffer.from(label).toString('hex').padEnd(64, '0');
+}

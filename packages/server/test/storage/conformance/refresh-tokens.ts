@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { ConsumeResult } from '../../../src/storage/index.js';
+import { type Ctx, hash, refreshToken, session } from './fixtures.js';
+
+export function refreshTokenTests(ctx: Ctx, concurrency: number): void {
+  describe('refreshTokens', () => {
+    it('creates and gets; rejects a duplicate hash', async () => {
+      const tokens = ctx.storage().refreshTokens;
+      const t = refreshToken(hash('t1'));
+      await tokens.create(t);
+      expect(await tokens.get(hash('t1'))).toEqual(t);
+      expect(await tokens.get(hash('missing'))).toBeUndefined();
+      await expect(tokens.create(refreshToken(hash('t1')))).rejects.toMatchObject({
+        code: 'ERR_STORAGE_CONFLICT',
+      });
+    });
+
+    it('consumes once, then reports already_used with the successor; unknown is not_found', async () => {
+      const tokens = ctx.storage().refreshTokens;
+      await tokens.create(refreshToken(hash('t1')));
+      const successor = { hash: hash('t2'), sealed: 'sealed-successor' };
+      const used = { usedAt: 2_000, replacedBy: hash('t2'), successorSealed: 'sealed-successor' };
+      expect(await tokens.consume(hash('t1'), 2_000, successor)).toEqual({
+        status: 'consumed',
+        token: refreshToken(hash('t1'), used),
+      });
+      expect(await tokens.consume(hash('t1'), 3_000, { hash: hash('t3'), sealed: null })).toEqual({
+        status: 'already_used',
+        token: refreshToken(hash('t1'), used),
+      });
+      expect(await tokens.consume(hash('missing'), 3_000, successor)).toEqual({ status: 'not_found' });
+    });
+
+    it(`lets exactly one of ${concurrency} concurrent consumes win`, async () => {
+      const tokens = ctx.storage().refreshTokens;
+      await tokens.create(refreshToken(hash('race')));
+      const results: ConsumeResult[] = await Promise.all(
+        Array.from({ length: concurrency }, (_, i) =>
+          tokens.consume(hash('race'), 2_000 + i, { hash: hash(`succ-${i}`), sealed: `sealed-${i}` }),
+        ),
+      );
+      const winners = results.filter((r) => r.status === 'consumed');
+      const losers = results.filter((r) => r.status === 'already_used');
+      expect(winners).toHaveLength(1);
+      expect(losers).toHaveLength(concurrency - 1);
+      const won = winners[0]?.status === 'consumed' ? winners[0].token : undefined;
+      expect(won?.replacedBy).toMatch(/^[0-9a-f]+$/);
+      for (const loser of losers) {
+        // Every loser sees the winner's successor, so the grace window can hand it out again.
+        expect(loser.status === 'already_used' && loser.token).toMatchObject({
+          usedAt: won?.usedAt,
+          replacedBy: won?.replacedBy,
+          successorSealed: won?.successorSealed,
+        });
+      }
+      expect(await tokens.get(hash('race'))).toEqual(won);
+    });
+
+    it('clears sealed successors of tokens used before the cutoff only', async () => {
+      const tokens = ctx.storage().refreshTokens;
+      await tokens.create(refreshToken(hash('old')));
+      await tokens.create(refreshToken(hash('recent')));
+      await tokens.create(refreshToken(hash('unused')));
+      await tokens.consume(hash('old'), 1_000, { hash: hash('old2'), sealed: 'sealed-old' });
+      await tokens.consume(hash('recent'), 5_000, { hash: hash('recent2'), sealed: 'sealed-recent' });
+      expect(await tokens.clearSealedBefore(5_000)).toBe(1);
+      expect(await tokens.get(hash('old'))).toMatchObject({
+        successorSealed: null,
+        replacedBy: hash('old2'),
+      });
+      expect(await tokens.get(hash('recent'))).toMatchObject({ successorSealed: 'sealed-recent' });
+      expect(await tokens.clearSealedBefore(5_000)).toBe(0);
+      expect(await tokens.clearSealedBefore(10_000)).toBe(1);
+    });
+
+    it('deletes by session', async () => {
+      const { refreshTokens: tokens, sessions } = ctx.storage();
+      await sessions.create(session('s1'));
+      await tokens.create(refreshToken(hash('a'), { sessionId: 's1' }));
+      await tokens.create(refreshToken(hash('b'), { sessionId: 's1' }));
+      await tokens.create(refreshToken(hash('c'), { sessionId: 's2' }));
+      expect(await tokens.deleteBySession('s1')).toBe(2);
+      expect(await tokens.get(hash('a'))).toBeUndefined();
+      expect(await tokens.get(hash('c'))).toBeDefined();
+      expect(await tokens.deleteBySession('s1')).toBe(0);
+      expect(await sessions.get('s1')).toBeDefined(); // only tokens go
+    });
+
+    it('deletes tokens whose idle expiry is before the cutoff (exclusive)', async () => {
+      const tokens = ctx.storage().refreshTokens;
+      await tokens.create(refreshToken(hash('a'), { expiresAt: 1_000 }));
+      await tokens.create(refreshToken(hash('b'), { expiresAt: 2_000 }));
+      await tokens.create(refreshToken(hash('c'), { expiresAt: 3_000 }));
+      expect(await tokens.deleteExpired(2_000)).toBe(1);
+      expect(await tokens.get(hash('a'))).toBeUndefined();
+      expect(await tokens.get(hash('b'))).toBeDefined();
+      expect(await tokens.deleteExpired(10_000)).toBe(2);
+    });
+  });
+}
