@@ -1,0 +1,134 @@
+// HTTP req/s and latency on loopback, ES256: each framework with no auth, with the keycard guard and
+// with its usual JWT middleware; the same token reused (warm) and a fresh token per request (cold).
+// Servers run in a child pinned to CPU 0, autocannon here on CPU 1.
+// Usage: node bench/guard-http.mjs [--frameworks fastify,express,hono] [--rounds 5] [--duration 5]
+//   [--connections 50] [--tokens 50000]
+import { join } from 'node:path';
+import { pin, runHttpInterleaved, startChild } from './lib/http.mjs';
+import { BENCH_DIR, hardTimeout, header, markdownTable, parseArgs, writeJson } from './lib/report.mjs';
+import { fmtMs, fmtRate, fmtRatio, targetCell } from './lib/stats.mjs';
+import { accessClaims, BENCH_AUDIENCE, BENCH_ISSUER, makeIssuer, serveJwks } from './lib/tokens.mjs';
+
+const args = parseArgs();
+const frameworks = args.frameworks ? String(args.frameworks).split(',') : ['fastify', 'express', 'hono'];
+const rounds = args.rounds ?? 5;
+const duration = args.duration ?? 5;
+const connections = args.connections ?? 50;
+const tokenCount = args.tokens ?? 50_000;
+hardTimeout(20 * 60_000, 'guard-http bench');
+pin(process.pid, 1);
+
+const issuer = makeIssuer();
+const jwks = await serveJwks([issuer.publicJwk]);
+const warmToken = issuer.sign(accessClaims(0));
+console.error(`signing ${tokenCount} cold tokens…`);
+const coldTokens = Array.from({ length: tokenCount }, (_, i) => issuer.sign(accessClaims(i + 1)));
+const badToken = `${warmToken.slice(0, -4)}AAAA`;
+
+let next = 0;
+const warmHeaders = { authorization: `Bearer ${warmToken}` };
+const coldRequests = [
+  {
+    method: 'GET',
+    path: '/me',
+    setupRequest: (req) => ({
+      ...req,
+      headers: { ...req.headers, authorization: `Bearer ${coldTokens[next++ % tokenCount]}` },
+    }),
+  },
+];
+
+async function expectStatus(url, token, status, sub) {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const body = await res.text();
+  if (res.status !== status)
+    throw new Error(`${url}: expected ${status}, got ${res.status} ${body.slice(0, 200)}`);
+  if (sub && JSON.parse(body).sub !== sub) throw new Error(`${url}: unexpected body ${body.slice(0, 200)}`);
+}
+
+const results = {};
+const notes = [];
+for (const framework of frameworks) {
+  const { ready, stop } = await startChild(join(BENCH_DIR, 'servers', 'guard-http-server.mjs'), {
+    framework,
+    publicJwk: issuer.publicJwk,
+    publicPem: issuer.publicPem,
+    jwksUrl: jwks.url,
+    issuer: BENCH_ISSUER,
+    audience: BENCH_AUDIENCE,
+  });
+  try {
+    if (ready.keycardSkipped) notes.push(`${framework}: keycard not measured (${ready.keycardSkipped})`);
+    const url = (name) => `http://127.0.0.1:${ready.ports[name]}/me`;
+    // Prove auth is enforced and correct before timing anything.
+    await expectStatus(url('noauth'), null, 200);
+    for (const name of ['peer', 'keycard'].filter((n) => ready.ports[n])) {
+      await expectStatus(url(name), warmToken, 200, 'user_0');
+      await expectStatus(url(name), coldTokens[0], 200, 'user_1');
+      await expectStatus(url(name), badToken, 401);
+      await expectStatus(url(name), null, 401);
+    }
+    const targets = [{ id: 'noauth', url: url('noauth'), headers: warmHeaders }];
+    for (const name of ['keycard', 'peer'].filter((n) => ready.ports[n])) {
+      targets.push({ id: `${name}-warm`, url: url(name), headers: warmHeaders });
+      targets.push({ id: `${name}-cold`, url: url(name), requests: coldRequests });
+    }
+    const res = await runHttpInterleaved(targets, {
+      rounds,
+      duration,
+      connections,
+      log: (m) => console.error(`${framework}: ${m}`),
+    });
+    results[framework] = Object.fromEntries(res);
+  } finally {
+    await stop();
+  }
+}
+await jwks.close();
+
+const PEER = { fastify: '@fastify/jwt', express: 'express-jwt', hono: 'hono/jwt' };
+const rows = [];
+const misses = [];
+for (const framework of frameworks) {
+  const r = results[framework];
+  const base = r.noauth.rps;
+  const row = (label, id, ratioCell) => {
+    const x = r[id];
+    if (!x) return;
+    rows.push([
+      framework,
+      label,
+      fmtRate(x.rps),
+      fmtMs(x.p50),
+      fmtMs(x.p99),
+      fmtRatio(x.rps / base),
+      ratioCell ?? '',
+    ]);
+  };
+  row('no auth', 'noauth');
+  if (r['keycard-warm']) {
+    const warmRatio = r['keycard-warm'].rps / base;
+    const coldRatio = r['keycard-cold'].rps / r['peer-cold'].rps;
+    if (warmRatio < 0.9) misses.push(`${framework} warm ${fmtRatio(warmRatio)} of no-auth (target 0.9×)`);
+    if (coldRatio < 1.4)
+      misses.push(`${framework} cold ${fmtRatio(coldRatio)} of ${PEER[framework]} (target 1.4×)`);
+    row('keycard, warm', 'keycard-warm', `warm/no-auth ${targetCell(warmRatio, 0.9)}`);
+    row('keycard, cold', 'keycard-cold', `cold/peer ${targetCell(coldRatio, 1.4)}`);
+  }
+  row(`${PEER[framework]}, warm`, 'peer-warm');
+  row(`${PEER[framework]}, cold`, 'peer-cold');
+}
+
+const cmd = `node bench/guard-http.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+const out = [
+  `### Guard over HTTP, ES256, \`GET /me\` (median of ${rounds} interleaved rounds × ${duration} s, ${connections} connections, cold = ${tokenCount} distinct tokens rotated)`,
+  '',
+  header(cmd),
+  '',
+  markdownTable(['framework', 'variant', 'req/s', 'p50', 'p99', 'vs no auth', 'target'], rows),
+  '',
+  ...notes.map((n) => `- ${n}`),
+  misses.length ? `Missed targets: ${misses.join('; ')}.` : '',
+];
+console.log(out.join('\n'));
+writeJson('guard-http', { command: cmd, rounds, duration, connections, tokenCount, results });

@@ -1,0 +1,161 @@
+// HTTP load helpers: servers in a child process pinned to one core, autocannon in this process pinned
+// to the other, interleaved rounds, medians of req/s and latency percentiles.
+import { execFileSync, fork } from 'node:child_process';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import { median, spread } from './stats.mjs';
+
+const CORES = os.availableParallelism();
+
+/** Pins a process (all its threads) to one CPU when taskset exists and there are ≥ 2 cores. */
+export function pin(pid, cpu) {
+  if (CORES < 2) return false;
+  try {
+    execFileSync('taskset', ['-a', '-pc', String(cpu % CORES), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Forks `file` (a bench server script) with `config` as JSON in argv, pins it to CPU 0 and waits
+ * for its `{ type: 'ready', ... }` message. The child exits when this process goes away.
+ */
+export async function startChild(file, config = {}, { cpu = 0, timeoutMs = 60_000, execArgv = [] } = {}) {
+  const child = fork(file, [JSON.stringify(config)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv,
+  });
+  pin(child.pid, cpu);
+  const ready = await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${file}: not ready after ${timeoutMs} ms`)), timeoutMs);
+    child.once('message', (m) => {
+      clearTimeout(t);
+      if (m?.type === 'ready') resolve(m);
+      else reject(new Error(`${file}: ${m?.error ?? 'unexpected message'}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`${file}: exited early with code ${code}`));
+    });
+  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    });
+  return { child, ready, stop };
+}
+
+/**
+ * For child scripts: reads the config from argv, exits when the parent disconnects and after
+ * `limitMs` in any case, and reports readiness (or the start-up error) to the parent.
+ */
+export function childMain(start, limitMs = 15 * 60_000) {
+  const config = JSON.parse(process.argv[2] ?? '{}');
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
+  setTimeout(() => process.exit(3), limitMs).unref();
+  Promise.resolve()
+    .then(() => start(config))
+    .then(
+      (info) => process.send?.({ type: 'ready', ...info }),
+      (err) => {
+        process.send?.({ type: 'error', error: String(err?.stack ?? err) });
+        process.exit(1);
+      },
+    );
+}
+
+/** Percentile (nearest rank) of a sorted Float64Array. */
+function pct(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/**
+ * One autocannon run; returns req/s and latency percentiles in ms. Latencies come from autocannon's
+ * per-response event (sub-millisecond), not its histogram (whole milliseconds); 2xx only.
+ */
+export function cannon(opts) {
+  let lat = new Float64Array(1 << 16);
+  let n = 0;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ connections: 50, duration: 5, ...opts }, (err, r) => {
+      if (err) return reject(err);
+      const sorted = lat.subarray(0, n).sort();
+      resolve({
+        rps: r.requests.average,
+        total: r.requests.total,
+        p50: pct(sorted, 50),
+        p90: pct(sorted, 90),
+        p99: pct(sorted, 99),
+        max: pct(sorted, 100),
+        non2xx: r.non2xx,
+        errors: r.errors,
+        timeouts: r.timeouts,
+        statusCodeStats: r.statusCodeStats,
+      });
+    });
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (status < 200 || status > 299) return;
+      if (n === lat.length) {
+        const bigger = new Float64Array(lat.length * 2);
+        bigger.set(lat);
+        lat = bigger;
+      }
+      lat[n++] = ms;
+    });
+  });
+}
+
+/**
+ * Runs each target ({ id, url, ...autocannon options }) once as warmup, then `rounds` times in
+ * rotating order. Returns Map id -> { rps, p50, p99 (medians), rounds: [...] }. Any error,
+ * timeout or non-2xx answer makes the whole target fail loudly.
+ */
+export async function runHttpInterleaved(
+  targets,
+  { rounds = 5, duration = 5, warmup = 2, connections = 50, log } = {},
+) {
+  for (const t of targets) {
+    const { id, ...opts } = t;
+    const w = await cannon({ connections, ...opts, duration: warmup });
+    checkClean(id, w);
+  }
+  const results = new Map(targets.map((t) => [t.id, []]));
+  for (let r = 0; r < rounds; r++) {
+    const offset = r % targets.length;
+    const order = [...targets.slice(offset), ...targets.slice(0, offset)];
+    for (const t of order) {
+      const { id, ...opts } = t;
+      const res = await cannon({ connections, ...opts, duration });
+      checkClean(id, res);
+      results.get(id).push(res);
+    }
+    log?.(`round ${r + 1}/${rounds} done`);
+  }
+  const out = new Map();
+  for (const [id, runs] of results) {
+    const rps = runs.map((x) => x.rps);
+    out.set(id, {
+      rps: median(rps),
+      rpsSpread: spread(rps),
+      p50: median(runs.map((x) => x.p50)),
+      p99: median(runs.map((x) => x.p99)),
+      rounds: runs,
+    });
+  }
+  return out;
+}
+
+function checkClean(id, r) {
+  if (r.errors || r.timeouts || r.non2xx) {
+    throw new Error(
+      `${id}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodeStats)}`,
+    );
+  }
+}
