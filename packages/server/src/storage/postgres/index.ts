@@ -1,0 +1,2 @@
+export { createPostgresStorage, type PostgresStorageOptions } from './create.js';
+export { postgresMigrations } from './migrations.js';

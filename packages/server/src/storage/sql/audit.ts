@@ -1,0 +1,38 @@
+import { sql } from 'kysely';
+import { isTypePrefix } from '../audit-filter.js';
+import type { AuditStore } from '../types.js';
+import type { SqlContext } from './context.js';
+import { auditToRow, rowToAudit } from './rows.js';
+
+export function sqlAudit({ db }: SqlContext): AuditStore {
+  return {
+    async append(event) {
+      await db.insertInto('audit_events').values(auditToRow(event)).execute();
+    },
+    async list(filter) {
+      const { type } = filter;
+      const rows = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .$if(type !== undefined, (q) =>
+          // substr() instead of LIKE: no wildcard escaping, and SQLite's LIKE ignores case.
+          isTypePrefix(type ?? '')
+            ? q.where(
+                sql<string>`substr(${sql.ref('type')}, 1, ${sql.lit((type ?? '').length)})`,
+                '=',
+                type ?? '',
+              )
+            : q.where('type', '=', type ?? ''),
+        )
+        .$if(filter.actor !== undefined, (q) => q.where('actor', '=', filter.actor ?? ''))
+        .$if(filter.subject !== undefined, (q) => q.where('subject', '=', filter.subject ?? ''))
+        .$if(filter.since !== undefined, (q) => q.where('at', '>=', filter.since ?? 0))
+        .$if(filter.until !== undefined, (q) => q.where('at', '<', filter.until ?? 0))
+        .$if(filter.beforeId !== undefined, (q) => q.where('id', '<', filter.beforeId ?? 0))
+        .orderBy('id', 'desc')
+        .limit(Math.max(0, filter.limit))
+        .execute();
+      return rows.map(rowToAudit);
+    },
+  };
+}

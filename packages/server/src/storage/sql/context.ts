@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import { StorageConflictError } from '../types.js';
+import type { Database } from './schema.js';
+
+/** What the shared SQL stores need from a dialect-specific adapter. */
+export interface SqlContext {
+  db: Kysely<Database>;
+  /** True when `error` is the database's unique-key violation. */
+  isUniqueViolation(error: unknown): boolean;
+}
+
+/** Runs a write, turning a unique-key violation into StorageConflictError (message names no value). */
+export async function orConflict<T>(ctx: SqlContext, message: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (ctx.isUniqueViolation(error)) throw new StorageConflictError(message, { cause: error });
+    throw error;
+  }
+}
+
+/** Row counts come back as bigint from Kysely. */
+export const count = (n: bigint | number | undefined): number => Number(n ?? 0);
+
+/**
+ * LIMIT/OFFSET for optional paging. SQLite rejects OFFSET without LIMIT, so an offset alone
+ * gets the largest safe limit.
+ */
+export function paging(opts?: { limit?: number; offset?: number }): { limit?: number; offset?: number } {
+  if (opts?.offset !== undefined)
+    return { limit: opts.limit ?? Number.MAX_SAFE_INTEGER, offset: opts.offset };
+  return opts?.limit !== undefined ? { limit: opts.limit } : {};
+}

@@ -1,0 +1,138 @@
+import type { AudienceStore, ClientStore, RoleStore, UserStore } from '../types.js';
+import { count, orConflict, paging, type SqlContext } from './context.js';
+import { clientToRow, rowToAudience, rowToClient, rowToRole, rowToUser, userToRow } from './rows.js';
+import type { UsersTable } from './schema.js';
+
+export function sqlUsers(ctx: SqlContext): UserStore {
+  const { db } = ctx;
+  const getById = async (id: string) => {
+    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && rowToUser(row);
+  };
+  return {
+    async create(user) {
+      await orConflict(ctx, 'user id or username already exists', () =>
+        db.insertInto('users').values(userToRow(user)).execute(),
+      );
+    },
+    getById,
+    async getByUsername(usernameKey) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('username_key', '=', usernameKey)
+        .executeTakeFirst();
+      return row && rowToUser(row);
+    },
+    async list(opts) {
+      const { limit, offset } = paging(opts);
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
+        .$if(offset !== undefined, (q) => q.offset(offset ?? 0))
+        .execute();
+      return rows.map(rowToUser);
+    },
+    async update(id, patch) {
+      const set: Partial<UsersTable> = {};
+      // Only defined fields count: `{ roles: undefined }` leaves roles as they are.
+      if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
+      if (patch.roles !== undefined) set.roles = JSON.stringify(patch.roles);
+      if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
+      if (patch.claims !== undefined) set.claims = JSON.stringify(patch.claims);
+      if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
+      if (Object.keys(set).length === 0) return getById(id);
+      const row = await db
+        .updateTable('users')
+        .set(set)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && rowToUser(row);
+    },
+    async delete(id) {
+      const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return count(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function sqlClients(ctx: SqlContext): ClientStore {
+  const { db } = ctx;
+  return {
+    async create(client) {
+      await orConflict(ctx, 'client id already exists', () =>
+        db.insertInto('clients').values(clientToRow(client)).execute(),
+      );
+    },
+    async get(id) {
+      const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && rowToClient(row);
+    },
+    async list() {
+      const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('id').execute();
+      return rows.map(rowToClient);
+    },
+    async delete(id) {
+      const result = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+      return count(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function sqlAudiences({ db }: SqlContext): AudienceStore {
+  return {
+    async upsert(audience) {
+      const row = {
+        name: audience.name,
+        scopes: JSON.stringify(audience.scopes),
+        created_at: audience.createdAt,
+      };
+      await db
+        .insertInto('audiences')
+        .values({ id: audience.id, ...row })
+        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom('audiences').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && rowToAudience(row);
+    },
+    async list() {
+      const rows = await db.selectFrom('audiences').selectAll().orderBy('created_at').orderBy('id').execute();
+      return rows.map(rowToAudience);
+    },
+    async delete(id) {
+      const result = await db.deleteFrom('audiences').where('id', '=', id).executeTakeFirst();
+      return count(result.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function sqlRoles({ db }: SqlContext): RoleStore {
+  return {
+    async upsert(role) {
+      const row = { scopes: JSON.stringify(role.scopes), created_at: role.createdAt };
+      await db
+        .insertInto('roles')
+        .values({ name: role.name, ...row })
+        .onConflict((oc) => oc.column('name').doUpdateSet(row))
+        .execute();
+    },
+    async get(name) {
+      const row = await db.selectFrom('roles').selectAll().where('name', '=', name).executeTakeFirst();
+      return row && rowToRole(row);
+    },
+    async list() {
+      const rows = await db.selectFrom('roles').selectAll().orderBy('created_at').orderBy('name').execute();
+      return rows.map(rowToRole);
+    },
+    async delete(name) {
+      const result = await db.deleteFrom('roles').where('name', '=', name).executeTakeFirst();
+      return count(result.numDeletedRows) > 0;
+    },
+  };
+}

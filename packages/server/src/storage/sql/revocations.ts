@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { NewRevocationEvent, RevocationEvent, RevocationStore } from '../types.js';
+import { count } from './context.js';
+import { rowToRevocation } from './rows.js';
+import type { Database } from './schema.js';
+
+/** What differs between databases: how a cursor is assigned and where the highest one is kept. */
+export interface CursorOps {
+  append(event: NewRevocationEvent): Promise<RevocationEvent>;
+  latestCursor(): Promise<number>;
+}
+
+/** The revocation feed over a dialect's cursor assignment; reads and cleanup are shared. */
+export function sqlRevocations(db: Kysely<Database>, ops: CursorOps): RevocationStore {
+  return {
+    append: ops.append,
+    latestCursor: ops.latestCursor,
+    async listAfter(after, limit) {
+      const rows = await db
+        .selectFrom('revocations')
+        .selectAll()
+        .where('cursor', '>', after)
+        .orderBy('cursor')
+        .limit(Math.max(0, limit))
+        .execute();
+      return rows.map(rowToRevocation);
+    },
+    async deleteExpired(before) {
+      const result = await db.deleteFrom('revocations').where('expires_at', '<', before).executeTakeFirst();
+      return count(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row shapes shared by the SQLite and PostgreSQL adapters. Times are integer milliseconds
+ * (INTEGER / bigint), booleans are 0/1 integers and JSON values are text, so one set of
+ * queries and row mappers serves both databases.
+ */
+export interface Database {
+  users: UsersTable;
+  clients: ClientsTable;
+  audiences: AudiencesTable;
+  roles: RolesTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  signing_keys: SigningKeysTable;
+  revocations: RevocationsTable;
+  audit_events: AuditEventsTable;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  username_key: string;
+  password_hash: string;
+  roles: string;
+  disabled: number;
+  claims: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  type: string;
+  secret_hash: string | null;
+  first_party: number;
+  grants: string;
+  audiences: string;
+  scopes: string;
+  created_at: number;
+}
+
+export interface AudiencesTable {
+  id: string;
+  name: string;
+  scopes: string;
+  created_at: number;
+}
+
+export interface RolesTable {
+  name: string;
+  scopes: string;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  audiences: string;
+  scopes: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RefreshTokensTable {
+  hash: string;
+  session_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  replaced_by: string | null;
+  successor_sealed: string | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  state: string;
+  public_jwk: string;
+  private_sealed: string;
+  created_at: number;
+  activated_at: number | null;
+  retired_at: number | null;
+  remove_after: number | null;
+}
+
+export interface RevocationsTable {
+  /** SQLite: AUTOINCREMENT; PostgreSQL: taken from revocation_head inside the append transaction. */
+  cursor: Generated<number>;
+  type: string;
+  /** The sid, jti or sub, depending on `type`. */
+  target: string;
+  not_before: number | null;
+  at: number;
+  expires_at: number;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  type: string;
+  actor: string | null;
+  subject: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  detail: string;
+}

@@ -1,0 +1,76 @@
+import type { SessionStore } from '../types.js';
+import { count, orConflict, paging, type SqlContext } from './context.js';
+import { rowToSession, sessionToRow } from './rows.js';
+
+export function sqlSessions(ctx: SqlContext): SessionStore {
+  const { db } = ctx;
+  return {
+    async create(session) {
+      await orConflict(ctx, 'session id already exists', () =>
+        db.insertInto('sessions').values(sessionToRow(session)).execute(),
+      );
+    },
+    async get(id) {
+      const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && rowToSession(row);
+    },
+    async listByUser(userId, opts) {
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .$if(!opts?.includeRevoked, (q) => q.where('revoked_at', 'is', null))
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .execute();
+      return rows.map(rowToSession);
+    },
+    async listActive(opts) {
+      const { limit, offset } = paging(opts);
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', opts?.now ?? Date.now())
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
+        .$if(offset !== undefined, (q) => q.offset(offset ?? 0))
+        .execute();
+      return rows.map(rowToSession);
+    },
+    async touch(id, at) {
+      await db.updateTable('sessions').set({ last_used_at: at }).where('id', '=', id).execute();
+    },
+    async revoke(id, at, reason) {
+      // The IS NULL condition makes this a compare-and-set: only the first revoke wins.
+      const result = await db
+        .updateTable('sessions')
+        .set({ revoked_at: at, revoked_reason: reason })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return count(result.numUpdatedRows) > 0;
+    },
+    async revokeByUser(userId, at, reason, exceptId) {
+      const rows = await db
+        .updateTable('sessions')
+        .set({ revoked_at: at, revoked_reason: reason })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .$if(exceptId !== undefined, (q) => q.where('id', '!=', exceptId ?? ''))
+        .returning('id')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+    async deleteExpired(before) {
+      // A deleted session's refresh tokens can never be used again: drop them in the same transaction.
+      return db.transaction().execute(async (trx) => {
+        const expired = trx.selectFrom('sessions').select('id').where('expires_at', '<', before);
+        await trx.deleteFrom('refresh_tokens').where('session_id', 'in', expired).execute();
+        const result = await trx.deleteFrom('sessions').where('expires_at', '<', before).executeTakeFirst();
+        return count(result.numDeletedRows);
+      });
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { RevocationStore, Storage } from '../types.js';
+import { sqlAudit } from './audit.js';
+import type { SqlContext } from './context.js';
+import { sqlKeys } from './keys.js';
+import { sqlAudiences, sqlClients, sqlRoles, sqlUsers } from './records.js';
+import { sqlRefreshTokens } from './refresh-tokens.js';
+import { sqlSessions } from './sessions.js';
+
+/** Assembles a Storage from the shared SQL stores plus the dialect-specific parts. */
+export function assembleSqlStorage(
+  ctx: SqlContext,
+  parts: {
+    kind: 'sqlite' | 'postgres';
+    revocations: RevocationStore;
+    migrate(): Promise<void>;
+    close(): Promise<void>;
+  },
+): Storage {
+  return {
+    kind: parts.kind,
+    users: sqlUsers(ctx),
+    clients: sqlClients(ctx),
+    audiences: sqlAudiences(ctx),
+    roles: sqlRoles(ctx),
+    sessions: sqlSessions(ctx),
+    refreshTokens: sqlRefreshTokens(ctx),
+    keys: sqlKeys(ctx),
+    revocations: parts.revocations,
+    audit: sqlAudit(ctx),
+    migrate: parts.migrate,
+    close: parts.close,
+  };
+}

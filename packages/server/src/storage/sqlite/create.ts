@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { sqlRevocations } from '../sql/revocations.js';
+import type { Database } from '../sql/schema.js';
+import { assembleSqlStorage } from '../sql/storage.js';
+import type { Storage } from '../types.js';
+import { sqliteMigrationProvider } from './migrations.js';
+import { sqliteCursorOps } from './revocations.js';
+
+/** Options of {@link createSqliteStorage}. */
+export interface SqliteStorageOptions {
+  /** Path of the database file; its parent directory is created if missing. */
+  file: string;
+  /** How long a write waits for another connection's lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (or creates) a SQLite database file as keycard storage: WAL journal, foreign keys on,
+ * a busy timeout for the odd second process. Call `migrate()` before use (createStorage does).
+ *
+ * @example
+ * ```ts
+ * const storage = await createSqliteStorage({ file: './data/keycard.db' });
+ * await storage.migrate();
+ * ```
+ */
+export async function createSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  const database = new BetterSqlite3(options.file);
+  try {
+    database.pragma('journal_mode = WAL');
+    database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    database.pragma('foreign_keys = ON');
+    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
+    database.pragma('synchronous = NORMAL');
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const ctx = { db, isUniqueViolation: isSqliteUniqueViolation };
+  return assembleSqlStorage(ctx, {
+    kind: 'sqlite',
+    revocations: sqlRevocations(db, sqliteCursorOps(db)),
+    async migrate() {
+      const migrator = new Migrator({ db, provider: sqliteMigrationProvider });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    },
+    async close() {
+      await db.destroy();
+    },
+  });
+}
+
+function isSqliteUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,2 @@
+export { createSqliteStorage, type SqliteStorageOptions } from './create.js';
+export { sqliteMigrations } from './migrations.js';

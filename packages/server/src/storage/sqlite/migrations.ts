@@ -1,0 +1,43 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
+
+/**
+ * SQLite migrations, as code so nothing is read from disk at run time. Names sort in the
+ * order they run; never edit a released migration, append a new one.
+ */
+export const sqliteMigrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await createSharedTables(db, 'integer');
+      // AUTOINCREMENT: cursors are never reused, even after the newest events are deleted.
+      await db.schema
+        .createTable('revocations')
+        .addColumn('cursor', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('not_before', 'integer')
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('revocations_expires_at').on('revocations').column('expires_at').execute();
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addColumn('subject', 'text')
+        .addColumn('ip', 'text')
+        .addColumn('user_agent', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+      await createAuditIndexes(db);
+    },
+  },
+};
+
+export const sqliteMigrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return sqliteMigrations;
+  },
+};

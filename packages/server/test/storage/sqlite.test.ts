@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createStorage } from '../../src/storage/index.js';
+import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
+import { describeStorageConformance } from './conformance.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'keycard-sqlite-'));
+let n = 0;
+const nextFile = () => join(dir, `nested-${++n}`, 'keycard.db'); // parent directory does not exist yet
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStorageConformance('sqlite', () => createStorage({ driver: 'sqlite', file: nextFile() }));
+
+describe('sqlite storage file', () => {
+  it('keeps data across close and reopen, cursors included', async () => {
+    const file = nextFile();
+    const first = await createSqliteStorage({ file });
+    await first.migrate();
+    await first.users.create({
+      id: 'u1',
+      username: 'Alice',
+      usernameKey: 'alice',
+      passwordHash: '$argon2id$x',
+      roles: ['guest'],
+      disabled: true,
+      claims: { room: '101' },
+      createdAt: 1,
+      updatedAt: 2,
+    });
+    const event = await first.revocations.append({ type: 'session', sid: 's1', at: 1, expiresAt: 2 });
+    await first.revocations.deleteExpired(10);
+    await first.close();
+
+    const second = await createSqliteStorage({ file });
+    await second.migrate();
+    expect(await second.users.getByUsername('alice')).toMatchObject({
+      id: 'u1',
+      disabled: true,
+      claims: { room: '101' },
+    });
+    expect(await second.revocations.latestCursor()).toBe(event.cursor);
+    const next = await second.revocations.append({ type: 'token', jti: 'j', at: 3, expiresAt: 4 });
+    expect(next.cursor).toBeGreaterThan(event.cursor);
+    await second.close();
+  });
+
+  it('runs in WAL mode with foreign keys on', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const file = nextFile();
+    const storage = await createSqliteStorage({ file });
+    await storage.migrate();
+    await storage.close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      raw.close();
+    }
+  });
+});
