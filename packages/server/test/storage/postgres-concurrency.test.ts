@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RevocationEvent, Storage } from '../../src/storage/index.js';
+import { createPostgresStorage } from '../../src/storage/postgres/index.js';
+import { dropSchemas, freshSchema, PG_URL, probePostgres } from './postgres-helper.js';
+
+const skip = await probePostgres();
+if (skip) console.warn(`postgres concurrency tests skipped: ${skip}`);
+
+/** Several instances on one schema, each with its own pool: concurrency across real connections. */
+describe.skipIf(Boolean(skip))('postgres storage: several instances at once', () => {
+  const schema = freshSchema();
+  let instances: Storage[] = [];
+
+  beforeAll(async () => {
+    instances = await Promise.all(
+      Array.from({ length: 4 }, () => createPostgresStorage({ url: PG_URL, schema, poolSize: 5 })),
+    );
+    await Promise.all(instances.map((s) => s.migrate()));
+  });
+
+  afterAll(async () => {
+    await Promise.all(instances.map((s) => s.close()));
+    await dropSchemas([schema]);
+  });
+
+  const pick = (i: number): Storage => instances[i % instances.length] as Storage;
+
+  it('lets exactly one consume win when 20 connections race for one refresh token', async () => {
+    await pick(0).refreshTokens.create({
+      hash: 'race',
+      sessionId: 's1',
+      createdAt: 1,
+      expiresAt: 10_000,
+      usedAt: null,
+      replacedBy: null,
+      successorSealed: null,
+    });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        pick(i).refreshTokens.consume('race', 100 + i, { hash: `next-${i}`, sealed: `s-${i}` }),
+      ),
+    );
+    const winners = results.filter((r) => r.status === 'consumed');
+    expect(winners).toHaveLength(1);
+    const winner = winners[0]?.status === 'consumed' ? winners[0].token : undefined;
+    for (const r of results.filter((x) => x.status !== 'consumed')) {
+      expect(r.status).toBe('already_used');
+      expect(r.status === 'already_used' && r.token.replacedBy).toBe(winner?.replacedBy);
+    }
+  });
+
+  it('lets one of several racing key rotations win', async () => {
+    await pick(0).keys.create(key('k0', 'current'));
+    for (let i = 1; i <= 4; i++) await pick(0).keys.create(key(`k${i}`, 'next'));
+    const results = await Promise.allSettled(
+      instances.map((s, i) => s.keys.promote(`k${i + 1}`, 'k0', 500, 900)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'ERR_STORAGE_CONFLICT' });
+    }
+    expect((await pick(1).keys.list()).filter((k) => k.state === 'current')).toHaveLength(1);
+  });
+
+  it('makes revocation cursors visible in order: a follower reading during appends misses nothing', async () => {
+    const total = 400;
+    const start = await pick(0).revocations.latestCursor();
+    const appending = Promise.all(
+      Array.from({ length: total }, (_, i) =>
+        pick(i).revocations.append({ type: 'token', jti: `j${i}`, at: i, expiresAt: 1e12 }),
+      ),
+    );
+    // The follower does what a guard does: remember the last cursor, ask for what comes after.
+    const seen: RevocationEvent[] = [];
+    let after = start;
+    let done = false;
+    appending.then(() => {
+      done = true;
+    });
+    for (let round = 0; round < 100_000 && (seen.length < total || !done); round++) {
+      const page = await pick(round + 1).revocations.listAfter(after, 37);
+      for (const event of page) {
+        expect(event.cursor).toBeGreaterThan(after);
+        seen.push(event);
+        after = event.cursor;
+      }
+      if (page.length === 0 && done) break;
+    }
+    const appended = await appending;
+    expect(seen.map((e) => e.cursor).sort((a, b) => a - b)).toEqual(
+      appended.map((e) => e.cursor).sort((a, b) => a - b),
+    );
+    expect(new Set(seen.map((e) => e.cursor)).size).toBe(total);
+    expect(await pick(2).revocations.latestCursor()).toBe(start + total);
+  });
+});
+
+function key(kid: string, state: 'current' | 'next') {
+  return {
+    kid,
+    alg: 'ES256',
+    state,
+    publicJwk: { kty: 'EC', kid },
+    privateSealed: 'sealed',
+    createdAt: 1,
+    activatedAt: null,
+    retiredAt: null,
+    removeAfter: null,
+  };
+}

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** The test database; override with KEYCARD_TEST_PG_URL. */
+export const PG_URL = process.env.KEYCARD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Resolves to a reason to skip when PostgreSQL does not answer, else undefined. */
+export async function probePostgres(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (error) {
+    return `PostgreSQL at ${new URL(PG_URL).host} is unreachable (${(error as Error).message})`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A fresh schema name per test run, so parallel test files never share tables. */
+export function freshSchema(): string {
+  return `kc_test_${randomBytes(6).toString('hex')}`;
+}
+
+export async function dropSchemas(names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    for (const name of names) await client.query(`drop schema if exists "${name}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
