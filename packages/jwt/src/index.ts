@@ -1,1 +1,43 @@
-export {};
+export {
+  isJoseError,
+  JOSE_ERRORS,
+  JoseError,
+  type JoseErrorCode,
+  type JoseErrorInit,
+  JoseInvalidOptions,
+  JoseNotSupported,
+  JWKInvalid,
+  JWKSInvalid,
+  JWKSNoMatchingKey,
+  JWSAlgNotAllowed,
+  JWSInvalid,
+  JWSSignatureInvalid,
+  JWTClaimInvalid,
+  JWTExpired,
+  JWTInvalid,
+  JWTNotYetValid,
+} from './errors.js';
+export { type DecodeOptions, decodeJWT } from './jws/decode.js';
+export { createSigner, type SignJWTOptions, type SignOptions, signJWT } from './jws/sign.js';
+export { createVerifier, type Verifier, type VerifierOptions, type VerifyResult } from './jws/verify.js';
+export { type VerifyJWSOptions, verifyJWS } from './jws/verify-jws.js';
+export {
+  type GenerateKeyPairOptions,
+  type GenerateSecretOptions,
+  generateKeyPair,
+  generateSecret,
+} from './keys/generate.js';
+export { type ImportJWKOptions, importJWK } from './keys/import-jwk.js';
+export { type ImportPEMOptions, importPEM } from './keys/import-pem.js';
+export { PrivateKey, PublicKey, SecretKey, type SigningKey, type VerificationKey } from './keys/key.js';
+export { KeySet, type KeySetOptions } from './keys/key-set.js';
+export { calculateThumbprint } from './keys/thumbprint.js';
+export type {
+  AsymmetricAlgorithm,
+  HmacAlgorithm,
+  JWK,
+  JWKS,
+  JWSAlgorithm,
+  JWSHeader,
+  JWTClaims,
+} from './types.js';

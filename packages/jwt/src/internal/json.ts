@@ -1,0 +1,113 @@
+/**
+ * Strict JSON object parsing: syntax by JSON.parse, plus what JSON.parse forgives: duplicate member
+ * names (at every depth) and unbounded nesting.
+ */
+
+/** Why a text was refused; the caller maps it to its own error code. */
+export type JSONFailure = 'syntax' | 'duplicate' | 'depth' | 'not-object';
+
+export const DEFAULT_MAX_DEPTH = 32;
+
+/**
+ * Parses `text` as a JSON object, or returns the failure reason. The fast path counts top-level
+ * members while skipping strings with native indexOf and compares the count with the parsed keys;
+ * only texts with nested objects take the slower full walk that checks every object's names.
+ */
+export function parseJSONObject(
+  text: string,
+  maxDepth: number = DEFAULT_MAX_DEPTH,
+): Record<string, unknown> | JSONFailure {
+  const n = text.length;
+  let depth = 0;
+  let topCommas = 0;
+  let nestedObject = false;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      const end = stringEnd(text, i);
+      if (end < 0) return 'syntax';
+      i = end + 1;
+      continue;
+    }
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > maxDepth) return 'depth';
+      if (c === 123 && depth > 1) nestedObject = true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+    } else if (c === 44 /* , */ && depth === 1) {
+      topCommas++;
+    }
+    i++;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'syntax';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not-object';
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).length;
+  // Without duplicates, a non-empty object has exactly one more member than top-level commas.
+  if (keys !== (keys === 0 && topCommas === 0 ? 0 : topCommas + 1)) return 'duplicate';
+  if (nestedObject && hasDuplicateMembers(text)) return 'duplicate';
+  return obj;
+}
+
+/** Index of the quote closing the string that opens at `start`, or -1. */
+function stringEnd(text: string, start: number): number {
+  let j = text.indexOf('"', start + 1);
+  while (j !== -1 && text.charCodeAt(j - 1) === 92 /* \ */) {
+    let k = j - 1;
+    let backslashes = 0;
+    while (text.charCodeAt(k) === 92) {
+      backslashes++;
+      k--;
+    }
+    if ((backslashes & 1) === 0) break;
+    j = text.indexOf('"', j + 1);
+  }
+  return j;
+}
+
+/**
+ * Full walk over syntactically valid JSON: a Set of member names per open object (names decoded with
+ * JSON.parse, so `"a"` and `"\u0061"` collide). Iterative, so deep input cannot overflow the stack.
+ */
+export function hasDuplicateMembers(text: string): boolean {
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const end = stringEnd(text, i);
+      if (end < 0) return false;
+      const top = stack[stack.length - 1];
+      if (expectKey && top) {
+        const name = JSON.parse(text.slice(i, end + 1)) as string;
+        if (top.has(name)) return true;
+        top.add(name);
+      }
+      expectKey = false;
+      i = end + 1;
+      continue;
+    }
+    if (c === 123) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 91) {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === 125 || c === 93) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 44) {
+      expectKey = stack[stack.length - 1] != null;
+    }
+    i++;
+  }
+  return false;
+}

@@ -1,0 +1,59 @@
+/** Strict parsing of a JWS compact token, shared by decodeJWT and the verifier. No crypto here. */
+import { isUtf8 } from 'node:buffer';
+import { JWSInvalid, JWTInvalid } from '../errors.js';
+import { decode } from '../internal/base64url.js';
+import { parseJSONObject } from '../internal/json.js';
+import type { JWSHeader, JWTClaims } from '../types.js';
+
+/** Default maximum token size in bytes (checked before anything else). */
+export const DEFAULT_MAX_TOKEN_SIZE = 16_384;
+
+/**
+ * Checks size and shape and returns the positions of the two dots. Exactly three segments; header and
+ * payload non-empty (an empty signature is refused later, after the header says which alg it claims).
+ */
+export function split(token: unknown, maxTokenSize: number): [number, number] {
+  if (typeof token !== 'string') throw new JWSInvalid('token must be a string');
+  if (token.length > maxTokenSize) throw new JWSInvalid('token exceeds the size limit');
+  const first = token.indexOf('.');
+  if (first <= 0) throw new JWSInvalid('token must have three segments');
+  const second = token.indexOf('.', first + 1);
+  if (second < 0 || second === first + 1) throw new JWSInvalid('token must have three segments');
+  if (token.indexOf('.', second + 1) !== -1) throw new JWSInvalid('token must have three segments');
+  return [first, second];
+}
+
+/** Canonical base64url → valid UTF-8 → JSON text, or ERR_JWS_INVALID. */
+function segmentText(segment: string, what: string): string {
+  const bytes = decode(segment);
+  if (bytes === undefined) throw new JWSInvalid(`${what} is not canonical base64url`);
+  if (!isUtf8(bytes)) throw new JWSInvalid(`${what} is not UTF-8`);
+  return bytes.toString('utf8');
+}
+
+/** Decodes and parses the protected header: a JSON object with a string `alg`. */
+export function parseHeader(segment: string): JWSHeader {
+  const parsed = parseJSONObject(segmentText(segment, 'header'));
+  if (typeof parsed === 'string') throw new JWSInvalid(`header JSON is invalid (${parsed})`);
+  if (typeof parsed.alg !== 'string') throw new JWSInvalid('header alg must be a string');
+  if (parsed.kid !== undefined && typeof parsed.kid !== 'string')
+    throw new JWSInvalid('header kid must be a string');
+  if (parsed.typ !== undefined && typeof parsed.typ !== 'string')
+    throw new JWSInvalid('header typ must be a string');
+  return parsed as JWSHeader;
+}
+
+/** Decodes and parses the payload: a JSON object (ERR_JWT_INVALID for valid JSON that is not one). */
+export function parsePayload(segment: string): JWTClaims {
+  const parsed = parseJSONObject(segmentText(segment, 'payload'));
+  if (parsed === 'not-object') throw new JWTInvalid('payload must be a JSON object');
+  if (typeof parsed === 'string') throw new JWSInvalid(`payload JSON is invalid (${parsed})`);
+  return parsed as JWTClaims;
+}
+
+/** Decodes the signature segment (canonical base64url, non-empty). */
+export function parseSignature(segment: string): Buffer {
+  const bytes = segment === '' ? undefined : decode(segment);
+  if (bytes === undefined) throw new JWSInvalid('signature is missing or not canonical base64url');
+  return bytes;
+}

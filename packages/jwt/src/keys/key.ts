@@ -1,0 +1,181 @@
+/**
+ * Key classes. Each key is bound to exactly one algorithm when it is created, and the three kinds are
+ * distinct classes: a PublicKey can never act as an HMAC secret, whatever a token header says.
+ */
+import { type AlgorithmSpec, algorithmSpec } from '../internal/algorithms.js';
+import {
+  exportJWK,
+  type KeyObject,
+  prepareSign,
+  prepareVerify,
+  type SignFn,
+  type VerifyFn,
+} from '../internal/crypto.js';
+import type { AsymmetricAlgorithm, HmacAlgorithm, JWK } from '../types.js';
+
+/** Internal per-key state, prepared once. Not exported from the package. */
+export interface KeyInternals {
+  readonly spec: AlgorithmSpec;
+  readonly keyObject: KeyObject;
+  readonly verify: VerifyFn;
+  readonly sign: SignFn | undefined;
+}
+
+/** Symbol under which a key keeps its prepared state (module-private: index.ts does not export it). */
+export const INTERNALS: unique symbol = Symbol('@keycard/jwt key internals');
+const CONSTRUCT = Symbol('@keycard/jwt construct');
+
+function internals(
+  alg: AsymmetricAlgorithm | HmacAlgorithm,
+  keyObject: KeyObject,
+  canSign: boolean,
+): KeyInternals {
+  const spec = algorithmSpec(alg);
+  return {
+    spec,
+    keyObject,
+    verify: prepareVerify(spec, keyObject),
+    sign: canSign ? prepareSign(spec, keyObject) : undefined,
+  };
+}
+
+function guard(token: symbol): void {
+  if (token !== CONSTRUCT) throw new TypeError('Use importJWK, importPEM, generateKeyPair or generateSecret');
+}
+
+/**
+ * A public key bound to one asymmetric algorithm. Verifies signatures, never signs.
+ *
+ * @example
+ * ```ts
+ * const key = importJWK({ kty: 'EC', crv: 'P-256', x: '...', y: '...', alg: 'ES256' }) as PublicKey;
+ * key.alg; // 'ES256'
+ * key.toJWK(); // { kty, crv, x, y, kid, alg: 'ES256', use: 'sig' }
+ * ```
+ */
+export class PublicKey {
+  readonly type = 'public' as const;
+  readonly alg: AsymmetricAlgorithm;
+  readonly kid: string;
+  /** @internal */
+  readonly [INTERNALS]: KeyInternals;
+
+  /** @internal Use importJWK, importPEM or generateKeyPair. */
+  constructor(token: symbol, alg: AsymmetricAlgorithm, keyObject: KeyObject, kid: string) {
+    guard(token);
+    this.alg = alg;
+    this.kid = kid;
+    this[INTERNALS] = internals(alg, keyObject, false);
+    Object.freeze(this);
+  }
+
+  /** The public JWK with `kid`, `alg` and `use: 'sig'`. */
+  toJWK(): JWK {
+    return {
+      ...(exportJWK(this[INTERNALS].keyObject) as unknown as JWK),
+      kid: this.kid,
+      alg: this.alg,
+      use: 'sig',
+    };
+  }
+}
+
+/**
+ * A private key bound to one asymmetric algorithm. Signs; its `publicKey` verifies.
+ *
+ * @example
+ * ```ts
+ * const key = await generateKeyPair('ES256');
+ * const token = signJWT({ sub: 'alice', exp: Math.floor(Date.now() / 1000) + 600 }, key);
+ * createVerifier({ keys: [key.publicKey] }).verify(token);
+ * ```
+ */
+export class PrivateKey {
+  readonly type = 'private' as const;
+  readonly alg: AsymmetricAlgorithm;
+  readonly kid: string;
+  readonly publicKey: PublicKey;
+  /** @internal */
+  readonly [INTERNALS]: KeyInternals;
+
+  /** @internal Use importJWK, importPEM or generateKeyPair. */
+  constructor(token: symbol, alg: AsymmetricAlgorithm, keyObject: KeyObject, publicKey: PublicKey) {
+    guard(token);
+    this.alg = alg;
+    this.kid = publicKey.kid;
+    this.publicKey = publicKey;
+    this[INTERNALS] = internals(alg, keyObject, true);
+    Object.freeze(this);
+  }
+
+  /** The private JWK (private members included) with `kid`, `alg` and `use: 'sig'`. Handle with care. */
+  toJWK(): JWK {
+    return {
+      ...(exportJWK(this[INTERNALS].keyObject) as unknown as JWK),
+      kid: this.kid,
+      alg: this.alg,
+      use: 'sig',
+    };
+  }
+}
+
+/**
+ * An HMAC secret bound to one of HS256/HS384/HS512, at least as long as the hash output.
+ *
+ * @example
+ * ```ts
+ * const secret = generateSecret('HS256');
+ * const token = signJWT({ sub: 'svc', exp: Math.floor(Date.now() / 1000) + 60 }, secret);
+ * createVerifier({ keys: [secret] }).verify(token);
+ * ```
+ */
+export class SecretKey {
+  readonly type = 'secret' as const;
+  readonly alg: HmacAlgorithm;
+  readonly kid: string;
+  /** @internal */
+  readonly [INTERNALS]: KeyInternals;
+
+  /** @internal Use importJWK or generateSecret. */
+  constructor(token: symbol, alg: HmacAlgorithm, keyObject: KeyObject, kid: string) {
+    guard(token);
+    this.alg = alg;
+    this.kid = kid;
+    this[INTERNALS] = internals(alg, keyObject, true);
+    Object.freeze(this);
+  }
+
+  /** The `oct` JWK (the secret in `k`) with `kid`, `alg` and `use: 'sig'`. Handle with care. */
+  toJWK(): JWK {
+    return {
+      ...(exportJWK(this[INTERNALS].keyObject) as unknown as JWK),
+      kid: this.kid,
+      alg: this.alg,
+      use: 'sig',
+    };
+  }
+}
+
+/** A key that verifies signatures. */
+export type VerificationKey = PublicKey | SecretKey;
+/** A key that signs. */
+export type SigningKey = PrivateKey | SecretKey;
+
+/** @internal Factories for the import/generate modules. */
+export const makeKey = {
+  public(alg: AsymmetricAlgorithm, keyObject: KeyObject, kid: string): PublicKey {
+    return new PublicKey(CONSTRUCT, alg, keyObject, kid);
+  },
+  private(alg: AsymmetricAlgorithm, keyObject: KeyObject, publicKey: PublicKey): PrivateKey {
+    return new PrivateKey(CONSTRUCT, alg, keyObject, publicKey);
+  },
+  secret(alg: HmacAlgorithm, keyObject: KeyObject, kid: string): SecretKey {
+    return new SecretKey(CONSTRUCT, alg, keyObject, kid);
+  },
+};
+
+/** @internal The prepared state of a key created by this package, or undefined for anything else. */
+export function keyInternals(key: unknown): KeyInternals | undefined {
+  if (typeof key !== 'object' || key === null) return undefined;
+  return (key as { [INTERNALS]?: KeyInternals })[INTERNALS];
+}
