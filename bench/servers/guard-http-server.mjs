@@ -27,7 +27,7 @@ async function fastifyApps(cfg, guard) {
       handler: async (req) => ({ sub: req.user.sub }),
     });
   });
-  if (guard.ok) await make('keycard', (app) => guard.fastify(app, cfg));
+  if (guard.ok && !guard.missing.fastify) await make('keycard', (app) => guard.fastify(app, cfg));
   return ports;
 }
 
@@ -60,7 +60,7 @@ async function expressApps(cfg, guard) {
     );
     app.use((err, _req, res, _next) => res.status(err.status ?? 500).json({ error: err.code ?? 'error' }));
   });
-  if (guard.ok) await make('keycard', (app) => guard.express(app, cfg));
+  if (guard.ok && !guard.missing.express) await make('keycard', (app) => guard.express(app, cfg));
   return ports;
 }
 
@@ -94,7 +94,7 @@ async function honoApps(cfg, guard) {
     );
     app.get('/me', (c) => c.json({ sub: c.get('jwtPayload').sub }));
   });
-  if (guard.ok) await make('keycard', (app) => guard.hono(app, cfg));
+  if (guard.ok && !guard.missing.hono) await make('keycard', (app) => guard.hono(app, cfg));
   return ports;
 }
 
@@ -103,5 +103,6 @@ const FRAMEWORKS = { fastify: fastifyApps, express: expressApps, hono: honoApps 
 childMain(async (cfg) => {
   const guard = await loadGuard();
   const ports = await FRAMEWORKS[cfg.framework](cfg, guard);
-  return { ports, keycardSkipped: guard.ok ? undefined : guard.error };
+  const skipped = guard.ok ? guard.missing[cfg.framework] : guard.error;
+  return { ports, keycardSkipped: skipped };
 });
