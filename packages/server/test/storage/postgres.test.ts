@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../../src/storage/index.js';
 import { createPostgresStorage } from '../../src/storage/postgres/index.js';
 import { describeStorageConformance } from './conformance.js';
-import { dropSchemas, freshSchema, PG_URL, probePostgres } from './postgres-helper.js';
+import { dropSchemas, emptySchema, freshSchema, PG_URL, probePostgres } from './postgres-helper.js';
 
 const skip = await probePostgres();
 const schemas: string[] = [];
@@ -16,12 +16,18 @@ afterAll(async () => {
   if (!skip) await dropSchemas(schemas);
 });
 
+// One schema for this file's conformance tests, migrated by the first test and emptied before each
+// later one: a fresh schema per test would make Kysely's catalog introspection ever slower.
+const conformanceSchema = schema();
+let migrated = false;
 describeStorageConformance(
   'postgres',
-  () => createStorage({ driver: 'postgres', url: PG_URL, schema: schema() }),
-  {
-    skip,
+  async () => {
+    if (migrated) await emptySchema(conformanceSchema);
+    migrated = true;
+    return createStorage({ driver: 'postgres', url: PG_URL, schema: conformanceSchema });
   },
+  { skip },
 );
 
 describe.skipIf(Boolean(skip))('postgres storage under real concurrency', () => {
