@@ -1,1 +1,33 @@
-export {};
+export { VerifiedTokenCache } from './cache/verified-token-cache.js';
+export type { ServiceClient, ServiceClientOptions } from './client/service-client.js';
+export { createServiceClient } from './client/service-client.js';
+export type { Guard } from './core/create-guard.js';
+export { createGuard } from './core/create-guard.js';
+export type { IssuerMetadata } from './core/discovery.js';
+export { discoverIssuer } from './core/discovery.js';
+export { extractToken, readCookie } from './core/extract-token.js';
+export type { ResolvedOptions } from './core/options.js';
+export { DEFAULT_ALGORITHMS } from './core/options.js';
+export type { BearerErrorAttribute, GuardErrorCode, GuardErrorDetails } from './errors.js';
+export { GuardError, guardErrorCodes, isGuardError } from './errors.js';
+export type { RevocationEvent } from './feed/revocation-state.js';
+export { RevocationState } from './feed/revocation-state.js';
+export type { SseEvent } from './feed/sse-parser.js';
+export { SseParser } from './feed/sse-parser.js';
+export type { ErrorResponseParts } from './http/error-response.js';
+export { errorResponse } from './http/error-response.js';
+export { RemoteJwks } from './jwks/remote-jwks.js';
+export { all, any, checkPolicies } from './policies/compose.js';
+export type { Policy, PolicyResult } from './policies/policy.js';
+export { allow, requireOwner, requireRoles, requireScopes } from './policies/policy.js';
+export type {
+  AuthContext,
+  AuthResult,
+  GuardMetrics,
+  GuardOptions,
+  HeaderSource,
+  JwksOptions,
+  RequestLike,
+  RevocationOptions,
+  StalePolicy,
+} from './types.js';

@@ -1,0 +1,95 @@
+import type {
+  FastifyPluginCallback,
+  FastifyReply,
+  onRequestHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
+import type { Guard } from '../core/create-guard.js';
+import { GuardError } from '../errors.js';
+import { errorResponse } from '../http/error-response.js';
+import { isResult } from '../http/settle.js';
+import { checkPolicies } from '../policies/compose.js';
+import type { Policy } from '../policies/policy.js';
+import type { AuthContext, AuthResult } from '../types.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified token's context; null on public routes (`config: { auth: false }`). */
+    auth: AuthContext | null;
+  }
+  interface FastifyContextConfig {
+    /** `false` makes a route public when the plugin authenticates every route. */
+    auth?: boolean;
+  }
+}
+
+export interface KeycardFastifyOptions {
+  guard: Guard;
+  /** Let requests without a token through with `request.auth === null`. Default false. */
+  optional?: boolean;
+  /** Authenticate every route (skip one with `config: { auth: false }`). Default true. */
+  global?: boolean;
+}
+
+function send(reply: FastifyReply, error: GuardError, realm: string): void {
+  const { status, headers, body } = errorResponse(error, realm);
+  reply.code(status).headers(headers).send(body);
+}
+
+/**
+ * onRequest hook verifying the bearer token (runs before the body is read).
+ * @example
+ * fastify.get('/me', { onRequest: authenticate(guard) }, (req) => ({ sub: req.auth!.sub }));
+ */
+export function authenticate(guard: Guard, options: { optional?: boolean } = {}): onRequestHookHandler {
+  const realm = guard.options.realm;
+  return function keycardAuthenticate(request, reply, done) {
+    if (request.routeOptions.config.auth === false) return done();
+    const settle = (result: AuthResult): void => {
+      if (result.ok) {
+        request.auth = result.auth;
+        done();
+      } else if (options.optional && result.error.code === 'ERR_GUARD_TOKEN_MISSING') done();
+      else send(reply, result.error, realm);
+    };
+    const result = guard.authenticate(request);
+    if (isResult(result)) settle(result);
+    else result.then(settle, done);
+  };
+}
+
+/**
+ * preHandler hook running policies against `request.auth`.
+ * @example
+ * fastify.get('/guests/:id', { preHandler: authorize(requireOwner((req) => req.params.id)) }, handler);
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the policy sees Fastify's request with any route generics
+export function authorize(...policies: Policy<any>[]): preHandlerHookHandler {
+  return function keycardAuthorize(request, reply, done) {
+    if (request.auth === null) return send(reply, new GuardError('ERR_GUARD_TOKEN_MISSING'), 'keycard');
+    const denied = checkPolicies(policies, request.auth, request);
+    const settle = (d: GuardError | undefined): void =>
+      d === undefined ? done() : send(reply, d, 'keycard');
+    if (denied instanceof Promise) denied.then(settle, done);
+    else settle(denied);
+  };
+}
+
+/**
+ * Fastify plugin: decorates `request.auth` and, unless `global: false`, authenticates every route.
+ * Registered with skip-override semantics (like fastify-plugin) so the decoration reaches the parent.
+ * @example
+ * await app.register(keycard, { guard });
+ * app.get('/health', { config: { auth: false } }, () => 'ok');
+ */
+export const keycard: FastifyPluginCallback<KeycardFastifyOptions> = (fastify, options, done) => {
+  if (options?.guard === undefined)
+    return done(new TypeError('keycard plugin: the "guard" option is required'));
+  fastify.decorateRequest('auth', null);
+  if (options.global !== false) fastify.addHook('onRequest', authenticate(options.guard, options));
+  done();
+};
+Object.assign(keycard, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: '@keycard/guard',
+});

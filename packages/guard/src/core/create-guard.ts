@@ -1,0 +1,333 @@
+import type { JWSHeader, JWTClaims, VerificationKey } from '@keycard/jwt';
+import { createVerifier, isJoseError, KeySet } from '@keycard/jwt';
+import type { CacheEntry } from '../cache/verified-token-cache.js';
+import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
+import { GuardError, optionError } from '../errors.js';
+import { RevocationFeed } from '../feed/revocation-feed.js';
+import { eventMatches, RevocationState } from '../feed/revocation-state.js';
+import { RemoteJwks, selectKey } from '../jwks/remote-jwks.js';
+import type { AuthContext, AuthResult, GuardMetrics, GuardOptions, RequestLike } from '../types.js';
+import { buildAuthContext } from './auth-context.js';
+import { discoverIssuer } from './discovery.js';
+import { extractToken } from './extract-token.js';
+import type { ResolvedOptions } from './options.js';
+import { resolveOptions } from './options.js';
+
+/** A configured verifier for one resource server. Create it once at start-up; `close()` it on shutdown. */
+export interface Guard {
+  /** Verifies the bearer token of a request. Never throws for a bad request: read `result.ok`. */
+  verifyRequest(request: RequestLike): Promise<AuthResult>;
+  /**
+   * Same as `verifyRequest`, but answers synchronously when it can (a cached token, or a cold verify
+   * with known keys) and returns a Promise only when it must wait for the network. For adapters.
+   */
+  authenticate(request: RequestLike): AuthResult | Promise<AuthResult>;
+  /** Verifies a bare token string (same rules as a request). */
+  verifyToken(token: string): AuthResult | Promise<AuthResult>;
+  /** Resolves when the keys are loaded and the revocation feed has synced; rejects on the first failure. */
+  ready(): Promise<void>;
+  /** Stops the feed and pending fetches and clears the cache; no timer is left behind. */
+  close(): Promise<void>;
+  metrics(): GuardMetrics;
+  /** The frozen, validated options (defaults filled in). */
+  readonly options: ResolvedOptions;
+}
+
+/**
+ * Creates a guard. Options are validated now (ERR_GUARD_OPTIONS_INVALID names the bad one); discovery,
+ * the key fetch and the revocation feed start in the background.
+ *
+ * @example
+ * const guard = createGuard({ issuer: 'https://auth.example.com', audience: 'rooms' });
+ * await guard.ready();
+ * const result = await guard.verifyRequest(req);
+ * if (result.ok) console.log(result.auth.sub);
+ */
+export function createGuard(options: GuardOptions): Guard {
+  return new KeycardGuard(resolveOptions(options));
+}
+
+class KeycardGuard implements Guard {
+  readonly options: ResolvedOptions;
+  readonly #close = new AbortController();
+  readonly #cache: VerifiedTokenCache;
+  readonly #state = new RevocationState();
+  readonly #staticKeys: KeySet | undefined;
+  readonly #verifier: ReturnType<typeof createVerifier>;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #rejectWhenStale: boolean;
+  #jwks: RemoteJwks | undefined;
+  #feed: RevocationFeed | undefined;
+  #init: Promise<void> | undefined;
+  #initDone = false;
+  #lastInitAttempt = Number.NEGATIVE_INFINITY;
+  #hits = 0;
+  #misses = 0;
+  #verifications = 0;
+  #rejections = 0;
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+    this.#cache = new VerifiedTokenCache(options.cacheSize);
+    this.#rejectWhenStale = options.revocation?.stalePolicy === 'reject';
+    if (options.keys !== undefined) {
+      try {
+        this.#staticKeys = KeySet.from(options.keys, { algorithms: [...options.algorithms] });
+      } catch (cause) {
+        throw optionError('keys', `is not a usable JWK Set (${isJoseError(cause) ? cause.code : 'invalid'})`);
+      }
+      if (this.#staticKeys.keys.length === 0)
+        throw optionError('keys', 'holds no key usable with the algorithms');
+    }
+    this.#verifier = createVerifier({
+      getKey: (header: JWSHeader): VerificationKey | undefined =>
+        this.#staticKeys !== undefined ? selectKey(this.#staticKeys, header) : this.#jwks?.getKey(header),
+      algorithms: [...options.algorithms],
+      issuer: options.tokenIssuer,
+      audience: [...options.audience],
+      typ: options.typ,
+      leeway: options.leeway,
+      clock: options.clock,
+      requireExp: true,
+      requiredClaims: ['sub'],
+    });
+    this.#initialize().catch(() => {});
+  }
+
+  verifyRequest(request: RequestLike): Promise<AuthResult> {
+    try {
+      return Promise.resolve(this.authenticate(request));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  authenticate(request: RequestLike): AuthResult | Promise<AuthResult> {
+    const token = extractToken(request.headers, this.options.cookie, request.cookie);
+    if (typeof token !== 'string') return this.#fail(token);
+    return this.verifyToken(token);
+  }
+
+  verifyToken(token: string): AuthResult | Promise<AuthResult> {
+    const now = this.options.clock();
+    if (this.#rejectWhenStale && this.#feedIsStale(now))
+      return this.#fail(new GuardError('ERR_GUARD_FEED_STALE'));
+    // Warm path: one Map lookup, the exp check inside get(), and the revocation set lookups.
+    const entry = this.#cache.get(token, now);
+    if (entry !== undefined) {
+      if (!this.#state.isRevoked(entry.sub, entry.sid, entry.jti, entry.iat)) {
+        this.#hits++;
+        return entry.result;
+      }
+      this.#cache.delete(token);
+      return this.#fail(new GuardError('ERR_GUARD_TOKEN_REVOKED'));
+    }
+    this.#misses++;
+    return this.#verifyCold(token, now, true);
+  }
+
+  #verifyCold(token: string, now: number, mayRefetch: boolean): AuthResult | Promise<AuthResult> {
+    if (this.#close.signal.aborted) return this.#fail(new GuardError('ERR_GUARD_CLOSED'));
+    let payload: JWTClaims;
+    try {
+      this.#verifications++;
+      payload = this.#verifier.verify(token).payload;
+    } catch (error) {
+      if (
+        mayRefetch &&
+        this.#staticKeys === undefined &&
+        isJoseError(error) &&
+        error.code === 'ERR_JWKS_NO_MATCHING_KEY'
+      ) {
+        return this.#verifyAfterKeyRefresh(token);
+      }
+      const reason = isJoseError(error) ? error.code : 'ERR_UNEXPECTED';
+      return this.#fail(new GuardError('ERR_GUARD_TOKEN_INVALID', { reason, cause: error }));
+    }
+    const auth = buildAuthContext(token, payload);
+    if (auth === undefined)
+      return this.#fail(new GuardError('ERR_GUARD_TOKEN_INVALID', { reason: 'ERR_CLAIM_MISSING' }));
+    const iat = typeof payload['iat'] === 'number' ? payload['iat'] : undefined;
+    if (this.#state.isRevoked(auth.sub, auth.sid, auth.jti, iat)) {
+      return this.#fail(new GuardError('ERR_GUARD_TOKEN_REVOKED'));
+    }
+    const result = this.#checkRequiredScopes(auth);
+    const entry: CacheEntry = {
+      result,
+      expiresAtMs: auth.expiresAt * 1000,
+      sub: auth.sub,
+      sid: auth.sid,
+      jti: auth.jti,
+      iat,
+      used: false,
+    };
+    this.#cache.set(token, entry, now);
+    if (!result.ok) this.#rejections++;
+    return result;
+  }
+
+  async #verifyAfterKeyRefresh(token: string): Promise<AuthResult> {
+    if (!this.#initDone) await this.#initialize().catch(() => {});
+    const jwks = this.#jwks;
+    if (jwks === undefined) return this.#fail(new GuardError('ERR_GUARD_NO_KEYS'));
+    await jwks.refreshForUnknownKid();
+    if (jwks.keySet === undefined) return this.#fail(new GuardError('ERR_GUARD_NO_KEYS'));
+    return this.#verifyCold(token, this.options.clock(), false);
+  }
+
+  #checkRequiredScopes(auth: AuthContext): AuthResult {
+    const required = this.options.requiredScopes;
+    for (const scope of required) {
+      if (!auth.scopes.has(scope)) {
+        return Object.freeze({
+          ok: false,
+          error: new GuardError('ERR_GUARD_INSUFFICIENT_SCOPE', { scope: required.join(' ') }),
+        });
+      }
+    }
+    return Object.freeze({ ok: true, auth });
+  }
+
+  #fail(error: GuardError): AuthResult {
+    this.#rejections++;
+    return { ok: false, error };
+  }
+
+  #feedIsStale(now: number): boolean {
+    const feed = this.#feed;
+    const maxStaleness = this.options.revocation?.maxStalenessMs ?? 0;
+    return feed === undefined ? !this.#initDone : feed.isStale(now, maxStaleness);
+  }
+
+  /** Discovery, the first key fetch and the feed start; retried on demand, at most once per cooldown. */
+  #initialize(): Promise<void> {
+    if (this.#initDone) return Promise.resolve();
+    if (this.#init !== undefined) return this.#init;
+    const now = this.options.clock();
+    if (now - this.#lastInitAttempt < this.options.jwks.cooldownMs) {
+      return Promise.reject(
+        new GuardError('ERR_GUARD_NO_KEYS', { reason: 'initialisation failed recently' }),
+      );
+    }
+    this.#lastInitAttempt = now;
+    this.#init = this.#runInit()
+      .catch((error: unknown) => {
+        this.#scheduleRetry();
+        throw error;
+      })
+      .finally(() => {
+        this.#init = undefined;
+      });
+    return this.#init;
+  }
+
+  /** After a failed start (issuer down), try again in the background so the feed starts without traffic. */
+  #scheduleRetry(): void {
+    if (this.#retryTimer !== undefined || this.#close.signal.aborted) return;
+    const delay = Math.max(1000, Math.min(this.options.jwks.cooldownMs, 30_000));
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#initialize().catch(() => {});
+    }, delay);
+    this.#retryTimer.unref?.();
+  }
+
+  async #runInit(): Promise<void> {
+    const o = this.options;
+    const signal = this.#close.signal;
+    let jwksUri = o.jwksUri;
+    let streamUri = o.revocation?.streamUri;
+    let pollUri = o.revocation?.pollUri;
+    if (o.discoveryUri !== undefined) {
+      try {
+        const meta = await discoverIssuer(o.discoveryUri, o.issuer, { timeoutMs: o.fetchTimeoutMs, signal });
+        jwksUri ??= meta.jwks_uri;
+        if (streamUri === undefined && pollUri === undefined) {
+          streamUri = meta.keycard_revocations_stream_endpoint;
+          pollUri = meta.keycard_revocations_endpoint;
+        }
+      } catch (error) {
+        o.onError(error as GuardError);
+        throw error;
+      }
+    }
+    if (o.revocation !== undefined && streamUri === undefined && pollUri === undefined) {
+      const error = new GuardError('ERR_GUARD_FEED_FAILED', {
+        reason: 'the issuer publishes no revocation feed',
+      });
+      o.onError(error);
+      throw error;
+    }
+    if (this.#staticKeys === undefined && jwksUri !== undefined && this.#jwks === undefined) {
+      this.#jwks = new RemoteJwks({
+        uri: jwksUri,
+        algorithms: o.algorithms,
+        ...o.jwks,
+        clock: o.clock,
+        onError: o.onError,
+        signal,
+      });
+    }
+    if (o.revocation !== undefined && this.#feed === undefined && !signal.aborted) {
+      this.#feed = new RevocationFeed({
+        ...o.revocation,
+        streamUri,
+        pollUri,
+        state: this.#state,
+        onEvent: (event) => {
+          this.#cache.evictWhere((e) => eventMatches(event, e.sub, e.sid, e.jti, e.iat));
+        },
+        onReset: () => this.#cache.clear(),
+        onError: o.onError,
+        clock: o.clock,
+        connectTimeoutMs: o.fetchTimeoutMs,
+      });
+      this.#feed.start();
+    }
+    if (this.#jwks !== undefined && this.#jwks.keySet === undefined) await this.#jwks.refresh();
+    this.#initDone = true;
+  }
+
+  async ready(): Promise<void> {
+    if (!this.#initDone) {
+      // ready() is an explicit request: it does not wait out the cooldown of a failed background attempt.
+      if (this.#init === undefined) this.#lastInitAttempt = Number.NEGATIVE_INFINITY;
+      await this.#initialize();
+    }
+    await this.#feed?.ready();
+  }
+
+  async close(): Promise<void> {
+    this.#close.abort();
+    clearTimeout(this.#retryTimer);
+    this.#feed?.close();
+    this.#cache.clear();
+  }
+
+  metrics(): GuardMetrics {
+    const now = this.options.clock();
+    const feed = this.#feed;
+    const lookups = this.#hits + this.#misses;
+    return {
+      feedLagMs: feed?.lagMs ?? null,
+      feedStalenessMs: feed === undefined ? 0 : feed.stalenessMs(now),
+      feedConnected: feed?.connected ?? false,
+      feedMode: feed === undefined ? 'off' : feed.mode,
+      lastEventAt: feed?.lastEventAt ?? null,
+      feedEvents: feed?.events ?? 0,
+      feedReconnects: feed?.reconnects ?? 0,
+      revokedSessions: this.#state.sessions.size,
+      revokedTokens: this.#state.tokens.size,
+      revokedSubjects: this.#state.subjects.size,
+      cacheHits: this.#hits,
+      cacheMisses: this.#misses,
+      cacheHitRate: lookups === 0 ? 0 : this.#hits / lookups,
+      cacheSize: this.#cache.size,
+      jwksFetches: this.#jwks?.fetches ?? 0,
+      jwksFetchFailures: this.#jwks?.failures ?? 0,
+      jwksKeys: (this.#staticKeys ?? this.#jwks?.keySet)?.keys.length ?? 0,
+      verifications: this.#verifications,
+      rejections: this.#rejections,
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import { GuardError } from '../errors.js';
+import type { HeaderSource } from '../types.js';
+
+// RFC 6750 §2.1 b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** Shared instances: a missing token is the common unauthenticated case and needs no stack trace each time. */
+export const TOKEN_MISSING = new GuardError('ERR_GUARD_TOKEN_MISSING');
+
+function header(headers: HeaderSource, name: string): string | string[] | undefined | null {
+  return typeof (headers as Headers).get === 'function'
+    ? (headers as Headers).get(name)
+    : (headers as Record<string, string | string[] | undefined>)[name];
+}
+
+/**
+ * The bearer token of a request: from `Authorization: Bearer <token>` (scheme case-insensitive, exactly
+ * one space, one b64token), else from the named cookie. Another scheme counts as "no token"
+ * (RFC 6750 §3.1); a malformed Bearer header is `invalid_request`. Returns the token or the error.
+ */
+export function extractToken(
+  headers: HeaderSource,
+  cookieName: string | undefined,
+  cookieValue: string | undefined,
+): string | GuardError {
+  const value = header(headers, 'authorization');
+  if (typeof value === 'string' && value.length > 6) {
+    // Fast path: compare the scheme without allocating a lower-cased copy.
+    if (value.charCodeAt(6) === 32 && isBearerScheme(value)) {
+      const token = value.slice(7);
+      if (!B64TOKEN.test(token))
+        return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed bearer token' });
+      return token;
+    }
+  }
+  if (value !== undefined && value !== null) {
+    if (typeof value !== 'string')
+      return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'several Authorization headers' });
+    if (/^bearer(\s|$)/i.test(value))
+      return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed bearer token' });
+  }
+  if (cookieName === undefined) return TOKEN_MISSING;
+  const fromCookie = cookieValue ?? readCookie(header(headers, 'cookie'), cookieName);
+  if (fromCookie === undefined || fromCookie === '') return TOKEN_MISSING;
+  if (!B64TOKEN.test(fromCookie))
+    return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed token cookie' });
+  return fromCookie;
+}
+
+const BEARER = 'bearer';
+
+function isBearerScheme(value: string): boolean {
+  for (let i = 0; i < 6; i++) {
+    // ASCII letters only: OR-ing 0x20 lower-cases them.
+    if ((value.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The value of cookie `name` in a Cookie header (RFC 6265 §5.4), without a full parse. */
+export function readCookie(
+  cookieHeader: string | string[] | undefined | null,
+  name: string,
+): string | undefined {
+  if (cookieHeader === undefined || cookieHeader === null) return undefined;
+  const text = Array.isArray(cookieHeader) ? cookieHeader.join('; ') : cookieHeader;
+  for (const part of text.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,229 @@
+import type { JWSAlgorithm } from '@keycard/jwt';
+import type { GuardError } from '../errors.js';
+import { optionError } from '../errors.js';
+import type { GuardOptions, StalePolicy } from '../types.js';
+
+/** Asymmetric algorithms accepted by default (HS* never: a guard holds public keys only). */
+export const DEFAULT_ALGORITHMS: readonly JWSAlgorithm[] = Object.freeze([
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+]);
+
+export interface ResolvedOptions {
+  readonly issuer: string | undefined;
+  readonly tokenIssuer: string | undefined;
+  readonly discoveryUri: string | undefined;
+  readonly jwksUri: string | undefined;
+  readonly keys: { keys: unknown[] } | undefined;
+  readonly audience: readonly string[];
+  readonly algorithms: readonly JWSAlgorithm[];
+  readonly typ: string | undefined;
+  readonly leeway: number;
+  readonly requiredScopes: readonly string[];
+  readonly cookie: string | undefined;
+  readonly realm: string;
+  readonly cacheSize: number;
+  readonly fetchTimeoutMs: number;
+  readonly jwks: {
+    readonly timeoutMs: number;
+    readonly maxBytes: number;
+    readonly minTtlMs: number;
+    readonly maxTtlMs: number;
+    readonly cooldownMs: number;
+  };
+  readonly revocation:
+    | {
+        readonly streamUri: string | undefined;
+        readonly pollUri: string | undefined;
+        readonly maxStalenessMs: number;
+        readonly stalePolicy: StalePolicy;
+        readonly minReconnectDelayMs: number;
+        readonly maxReconnectDelayMs: number;
+        readonly idleTimeoutMs: number;
+        readonly pollWaitSeconds: number;
+        readonly streamFailuresBeforePoll: number;
+      }
+    | undefined;
+  readonly onError: (error: GuardError) => void;
+  readonly clock: () => number;
+}
+
+const TOKEN_CHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function url(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw optionError(name, 'must be a URL string');
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw optionError(name, 'must be an absolute URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw optionError(name, 'must be http(s)');
+  return value;
+}
+
+function num(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw optionError(name, `must be a number between ${min} and ${max}`);
+  }
+  return value;
+}
+
+function strings(name: string, value: unknown, allowEmpty: boolean): string[] {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || (!allowEmpty && list.length === 0)) {
+    throw optionError(
+      name,
+      allowEmpty ? 'must be an array of strings' : 'must be a non-empty string or array',
+    );
+  }
+  for (const item of list) {
+    if (typeof item !== 'string' || item.length === 0)
+      throw optionError(name, 'must contain non-empty strings');
+  }
+  return [...list];
+}
+
+/**
+ * Validates `createGuard` options and fills in defaults. Throws ERR_GUARD_OPTIONS_INVALID naming the
+ * option at fault; the result is frozen.
+ */
+export function resolveOptions(options: GuardOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object');
+  const issuer = url('issuer', options.issuer)?.replace(/\/+$/, '');
+  const tokenIssuer = options.tokenIssuer === undefined ? issuer : url('tokenIssuer', options.tokenIssuer);
+  const jwksUri = url('jwksUri', options.jwksUri);
+  const keys = options.keys;
+  if (keys !== undefined && (keys === null || typeof keys !== 'object' || !Array.isArray(keys.keys))) {
+    throw optionError('keys', 'must be a JWK Set ({ keys: [...] })');
+  }
+  if (keys !== undefined && jwksUri !== undefined)
+    throw optionError('keys', 'cannot be combined with jwksUri');
+  let discoveryUri = url('discoveryUri', options.discoveryUri);
+  if (discoveryUri === undefined && issuer !== undefined) {
+    discoveryUri = `${issuer}/.well-known/openid-configuration`;
+  }
+  if (keys === undefined && jwksUri === undefined && discoveryUri === undefined) {
+    throw optionError('issuer', 'is required (or give jwksUri or keys)');
+  }
+  if (tokenIssuer === undefined) throw optionError('tokenIssuer', 'is required when issuer is not given');
+  const audience = strings('audience', options.audience, false);
+  const algorithms =
+    options.algorithms === undefined ? DEFAULT_ALGORITHMS : strings('algorithms', options.algorithms, false);
+  for (const alg of algorithms) {
+    if (!DEFAULT_ALGORITHMS.includes(alg as JWSAlgorithm)) {
+      throw optionError('algorithms', `contains "${alg}", which is not an asymmetric JWS algorithm`);
+    }
+  }
+  let typ: string | undefined = 'at+jwt';
+  if (options.typ === false) typ = undefined;
+  else if (options.typ !== undefined) {
+    if (typeof options.typ !== 'string' || options.typ === '')
+      throw optionError('typ', 'must be a string or false');
+    typ = options.typ;
+  }
+  const cookie = options.cookie;
+  if (cookie !== undefined && (typeof cookie !== 'string' || !TOKEN_CHARS.test(cookie))) {
+    throw optionError('cookie', 'must be a valid cookie name');
+  }
+  const realm = options.realm ?? 'keycard';
+  if (typeof realm !== 'string' || !/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(realm)) {
+    throw optionError('realm', 'must be printable ASCII without quotes or backslashes');
+  }
+  for (const fn of ['onError', 'clock'] as const) {
+    if (options[fn] !== undefined && typeof options[fn] !== 'function')
+      throw optionError(fn, 'must be a function');
+  }
+  const jw = options.jwks ?? {};
+  const minTtl = num('jwks.minTtl', jw.minTtl, 30, 0, 86_400);
+  const maxTtl = num('jwks.maxTtl', jw.maxTtl, 3600, 0, 86_400);
+  if (maxTtl < minTtl) throw optionError('jwks.maxTtl', 'must not be below jwks.minTtl');
+  const rv = options.revocation;
+  let revocation: ResolvedOptions['revocation'];
+  if (rv !== false && rv?.enabled !== false) {
+    const r = rv ?? {};
+    const stalePolicy = r.stalePolicy ?? 'serve';
+    if (stalePolicy !== 'serve' && stalePolicy !== 'reject') {
+      throw optionError('revocation.stalePolicy', "must be 'serve' or 'reject'");
+    }
+    const minDelay = num('revocation.minReconnectDelayMs', r.minReconnectDelayMs, 250, 1, 600_000);
+    const streamUri = url('revocation.streamUri', r.streamUri);
+    const pollUri = url('revocation.pollUri', r.pollUri);
+    if (streamUri === undefined && pollUri === undefined && discoveryUri === undefined) {
+      throw optionError(
+        'revocation',
+        'needs streamUri or pollUri without discovery (or set revocation: false)',
+      );
+    }
+    revocation = Object.freeze({
+      streamUri,
+      pollUri,
+      maxStalenessMs: num('revocation.maxStaleness', r.maxStaleness, 60, 0, 86_400) * 1000,
+      stalePolicy,
+      minReconnectDelayMs: minDelay,
+      maxReconnectDelayMs: num(
+        'revocation.maxReconnectDelayMs',
+        r.maxReconnectDelayMs,
+        10_000,
+        minDelay,
+        600_000,
+      ),
+      idleTimeoutMs: num('revocation.idleTimeoutMs', r.idleTimeoutMs, 45_000, 10, 3_600_000),
+      pollWaitSeconds: num('revocation.pollWaitSeconds', r.pollWaitSeconds, 25, 0, 30),
+      streamFailuresBeforePoll: num(
+        'revocation.streamFailuresBeforePoll',
+        r.streamFailuresBeforePoll,
+        3,
+        1,
+        1000,
+      ),
+    });
+  }
+  return Object.freeze({
+    issuer,
+    tokenIssuer,
+    discoveryUri:
+      (keys !== undefined || jwksUri !== undefined) && !revocationNeedsDiscovery(rv)
+        ? undefined
+        : discoveryUri,
+    jwksUri,
+    keys,
+    audience: Object.freeze(audience),
+    algorithms: Object.freeze([...algorithms]) as readonly JWSAlgorithm[],
+    typ,
+    leeway: num('leeway', options.leeway, 5, 0, 300),
+    requiredScopes: Object.freeze(
+      options.requiredScopes === undefined ? [] : strings('requiredScopes', options.requiredScopes, true),
+    ),
+    cookie,
+    realm,
+    cacheSize: Math.floor(num('cacheSize', options.cacheSize, 10_000, 0, 10_000_000)),
+    fetchTimeoutMs: num('fetchTimeoutMs', options.fetchTimeoutMs, 5000, 1, 120_000),
+    jwks: Object.freeze({
+      timeoutMs: num('jwks.timeoutMs', jw.timeoutMs, 5000, 1, 120_000),
+      maxBytes: num('jwks.maxBytes', jw.maxBytes, 256 * 1024, 64, 16 * 1024 * 1024),
+      minTtlMs: minTtl * 1000,
+      maxTtlMs: maxTtl * 1000,
+      cooldownMs: num('jwks.cooldown', jw.cooldown, 30, 0, 86_400) * 1000,
+    }),
+    revocation,
+    onError: options.onError ?? (() => {}),
+    clock: options.clock ?? Date.now,
+  });
+}
+
+/** Discovery is still needed for the feed when the keys are configured but no feed endpoint is. */
+function revocationNeedsDiscovery(rv: GuardOptions['revocation']): boolean {
+  if (rv === false || rv?.enabled === false) return false;
+  return rv?.streamUri === undefined && rv?.pollUri === undefined;
+}

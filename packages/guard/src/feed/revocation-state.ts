@@ -1,0 +1,93 @@
+/** A revocation event as published by the issuer (docs/http-api.md, "Revocation feed"). Times in seconds. */
+export type RevocationEvent =
+  | { cursor?: string | number; type: 'session'; sid: string; at: number; expiresAt: number }
+  | { cursor?: string | number; type: 'token'; jti: string; at: number; expiresAt: number }
+  | {
+      cursor?: string | number;
+      type: 'subject';
+      sub: string;
+      notBefore: number;
+      at: number;
+      expiresAt: number;
+    };
+
+/** Checks the shape of a feed event; anything else is ignored rather than trusted. */
+export function parseRevocationEvent(value: unknown): RevocationEvent | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const e = value as Record<string, unknown>;
+  if (typeof e['at'] !== 'number' || typeof e['expiresAt'] !== 'number') return undefined;
+  if (e['type'] === 'session' && typeof e['sid'] === 'string') return e as RevocationEvent;
+  if (e['type'] === 'token' && typeof e['jti'] === 'string') return e as RevocationEvent;
+  if (e['type'] === 'subject' && typeof e['sub'] === 'string' && typeof e['notBefore'] === 'number') {
+    return e as RevocationEvent;
+  }
+  return undefined;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * What the guard knows has been revoked: session ids, token ids and per-subject "not before" times, each
+ * kept until its `expiresAt` (after which no token it could match is still valid). Lookups are plain
+ * Map reads so they can run on every cached hit.
+ */
+export class RevocationState {
+  readonly sessions = new Map<string, number>();
+  readonly tokens = new Map<string, number>();
+  /** sub → [notBefore, expiresAt] */
+  readonly subjects = new Map<string, [number, number]>();
+  #nextPruneAt = 0;
+
+  /** True when a token with these claims is revoked. A subject revocation with no `iat` to compare wins. */
+  isRevoked(sub: string, sid: string | undefined, jti: string | undefined, iat: number | undefined): boolean {
+    if (sid !== undefined && this.sessions.size !== 0 && this.sessions.has(sid)) return true;
+    if (jti !== undefined && this.tokens.size !== 0 && this.tokens.has(jti)) return true;
+    if (this.subjects.size !== 0) {
+      const entry = this.subjects.get(sub);
+      if (entry !== undefined && (iat === undefined || iat < entry[0])) return true;
+    }
+    return false;
+  }
+
+  apply(event: RevocationEvent, nowMs: number): void {
+    const nowSec = nowMs / 1000;
+    if (nowMs >= this.#nextPruneAt) this.prune(nowMs);
+    if (event.expiresAt <= nowSec) return;
+    if (event.type === 'session') keepLatest(this.sessions, event.sid, event.expiresAt);
+    else if (event.type === 'token') keepLatest(this.tokens, event.jti, event.expiresAt);
+    else {
+      const prior = this.subjects.get(event.sub);
+      this.subjects.set(event.sub, [
+        Math.max(prior?.[0] ?? 0, event.notBefore),
+        Math.max(prior?.[1] ?? 0, event.expiresAt),
+      ]);
+    }
+  }
+
+  /** Forgets entries whose `expiresAt` has passed. */
+  prune(nowMs: number): void {
+    const nowSec = nowMs / 1000;
+    this.#nextPruneAt = nowMs + PRUNE_EVERY_MS;
+    for (const [k, exp] of this.sessions) if (exp <= nowSec) this.sessions.delete(k);
+    for (const [k, exp] of this.tokens) if (exp <= nowSec) this.tokens.delete(k);
+    for (const [k, v] of this.subjects) if (v[1] <= nowSec) this.subjects.delete(k);
+  }
+}
+
+function keepLatest(map: Map<string, number>, key: string, expiresAt: number): void {
+  const prior = map.get(key);
+  if (prior === undefined || prior < expiresAt) map.set(key, expiresAt);
+}
+
+/** Whether a cached/verified token is matched by one revocation event. */
+export function eventMatches(
+  event: RevocationEvent,
+  sub: string,
+  sid: string | undefined,
+  jti: string | undefined,
+  iat: number | undefined,
+): boolean {
+  if (event.type === 'session') return sid === event.sid;
+  if (event.type === 'token') return jti === event.jti;
+  return sub === event.sub && (iat === undefined || iat < event.notBefore);
+}
