@@ -1,1 +1,56 @@
-export {};
+export type { AuditLog, AuditType } from './audit/index.js';
+export { authenticateClient, type CreateClientInput, createClient, seedDefaults } from './clients/index.js';
+export {
+  configSchema,
+  ENV_OPTIONS,
+  type EnvOption,
+  type KeycardConfig,
+  type KeycardConfigInput,
+  loadConfig,
+  parseConfig,
+} from './config/index.js';
+export {
+  API_AUDIENCE,
+  type Clock,
+  type CustomClaimsContext,
+  type CustomClaimsHook,
+  type Logger,
+  type RequestInfo,
+  type ServerContext,
+  WEB_CLIENT_ID,
+} from './context.js';
+export { type Coordinator, createMemoryCoordinator, type RateLimitResult } from './coordinator/index.js';
+export {
+  type CreateServerOptions,
+  createServer,
+  type KeycardServer,
+  storageConfigFor,
+} from './create-server.js';
+export {
+  isServerError,
+  type OAuthErrorName,
+  SERVER_ERRORS,
+  ServerError,
+  type ServerErrorCode,
+} from './errors.js';
+export { runMaintenance } from './jobs/index.js';
+export type { KeyInfo, KeyManager } from './keys/index.js';
+export { REDACT_PATHS } from './logger.js';
+export {
+  clientCredentials,
+  refreshSession,
+  revokeSession,
+  revokeUserSessions,
+  signIn,
+  type TokenSet,
+} from './sessions/index.js';
+export * from './storage/index.js';
+export { issueAccessToken, verifyAccessToken } from './tokens/index.js';
+export {
+  type CreateUserInput,
+  changePassword,
+  createUser,
+  deleteUser,
+  type UpdateUserInput,
+  updateUser,
+} from './users/index.js';

@@ -1,0 +1,1 @@
+export { type AuditLog, type AuditType, createAuditLog } from './audit-log.js';

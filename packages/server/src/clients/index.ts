@@ -1,0 +1,3 @@
+export { authenticateClient, type ClientCredentials } from './authenticate-client.js';
+export { type CreateClientInput, createClient } from './create-client.js';
+export { seedDefaults } from './seed.js';

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+const seconds = (min: number, fallback: number) => z.number().int().min(min).default(fallback);
+
+const windowLimit = (limit: number, windowSeconds: number) =>
+  z
+    .object({ limit: z.number().int().min(1).default(limit), windowSeconds: seconds(1, windowSeconds) })
+    .strict()
+    .prefault({});
+
+const door = z
+  .object({
+    id: z.string().min(1).max(100),
+    name: z.string().min(1).max(200),
+    url: z.url(),
+    description: z.string().max(2000).default(''),
+  })
+  .strict();
+
+/**
+ * The whole server configuration: one schema, validated at start-up (the error names the bad
+ * field), then frozen. README.md documents each option with its default and environment variable.
+ */
+export const configSchema = z
+  .object({
+    /** Public base URL; `iss` of every token. Default `http://{host}:{port}` of the bound socket. */
+    issuer: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !u.endsWith('/'), 'must not end with a slash')
+      .optional(),
+    port: z.number().int().min(0).max(65535).default(4000),
+    host: z.string().min(1).default('127.0.0.1'),
+    dataDir: z.string().min(1).default('.keycard'),
+    /** 32 bytes, base64url. Unset: read from (or generated into) `{dataDir}/master.key`. */
+    masterKey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url (43 characters)')
+      .optional(),
+    /** `memory`, `sqlite:/path/file.db`, or `postgres://…`. Default: SQLite at `{dataDir}/keycard.db`. */
+    databaseUrl: z.string().min(1).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    trustProxy: z.boolean().default(false),
+    bodyLimit: z.number().int().min(1024).max(10_485_760).default(65_536),
+    tokens: z
+      .object({
+        accessTokenTtl: seconds(30, 600).refine((v) => v <= 86_400, 'must be at most 86400'),
+        algorithm: z
+          .enum(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'])
+          .default('ES256'),
+        leeway: seconds(0, 30),
+      })
+      .strict()
+      .prefault({}),
+    sessions: z
+      .object({
+        refreshIdleTtl: seconds(60, 1_209_600),
+        absoluteTtl: seconds(60, 2_592_000),
+        refreshGraceSeconds: seconds(0, 10).refine((v) => v <= 120, 'must be at most 120'),
+      })
+      .strict()
+      .prefault({}),
+    keys: z
+      .object({
+        rotationInterval: seconds(3600, 2_592_000),
+        publishLead: seconds(0, 3600),
+        checkInterval: seconds(1, 60),
+      })
+      .strict()
+      .prefault({}),
+    passwords: z
+      .object({
+        memoryCost: z.number().int().min(19_456, 'must be at least 19456 KiB (OWASP)').default(19_456),
+        timeCost: z.number().int().min(2, 'must be at least 2 (OWASP)').default(2),
+        parallelism: z.number().int().min(1).max(16).default(1),
+        minLength: z.number().int().min(8).max(128).default(8),
+        maxLength: z.number().int().min(16).max(4096).default(1024),
+      })
+      .strict()
+      .prefault({}),
+    registration: z
+      .object({ enabled: z.boolean().default(false), roles: z.array(z.string().min(1)).default(['guest']) })
+      .strict()
+      .prefault({}),
+    throttle: z
+      .object({
+        enabled: z.boolean().default(true),
+        loginPerIp: windowLimit(30, 60),
+        tokenPerIp: windowLimit(300, 60),
+        registerPerIp: windowLimit(10, 3600),
+        accountFailures: windowLimit(5, 300),
+        accountFailuresLong: windowLimit(20, 3600),
+      })
+      .strict()
+      .prefault({}),
+    cors: z
+      .object({ origins: z.array(z.union([z.url(), z.literal('*')])).default([]) })
+      .strict()
+      .prefault({}),
+    ui: z
+      .object({
+        enabled: z.boolean().default(true),
+        staticDir: z.string().min(1).optional(),
+        doors: z.array(door).default([]),
+      })
+      .strict()
+      .prefault({}),
+    revocations: z
+      .object({
+        pingInterval: seconds(1, 15),
+        maxWait: seconds(0, 30),
+        pruneInterval: seconds(1, 300),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({ enabled: z.boolean().default(true) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** What a caller may pass: every field optional. */
+export type KeycardConfigInput = z.input<typeof configSchema>;
+/** The validated, defaulted, frozen configuration. */
+export type KeycardConfig = Readonly<z.output<typeof configSchema>>;

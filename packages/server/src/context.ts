@@ -1,0 +1,64 @@
+import type { AuditLog } from './audit/index.js';
+import type { KeycardConfig } from './config/index.js';
+import type { Coordinator } from './coordinator/index.js';
+import type { Sealer } from './crypto/index.js';
+import type { KeyManager } from './keys/index.js';
+import type { Metrics } from './metrics/index.js';
+import type { PasswordHasher } from './passwords/index.js';
+import type { RevocationIndex } from './revocations/index.js';
+import type { Storage, UserRecord } from './storage/index.js';
+import type { Throttle } from './throttle/index.js';
+
+/** Milliseconds since the epoch; injectable so tests can freeze time. */
+export type Clock = () => number;
+
+/** The minimal logger the services use (pino satisfies it). */
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** Who made a request: recorded in sessions and audit events. */
+export interface RequestInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** What the custom-claims hook is told about the token being issued. */
+export interface CustomClaimsContext {
+  grant: 'password' | 'refresh_token' | 'client_credentials';
+  clientId: string;
+  user: UserRecord | undefined;
+  scopes: string[];
+  audiences: string[];
+}
+
+/** Adds claims to access tokens; registered claims (iss, sub, exp, scope, ...) cannot be overridden. */
+export type CustomClaimsHook = (
+  ctx: CustomClaimsContext,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** Everything a domain service needs; built once by createServer. */
+export interface ServerContext {
+  readonly config: KeycardConfig;
+  /** Public base URL (known once the socket is bound when not configured). */
+  issuer: string;
+  readonly storage: Storage;
+  readonly coordinator: Coordinator;
+  readonly clock: Clock;
+  readonly sealer: Sealer;
+  readonly passwords: PasswordHasher;
+  readonly keys: KeyManager;
+  readonly revocationIndex: RevocationIndex;
+  readonly throttle: Throttle;
+  readonly audit: AuditLog;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly customClaims: CustomClaimsHook | undefined;
+}
+
+/** The audience of the server's own API (`/api/*` Bearer calls require it). */
+export const API_AUDIENCE = 'keycard';
+/** The built-in first-party public client used by the web app and `/api/login`. */
+export const WEB_CLIENT_ID = 'keycard-web';

@@ -1,0 +1,2 @@
+export { createMemoryCoordinator } from './memory.js';
+export type { Coordinator, RateLimitResult } from './types.js';

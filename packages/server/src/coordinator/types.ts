@@ -1,0 +1,25 @@
+import type { RevocationEvent } from '../storage/index.js';
+
+/** Outcome of one rate-limit hit. */
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Milliseconds until the window frees a slot (0 when allowed). */
+  retryAfterMs: number;
+}
+
+/**
+ * What several server instances must share beyond storage: revocation fan-out and rate-limit
+ * counters. In-memory for one process now; Redis later. Nothing above it keeps such state.
+ */
+export interface Coordinator {
+  /** Tells every instance (including this one) that an event was appended to storage. */
+  publishRevocation(event: RevocationEvent): Promise<void>;
+  /** Subscribes to published events; returns the unsubscribe function. */
+  onRevocation(callback: (event: RevocationEvent) => void): () => void;
+  /**
+   * Counts `cost` hits (default 1; 0 only looks) on `key` in a fixed window of `windowMs`,
+   * allowing at most `limit` per window.
+   */
+  rateLimit(key: string, limit: number, windowMs: number, cost?: number): Promise<RateLimitResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,57 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ServerError } from '../errors.js';
+
+const VERSION = 'v1';
+
+/** Encrypts and decrypts small secrets at rest under the 32-byte master key (AES-256-GCM). */
+export interface Sealer {
+  /** `context` is bound as associated data: a value sealed for one purpose cannot be opened for another. */
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+}
+
+/**
+ * A {@link Sealer} over a 32-byte master key.
+ *
+ * @example
+ * ```ts
+ * const sealer = createSealer(masterKey);
+ * const box = sealer.seal(JSON.stringify(privateJwk), `signing-key:${kid}`);
+ * ```
+ */
+export function createSealer(masterKey: Buffer): Sealer {
+  if (masterKey.length !== 32) throw new ServerError('ERR_MASTER_KEY_INVALID');
+  const key = Buffer.from(masterKey);
+  return {
+    seal(plaintext, context) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(Buffer.from(context, 'utf8'));
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      const tag = cipher.getAuthTag();
+      return [VERSION, iv.toString('base64url'), body.toString('base64url'), tag.toString('base64url')].join(
+        '.',
+      );
+    },
+    open(sealed, context) {
+      const [version, iv, body, tag] = sealed.split('.');
+      if (version !== VERSION || iv === undefined || body === undefined || tag === undefined) {
+        throw new ServerError('ERR_MASTER_KEY_INVALID', { message: 'A sealed value is malformed' });
+      }
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        decipher.setAAD(Buffer.from(context, 'utf8'));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+          'utf8',
+        );
+      } catch (cause) {
+        // Wrong master key or tampered data: both look the same from here.
+        throw new ServerError('ERR_MASTER_KEY_INVALID', {
+          message: 'A sealed value could not be opened with the master key',
+          cause,
+        });
+      }
+    },
+  };
+}

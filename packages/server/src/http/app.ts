@@ -1,0 +1,53 @@
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import type { ServerContext } from '../context.js';
+import { ServerError } from '../errors.js';
+import { registerCors } from './cors.js';
+import { handleError, sendError } from './errors.js';
+import { parseForm } from './input.js';
+import { registerRoutes } from './routes/index.js';
+import { registerSecurityHeaders } from './security-headers.js';
+
+/** Per-app state the routes share with the server's close(). */
+export interface AppHooks {
+  /** Aborted when the server starts closing: long-polls return, SSE streams end. */
+  closing: AbortController;
+}
+
+/**
+ * Builds the Fastify app over the services. Handlers stay thin: parse, call a service, shape
+ * the answer.
+ */
+export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: ctx.config.bodyLimit,
+    trustProxy: ctx.config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
+
+  app.register(cookie);
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: ctx.config.bodyLimit },
+    (_request, body, done) => {
+      try {
+        done(null, parseForm(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
+  app.setErrorHandler(handleError);
+  registerCors(app, ctx.config);
+  registerSecurityHeaders(app);
+  app.addHook('preClose', async () => {
+    hooks.closing.abort();
+  });
+  registerRoutes(app, ctx, hooks);
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new ServerError('ERR_NOT_FOUND')));
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import type { KeycardConfig } from '../config/index.js';
+
+const PUBLIC_PREFIXES = ['/.well-known/', '/revocations'];
+
+/**
+ * CORS: discovery, JWKS and the revocation feed are public (any origin, no credentials);
+ * `/api/*` and `/oauth/*` only for `cors.origins`, with credentials for named origins.
+ */
+export function registerCors(app: FastifyInstance, config: KeycardConfig): void {
+  const origins = new Set(config.cors.origins);
+  app.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (typeof origin !== 'string') return;
+    const path = request.url;
+    let allow: string | undefined;
+    let credentials = false;
+    if (PUBLIC_PREFIXES.some((p) => path.startsWith(p))) {
+      allow = '*';
+    } else if (
+      (path.startsWith('/api/') || path.startsWith('/oauth/')) &&
+      (origins.has(origin) || origins.has('*'))
+    ) {
+      allow = origins.has(origin) ? origin : '*';
+      credentials = allow !== '*';
+    }
+    if (allow === undefined) return;
+    reply.header('access-control-allow-origin', allow);
+    reply.header('vary', 'Origin');
+    if (credentials) reply.header('access-control-allow-credentials', 'true');
+    reply.header('access-control-expose-headers', 'Retry-After, WWW-Authenticate');
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
+      reply
+        .header('access-control-allow-methods', 'GET, POST, PATCH, DELETE, OPTIONS')
+        .header('access-control-allow-headers', 'Authorization, Content-Type, X-CSRF-Token, Last-Event-ID')
+        .header('access-control-max-age', '600');
+      return reply.code(204).send();
+    }
+  });
+}

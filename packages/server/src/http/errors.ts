@@ -1,0 +1,73 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isServerError, ServerError } from '../errors.js';
+
+/** `/oauth/*` answers RFC 6749 error objects; everything else `{ error: { code, message } }`. */
+export function isOAuthPath(url: string): boolean {
+  return url.startsWith('/oauth/');
+}
+
+/**
+ * Maps anything thrown in a request to a ServerError: Fastify's own client errors (bad JSON,
+ * body too large, wrong content type, schema validation) keep a 4xx with a code; anything
+ * unexpected becomes ERR_INTERNAL with no detail.
+ */
+export function toServerError(error: unknown): ServerError {
+  if (isServerError(error)) return error;
+  const fe = error as Partial<FastifyError> & { validation?: unknown };
+  if (fe.validation !== undefined) return new ServerError('ERR_VALIDATION', { cause: error });
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ServerError('ERR_BODY_TOO_LARGE', { cause: error });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ServerError('ERR_UNSUPPORTED_MEDIA_TYPE', { cause: error });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ServerError('ERR_INVALID_JSON', { cause: error });
+    default:
+      break;
+  }
+  const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (error instanceof SyntaxError && status === 400)
+    return new ServerError('ERR_INVALID_JSON', { cause: error });
+  if (status === 413) return new ServerError('ERR_BODY_TOO_LARGE', { cause: error });
+  if (status === 415) return new ServerError('ERR_UNSUPPORTED_MEDIA_TYPE', { cause: error });
+  if (status === 404) return new ServerError('ERR_NOT_FOUND', { cause: error });
+  if (status >= 400 && status < 500) {
+    // Prototype poisoning, bad content-length and the like: the client's fault, with a code.
+    return fe.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError
+      ? new ServerError('ERR_INVALID_JSON', { cause: error })
+      : new ServerError('ERR_VALIDATION', { cause: error });
+  }
+  return new ServerError('ERR_INTERNAL', { cause: error });
+}
+
+/** Sends an error in the shape the path calls for. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: ServerError): FastifyReply {
+  if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+  if (isOAuthPath(request.url)) {
+    const status =
+      error.oauthError === 'invalid_client'
+        ? 401
+        : [413, 415, 429].includes(error.status) || error.status >= 500
+          ? error.status
+          : 400;
+    if (status === 401) reply.header('www-authenticate', 'Basic realm="keycard"');
+    reply.header('cache-control', 'no-store');
+    return reply
+      .code(status)
+      .send({ error: error.oauthError, error_description: error.message, code: error.code });
+  }
+  if (error.code === 'ERR_INVALID_TOKEN') reply.header('www-authenticate', 'Bearer error="invalid_token"');
+  else if (error.code === 'ERR_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
+  else if (error.code === 'ERR_INSUFFICIENT_SCOPE')
+    reply.header('www-authenticate', 'Bearer error="insufficient_scope"');
+  return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+}
+
+/** The app-wide error handler. */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const serverError = toServerError(error);
+  if (serverError.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ code: serverError.code }, 'request rejected');
+  return sendError(request, reply, serverError);
+}

@@ -1,0 +1,115 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { authenticateClient } from '../../clients/index.js';
+import { type ServerContext, WEB_CLIENT_ID } from '../../context.js';
+import { ServerError } from '../../errors.js';
+import {
+  refreshSession,
+  revokeSession,
+  revokeUserSessions,
+  signIn,
+  signOutWithRefreshToken,
+  type TokenSet,
+} from '../../sessions/index.js';
+import { authenticate, bearerToken } from '../bearer.js';
+import { clearSessionCookies, refreshTokenFromCookie, setSessionCookies } from '../cookies.js';
+import { parseInput, requestInfo } from '../input.js';
+
+const loginBody = z.object({
+  username: z.string().max(1024),
+  password: z.string().max(4096),
+  client_id: z.string().max(200).optional(),
+  scope: z.string().max(4096).optional(),
+  audience: z.union([z.string().max(2048), z.array(z.string().max(2048)).max(20)]).optional(),
+  cookie: z.boolean().optional(),
+});
+const refreshBody = z.object({
+  refresh_token: z.string().max(1024).optional(),
+  client_id: z.string().max(200).optional(),
+});
+
+/** The first-party JSON API only serves public clients: a secret must never sit in a browser. */
+async function publicClient(ctx: ServerContext, clientId: string | undefined) {
+  return authenticateClient(ctx, { clientId: clientId ?? WEB_CLIENT_ID, clientSecret: undefined });
+}
+
+function sendTokens(ctx: ServerContext, reply: FastifyReply, tokens: TokenSet, cookie: boolean) {
+  reply.header('cache-control', 'no-store');
+  if (cookie && tokens.refreshToken !== null) {
+    setSessionCookies(reply, tokens.refreshToken, ctx.config.sessions.absoluteTtl);
+  }
+  return {
+    access_token: tokens.accessToken,
+    token_type: tokens.tokenType,
+    expires_in: tokens.expiresIn,
+    ...(!cookie && tokens.refreshToken !== null ? { refresh_token: tokens.refreshToken } : {}),
+    scope: tokens.scope,
+    session_id: tokens.sessionId,
+    user: tokens.user,
+  };
+}
+
+/** `/api/login`, `/api/refresh`, `/api/logout`, `/api/logout-all`. */
+export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post('/api/login', async (request, reply) => {
+    const body = parseInput(loginBody, request.body);
+    const client = await publicClient(ctx, body.client_id);
+    const tokens = await signIn(ctx, {
+      username: body.username,
+      password: body.password,
+      client,
+      scope: body.scope,
+      audience: body.audience,
+      request: requestInfo(request),
+    });
+    return sendTokens(ctx, reply, tokens, body.cookie === true);
+  });
+
+  app.post('/api/refresh', async (request, reply) => {
+    const body = parseInput(refreshBody, request.body);
+    const fromCookie = body.refresh_token === undefined ? refreshTokenFromCookie(request) : undefined;
+    const refreshToken = body.refresh_token ?? fromCookie;
+    if (refreshToken === undefined)
+      throw new ServerError('ERR_UNAUTHENTICATED', { message: 'No refresh token' });
+    const client = await publicClient(ctx, body.client_id);
+    try {
+      const tokens = await refreshSession(ctx, { refreshToken, client, request: requestInfo(request) });
+      return sendTokens(ctx, reply, tokens, fromCookie !== undefined);
+    } catch (error) {
+      if (fromCookie !== undefined && error instanceof ServerError && error.code === 'ERR_INVALID_GRANT') {
+        clearSessionCookies(reply);
+      }
+      throw error;
+    }
+  });
+
+  app.post('/api/logout', async (request, reply) => {
+    const body = parseInput(refreshBody, request.body);
+    const info = requestInfo(request);
+    if (body.refresh_token !== undefined) {
+      await signOutWithRefreshToken(ctx, body.refresh_token, { request: info });
+    } else {
+      const fromCookie = refreshTokenFromCookie(request);
+      if (fromCookie !== undefined) {
+        await signOutWithRefreshToken(ctx, fromCookie, { request: info });
+      } else if (bearerToken(request) !== undefined) {
+        const caller = await authenticate(ctx, request);
+        await revokeSession(ctx, caller.sessionId, 'logout', { actor: caller.userId, request: info });
+      } else {
+        throw new ServerError('ERR_UNAUTHENTICATED', { message: 'No refresh token or access token' });
+      }
+    }
+    clearSessionCookies(reply);
+    return reply.code(204).send();
+  });
+
+  app.post('/api/logout-all', async (request, reply) => {
+    const caller = await authenticate(ctx, request);
+    await revokeUserSessions(ctx, caller.userId, 'logout_all', {
+      actor: caller.userId,
+      request: requestInfo(request),
+    });
+    clearSessionCookies(reply);
+    return reply.code(204).send();
+  });
+}

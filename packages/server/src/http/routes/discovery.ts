@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../../context.js';
+
+/** RFC 8414 metadata (also served as the OpenID configuration document). */
+export async function discoveryDocument(ctx: ServerContext) {
+  const scopes = new Set<string>();
+  for (const role of await ctx.storage.roles.list()) for (const s of role.scopes) scopes.add(s);
+  for (const client of await ctx.storage.clients.list()) for (const s of client.scopes) scopes.add(s);
+  const iss = ctx.issuer;
+  return {
+    issuer: iss,
+    jwks_uri: `${iss}/.well-known/jwks.json`,
+    token_endpoint: `${iss}/oauth/token`,
+    revocation_endpoint: `${iss}/oauth/revoke`,
+    introspection_endpoint: `${iss}/oauth/introspect`,
+    grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
+    response_types_supported: [],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: [...scopes].sort(),
+    access_token_signing_alg_values_supported: [ctx.config.tokens.algorithm],
+    keycard_revocations_endpoint: `${iss}/revocations`,
+    keycard_revocations_stream_endpoint: `${iss}/revocations/stream`,
+  };
+}
+
+/** Discovery documents and the JWKS: public, cacheable, any origin. */
+export function discoveryRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const metadata = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return discoveryDocument(ctx);
+  };
+  app.get('/.well-known/openid-configuration', metadata);
+  app.get('/.well-known/oauth-authorization-server', metadata);
+  app.get('/.well-known/jwks.json', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300, stale-while-revalidate=60');
+    reply.header('content-type', 'application/jwk-set+json; charset=utf-8');
+    return ctx.keys.jwks();
+  });
+}

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { authenticateClient } from '../../clients/index.js';
+import type { ServerContext } from '../../context.js';
+import { ServerError } from '../../errors.js';
+import { clientCredentials, refreshSession, signIn, type TokenSet } from '../../sessions/index.js';
+import { clientCredentialsFrom } from '../client-auth.js';
+import { parseInput, requestInfo } from '../input.js';
+
+const tokenBody = z.object({
+  grant_type: z.string().max(200),
+  username: z.string().max(1024).optional(),
+  password: z.string().max(4096).optional(),
+  refresh_token: z.string().max(1024).optional(),
+  scope: z.string().max(4096).optional(),
+  audience: z.union([z.string().max(2048), z.array(z.string().max(2048)).max(20)]).optional(),
+  client_id: z.string().max(200).optional(),
+  client_secret: z.string().max(1024).optional(),
+});
+
+/** The OAuth token response for a user token set (RFC 6749 §5.1). */
+export function oauthTokenResponse(tokens: TokenSet) {
+  return {
+    access_token: tokens.accessToken,
+    token_type: tokens.tokenType,
+    expires_in: tokens.expiresIn,
+    ...(tokens.refreshToken !== null ? { refresh_token: tokens.refreshToken } : {}),
+    scope: tokens.scope,
+  };
+}
+
+/** `POST /oauth/token`: password, refresh_token and client_credentials grants. */
+export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post('/oauth/token', async (request, reply) => {
+    const body = parseInput(tokenBody, request.body);
+    const info = requestInfo(request);
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    const required = (name: 'username' | 'password' | 'refresh_token'): string => {
+      const value = body[name];
+      if (value === undefined || value === '') {
+        throw new ServerError('ERR_VALIDATION', { message: `Invalid request: ${name}: required` });
+      }
+      return value;
+    };
+    switch (body.grant_type) {
+      case 'password': {
+        const username = required('username');
+        const password = required('password');
+        const client = await authenticateClient(ctx, clientCredentialsFrom(request, body));
+        const tokens = await signIn(ctx, {
+          username,
+          password,
+          client,
+          scope: body.scope,
+          audience: body.audience,
+          request: info,
+        });
+        return oauthTokenResponse(tokens);
+      }
+      case 'refresh_token': {
+        const refreshToken = required('refresh_token');
+        const client = await authenticateClient(ctx, clientCredentialsFrom(request, body));
+        return oauthTokenResponse(await refreshSession(ctx, { refreshToken, client, request: info }));
+      }
+      case 'client_credentials': {
+        const client = await authenticateClient(ctx, clientCredentialsFrom(request, body), {
+          requireConfidential: true,
+        });
+        const issued = await clientCredentials(ctx, {
+          client,
+          scope: body.scope,
+          audience: body.audience,
+          request: info,
+        });
+        return {
+          access_token: issued.accessToken,
+          token_type: 'Bearer',
+          expires_in: issued.expiresIn,
+          scope: issued.scope,
+        };
+      }
+      default:
+        throw new ServerError('ERR_UNSUPPORTED_GRANT_TYPE');
+    }
+  });
+}

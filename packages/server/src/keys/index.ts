@@ -1,0 +1,3 @@
+export { generateSigningKey, keySealContext, openSigningKey } from './generate-key.js';
+export { createKeyManager, type KeyInfo, type KeyManager } from './key-manager.js';
+export { decodeMasterKey, loadOrCreateMasterKeyFile } from './master-key.js';

@@ -1,0 +1,204 @@
+import type { AsymmetricAlgorithm, JWK, JWKS, JWTClaims, PrivateKey, PublicKey } from '@keycard/jwt';
+import { createSigner, importJWK } from '@keycard/jwt';
+import type { KeycardConfig } from '../config/index.js';
+import type { Clock, Logger } from '../context.js';
+import type { Sealer } from '../crypto/index.js';
+import { ServerError } from '../errors.js';
+import { type SigningKeyRecord, type Storage, StorageConflictError } from '../storage/index.js';
+import { generateSigningKey, openSigningKey } from './generate-key.js';
+
+/** Public facts about a signing key (what `keycard keys list` prints). */
+export interface KeyInfo {
+  kid: string;
+  alg: string;
+  state: SigningKeyRecord['state'];
+  createdAt: number;
+  activatedAt: number | null;
+  retiredAt: number | null;
+  removeAfter: number | null;
+}
+
+/** Owns the signing keys: next → current → retired → removed. */
+export interface KeyManager {
+  /** Makes sure a current and a next key exist (first start generates both). */
+  init(): Promise<void>;
+  /** Signs claims with the current key as an `at+jwt`. */
+  sign(claims: JWTClaims): Promise<{ token: string; kid: string }>;
+  /** The published public keys: next, current and retired. */
+  jwks(): Promise<JWKS>;
+  /** Public keys for verifying the server's own tokens. */
+  verificationKeys(): Promise<PublicKey[]>;
+  list(): Promise<KeyInfo[]>;
+  /** Promotes next to current now, retires the old current and publishes a fresh next. */
+  rotate(): Promise<{ current: string; retired: string | null; next: string }>;
+  /** Scheduled work: rotates when due, drops retired keys past their removeAfter. */
+  maintain(): Promise<{ rotated: boolean; removed: string[] }>;
+}
+
+interface Cache {
+  at: number;
+  records: SigningKeyRecord[];
+  publicKeys: PublicKey[];
+  jwks: JWKS;
+}
+
+const CACHE_MS = 5_000;
+
+/**
+ * Creates the key manager. Keys live in storage (private halves sealed with the master key);
+ * this object only caches them for a few seconds so another instance's rotation is seen soon.
+ *
+ * @example
+ * ```ts
+ * const keys = createKeyManager({ storage, sealer, config, clock: Date.now, logger });
+ * await keys.init();
+ * const { token } = await keys.sign({ sub: 'u1', exp: 1_900_000_000 });
+ * ```
+ */
+export function createKeyManager(deps: {
+  storage: Storage;
+  sealer: Sealer;
+  config: KeycardConfig;
+  clock: Clock;
+  logger: Logger;
+  onRotate?: (info: { current: string; retired: string | null; next: string; scheduled: boolean }) => void;
+}): KeyManager {
+  const { storage, sealer, config, clock, logger } = deps;
+  const alg = config.tokens.algorithm as AsymmetricAlgorithm;
+  const signers = new Map<string, { sign(claims: JWTClaims): string }>();
+  let cache: Cache | undefined;
+
+  const retentionMs = () => (config.tokens.accessTokenTtl + config.tokens.leeway) * 1000;
+
+  async function load(force = false): Promise<Cache> {
+    const now = clock();
+    if (!force && cache !== undefined && now - cache.at < CACHE_MS && now >= cache.at) return cache;
+    const records = await storage.keys.list();
+    const publicKeys: PublicKey[] = [];
+    const keys: JWK[] = [];
+    for (const record of records) {
+      const jwk = { ...record.publicJwk, kid: record.kid, alg: record.alg, use: 'sig' } as JWK;
+      publicKeys.push(importJWK(jwk, { alg: record.alg as AsymmetricAlgorithm }) as PublicKey);
+      keys.push(jwk);
+    }
+    cache = { at: now, records, publicKeys, jwks: { keys } };
+    return cache;
+  }
+
+  async function createNext(): Promise<SigningKeyRecord> {
+    const record = await generateSigningKey(alg, sealer, 'next', clock());
+    await storage.keys.create(record);
+    return record;
+  }
+
+  async function promote(
+    scheduled: boolean,
+  ): Promise<{ current: string; retired: string | null; next: string }> {
+    const { records } = await load(true);
+    const current = records.find((r) => r.state === 'current') ?? null;
+    const next =
+      records
+        .filter((r) => r.state === 'next' && r.alg === alg)
+        .sort((a, b) => a.createdAt - b.createdAt)[0] ?? (await createNext());
+    const now = clock();
+    await storage.keys.promote(next.kid, current?.kid ?? null, now, now + retentionMs());
+    const fresh = await createNext();
+    await load(true);
+    const info = { current: next.kid, retired: current?.kid ?? null, next: fresh.kid };
+    logger.info({ ...info, scheduled }, 'signing key rotated');
+    deps.onRotate?.({ ...info, scheduled });
+    return info;
+  }
+
+  async function currentSigner(): Promise<{ kid: string; signer: { sign(claims: JWTClaims): string } }> {
+    let { records } = await load();
+    let current = records.find((r) => r.state === 'current');
+    if (current === undefined) {
+      ({ records } = await load(true));
+      current = records.find((r) => r.state === 'current');
+    }
+    if (current === undefined) throw new ServerError('ERR_NOT_READY', { message: 'No signing key' });
+    let signer = signers.get(current.kid);
+    if (signer === undefined) {
+      const key: PrivateKey = openSigningKey(current, sealer);
+      signer = createSigner(key, { typ: 'at+jwt' });
+      signers.set(current.kid, signer);
+    }
+    return { kid: current.kid, signer };
+  }
+
+  return {
+    async init() {
+      const { records } = await load(true);
+      if (!records.some((r) => r.state === 'current')) {
+        try {
+          await promote(false);
+        } catch (error) {
+          // Another instance initialised the keys at the same moment: use theirs.
+          if (!(error instanceof StorageConflictError)) throw error;
+        }
+      }
+      const after = await load(true);
+      if (!after.records.some((r) => r.state === 'next')) {
+        await createNext();
+        await load(true);
+      }
+      // Fail at start-up, not on the first sign-in, when the master key is wrong.
+      await currentSigner();
+    },
+    async sign(claims) {
+      const { kid, signer } = await currentSigner();
+      return { token: signer.sign(claims), kid };
+    },
+    async jwks() {
+      return (await load()).jwks;
+    },
+    async verificationKeys() {
+      return (await load()).publicKeys;
+    },
+    async list() {
+      const { records } = await load(true);
+      return records.map(({ kid, alg: a, state, createdAt, activatedAt, retiredAt, removeAfter }) => ({
+        kid,
+        alg: a,
+        state,
+        createdAt,
+        activatedAt,
+        retiredAt,
+        removeAfter,
+      }));
+    },
+    rotate: () => promote(false),
+    async maintain() {
+      const now = clock();
+      const { records } = await load(true);
+      const removed: string[] = [];
+      for (const record of records) {
+        if (record.state === 'retired' && record.removeAfter !== null && record.removeAfter <= now) {
+          if (await storage.keys.delete(record.kid)) removed.push(record.kid);
+          signers.delete(record.kid);
+        }
+      }
+      const current = records.find((r) => r.state === 'current');
+      const next = records.find((r) => r.state === 'next');
+      let rotated = false;
+      const due =
+        current === undefined ||
+        (current.activatedAt ?? current.createdAt) + config.keys.rotationInterval * 1000 <= now;
+      // The next key must have been published long enough for guards' cached JWKS to hold it.
+      const published = next === undefined || next.createdAt + config.keys.publishLead * 1000 <= now;
+      if (due && published) {
+        try {
+          await promote(true);
+          rotated = true;
+        } catch (error) {
+          if (!(error instanceof StorageConflictError)) throw error;
+        }
+      } else if (next === undefined) {
+        await createNext();
+      }
+      if (removed.length > 0 || rotated) await load(true);
+      return { rotated, removed };
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import pino, { type Logger } from 'pino';
+
+/** Paths pino replaces with `[redacted]`: credentials must never reach a log line. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'password',
+  'newPassword',
+  'currentPassword',
+  'refresh_token',
+  'refreshToken',
+  'client_secret',
+  'clientSecret',
+  'access_token',
+  'accessToken',
+  'token',
+  'secret',
+  'masterKey',
+  '*.password',
+  '*.newPassword',
+  '*.currentPassword',
+  '*.refresh_token',
+  '*.refreshToken',
+  '*.client_secret',
+  '*.clientSecret',
+  '*.access_token',
+  '*.accessToken',
+  '*.token',
+  '*.secret',
+  '*.masterKey',
+];
+
+/**
+ * The server's pino logger with redaction.
+ *
+ * @example
+ * ```ts
+ * const logger = createLogger('info');
+ * ```
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+}

@@ -1,0 +1,58 @@
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+
+/** The server's Prometheus counters, on a registry owned by one server instance. */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly logins: Counter<'result'>;
+  readonly tokensIssued: Counter<'grant'>;
+  readonly refreshes: Counter;
+  readonly reuseDetected: Counter;
+  readonly revocations: Counter<'type'>;
+}
+
+/**
+ * Creates a fresh registry (never prom-client's global one, so several servers can share a process).
+ *
+ * @example
+ * ```ts
+ * const metrics = createMetrics();
+ * metrics.logins.inc({ result: 'success' });
+ * const text = await metrics.registry.metrics();
+ * ```
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'keycard_' });
+  const registers = [registry];
+  return {
+    registry,
+    logins: new Counter({
+      name: 'keycard_logins_total',
+      help: 'Sign-in attempts by result (success, failure, throttled)',
+      labelNames: ['result'],
+      registers,
+    }),
+    tokensIssued: new Counter({
+      name: 'keycard_tokens_issued_total',
+      help: 'Access tokens issued by grant',
+      labelNames: ['grant'],
+      registers,
+    }),
+    refreshes: new Counter({
+      name: 'keycard_refresh_total',
+      help: 'Successful refresh-token rotations',
+      registers,
+    }),
+    reuseDetected: new Counter({
+      name: 'keycard_refresh_reuse_detected_total',
+      help: 'Refresh-token reuse detections (each revoked a session)',
+      registers,
+    }),
+    revocations: new Counter({
+      name: 'keycard_revocations_total',
+      help: 'Revocation events published by type',
+      labelNames: ['type'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,58 @@
+import argon2 from 'argon2';
+
+/** argon2id parameters (memory in KiB). */
+export interface PasswordCost {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+/** Hashes and verifies passwords; every call runs on the libuv pool, off the event loop. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** False for a malformed hash too (never throws on bad input). */
+  verify(hash: string, password: string): Promise<boolean>;
+  /** True when the hash was made with other parameters than the configured ones. */
+  needsRehash(hash: string): boolean;
+  /** Spends the same time as a real verify, for unknown users (no timing oracle). */
+  verifyDummy(password: string): Promise<void>;
+}
+
+/**
+ * An argon2id {@link PasswordHasher}.
+ *
+ * @example
+ * ```ts
+ * const hasher = createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
+ * const phc = await hasher.hash('correct horse battery staple');
+ * ```
+ */
+export function createPasswordHasher(cost: PasswordCost): PasswordHasher {
+  const options: argon2.HashOptions = { type: argon2.argon2id, ...cost };
+  let dummy: Promise<string> | undefined;
+  return {
+    hash: (password) => argon2.hash(password, options),
+    async verify(hash, password) {
+      try {
+        return await argon2.verify(hash, password);
+      } catch {
+        return false;
+      }
+    },
+    needsRehash(hash) {
+      try {
+        return argon2.needsRehash(hash, options);
+      } catch {
+        return true;
+      }
+    },
+    async verifyDummy(password) {
+      dummy ??= argon2.hash('keycard-dummy-password', options);
+      try {
+        await argon2.verify(await dummy, password);
+      } catch {
+        // The result is irrelevant; only the time spent matters.
+      }
+    },
+  };
+}

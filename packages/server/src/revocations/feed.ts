@@ -1,0 +1,52 @@
+import type { ServerContext } from '../context.js';
+import type { RevocationEvent } from '../storage/index.js';
+
+/** A page of the revocation feed. */
+export interface FeedPage {
+  events: RevocationEvent[];
+  /** The latest cursor the caller has now seen. */
+  cursor: number;
+  /** True when events after `after` may have been pruned: the reader must distrust its cache. */
+  reset: boolean;
+}
+
+const PAGE = 1000;
+
+/**
+ * Reads the feed after `after`. Cursors are contiguous in practice, so a first retained
+ * event beyond `after + 1` (or a cursor from the future) means the reader missed pruned events.
+ *
+ * @example
+ * ```ts
+ * const page = await readRevocations(ctx, 0);
+ * ```
+ */
+export async function readRevocations(ctx: ServerContext, after: number): Promise<FeedPage> {
+  const events = await ctx.storage.revocations.listAfter(after, PAGE);
+  const latest = await ctx.storage.revocations.latestCursor();
+  const first = events[0];
+  const reset =
+    after > 0 && (after > latest || (first !== undefined ? first.cursor > after + 1 : latest > after));
+  const last = events.at(-1);
+  return { events, cursor: last !== undefined ? last.cursor : latest, reset };
+}
+
+/**
+ * Resolves when an event is published (on any instance, via the coordinator), when `ms`
+ * passes, or when `signal` aborts. Used by long-poll and SSE.
+ */
+export function waitForRevocation(ctx: ServerContext, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      unsubscribe();
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const unsubscribe = ctx.coordinator.onRevocation(done);
+    timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    if (signal?.aborted) done();
+  });
+}

@@ -1,0 +1,3 @@
+export { type FeedPage, readRevocations, waitForRevocation } from './feed.js';
+export { publishRevocation, publishSessionRevocations, revocationExpiry } from './publish.js';
+export { createRevocationIndex, type RevocableClaims, type RevocationIndex } from './revocation-index.js';

@@ -1,0 +1,39 @@
+import type { ServerContext } from '../context.js';
+import type { NewRevocationEvent, RevocationEvent } from '../storage/index.js';
+
+/** When an event published now stops mattering: no token it could match is still valid. */
+export function revocationExpiry(ctx: ServerContext, now = ctx.clock()): number {
+  return now + (ctx.config.tokens.accessTokenTtl + ctx.config.tokens.leeway) * 1000;
+}
+
+/**
+ * Appends a revocation event to storage (which assigns the cursor) and fans it out to every
+ * instance's feed listeners through the coordinator.
+ *
+ * @example
+ * ```ts
+ * await publishRevocation(ctx, { type: 'session', sid, at: now, expiresAt: revocationExpiry(ctx, now) });
+ * ```
+ */
+export async function publishRevocation(
+  ctx: ServerContext,
+  event: NewRevocationEvent,
+): Promise<RevocationEvent> {
+  const stored = await ctx.storage.revocations.append(event);
+  ctx.metrics.revocations.inc({ type: stored.type });
+  try {
+    await ctx.coordinator.publishRevocation(stored);
+  } catch (err) {
+    // Storage has the event; feed readers catch up from it on their next poll.
+    ctx.logger.error({ err, cursor: stored.cursor }, 'revocation fan-out failed');
+  }
+  return stored;
+}
+
+/** Publishes a `session` event for each id. */
+export async function publishSessionRevocations(ctx: ServerContext, sessionIds: string[]): Promise<void> {
+  const now = ctx.clock();
+  for (const sid of sessionIds) {
+    await publishRevocation(ctx, { type: 'session', sid, at: now, expiresAt: revocationExpiry(ctx, now) });
+  }
+}

@@ -1,0 +1,96 @@
+import type { Clock } from '../context.js';
+import type { RevocationEvent, Storage } from '../storage/index.js';
+
+/** Claims the index looks at (times in seconds, as in tokens). */
+export interface RevocableClaims {
+  jti?: unknown;
+  sid?: unknown;
+  sub?: unknown;
+  iat?: unknown;
+}
+
+/**
+ * The server's own view of the revocation feed, used to check tokens it is shown (Bearer
+ * calls, introspection, inspect). It catches up from storage on every check, so an event
+ * appended by any instance counts at once; memory holds only a cache of the stored events.
+ */
+export interface RevocationIndex {
+  /** Why the token is revoked ('session' | 'token' | 'subject'), or null. */
+  check(claims: RevocableClaims): Promise<'session' | 'token' | 'subject' | null>;
+  sync(): Promise<void>;
+}
+
+/**
+ * @example
+ * ```ts
+ * const index = createRevocationIndex(storage, Date.now);
+ * if (await index.check(payload)) throw new ServerError('ERR_INVALID_TOKEN');
+ * ```
+ */
+export function createRevocationIndex(storage: Storage, clock: Clock): RevocationIndex {
+  let cursor = 0;
+  const sessions = new Map<string, number>();
+  const tokens = new Map<string, number>();
+  const subjects = new Map<string, { notBefore: number; expiresAt: number }>();
+  let syncing: Promise<void> | undefined;
+  let lastPrune = 0;
+
+  const apply = (event: RevocationEvent) => {
+    if (event.type === 'session') sessions.set(event.sid, event.expiresAt);
+    else if (event.type === 'token') tokens.set(event.jti, event.expiresAt);
+    else {
+      const prev = subjects.get(event.sub);
+      if (prev === undefined || prev.notBefore < event.notBefore) subjects.set(event.sub, event);
+    }
+  };
+
+  const prune = (now: number) => {
+    if (now - lastPrune < 60_000) return;
+    lastPrune = now;
+    for (const [k, exp] of sessions) if (exp < now) sessions.delete(k);
+    for (const [k, exp] of tokens) if (exp < now) tokens.delete(k);
+    for (const [k, v] of subjects) if (v.expiresAt < now) subjects.delete(k);
+  };
+
+  const doSync = async () => {
+    for (;;) {
+      const events = await storage.revocations.listAfter(cursor, 1000);
+      for (const event of events) apply(event);
+      const last = events.at(-1);
+      if (last !== undefined) cursor = last.cursor;
+      if (events.length < 1000) break;
+    }
+    prune(clock());
+  };
+
+  let queued: Promise<void> | undefined;
+  const sync = (): Promise<void> => {
+    if (syncing === undefined) {
+      syncing = doSync().finally(() => {
+        syncing = undefined;
+      });
+      return syncing;
+    }
+    // A query already in flight may predate the caller's event: queue one more, shared by all waiting.
+    queued ??= syncing.then(() => {
+      queued = undefined;
+      return sync();
+    });
+    return queued;
+  };
+
+  return {
+    sync,
+    async check(claims) {
+      await sync();
+      if (typeof claims.sid === 'string' && sessions.has(claims.sid)) return 'session';
+      if (typeof claims.jti === 'string' && tokens.has(claims.jti)) return 'token';
+      if (typeof claims.sub === 'string') {
+        const subject = subjects.get(claims.sub);
+        const iat = typeof claims.iat === 'number' ? claims.iat * 1000 : 0;
+        if (subject !== undefined && iat <= subject.notBefore) return 'subject';
+      }
+      return null;
+    },
+  };
+}

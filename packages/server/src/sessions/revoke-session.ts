@@ -1,0 +1,76 @@
+import type { RequestInfo, ServerContext } from '../context.js';
+import { sha256Hex } from '../crypto/index.js';
+import { publishSessionRevocations } from '../revocations/index.js';
+
+/**
+ * Revokes one session: marks it, deletes its refresh tokens, publishes a `session` event.
+ * Idempotent; returns whether this call revoked it.
+ *
+ * @example
+ * ```ts
+ * await revokeSession(ctx, sid, 'logout', { actor: userId, request });
+ * ```
+ */
+export async function revokeSession(
+  ctx: ServerContext,
+  sessionId: string,
+  reason: string,
+  opts: { actor: string | null; request: RequestInfo },
+): Promise<boolean> {
+  const revoked = await ctx.storage.sessions.revoke(sessionId, ctx.clock(), reason);
+  await ctx.storage.refreshTokens.deleteBySession(sessionId);
+  if (!revoked) return false;
+  await publishSessionRevocations(ctx, [sessionId]);
+  await ctx.audit.record('session.revoke', {
+    actor: opts.actor,
+    subject: sessionId,
+    request: opts.request,
+    detail: { reason },
+  });
+  return true;
+}
+
+/**
+ * Sign-out with a refresh token: revokes its session. Unknown tokens are ignored (sign-out is
+ * idempotent and must not reveal which tokens exist).
+ */
+export async function signOutWithRefreshToken(
+  ctx: ServerContext,
+  refreshToken: string,
+  opts: { clientId?: string; request: RequestInfo },
+): Promise<void> {
+  const record = await ctx.storage.refreshTokens.get(sha256Hex(refreshToken));
+  if (record === undefined) return;
+  const session = await ctx.storage.sessions.get(record.sessionId);
+  if (session === undefined) return;
+  if (opts.clientId !== undefined && session.clientId !== opts.clientId) return;
+  await revokeSession(ctx, session.id, 'logout', { actor: session.userId, request: opts.request });
+}
+
+/**
+ * Revokes every live session of a user (sign out everywhere).
+ *
+ * @example
+ * ```ts
+ * await revokeUserSessions(ctx, userId, 'logout_all', { actor: userId, request });
+ * ```
+ */
+export async function revokeUserSessions(
+  ctx: ServerContext,
+  userId: string,
+  reason: string,
+  opts: { actor: string | null; request: RequestInfo; exceptSessionId?: string },
+): Promise<string[]> {
+  const revoked = await ctx.storage.sessions.revokeByUser(userId, ctx.clock(), reason, opts.exceptSessionId);
+  for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
+  await publishSessionRevocations(ctx, revoked);
+  if (revoked.length > 0) {
+    await ctx.audit.record('session.revoke', {
+      actor: opts.actor,
+      subject: userId,
+      request: opts.request,
+      detail: { reason, sessions: revoked.length },
+    });
+  }
+  return revoked;
+}

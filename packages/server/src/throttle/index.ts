@@ -1,0 +1,1 @@
+export { createThrottle, type Throttle, type ThrottleScope } from './throttle.js';

@@ -1,0 +1,3 @@
+export { type AccessTokenInput, type IssuedAccessToken, issueAccessToken } from './issue-access-token.js';
+export { parseScope, resolveGrant } from './resolve-grant.js';
+export { verifyAccessToken } from './verify-access-token.js';

@@ -1,0 +1,52 @@
+import type { RequestInfo, ServerContext } from '../context.js';
+import { ServerError } from '../errors.js';
+import type { UserRecord } from '../storage/index.js';
+import { lookupKey } from './username.js';
+
+/**
+ * Checks a username and password. Unknown user, wrong password and disabled user all throw the
+ * same ERR_INVALID_CREDENTIALS after the same argon2 work (no enumeration). Throttled per IP
+ * by the caller and per account here; rehashes when the cost parameters changed.
+ *
+ * @example
+ * ```ts
+ * const user = await authenticateUser(ctx, 'alice', 'correct horse', request);
+ * ```
+ */
+export async function authenticateUser(
+  ctx: ServerContext,
+  username: string,
+  password: string,
+  request: RequestInfo,
+): Promise<UserRecord> {
+  const key = lookupKey(username).slice(0, 256);
+  await ctx.throttle.checkAccount(key).catch(async (error: unknown) => {
+    ctx.metrics.logins.inc({ result: 'throttled' });
+    await ctx.audit.record('login.failure', { subject: key, request, detail: { reason: 'throttled' } });
+    throw error;
+  });
+  const user = await ctx.storage.users.getByUsername(key);
+  let ok = false;
+  if (user === undefined) {
+    await ctx.passwords.verifyDummy(password);
+  } else {
+    ok = await ctx.passwords.verify(user.passwordHash, password);
+  }
+  if (!ok || user === undefined || user.disabled) {
+    const reason = user === undefined ? 'unknown_user' : ok ? 'disabled' : 'password';
+    await ctx.throttle.recordFailure(key);
+    ctx.metrics.logins.inc({ result: 'failure' });
+    await ctx.audit.record('login.failure', {
+      actor: user?.id ?? null,
+      subject: user?.id ?? key,
+      request,
+      detail: { reason },
+    });
+    throw new ServerError('ERR_INVALID_CREDENTIALS');
+  }
+  if (ctx.passwords.needsRehash(user.passwordHash)) {
+    const passwordHash = await ctx.passwords.hash(password);
+    return (await ctx.storage.users.update(user.id, { passwordHash, updatedAt: ctx.clock() })) ?? user;
+  }
+  return user;
+}

@@ -1,0 +1,55 @@
+import type { RequestInfo, ServerContext } from '../context.js';
+import { ServerError } from '../errors.js';
+import { checkPasswordPolicy } from '../passwords/index.js';
+import { publishSessionRevocations } from '../revocations/index.js';
+
+/**
+ * Sets a new password and revokes every other session of the user (each gets a `session`
+ * revocation event). With `currentPassword` it is checked first (self-service).
+ *
+ * @example
+ * ```ts
+ * await changePassword(ctx, { userId, newPassword, currentPassword, keepSessionId: sid }, request);
+ * ```
+ */
+export async function changePassword(
+  ctx: ServerContext,
+  input: {
+    userId: string;
+    newPassword: string;
+    currentPassword?: string;
+    keepSessionId?: string;
+    actor?: string;
+  },
+  request: RequestInfo,
+): Promise<void> {
+  const user = await ctx.storage.users.getById(input.userId);
+  if (user === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
+  if (input.currentPassword !== undefined) {
+    await ctx.throttle.checkAccount(user.usernameKey);
+    if (!(await ctx.passwords.verify(user.passwordHash, input.currentPassword))) {
+      await ctx.throttle.recordFailure(user.usernameKey);
+      throw new ServerError('ERR_INVALID_CREDENTIALS');
+    }
+  }
+  checkPasswordPolicy(input.newPassword, ctx.config.passwords);
+  const now = ctx.clock();
+  await ctx.storage.users.update(user.id, {
+    passwordHash: await ctx.passwords.hash(input.newPassword),
+    updatedAt: now,
+  });
+  const revoked = await ctx.storage.sessions.revokeByUser(
+    user.id,
+    now,
+    'password_change',
+    input.keepSessionId,
+  );
+  for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
+  await publishSessionRevocations(ctx, revoked);
+  await ctx.audit.record('user.password_change', {
+    actor: input.actor ?? user.id,
+    subject: user.id,
+    request,
+    detail: { revokedSessions: revoked.length },
+  });
+}

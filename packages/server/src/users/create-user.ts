@@ -1,0 +1,58 @@
+import type { ServerContext } from '../context.js';
+import { randomId } from '../crypto/index.js';
+import { ServerError } from '../errors.js';
+import { checkPasswordPolicy } from '../passwords/index.js';
+import { StorageConflictError, type UserRecord } from '../storage/index.js';
+import { checkUsername } from './username.js';
+
+/** Input of {@link createUser}. */
+export interface CreateUserInput {
+  username: string;
+  password: string;
+  roles?: string[];
+  claims?: Record<string, unknown>;
+  disabled?: boolean;
+}
+
+/**
+ * Creates a user with an argon2id password hash. Unknown roles are rejected.
+ *
+ * @example
+ * ```ts
+ * const user = await createUser(ctx, { username: 'alice', password: 'correct horse', roles: ['guest'] });
+ * ```
+ */
+export async function createUser(ctx: ServerContext, input: CreateUserInput): Promise<UserRecord> {
+  const { username, key } = checkUsername(input.username);
+  checkPasswordPolicy(input.password, ctx.config.passwords);
+  const roles = [...new Set(input.roles ?? [])];
+  await assertRolesExist(ctx, roles);
+  const now = ctx.clock();
+  const user: UserRecord = {
+    id: randomId(),
+    username,
+    usernameKey: key,
+    passwordHash: await ctx.passwords.hash(input.password),
+    roles,
+    disabled: input.disabled ?? false,
+    claims: input.claims ?? {},
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await ctx.storage.users.create(user);
+  } catch (error) {
+    if (error instanceof StorageConflictError) throw new ServerError('ERR_USERNAME_TAKEN', { cause: error });
+    throw error;
+  }
+  return user;
+}
+
+/** Throws ERR_ROLE_NOT_FOUND naming the first role that is not registered. */
+export async function assertRolesExist(ctx: ServerContext, roles: string[]): Promise<void> {
+  for (const role of roles) {
+    if ((await ctx.storage.roles.get(role)) === undefined) {
+      throw new ServerError('ERR_ROLE_NOT_FOUND', { message: `No such role: ${role.slice(0, 64)}` });
+    }
+  }
+}

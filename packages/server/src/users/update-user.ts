@@ -1,0 +1,78 @@
+import type { RequestInfo, ServerContext } from '../context.js';
+import { ServerError } from '../errors.js';
+import { publishRevocation, publishSessionRevocations, revocationExpiry } from '../revocations/index.js';
+import type { UserRecord } from '../storage/index.js';
+import { changePassword } from './change-password.js';
+import { assertRolesExist } from './create-user.js';
+
+/** Admin changes to a user; every field optional. */
+export interface UpdateUserInput {
+  roles?: string[];
+  disabled?: boolean;
+  password?: string;
+  claims?: Record<string, unknown>;
+}
+
+/**
+ * Applies admin changes. Disabling revokes every session and publishes a `subject` event so
+ * tokens already issued stop working at every guard; a new password revokes all sessions.
+ *
+ * @example
+ * ```ts
+ * await updateUser(ctx, userId, { disabled: true }, { actor: adminId, request });
+ * ```
+ */
+export async function updateUser(
+  ctx: ServerContext,
+  userId: string,
+  input: UpdateUserInput,
+  opts: { actor: string; request: RequestInfo },
+): Promise<UserRecord> {
+  const user = await ctx.storage.users.getById(userId);
+  if (user === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
+  if (input.roles !== undefined) await assertRolesExist(ctx, input.roles);
+  if (input.password !== undefined) {
+    await changePassword(ctx, { userId, newPassword: input.password, actor: opts.actor }, opts.request);
+  }
+  const now = ctx.clock();
+  const updated = await ctx.storage.users.update(userId, {
+    ...(input.roles !== undefined ? { roles: [...new Set(input.roles)] } : {}),
+    ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+    ...(input.claims !== undefined ? { claims: input.claims } : {}),
+    updatedAt: now,
+  });
+  if (updated === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
+  if (input.disabled === true && !user.disabled) await revokeSubject(ctx, userId, 'disabled');
+  await ctx.audit.record('admin.user.update', {
+    actor: opts.actor,
+    subject: userId,
+    request: opts.request,
+    detail: {
+      fields: Object.keys(input).filter((k) => k !== 'password'),
+      passwordChanged: input.password !== undefined,
+    },
+  });
+  return updated;
+}
+
+/**
+ * Revokes every session of a user and every token issued to them until now.
+ *
+ * @example
+ * ```ts
+ * await revokeSubject(ctx, userId, 'deleted');
+ * ```
+ */
+export async function revokeSubject(ctx: ServerContext, userId: string, reason: string): Promise<void> {
+  const now = ctx.clock();
+  const revoked = await ctx.storage.sessions.revokeByUser(userId, now, reason);
+  for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
+  await publishSessionRevocations(ctx, revoked);
+  await publishRevocation(ctx, {
+    type: 'subject',
+    sub: userId,
+    notBefore: now,
+    at: now,
+    expiresAt: revocationExpiry(ctx, now),
+  });
+}
