@@ -47,6 +47,33 @@ describe('sqlite storage file', () => {
     await second.close();
   });
 
+  it('lets one consume win across two connections to the same file', async () => {
+    const file = nextFile();
+    const a = await createStorage({ driver: 'sqlite', file });
+    const b = await createSqliteStorage({ file });
+    try {
+      await a.refreshTokens.create({
+        hash: 'h',
+        sessionId: 's',
+        createdAt: 1,
+        expiresAt: 9,
+        usedAt: null,
+        replacedBy: null,
+        successorSealed: null,
+      });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? a : b).refreshTokens.consume('h', 5, { hash: `n${i}`, sealed: null }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'consumed')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'already_used')).toHaveLength(19);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('runs in WAL mode with foreign keys on', async () => {
     const { default: Database } = await import('better-sqlite3');
     const file = nextFile();

@@ -5,6 +5,12 @@ import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js
  * PostgreSQL migrations, as code so nothing is read from disk at run time. Kysely's Migrator
  * runs them in one transaction under a session advisory lock, so instances starting together
  * wait for each other instead of racing. Never edit a released migration, append a new one.
+ *
+ * @example
+ * ```ts
+ * // storage.migrate() runs these; to list them against an existing Kysely instance:
+ * const status = await new Migrator({ db, provider: { getMigrations: async () => postgresMigrations } }).getMigrations();
+ * ```
  */
 export const postgresMigrations: Record<string, Migration> = {
   '0001_initial': {
@@ -44,6 +50,7 @@ export const postgresMigrations: Record<string, Migration> = {
   },
 };
 
+/** Hands {@link postgresMigrations} to Kysely's Migrator without touching the file system. */
 export const postgresMigrationProvider: MigrationProvider = {
   async getMigrations() {
     return postgresMigrations;

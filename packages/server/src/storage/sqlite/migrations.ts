@@ -4,6 +4,12 @@ import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js
 /**
  * SQLite migrations, as code so nothing is read from disk at run time. Names sort in the
  * order they run; never edit a released migration, append a new one.
+ *
+ * @example
+ * ```ts
+ * // storage.migrate() runs these; to list them against an existing Kysely instance:
+ * const status = await new Migrator({ db, provider: { getMigrations: async () => sqliteMigrations } }).getMigrations();
+ * ```
  */
 export const sqliteMigrations: Record<string, Migration> = {
   '0001_initial': {
@@ -36,6 +42,7 @@ export const sqliteMigrations: Record<string, Migration> = {
   },
 };
 
+/** Hands {@link sqliteMigrations} to Kysely's Migrator without touching the file system. */
 export const sqliteMigrationProvider: MigrationProvider = {
   async getMigrations() {
     return sqliteMigrations;
