@@ -1,0 +1,80 @@
+/**
+ * The one place the app talks to its own server: same origin, `credentials: 'same-origin'`,
+ * JSON in and out, errors turned into {@link AppError} with the server's code.
+ */
+import { readCookie } from '../lib/cookies.js';
+import { retryAfterSeconds } from '../lib/countdown.js';
+import { AppError } from '../lib/errors.js';
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  /** Access token for `Authorization: Bearer`. */
+  token?: string | undefined;
+  /** Cookie-authenticated call: echo the readable `keycard_csrf` cookie as `X-CSRF-Token`. */
+  csrf?: boolean;
+  /** Gives up after this many milliseconds (a hung refresh must not hold the tab lock forever). */
+  timeoutMs?: number;
+}
+
+export const CSRF_COOKIE = 'keycard_csrf';
+
+/** The CSRF value the server set at sign-in, if this page can see it. */
+export function csrfToken(): string | undefined {
+  return typeof document === 'undefined' ? undefined : readCookie(document.cookie, CSRF_COOKIE);
+}
+
+async function errorFrom(response: Response): Promise<AppError> {
+  let code = `ERR_HTTP_${response.status}`;
+  let message = `The server answered ${response.status} ${response.statusText}`.trim();
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.code === 'string') code = body.error.code;
+    if (typeof body.error?.message === 'string') message = body.error.message;
+  } catch {
+    // not JSON: keep the status-based code
+  }
+  return new AppError(code, message, {
+    status: response.status,
+    retryAfter: retryAfterSeconds(response.headers.get('Retry-After'), Date.now()),
+  });
+}
+
+/**
+ * Calls the keycard API at `path` (e.g. `/api/me`) and returns the parsed JSON
+ * (undefined for 204).
+ *
+ * @example
+ * const me = await apiRequest<Me>('/api/me', { token });
+ */
+export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.token) headers['Authorization'] = `Bearer ${options.token}`;
+  if (options.csrf) {
+    const csrf = csrfToken();
+    if (csrf) headers['X-CSRF-Token'] = csrf;
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      signal: options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : null,
+    });
+  } catch (cause) {
+    throw AppError.of('ERR_NETWORK', { cause });
+  }
+  if (!response.ok) throw await errorFrom(response);
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw AppError.of('ERR_BAD_RESPONSE', { status: response.status, cause });
+  }
+}

@@ -1,0 +1,86 @@
+import { useEffect } from 'preact/hooks';
+import { isAdmin, Nav } from './components/nav.js';
+import { Page } from './components/page.js';
+import { Status } from './components/status.js';
+import { messageOf } from './lib/errors.js';
+import { Account } from './pages/account/account.js';
+import { Admin } from './pages/admin/admin.js';
+import { FrontDesk } from './pages/front-desk.js';
+import { Inspector } from './pages/inspector.js';
+import { SignIn } from './pages/signin.js';
+import { href, navigate, useRoute } from './router.js';
+import type { SessionState } from './session/session-manager.js';
+import { useSession, useSessionManager } from './session/use-session.js';
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to), [to]);
+  return null;
+}
+
+function NotAllowed() {
+  return (
+    <Page
+      title="Not allowed"
+      testId="page-forbidden"
+      intro="The admin console needs a card with the admin scope (the manager role)."
+    >
+      <a href={href('/')}>Back to the front desk</a>
+    </Page>
+  );
+}
+
+function NotFound() {
+  return (
+    <Page title="Page not found" testId="page-not-found">
+      <a href={href('/')}>Back to the front desk</a>
+    </Page>
+  );
+}
+
+function route(path: string, session: SessionState) {
+  const signedIn = session.status === 'signed-in';
+  if (path === '/inspector') return <Inspector />;
+  if (session.status === 'loading') {
+    return (
+      <p class="loading" data-testid="app-loading">
+        Restoring your session…
+      </p>
+    );
+  }
+  if (path === '/signin') return signedIn ? <Redirect to="/" /> : <SignIn />;
+  if (path === '/') return signedIn || session.oldCard ? <FrontDesk /> : <Redirect to="/signin" />;
+  if (!signedIn) return <Redirect to="/signin" />;
+  if (path === '/account') return <Account />;
+  if (path === '/admin' || path.startsWith('/admin/')) {
+    return isAdmin(session) ? <Admin section={path.slice('/admin/'.length)} /> : <NotAllowed />;
+  }
+  return <NotFound />;
+}
+
+/** The app shell: top bar, the page for the route, and the session notice region. */
+export function App() {
+  const manager = useSessionManager();
+  const session = useSession();
+  const path = useRoute();
+
+  const signOut = () => {
+    manager.logout().catch((err: unknown) => manager.notify(`Sign-out failed: ${messageOf(err)}`));
+    navigate('/');
+  };
+
+  return (
+    <>
+      <Nav path={path} session={session} onSignOut={signOut} />
+      <main id="main" tabIndex={-1}>
+        <Status testId="app-notice">{session.notice}</Status>
+        {route(path, session)}
+      </main>
+      <footer class="footer">
+        <p>
+          keycard demo — access token in memory only, refresh token in an HttpOnly cookie.{' '}
+          <a href={href('/inspector')}>Inspect a token</a>
+        </p>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,58 @@
+import type { DoorResult } from '../api/doors.js';
+import type { Door } from '../api/types.js';
+import { DoorResultView } from './door-result.js';
+
+export interface DoorAttempt {
+  pending: boolean;
+  result: DoorResult | undefined;
+  cardLabel: string | undefined;
+}
+
+interface DoorListProps {
+  doors: Door[];
+  attempts: Record<string, DoorAttempt>;
+  onTap: (door: Door) => void;
+}
+
+/** The doors of the hotel: each is a button that calls its service with the card. */
+export function DoorList({ doors, attempts, onTap }: DoorListProps) {
+  if (doors.length === 0) {
+    return (
+      <p class="muted" data-testid="doors-empty">
+        No doors are configured on this server (config option <code>ui.doors</code>).
+      </p>
+    );
+  }
+  return (
+    <ul class="doors" data-testid="doors-list">
+      {doors.map((door) => {
+        const attempt = attempts[door.id];
+        const outcome = attempt?.pending ? 'pending' : (attempt?.result?.outcome ?? 'none');
+        return (
+          <li key={door.id} class={`door door-${outcome}`}>
+            <button
+              type="button"
+              class="door-button"
+              data-testid={`door-${door.id}`}
+              aria-describedby={`door-${door.id}-desc`}
+              disabled={attempt?.pending}
+              onClick={() => onTap(door)}
+            >
+              <span class="door-icon" aria-hidden="true" />
+              <span class="door-name">{door.name}</span>
+            </button>
+            <p class="door-desc" id={`door-${door.id}-desc`}>
+              {door.description ?? door.url}
+            </p>
+            <DoorResultView
+              doorId={door.id}
+              result={attempt?.result}
+              pending={attempt?.pending ?? false}
+              cardLabel={attempt?.cardLabel}
+            />
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,54 @@
+import type { DoorResult } from '../api/doors.js';
+
+interface DoorResultViewProps {
+  doorId: string;
+  result: DoorResult | undefined;
+  pending: boolean;
+  /** Which card was used, shown with the result ("your card", "the old card"). */
+  cardLabel: string | undefined;
+}
+
+/** What a door said: opened (with its JSON), denied (status, code, reason) or unreachable. */
+export function DoorResultView({ doorId, result, pending, cardLabel }: DoorResultViewProps) {
+  const outcome = pending ? 'pending' : (result?.outcome ?? 'none');
+  return (
+    <div
+      class={`door-result door-result-${outcome}`}
+      data-testid={`door-${doorId}-result`}
+      data-result={outcome}
+      data-status={result?.status}
+      data-code={result?.code}
+      role="status"
+      aria-live="polite"
+    >
+      {pending ? <span>Reading the card…</span> : null}
+      {!pending && result?.outcome === 'opened' ? (
+        <>
+          <strong class="door-verdict">Opened</strong>
+          {cardLabel ? <span class="door-with"> with {cardLabel}</span> : null}
+          {result.body !== undefined ? (
+            <pre class="door-json" data-testid={`door-${doorId}-body`}>
+              {JSON.stringify(result.body, null, 2)}
+            </pre>
+          ) : null}
+        </>
+      ) : null}
+      {!pending && result?.outcome === 'denied' ? (
+        <>
+          <strong class="door-verdict">Denied</strong>
+          {cardLabel ? <span class="door-with"> with {cardLabel}</span> : null}
+          <span class="door-reason" data-testid={`door-${doorId}-reason`}>
+            {result.status}
+            {result.code ? ` ${result.code}` : ''} — {result.message}
+          </span>
+        </>
+      ) : null}
+      {!pending && result?.outcome === 'unreachable' ? (
+        <>
+          <strong class="door-verdict">Unreachable</strong>
+          <span class="door-reason">{result.message}</span>
+        </>
+      ) : null}
+    </div>
+  );
+}

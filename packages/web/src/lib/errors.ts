@@ -1,0 +1,54 @@
+/**
+ * The web app's one error class. Server errors keep the server's `code` and public message
+ * (`{ error: { code, message } }`); the codes below are the app's own.
+ */
+export type WebErrorCode =
+  | 'ERR_NETWORK' // the request never got an HTTP answer
+  | 'ERR_BAD_RESPONSE' // an answer that is not the JSON the API promises
+  | 'ERR_TOKEN_MALFORMED' // the pasted text is not a JWS compact token
+  | 'ERR_NOT_SIGNED_IN'; // the call needs a card and there is none
+
+const MESSAGES: Record<WebErrorCode, string> = {
+  ERR_NETWORK: 'Cannot reach the server. Check your connection and try again.',
+  ERR_BAD_RESPONSE: 'The server sent an answer this page cannot read.',
+  ERR_TOKEN_MALFORMED: 'This is not a JWT: expected three base64url parts separated by dots.',
+  ERR_NOT_SIGNED_IN: 'You are not signed in.',
+};
+
+/**
+ * An error from the API or from the app itself.
+ *
+ * @example
+ * if (err instanceof AppError && err.code === 'ERR_RATE_LIMITED') wait(err.retryAfter);
+ */
+export class AppError extends Error {
+  /** A server code (`ERR_…`) or one of {@link WebErrorCode}. */
+  readonly code: string;
+  /** HTTP status; 0 when there was no HTTP answer. */
+  readonly status: number;
+  /** Seconds from `Retry-After`, on 429 answers. */
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { status?: number; retryAfter?: number | undefined; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = options.status ?? 0;
+    this.retryAfter = options.retryAfter;
+  }
+
+  /** An app-side error with its registered public message. */
+  static of(code: WebErrorCode, options: { status?: number; cause?: unknown } = {}): AppError {
+    return new AppError(code, MESSAGES[code], options);
+  }
+}
+
+/** The public message of anything thrown, for a status line. */
+export function messageOf(err: unknown): string {
+  if (err instanceof AppError) return err.message;
+  return 'Something went wrong.';
+}

@@ -1,0 +1,18 @@
+import { render } from 'preact';
+import { App } from './app.js';
+import { SessionManager } from './session/session-manager.js';
+import { createTabSync } from './session/tab-sync.js';
+import { SessionContext } from './session/use-session.js';
+import './styles.css';
+
+const session = new SessionManager(createTabSync());
+const root = document.getElementById('app');
+if (root) {
+  render(
+    <SessionContext.Provider value={session}>
+      <App />
+    </SessionContext.Provider>,
+    root,
+  );
+}
+void session.start();

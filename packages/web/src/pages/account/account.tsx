@@ -1,0 +1,17 @@
+import { Page } from '../../components/page.js';
+import { useSession } from '../../session/use-session.js';
+import { PasswordForm } from './password-form.js';
+import { SessionsList } from './sessions-list.js';
+
+/** Your account: who you are, your sessions and devices, your password. */
+export function Account() {
+  const { card } = useSession();
+  const name =
+    card?.user?.username ?? (typeof card?.payload['username'] === 'string' ? card.payload['username'] : '');
+  return (
+    <Page title="Account" testId="page-account" intro={name ? `Signed in as ${name}.` : undefined}>
+      <SessionsList />
+      <PasswordForm />
+    </Page>
+  );
+}

@@ -1,0 +1,89 @@
+import { useState } from 'preact/hooks';
+import { Status } from '../../components/status.js';
+import { messageOf } from '../../lib/errors.js';
+import { useSessionManager } from '../../session/use-session.js';
+
+/** Changes the password; the server signs out every other session of the user. */
+export function PasswordForm() {
+  const manager = useSessionManager();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | undefined>(undefined);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (next !== confirm) {
+      setMessage({ tone: 'error', text: 'The new passwords do not match.' });
+      return;
+    }
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      await manager.request<void>('/api/password', {
+        method: 'POST',
+        body: { currentPassword: current, newPassword: next },
+        retryOn401: false,
+      });
+      setCurrent('');
+      setNext('');
+      setConfirm('');
+      setMessage({ tone: 'success', text: 'Password changed. Your other sessions were signed out.' });
+    } catch (err) {
+      setMessage({ tone: 'error', text: messageOf(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="panel" aria-labelledby="password-title">
+      <h2 id="password-title">Change password</h2>
+      <form class="form form-narrow" onSubmit={submit} data-testid="password-form">
+        <div class="field">
+          <label for="password-current">Current password</label>
+          <input
+            id="password-current"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={current}
+            onInput={(e) => setCurrent(e.currentTarget.value)}
+            data-testid="password-current"
+          />
+        </div>
+        <div class="field">
+          <label for="password-new">New password</label>
+          <input
+            id="password-new"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={next}
+            onInput={(e) => setNext(e.currentTarget.value)}
+            data-testid="password-new"
+          />
+        </div>
+        <div class="field">
+          <label for="password-confirm">Repeat the new password</label>
+          <input
+            id="password-confirm"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={confirm}
+            onInput={(e) => setConfirm(e.currentTarget.value)}
+            data-testid="password-confirm"
+          />
+        </div>
+        <button type="submit" class="button" data-testid="password-submit" disabled={busy}>
+          {busy ? 'Changing…' : 'Change password'}
+        </button>
+        <Status tone={message?.tone} testId="password-status">
+          {message?.text}
+        </Status>
+      </form>
+    </section>
+  );
+}

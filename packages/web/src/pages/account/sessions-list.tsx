@@ -1,0 +1,123 @@
+import { useState } from 'preact/hooks';
+import type { SessionInfo } from '../../api/types.js';
+import { Status } from '../../components/status.js';
+import { TimeText } from '../../components/time-cell.js';
+import { useLoad } from '../../components/use-load.js';
+import { useNow } from '../../components/use-now.js';
+import { messageOf } from '../../lib/errors.js';
+import { listFrom } from '../../lib/lists.js';
+import { describeUserAgent } from '../../lib/user-agent.js';
+import { useSession, useSessionManager } from '../../session/use-session.js';
+
+/** Your sessions and devices, each with a sign-out button, and "sign out everywhere". */
+export function SessionsList() {
+  const manager = useSessionManager();
+  const { card } = useSession();
+  const now = useNow(15_000);
+  const sessions = useLoad(async () =>
+    listFrom<SessionInfo>(await manager.request<unknown>('/api/sessions'), 'sessions'),
+  );
+  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | undefined>(undefined);
+
+  const signOut = async (session: SessionInfo) => {
+    setMessage(undefined);
+    try {
+      await manager.request<void>(`/api/sessions/${encodeURIComponent(session.id)}`, { method: 'DELETE' });
+      if (session.current || session.id === card?.sessionId) {
+        manager.endLocally(card, 'You signed out this device.', true);
+        return;
+      }
+      setMessage({ tone: 'success', text: `Signed out ${describeUserAgent(session.userAgent)}.` });
+      await sessions.reload();
+    } catch (err) {
+      setMessage({ tone: 'error', text: messageOf(err) });
+    }
+  };
+
+  const signOutEverywhere = async () => {
+    try {
+      await manager.logoutAll();
+    } catch (err) {
+      setMessage({ tone: 'error', text: messageOf(err) });
+    }
+  };
+
+  const list = sessions.data ?? [];
+  return (
+    <section class="panel" aria-labelledby="sessions-title">
+      <h2 id="sessions-title">Sessions and devices</h2>
+      {sessions.error ? <Status tone="error">{sessions.error}</Status> : null}
+      <div class="table-wrap">
+        <table data-testid="sessions-list" aria-busy={sessions.loading}>
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">IP</th>
+              <th scope="col">Signed in</th>
+              <th scope="col">Last used</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((s) => {
+              const current = s.current || s.id === card?.sessionId;
+              const device = describeUserAgent(s.userAgent);
+              return (
+                <tr key={s.id} data-testid={`session-${s.id}`} data-current={current ? 'true' : 'false'}>
+                  <td title={s.userAgent ?? ''}>
+                    {device}
+                    {current ? (
+                      <span class="badge" data-testid="session-current">
+                        This device
+                      </span>
+                    ) : null}
+                  </td>
+                  <td>{s.ip ?? '—'}</td>
+                  <td>
+                    <TimeText value={s.createdAt} now={now} />
+                  </td>
+                  <td>
+                    <TimeText value={s.lastUsedAt} now={now} />
+                  </td>
+                  <td class="cell-actions">
+                    <button
+                      type="button"
+                      class="button button-small button-secondary"
+                      data-testid={`session-${s.id}-signout`}
+                      aria-label={`Sign out ${device}${current ? ' (this device)' : ''}`}
+                      onClick={() => void signOut(s)}
+                    >
+                      Sign out
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+            {list.length === 0 && !sessions.loading ? (
+              <tr>
+                <td colSpan={5} class="muted">
+                  No active sessions.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      <div class="actions">
+        <button
+          type="button"
+          class="button button-danger"
+          data-testid="logout-all"
+          onClick={signOutEverywhere}
+        >
+          Sign out everywhere
+        </button>
+      </div>
+      <Status tone={message?.tone} testId="sessions-status">
+        {message?.text}
+      </Status>
+    </section>
+  );
+}

@@ -1,0 +1,123 @@
+import { useState } from 'preact/hooks';
+import type { AdminApi, AdminUser } from '../../api/admin.js';
+import { Chips } from '../../components/chips.js';
+import type { ActionMessage } from '../../components/use-action.js';
+import { messageOf } from '../../lib/errors.js';
+import { splitList } from '../../lib/lists.js';
+
+interface UserRowProps {
+  user: AdminUser;
+  api: AdminApi;
+  onChanged: (message: ActionMessage) => void;
+}
+
+/** One user: roles (editable), claims, enabled/disabled. */
+export function UserRow({ user, api, onChanged }: UserRowProps) {
+  const [editing, setEditing] = useState(false);
+  const [roles, setRoles] = useState(user.roles.join(', '));
+  const [busy, setBusy] = useState(false);
+  const key = `admin-user-${user.username}`;
+
+  const act = async (work: () => Promise<unknown>, success: string) => {
+    setBusy(true);
+    try {
+      await work();
+      setEditing(false);
+      onChanged({ tone: 'success', text: success });
+    } catch (err) {
+      onChanged({ tone: 'error', text: messageOf(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <tr data-testid={key} data-disabled={user.disabled ? 'true' : 'false'}>
+      <th scope="row">
+        {user.username}
+        <div class="muted small">
+          <code>{user.id}</code>
+        </div>
+      </th>
+      <td>
+        {editing ? (
+          <form
+            class="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act(
+                () => api.updateUser(user.id, { roles: splitList(roles) }),
+                `Roles of ${user.username} saved.`,
+              );
+            }}
+          >
+            <label class="visually-hidden" for={`${key}-roles`}>
+              Roles of {user.username}
+            </label>
+            <input
+              id={`${key}-roles`}
+              value={roles}
+              onInput={(e) => setRoles(e.currentTarget.value)}
+              data-testid={`${key}-roles`}
+            />
+            <button
+              type="submit"
+              class="button button-small"
+              disabled={busy}
+              data-testid={`${key}-roles-save`}
+            >
+              Save
+            </button>
+            <button
+              type="button"
+              class="button button-small button-secondary"
+              onClick={() => setEditing(false)}
+            >
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <Chips items={user.roles} testId={`${key}-role-list`} />
+        )}
+      </td>
+      <td>
+        <code class="small">
+          {user.claims && Object.keys(user.claims).length > 0 ? JSON.stringify(user.claims) : '—'}
+        </code>
+      </td>
+      <td>
+        <span class={`badge ${user.disabled ? 'badge-bad' : 'badge-ok'}`}>
+          {user.disabled ? 'disabled' : 'active'}
+        </span>
+      </td>
+      <td class="cell-actions">
+        {editing ? null : (
+          <button
+            type="button"
+            class="button button-small button-secondary"
+            onClick={() => setEditing(true)}
+            aria-label={`Edit roles of ${user.username}`}
+            data-testid={`${key}-edit-roles`}
+          >
+            Roles
+          </button>
+        )}
+        <button
+          type="button"
+          class={`button button-small ${user.disabled ? 'button-secondary' : 'button-danger'}`}
+          disabled={busy}
+          aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.username}`}
+          data-testid={`${key}-toggle`}
+          onClick={() =>
+            void act(
+              () => api.updateUser(user.id, { disabled: !user.disabled }),
+              `${user.username} ${user.disabled ? 'enabled' : 'disabled'}.`,
+            )
+          }
+        >
+          {user.disabled ? 'Enable' : 'Disable'}
+        </button>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,55 @@
+import { useState } from 'preact/hooks';
+import { Status } from '../../components/status.js';
+import type { ActionMessage } from '../../components/use-action.js';
+import { useLoad } from '../../components/use-load.js';
+import { useAdmin } from './use-admin.js';
+import { UserCreate } from './user-create.js';
+import { UserRow } from './user-row.js';
+
+/** Users: list, create, disable/enable, change roles. */
+export function AdminUsers() {
+  const api = useAdmin();
+  const users = useLoad(() => api.listUsers());
+  const [message, setMessage] = useState<ActionMessage | undefined>(undefined);
+
+  const onChanged = (next: ActionMessage) => {
+    setMessage(next);
+    void users.reload();
+  };
+
+  return (
+    <section class="panel" aria-labelledby="admin-users-title">
+      <h2 id="admin-users-title">Users</h2>
+      {users.error ? <Status tone="error">{users.error}</Status> : null}
+      <div class="table-wrap">
+        <table data-testid="admin-users-list" aria-busy={users.loading}>
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Roles</th>
+              <th scope="col">Claims</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {(users.data ?? []).map((user) => (
+              <UserRow
+                key={`${user.id}-${user.roles.join()}-${user.disabled}`}
+                user={user}
+                api={api}
+                onChanged={onChanged}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Status tone={message?.tone} testId="admin-users-status">
+        {message?.text}
+      </Status>
+      <UserCreate onCreated={() => void users.reload()} />
+    </section>
+  );
+}

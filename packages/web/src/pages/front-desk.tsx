@@ -1,0 +1,143 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { tryDoor } from '../api/doors.js';
+import { apiRequest } from '../api/http.js';
+import type { Door, UiConfig } from '../api/types.js';
+import type { DoorAttempt } from '../components/door-list.js';
+import { DoorList } from '../components/door-list.js';
+import { KeyCard } from '../components/key-card.js';
+import { Page } from '../components/page.js';
+import type { StatusTone } from '../components/status.js';
+import { Status } from '../components/status.js';
+import { useLoad } from '../components/use-load.js';
+import { messageOf } from '../lib/errors.js';
+import { href } from '../router.js';
+import { useSession, useSessionManager } from '../session/use-session.js';
+
+/**
+ * The front desk: your key card and the doors. After check-out the old card stays on the
+ * desk (in memory only) so you can watch every door refuse it.
+ */
+export function FrontDesk() {
+  const manager = useSessionManager();
+  const { status, card, oldCard } = useSession();
+  const config = useLoad(() => apiRequest<UiConfig>('/api/ui-config'));
+  const [attempts, setAttempts] = useState<Record<string, DoorAttempt>>({});
+  const [message, setMessage] = useState<{ tone: StatusTone; text: string } | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const focusOldCard = useRef(false);
+  const tryOldButton = useRef<HTMLButtonElement>(null);
+
+  const checkedOut = status !== 'signed-in';
+  const shown = checkedOut ? oldCard : card;
+  const cardLabel = checkedOut ? 'the old card' : 'your card';
+  const doors = config.data?.doors ?? [];
+
+  // Results describe one card; a different card starts with a clean slate.
+  useEffect(() => setAttempts({}), [shown?.token]);
+
+  useEffect(() => {
+    if (checkedOut && focusOldCard.current) {
+      focusOldCard.current = false;
+      tryOldButton.current?.focus();
+    }
+  }, [checkedOut]);
+
+  if (!shown) return null;
+  const token = shown.token;
+
+  const tap = async (door: Door) => {
+    setAttempts((prev) => ({
+      ...prev,
+      [door.id]: { pending: true, result: prev[door.id]?.result, cardLabel },
+    }));
+    const result = await tryDoor(door, token);
+    setAttempts((prev) => ({ ...prev, [door.id]: { pending: false, result, cardLabel } }));
+  };
+  const tapAll = () => {
+    for (const door of doors) void tap(door);
+  };
+
+  const checkout = async () => {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      focusOldCard.current = true;
+      await manager.logout();
+      setMessage({ tone: 'success', text: 'Checked out. Your card is void: try it on the doors.' });
+    } catch (err) {
+      focusOldCard.current = false;
+      setMessage({ tone: 'error', text: `Check-out failed: ${messageOf(err)}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page
+      title="Front desk"
+      testId="page-front-desk"
+      intro="Your key card is a signed token. Each door reads it on its own with the front desk's public keys — no call back to the desk."
+    >
+      <div class="desk">
+        <div class="desk-card">
+          <KeyCard card={shown} checkedOut={checkedOut} />
+          <div class="actions">
+            {checkedOut ? (
+              <>
+                <button
+                  type="button"
+                  class="button"
+                  data-testid="try-old-card"
+                  ref={tryOldButton}
+                  onClick={tapAll}
+                  disabled={doors.length === 0}
+                >
+                  Try the old card on every door
+                </button>
+                <a class="button button-secondary" href={href('/signin')} data-testid="signin-again">
+                  Sign in again
+                </a>
+              </>
+            ) : (
+              <>
+                <button
+                  type="button"
+                  class="button button-secondary"
+                  data-testid="doors-try-all"
+                  onClick={tapAll}
+                  disabled={doors.length === 0}
+                >
+                  Try every door
+                </button>
+                <button
+                  type="button"
+                  class="button button-danger"
+                  data-testid="checkout"
+                  onClick={checkout}
+                  disabled={busy}
+                >
+                  {busy ? 'Checking out…' : 'Check out'}
+                </button>
+              </>
+            )}
+          </div>
+          <Status tone={message?.tone} testId="desk-status">
+            {message?.text}
+          </Status>
+        </div>
+        <section class="desk-doors" aria-labelledby="doors-title">
+          <h2 id="doors-title">Doors</h2>
+          {config.error ? (
+            <Status tone="error" testId="doors-error">
+              Could not load the doors: {config.error}
+            </Status>
+          ) : null}
+          {config.loading && !config.data ? <p class="muted">Loading doors…</p> : null}
+          {config.data ? (
+            <DoorList doors={doors} attempts={attempts} onTap={(door) => void tap(door)} />
+          ) : null}
+        </section>
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,36 @@
+/**
+ * Hash routing (`#/account`): works from any static host and never collides with the
+ * server's /api, /oauth, /.well-known and /revocations paths.
+ */
+import { useEffect, useState } from 'preact/hooks';
+
+function currentPath(): string {
+  const hash = window.location.hash.replace(/^#/, '');
+  return hash.startsWith('/') ? hash : '/';
+}
+
+/**
+ * The current route path, e.g. '/admin/users'.
+ *
+ * @example
+ * const path = useRoute();
+ */
+export function useRoute(): string {
+  const [path, setPath] = useState(currentPath);
+  useEffect(() => {
+    const onChange = () => setPath(currentPath());
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return path;
+}
+
+/** Goes to a route (adds a history entry). */
+export function navigate(path: string): void {
+  if (currentPath() !== path) window.location.hash = path;
+}
+
+/** The href for a route, for plain `<a>` links. */
+export function href(path: string): string {
+  return `#${path}`;
+}

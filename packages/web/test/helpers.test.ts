@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { auditQuery, secretFrom } from '../src/api/admin.js';
+import { readCookie } from '../src/lib/cookies.js';
+import { AppError, messageOf } from '../src/lib/errors.js';
+import { listFrom, splitList } from '../src/lib/lists.js';
+import { describeUserAgent } from '../src/lib/user-agent.js';
+
+describe('readCookie', () => {
+  it('finds one cookie among many', () => {
+    expect(readCookie('a=1; keycard_csrf=xyz; b=2', 'keycard_csrf')).toBe('xyz');
+    expect(readCookie('keycard_csrf=a%20b', 'keycard_csrf')).toBe('a b');
+    expect(readCookie('keycard_csrf=%E0%A4%A', 'keycard_csrf')).toBe('%E0%A4%A');
+    expect(readCookie('xkeycard_csrf=1; other', 'keycard_csrf')).toBeUndefined();
+    expect(readCookie('', 'keycard_csrf')).toBeUndefined();
+  });
+});
+
+describe('listFrom', () => {
+  it('accepts a named list, a bare array or the first array', () => {
+    expect(listFrom({ users: [{ id: 1 }] }, 'users')).toEqual([{ id: 1 }]);
+    expect(listFrom([{ id: 2 }], 'users')).toEqual([{ id: 2 }]);
+    expect(listFrom({ items: [{ id: 3 }], total: 1 }, 'users')).toEqual([{ id: 3 }]);
+    expect(listFrom(null, 'users')).toEqual([]);
+    expect(listFrom({ total: 0 }, 'users')).toEqual([]);
+  });
+});
+
+describe('splitList', () => {
+  it('splits on commas and spaces and drops duplicates', () => {
+    expect(splitList('guest, manager  guest')).toEqual(['guest', 'manager']);
+    expect(splitList('  ')).toEqual([]);
+  });
+});
+
+describe('auditQuery', () => {
+  it('leaves out empty filters', () => {
+    expect(auditQuery({})).toBe('');
+    expect(auditQuery({ type: 'login.', actor: '', since: 1_700_000_000_000, limit: 50 })).toBe(
+      '?type=login.&since=1700000000000&limit=50',
+    );
+  });
+});
+
+describe('secretFrom', () => {
+  it('finds the one-time client secret under any of its names', () => {
+    expect(secretFrom({ client_secret: 's1' })).toBe('s1');
+    expect(secretFrom({ client: { secret: 's2' } })).toBe('s2');
+    expect(secretFrom({ clientSecret: 's3' })).toBe('s3');
+    expect(secretFrom({ client: { id: 'c' } })).toBeUndefined();
+    expect(secretFrom(undefined)).toBeUndefined();
+  });
+});
+
+describe('describeUserAgent', () => {
+  it('names browser and OS', () => {
+    const chrome =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    expect(describeUserAgent(chrome)).toBe('Chrome on Linux');
+    expect(describeUserAgent(chrome.replace('Chrome/', 'HeadlessChrome/'))).toBe('Headless Chrome on Linux');
+    expect(
+      describeUserAgent(
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15',
+      ),
+    ).toBe('Safari on macOS');
+    expect(
+      describeUserAgent('Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0'),
+    ).toBe('Firefox on Windows');
+    expect(describeUserAgent('curl/8.5.0')).toBe('curl');
+    expect(describeUserAgent(null)).toBe('Unknown device');
+  });
+});
+
+describe('AppError', () => {
+  it('carries code, status and retryAfter; messageOf hides non-app errors', () => {
+    const err = new AppError('ERR_RATE_LIMITED', 'Too many', { status: 429, retryAfter: 30 });
+    expect([err.code, err.status, err.retryAfter]).toEqual(['ERR_RATE_LIMITED', 429, 30]);
+    expect(AppError.of('ERR_NETWORK').status).toBe(0);
+    expect(messageOf(err)).toBe('Too many');
+    expect(messageOf(new Error('internal detail'))).toBe('Something went wrong.');
+  });
+});
