@@ -6,12 +6,14 @@ import { apiSessionRoutes } from './api-session.js';
 import { discoveryRoutes } from './discovery.js';
 import { healthRoutes } from './health.js';
 import { oauthTokenRoutes } from './oauth-token.js';
+import { revocationRoutes } from './revocations.js';
 
 /** Registers every route. */
-export function registerRoutes(app: FastifyInstance, ctx: ServerContext, _hooks: AppHooks): void {
+export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: AppHooks): void {
   healthRoutes(app, ctx);
   discoveryRoutes(app, ctx);
   oauthTokenRoutes(app, ctx);
   apiSessionRoutes(app, ctx);
   apiAccountRoutes(app, ctx);
+  revocationRoutes(app, ctx, hooks);
 }
