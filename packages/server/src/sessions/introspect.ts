@@ -1,0 +1,63 @@
+import type { ServerContext } from '../context.js';
+import { sha256Hex } from '../crypto/index.js';
+import { ServerError } from '../errors.js';
+import { verifyAccessToken } from '../tokens/index.js';
+
+/** RFC 7662 answer. */
+export type Introspection = { active: false } | ({ active: true } & Record<string, unknown>);
+
+/**
+ * RFC 7662 introspection of an access token (signature, expiry, revocation) or a refresh
+ * token (unused, unexpired, session live). Anything else is `{ active: false }`.
+ *
+ * @example
+ * ```ts
+ * const result = await introspectToken(ctx, token);
+ * ```
+ */
+export async function introspectToken(
+  ctx: ServerContext,
+  token: string,
+  hint?: string,
+): Promise<Introspection> {
+  const jwtLike = token.split('.').length === 3;
+  if (jwtLike && hint !== 'refresh_token') {
+    try {
+      const claims = await verifyAccessToken(ctx, token);
+      return {
+        active: true,
+        token_type: 'Bearer',
+        iss: claims.iss,
+        sub: claims.sub,
+        aud: claims.aud,
+        scope: claims['scope'],
+        exp: claims.exp,
+        iat: claims.iat,
+        nbf: claims.nbf,
+        jti: claims.jti,
+        client_id: claims['client_id'],
+        ...(claims['sid'] !== undefined ? { sid: claims['sid'], username: claims['username'] } : {}),
+      };
+    } catch (error) {
+      if (!(error instanceof ServerError)) throw error;
+      return { active: false };
+    }
+  }
+  const record = await ctx.storage.refreshTokens.get(sha256Hex(token));
+  const now = ctx.clock();
+  if (record === undefined || record.usedAt !== null || record.expiresAt <= now) return { active: false };
+  const session = await ctx.storage.sessions.get(record.sessionId);
+  if (session === undefined || session.revokedAt !== null || session.expiresAt <= now)
+    return { active: false };
+  return {
+    active: true,
+    token_type: 'refresh_token',
+    iss: ctx.issuer,
+    sub: session.userId,
+    client_id: session.clientId,
+    scope: session.scopes.join(' '),
+    sid: session.id,
+    iat: Math.floor(record.createdAt / 1000),
+    exp: Math.floor(record.expiresAt / 1000),
+  };
+}
