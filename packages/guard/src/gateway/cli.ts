@@ -1,0 +1,178 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { Guard } from '../core/create-guard.js';
+import { createGuard } from '../core/create-guard.js';
+import { optionError } from '../errors.js';
+import type { GuardOptions } from '../types.js';
+import type { Gateway } from './create-gateway.js';
+import { createGateway } from './create-gateway.js';
+
+export const GATEWAY_USAGE = `Usage: keycard gateway (--upstream URL | --forward-auth) (--issuer URL | --jwks FILE_OR_URL)
+                       --audience A [options]
+
+A token-checking reverse proxy: verifies the bearer token, strips inbound X-Keycard-* headers and
+forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client to the upstream. Answers 401/403 itself.
+
+  --upstream URL        backend to proxy verified requests to
+  --forward-auth        no upstream: answer every request as a forward-auth check (nginx auth_request,
+                        Traefik ForwardAuth, Envoy ext_authz) with 200/401/403 and identity headers
+  --auth-path PATH      with --upstream, also answer forward-auth checks at PATH (e.g. /auth)
+  --issuer URL          issuer (discovery gives the JWKS and the revocation feed)
+  --jwks FILE_OR_URL    a JWK Set file or URL instead of discovery (then --iss is required)
+  --iss ISS             expected "iss" (default: --issuer)
+  --audience A          required audience (repeatable)
+  --scope S             required scope (repeatable)
+  --port P              listen port (default 8080)
+  --host H              listen address (default 127.0.0.1)
+  --max-body BYTES      request body limit (default 10485760)
+  --max-header BYTES    request header limit (default 16384)
+  --timeout MS          upstream timeout (default 30000)
+  --no-revocation       do not subscribe to the revocation feed
+  --stale-policy P      serve | reject when the feed is stale (default serve)
+`;
+
+export interface GatewayArgs {
+  guard: GuardOptions;
+  upstream: string | undefined;
+  authPath: string | undefined;
+  port: number;
+  host: string;
+  maxBodyBytes: number;
+  maxHeaderBytes: number;
+  upstreamTimeoutMs: number;
+}
+
+function integer(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw optionError(name, 'must be a non-negative integer');
+  return Number(value);
+}
+
+/**
+ * Parses `keycard gateway` arguments (reading a --jwks file). Throws ERR_GUARD_OPTIONS_INVALID naming
+ * the bad flag.
+ * @example
+ * const args = await parseGatewayArgs(['--upstream', 'http://127.0.0.1:3000', '--issuer', 'http://127.0.0.1:4000', '--audience', 'rooms']);
+ */
+export async function parseGatewayArgs(argv: string[]): Promise<GatewayArgs> {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (cause) {
+    throw optionError('arguments', (cause as Error).message);
+  }
+  if (values.upstream === undefined && !values['forward-auth'])
+    throw optionError('--upstream', 'or --forward-auth is required');
+  if (values.upstream !== undefined && values['forward-auth'])
+    throw optionError('--forward-auth', 'cannot be used with --upstream');
+  if (values.issuer === undefined && values.jwks === undefined)
+    throw optionError('--issuer', 'or --jwks is required');
+  if (values.issuer === undefined && values.iss === undefined)
+    throw optionError('--iss', 'is required with --jwks');
+  if (!values.audience?.length) throw optionError('--audience', 'is required');
+  const stalePolicy = values['stale-policy'] ?? 'serve';
+  if (stalePolicy !== 'serve' && stalePolicy !== 'reject')
+    throw optionError('--stale-policy', 'must be serve or reject');
+  const guard: GuardOptions = {
+    audience: values.audience,
+    ...(values.issuer === undefined ? {} : { issuer: values.issuer }),
+    ...(values.iss === undefined ? {} : { tokenIssuer: values.iss }),
+    ...(values.scope?.length
+      ? { requiredScopes: values.scope.flatMap((s) => s.split(' ')).filter(Boolean) }
+      : {}),
+    revocation: values['no-revocation'] || values.issuer === undefined ? false : { stalePolicy },
+  };
+  if (values.jwks !== undefined) {
+    if (/^https?:\/\//.test(values.jwks)) guard.jwksUri = values.jwks;
+    else {
+      let text: string;
+      try {
+        text = await readFile(values.jwks, 'utf8');
+      } catch {
+        throw optionError('--jwks', 'names a file that cannot be read');
+      }
+      try {
+        guard.keys = JSON.parse(text) as { keys: unknown[] };
+      } catch {
+        throw optionError('--jwks', 'file is not JSON');
+      }
+    }
+  }
+  return {
+    guard,
+    upstream: values.upstream,
+    authPath: values['auth-path'],
+    port: integer('--port', values.port, 8080),
+    host: values.host ?? '127.0.0.1',
+    maxBodyBytes: integer('--max-body', values['max-body'], 10 * 1024 * 1024),
+    maxHeaderBytes: integer('--max-header', values['max-header'], 16 * 1024),
+    upstreamTimeoutMs: integer('--timeout', values.timeout, 30_000),
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      upstream: { type: 'string' },
+      'forward-auth': { type: 'boolean' },
+      'auth-path': { type: 'string' },
+      issuer: { type: 'string' },
+      jwks: { type: 'string' },
+      iss: { type: 'string' },
+      audience: { type: 'string', multiple: true },
+      scope: { type: 'string', multiple: true },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'max-body': { type: 'string' },
+      'max-header': { type: 'string' },
+      timeout: { type: 'string' },
+      'no-revocation': { type: 'boolean' },
+      'stale-policy': { type: 'string' },
+    },
+  });
+}
+
+/**
+ * Starts a gateway from command-line arguments: creates the guard, waits until it is ready (keys
+ * loaded), listens. Returns the URL and a `close()` that stops both.
+ * @example
+ * const running = await runGateway(process.argv.slice(3));
+ * process.once('SIGTERM', () => running.close());
+ */
+export async function runGateway(
+  argv: string[],
+  onError: (message: string) => void = () => {},
+): Promise<{ url: string; guard: Guard; gateway: Gateway; close(): Promise<void> }> {
+  const args = await parseGatewayArgs(argv);
+  const guard = createGuard({
+    ...args.guard,
+    onError: (e) => onError(`${e.code}${e.reason ? `: ${e.reason}` : ''}`),
+  });
+  try {
+    await guard.ready();
+  } catch (error) {
+    await guard.close();
+    throw error;
+  }
+  const gateway = createGateway({
+    guard,
+    upstream: args.upstream,
+    authPath: args.authPath,
+    maxBodyBytes: args.maxBodyBytes,
+    maxHeaderBytes: args.maxHeaderBytes,
+    upstreamTimeoutMs: args.upstreamTimeoutMs,
+  });
+  const url = await gateway.listen(args.port, args.host);
+  return {
+    url,
+    guard,
+    gateway,
+    async close() {
+      await gateway.close();
+      await guard.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import type { AuthContext } from '../types.js';
+
+/** Headers the gateway sets for the upstream; any inbound header starting with `x-keycard-` is removed. */
+export const IDENTITY_PREFIX = 'x-keycard-';
+
+/** RFC 9110 §7.6.1 hop-by-hop fields, never forwarded in either direction. */
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
+ * Makes a claim value safe for a header: printable ASCII stays as is; `%`, control characters and
+ * non-ASCII are percent-encoded (UTF-8), so `decodeURIComponent` always restores the value and no claim
+ * can inject CR/LF. `extra` lists further characters to encode (e.g. ',' inside list items).
+ */
+export function headerValue(value: string, extra = ''): string {
+  const unsafe = extra === ',' ? /[^\x20-\x24\x26-\x2b\x2d-\x7e]/gu : /[^\x20-\x24\x26-\x7e]/gu;
+  return value.replace(unsafe, (ch) => {
+    try {
+      return encodeURIComponent(ch);
+    } catch {
+      return '%EF%BF%BD'; // a lone surrogate: U+FFFD
+    }
+  });
+}
+
+/**
+ * The identity the upstream receives: X-Keycard-Sub, -Scope (space-separated), -Roles (comma-separated),
+ * -Session and -Client (when present).
+ * @example
+ * identityHeaders(auth) // { 'x-keycard-sub': 'u1', 'x-keycard-scope': 'rooms:read', ... }
+ */
+export function identityHeaders(auth: AuthContext): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-keycard-sub': headerValue(auth.sub),
+    'x-keycard-scope': headerValue([...auth.scopes].join(' ')),
+    'x-keycard-roles': auth.roles.map((r) => headerValue(r, ',')).join(','),
+  };
+  if (auth.sid !== undefined) headers['x-keycard-session'] = headerValue(auth.sid);
+  if (auth.clientId !== undefined) headers['x-keycard-client'] = headerValue(auth.clientId);
+  return headers;
+}
+
+/**
+ * Request headers for the upstream from node's `rawHeaders`: hop-by-hop fields (and those named in
+ * `Connection`), inbound `X-Keycard-*` and `Host` are dropped; the rest keep their order and repeats.
+ */
+export function forwardableHeaders(
+  rawHeaders: readonly string[],
+  connection: string | undefined,
+): [string, string][] {
+  const named = new Set(
+    (connection ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s !== ''),
+  );
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || named.has(lower) || lower === 'host' || lower.startsWith(IDENTITY_PREFIX))
+      continue;
+    out.push([name, rawHeaders[i + 1]!]);
+  }
+  return out;
+}
+
+/** Response headers from the upstream minus hop-by-hop fields. */
+export function responseHeaders(rawHeaders: readonly string[]): [string, string][] {
+  const connection = new Set<string>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() === 'connection') {
+      for (const s of rawHeaders[i + 1]!.split(',')) connection.add(s.trim().toLowerCase());
+    }
+  }
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const lower = rawHeaders[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || connection.has(lower)) continue;
+    out.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
+  }
+  return out;
+}
