@@ -15,6 +15,8 @@ export interface PostgresStorageOptions {
   schema?: string | undefined;
   /** Maximum pool connections (default 10). */
   poolSize?: number;
+  /** How long to wait for a new connection before failing, in ms (default 10000). */
+  connectTimeoutMs?: number;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -38,6 +40,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    // pg waits forever by default; an unreachable database should fail start-up instead.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     // Every connection resolves unqualified table names in keycard's schema.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
     // int8 (bigint, bigserial, count) as JS numbers: ms timestamps and cursors stay far below 2^53.

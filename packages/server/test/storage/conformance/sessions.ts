@@ -34,6 +34,8 @@ export function sessionTests(ctx: Ctx): void {
         session('revoked', { createdAt: 4_000, revokedAt: 4_500, revokedReason: 'admin' }),
       );
       expect((await sessions.listActive({ now: 6_000 })).map((s) => s.id)).toEqual(['live2', 'live1']);
+      // A session whose expiresAt equals `now` has ended.
+      expect((await sessions.listActive({ now: 5_000 })).map((s) => s.id)).toEqual(['live2', 'live1']);
       expect((await sessions.listActive({ now: 4_000 })).map((s) => s.id)).toEqual([
         'expired',
         'live2',
