@@ -27,7 +27,7 @@ export async function startChild(file, config = {}, { cpu = 0, timeoutMs = 60_00
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
   });
-  pin(child.pid, cpu);
+  if (cpu !== null) pin(child.pid, cpu);
   const ready = await new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${file}: not ready after ${timeoutMs} ms`)), timeoutMs);
     child.once('message', (m) => {
