@@ -79,10 +79,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     then: (auth: AuthContext) => void,
   ) {
     const settle = (result: AuthResult): void => {
-      if (!result.ok) return sendGuardError(res, result.error, realm);
+      if (!result.ok) {
+        sendGuardError(res, result.error, realm);
+        return;
+      }
       const denied = policies.length === 0 ? undefined : checkPolicies(policies, result.auth, view);
-      if (denied === undefined) return then(result.auth);
-      if (denied instanceof Promise) {
+      if (denied === undefined) then(result.auth);
+      else if (denied instanceof Promise) {
         denied.then(
           (d) => (d === undefined ? then(result.auth) : sendGuardError(res, d, realm)),
           () => sendGatewayError(res, 'ERR_GUARD_FORBIDDEN'),
@@ -116,19 +119,25 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Only origin-form targets: an absolute-form URL must not choose where the proxy connects.
     if (!url.startsWith('/') || url.startsWith('//')) {
       req.resume();
-      return sendGatewayError(res, 'ERR_GATEWAY_BAD_REQUEST', true);
+      sendGatewayError(res, 'ERR_GATEWAY_BAD_REQUEST', true);
+      return;
     }
-    if (upstream === undefined) return forwardAuth(req, res);
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    if (options.authPath !== undefined && path === options.authPath) return forwardAuth(req, res);
+    if (upstream === undefined || (options.authPath !== undefined && path === options.authPath)) {
+      forwardAuth(req, res);
+      return;
+    }
     const view: GatewayRequest = { method: req.method ?? 'GET', uri: url, headers: req.headers };
     authorize(req, res, view, (auth) => proxyRequest(req, res, auth, upstream));
   }
 
   const server = createServer({ maxHeaderSize: maxHeaderBytes, headersTimeout: 20_000 }, handle);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable || error.code === 'ECONNRESET') return socket.destroy();
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
     answerClientError(
       socket,
       error.code === 'HPE_HEADER_OVERFLOW' ? 'ERR_GATEWAY_HEADERS_TOO_LARGE' : 'ERR_GATEWAY_BAD_REQUEST',

@@ -38,7 +38,8 @@ export function proxyRequest(
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > upstream.maxBodyBytes) {
     req.resume();
-    return sendGatewayError(res, 'ERR_GATEWAY_BODY_TOO_LARGE', true);
+    sendGatewayError(res, 'ERR_GATEWAY_BODY_TOO_LARGE', true);
+    return;
   }
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of forwardableHeaders(req.rawHeaders, req.headers.connection)) {
@@ -83,7 +84,10 @@ export function proxyRequest(
   outgoing.on('response', (answer) => {
     answer.on('error', () => res.destroy());
     answer.on('aborted', () => res.destroy());
-    if (failed) return answer.resume();
+    if (failed) {
+      answer.resume();
+      return;
+    }
     res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer.rawHeaders).flat());
     answer.pipe(res);
   });
