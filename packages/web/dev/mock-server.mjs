@@ -231,6 +231,7 @@ async function api(req, res, url) {
     return tokenResponse(res, user, session);
   }
   if (path === '/api/refresh' && method === 'POST') {
+    if (process.env.MOCK_LOG) console.log('refresh', new Date().toISOString());
     const c = cookies(req);
     if (!c.keycard_csrf || req.headers['x-csrf-token'] !== c.keycard_csrf)
       return fail(res, 403, 'ERR_CSRF', 'CSRF token missing or wrong');

@@ -23,6 +23,8 @@ const context = await browser.newContext({ viewport: { width: 1280, height: 860 
 const problems = [];
 function watch(page, name) {
   page.on('console', (m) => {
+    // Refused doors and the first refresh without a cookie log 4xx loads: expected here.
+    if (m.text().startsWith('Failed to load resource')) return;
     if (m.type() === 'error' || m.type() === 'warning')
       problems.push(`[${name}] console.${m.type()}: ${m.text()}`);
   });

@@ -32,8 +32,10 @@ export function FrontDesk() {
   const cardLabel = checkedOut ? 'the old card' : 'your card';
   const doors = config.data?.doors ?? [];
 
-  // Results describe one card; a different card starts with a clean slate.
-  useEffect(() => setAttempts({}), [shown?.token]);
+  // Results describe one stay: checking out or a new session starts with a clean slate
+  // (a routine refresh keeps the same session and the results).
+  const stay = `${checkedOut ? 'out' : 'in'}:${shown?.sessionId ?? shown?.token}`;
+  useEffect(() => setAttempts({}), [stay]);
 
   useEffect(() => {
     if (checkedOut && focusOldCard.current) {
