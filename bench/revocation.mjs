@@ -31,7 +31,9 @@ try {
   }
   const m0 = guards[0].metrics();
   if (!guards.every((g) => g.metrics().feedConnected)) {
-    throw new Error(`not every guard has its feed connected (first: mode ${m0.feedMode}, reconnects ${m0.feedReconnects})`);
+    throw new Error(
+      `not every guard has its feed connected (first: mode ${m0.feedMode}, reconnects ${m0.feedReconnects})`,
+    );
   }
 
   const login = async (i) => {
@@ -87,8 +89,20 @@ const all = results.perRevocation;
 const anyGuard = results.perGuard.flat();
 const p99 = percentile(all, 99);
 const rows = [
-  ['slowest of the guards (all rejecting)', fmtMs(median(all)), fmtMs(p99), fmtMs(Math.max(...all)), p99 < 1000 ? '✅' : '❌'],
-  ['each guard individually', fmtMs(median(anyGuard)), fmtMs(percentile(anyGuard, 99)), fmtMs(Math.max(...anyGuard)), ''],
+  [
+    'slowest of the guards (all rejecting)',
+    fmtMs(median(all)),
+    fmtMs(p99),
+    fmtMs(Math.max(...all)),
+    p99 < 1000 ? '✅' : '❌',
+  ],
+  [
+    'each guard individually',
+    fmtMs(median(anyGuard)),
+    fmtMs(percentile(anyGuard, 99)),
+    fmtMs(Math.max(...anyGuard)),
+    '',
+  ],
 ];
 const cmd = `node bench/revocation.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
 console.log(
@@ -97,7 +111,7 @@ console.log(
     '',
     header(cmd),
     '',
-    'Time from `DELETE /api/sessions/:id` returning (204) until the guards reject the session\'s access token, which each had verified and cached just before; guards polled every ~1 ms.',
+    "Time from `DELETE /api/sessions/:id` returning (204) until the guards reject the session's access token, which each had verified and cached just before; guards polled every ~1 ms.",
     '',
     markdownTable(['measured', 'p50', 'p99', 'max', 'target p99 < 1 s'], rows),
     '',
