@@ -149,9 +149,11 @@ export class RevocationFeed {
       maxBytes: MAX_POLL_BYTES,
       signal: this.#close.signal,
     });
-    const body = response.body as { events?: unknown; cursor?: unknown } | undefined;
+    const body = response.body as { events?: unknown; cursor?: unknown; reset?: unknown } | undefined;
     if (body === undefined || !Array.isArray(body.events))
       throw new Error('revocation poll answered no events array');
+    // Our cursor is older than what the issuer retains (or from another history): distrust the cache.
+    if (body.reset === true) this.options.onReset();
     for (const raw of body.events) this.#apply(raw, undefined);
     if (typeof body.cursor === 'string' || typeof body.cursor === 'number') this.cursor = String(body.cursor);
     this.#failures = 0;

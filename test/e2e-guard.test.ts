@@ -1,0 +1,231 @@
+// End to end: the real auth server (@keycard/server) and three services protected by @keycard/guard on
+// different frameworks (Fastify, Express, Hono), all on loopback.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { Guard } from '@keycard/guard';
+import { createGuard, requireScopes } from '@keycard/guard';
+import { authenticate as expressAuth, authorize as expressAuthorize } from '@keycard/guard/express';
+import { authorize as fastifyAuthorize, keycard } from '@keycard/guard/fastify';
+import type { KeycardEnv } from '@keycard/guard/hono';
+import { authenticate as honoAuth } from '@keycard/guard/hono';
+import { generateKeyPair, signJWT } from '@keycard/jwt';
+import type { KeycardServer } from '@keycard/server';
+import { createClient, createServer, createUser } from '@keycard/server';
+import express from 'express';
+import type { FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const PASSWORD = 'correct horse battery staple';
+let dir: string;
+let server: KeycardServer;
+let issuer: string;
+let rooms: FastifyInstance;
+let roomsUrl: string;
+let pool: Server;
+let poolUrl: string;
+let garage: ReturnType<typeof serve>;
+let garageUrl: string;
+const guards: Guard[] = [];
+
+function guardFor(
+  audience: string,
+  extra: Parameters<typeof createGuard>[0] extends infer O ? Partial<O> : never = {},
+) {
+  const guard = createGuard({
+    issuer,
+    audience,
+    jwks: { cooldown: 1 },
+    revocation: { minReconnectDelayMs: 20, maxReconnectDelayMs: 200 },
+    ...extra,
+  });
+  guards.push(guard);
+  return guard;
+}
+
+async function login(username: string): Promise<{ token: string; sessionId: string }> {
+  const res = await fetch(`${issuer}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username,
+      password: PASSWORD,
+      client_id: 'hotel-app',
+      audience: 'keycard rooms pool',
+    }),
+  });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { access_token: string; session_id: string };
+  return { token: body.access_token, sessionId: body.session_id };
+}
+
+const call = (url: string, token?: string) =>
+  fetch(url, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5000),
+  });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'keycard-e2e-guard-'));
+  server = await createServer(
+    { logLevel: 'silent', dataDir: dir, databaseUrl: 'memory', port: 0, revocations: { pingInterval: 1 } },
+    { unsafeFastPasswordHashingForTests: true, jobs: false },
+  );
+  issuer = await server.listen();
+  const ctx = server.services;
+  const now = Date.now();
+  await ctx.storage.audiences.upsert({
+    id: 'rooms',
+    name: 'rooms',
+    scopes: ['rooms:read', 'rooms:write'],
+    createdAt: now,
+  });
+  await ctx.storage.audiences.upsert({ id: 'pool', name: 'pool', scopes: ['pool:swim'], createdAt: now });
+  await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read', 'pool:swim'], createdAt: now });
+  await createClient(ctx, {
+    id: 'hotel-app',
+    type: 'public',
+    firstParty: true,
+    grants: ['password', 'refresh_token'],
+    audiences: ['keycard', 'rooms', 'pool'],
+    scopes: ['rooms:read', 'rooms:write', 'pool:swim'],
+  });
+  await createUser(ctx, { username: 'alice', password: PASSWORD, roles: ['guest'] });
+  await createUser(ctx, { username: 'bob', password: PASSWORD, roles: ['guest'] });
+
+  // Service 1: Fastify, audience "rooms".
+  rooms = Fastify();
+  await rooms.register(keycard, { guard: guardFor('rooms') });
+  rooms.get('/rooms', async (req) => ({ sub: req.auth!.sub }));
+  rooms.post('/rooms', { preHandler: fastifyAuthorize(requireScopes('rooms:write')) }, async () => ({
+    ok: true,
+  }));
+  roomsUrl = await rooms.listen({ port: 0, host: '127.0.0.1' });
+
+  // Service 2: Express, audience "pool".
+  const app = express();
+  app.get(
+    '/swim',
+    expressAuth(guardFor('pool')),
+    expressAuthorize(requireScopes('pool:swim')),
+    (req, res) => {
+      res.json({ sub: req.auth!.sub });
+    },
+  );
+  pool = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  poolUrl = `http://127.0.0.1:${(pool.address() as { port: number }).port}`;
+
+  // Service 3: Hono, audience "garage" (the token does not open it).
+  const hono = new Hono<KeycardEnv>();
+  hono.use('*', honoAuth(guardFor('garage')));
+  hono.get('/park', (c) => c.json({ sub: c.get('auth').sub }));
+  garageUrl = await new Promise<string>((resolve) => {
+    garage = serve({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+      resolve(`http://127.0.0.1:${info.port}`),
+    );
+  });
+  await Promise.all(guards.map((g) => g.ready()));
+});
+
+afterAll(async () => {
+  await rooms?.close();
+  await new Promise((r) => pool?.close(r));
+  pool?.closeAllConnections();
+  await new Promise((r) => garage?.close(r));
+  await Promise.all(guards.map((g) => g.close()));
+  await server?.close().catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('guard against the real auth server', () => {
+  it('one token opens both services, not a third audience, and 403 on a missing scope', async () => {
+    const { token } = await login('alice');
+    const a = await call(`${roomsUrl}/rooms`, token);
+    expect(a.status).toBe(200);
+    const b = await call(`${poolUrl}/swim`, token);
+    expect(b.status).toBe(200);
+    expect(((await a.json()) as { sub: string }).sub).toBe(((await b.json()) as { sub: string }).sub);
+    const c = await call(`${garageUrl}/park`, token);
+    expect(c.status).toBe(401);
+    expect(c.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    const write = await fetch(`${roomsUrl}/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(write.status).toBe(403);
+    expect(write.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    expect(((await write.json()) as { error: { code: string } }).error.code).toBe(
+      'ERR_GUARD_INSUFFICIENT_SCOPE',
+    );
+  });
+
+  it('DELETE /api/sessions/:id makes both services reject that token within 1 s; other sessions keep working', async () => {
+    const alice = await login('alice');
+    const bob = await login('bob');
+    for (const url of [`${roomsUrl}/rooms`, `${poolUrl}/swim`]) {
+      expect((await call(url, alice.token)).status).toBe(200);
+      expect((await call(url, bob.token)).status).toBe(200);
+    }
+    const res = await fetch(`${issuer}/api/sessions/${alice.sessionId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    expect(res.status).toBe(204);
+    const revokedAt = Date.now();
+    for (const url of [`${roomsUrl}/rooms`, `${poolUrl}/swim`]) {
+      for (;;) {
+        const status = (await call(url, alice.token)).status;
+        if (status === 401) break;
+        expect(Date.now() - revokedAt).toBeLessThan(1000);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    expect(Date.now() - revokedAt).toBeLessThan(1000);
+    expect((await call(`${roomsUrl}/rooms`, bob.token)).status).toBe(200);
+    expect((await call(`${poolUrl}/swim`, bob.token)).status).toBe(200);
+  });
+
+  it('keeps working across key rotations', async () => {
+    await server.services.keys.rotate();
+    await server.services.keys.rotate();
+    await new Promise((r) => setTimeout(r, 1100)); // one JWKS cooldown (1 s in this suite)
+    const { token } = await login('alice');
+    expect((await call(`${roomsUrl}/rooms`, token)).status).toBe(200);
+    expect((await call(`${poolUrl}/swim`, token)).status).toBe(200);
+  });
+
+  it('1,000 requests with unknown kids cause at most one JWKS refetch per cooldown', async () => {
+    const guard = guardFor('rooms', { jwks: { cooldown: 30 } });
+    await guard.ready();
+    const before = guard.metrics().jwksFetches;
+    const stranger = await generateKeyPair('ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        guard.verifyRequest({
+          headers: {
+            authorization: `Bearer ${signJWT({ iss: issuer, sub: 'x', aud: 'rooms', exp: now + 60, iat: now }, stranger, { typ: 'at+jwt', kid: `unknown-${i}` })}`,
+          },
+        }),
+      ),
+    );
+    expect(results.every((r) => !r.ok && r.error.code === 'ERR_GUARD_TOKEN_INVALID')).toBe(true);
+    expect(guard.metrics().jwksFetches - before).toBeLessThanOrEqual(1);
+  });
+
+  it('services holding cached keys keep working while the issuer is down', async () => {
+    const fresh = await login('bob'); // issued now, never seen by the services
+    const seen = await login('alice');
+    expect((await call(`${roomsUrl}/rooms`, seen.token)).status).toBe(200);
+    await server.close();
+    expect((await call(`${roomsUrl}/rooms`, seen.token)).status).toBe(200);
+    expect((await call(`${roomsUrl}/rooms`, fresh.token)).status).toBe(200);
+    expect((await call(`${poolUrl}/swim`, fresh.token)).status).toBe(200);
+  });
+});
