@@ -5,7 +5,15 @@
 //   [--connections 50] [--tokens 50000]
 import { join } from 'node:path';
 import { pin, runHttpInterleaved, startChild } from './lib/http.mjs';
-import { BENCH_DIR, hardTimeout, header, markdownTable, parseArgs, writeJson } from './lib/report.mjs';
+import {
+  BENCH_DIR,
+  hardTimeout,
+  header,
+  markdownTable,
+  parseArgs,
+  waitForQuiet,
+  writeJson,
+} from './lib/report.mjs';
 import { fmtMs, fmtRate, fmtRatio, targetCell } from './lib/stats.mjs';
 import { accessClaims, BENCH_AUDIENCE, BENCH_ISSUER, makeIssuer, serveJwks } from './lib/tokens.mjs';
 
@@ -49,6 +57,7 @@ async function expectStatus(url, token, status, sub) {
 const results = {};
 const notes = [];
 for (const framework of frameworks) {
+  await waitForQuiet();
   const { ready, stop } = await startChild(join(BENCH_DIR, 'servers', 'guard-http-server.mjs'), {
     framework,
     publicJwk: issuer.publicJwk,

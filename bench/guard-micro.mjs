@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import * as fastJwt from 'fast-jwt';
 import { runInterleaved } from './lib/micro.mjs';
-import { hardTimeout, header, markdownTable, parseArgs, writeJson } from './lib/report.mjs';
+import { hardTimeout, header, markdownTable, parseArgs, waitForQuiet, writeJson } from './lib/report.mjs';
 import { fmtRate, fmtRatio, targetCell } from './lib/stats.mjs';
 import { accessClaims, BENCH_AUDIENCE, BENCH_ISSUER, makeIssuer } from './lib/tokens.mjs';
 
@@ -96,6 +96,7 @@ for (const s of subjects) {
   if (typeof sub !== 'string' || !sub.startsWith('user_')) throw new Error(`${s.id}: did not verify`);
 }
 
+await waitForQuiet();
 const res = await runInterleaved(subjects, { rounds, time, warmup: 500 });
 const base = res.get('fast-jwt (cache on)').median;
 const rows = subjects.map((s) => {

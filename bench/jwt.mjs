@@ -12,7 +12,7 @@ import {
   subjectsFor,
 } from './lib/jwt-subjects.mjs';
 import { runInterleaved } from './lib/micro.mjs';
-import { hardTimeout, header, markdownTable, parseArgs, writeJson } from './lib/report.mjs';
+import { hardTimeout, header, markdownTable, parseArgs, waitForQuiet, writeJson } from './lib/report.mjs';
 import { fmtRate, fmtRatio, targetCell } from './lib/stats.mjs';
 
 const args = parseArgs();
@@ -34,6 +34,7 @@ if (kc.error) console.error(`NOTE: keycard not measured: ${kc.error}`);
 const claims = benchClaims();
 const results = {};
 for (const alg of algs) {
+  await waitForQuiet({ maxWaitMs: 30_000 });
   const k = await makeKeys(alg);
   const token = rawSubjects(k).sign(claims);
   const all = subjectsFor(k, token, claims, kc.mod);

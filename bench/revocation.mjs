@@ -5,7 +5,15 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startChild } from './lib/http.mjs';
-import { BENCH_DIR, hardTimeout, header, markdownTable, parseArgs, writeJson } from './lib/report.mjs';
+import {
+  BENCH_DIR,
+  hardTimeout,
+  header,
+  markdownTable,
+  parseArgs,
+  waitForQuiet,
+  writeJson,
+} from './lib/report.mjs';
 import { fmtMs, median, percentile } from './lib/stats.mjs';
 
 const args = parseArgs();
@@ -15,6 +23,7 @@ const GIVE_UP_MS = 10_000;
 hardTimeout(10 * 60_000, 'revocation bench');
 
 const { createGuard } = await import('@keycard/guard');
+await waitForQuiet();
 const srv = await startChild(join(BENCH_DIR, 'servers', 'keycard-server.mjs'), { users: 5 }, { cpu: null });
 const s = srv.ready;
 const guards = [];

@@ -5,7 +5,15 @@
 import { join } from 'node:path';
 import { cannon, pin, runHttpInterleaved, startChild } from './lib/http.mjs';
 import { basicAuth, oidcProviderRefreshToken, tokenRequest } from './lib/oauth-client.mjs';
-import { BENCH_DIR, hardTimeout, header, markdownTable, parseArgs, writeJson } from './lib/report.mjs';
+import {
+  BENCH_DIR,
+  hardTimeout,
+  header,
+  markdownTable,
+  parseArgs,
+  waitForQuiet,
+  writeJson,
+} from './lib/report.mjs';
 import { fmtMs, fmtRate, fmtRatio, median, targetCell } from './lib/stats.mjs';
 import { makeAgent, request, runWorkers } from './lib/workers.mjs';
 
@@ -34,6 +42,7 @@ function checkTokenResponse(label, body, { refresh = false } = {}) {
   if (refresh && typeof body.refresh_token !== 'string') throw new Error(`${label}: no refresh token`);
 }
 
+await waitForQuiet();
 const kcServer = await startChild(join(BENCH_DIR, 'servers', 'keycard-server.mjs'), { users: connections });
 const opServer = await startChild(join(BENCH_DIR, 'servers', 'oidc-provider-server.mjs'), OP);
 const kc = kcServer.ready;

@@ -7,7 +7,15 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { pin, runHttpInterleaved, startChild } from './lib/http.mjs';
 import { basicAuth, tokenRequest } from './lib/oauth-client.mjs';
-import { BENCH_DIR, hardTimeout, header, markdownTable, parseArgs, writeJson } from './lib/report.mjs';
+import {
+  BENCH_DIR,
+  hardTimeout,
+  header,
+  markdownTable,
+  parseArgs,
+  waitForQuiet,
+  writeJson,
+} from './lib/report.mjs';
 import { fmtMs, fmtRate, fmtRatio } from './lib/stats.mjs';
 
 const args = parseArgs();
@@ -34,6 +42,7 @@ if (!redisUp) {
   process.exit(0);
 }
 
+await waitForQuiet();
 const kcServer = await startChild(join(BENCH_DIR, 'servers', 'keycard-server.mjs'), { users: 1 }, { cpu: 1 });
 const kc = kcServer.ready;
 let results;

@@ -1,6 +1,6 @@
 // Output helpers: Markdown tables, machine description, JSON copies in bench/out/ (git-ignored).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,9 +43,17 @@ function readMachine() {
 /** One line describing how and where a bench ran. */
 export function header(command) {
   const m = machineInfo();
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+  const busy = Number.isFinite(backgroundBusy)
+    ? ` · other load at start ${(backgroundBusy * 100).toFixed(0)}% of CPUs`
+    : '';
   return [
     `Command: \`${command}\``,
-    `Date: ${m.date} · Node ${m.node} · nproc ${m.nproc} · ${m.cpu} · ${m.memGiB} GiB`,
+    '',
+    `Date: ${m.date} · Node ${m.node} · nproc ${m.nproc} · ${m.cpu} · ${m.memGiB} GiB · loadavg at end ${load}${busy}`,
   ].join('\n');
 }
 
@@ -87,3 +95,42 @@ export function parseArgs(argv = process.argv.slice(2)) {
   }
   return out;
 }
+
+function cpuTimes() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = line[3] + (line[4] ?? 0);
+  const total = line.reduce((a, b) => a + b, 0);
+  return { idle, total };
+}
+
+/** Share of all CPUs busy over `ms` (0..1), from /proc/stat; NaN where it is unavailable. */
+export async function cpuBusy(ms = 1000) {
+  try {
+    const a = cpuTimes();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    const b = cpuTimes();
+    return 1 - (b.idle - a.idle) / (b.total - a.total);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * The machine is shared with other work: wait (at most `maxWaitMs`, env BENCH_QUIET_WAIT_MS) until
+ * less than `threshold` of all CPUs is busy, and return the busy share seen last, for the report.
+ */
+export async function waitForQuiet({
+  threshold = 0.15,
+  maxWaitMs = Number(process.env.BENCH_QUIET_WAIT_MS ?? 60_000),
+} = {}) {
+  const until = Date.now() + maxWaitMs;
+  let busy = await cpuBusy();
+  while (busy > threshold && Date.now() < until) {
+    console.error(`waiting for a quiet machine: ${(busy * 100).toFixed(0)}% of the CPUs busy`);
+    busy = await cpuBusy(2000);
+  }
+  backgroundBusy = busy;
+  return busy;
+}
+
+let backgroundBusy;
