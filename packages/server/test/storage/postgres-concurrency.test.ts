@@ -74,17 +74,22 @@ describe.skipIf(Boolean(skip))('postgres storage: several instances at once', ()
     const seen: RevocationEvent[] = [];
     let after = start;
     let done = false;
-    appending.then(() => {
-      done = true;
-    });
-    for (let round = 0; round < 100_000 && (seen.length < total || !done); round++) {
+    appending
+      .finally(() => {
+        done = true;
+      })
+      .catch(() => {}); // a failed append surfaces at `await appending` below
+    for (let round = 0; round < 100_000; round++) {
+      // Read `done` before querying: an empty page only proves the end if every append had
+      // already committed when the query started.
+      const finished = done;
       const page = await pick(round + 1).revocations.listAfter(after, 37);
       for (const event of page) {
         expect(event.cursor).toBeGreaterThan(after);
         seen.push(event);
         after = event.cursor;
       }
-      if (page.length === 0 && done) break;
+      if (page.length === 0 && finished) break;
     }
     const appended = await appending;
     expect(seen.map((e) => e.cursor).sort((a, b) => a - b)).toEqual(
