@@ -34,8 +34,8 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
     database.pragma('journal_mode = WAL');
     database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     database.pragma('foreign_keys = ON');
-    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the last commits.
-    database.pragma('synchronous = NORMAL');
+    // FULL (not NORMAL): a logout or a reuse-triggered revocation must survive a power loss too.
+    database.pragma('synchronous = FULL');
   } catch (error) {
     database.close();
     throw error;
