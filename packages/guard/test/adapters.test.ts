@@ -1,0 +1,162 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import express from 'express';
+import Fastify from 'fastify';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticate as expressAuth, authorize as expressAuthorize } from '../src/adapters/express.js';
+import { authorize as fastifyAuthorize, keycard } from '../src/adapters/fastify.js';
+import { authenticateRequest, errorToResponse, withAuth } from '../src/adapters/fetch.js';
+import type { KeycardEnv } from '../src/adapters/hono.js';
+import { authenticate as honoAuth, authorize as honoAuthorize } from '../src/adapters/hono.js';
+import { authenticate as nodeAuth } from '../src/adapters/node.js';
+import type { Guard } from '../src/index.js';
+import { requireOwner, requireScopes } from '../src/index.js';
+import { staticGuard } from './support/static-guard.js';
+import type { TestIssuer } from './support/test-issuer.js';
+import { startTestIssuer } from './support/test-issuer.js';
+
+let issuer: TestIssuer;
+let guard: Guard;
+const closers: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  guard = staticGuard(issuer);
+});
+afterAll(async () => {
+  for (const close of closers) await close();
+  await guard.close();
+  await issuer.close();
+});
+
+const get = (url: string, token?: string) =>
+  fetch(url, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5000),
+  });
+
+/** The same four checks for every adapter: 200 with the identity, 401, 403 scope, 403 owner. */
+async function contract(base: string) {
+  const token = issuer.sign({ sub: 'alice', scope: 'rooms:read' });
+  const ok = await get(`${base}/rooms/alice`, token);
+  expect(ok.status).toBe(200);
+  expect(await ok.json()).toEqual({ sub: 'alice' });
+  const missing = await get(`${base}/rooms/alice`);
+  expect(missing.status).toBe(401);
+  expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="keycard"');
+  expect(await missing.json()).toEqual({
+    error: { code: 'ERR_GUARD_TOKEN_MISSING', message: 'An access token is required.' },
+  });
+  const forged = await get(`${base}/rooms/alice`, `${token.slice(0, -6)}AAAAAA`);
+  expect(forged.status).toBe(401);
+  expect(forged.headers.get('www-authenticate')).toBe('Bearer realm="keycard", error="invalid_token"');
+  const noScope = await get(`${base}/rooms/alice`, issuer.sign({ sub: 'alice', scope: 'pool' }));
+  expect(noScope.status).toBe(403);
+  expect(noScope.headers.get('www-authenticate')).toContain('error="insufficient_scope", scope="rooms:read"');
+  const other = await get(`${base}/rooms/bob`, token);
+  expect(other.status).toBe(403);
+  expect(((await other.json()) as { error: { code: string } }).error.code).toBe('ERR_GUARD_NOT_OWNER');
+}
+
+describe('adapters on real servers', () => {
+  it('express', async () => {
+    const app = express();
+    app.get(
+      '/rooms/:id',
+      expressAuth(guard),
+      expressAuthorize(
+        requireScopes('rooms:read'),
+        requireOwner((req: express.Request) => req.params['id'] as string),
+      ),
+      (req, res) => {
+        res.json({ sub: req.auth!.sub });
+      },
+    );
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    closers.push(() => new Promise((r) => server.close(r)));
+    await contract(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+
+  it('fastify (plugin with request.auth, public routes, preHandler policies)', async () => {
+    const app = Fastify();
+    await app.register(keycard, { guard });
+    app.get('/health', { config: { auth: false } }, async (req) => ({ auth: req.auth }));
+    app.get<{ Params: { id: string } }>(
+      '/rooms/:id',
+      {
+        preHandler: fastifyAuthorize(
+          requireScopes('rooms:read'),
+          requireOwner((req: { params: { id: string } }) => req.params.id),
+        ),
+      },
+      async (req) => ({ sub: req.auth!.sub }),
+    );
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(() => app.close());
+    await contract(url);
+    expect(await (await get(`${url}/health`)).json()).toEqual({ auth: null });
+  });
+
+  it('hono (typed c.get("auth"))', async () => {
+    const app = new Hono<KeycardEnv>();
+    app.use('/rooms/*', honoAuth(guard));
+    app.get(
+      '/rooms/:id',
+      honoAuthorize(
+        requireScopes('rooms:read'),
+        requireOwner((c: Context<KeycardEnv>) => c.req.param('id')),
+      ),
+      (c) => c.json({ sub: c.get('auth').sub }),
+    );
+    const url = await new Promise<string>((resolve) => {
+      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      );
+      closers.push(() => new Promise((r) => server.close(r)));
+    });
+    await contract(url);
+  });
+
+  it('node:http', async () => {
+    const auth = nodeAuth(guard, {
+      policies: [requireScopes('rooms:read'), requireOwner((req) => req.url?.split('/')[2])],
+    });
+    const server = createServer(async (req, res) => {
+      const ctx = await auth(req, res);
+      if (ctx === null) return;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: ctx.sub }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => server.close(r)));
+    await contract(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+
+  it('fetch-style handlers', async () => {
+    const handler = withAuth(guard, (_req, a) => Response.json({ sub: a.sub }), {
+      policies: [
+        requireScopes('rooms:read'),
+        requireOwner((req: Request) => new URL(req.url).pathname.split('/')[2]),
+      ],
+    });
+    const url = await new Promise<string>((resolve) => {
+      const server = serve({ fetch: handler, port: 0, hostname: '127.0.0.1' }, (info) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      );
+      closers.push(() => new Promise((r) => server.close(r)));
+    });
+    await contract(url);
+    const verify = authenticateRequest(guard);
+    await expect(verify(new Request('http://x/'))).rejects.toMatchObject({ code: 'ERR_GUARD_TOKEN_MISSING' });
+    const ctx = await verify(
+      new Request('http://x/', { headers: { authorization: `Bearer ${issuer.sign({ sub: 'z' })}` } }),
+    );
+    expect(ctx.sub).toBe('z');
+    expect(
+      errorToResponse(new (await import('../src/index.js')).GuardError('ERR_GUARD_NO_KEYS')).status,
+    ).toBe(503);
+  });
+});
