@@ -19,6 +19,12 @@ export function isAdmin(session: SessionState): boolean {
   return session.card !== undefined && scopesOf(session.card.payload).includes('admin');
 }
 
+/** Moves focus to the content without touching the hash (the hash holds the route). */
+function skipToContent(event: Event) {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
 /** The top bar: brand, main navigation, who is signed in. */
 export function Nav({ path, session, onSignOut }: NavProps) {
   const signedIn = session.status === 'signed-in';
@@ -36,7 +42,7 @@ export function Nav({ path, session, onSignOut }: NavProps) {
 
   return (
     <header class="topbar">
-      <a class="skip-link" href="#main">
+      <a class="skip-link" href="#main" onClick={skipToContent}>
         Skip to content
       </a>
       <a class="brand" href={href(signedIn ? '/' : '/signin')}>
