@@ -16,8 +16,6 @@ export type StorageConfig =
  * - `postgres`: shared by several server instances; `schema` (default: the search_path's
  *   first schema, normally `public`) is created if missing.
  *
- * Drivers are loaded on demand, so the memory driver never loads better-sqlite3 or pg.
- *
  * @example
  * ```ts
  * const storage = await createStorage({ driver: 'sqlite', file: './data/keycard.db' });
