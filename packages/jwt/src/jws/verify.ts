@@ -25,6 +25,7 @@ export interface Verifier {
 }
 
 interface HeaderEntry {
+  readonly segment: string;
   readonly header: JWSHeader;
   /** Resolved once when keys are static; undefined with getKey (looked up per token). */
   readonly key: VerificationKey | undefined;
@@ -55,6 +56,7 @@ const HEADER_CACHE_SIZE = 256;
 export function createVerifier(opts: VerifierOptions): Verifier {
   const { keySet, getKey, algorithms, typ, maxTokenSize, policy } = prepareOptions(opts);
   const cache = new Map<string, HeaderEntry>();
+  let last: HeaderEntry | undefined;
 
   // When keys are static, a token without kid may use the one key of its alg (never a guess among several).
   const soleKeyByAlg = new Map<string, VerificationKey | null>();
@@ -91,7 +93,12 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     const header = deepFreeze(parseHeader(segment));
     checkProtectedHeader(header, algorithms, typ);
     const key = keySet === undefined ? undefined : staticKey(header);
-    const entry: HeaderEntry = { header, key, internals: key === undefined ? undefined : keyInternals(key) };
+    const entry: HeaderEntry = {
+      segment,
+      header,
+      key,
+      internals: key === undefined ? undefined : keyInternals(key),
+    };
     if (cache.size >= HEADER_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(segment, entry);
     return entry;
@@ -100,8 +107,13 @@ export function createVerifier(opts: VerifierOptions): Verifier {
   return {
     verify(token: string): VerifyResult {
       const [first, second] = split(token, maxTokenSize);
-      const headerSegment = token.slice(0, first);
-      const entry = cache.get(headerSegment) ?? resolveHeader(headerSegment);
+      // Most traffic carries one header per signing key: compare in place before slicing and hashing.
+      let entry = last;
+      if (entry === undefined || entry.segment.length !== first || !token.startsWith(entry.segment)) {
+        const headerSegment = token.slice(0, first);
+        entry = cache.get(headerSegment) ?? resolveHeader(headerSegment);
+        last = entry;
+      }
       const header = entry.header;
       let key = entry.key;
       let internals = entry.internals;
