@@ -1,4 +1,4 @@
-import type { ServerContext } from '../context.js';
+import type { RequestInfo, ServerContext } from '../context.js';
 import { randomToken, sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import { type ClientRecord, StorageConflictError } from '../storage/index.js';
@@ -30,6 +30,7 @@ const CLIENT_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export async function createClient(
   ctx: ServerContext,
   input: CreateClientInput,
+  opts: { actor?: string; request?: RequestInfo } = {},
 ): Promise<{ client: ClientRecord; secret: string | null }> {
   if (!CLIENT_ID.test(input.id)) {
     throw new ServerError('ERR_VALIDATION', { message: 'id: 1-100 characters of A-Z a-z 0-9 . _ : -' });
@@ -70,6 +71,14 @@ export async function createClient(
       throw new ServerError('ERR_CONFLICT', { message: 'A client with this id exists', cause: error });
     }
     throw error;
+  }
+  if (opts.actor !== undefined) {
+    await ctx.audit.record('admin.client.create', {
+      actor: opts.actor,
+      subject: client.id,
+      request: opts.request,
+      detail: { type: client.type, grants: client.grants },
+    });
   }
   return { client, secret };
 }

@@ -7,6 +7,7 @@ import { registerCors } from './cors.js';
 import { handleError, sendError } from './errors.js';
 import { parseForm } from './input.js';
 import { registerRoutes } from './routes/index.js';
+import { wantsSpa } from './routes/ui.js';
 import { registerSecurityHeaders } from './security-headers.js';
 
 /** Per-app state the routes share with the server's close(). */
@@ -47,7 +48,12 @@ export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks
   app.addHook('preClose', async () => {
     hooks.closing.abort();
   });
-  registerRoutes(app, ctx, hooks);
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, new ServerError('ERR_NOT_FOUND')));
+  const { spa } = registerRoutes(app, ctx, hooks);
+  app.setNotFoundHandler((request, reply) => {
+    if (spa && wantsSpa(request.method, request.url, request.headers.accept)) {
+      return reply.code(200).type('text/html; charset=utf-8').sendFile('index.html');
+    }
+    return sendError(request, reply, new ServerError('ERR_NOT_FOUND'));
+  });
   return app;
 }

@@ -1,4 +1,4 @@
-import type { ServerContext } from '../context.js';
+import type { RequestInfo, ServerContext } from '../context.js';
 import { randomId } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import { checkPasswordPolicy } from '../passwords/index.js';
@@ -22,7 +22,11 @@ export interface CreateUserInput {
  * const user = await createUser(ctx, { username: 'alice', password: 'correct horse', roles: ['guest'] });
  * ```
  */
-export async function createUser(ctx: ServerContext, input: CreateUserInput): Promise<UserRecord> {
+export async function createUser(
+  ctx: ServerContext,
+  input: CreateUserInput,
+  opts: { actor?: string; request?: RequestInfo } = {},
+): Promise<UserRecord> {
   const { username, key } = checkUsername(input.username);
   checkPasswordPolicy(input.password, ctx.config.passwords);
   const roles = [...new Set(input.roles ?? [])];
@@ -44,6 +48,14 @@ export async function createUser(ctx: ServerContext, input: CreateUserInput): Pr
   } catch (error) {
     if (error instanceof StorageConflictError) throw new ServerError('ERR_USERNAME_TAKEN', { cause: error });
     throw error;
+  }
+  if (opts.actor !== undefined) {
+    await ctx.audit.record('admin.user.create', {
+      actor: opts.actor,
+      subject: user.id,
+      request: opts.request,
+      detail: { username, roles },
+    });
   }
   return user;
 }

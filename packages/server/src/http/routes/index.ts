@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import type { AppHooks } from '../app.js';
+import { adminDirectoryRoutes } from './admin-directory.js';
+import { adminSystemRoutes } from './admin-system.js';
+import { adminUserRoutes } from './admin-users.js';
 import { apiAccountRoutes } from './api-account.js';
 import { apiSessionRoutes } from './api-session.js';
 import { discoveryRoutes } from './discovery.js';
@@ -8,9 +11,10 @@ import { healthRoutes } from './health.js';
 import { oauthRevokeRoutes } from './oauth-revoke.js';
 import { oauthTokenRoutes } from './oauth-token.js';
 import { revocationRoutes } from './revocations.js';
+import { uiRoutes } from './ui.js';
 
 /** Registers every route. */
-export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: AppHooks): void {
+export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: AppHooks): { spa: boolean } {
   healthRoutes(app, ctx);
   discoveryRoutes(app, ctx);
   oauthTokenRoutes(app, ctx);
@@ -18,4 +22,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: 
   apiSessionRoutes(app, ctx);
   apiAccountRoutes(app, ctx);
   revocationRoutes(app, ctx, hooks);
+  adminUserRoutes(app, ctx);
+  adminDirectoryRoutes(app, ctx);
+  adminSystemRoutes(app, ctx);
+  return uiRoutes(app, ctx);
 }

@@ -1,0 +1,47 @@
+import type { RequestInfo, ServerContext } from '../context.js';
+import { ServerError } from '../errors.js';
+import type { AudienceRecord } from '../storage/index.js';
+
+const AUDIENCE_ID = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * Registers (or updates) an audience: a resource server tokens can be issued for.
+ *
+ * @example
+ * ```ts
+ * await saveAudience(ctx, { id: 'rooms', name: 'Rooms', scopes: ['rooms:open'] }, { actor, request });
+ * ```
+ */
+export async function saveAudience(
+  ctx: ServerContext,
+  input: { id: string; name?: string; scopes?: string[] },
+  opts: { actor: string; request?: RequestInfo },
+): Promise<AudienceRecord> {
+  if (!AUDIENCE_ID.test(input.id)) {
+    throw new ServerError('ERR_VALIDATION', { message: 'id: 1-200 visible ASCII characters' });
+  }
+  const existing = await ctx.storage.audiences.get(input.id);
+  const record: AudienceRecord = {
+    id: input.id,
+    name: input.name ?? existing?.name ?? input.id,
+    scopes: [...new Set(input.scopes ?? existing?.scopes ?? [])],
+    createdAt: existing?.createdAt ?? ctx.clock(),
+  };
+  await ctx.storage.audiences.upsert(record);
+  await ctx.audit.record('admin.audience.save', {
+    actor: opts.actor,
+    subject: record.id,
+    request: opts.request,
+  });
+  return record;
+}
+
+/** Removes an audience; clients keep the id in their list but can no longer ask for it. */
+export async function deleteAudience(
+  ctx: ServerContext,
+  id: string,
+  opts: { actor: string; request?: RequestInfo },
+): Promise<void> {
+  if (!(await ctx.storage.audiences.delete(id))) throw new ServerError('ERR_AUDIENCE_NOT_FOUND');
+  await ctx.audit.record('admin.audience.delete', { actor: opts.actor, subject: id, request: opts.request });
+}

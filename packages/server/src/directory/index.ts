@@ -1,0 +1,2 @@
+export { deleteAudience, saveAudience } from './audiences.js';
+export { deleteRole, saveRole } from './roles.js';

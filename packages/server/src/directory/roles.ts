@@ -1,0 +1,48 @@
+import type { RequestInfo, ServerContext } from '../context.js';
+import { ServerError } from '../errors.js';
+import type { RoleRecord } from '../storage/index.js';
+
+const ROLE_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Creates or updates a role and the scopes it grants. Tokens already issued keep their scopes
+ * until they expire; the next refresh applies the change.
+ *
+ * @example
+ * ```ts
+ * await saveRole(ctx, { name: 'housekeeping', scopes: ['rooms:open'] }, { actor, request });
+ * ```
+ */
+export async function saveRole(
+  ctx: ServerContext,
+  input: { name: string; scopes: string[] },
+  opts: { actor: string; request?: RequestInfo },
+): Promise<RoleRecord> {
+  if (!ROLE_NAME.test(input.name)) {
+    throw new ServerError('ERR_VALIDATION', { message: 'name: 1-64 characters of A-Z a-z 0-9 . _ : -' });
+  }
+  const existing = await ctx.storage.roles.get(input.name);
+  const record: RoleRecord = {
+    name: input.name,
+    scopes: [...new Set(input.scopes)],
+    createdAt: existing?.createdAt ?? ctx.clock(),
+  };
+  await ctx.storage.roles.upsert(record);
+  await ctx.audit.record('admin.role.save', {
+    actor: opts.actor,
+    subject: record.name,
+    request: opts.request,
+    detail: { scopes: record.scopes },
+  });
+  return record;
+}
+
+/** Deletes a role (users keep the name, which then grants nothing). */
+export async function deleteRole(
+  ctx: ServerContext,
+  name: string,
+  opts: { actor: string; request?: RequestInfo },
+): Promise<void> {
+  if (!(await ctx.storage.roles.delete(name))) throw new ServerError('ERR_ROLE_NOT_FOUND');
+  await ctx.audit.record('admin.role.delete', { actor: opts.actor, subject: name, request: opts.request });
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { createClient, deleteClient, publicClient } from '../../clients/index.js';
+import type { ServerContext } from '../../context.js';
+import { deleteAudience, deleteRole, saveAudience, saveRole } from '../../directory/index.js';
+import { authenticate } from '../bearer.js';
+import { parseInput, requestInfo } from '../input.js';
+
+const idParams = z.object({ id: z.string().min(1).max(200) });
+const nameParams = z.object({ name: z.string().min(1).max(200) });
+const names = z.array(z.string().min(1).max(200)).max(100);
+const clientBody = z.object({
+  id: z.string().max(200),
+  name: z.string().max(200).optional(),
+  type: z.enum(['public', 'confidential']),
+  firstParty: z.boolean().optional(),
+  grants: z
+    .array(z.enum(['password', 'refresh_token', 'client_credentials']))
+    .min(1)
+    .max(3),
+  audiences: names.optional(),
+  scopes: names.optional(),
+});
+const audienceBody = z.object({
+  id: z.string().max(200),
+  name: z.string().max(200).optional(),
+  scopes: names.optional(),
+});
+const roleBody = z.object({ name: z.string().max(200), scopes: names });
+
+/** `/api/admin/clients`, `/api/admin/audiences`, `/api/admin/roles` (scope `admin`). */
+export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const admin = (request: Parameters<typeof authenticate>[1]) =>
+    authenticate(ctx, request, { scope: 'admin' });
+
+  app.get('/api/admin/clients', async (request) => {
+    await admin(request);
+    return { clients: (await ctx.storage.clients.list()).map(publicClient) };
+  });
+  app.post('/api/admin/clients', async (request, reply) => {
+    const caller = await admin(request);
+    const body = parseInput(clientBody, request.body);
+    const { client, secret } = await createClient(ctx, body, {
+      actor: caller.userId,
+      request: requestInfo(request),
+    });
+    reply.header('cache-control', 'no-store');
+    return reply.code(201).send({ ...publicClient(client), ...(secret !== null ? { secret } : {}) });
+  });
+  app.delete('/api/admin/clients/:id', async (request, reply) => {
+    const caller = await admin(request);
+    const { id } = parseInput(idParams, request.params);
+    await deleteClient(ctx, id, { actor: caller.userId, request: requestInfo(request) });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/admin/audiences', async (request) => {
+    await admin(request);
+    return { audiences: await ctx.storage.audiences.list() };
+  });
+  app.post('/api/admin/audiences', async (request, reply) => {
+    const caller = await admin(request);
+    const body = parseInput(audienceBody, request.body);
+    return reply
+      .code(201)
+      .send(await saveAudience(ctx, body, { actor: caller.userId, request: requestInfo(request) }));
+  });
+  app.delete('/api/admin/audiences/:id', async (request, reply) => {
+    const caller = await admin(request);
+    const { id } = parseInput(idParams, request.params);
+    await deleteAudience(ctx, id, { actor: caller.userId, request: requestInfo(request) });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/admin/roles', async (request) => {
+    await admin(request);
+    return { roles: await ctx.storage.roles.list() };
+  });
+  app.post('/api/admin/roles', async (request, reply) => {
+    const caller = await admin(request);
+    const body = parseInput(roleBody, request.body);
+    return reply
+      .code(201)
+      .send(await saveRole(ctx, body, { actor: caller.userId, request: requestInfo(request) }));
+  });
+  app.delete('/api/admin/roles/:name', async (request, reply) => {
+    const caller = await admin(request);
+    const { name } = parseInput(nameParams, request.params);
+    await deleteRole(ctx, name, { actor: caller.userId, request: requestInfo(request) });
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ServerContext } from '../../context.js';
+import { ServerError } from '../../errors.js';
+import { revokeSession } from '../../sessions/index.js';
+import { authenticate } from '../bearer.js';
+import { parseInput, requestInfo } from '../input.js';
+
+const idParams = z.object({ id: z.string().min(1).max(200) });
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+const time = z.coerce.number().int().min(0);
+const auditQuery = z.object({
+  type: z.string().max(100).optional(),
+  actor: z.string().max(200).optional(),
+  subject: z.string().max(200).optional(),
+  since: time.optional(),
+  until: time.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  before: time.optional(),
+});
+
+/** `/api/admin/keys`, `/api/admin/sessions`, `/api/admin/audit` (scope `admin`). */
+export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const admin = (request: Parameters<typeof authenticate>[1]) =>
+    authenticate(ctx, request, { scope: 'admin' });
+
+  app.get('/api/admin/keys', async (request) => {
+    await admin(request);
+    return { keys: await ctx.keys.list() };
+  });
+  app.post('/api/admin/keys/rotate', async (request) => {
+    const caller = await admin(request);
+    const result = await ctx.keys.rotate();
+    await ctx.audit.record('admin.key.rotate', {
+      actor: caller.userId,
+      subject: result.current,
+      request: requestInfo(request),
+      detail: { ...result },
+    });
+    return result;
+  });
+
+  app.get('/api/admin/sessions', async (request) => {
+    await admin(request);
+    const { limit, offset } = parseInput(page, request.query);
+    return { sessions: await ctx.storage.sessions.listActive({ limit, offset, now: ctx.clock() }) };
+  });
+  app.delete('/api/admin/sessions/:id', async (request, reply) => {
+    const caller = await admin(request);
+    const { id } = parseInput(idParams, request.params);
+    if ((await ctx.storage.sessions.get(id)) === undefined) throw new ServerError('ERR_SESSION_NOT_FOUND');
+    await revokeSession(ctx, id, 'admin', { actor: caller.userId, request: requestInfo(request) });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/admin/audit', async (request) => {
+    await admin(request);
+    const q = parseInput(auditQuery, request.query);
+    const events = await ctx.storage.audit.list({
+      ...(q.type !== undefined ? { type: q.type } : {}),
+      ...(q.actor !== undefined ? { actor: q.actor } : {}),
+      ...(q.subject !== undefined ? { subject: q.subject } : {}),
+      ...(q.since !== undefined ? { since: q.since } : {}),
+      ...(q.until !== undefined ? { until: q.until } : {}),
+      ...(q.before !== undefined ? { beforeId: q.before } : {}),
+      limit: q.limit,
+    });
+    return { events };
+  });
+}

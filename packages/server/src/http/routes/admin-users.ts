@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ServerContext } from '../../context.js';
+import { createUser, deleteUser, publicUserRecord, updateUser } from '../../users/index.js';
+import { authenticate } from '../bearer.js';
+import { parseInput, requestInfo } from '../input.js';
+
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+const idParams = z.object({ id: z.string().min(1).max(200) });
+const roles = z.array(z.string().min(1).max(64)).max(50);
+const claims = z.record(z.string().max(100), z.unknown());
+const createBody = z.object({
+  username: z.string().max(1024),
+  password: z.string().max(4096),
+  roles: roles.optional(),
+  claims: claims.optional(),
+  disabled: z.boolean().optional(),
+});
+const patchBody = z.object({
+  roles: roles.optional(),
+  disabled: z.boolean().optional(),
+  password: z.string().max(4096).optional(),
+  claims: claims.optional(),
+});
+
+/** `/api/admin/users` (scope `admin`). */
+export function adminUserRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const admin = (request: Parameters<typeof authenticate>[1]) =>
+    authenticate(ctx, request, { scope: 'admin' });
+
+  app.get('/api/admin/users', async (request) => {
+    await admin(request);
+    const { limit, offset } = parseInput(page, request.query);
+    return { users: (await ctx.storage.users.list({ limit, offset })).map(publicUserRecord) };
+  });
+
+  app.post('/api/admin/users', async (request, reply) => {
+    const caller = await admin(request);
+    const body = parseInput(createBody, request.body);
+    const user = await createUser(ctx, body, { actor: caller.userId, request: requestInfo(request) });
+    return reply.code(201).send(publicUserRecord(user));
+  });
+
+  app.patch('/api/admin/users/:id', async (request) => {
+    const caller = await admin(request);
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(patchBody, request.body);
+    const user = await updateUser(ctx, id, body, { actor: caller.userId, request: requestInfo(request) });
+    return publicUserRecord(user);
+  });
+
+  app.delete('/api/admin/users/:id', async (request, reply) => {
+    const caller = await admin(request);
+    const { id } = parseInput(idParams, request.params);
+    await deleteUser(ctx, id, { actor: caller.userId, request: requestInfo(request) });
+    return reply.code(204).send();
+  });
+}

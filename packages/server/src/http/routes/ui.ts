@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ServerContext } from '../../context.js';
+import { inspectToken } from '../../tokens/index.js';
+import { parseInput, requestInfo } from '../input.js';
+
+const inspectBody = z.object({ token: z.string().min(1).max(16_384) });
+
+/** Paths the SPA fallback never answers (they 404 as JSON). */
+const API_PREFIXES = ['/api/', '/oauth/', '/.well-known/', '/revocations', '/metrics', '/healthz', '/readyz'];
+
+/** Where the built web app lives: `ui.staticDir`, else `@keycard/web`'s `dist` next to this package. */
+export function resolveStaticDir(configured: string | undefined): string | undefined {
+  if (configured !== undefined) return resolve(configured);
+  try {
+    const require = createRequire(import.meta.url);
+    return join(dirname(require.resolve('@keycard/web/package.json')), 'dist');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a not-found request should get the SPA's index.html. */
+export function wantsSpa(method: string, url: string, accept: string | undefined): boolean {
+  return (
+    (method === 'GET' || method === 'HEAD') &&
+    !API_PREFIXES.some((p) => url.startsWith(p)) &&
+    (accept ?? '').includes('text/html')
+  );
+}
+
+/** `/api/ui-config`, `/api/inspect`, and the static web app with SPA fallback. */
+export function uiRoutes(app: FastifyInstance, ctx: ServerContext): { spa: boolean } {
+  app.get('/api/ui-config', async () => ({ issuer: ctx.issuer, doors: ctx.config.ui.doors }));
+
+  app.post('/api/inspect', async (request, reply) => {
+    await ctx.throttle.hitIp('token', requestInfo(request).ip);
+    const { token } = parseInput(inspectBody, request.body);
+    reply.header('cache-control', 'no-store');
+    return inspectToken(ctx, token.trim());
+  });
+
+  if (!ctx.config.ui.enabled) return { spa: false };
+  const root = resolveStaticDir(ctx.config.ui.staticDir);
+  if (root === undefined || !existsSync(join(root, 'index.html'))) {
+    ctx.logger.info({ root }, 'web app not built: serving the API only');
+    return { spa: false };
+  }
+  app.register(fastifyStatic, { root, wildcard: true, index: ['index.html'], cacheControl: false });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && !API_PREFIXES.some((p) => request.url.startsWith(p))) {
+      // Hashed assets may be cached; the HTML must be revalidated to pick up new builds.
+      reply.header('cache-control', type.startsWith('text/html') ? 'no-cache' : 'public, max-age=3600');
+    }
+    return payload;
+  });
+  return { spa: true };
+}

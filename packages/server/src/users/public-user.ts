@@ -1,0 +1,14 @@
+import type { UserRecord } from '../storage/index.js';
+
+/** A user as shown to admins and the CLI: never the password hash. */
+export function publicUserRecord(user: UserRecord) {
+  return {
+    id: user.id,
+    username: user.username,
+    roles: user.roles,
+    disabled: user.disabled,
+    claims: user.claims,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}
