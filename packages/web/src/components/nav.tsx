@@ -20,8 +20,7 @@ export function isAdmin(session: SessionState): boolean {
 }
 
 /** Moves focus to the content without touching the hash (the hash holds the route). */
-function skipToContent(event: Event) {
-  event.preventDefault();
+function skipToContent() {
   document.getElementById('main')?.focus();
 }
 
@@ -42,9 +41,9 @@ export function Nav({ path, session, onSignOut }: NavProps) {
 
   return (
     <header class="topbar">
-      <a class="skip-link" href="#main" onClick={skipToContent}>
+      <button type="button" class="skip-link" onClick={skipToContent}>
         Skip to content
-      </a>
+      </button>
       <a class="brand" href={href(signedIn ? '/' : '/signin')}>
         <span class="brand-mark" aria-hidden="true" />
         Hotel Keycard

@@ -63,7 +63,7 @@ export function SignIn() {
 
   return (
     <Page title="Sign in" testId="page-signin" intro="Check in at the front desk to get your key card.">
-      <form class="form form-narrow" onSubmit={submit} data-testid="signin-form" noValidate={false}>
+      <form class="form form-narrow" onSubmit={submit} data-testid="signin-form">
         <div class="field">
           <label for="signin-username">Username</label>
           <input

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { Page } from '../../components/page.js';
 import { useSession } from '../../session/use-session.js';
 import { PasswordForm } from './password-form.js';
@@ -6,12 +7,13 @@ import { SessionsList } from './sessions-list.js';
 /** Your account: who you are, your sessions and devices, your password. */
 export function Account() {
   const { card } = useSession();
+  const [version, setVersion] = useState(0);
   const name =
     card?.user?.username ?? (typeof card?.payload['username'] === 'string' ? card.payload['username'] : '');
   return (
     <Page title="Account" testId="page-account" intro={name ? `Signed in as ${name}.` : undefined}>
-      <SessionsList />
-      <PasswordForm />
+      <SessionsList version={version} />
+      <PasswordForm onChanged={() => setVersion((v) => v + 1)} />
     </Page>
   );
 }

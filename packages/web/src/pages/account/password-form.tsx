@@ -1,10 +1,15 @@
 import { useState } from 'preact/hooks';
 import { Status } from '../../components/status.js';
-import { messageOf } from '../../lib/errors.js';
+import { AppError, messageOf } from '../../lib/errors.js';
 import { useSessionManager } from '../../session/use-session.js';
 
+interface PasswordFormProps {
+  /** Called after a change (the server has signed out the other sessions). */
+  onChanged?: () => void;
+}
+
 /** Changes the password; the server signs out every other session of the user. */
-export function PasswordForm() {
+export function PasswordForm({ onChanged }: PasswordFormProps) {
   const manager = useSessionManager();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -30,8 +35,10 @@ export function PasswordForm() {
       setNext('');
       setConfirm('');
       setMessage({ tone: 'success', text: 'Password changed. Your other sessions were signed out.' });
+      onChanged?.();
     } catch (err) {
-      setMessage({ tone: 'error', text: messageOf(err) });
+      const wrongCurrent = err instanceof AppError && err.code === 'ERR_INVALID_CREDENTIALS';
+      setMessage({ tone: 'error', text: wrongCurrent ? 'The current password is wrong.' : messageOf(err) });
     } finally {
       setBusy(false);
     }

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../api/types.js';
 import { Status } from '../../components/status.js';
 import { TimeText } from '../../components/time-cell.js';
@@ -9,14 +9,25 @@ import { listFrom } from '../../lib/lists.js';
 import { describeUserAgent } from '../../lib/user-agent.js';
 import { useSession, useSessionManager } from '../../session/use-session.js';
 
+interface SessionsListProps {
+  /** Reloads the list when it changes (e.g. after a password change ended other sessions). */
+  version?: number;
+}
+
 /** Your sessions and devices, each with a sign-out button, and "sign out everywhere". */
-export function SessionsList() {
+export function SessionsList({ version = 0 }: SessionsListProps) {
   const manager = useSessionManager();
   const { card } = useSession();
   const now = useNow(15_000);
   const sessions = useLoad(async () =>
     listFrom<SessionInfo>(await manager.request<unknown>('/api/sessions'), 'sessions'),
   );
+  const seenVersion = useRef(version);
+  useEffect(() => {
+    if (seenVersion.current === version) return;
+    seenVersion.current = version;
+    void sessions.reload();
+  }, [version, sessions.reload]);
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | undefined>(undefined);
 
   const signOut = async (session: SessionInfo) => {
