@@ -9,7 +9,7 @@ import { RemoteJwks, selectKey } from '../jwks/remote-jwks.js';
 import type { AuthContext, AuthResult, GuardMetrics, GuardOptions, RequestLike } from '../types.js';
 import { buildAuthContext } from './auth-context.js';
 import { discoverIssuer } from './discovery.js';
-import { extractToken } from './extract-token.js';
+import { extractToken, isWellFormedToken } from './extract-token.js';
 import type { ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
 
@@ -123,6 +123,9 @@ class KeycardGuard implements Guard {
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_REVOKED'));
     }
     this.#misses++;
+    if (!isWellFormedToken(token)) {
+      return this.#fail(new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed bearer token' }));
+    }
     return this.#verifyCold(token, now, true);
   }
 

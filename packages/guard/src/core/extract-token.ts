@@ -15,8 +15,9 @@ function header(headers: HeaderSource, name: string): string | string[] | undefi
 
 /**
  * The bearer token of a request: from `Authorization: Bearer <token>` (scheme case-insensitive, exactly
- * one space, one b64token), else from the named cookie. Another scheme counts as "no token"
- * (RFC 6750 §3.1); a malformed Bearer header is `invalid_request`. Returns the token or the error.
+ * one space), else from the named cookie. Another scheme counts as "no token" (RFC 6750 §3.1); a
+ * malformed Bearer header is `invalid_request`. Returns the token or the error; the caller checks the
+ * b64token syntax with `isWellFormedToken` before verifying an uncached token.
  */
 export function extractToken(
   headers: HeaderSource,
@@ -26,12 +27,9 @@ export function extractToken(
   const value = header(headers, 'authorization');
   if (typeof value === 'string' && value.length > 6) {
     // Fast path: compare the scheme without allocating a lower-cased copy.
-    if (value.charCodeAt(6) === 32 && isBearerScheme(value)) {
-      const token = value.slice(7);
-      if (!B64TOKEN.test(token))
-        return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed bearer token' });
-      return token;
-    }
+    // The b64token syntax is checked by the caller on a cache miss only (isWellFormedToken): a cached
+    // token passed that check when it was first verified.
+    if (value.charCodeAt(6) === 32 && isBearerScheme(value)) return value.slice(7);
   }
   if (value !== undefined && value !== null) {
     if (typeof value !== 'string')
@@ -42,12 +40,15 @@ export function extractToken(
   if (cookieName === undefined) return TOKEN_MISSING;
   const fromCookie = cookieValue ?? readCookie(header(headers, 'cookie'), cookieName);
   if (fromCookie === undefined || fromCookie === '') return TOKEN_MISSING;
-  if (!B64TOKEN.test(fromCookie))
-    return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed token cookie' });
   return fromCookie;
 }
 
 const BEARER = 'bearer';
+
+/** RFC 6750 b64token syntax; anything else is `invalid_request`. */
+export function isWellFormedToken(token: string): boolean {
+  return B64TOKEN.test(token);
+}
 
 function isBearerScheme(value: string): boolean {
   for (let i = 0; i < 6; i++) {
