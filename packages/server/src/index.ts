@@ -20,12 +20,7 @@ export {
   WEB_CLIENT_ID,
 } from './context.js';
 export { type Coordinator, createMemoryCoordinator, type RateLimitResult } from './coordinator/index.js';
-export {
-  type CreateServerOptions,
-  createServer,
-  type KeycardServer,
-  storageConfigFor,
-} from './create-server.js';
+export { createServer, type KeycardServer } from './create-server.js';
 export {
   isServerError,
   type OAuthErrorName,
@@ -36,6 +31,7 @@ export {
 export { runMaintenance } from './jobs/index.js';
 export type { KeyInfo, KeyManager } from './keys/index.js';
 export { REDACT_PATHS } from './logger.js';
+export { type CreateServerOptions, type OpenServices, openServices, storageConfigFor } from './services.js';
 export {
   clientCredentials,
   refreshSession,

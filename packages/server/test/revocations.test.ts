@@ -142,3 +142,29 @@ describe('revocation feed', () => {
     expect(bad.body.error.code).toBe('ERR_VALIDATION');
   });
 });
+
+describe('revocation feed across instances', () => {
+  it('a stream on one instance sees an event written by another (shared storage, no shared coordinator)', async () => {
+    const { createStorage } = await import('../src/index.js');
+    const storage = await createStorage({ driver: 'memory' });
+    const masterKey = Buffer.alloc(32, 1).toString('base64url');
+    const a = await startServer({ masterKey }, { storage });
+    const b = await startServer({ masterKey }, { storage });
+    try {
+      await addUser(a, 'alice', PASSWORD);
+      const login = await postJson(`${a.url}/api/login`, { username: 'alice', password: PASSWORD });
+      const controller = new AbortController();
+      const res = await fetch(`${b.url}/revocations/stream`, { signal: controller.signal });
+      const polling = getJson(`${b.url}/revocations?wait=10`);
+      await postJson(`${a.url}/api/logout`, { refresh_token: login.body.refresh_token });
+      const { frames } = await readSse(res.body!, (f) => f.some((x) => x.includes('event: revocation')));
+      expect(frames.some((f) => f.includes(login.body.session_id))).toBe(true);
+      expect((await polling).body.events[0].sid).toBe(login.body.session_id);
+      controller.abort();
+    } finally {
+      await a.close();
+      await b.close();
+      await storage.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
+import type { FeedNotifier } from '../revocations/index.js';
 import { registerCors } from './cors.js';
 import { handleError, sendError } from './errors.js';
 import { parseForm } from './input.js';
@@ -14,6 +15,8 @@ import { registerSecurityHeaders } from './security-headers.js';
 export interface AppHooks {
   /** Aborted when the server starts closing: long-polls return, SSE streams end. */
   closing: AbortController;
+  /** Wakes long-polls and SSE streams when new revocation events exist. */
+  feed: FeedNotifier;
 }
 
 /**

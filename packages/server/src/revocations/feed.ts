@@ -1,5 +1,6 @@
 import type { ServerContext } from '../context.js';
 import type { RevocationEvent } from '../storage/index.js';
+import type { FeedNotifier } from './feed-notifier.js';
 
 /** A page of the revocation feed. */
 export interface FeedPage {
@@ -32,10 +33,10 @@ export async function readRevocations(ctx: ServerContext, after: number): Promis
 }
 
 /**
- * Resolves when an event is published (on any instance, via the coordinator), when `ms`
- * passes, or when `signal` aborts. Used by long-poll and SSE.
+ * Resolves when new events may exist (see {@link FeedNotifier}), when `ms` passes, or when
+ * `signal` aborts. Used by long-poll.
  */
-export function waitForRevocation(ctx: ServerContext, ms: number, signal?: AbortSignal): Promise<void> {
+export function waitForRevocation(notifier: FeedNotifier, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const done = () => {
@@ -44,7 +45,7 @@ export function waitForRevocation(ctx: ServerContext, ms: number, signal?: Abort
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const unsubscribe = ctx.coordinator.onRevocation(done);
+    const unsubscribe = notifier.subscribe(done);
     timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
     if (signal?.aborted) done();

@@ -1,3 +1,4 @@
 export { type FeedPage, readRevocations, waitForRevocation } from './feed.js';
+export { createFeedNotifier, type FeedNotifier } from './feed-notifier.js';
 export { publishRevocation, publishSessionRevocations, revocationExpiry } from './publish.js';
 export { createRevocationIndex, type RevocableClaims, type RevocationIndex } from './revocation-index.js';

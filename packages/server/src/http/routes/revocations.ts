@@ -48,7 +48,7 @@ export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks
     request.raw.once('close', onGone);
     try {
       // Subscribe before reading, so an event appended in between still wakes us.
-      const notified = wait > 0 ? waitForRevocation(ctx, wait * 1000, stop.signal) : undefined;
+      const notified = wait > 0 ? waitForRevocation(hooks.feed, wait * 1000, stop.signal) : undefined;
       let page = await readRevocations(ctx, query.after);
       if (
         notified !== undefined &&
@@ -115,7 +115,7 @@ export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks
         end();
       });
     };
-    const unsubscribe = ctx.coordinator.onRevocation(schedule);
+    const unsubscribe = hooks.feed.subscribe(schedule);
     const ping = setInterval(() => raw.write(': ping\n\n'), ctx.config.revocations.pingInterval * 1000);
     const end = () => {
       if (ended) return;

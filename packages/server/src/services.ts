@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Logger as PinoLogger } from 'pino';
+import { createAuditLog } from './audit/index.js';
+import { seedDefaults } from './clients/index.js';
+import { type KeycardConfig, type KeycardConfigInput, parseConfig } from './config/index.js';
+import type { Clock, CustomClaimsHook, ServerContext } from './context.js';
+import { type Coordinator, createMemoryCoordinator } from './coordinator/index.js';
+import { createSealer } from './crypto/index.js';
+import { ServerError } from './errors.js';
+import { createKeyManager, decodeMasterKey, loadOrCreateMasterKeyFile } from './keys/index.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics/index.js';
+import { createPasswordHasher } from './passwords/index.js';
+import { createRevocationIndex } from './revocations/index.js';
+import { createStorage, type Storage, type StorageConfig } from './storage/index.js';
+import { createThrottle } from './throttle/index.js';
+
+/** Options of {@link createServer} and {@link openServices} beyond the configuration. */
+export interface CreateServerOptions {
+  /** Use this storage instead of opening the configured one (the caller closes it). */
+  storage?: Storage;
+  /** Use this coordinator instead of an in-memory one (the caller closes it). */
+  coordinator?: Coordinator;
+  /** Milliseconds since the epoch; default Date.now. */
+  clock?: Clock;
+  /** Adds claims to every access token (cannot override registered claims). */
+  customClaims?: CustomClaimsHook;
+  /** A pino logger to use instead of the built-in one. */
+  logger?: PinoLogger;
+  /** Start the periodic key-rotation and pruning jobs (default true). */
+  jobs?: boolean;
+  /**
+   * TESTS ONLY: hash passwords with a tiny argon2id cost so suites stay fast. Never set it in
+   * a deployment; the configuration itself cannot go below OWASP's parameters.
+   */
+  unsafeFastPasswordHashingForTests?: boolean;
+}
+
+/** Maps `databaseUrl` to the storage driver configuration. */
+export function storageConfigFor(config: KeycardConfig): StorageConfig {
+  const url = config.databaseUrl;
+  if (url === 'memory') return { driver: 'memory' };
+  if (url === undefined) return { driver: 'sqlite', file: join(config.dataDir, 'keycard.db') };
+  if (url.startsWith('sqlite:')) return { driver: 'sqlite', file: url.slice('sqlite:'.length) };
+  if (/^postgres(ql)?:\/\//.test(url)) return { driver: 'postgres', url };
+  throw new ServerError('ERR_CONFIG_INVALID', {
+    message: 'Invalid keycard configuration: databaseUrl: expected memory, sqlite:PATH or postgres://…',
+  });
+}
+
+/** The URL a socket bound to host:port is reached at (wildcard hosts become loopback). */
+export function baseUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
+}
+
+/** The services without HTTP: what the server runs on, and what CLI commands use on a data dir. */
+export interface OpenServices {
+  readonly ctx: ServerContext;
+  /** Closes what was opened here (storage and coordinator unless they were injected). */
+  close(): Promise<void>;
+}
+
+/**
+ * Validates the configuration, opens storage (SQLite in the data dir by default), loads or
+ * creates the master key and signing keys, and seeds the built-in client, audience and roles.
+ *
+ * @example
+ * ```ts
+ * const { ctx, close } = await openServices({ dataDir: '.keycard' });
+ * await createUser(ctx, { username: 'alice', password: 'correct horse', roles: ['guest'] });
+ * await close();
+ * ```
+ */
+export async function openServices(
+  configInput: KeycardConfigInput | KeycardConfig = {},
+  options: CreateServerOptions = {},
+): Promise<OpenServices> {
+  const config = parseConfig(configInput);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? Date.now;
+  const ownsStorage = options.storage === undefined;
+  const storage = options.storage ?? (await createStorage(storageConfigFor(config)));
+  if (storage.kind === 'memory')
+    logger.warn('memory storage: every user, key and session is lost on restart');
+  let masterKey: Buffer;
+  if (config.masterKey !== undefined) {
+    masterKey = decodeMasterKey(config.masterKey);
+  } else if (storage.kind === 'memory') {
+    masterKey = randomBytes(32);
+  } else {
+    masterKey = loadOrCreateMasterKeyFile(resolve(config.dataDir), (path) =>
+      logger.warn(
+        { path },
+        'KEYCARD_MASTER_KEY is not set: generated a master key file. Back it up and keep it secret: ' +
+          'without it the stored signing keys cannot be read. Set KEYCARD_MASTER_KEY in production.',
+      ),
+    );
+  }
+  const ownsCoordinator = options.coordinator === undefined;
+  const coordinator = options.coordinator ?? createMemoryCoordinator({ clock });
+  const sealer = createSealer(masterKey);
+  const metrics = createMetrics();
+  const audit = createAuditLog({ storage, clock, logger });
+  const cost = options.unsafeFastPasswordHashingForTests
+    ? { memoryCost: 1024, timeCost: 1, parallelism: 1 }
+    : config.passwords;
+  const keys = createKeyManager({
+    storage,
+    sealer,
+    config,
+    clock,
+    logger,
+    onRotate: (info) => {
+      void audit.record('key.rotate', { actor: 'system', subject: info.current, detail: { ...info } });
+    },
+  });
+  const ctx: ServerContext = {
+    config,
+    issuer: config.issuer ?? baseUrl(config.host, config.port),
+    storage,
+    coordinator,
+    clock,
+    sealer,
+    passwords: createPasswordHasher({
+      memoryCost: cost.memoryCost,
+      timeCost: cost.timeCost,
+      parallelism: cost.parallelism,
+    }),
+    keys,
+    revocationIndex: createRevocationIndex(storage, clock),
+    throttle: createThrottle(config, coordinator),
+    audit,
+    metrics,
+    logger,
+    customClaims: options.customClaims,
+  };
+  try {
+    await keys.init();
+    await seedDefaults(ctx);
+    await ctx.revocationIndex.sync();
+  } catch (error) {
+    if (ownsStorage) await storage.close();
+    throw error;
+  }
+  return {
+    ctx,
+    async close() {
+      if (ownsCoordinator) await coordinator.close();
+      if (ownsStorage) await storage.close();
+    },
+  };
+}
