@@ -5,6 +5,9 @@ import { useLoad } from '../../components/use-load.js';
 import { ClientCreate } from './client-create.js';
 import { useAdmin } from './use-admin.js';
 
+/** The built-in first-party client this app signs in with: deleting it would lock everyone out here. */
+const WEB_CLIENT_ID = 'keycard-web';
+
 /** OAuth clients: list, create (secret shown once), delete. */
 export function AdminClients() {
   const api = useAdmin();
@@ -58,7 +61,8 @@ export function AdminClients() {
                   <button
                     type="button"
                     class="button button-small button-danger"
-                    disabled={action.busy}
+                    disabled={action.busy || c.id === WEB_CLIENT_ID}
+                    title={c.id === WEB_CLIENT_ID ? 'This web app signs in through this client' : undefined}
                     aria-label={`Delete client ${c.id}`}
                     data-testid={`admin-client-${c.id}-delete`}
                     onClick={() => void remove(c.id)}
