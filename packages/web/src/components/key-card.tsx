@@ -42,7 +42,7 @@ export function KeyCard({ card, checkedOut = false }: KeyCardProps) {
       <div class="keycard-stripe" aria-hidden="true" />
       <div class="keycard-main">
         <div>
-          <span class="keycard-label">Guest</span>
+          <span class="keycard-label">{roles.includes('manager') ? 'Staff' : 'Guest'}</span>
           <strong class="keycard-name" data-testid="card-username">
             {username ?? 'unknown'}
           </strong>
