@@ -42,7 +42,9 @@ export function proxyRequest(
     return;
   }
   const headers: OutgoingHttpHeaders = {};
-  for (const [name, value] of forwardableHeaders(req.rawHeaders, req.headers.connection)) {
+  // Lower-cased names, so the X-Forwarded-* fields below cannot be duplicated under another case.
+  for (const [rawName, value] of forwardableHeaders(req.rawHeaders, req.headers.connection)) {
+    const name = rawName.toLowerCase();
     const existing = headers[name];
     headers[name] =
       existing === undefined ? value : ([] as string[]).concat(existing as string | string[], value);
@@ -51,8 +53,6 @@ export function proxyRequest(
   const socket = req.socket;
   const forwardedFor = req.headers['x-forwarded-for'];
   const client = socket.remoteAddress ?? '';
-  delete headers['X-Forwarded-For'];
-  delete headers['x-forwarded-for'];
   headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${client}` : client;
   headers['x-forwarded-proto'] ??= 'encrypted' in socket ? 'https' : 'http';
   if (req.headers.host !== undefined) headers['x-forwarded-host'] ??= req.headers.host;

@@ -1,0 +1,73 @@
+import type { ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RevocationFeed } from '../src/feed/revocation-feed.js';
+import { RevocationState } from '../src/feed/revocation-state.js';
+import { createGuard } from '../src/index.js';
+import type { TestIssuer } from './support/test-issuer.js';
+import { eventually, startTestIssuer } from './support/test-issuer.js';
+
+let issuer: TestIssuer;
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+});
+afterAll(() => issuer.close());
+
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+describe('lifecycle', () => {
+  it('close() leaves no timer behind', async () => {
+    const before = timers();
+    const guard = createGuard({ issuer: issuer.url, audience: 'rooms' });
+    await guard.ready();
+    expect(timers()).toBeGreaterThan(before); // the stream watchdog
+    await guard.close();
+    await eventually(() => timers() <= before);
+  });
+
+  it('close() also stops a guard whose issuer never answered', async () => {
+    const before = timers();
+    const guard = createGuard({ issuer: 'http://127.0.0.1:9', audience: 'rooms', fetchTimeoutMs: 200 });
+    await expect(guard.ready()).rejects.toMatchObject({ code: 'ERR_GUARD_DISCOVERY_FAILED' });
+    await guard.close();
+    await eventually(() => timers() <= before);
+  });
+
+  it('reconnects a stream that has gone silent (idle watchdog)', async () => {
+    let connections = 0;
+    const open: ServerResponse[] = [];
+    const silent = createServer((_req, res) => {
+      connections++;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': hello\n\n');
+      open.push(res); // and then nothing, like a half-open connection
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const feed = new RevocationFeed({
+      streamUri: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/revocations/stream`,
+      pollUri: undefined,
+      state: new RevocationState(),
+      onEvent: () => {},
+      onReset: () => {},
+      onError: () => {},
+      clock: Date.now,
+      connectTimeoutMs: 1000,
+      minReconnectDelayMs: 5,
+      maxReconnectDelayMs: 10,
+      idleTimeoutMs: 60,
+      pollWaitSeconds: 0,
+      streamFailuresBeforePoll: 100,
+    });
+    try {
+      feed.start();
+      await feed.ready();
+      await eventually(() => connections >= 3);
+      expect(feed.reconnects).toBeGreaterThanOrEqual(2);
+    } finally {
+      feed.close();
+      for (const res of open) res.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+});
