@@ -68,7 +68,8 @@ export class SessionManager {
 
   /** Signs in with the cookie flow; throws AppError (401, 429 with retryAfter, ERR_NETWORK). */
   async login(username: string, password: string): Promise<void> {
-    const response = await auth.login(username, password);
+    // In the lock: a refresh answer from another tab must not overwrite the new session's cookie.
+    const response = await this.sync.withRefreshLock(() => auth.login(username, password));
     this.adopt(response, { broadcast: true, notice: undefined });
   }
 
