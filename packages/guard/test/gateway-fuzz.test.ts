@@ -67,7 +67,7 @@ describe('keycard gateway from command-line arguments', () => {
 
   it('never answers 5xx nor hangs, whatever bytes arrive', async () => {
     const token = issuer.sign();
-    const line = fc.stringMatching(/^[\x00-\xff]{0,300}$/);
+    const line = fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a).toString('latin1'));
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
