@@ -21,6 +21,8 @@ export {
 } from './context.js';
 export { type Coordinator, createMemoryCoordinator, type RateLimitResult } from './coordinator/index.js';
 export { createServer, type KeycardServer } from './create-server.js';
+export { openDataDir } from './data-dir.js';
+export { deleteAudience, deleteRole, saveAudience, saveRole } from './directory/index.js';
 export {
   isServerError,
   type OAuthErrorName,
@@ -31,7 +33,13 @@ export {
 export { runMaintenance } from './jobs/index.js';
 export type { KeyInfo, KeyManager } from './keys/index.js';
 export { REDACT_PATHS } from './logger.js';
-export { type CreateServerOptions, type OpenServices, openServices, storageConfigFor } from './services.js';
+export {
+  type CreateServerOptions,
+  type OpenServices,
+  type OpenServicesOptions,
+  openServices,
+  storageConfigFor,
+} from './services.js';
 export {
   clientCredentials,
   refreshSession,
@@ -47,6 +55,8 @@ export {
   changePassword,
   createUser,
   deleteUser,
+  lookupKey,
+  publicUserRecord,
   type UpdateUserInput,
   updateUser,
 } from './users/index.js';

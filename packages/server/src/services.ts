@@ -4,7 +4,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { createAuditLog } from './audit/index.js';
 import { seedDefaults } from './clients/index.js';
 import { type KeycardConfig, type KeycardConfigInput, parseConfig } from './config/index.js';
-import type { Clock, CustomClaimsHook, ServerContext } from './context.js';
+import type { Clock, CustomClaimsHook, Logger, ServerContext } from './context.js';
 import { type Coordinator, createMemoryCoordinator } from './coordinator/index.js';
 import { createSealer } from './crypto/index.js';
 import { ServerError } from './errors.js';
@@ -36,6 +36,9 @@ export interface CreateServerOptions {
    */
   unsafeFastPasswordHashingForTests?: boolean;
 }
+
+/** Options of {@link openServices}: any logger with info/warn/error will do (the CLI prints plain lines). */
+export type OpenServicesOptions = Omit<CreateServerOptions, 'logger' | 'jobs'> & { logger?: Logger };
 
 /** Maps `databaseUrl` to the storage driver configuration. */
 export function storageConfigFor(config: KeycardConfig): StorageConfig {
@@ -75,7 +78,7 @@ export interface OpenServices {
  */
 export async function openServices(
   configInput: KeycardConfigInput | KeycardConfig = {},
-  options: CreateServerOptions = {},
+  options: OpenServicesOptions = {},
 ): Promise<OpenServices> {
   const config = parseConfig(configInput);
   const logger = options.logger ?? createLogger(config.logLevel);
