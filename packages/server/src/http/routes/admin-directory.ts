@@ -26,7 +26,7 @@ const audienceBody = z.object({
   name: z.string().max(200).optional(),
   scopes: names.optional(),
 });
-const roleBody = z.object({ name: z.string().max(200), scopes: names });
+const roleBody = z.object({ name: z.string().max(200), scopes: names.default([]) });
 
 /** `/api/admin/clients`, `/api/admin/audiences`, `/api/admin/roles` (scope `admin`). */
 export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): void {

@@ -46,7 +46,12 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.get('/api/admin/sessions', async (request) => {
     await admin(request);
     const { limit, offset } = parseInput(page, request.query);
-    return { sessions: await ctx.storage.sessions.listActive({ limit, offset, now: ctx.clock() }) };
+    const sessions = await ctx.storage.sessions.listActive({ limit, offset, now: ctx.clock() });
+    const names = new Map<string, string | undefined>();
+    for (const s of sessions) {
+      if (!names.has(s.userId)) names.set(s.userId, (await ctx.storage.users.getById(s.userId))?.username);
+    }
+    return { sessions: sessions.map((s) => ({ ...s, username: names.get(s.userId) ?? null })) };
   });
   app.delete('/api/admin/sessions/:id', async (request, reply) => {
     const caller = await admin(request);
