@@ -80,6 +80,17 @@ describe('RemoteJwks', () => {
     await expect(slow.refresh()).rejects.toMatchObject({ code: 'ERR_GUARD_JWKS_FETCH_FAILED' });
   });
 
+  it('reports keys that disappear from the set', async () => {
+    let removed = 0;
+    const { jwks } = make({ onKeysRemoved: () => removed++ });
+    await jwks.refresh();
+    const [only] = issuer.keys;
+    issuer.setJwksBody(JSON.stringify({ keys: [] }));
+    await jwks.refresh();
+    expect(removed).toBe(1);
+    expect(jwks.getKey({ alg: 'ES256', kid: only!.kid })).toBeUndefined();
+  });
+
   it('rejects a body that is not a JWK Set', async () => {
     issuer.setJwksBody('{"nope":1}');
     await expect(make().jwks.refresh()).rejects.toMatchObject({ code: 'ERR_GUARD_JWKS_FETCH_FAILED' });

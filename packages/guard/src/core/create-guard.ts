@@ -8,10 +8,10 @@ import { eventMatches, RevocationState } from '../feed/revocation-state.js';
 import { RemoteJwks, selectKey } from '../jwks/remote-jwks.js';
 import type { AuthContext, AuthResult, GuardMetrics, GuardOptions, RequestLike } from '../types.js';
 import { buildAuthContext } from './auth-context.js';
-import { discoverIssuer } from './discovery.js';
 import { extractToken, isWellFormedToken } from './extract-token.js';
 import type { ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
+import { resolveEndpoints } from './resolve-endpoints.js';
 
 /** A configured verifier for one resource server. Create it once at start-up; `close()` it on shutdown. */
 export interface Guard {
@@ -230,6 +230,7 @@ class KeycardGuard implements Guard {
     const delay = Math.max(1000, Math.min(this.options.jwks.cooldownMs, 30_000));
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
+      this.#lastInitAttempt = Number.NEGATIVE_INFINITY; // a scheduled retry is not subject to the cooldown
       this.#initialize().catch(() => {});
     }, delay);
     this.#retryTimer.unref?.();
@@ -238,29 +239,7 @@ class KeycardGuard implements Guard {
   async #runInit(): Promise<void> {
     const o = this.options;
     const signal = this.#close.signal;
-    let jwksUri = o.jwksUri;
-    let streamUri = o.revocation?.streamUri;
-    let pollUri = o.revocation?.pollUri;
-    if (o.discoveryUri !== undefined) {
-      try {
-        const meta = await discoverIssuer(o.discoveryUri, o.issuer, { timeoutMs: o.fetchTimeoutMs, signal });
-        jwksUri ??= meta.jwks_uri;
-        if (streamUri === undefined && pollUri === undefined) {
-          streamUri = meta.keycard_revocations_stream_endpoint;
-          pollUri = meta.keycard_revocations_endpoint;
-        }
-      } catch (error) {
-        o.onError(error as GuardError);
-        throw error;
-      }
-    }
-    if (o.revocation !== undefined && streamUri === undefined && pollUri === undefined) {
-      const error = new GuardError('ERR_GUARD_FEED_FAILED', {
-        reason: 'the issuer publishes no revocation feed',
-      });
-      o.onError(error);
-      throw error;
-    }
+    const { jwksUri, streamUri, pollUri } = await resolveEndpoints(o, signal);
     if (this.#staticKeys === undefined && jwksUri !== undefined && this.#jwks === undefined) {
       this.#jwks = new RemoteJwks({
         uri: jwksUri,
@@ -268,6 +247,7 @@ class KeycardGuard implements Guard {
         ...o.jwks,
         clock: o.clock,
         onError: o.onError,
+        onKeysRemoved: () => this.#cache.clear(),
         signal,
       });
     }

@@ -14,6 +14,8 @@ export interface RemoteJwksOptions {
   cooldownMs: number;
   clock: () => number;
   onError: (error: GuardError) => void;
+  /** A refresh dropped a key the guard held (retired early, or compromised): cached verifications are suspect. */
+  onKeysRemoved?: () => void;
   signal?: AbortSignal;
 }
 
@@ -89,6 +91,9 @@ export class RemoteJwks {
       this.#keySet = keySet;
       this.#expiresAt =
         this.options.clock() + cacheLifetimeMs(response.headers.get('cache-control'), minTtlMs, maxTtlMs);
+      if (before?.keys.some((key) => keySet.get(key.kid) === undefined)) {
+        this.options.onKeysRemoved?.();
+      }
       return before === undefined || !sameKids(before, keySet);
     } catch (cause) {
       this.failures++;
