@@ -1,0 +1,77 @@
+/**
+ * The rooms door (Express). A guest's card opens their own room and no other.
+ *
+ *   GET /rooms/:room/open   scope `rooms`, and the token's `sub` must be the room's guest
+ *   GET /healthz            public
+ *
+ * Ownership is decided by this service, not by the card: the door keeps its own register of which
+ * guest (user id = `sub`) stays in which room, and the guard's `requireOwner` policy compares that
+ * owner with the token's `sub`. The card's `room` claim is only what the front desk printed on it.
+ *
+ * Template for a real service: replace ROOM_GUESTS with your database lookup.
+ *   KEYCARD_ISSUER=http://127.0.0.1:4000 KEYCARD_AUDIENCE=rooms PORT=4001 node demo/dist/doors/rooms.js
+ */
+import type { Server } from 'node:http';
+import { createGuard, requireOwner, requireScopes } from '@keycard/guard';
+import { authenticate, authorize } from '@keycard/guard/express';
+import express, { type Request } from 'express';
+import { corsHeaders } from './cors.js';
+import { readDoorEnv } from './env.js';
+import { announce, failStart, onShutdown } from './lifecycle.js';
+
+const env = readDoorEnv({ audience: 'rooms', port: 4001 });
+
+// The booking register: room number → the guest's user id. The demo passes it as JSON in ROOM_GUESTS.
+const guests = new Map<string, string>(Object.entries(JSON.parse(process.env.ROOM_GUESTS || '{}')));
+
+// One guard per service: it fetches the issuer's keys once and follows its revocation feed.
+const guard = createGuard({ issuer: env.issuer, audience: env.audience });
+
+const app = express();
+app.disable('x-powered-by');
+
+// CORS first, so that refusals (401/403) also reach the browser page with their reason.
+app.use((req, res, next) => {
+  res.set(corsHeaders(req.headers.origin, env.corsOrigins));
+  if (req.method === 'OPTIONS') res.status(204).end();
+  else next();
+});
+
+app.get('/healthz', (_req, res) => {
+  res.json({ ok: true, door: 'rooms', feedConnected: guard.metrics().feedConnected });
+});
+
+app.get(
+  '/rooms/:room/open',
+  authenticate(guard), // 401 without a valid, unrevoked card for audience `rooms`
+  authorize(
+    requireScopes('rooms'), // 403 insufficient_scope
+    requireOwner((req: Request) => guests.get(String(req.params.room))), // 403 ERR_GUARD_NOT_OWNER
+  ),
+  (req, res) => {
+    const auth = req.auth!;
+    res.json({ opened: true, door: `room ${req.params.room}`, by: auth.claims.username ?? auth.sub });
+  },
+);
+
+try {
+  // Keys loaded and the revocation feed in sync before the first request; if the issuer is not up
+  // yet the guard keeps retrying in the background and answers 503 until it has keys.
+  await guard
+    .ready()
+    .catch((error: Error) => console.error(`rooms door: issuer not ready yet (${error.message})`));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(env.port, env.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  const { port } = server.address() as { port: number };
+  announce('rooms', `http://${env.host}:${port}`, port);
+  onShutdown(async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections(); // browsers keep idle connections open
+    });
+    await guard.close();
+  });
+} catch (error) {
+  failStart('rooms', error);
+}

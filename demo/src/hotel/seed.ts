@@ -1,0 +1,89 @@
+import {
+  API_AUDIENCE,
+  createClient,
+  createUser,
+  type KeycardServer,
+  type UserRecord,
+  WEB_CLIENT_ID,
+} from '@keycard/server';
+
+/** A demo account. The passwords are public (README, first-run banner): demo only. */
+export interface DemoGuest {
+  username: string;
+  password: string;
+  roles: string[];
+  room?: string;
+}
+
+/** The hotel's people: two guests and the manager. */
+export const DEMO_GUESTS: readonly DemoGuest[] = [
+  { username: 'alice', password: 'alice-room-101', roles: ['guest'], room: '101' },
+  { username: 'bob', password: 'bob-room-102', roles: ['guest'], room: '102' },
+  { username: 'carol', password: 'carol-manager', roles: ['manager'] },
+];
+
+/** The door services as audiences, each with the scopes a card may carry there. */
+const AUDIENCES = [
+  { id: 'rooms', name: 'Rooms (Express)', scopes: ['rooms'] },
+  { id: 'amenities', name: 'Pool and garage (Fastify)', scopes: ['pool', 'garage'] },
+  { id: 'office', name: "Manager's office (Hono)", scopes: ['office'] },
+];
+
+/** Roles grant scopes: guests open rooms, pool and garage; the manager gets the console and the office. */
+const ROLES = [
+  { name: 'guest', scopes: ['rooms', 'pool', 'garage'] },
+  { name: 'manager', scopes: ['admin', 'office'] },
+];
+
+/**
+ * Seeds an empty hotel (first run): audiences, roles, the web app's client with the door audiences,
+ * and the demo guests. Returns false (and changes nothing) when users already exist.
+ *
+ * @example
+ * ```ts
+ * if (await seedHotel(server)) console.log('first run');
+ * ```
+ */
+export async function seedHotel(server: KeycardServer): Promise<boolean> {
+  const ctx = server.services;
+  const { storage } = ctx;
+  if ((await storage.users.list({ limit: 1 })).length > 0) return false;
+  const now = ctx.clock();
+  for (const a of AUDIENCES) await storage.audiences.upsert({ ...a, createdAt: now });
+  for (const r of ROLES) await storage.roles.upsert({ ...r, createdAt: now });
+  // The built-in first-party client only knows the account API; the front desk's cards must also
+  // name the doors (aud) and carry their scopes. Clients have no update, so it is re-created.
+  await storage.clients.delete(WEB_CLIENT_ID);
+  await createClient(ctx, {
+    id: WEB_CLIENT_ID,
+    name: 'keycard web app (the front desk)',
+    type: 'public',
+    firstParty: true,
+    grants: ['password', 'refresh_token'],
+    audiences: [API_AUDIENCE, ...AUDIENCES.map((a) => a.id)],
+    scopes: [...new Set([...ROLES.flatMap((r) => r.scopes)])],
+  });
+  for (const g of DEMO_GUESTS) {
+    await createUser(ctx, {
+      username: g.username,
+      password: g.password,
+      roles: g.roles,
+      claims: g.room === undefined ? {} : { room: g.room },
+    });
+  }
+  return true;
+}
+
+/**
+ * The rooms door's booking register (room → guest user id), built from the guests' `room` claims,
+ * so a guest added in the admin console with a room claim gets a room at the next start.
+ */
+export async function roomRegister(server: KeycardServer): Promise<Record<string, string>> {
+  const register: Record<string, string> = {};
+  const users: UserRecord[] = await server.services.storage.users.list({ limit: 1000 });
+  for (const user of users) {
+    const room = user.claims.room;
+    if (typeof room === 'string' && !user.disabled) register[room] = user.id;
+  }
+  return register;
+}

@@ -1,0 +1,181 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createServer, type KeycardServer, loadConfig } from '@keycard/server';
+import { type DoorProcess, spawnDoor, waitHealthy } from './door-process.js';
+import { PortInUseError, reservePort } from './ports.js';
+import { roomRegister, seedHotel } from './seed.js';
+
+/** The door services, in start order. */
+export const DOOR_NAMES = ['rooms', 'amenities', 'office'] as const;
+export type DoorName = (typeof DOOR_NAMES)[number];
+
+/** Options of {@link startHotel}. */
+export interface HotelOptions {
+  /** Interface for every service (default 127.0.0.1). */
+  host?: string;
+  /** The keycard server's port (default 4000; 0 picks free ports for everything). */
+  port?: number;
+  /** Door ports (default: the server's port + 1, + 2, + 3; free ports when `port` is 0). */
+  doorPorts?: Partial<Record<DoorName, number>>;
+  /** SQLite database and master key (default `.keycard-demo` in the working directory). */
+  dataDir?: string;
+  /** Where `KEYCARD_*` server settings are read from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Receives the doors' output lines (default console.log). */
+  output?: (line: string) => void;
+}
+
+/** A running hotel. */
+export interface Hotel {
+  /** The web app (and issuer) URL. */
+  readonly url: string;
+  /** Base URL of each door service. */
+  readonly doors: Readonly<Record<DoorName, string>>;
+  /** True when this start seeded an empty data dir (the demo passwords are worth printing). */
+  readonly firstRun: boolean;
+  readonly dataDir: string;
+  readonly server: KeycardServer;
+  /** Resolves with a message if a door process ends on its own while the hotel runs. */
+  readonly doorFailed: Promise<string>;
+  /** Stops the doors, then the server. Idempotent. */
+  stop(): Promise<void>;
+}
+
+async function choosePorts(host: string, port: number, doorPorts: HotelOptions['doorPorts'] = {}) {
+  const server = await reservePort('keycard server', port, host);
+  const taken = new Set([server]);
+  const doors = {} as Record<DoorName, number>;
+  for (const [i, name] of DOOR_NAMES.entries()) {
+    const wanted = doorPorts[name] ?? (port === 0 ? 0 : port + i + 1);
+    let chosen = await reservePort(`${name} door`, wanted, host);
+    // Port 0 may hand back a port just released for another service.
+    while (wanted === 0 && taken.has(chosen)) chosen = await reservePort(`${name} door`, 0, host);
+    if (taken.has(chosen)) throw new PortInUseError(`${name} door`, chosen);
+    taken.add(chosen);
+    doors[name] = chosen;
+  }
+  return { server, doors };
+}
+
+/** The front desk's door buttons (`ui.doors`): one per door the demo shows. */
+function uiDoors(doors: Record<DoorName, string>) {
+  return [
+    {
+      id: 'room-101',
+      name: 'Room 101',
+      url: `${doors.rooms}/rooms/101/open`,
+      description:
+        "Rooms service (Express). Opens only for room 101's guest: the card's sub must own the room.",
+    },
+    {
+      id: 'room-102',
+      name: 'Room 102',
+      url: `${doors.rooms}/rooms/102/open`,
+      description:
+        "Rooms service (Express). Opens only for room 102's guest: the card's sub must own the room.",
+    },
+    {
+      id: 'pool',
+      name: 'Pool',
+      url: `${doors.amenities}/pool/open`,
+      description: 'Amenities service (Fastify). Needs the pool scope.',
+    },
+    {
+      id: 'garage',
+      name: 'Garage',
+      url: `${doors.amenities}/garage/open`,
+      description: 'Amenities service (Fastify). Needs the garage scope.',
+    },
+    {
+      id: 'office',
+      name: "Manager's office",
+      url: `${doors.office}/office/open`,
+      description: 'Office service (Hono). Only the manager role gets in.',
+    },
+  ];
+}
+
+/**
+ * Starts the whole hotel: the keycard server (in this process, SQLite in the data dir, seeded on first
+ * run) and the three door services as child processes, then waits until every one answers /healthz.
+ *
+ * @example
+ * ```ts
+ * const hotel = await startHotel({ port: 4000 });
+ * console.log(`open ${hotel.url}`);
+ * await hotel.stop();
+ * ```
+ */
+export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
+  const host = options.host ?? '127.0.0.1';
+  const env = options.env ?? process.env;
+  const output = options.output ?? ((line: string) => console.log(line));
+  const dataDir = resolve(options.dataDir ?? '.keycard-demo');
+  const ports = await choosePorts(host, options.port ?? 4000, options.doorPorts);
+  const origin = (p: number) => `http://${host.includes(':') ? `[${host}]` : host}:${p}`;
+  const url = origin(ports.server);
+  const doorUrls = Object.fromEntries(DOOR_NAMES.map((n) => [n, origin(ports.doors[n])])) as Record<
+    DoorName,
+    string
+  >;
+
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const config = loadConfig({
+    env,
+    overrides: {
+      issuer: url,
+      host,
+      port: ports.server,
+      dataDir,
+      // The demo's own output is the banner; server logs only problems unless asked.
+      logLevel: (env.KEYCARD_LOG_LEVEL as 'error' | undefined) ?? 'error',
+      ui: { doors: uiDoors(doorUrls) },
+    },
+  });
+  const server = await createServer(config);
+  const doors: DoorProcess[] = [];
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping = true;
+    stopped ??= (async () => {
+      await Promise.all(doors.map((d) => d.stop()));
+      await server.close();
+    })();
+    return stopped;
+  };
+  try {
+    const firstRun = await seedHotel(server);
+    const register = await roomRegister(server);
+    try {
+      await server.listen();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        throw new PortInUseError('keycard server', ports.server);
+      throw error;
+    }
+    // The page may be opened as localhost too; both origins may call the doors.
+    const corsOrigins =
+      host === '127.0.0.1' ? [url, origin(ports.server).replace('127.0.0.1', 'localhost')] : [url];
+    for (const name of DOOR_NAMES) {
+      const extra: Record<string, string> = name === 'rooms' ? { ROOM_GUESTS: JSON.stringify(register) } : {};
+      doors.push(
+        spawnDoor({ name, port: ports.doors[name], env: extra }, { issuer: url, host, corsOrigins, output }),
+      );
+    }
+    await Promise.all(doors.map((d) => waitHealthy(d)));
+    const doorFailed = Promise.race(
+      doors.map((d) =>
+        d.exited.then(async (code) => {
+          // A door stopping on its own is reported; one stopped by stop() is not.
+          if (stopping) return new Promise<string>(() => {});
+          return `the ${d.name} door stopped unexpectedly (${code})`;
+        }),
+      ),
+    );
+    return { url, doors: doorUrls, firstRun, dataDir, server, doorFailed, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
