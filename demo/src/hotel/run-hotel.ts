@@ -31,6 +31,12 @@ function banner(hotel: Hotel): string {
   return lines.join('\n');
 }
 
+/** Where the demo writes (the CLI passes its own IO; default the process streams). */
+export interface HotelIO {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+}
+
 /**
  * `keycard demo`: starts the hotel, prints where to go, and runs until SIGINT/SIGTERM (or a door dies),
  * then stops every process. Resolves with the exit code.
@@ -40,40 +46,39 @@ function banner(hotel: Hotel): string {
  * process.exitCode = await runHotel(process.argv.slice(2));
  * ```
  */
-export async function runHotel(argv: string[]): Promise<number> {
+export async function runHotel(argv: string[], io: HotelIO = process): Promise<number> {
+  const out = (text: string) => io.stdout.write(`${text}\n`);
+  const err = (text: string) => io.stderr.write(`${text}\n`);
   let hotel: Hotel;
   try {
     const parsed = parseHotelArgs(argv);
     if (parsed.help) {
-      console.log(HOTEL_USAGE);
+      out(HOTEL_USAGE);
       return 0;
     }
-    hotel = await startHotel(parsed.options);
+    hotel = await startHotel({ ...parsed.options, output: out });
   } catch (error) {
-    if (error instanceof HotelUsageError) console.error(`keycard demo: ${error.message}\n\n${HOTEL_USAGE}`);
-    else if (error instanceof PortInUseError) console.error(`keycard demo: ${error.message}`);
-    else
-      console.error(
-        `keycard demo: could not start: ${error instanceof Error ? error.message : String(error)}`,
-      );
+    if (error instanceof HotelUsageError) err(`keycard demo: ${error.message}\n\n${HOTEL_USAGE}`);
+    else if (error instanceof PortInUseError) err(`keycard demo: ${error.message}`);
+    else err(`keycard demo: could not start: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  console.log(banner(hotel));
+  out(banner(hotel));
   const reason = await new Promise<string | undefined>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       // A second Ctrl-C while stopping leaves at once (the doors still exit with their parent).
       process.once('SIGINT', () => process.exit(130));
-      console.log(`\n${signal}: closing the hotel…`);
+      out(`\n${signal}: closing the hotel…`);
       resolve(undefined);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     void hotel.doorFailed.then(resolve);
   });
-  if (reason !== undefined) console.error(`keycard demo: ${reason}; closing the hotel.`);
+  if (reason !== undefined) err(`keycard demo: ${reason}; closing the hotel.`);
   await hotel.stop();
-  console.log('The hotel is closed.');
+  out('The hotel is closed.');
   return reason === undefined ? 0 : 1;
 }
