@@ -11,6 +11,7 @@ import { needsRefresh, refreshDelayMs } from '../lib/countdown.js';
 import { AppError } from '../lib/errors.js';
 import type { Card } from './card.js';
 import { cardFrom } from './card.js';
+import { canSkipRefresh, logoutEndsSession, refreshFailureAction, shouldAdoptShared } from './rules.js';
 import type { TabMessage, TabSync } from './tab-sync.js';
 
 export type SessionStatus = 'loading' | 'signed-in' | 'signed-out';
@@ -24,8 +25,6 @@ export interface SessionState {
   /** A short sentence for the status region (e.g. "You checked out in another tab."). */
   notice: string | undefined;
 }
-
-const RETRY_AFTER_NETWORK_ERROR_MS = 10_000;
 
 export class SessionManager {
   private state: SessionState = { status: 'loading', card: undefined, oldCard: undefined, notice: undefined };
@@ -144,33 +143,16 @@ export class SessionManager {
   private async refreshLocked(staleToken: string | undefined): Promise<boolean> {
     const current = this.state.card;
     // While we waited for the lock another tab may have refreshed and shared its card.
-    if (current && current.token !== staleToken && !needsRefresh(current.exp, current.iat, this.now())) {
-      return true;
-    }
+    if (canSkipRefresh(current, staleToken, this.now())) return true;
     try {
       const response = await auth.refresh();
       return this.adopt(response, { broadcast: true, notice: undefined });
     } catch (err) {
-      return this.onRefreshFailed(err, current);
-    }
-  }
-
-  private onRefreshFailed(err: unknown, current: Card | undefined): boolean {
-    const transient =
-      err instanceof AppError && (err.status === 0 || err.status === 429 || err.status >= 500);
-    if (transient && current) {
-      const retryMs = err.retryAfter ? err.retryAfter * 1000 : RETRY_AFTER_NETWORK_ERROR_MS;
-      this.schedule(retryMs);
+      const next = refreshFailureAction(err, current !== undefined, this.state.status === 'loading');
+      if (next.action === 'retry') this.schedule(next.delayMs);
+      else this.endLocally(current, next.notice, false);
       return false;
     }
-    const wasLoading = this.state.status === 'loading';
-    const notice = wasLoading
-      ? transient
-        ? 'Cannot reach the server to restore your session.'
-        : undefined
-      : 'Your session has ended. Please sign in again.';
-    this.endLocally(current, notice, false);
-    return false;
   }
 
   /** Takes a card into use; returns false when it belongs to a session that was checked out. */
@@ -196,15 +178,15 @@ export class SessionManager {
     if (message.type === 'logout') {
       if (message.sessionId) this.endedSessions.add(message.sessionId);
       const card = this.state.card;
-      if (card && (!message.sessionId || !card.sessionId || card.sessionId === message.sessionId)) {
+      if (card && logoutEndsSession(card.sessionId, message.sessionId)) {
         this.endLocally(card, 'You checked out in another tab.', false);
       }
       return;
     }
     const incoming = cardFrom(message.response, this.now());
-    const current = this.state.card;
-    if (current && (incoming.token === current.token || incoming.exp < current.exp)) return;
-    const notice = this.state.status === 'signed-in' ? undefined : 'Signed in from another tab.';
+    if (!shouldAdoptShared(this.state.card, incoming, this.endedSessions)) return;
+    // A new tab picking up the card is routine; a signed-out tab being signed in is news.
+    const notice = this.state.status === 'signed-out' ? 'Signed in from another tab.' : undefined;
     this.adopt(message.response, { broadcast: false, notice });
   }
 
