@@ -11,6 +11,11 @@ import { decodeJwt } from '../lib/jwt.js';
 import { useSession, useSessionManager } from '../session/use-session.js';
 import { InspectorChecks } from './inspector-checks.js';
 
+/** A pasted token without surrounding space or a copied `Bearer ` prefix. */
+function cleanToken(text: string): string {
+  return text.trim().replace(/^Bearer\s+/i, '');
+}
+
 /**
  * Paste a token: it is decoded here (no secret needed to read a JWT), then the server checks
  * it against its own keys and says which check fails and why.
@@ -27,7 +32,7 @@ export function Inspector() {
   const decoded = useMemo((): DecodedJwt | Error | undefined => {
     if (token.trim() === '') return undefined;
     try {
-      return decodeJwt(token);
+      return decodeJwt(cleanToken(token));
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
@@ -38,7 +43,7 @@ export function Inspector() {
     setError(undefined);
     setResult(undefined);
     try {
-      const options = { method: 'POST' as const, body: { token: value.trim() } };
+      const options = { method: 'POST' as const, body: { token: cleanToken(value) } };
       const answer = card
         ? await manager.request<InspectResult>('/api/inspect', options)
         : await apiRequest<InspectResult>('/api/inspect', options);
