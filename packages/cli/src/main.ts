@@ -1,0 +1,123 @@
+/**
+ * Entry point: finds the command named by the leading words of argv in the registry, handles --help,
+ * parses options strictly with node:util parseArgs and maps failures to exit codes
+ * (0 success, 1 failure such as an invalid token, 2 usage or I/O error).
+ */
+import { parseArgs } from 'node:util';
+import { commands as registry } from './commands/index.js';
+import { CliError, type Command, EXIT, UsageError } from './framework/command.js';
+import { commandHelp, listHelp } from './framework/help.js';
+import { type IO, processIO } from './framework/io.js';
+
+const HELP = new Set(['-h', '--help']);
+
+/**
+ * Runs the CLI and resolves with the exit code (it never calls process.exit).
+ *
+ * @example
+ * ```ts
+ * const code = await main(['token', 'decode', token], io);
+ * ```
+ */
+export async function main(
+  argv: readonly string[],
+  io: IO = processIO(),
+  commands: readonly Command[] = registry,
+): Promise<number> {
+  const words: string[] = [];
+  for (const arg of argv) {
+    if (arg.startsWith('-')) break;
+    words.push(arg);
+  }
+  if (
+    argv.length === 0 ||
+    (words.length === 0 && HELP.has(argv[0]!)) ||
+    (words[0] === 'help' && words.length === 1)
+  ) {
+    const out = argv.length === 0 ? io.stderr : io.stdout;
+    out.write(listHelp(commands, []));
+    return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
+  }
+  const command = findCommand(commands, words);
+  if (command === undefined) return groupOrUnknown(commands, argv, words, io);
+
+  const rest = argv.slice(command.path.length);
+  const beforeDashes = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
+  if (beforeDashes.some((arg) => HELP.has(arg))) {
+    io.stdout.write(commandHelp(command));
+    return EXIT.OK;
+  }
+  const name = `keycard ${command.path.join(' ')}`;
+  try {
+    const parsed = parse(command, rest);
+    return await command.run(parsed, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`${name}: ${err.message}\nRun '${name} --help' for usage.\n`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof CliError) {
+      io.stderr.write(`${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`${name}: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.FAILURE;
+  }
+}
+
+function findCommand(commands: readonly Command[], words: readonly string[]): Command | undefined {
+  let best: Command | undefined;
+  for (const command of commands) {
+    if (command.path.length <= words.length && command.path.every((word, i) => words[i] === word)) {
+      if (best === undefined || command.path.length > best.path.length) best = command;
+    }
+  }
+  return best;
+}
+
+/** `keycard keys` / `keycard keys --help` list the group; anything else is an unknown command. */
+function groupOrUnknown(
+  commands: readonly Command[],
+  argv: readonly string[],
+  words: string[],
+  io: IO,
+): number {
+  const isGroup = commands.some(
+    (c) => words.length < c.path.length && words.every((w, i) => c.path[i] === w),
+  );
+  if (isGroup && words.length > 0) {
+    const wantsHelp = argv.slice(words.length).some((arg) => HELP.has(arg));
+    (wantsHelp ? io.stdout : io.stderr).write(listHelp(commands, words));
+    return wantsHelp ? EXIT.OK : EXIT.USAGE;
+  }
+  io.stderr.write(
+    `keycard: unknown command '${words.join(' ') || argv[0]}'\nRun 'keycard --help' for the list.\n`,
+  );
+  return EXIT.USAGE;
+}
+
+function parse(command: Command, args: string[]) {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, spec] of Object.entries(command.options)) {
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const min = command.positionals?.min ?? 0;
+  const max = command.positionals?.max ?? 0;
+  if (parsed.positionals.length < min) throw new UsageError('missing argument');
+  if (parsed.positionals.length > max)
+    throw new UsageError(`unexpected argument '${parsed.positionals[max]}'`);
+  return {
+    values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+    positionals: parsed.positionals,
+  };
+}
