@@ -10,6 +10,8 @@ export default defineConfig({
       'test/**/*.test.ts',
       'demo/**/*.test.ts',
     ],
+    // Installs Chromium for test/browser when it is missing (root + apt-get), else those tests skip.
+    globalSetup: ['test/browser/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

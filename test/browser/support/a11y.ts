@@ -1,0 +1,34 @@
+// Accessibility checks on a live page: every form control has an accessible name (Chromium's
+// accessibility tree, through playwright's ARIA snapshot), and the keyboard reaches a control.
+import type { Page } from 'playwright-core';
+
+const CONTROL_ROLES = [
+  'textbox',
+  'searchbox',
+  'combobox',
+  'listbox',
+  'checkbox',
+  'radio',
+  'spinbutton',
+  'button',
+  'switch',
+];
+
+/**
+ * The controls in the page's ARIA snapshot that have no accessible name (an empty list is good).
+ * A named control appears as `- textbox "Username"`; an unnamed one as `- textbox` alone.
+ */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const snapshot = await page.locator('body').ariaSnapshot();
+  const unnamed = new RegExp(`^\\s*- (${CONTROL_ROLES.join('|')})(?:\\s*\\[[^\\]]*\\])*\\s*(?::.*)?$`);
+  return snapshot.split('\n').filter((line) => unnamed.test(line));
+}
+
+/** Presses Tab until the element with this id has focus; the number of presses, or -1 if never. */
+export async function tabTo(page: Page, id: string, maxPresses = 30): Promise<number> {
+  for (let i = 1; i <= maxPresses; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((want) => document.activeElement?.id === want, id)) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,69 @@
+// One headless Chromium per test file (Debian's package driven by playwright-core), screenshots into
+// test-results/screenshots/, and the skip decision made by global-setup.ts.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+import { missingBuild, ROOT } from './hotel.js';
+
+export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+
+/** Why this file's browser tests cannot run ('' when they can); printed once per file. */
+export function browserSkipReason(file: string): string {
+  const reason = inject('chromiumSkipReason') || missingBuild() || '';
+  if (reason !== '') console.warn(`${file} skipped: ${reason}`);
+  return reason;
+}
+
+/**
+ * Launches Chromium headless. playwright's launch() runs it with a fresh temporary profile
+ * (user-data-dir), removed on close; every context is isolated from the others.
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: inject('chromiumPath'),
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    timeout: 30_000,
+  });
+}
+
+/** A new isolated context (its own cookies: one person) with sane timeouts. */
+export async function newPerson(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(10_000);
+  return context;
+}
+
+/** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  console.log(`screenshot: ${join(SCREENSHOTS, `${name}.png`)}`);
+}
+
+/** Signs in through the page's form (keyboard only: Enter submits) and waits for the key card. */
+export async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
+  await page.goto(`${url}/#/signin`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Password').press('Enter');
+  await page.getByTestId('card').waitFor();
+}
+
+/** Taps a door and waits for its answer; returns `data-result` (opened, denied, unreachable). */
+export async function tapDoor(page: Page, id: string): Promise<string> {
+  await page.getByTestId(`door-${id}`).click();
+  const result = page.getByTestId(`door-${id}-result`);
+  await page.waitForFunction(
+    (el) => el !== null && !['pending', 'none'].includes(el.getAttribute('data-result') ?? ''),
+    await result.elementHandle(),
+  );
+  return (await result.getAttribute('data-result')) ?? '';
+}
