@@ -1,5 +1,12 @@
 export type { AuditLog, AuditType } from './audit/index.js';
-export { authenticateClient, type CreateClientInput, createClient, seedDefaults } from './clients/index.js';
+export {
+  authenticateClient,
+  type CreateClientInput,
+  createClient,
+  deleteClient,
+  publicClient,
+  seedDefaults,
+} from './clients/index.js';
 export {
   configSchema,
   ENV_OPTIONS,

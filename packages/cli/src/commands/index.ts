@@ -9,10 +9,52 @@
  * parsing, usage errors (exit 2) and error reporting come from main.ts. Keep one command per file.
  */
 import type { Command } from '../framework/command.js';
+import { audiencesAdd } from './audiences-add.js';
+import { audiencesList } from './audiences-list.js';
+import { audiencesRemove } from './audiences-remove.js';
+import { clientsAdd } from './clients-add.js';
+import { clientsList } from './clients-list.js';
+import { clientsRemove } from './clients-remove.js';
 import { demo } from './demo.js';
 import { keysGenerate } from './keys-generate.js';
+import { keysList } from './keys-list.js';
+import { keysRotate } from './keys-rotate.js';
+import { rolesAdd } from './roles-add.js';
+import { rolesList } from './roles-list.js';
+import { rolesRemove } from './roles-remove.js';
+import { serve } from './serve.js';
 import { tokenDecode } from './token-decode.js';
 import { tokenSign } from './token-sign.js';
 import { tokenVerify } from './token-verify.js';
+import { usersAdd } from './users-add.js';
+import { usersDisable } from './users-disable.js';
+import { usersList } from './users-list.js';
+import { usersPasswd } from './users-passwd.js';
+import { usersRemove } from './users-remove.js';
+import { usersRoles } from './users-roles.js';
 
-export const commands: readonly Command[] = [keysGenerate, tokenSign, tokenDecode, tokenVerify, demo];
+export const commands: readonly Command[] = [
+  keysGenerate,
+  tokenSign,
+  tokenDecode,
+  tokenVerify,
+  demo,
+  serve,
+  usersAdd,
+  usersList,
+  usersDisable,
+  usersPasswd,
+  usersRoles,
+  usersRemove,
+  clientsAdd,
+  clientsList,
+  clientsRemove,
+  audiencesAdd,
+  audiencesList,
+  audiencesRemove,
+  rolesAdd,
+  rolesList,
+  rolesRemove,
+  keysList,
+  keysRotate,
+];

@@ -1,0 +1,17 @@
+import { type Command, EXIT } from '../framework/command.js';
+import { DATA_DIR_OPTIONS, JSON_OPTION, printRows, withDataDir } from '../util/data-dir.js';
+
+/** `keycard roles list`. */
+export const rolesList: Command = {
+  path: ['roles', 'list'],
+  summary: 'List roles and the scopes they grant',
+  usage: '[--json] [--data-dir DIR]',
+  options: { ...JSON_OPTION, ...DATA_DIR_OPTIONS },
+  async run(args, io) {
+    return withDataDir(args, io, async ({ ctx }) => {
+      const roles = await ctx.storage.roles.list();
+      printRows(io, args, roles as unknown as Array<Record<string, unknown>>, ['name', 'scopes']);
+      return EXIT.OK;
+    });
+  },
+};

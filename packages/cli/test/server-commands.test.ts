@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IO } from '../src/framework/io.js';
+import { main } from '../src/main.js';
+import { run } from './helpers.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('server administration commands on a data dir', () => {
+  let dir: string;
+  const at = (...argv: string[]) => [...argv, '--data-dir', dir];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keycard-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('users add / list / roles / disable / passwd / remove', async () => {
+    const added = await run(
+      at('users', 'add', 'alice', '--role', 'manager', '--claim', 'room=101', '--password-stdin'),
+      {
+        stdin: `${PASSWORD}\n`,
+      },
+    );
+    expect(added.stderr).toMatch(/master key/);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/created user alice/);
+    const listed = await run(at('users', 'list', '--json'));
+    expect(JSON.parse(listed.stdout)).toMatchObject([
+      { username: 'alice', roles: ['manager'], claims: { room: 101 } },
+    ]);
+    expect(listed.stdout).not.toMatch(/argon2/);
+    expect((await run(at('users', 'list'))).stdout).toMatch(/^USERNAME\s+ID/);
+
+    const dup = await run(at('users', 'add', 'ALICE', '--password-stdin'), { stdin: PASSWORD });
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/ERR_USERNAME_TAKEN/);
+    const badRole = await run(at('users', 'add', 'bob', '--role', 'nope', '--password-stdin'), {
+      stdin: PASSWORD,
+    });
+    expect(badRole.stderr).toMatch(/ERR_ROLE_NOT_FOUND/);
+    expect((await run(at('users', 'add', 'bob'))).code).toBe(2);
+    expect((await run(at('users', 'add', 'bob', '--password-stdin'), { stdin: 'tty' })).code).toBe(2);
+
+    expect((await run(at('users', 'roles', 'alice', '--role', 'guest', '--role', 'manager'))).stdout).toMatch(
+      /roles guest,manager/,
+    );
+    expect((await run(at('users', 'disable', 'alice'))).stdout).toMatch(/disabled user alice/);
+    expect((await run(at('users', 'disable', 'alice', '--enable'))).stdout).toMatch(/enabled/);
+    expect(
+      (await run(at('users', 'passwd', 'alice', '--password-stdin'), { stdin: 'another long password\n' }))
+        .code,
+    ).toBe(0);
+    expect((await run(at('users', 'disable', 'nobody'))).code).toBe(1);
+    expect((await run(at('users', 'add', 'temp', '--password-stdin'), { stdin: PASSWORD })).code).toBe(0);
+    expect((await run(at('users', 'remove', 'temp'))).stdout).toMatch(/removed user temp/);
+  });
+
+  it('audiences, roles, clients and keys', async () => {
+    expect(
+      (await run(at('audiences', 'add', 'rooms', '--name', 'Rooms', '--scope', 'rooms:open'))).code,
+    ).toBe(0);
+    expect((await run(at('audiences', 'list', '--json'))).stdout).toMatch(/"rooms"/);
+    expect((await run(at('roles', 'add', 'housekeeping', '--scope', 'rooms:open'))).stdout).toMatch(
+      /rooms:open/,
+    );
+    expect((await run(at('roles', 'list'))).stdout).toMatch(/housekeeping/);
+    const client = await run(
+      at(
+        'clients',
+        'add',
+        'billing',
+        '--type',
+        'confidential',
+        '--grant',
+        'client_credentials',
+        '--audience',
+        'rooms',
+      ),
+    );
+    expect(client.code).toBe(0);
+    expect(client.stdout).toMatch(/client secret \(shown once\): [A-Za-z0-9_-]{43}/);
+    const clients = await run(at('clients', 'list', '--json'));
+    expect(clients.stdout).toMatch(/billing/);
+    expect(clients.stdout).not.toMatch(/secret/i);
+    expect((await run(at('clients', 'add', 'x', '--grant', 'implicit'))).code).toBe(2);
+    expect((await run(at('clients', 'remove', 'billing'))).code).toBe(0);
+    expect((await run(at('clients', 'remove', 'billing'))).stderr).toMatch(/ERR_CLIENT_NOT_FOUND/);
+    expect((await run(at('roles', 'remove', 'housekeeping'))).code).toBe(0);
+    expect((await run(at('audiences', 'remove', 'rooms'))).code).toBe(0);
+
+    const before = JSON.parse((await run(at('keys', 'list', '--json'))).stdout);
+    expect(before.map((k: { state: string }) => k.state).sort()).toEqual(['current', 'next']);
+    const rotated = await run(at('keys', 'rotate'));
+    expect(rotated.stdout).toMatch(/^current /);
+    const after = JSON.parse((await run(at('keys', 'list', '--json'))).stdout);
+    expect(after.map((k: { state: string }) => k.state).sort()).toEqual(['current', 'next', 'retired']);
+  });
+
+  it('reports a bad config with the field name (exit 2)', async () => {
+    const res = await main(['users', 'list', '--data-dir', dir], {
+      ...ioWith({ KEYCARD_ACCESS_TOKEN_TTL: '5' }),
+    });
+    expect(res).toBe(2);
+  });
+
+  it('keycard serve: serves the data dir, sees CLI changes, stops on SIGTERM', async () => {
+    let stdout = '';
+    const io = { ...ioWith({}), stdout: { write: (s: string) => (stdout += s) } };
+    const serving = main(['serve', '--port', '0', '--data-dir', dir], io);
+    const url = await waitFor(() => /listening on (\S+)/.exec(stdout)?.[1]);
+    const login = await fetch(`${url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'another long password' }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token } = (await login.json()) as { access_token: string };
+    const me = () => fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect((await me()).status).toBe(200);
+    expect((await run(at('users', 'disable', 'alice'))).code).toBe(0);
+    expect((await me()).status).toBe(401);
+    process.emit('SIGTERM');
+    expect(await serving).toBe(0);
+    expect(stdout).toMatch(/stopped/);
+    expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+});
+
+function ioWith(env: Record<string, string>): IO {
+  return {
+    stdout: { write: () => true },
+    stderr: { write: () => true },
+    stdin: Readable.from([]) as IO['stdin'],
+    env,
+    cwd: process.cwd(),
+    now: Date.now,
+  };
+}
+
+async function waitFor<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
