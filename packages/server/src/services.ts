@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { createAuditLog } from './audit/index.js';
@@ -84,6 +85,10 @@ export async function openServices(
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? Date.now;
   const ownsStorage = options.storage === undefined;
+  if (options.storage === undefined && config.databaseUrl !== 'memory') {
+    // Created here first so the data dir (master key, database) is private to the owner.
+    mkdirSync(resolve(config.dataDir), { recursive: true, mode: 0o700 });
+  }
   const storage = options.storage ?? (await createStorage(storageConfigFor(config)));
   if (storage.kind === 'memory')
     logger.warn('memory storage: every user, key and session is lost on restart');

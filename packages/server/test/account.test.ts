@@ -217,6 +217,23 @@ describe('first-party account API', () => {
     }
   });
 
+  it('CORS: API routes only for configured origins; discovery, JWKS and the feed for any', async () => {
+    r = await startServer({ cors: { origins: ['https://app.example'] } });
+    const allowed = await fetch(`${r.url}/api/ui-config`, { headers: { origin: 'https://app.example' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    const other = await fetch(`${r.url}/api/ui-config`, { headers: { origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(`${r.url}/api/login`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/X-CSRF-Token/);
+    const feed = await fetch(`${r.url}/revocations`, { headers: { origin: 'https://evil.example' } });
+    expect(feed.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('exposes Prometheus metrics on its own registry', async () => {
     r = await startServer();
     await addUser(r, 'alice', PASSWORD);
