@@ -1,7 +1,7 @@
 // HTTP req/s and latency on loopback, ES256: each framework with no auth, with the keycard guard and
 // with its usual JWT middleware; the same token reused (warm) and a fresh token per request (cold).
 // Servers run in a child pinned to CPU 0, autocannon here on CPU 1.
-// Usage: node bench/guard-http.mjs [--frameworks fastify,express,hono] [--rounds 5] [--duration 5]
+// Usage: node bench/guard-http.mjs [--frameworks fastify,express,hono] [--rounds 5] [--duration 3]
 //   [--connections 50] [--tokens 50000]
 import { join } from 'node:path';
 import { pin, runHttpInterleaved, startChild } from './lib/http.mjs';
@@ -14,13 +14,13 @@ import {
   waitForQuiet,
   writeJson,
 } from './lib/report.mjs';
-import { fmtMs, fmtRate, fmtRatio, targetCell } from './lib/stats.mjs';
+import { fmtMs, fmtRate, fmtRatio, pairedRatio, targetCell } from './lib/stats.mjs';
 import { accessClaims, BENCH_AUDIENCE, BENCH_ISSUER, makeIssuer, serveJwks } from './lib/tokens.mjs';
 
 const args = parseArgs();
 const frameworks = args.frameworks ? String(args.frameworks).split(',') : ['fastify', 'express', 'hono'];
 const rounds = args.rounds ?? 5;
-const duration = args.duration ?? 5;
+const duration = args.duration ?? 3;
 const connections = args.connections ?? 50;
 const tokenCount = args.tokens ?? 50_000;
 hardTimeout(20 * 60_000, 'guard-http bench');
@@ -100,7 +100,6 @@ const rows = [];
 const misses = [];
 for (const framework of frameworks) {
   const r = results[framework];
-  const base = r.noauth.rps;
   const row = (label, id, ratioCell) => {
     const x = r[id];
     if (!x) return;
@@ -110,14 +109,14 @@ for (const framework of frameworks) {
       fmtRate(x.rps),
       fmtMs(x.p50),
       fmtMs(x.p99),
-      fmtRatio(x.rps / base),
+      fmtRatio(pairedRatio(x.rpsRounds, r.noauth.rpsRounds)),
       ratioCell ?? '',
     ]);
   };
   row('no auth', 'noauth');
   if (r['keycard-warm']) {
-    const warmRatio = r['keycard-warm'].rps / base;
-    const coldRatio = r['keycard-cold'].rps / r['peer-cold'].rps;
+    const warmRatio = pairedRatio(r['keycard-warm'].rpsRounds, r.noauth.rpsRounds);
+    const coldRatio = pairedRatio(r['keycard-cold'].rpsRounds, r['peer-cold'].rpsRounds);
     if (warmRatio < 0.9) misses.push(`${framework} warm ${fmtRatio(warmRatio)} of no-auth (target 0.9×)`);
     if (coldRatio < 1.4)
       misses.push(`${framework} cold ${fmtRatio(coldRatio)} of ${PEER[framework]} (target 1.4×)`);
@@ -130,7 +129,7 @@ for (const framework of frameworks) {
 
 const cmd = `node bench/guard-http.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
 const out = [
-  `### Guard over HTTP, ES256, \`GET /me\` (median of ${rounds} interleaved rounds × ${duration} s, ${connections} connections, cold = ${tokenCount} distinct tokens rotated)`,
+  `### Guard over HTTP, ES256, \`GET /me\` (medians of ${rounds} interleaved rounds × ${duration} s, ratios = median of per-round ratios, ${connections} connections, cold = ${tokenCount} distinct tokens rotated)`,
   '',
   header(cmd),
   '',

@@ -16,7 +16,7 @@ import {
   waitForQuiet,
   writeJson,
 } from './lib/report.mjs';
-import { fmtMs, fmtRate, fmtRatio } from './lib/stats.mjs';
+import { fmtMs, fmtRate, fmtRatio, pairedRatio } from './lib/stats.mjs';
 
 const args = parseArgs();
 const rounds = args.rounds ?? 5;
@@ -109,14 +109,13 @@ const LABEL = {
   session: 'express-session + connect-redis (Redis GET + touch per request)',
   introspect: 'RFC 7662 introspection per request (keycard server)',
 };
-const base = results.noauth.rps;
 const rows = Object.keys(LABEL).map((id) => [
   LABEL[id],
   fmtRate(results[id].rps),
   fmtMs(results[id].p50),
   fmtMs(results[id].p99),
-  fmtRatio(results[id].rps / base),
-  fmtRatio(results[id].rps / results.session.rps),
+  fmtRatio(pairedRatio(results[id].rpsRounds, results.noauth.rpsRounds)),
+  fmtRatio(pairedRatio(results[id].rpsRounds, results.session.rpsRounds)),
 ]);
 const cmd = `node bench/session-vs-jwt.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
 console.log(

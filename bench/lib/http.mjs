@@ -144,6 +144,7 @@ export async function runHttpInterleaved(
     out.set(id, {
       rps: median(rps),
       rpsSpread: spread(rps),
+      rpsRounds: rps,
       p50: median(runs.map((x) => x.p50)),
       p99: median(runs.map((x) => x.p99)),
       rounds: runs,

@@ -51,3 +51,15 @@ export function targetCell(ratio, target) {
   const ok = ratio >= target;
   return `${fmtRatio(ratio)} ${ok ? '✅' : `❌ (<${target})`}`;
 }
+
+/**
+ * Median of per-round ratios a[i] / b[i]. Subjects of one round run next to each other, so pairing
+ * them cancels most of the drift in machine load that hits a shared box between rounds.
+ */
+export function pairedRatio(a, b) {
+  if (!a?.length || !b?.length) return Number.NaN;
+  const n = Math.min(a.length, b.length);
+  const ratios = [];
+  for (let i = 0; i < n; i++) ratios.push(a[i] / b[i]);
+  return median(ratios);
+}
