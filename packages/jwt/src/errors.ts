@@ -4,7 +4,14 @@
  * signature or key material.
  */
 
-/** Every error code @keycard/jwt throws, with its HTTP status and public message. */
+/**
+ * Every error code @keycard/jwt throws, with its HTTP status and public message.
+ *
+ * @example
+ * ```ts
+ * JOSE_ERRORS.ERR_JWT_EXPIRED.status; // 401
+ * ```
+ */
 export const JOSE_ERRORS = {
   ERR_JWS_INVALID: { status: 401, message: 'The token is malformed.' },
   ERR_JWT_INVALID: { status: 401, message: 'The token claims are malformed.' },
@@ -20,10 +27,24 @@ export const JOSE_ERRORS = {
   ERR_JOSE_INVALID_OPTIONS: { status: 500, message: 'Invalid @keycard/jwt options.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
-/** The literal union of every error code. */
+/**
+ * The literal union of every error code.
+ *
+ * @example
+ * ```ts
+ * const retryable: JoseErrorCode[] = ['ERR_JWKS_NO_MATCHING_KEY'];
+ * ```
+ */
 export type JoseErrorCode = keyof typeof JOSE_ERRORS;
 
-/** Extra, safe fields an error may carry. `detail` replaces the public message (never secrets). */
+/**
+ * Extra, safe fields an error may carry (never secrets or tokens).
+ *
+ * @example
+ * ```ts
+ * throw new JWTExpired(undefined, { claim: 'exp' });
+ * ```
+ */
 export interface JoseErrorInit {
   /** Claim name for claim errors (`exp`, `aud`, ...). */
   claim?: string;

@@ -1,4 +1,11 @@
-/** Every JWS algorithm @keycard/jwt supports. `none` is not one of them and never will be. */
+/**
+ * Every JWS algorithm @keycard/jwt supports. `none` is not one of them and never will be.
+ *
+ * @example
+ * ```ts
+ * const alg: JWSAlgorithm = 'ES256';
+ * ```
+ */
 export type JWSAlgorithm =
   | 'EdDSA'
   | 'ES256'
@@ -13,12 +20,33 @@ export type JWSAlgorithm =
   | 'HS256'
   | 'HS384'
   | 'HS512';
-/** Algorithms signed with a private key and verified with a public key. */
+/**
+ * Algorithms signed with a private key and verified with a public key.
+ *
+ * @example
+ * ```ts
+ * const key = await generateKeyPair('EdDSA' satisfies AsymmetricAlgorithm);
+ * ```
+ */
 export type AsymmetricAlgorithm = Exclude<JWSAlgorithm, 'HS256' | 'HS384' | 'HS512'>;
-/** HMAC algorithms: one shared secret signs and verifies. */
+/**
+ * HMAC algorithms: one shared secret signs and verifies.
+ *
+ * @example
+ * ```ts
+ * const secret = generateSecret('HS256' satisfies HmacAlgorithm);
+ * ```
+ */
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
 
-/** A JSON Web Key (RFC 7517). Only the members keycard reads are typed. */
+/**
+ * A JSON Web Key (RFC 7517). Only the members keycard reads are typed.
+ *
+ * @example
+ * ```ts
+ * const jwk: JWK = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', alg: 'EdDSA' };
+ * ```
+ */
 export interface JWK {
   kty: string;
   kid?: string;
@@ -40,12 +68,26 @@ export interface JWK {
   [member: string]: unknown;
 }
 
-/** A JSON Web Key Set (RFC 7517 §5). */
+/**
+ * A JSON Web Key Set (RFC 7517 §5).
+ *
+ * @example
+ * ```ts
+ * const jwks: JWKS = { keys: [key.publicKey.toJWK()] };
+ * ```
+ */
 export interface JWKS {
   keys: JWK[];
 }
 
-/** A JWS protected header. */
+/**
+ * A JWS protected header.
+ *
+ * @example
+ * ```ts
+ * const header: JWSHeader = { alg: 'ES256', typ: 'at+jwt', kid: key.kid };
+ * ```
+ */
 export interface JWSHeader {
   alg: string;
   typ?: string;
@@ -53,7 +95,14 @@ export interface JWSHeader {
   [member: string]: unknown;
 }
 
-/** JWT claims (RFC 7519 §4). NumericDates are seconds since the epoch. */
+/**
+ * JWT claims (RFC 7519 §4). NumericDates are seconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * const claims: JWTClaims = { sub: 'alice', aud: 'rooms', exp: Math.floor(Date.now() / 1000) + 600 };
+ * ```
+ */
 export interface JWTClaims {
   iss?: string;
   sub?: string;

@@ -4,7 +4,14 @@
  */
 import type { IO } from './io.js';
 
-/** One option, mapped onto node:util parseArgs. */
+/**
+ * One option, mapped onto node:util parseArgs.
+ *
+ * @example
+ * ```ts
+ * const alg: OptionSpec = { type: 'string', valueName: 'ALG', description: 'Signing algorithm' };
+ * ```
+ */
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
@@ -15,13 +22,27 @@ export interface OptionSpec {
   description: string;
 }
 
-/** What `run` receives: parsed option values and positional arguments. */
+/**
+ * What `run` receives: parsed option values and positional arguments.
+ *
+ * @example
+ * ```ts
+ * async run({ values, positionals }: CommandArgs, io) { io.stdout.write(`${positionals[0]}\n`); return EXIT.OK; }
+ * ```
+ */
 export interface CommandArgs {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
-/** A command: `keycard <path...> [options] [args]`. */
+/**
+ * A command: `keycard <path...> [options] [args]`.
+ *
+ * @example
+ * ```ts
+ * export const hello: Command = { path: ['hello'], summary: 'Greet', usage: '[NAME]', options: {}, positionals: { max: 1 }, async run(args, io) { io.stdout.write("hi\n"); return EXIT.OK; } };
+ * ```
+ */
 export interface Command {
   /** Words that select the command, e.g. ['keys', 'generate']. */
   path: readonly string[];
@@ -38,17 +59,38 @@ export interface Command {
   run(args: CommandArgs, io: IO): Promise<number>;
 }
 
-/** Exit codes shared by all commands. */
+/**
+ * Exit codes shared by all commands.
+ *
+ * @example
+ * ```ts
+ * return valid ? EXIT.OK : EXIT.FAILURE;
+ * ```
+ */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
-/** Wrong invocation: printed with a help hint, exit code 2. */
+/**
+ * Wrong invocation: printed with a help hint, exit code 2.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError('--jwks is required');
+ * ```
+ */
 export class UsageError extends Error {
   override get name(): string {
     return 'UsageError';
   }
 }
 
-/** A failure with its own exit code (2 for I/O, 1 otherwise). */
+/**
+ * A failure with its own exit code (2 for I/O, 1 otherwise).
+ *
+ * @example
+ * ```ts
+ * throw new CliError(`cannot read ${path}`, EXIT.USAGE);
+ * ```
+ */
 export class CliError extends Error {
   constructor(
     message: string,
@@ -62,14 +104,28 @@ export class CliError extends Error {
   }
 }
 
-/** Reads a string option (the last one when repeated). */
+/**
+ * Reads a string option (the last one when repeated).
+ *
+ * @example
+ * ```ts
+ * const kid = stringOption(args, 'kid');
+ * ```
+ */
 export function stringOption(args: CommandArgs, name: string): string | undefined {
   const value = args.values[name];
   if (Array.isArray(value)) return value.at(-1);
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Reads a repeatable string option as a list. */
+/**
+ * Reads a repeatable string option as a list.
+ *
+ * @example
+ * ```ts
+ * const audiences = listOption(args, 'aud');
+ * ```
+ */
 export function listOption(args: CommandArgs, name: string): string[] {
   const value = args.values[name];
   if (Array.isArray(value)) return value;

@@ -1,6 +1,21 @@
-/** Everything a command touches outside itself, so commands run in-process in tests. */
+/**
+ * Everything a command touches outside itself, so commands run in-process in tests.
+ *
+ * @example
+ * ```ts
+ * const io: IO = { ...processIO(), now: () => 1_800_000_000_000 };
+ * ```
+ */
 import type { Readable } from 'node:stream';
 
+/**
+ * Where a command writes (process.stdout/stderr, or a capture in tests).
+ *
+ * @example
+ * ```ts
+ * const out: Output = { write: (s) => chunks.push(s) };
+ * ```
+ */
 export interface Output {
   write(chunk: string): unknown;
 }
@@ -16,7 +31,14 @@ export interface IO {
   now: () => number;
 }
 
-/** The real process. */
+/**
+ * The real process.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2), processIO());
+ * ```
+ */
 export function processIO(): IO {
   return {
     stdout: process.stdout,

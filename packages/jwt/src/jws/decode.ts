@@ -3,7 +3,14 @@ import { decode } from '../internal/base64url.js';
 import type { JWSHeader, JWTClaims } from '../types.js';
 import { DEFAULT_MAX_TOKEN_SIZE, parseHeader, parsePayload, split } from './parse.js';
 
-/** Options of {@link decodeJWT}. */
+/**
+ * Options of {@link decodeJWT}.
+ *
+ * @example
+ * ```ts
+ * decodeJWT(token, { maxTokenSize: 8192 });
+ * ```
+ */
 export interface DecodeOptions {
   /** Maximum token size in bytes; default 16384. */
   maxTokenSize?: number;

@@ -3,7 +3,14 @@ import { encode } from '../internal/base64url.js';
 import { keyInternals, type SigningKey } from '../keys/key.js';
 import type { JWTClaims } from '../types.js';
 
-/** Options of {@link signJWT} and {@link createSigner}. */
+/**
+ * Options of {@link signJWT} and {@link createSigner}.
+ *
+ * @example
+ * ```ts
+ * createSigner(key, { typ: 'at+jwt', kid: false });
+ * ```
+ */
 export interface SignOptions {
   /** Header `typ`; default 'JWT' (use 'at+jwt' for RFC 9068 access tokens). */
   typ?: string;
@@ -11,7 +18,14 @@ export interface SignOptions {
   kid?: string | false;
 }
 
-/** Options of {@link signJWT}. */
+/**
+ * Options of {@link signJWT}.
+ *
+ * @example
+ * ```ts
+ * signJWT(claims, key, { typ: 'at+jwt', header: { cty: 'json' } });
+ * ```
+ */
 export interface SignJWTOptions extends SignOptions {
   /** Extra header members (not alg/typ/kid, nor crit/jku/x5u/jwk/b64, which verifiers refuse). */
   header?: Record<string, unknown>;

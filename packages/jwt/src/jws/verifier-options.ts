@@ -8,7 +8,14 @@ import type { JWKS, JWSAlgorithm, JWSHeader } from '../types.js';
 import { normalizeTyp } from './header-rules.js';
 import { DEFAULT_MAX_TOKEN_SIZE } from './parse.js';
 
-/** Options of {@link createVerifier}. */
+/**
+ * Options of {@link createVerifier}.
+ *
+ * @example
+ * ```ts
+ * createVerifier({ keys, issuer: 'https://auth.example', audience: 'rooms', typ: 'at+jwt', leeway: 5 });
+ * ```
+ */
 export interface VerifierOptions {
   /** The verification keys: a KeySet, an array of PublicKey/SecretKey, or a JWK Set. */
   keys?: KeySet | VerificationKey[] | JWKS;

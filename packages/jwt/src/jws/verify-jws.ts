@@ -5,7 +5,14 @@ import type { JWSHeader } from '../types.js';
 import { checkProtectedHeader } from './header-rules.js';
 import { DEFAULT_MAX_TOKEN_SIZE, parseHeader, parseSignature, split } from './parse.js';
 
-/** Options of {@link verifyJWS}. */
+/**
+ * Options of {@link verifyJWS}.
+ *
+ * @example
+ * ```ts
+ * verifyJWS(jws, key, { maxTokenSize: 65536 });
+ * ```
+ */
 export interface VerifyJWSOptions {
   /** Maximum size in bytes; default 16384. */
   maxTokenSize?: number;

@@ -8,7 +8,14 @@ import { prepareOptions, type VerifierOptions } from './verifier-options.js';
 
 export type { VerifierOptions } from './verifier-options.js';
 
-/** A successful verification. */
+/**
+ * A successful verification.
+ *
+ * @example
+ * ```ts
+ * const { header, payload, key } = verifier.verify(token);
+ * ```
+ */
 export interface VerifyResult {
   /** The protected header (frozen; shared between results for the same header). */
   header: JWSHeader;
@@ -18,7 +25,14 @@ export interface VerifyResult {
   key: VerificationKey;
 }
 
-/** A prepared verifier. */
+/**
+ * A prepared verifier.
+ *
+ * @example
+ * ```ts
+ * const verifier: Verifier = createVerifier({ keys: [publicKey] });
+ * ```
+ */
 export interface Verifier {
   /** Verifies a compact JWT; synchronous; throws a JoseError. */
   verify(token: string): VerifyResult;

@@ -5,7 +5,14 @@ import type { AsymmetricAlgorithm, HmacAlgorithm } from '../types.js';
 import { privateKeyFrom, secretKeyFrom } from './from-key-object.js';
 import type { PrivateKey, SecretKey } from './key.js';
 
-/** Options of {@link generateKeyPair}. */
+/**
+ * Options of {@link generateKeyPair}.
+ *
+ * @example
+ * ```ts
+ * await generateKeyPair('PS256', { modulusLength: 3072, kid: 'ps-1' });
+ * ```
+ */
 export interface GenerateKeyPairOptions {
   /** Key id; default: the RFC 7638 thumbprint. */
   kid?: string;
@@ -36,7 +43,14 @@ export async function generateKeyPair(
   return privateKeyFrom(alg, key, opts.kid);
 }
 
-/** Options of {@link generateSecret}. */
+/**
+ * Options of {@link generateSecret}.
+ *
+ * @example
+ * ```ts
+ * generateSecret('HS512', { kid: 'svc' });
+ * ```
+ */
 export interface GenerateSecretOptions {
   /** Key id; default: the RFC 7638 thumbprint. */
   kid?: string;

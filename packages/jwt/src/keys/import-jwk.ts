@@ -7,7 +7,14 @@ import type { AsymmetricAlgorithm, HmacAlgorithm, JWK, JWSAlgorithm } from '../t
 import { privateKeyFrom, publicKeyFrom, secretKeyFrom } from './from-key-object.js';
 import { INTERNALS, type PrivateKey, type PublicKey, type SecretKey } from './key.js';
 
-/** Options of {@link importJWK}. */
+/**
+ * Options of {@link importJWK}.
+ *
+ * @example
+ * ```ts
+ * importJWK(jwkWithoutAlg, { alg: 'ES256' });
+ * ```
+ */
 export interface ImportJWKOptions {
   /** The algorithm to bind the key to. If the JWK has `alg` too, both must agree. */
   alg?: JWSAlgorithm;

@@ -5,7 +5,14 @@ import type { AsymmetricAlgorithm } from '../types.js';
 import { privateKeyFrom, publicKeyFrom } from './from-key-object.js';
 import type { PrivateKey, PublicKey } from './key.js';
 
-/** Options of {@link importPEM}. */
+/**
+ * Options of {@link importPEM}.
+ *
+ * @example
+ * ```ts
+ * importPEM(pem, 'RS256', { kid: 'legacy' });
+ * ```
+ */
 export interface ImportPEMOptions {
   /** Key id; default: the RFC 7638 thumbprint of the public key. */
   kid?: string;

@@ -4,7 +4,14 @@ import type { JWK, JWKS, JWSAlgorithm } from '../types.js';
 import { importJWK } from './import-jwk.js';
 import { keyInternals, type VerificationKey } from './key.js';
 
-/** Options of {@link KeySet.from}. */
+/**
+ * Options of {@link KeySet.from}.
+ *
+ * @example
+ * ```ts
+ * KeySet.from(jwks, { algorithms: ['ES256'] });
+ * ```
+ */
 export interface KeySetOptions {
   /** Only keys for these algorithms are kept; default: every supported algorithm. */
   algorithms?: JWSAlgorithm[];

@@ -156,9 +156,23 @@ export class SecretKey {
   }
 }
 
-/** A key that verifies signatures. */
+/**
+ * A key that verifies signatures.
+ *
+ * @example
+ * ```ts
+ * const keys: VerificationKey[] = [current.publicKey, next.publicKey];
+ * ```
+ */
 export type VerificationKey = PublicKey | SecretKey;
-/** A key that signs. */
+/**
+ * A key that signs.
+ *
+ * @example
+ * ```ts
+ * const signer: SigningKey = await generateKeyPair('ES256');
+ * ```
+ */
 export type SigningKey = PrivateKey | SecretKey;
 
 /** @internal Factories for the import/generate modules. */
