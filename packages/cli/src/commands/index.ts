@@ -16,6 +16,7 @@ import { clientsAdd } from './clients-add.js';
 import { clientsList } from './clients-list.js';
 import { clientsRemove } from './clients-remove.js';
 import { demo } from './demo.js';
+import { gateway } from './gateway.js';
 import { keysGenerate } from './keys-generate.js';
 import { keysList } from './keys-list.js';
 import { keysRotate } from './keys-rotate.js';
@@ -40,6 +41,7 @@ export const commands: readonly Command[] = [
   tokenVerify,
   demo,
   serve,
+  gateway,
   usersAdd,
   usersList,
   usersDisable,

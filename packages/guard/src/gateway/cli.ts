@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Guard } from '../core/create-guard.js';
 import { createGuard } from '../core/create-guard.js';
@@ -54,13 +55,43 @@ function integer(name: string, value: string | undefined, fallback: number): num
  * @example
  * const args = await parseGatewayArgs(['--upstream', 'http://127.0.0.1:3000', '--issuer', 'http://127.0.0.1:4000', '--audience', 'rooms']);
  */
-export async function parseGatewayArgs(argv: string[]): Promise<GatewayArgs> {
-  let values: ReturnType<typeof parse>['values'];
+export async function parseGatewayArgs(argv: string[], cwd = process.cwd()): Promise<GatewayArgs> {
+  let values: GatewayFlagValues;
   try {
     values = parse(argv).values;
   } catch (cause) {
     throw optionError('arguments', (cause as Error).message);
   }
+  return gatewayArgsFromValues(values, cwd);
+}
+
+/** Flag values as node:util parseArgs (or the keycard CLI framework) gives them. */
+export interface GatewayFlagValues {
+  upstream?: string | undefined;
+  'forward-auth'?: boolean | undefined;
+  'auth-path'?: string | undefined;
+  issuer?: string | undefined;
+  jwks?: string | undefined;
+  iss?: string | undefined;
+  audience?: string[] | undefined;
+  scope?: string[] | undefined;
+  port?: string | undefined;
+  host?: string | undefined;
+  'max-body'?: string | undefined;
+  'max-header'?: string | undefined;
+  timeout?: string | undefined;
+  'no-revocation'?: boolean | undefined;
+  'stale-policy'?: string | undefined;
+}
+
+/**
+ * Checks parsed flag values and builds the guard and gateway options (reading a --jwks file relative
+ * to `cwd`). Throws ERR_GUARD_OPTIONS_INVALID naming the bad flag.
+ */
+export async function gatewayArgsFromValues(
+  values: GatewayFlagValues,
+  cwd = process.cwd(),
+): Promise<GatewayArgs> {
   if (values.upstream === undefined && !values['forward-auth'])
     throw optionError('--upstream', 'or --forward-auth is required');
   if (values.upstream !== undefined && values['forward-auth'])
@@ -87,7 +118,7 @@ export async function parseGatewayArgs(argv: string[]): Promise<GatewayArgs> {
     else {
       let text: string;
       try {
-        text = await readFile(values.jwks, 'utf8');
+        text = await readFile(resolvePath(cwd, values.jwks), 'utf8');
       } catch {
         throw optionError('--jwks', 'names a file that cannot be read');
       }
@@ -135,18 +166,26 @@ function parse(argv: string[]) {
   });
 }
 
+/** A running gateway and its guard. */
+export interface RunningGateway {
+  url: string;
+  guard: Guard;
+  gateway: Gateway;
+  /** Stops the gateway, then the guard. */
+  close(): Promise<void>;
+}
+
 /**
- * Starts a gateway from command-line arguments: creates the guard, waits until it is ready (keys
- * loaded), listens. Returns the URL and a `close()` that stops both.
+ * Starts a gateway from checked arguments: creates the guard, waits until it is ready (keys loaded,
+ * feed synced), listens. `onError` receives background failures as one line (never a token).
  * @example
- * const running = await runGateway(process.argv.slice(3));
+ * const running = await startGateway(await parseGatewayArgs(process.argv.slice(3)));
  * process.once('SIGTERM', () => running.close());
  */
-export async function runGateway(
-  argv: string[],
+export async function startGateway(
+  args: GatewayArgs,
   onError: (message: string) => void = () => {},
-): Promise<{ url: string; guard: Guard; gateway: Gateway; close(): Promise<void> }> {
-  const args = await parseGatewayArgs(argv);
+): Promise<RunningGateway> {
   const guard = createGuard({
     ...args.guard,
     onError: (e) => onError(`${e.code}${e.reason ? `: ${e.reason}` : ''}`),
@@ -165,7 +204,14 @@ export async function runGateway(
     maxHeaderBytes: args.maxHeaderBytes,
     upstreamTimeoutMs: args.upstreamTimeoutMs,
   });
-  const url = await gateway.listen(args.port, args.host);
+  let url: string;
+  try {
+    url = await gateway.listen(args.port, args.host);
+  } catch (error) {
+    await gateway.close();
+    await guard.close();
+    throw error;
+  }
   return {
     url,
     guard,
@@ -175,4 +221,16 @@ export async function runGateway(
       await guard.close();
     },
   };
+}
+
+/**
+ * `parseGatewayArgs` + `startGateway`.
+ * @example
+ * const running = await runGateway(['--forward-auth', '--issuer', 'http://127.0.0.1:4000', '--audience', 'rooms']);
+ */
+export async function runGateway(
+  argv: string[],
+  onError?: (message: string) => void,
+): Promise<RunningGateway> {
+  return startGateway(await parseGatewayArgs(argv), onError);
 }

@@ -1,0 +1,137 @@
+import { isGuardError } from '@keycard/guard';
+import { gatewayArgsFromValues, type RunningGateway, startGateway } from '@keycard/guard/gateway';
+import { CliError, type Command, EXIT, listOption, stringOption, UsageError } from '../framework/command.js';
+import type { IO } from '../framework/io.js';
+
+/** Resolves on the first SIGINT or SIGTERM; a second one during shutdown forces the exit. */
+function onShutdown(io: IO): { received: Promise<string>; cancel(): void } {
+  let first: (signal: string) => void = () => {};
+  const force = () => {
+    io.stderr.write('keycard gateway: forced exit\n');
+    process.exit(130);
+  };
+  const received = new Promise<string>((resolve) => {
+    first = (signal: string) => {
+      process.off('SIGINT', first);
+      process.off('SIGTERM', first);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      resolve(signal);
+    };
+  });
+  process.on('SIGINT', first);
+  process.on('SIGTERM', first);
+  return {
+    received,
+    cancel() {
+      for (const listener of [first, force]) {
+        process.off('SIGINT', listener);
+        process.off('SIGTERM', listener);
+      }
+    },
+  };
+}
+
+const text = (valueName: string, description: string) => ({
+  type: 'string' as const,
+  valueName,
+  description,
+});
+
+/** `keycard gateway`: a token-checking reverse proxy / forward-auth server (see packages/guard/README.md). */
+export const gateway: Command = {
+  path: ['gateway'],
+  summary: 'Token-checking reverse proxy or forward-auth server for backends in any language',
+  usage:
+    '(--upstream URL | --forward-auth) (--issuer URL | --jwks FILE_OR_URL --iss ISS) --audience A [options]',
+  details: [
+    'Verifies the bearer token of every request with @keycard/guard (keys from the issuer, revocations',
+    'from its feed), removes any inbound X-Keycard-* header and forwards X-Keycard-Sub, -Scope, -Roles,',
+    '-Session and -Client to the upstream. Bad tokens get 401/400/403 from the gateway itself; bodies',
+    'over --max-body get 413, headers over --max-header 431; a dead upstream 502, a silent one 504.',
+    'With --forward-auth every request is an auth check answered 200 (with the identity headers),',
+    '401 or 403: for nginx auth_request, Traefik ForwardAuth and Envoy ext_authz.',
+    '',
+    'Examples:',
+    '  keycard gateway --upstream http://127.0.0.1:3000 --issuer http://127.0.0.1:4000 --audience rooms',
+    '  keycard gateway --forward-auth --issuer http://127.0.0.1:4000 --audience rooms --port 8081',
+    '  keycard gateway --upstream http://127.0.0.1:3000 --jwks jwks.json --iss http://127.0.0.1:4000 --audience rooms',
+  ].join('\n'),
+  options: {
+    upstream: text('URL', 'Backend to proxy verified requests to'),
+    'forward-auth': { type: 'boolean', description: 'No upstream: answer every request as an auth check' },
+    'auth-path': text('PATH', 'With --upstream, also answer auth checks at PATH (e.g. /auth)'),
+    issuer: text('URL', 'Issuer: discovery gives the keys and the revocation feed'),
+    jwks: text('FILE_OR_URL', 'JWK Set file or URL instead of discovery (needs --iss)'),
+    iss: text('ISS', 'Expected iss (default --issuer)'),
+    audience: { ...text('AUD', 'Required audience'), multiple: true },
+    scope: { ...text('SCOPE', 'Required scope'), multiple: true },
+    port: text('PORT', 'Port to listen on (default 8080; 0 = any free port)'),
+    host: text('HOST', 'Interface to listen on (default 127.0.0.1)'),
+    'max-body': text('BYTES', 'Request body limit (default 10485760)'),
+    'max-header': text('BYTES', 'Request header limit (default 16384)'),
+    timeout: text('MS', 'Upstream timeout (default 30000)'),
+    'no-revocation': { type: 'boolean', description: 'Do not subscribe to the revocation feed' },
+    'stale-policy': text('POLICY', 'serve | reject when the feed is stale (default serve)'),
+  },
+  async run(args, io) {
+    const flag = (name: string) => stringOption(args, name);
+    let running: RunningGateway | undefined;
+    const stopped = onShutdown(io);
+    try {
+      const parsed = await gatewayArgsFromValues(
+        {
+          upstream: flag('upstream'),
+          'forward-auth': args.values['forward-auth'] === true,
+          'auth-path': flag('auth-path'),
+          issuer: flag('issuer'),
+          jwks: flag('jwks'),
+          iss: flag('iss'),
+          audience: listOption(args, 'audience'),
+          scope: listOption(args, 'scope'),
+          port: flag('port'),
+          host: flag('host'),
+          'max-body': flag('max-body'),
+          'max-header': flag('max-header'),
+          timeout: flag('timeout'),
+          'no-revocation': args.values['no-revocation'] === true,
+          'stale-policy': flag('stale-policy'),
+        },
+        io.cwd,
+      );
+      running = await startGateway(parsed, (line) => io.stderr.write(`keycard gateway: ${line}\n`));
+      io.stdout.write(
+        `keycard gateway listening on ${running.url}\n` +
+          `  mode      ${parsed.upstream === undefined ? 'forward-auth (every path)' : `proxy to ${parsed.upstream}`}\n` +
+          `  audience  ${listOption(args, 'audience').join(' ')}\nPress Ctrl-C to stop.\n`,
+      );
+    } catch (error) {
+      stopped.cancel();
+      await running?.close();
+      if (isGuardError(error) && error.code === 'ERR_GUARD_OPTIONS_INVALID')
+        throw new UsageError(error.message);
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new CliError(`port ${flag('port') ?? 8080} is in use (try --port)`, EXIT.USAGE);
+      }
+      if (isGuardError(error)) {
+        throw new CliError(
+          `${error.message} (${error.code}${error.reason ? `: ${error.reason}` : ''})`,
+          EXIT.FAILURE,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+    const signal = await stopped.received;
+    io.stdout.write(`\n${signal}: shutting down\n`);
+    try {
+      await running.close();
+    } finally {
+      stopped.cancel();
+    }
+    io.stdout.write('stopped\n');
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,86 @@
+// `keycard gateway` through the CLI's main(), in-process: flags → a running proxy → SIGTERM.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IO } from '../packages/cli/src/framework/io.js';
+import { main } from '../packages/cli/src/main.js';
+import type { TestIssuer } from '../packages/guard/test/support/test-issuer.js';
+import { eventually, startTestIssuer } from '../packages/guard/test/support/test-issuer.js';
+
+let issuer: TestIssuer;
+let upstream: ReturnType<typeof createServer>;
+let upstreamUrl: string;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  upstream = createServer((req, res) => res.end(`hello ${req.headers['x-keycard-sub']}`));
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  upstream.closeAllConnections();
+  await new Promise((r) => upstream.close(r));
+  await issuer.close();
+});
+
+function start(argv: string[]) {
+  const out = { stdout: '', stderr: '' };
+  const io: IO = {
+    stdout: { write: (s: string) => (out.stdout += s) },
+    stderr: { write: (s: string) => (out.stderr += s) },
+    stdin: Readable.from([]) as IO['stdin'],
+    env: {},
+    cwd: process.cwd(),
+    now: Date.now,
+  };
+  return { out, done: main(argv, io) };
+}
+
+describe('keycard gateway (CLI)', () => {
+  it('proxies verified requests until SIGTERM', async () => {
+    const { out, done } = start([
+      'gateway',
+      '--upstream',
+      upstreamUrl,
+      '--issuer',
+      issuer.url,
+      '--audience',
+      'rooms',
+      '--port',
+      '0',
+    ]);
+    await eventually(() => out.stdout.includes('listening on') || out.stderr !== '');
+    const url = /listening on (\S+)/.exec(out.stdout)?.[1];
+    expect(url, out.stderr).toBeDefined();
+    const ok = await fetch(`${url}/x`, {
+      headers: { authorization: `Bearer ${issuer.sign({ sub: 'ann' })}` },
+    });
+    expect(await ok.text()).toBe('hello ann');
+    expect((await fetch(`${url}/x`)).status).toBe(401);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await done).toBe(0);
+    expect(out.stdout).toContain('stopped');
+  });
+
+  it('answers a usage error (exit 2) naming the missing flag', async () => {
+    const { out, done } = start(['gateway', '--upstream', upstreamUrl, '--issuer', issuer.url]);
+    expect(await done).toBe(2);
+    expect(out.stderr).toContain('--audience');
+  });
+
+  it('fails (exit 1) when the issuer cannot be reached', async () => {
+    const { out, done } = start([
+      'gateway',
+      '--forward-auth',
+      '--issuer',
+      'http://127.0.0.1:9',
+      '--audience',
+      'rooms',
+      '--port',
+      '0',
+    ]);
+    expect(await done).toBe(1);
+    expect(out.stderr).toContain('ERR_GUARD_DISCOVERY_FAILED');
+  });
+});
