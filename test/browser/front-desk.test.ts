@@ -57,7 +57,7 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
     const body = JSON.parse((await page.getByTestId('door-room-101-body').textContent()) ?? '{}');
     expect(body).toEqual({ opened: true, door: 'room 101', by: 'alice' });
 
-    expect(await tapDoor(page, 'room-102')).toBe('denied');
+    expect(await tapDoor(page, 'room-102')).toBe('denied (ERR_GUARD_NOT_OWNER)');
     const room102 = page.getByTestId('door-room-102-result');
     expect(await room102.getAttribute('data-status')).toBe('403');
     expect(await room102.getAttribute('data-code')).toBe('ERR_GUARD_NOT_OWNER');
@@ -65,7 +65,7 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
       /403 ERR_GUARD_NOT_OWNER — \S/,
     );
 
-    expect(await tapDoor(page, 'office')).toBe('denied');
+    expect(await tapDoor(page, 'office')).toBe('denied (ERR_GUARD_FORBIDDEN_ROLE)');
     expect(await page.getByTestId('door-office-result').getAttribute('data-code')).toBe(
       'ERR_GUARD_FORBIDDEN_ROLE',
     );
@@ -85,11 +85,11 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
         door: 'office',
         by: 'carol',
       });
-      expect(await tapDoor(p, 'pool')).toBe('denied');
+      expect(await tapDoor(p, 'pool')).toBe('denied (ERR_GUARD_INSUFFICIENT_SCOPE)');
       expect(await p.getByTestId('door-pool-result').getAttribute('data-code')).toBe(
         'ERR_GUARD_INSUFFICIENT_SCOPE',
       );
-      expect(await tapDoor(p, 'room-101')).toBe('denied');
+      expect(await tapDoor(p, 'room-101')).toBe('denied (ERR_GUARD_INSUFFICIENT_SCOPE)');
       await screenshot(p, '03-front-desk-carol');
     } finally {
       await carol.close();

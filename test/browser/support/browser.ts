@@ -57,7 +57,7 @@ export async function signIn(page: Page, url: string, username: string, password
   await page.getByTestId('card').waitFor();
 }
 
-/** Taps a door and waits for its answer; returns `data-result` (opened, denied, unreachable). */
+/** Taps a door and waits for its answer: `opened`, or `denied (CODE)` / `unreachable`. */
 export async function tapDoor(page: Page, id: string): Promise<string> {
   await page.getByTestId(`door-${id}`).click();
   const result = page.getByTestId(`door-${id}-result`);
@@ -65,5 +65,7 @@ export async function tapDoor(page: Page, id: string): Promise<string> {
     (el) => el !== null && !['pending', 'none'].includes(el.getAttribute('data-result') ?? ''),
     await result.elementHandle(),
   );
-  return (await result.getAttribute('data-result')) ?? '';
+  const outcome = (await result.getAttribute('data-result')) ?? '';
+  const code = await result.getAttribute('data-code');
+  return outcome === 'opened' || code === null ? outcome : `${outcome} (${code})`;
 }
