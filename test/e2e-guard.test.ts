@@ -1,7 +1,8 @@
 // End to end: the real auth server (@keycard/server) and three services protected by @keycard/guard on
-// different frameworks (Fastify, Express, Hono), all on loopback.
+// different frameworks (Fastify, Express, Hono) plus `keycard gateway`, all on loopback.
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -9,6 +10,7 @@ import type { Guard } from '@keycard/guard';
 import { createGuard, requireScopes } from '@keycard/guard';
 import { authenticate as expressAuth, authorize as expressAuthorize } from '@keycard/guard/express';
 import { authorize as fastifyAuthorize, keycard } from '@keycard/guard/fastify';
+import { runGateway } from '@keycard/guard/gateway';
 import type { KeycardEnv } from '@keycard/guard/hono';
 import { authenticate as honoAuth } from '@keycard/guard/hono';
 import { generateKeyPair, signJWT } from '@keycard/jwt';
@@ -217,6 +219,41 @@ describe('guard against the real auth server', () => {
     );
     expect(results.every((r) => !r.ok && r.error.code === 'ERR_GUARD_TOKEN_INVALID')).toBe(true);
     expect(guard.metrics().jwksFetches - before).toBeLessThanOrEqual(1);
+  });
+
+  it('keycard gateway in front of a plain upstream: identity headers, and logout rejected within 1 s', async () => {
+    const upstream = createHttpServer((req, res) => res.end(String(req.headers['x-keycard-sub'])));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const running = await runGateway([
+      '--upstream',
+      `http://127.0.0.1:${(upstream.address() as { port: number }).port}`,
+      '--issuer',
+      issuer,
+      '--audience',
+      'rooms',
+      '--port',
+      '0',
+    ]);
+    try {
+      const alice = await login('alice');
+      const first = await call(`${running.url}/anything`, alice.token);
+      expect(first.status).toBe(200);
+      expect(await first.text()).toMatch(/^[\w-]+$/);
+      const res = await fetch(`${issuer}/api/logout`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice.token}` },
+      });
+      expect(res.status).toBe(204);
+      const loggedOutAt = Date.now();
+      while ((await call(`${running.url}/anything`, alice.token)).status !== 401) {
+        expect(Date.now() - loggedOutAt).toBeLessThan(1000);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await running.close();
+      upstream.closeAllConnections();
+      await new Promise((r) => upstream.close(r));
+    }
   });
 
   it('services holding cached keys keep working while the issuer is down', async () => {
