@@ -66,7 +66,7 @@ export function authenticate(guard: Guard, options: { optional?: boolean } = {})
 // biome-ignore lint/suspicious/noExplicitAny: the policy sees Fastify's request with any route generics
 export function authorize(...policies: Policy<any>[]): preHandlerHookHandler {
   return function keycardAuthorize(request, reply, done) {
-    if (request.auth === null) return send(reply, new GuardError('ERR_GUARD_TOKEN_MISSING'), 'keycard');
+    if (!request.auth) return send(reply, new GuardError('ERR_GUARD_TOKEN_MISSING'), 'keycard');
     const denied = checkPolicies(policies, request.auth, request);
     const settle = (d: GuardError | undefined): void =>
       d === undefined ? done() : send(reply, d, 'keycard');
