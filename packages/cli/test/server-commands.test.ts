@@ -109,6 +109,8 @@ describe('server administration commands on a data dir', () => {
   it('keycard serve: serves the data dir, sees CLI changes, stops on SIGTERM', async () => {
     let stdout = '';
     const io = { ...ioWith({}), stdout: { write: (s: string) => (stdout += s) } };
+    // Other code in this worker may listen for SIGTERM too: call only the listener serve added.
+    const before = new Set(process.listeners('SIGTERM'));
     const serving = main(['serve', '--port', '0', '--data-dir', dir], io);
     const url = await waitFor(() => /listening on (\S+)/.exec(stdout)?.[1]);
     const login = await fetch(`${url}/api/login`, {
@@ -122,10 +124,12 @@ describe('server administration commands on a data dir', () => {
     expect((await me()).status).toBe(200);
     expect((await run(at('users', 'disable', 'alice'))).code).toBe(0);
     expect((await me()).status).toBe(401);
-    process.emit('SIGTERM');
+    const added = process.listeners('SIGTERM').filter((l) => !before.has(l));
+    expect(added).toHaveLength(1);
+    (added[0] as (signal: string) => void)('SIGTERM');
     expect(await serving).toBe(0);
     expect(stdout).toMatch(/stopped/);
-    expect(process.listenerCount('SIGTERM')).toBe(0);
+    expect(process.listeners('SIGTERM').filter((l) => !before.has(l))).toHaveLength(0);
   });
 });
 
