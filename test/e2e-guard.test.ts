@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Guard } from '@keycard/guard';
-import { createGuard, requireScopes } from '@keycard/guard';
+import { createGuard, createServiceClient, requireScopes } from '@keycard/guard';
 import { authenticate as expressAuth, authorize as expressAuthorize } from '@keycard/guard/express';
 import { authorize as fastifyAuthorize, keycard } from '@keycard/guard/fastify';
 import { runGateway } from '@keycard/guard/gateway';
@@ -254,6 +254,27 @@ describe('guard against the real auth server', () => {
       upstream.closeAllConnections();
       await new Promise((r) => upstream.close(r));
     }
+  });
+
+  it('a service client (client_credentials) calls a protected service', async () => {
+    const { secret } = await createClient(server.services, {
+      id: 'billing',
+      type: 'confidential',
+      grants: ['client_credentials'],
+      audiences: ['rooms'],
+      scopes: ['rooms:read'],
+    });
+    const billing = createServiceClient({
+      issuer,
+      clientId: 'billing',
+      clientSecret: secret!,
+      audience: 'rooms',
+      scope: 'rooms:read',
+    });
+    const res = await billing.fetch(`${roomsUrl}/rooms`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sub: 'billing' });
+    expect(await billing.getToken()).toBe(await billing.getToken());
   });
 
   it('services holding cached keys keep working while the issuer is down', async () => {
