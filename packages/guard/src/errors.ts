@@ -95,7 +95,11 @@ export class GuardError extends Error {
   }
 }
 
-/** Type guard for GuardError. */
+/**
+ * Type guard for GuardError.
+ * @example
+ * if (isGuardError(err)) res.status(err.status).json(err.toJSON());
+ */
 export function isGuardError(value: unknown): value is GuardError {
   return value instanceof GuardError;
 }

@@ -6,7 +6,11 @@ import { checkPolicies } from '../policies/compose.js';
 import type { Policy } from '../policies/policy.js';
 import type { AuthContext } from '../types.js';
 
-/** The Response for a GuardError (status, `WWW-Authenticate`, JSON body). */
+/**
+ * The Response for a GuardError (status, `WWW-Authenticate`, JSON body).
+ * @example
+ * catch (err) { if (isGuardError(err)) return errorToResponse(err); throw err; }
+ */
 export function errorToResponse(error: GuardError, realm = 'keycard'): Response {
   const { status, headers, body } = errorResponse(error, realm);
   return new Response(body, { status, headers });

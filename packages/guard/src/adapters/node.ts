@@ -6,7 +6,11 @@ import { checkPolicies } from '../policies/compose.js';
 import type { Policy } from '../policies/policy.js';
 import type { AuthContext } from '../types.js';
 
-/** Answers a GuardError on a node:http response (401/400/403/503 with `WWW-Authenticate` and a JSON body). */
+/**
+ * Answers a GuardError on a node:http response (401/400/403/503 with `WWW-Authenticate` and a JSON body).
+ * @example
+ * if (!result.ok) return sendError(res, result.error);
+ */
 export function sendError(res: ServerResponse, error: GuardError, realm = 'keycard'): void {
   const { status, headers, body } = errorResponse(error, realm);
   if (!res.headersSent) res.writeHead(status, headers);

@@ -3,7 +3,11 @@ import type { GuardError } from '../errors.js';
 import { optionError } from '../errors.js';
 import type { GuardOptions, StalePolicy } from '../types.js';
 
-/** Asymmetric algorithms accepted by default (HS* never: a guard holds public keys only). */
+/**
+ * Asymmetric algorithms accepted by default (HS* never: a guard holds public keys only).
+ * @example
+ * createGuard({ issuer, audience: 'rooms', algorithms: DEFAULT_ALGORITHMS.filter((a) => a !== 'RS256') });
+ */
 export const DEFAULT_ALGORITHMS: readonly JWSAlgorithm[] = Object.freeze([
   'ES256',
   'ES384',

@@ -87,6 +87,8 @@ export interface GatewayFlagValues {
 /**
  * Checks parsed flag values and builds the guard and gateway options (reading a --jwks file relative
  * to `cwd`). Throws ERR_GUARD_OPTIONS_INVALID naming the bad flag.
+ * @example
+ * const args = await gatewayArgsFromValues({ 'forward-auth': true, issuer: 'http://127.0.0.1:4000', audience: ['rooms'] });
  */
 export async function gatewayArgsFromValues(
   values: GatewayFlagValues,

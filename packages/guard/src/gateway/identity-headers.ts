@@ -20,6 +20,8 @@ export const HOP_BY_HOP = new Set([
  * Makes a claim value safe for a header: printable ASCII stays as is; `%`, control characters and
  * non-ASCII are percent-encoded (UTF-8), so `decodeURIComponent` always restores the value and no claim
  * can inject CR/LF. `extra` lists further characters to encode (e.g. ',' inside list items).
+ * @example
+ * headerValue('a\r\nb') // 'a%0D%0Ab'
  */
 export function headerValue(value: string, extra = ''): string {
   const unsafe = extra === ',' ? /[^\x20-\x24\x26-\x2b\x2d-\x7e]/gu : /[^\x20-\x24\x26-\x7e]/gu;

@@ -8,6 +8,8 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 /**
  * Runs policies in order and stops at the first denial. Synchronous policies stay synchronous, so a
  * route of plain scope/role checks costs no async hop.
+ * @example
+ * const denied = await checkPolicies([requireScopes('rooms:read')], auth, req);
  */
 export function checkPolicies<Req>(
   policies: readonly Policy<Req>[],
