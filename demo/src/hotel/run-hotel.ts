@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { HOTEL_USAGE, HotelUsageError, parseHotelArgs } from './args.js';
 import { PortInUseError } from './ports.js';
 import { DEMO_GUESTS } from './seed.js';
@@ -26,7 +26,8 @@ function banner(hotel: Hotel): string {
   } else {
     lines.push('  Sign in as alice, bob or carol (demo passwords: demo/README.md).');
   }
-  const dir = relative(process.cwd(), hotel.dataDir) || '.';
+  const inside = relative(process.cwd(), hotel.dataDir);
+  const dir = inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? hotel.dataDir : inside;
   lines.push(`  Data: ${dir} (delete it to start over).`, '', '  Press Ctrl-C to stop.', '');
   return lines.join('\n');
 }
@@ -49,36 +50,52 @@ export interface HotelIO {
 export async function runHotel(argv: string[], io: HotelIO = process): Promise<number> {
   const out = (text: string) => io.stdout.write(`${text}\n`);
   const err = (text: string) => io.stderr.write(`${text}\n`);
-  let hotel: Hotel;
+  // Listen before starting, so a Ctrl-C during start-up still closes what was started.
+  let signalled: NodeJS.Signals | undefined;
+  let wake = (): void => {};
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled !== undefined) process.exit(130); // a second Ctrl-C leaves at once (doors exit with us)
+    signalled = signal;
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    const parsed = parseHotelArgs(argv);
-    if (parsed.help) {
-      out(HOTEL_USAGE);
-      return 0;
+    let hotel: Hotel;
+    try {
+      const parsed = parseHotelArgs(argv);
+      if (parsed.help) {
+        out(HOTEL_USAGE);
+        return 0;
+      }
+      hotel = await startHotel({ ...parsed.options, output: out });
+    } catch (error) {
+      if (signalled !== undefined) {
+        out(`\n${signalled} during start-up: stopped.`);
+        return 130;
+      }
+      if (error instanceof HotelUsageError) err(`keycard demo: ${error.message}\n\n${HOTEL_USAGE}`);
+      else if (error instanceof PortInUseError) err(`keycard demo: ${error.message}`);
+      else err(`keycard demo: could not start: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
     }
-    hotel = await startHotel({ ...parsed.options, output: out });
-  } catch (error) {
-    if (error instanceof HotelUsageError) err(`keycard demo: ${error.message}\n\n${HOTEL_USAGE}`);
-    else if (error instanceof PortInUseError) err(`keycard demo: ${error.message}`);
-    else err(`keycard demo: could not start: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    let failure: string | undefined;
+    if (signalled === undefined) {
+      out(banner(hotel));
+      failure = await Promise.race([
+        new Promise<undefined>((resolve) => {
+          wake = () => resolve(undefined);
+        }),
+        hotel.doorFailed,
+      ]);
+    }
+    if (failure !== undefined) err(`keycard demo: ${failure}; closing the hotel.`);
+    else out(`\n${signalled}: closing the hotel…`);
+    await hotel.stop();
+    out('The hotel is closed.');
+    return failure === undefined ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  out(banner(hotel));
-  const reason = await new Promise<string | undefined>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      // A second Ctrl-C while stopping leaves at once (the doors still exit with their parent).
-      process.once('SIGINT', () => process.exit(130));
-      out(`\n${signal}: closing the hotel…`);
-      resolve(undefined);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    void hotel.doorFailed.then(resolve);
-  });
-  if (reason !== undefined) err(`keycard demo: ${reason}; closing the hotel.`);
-  await hotel.stop();
-  out('The hotel is closed.');
-  return reason === undefined ? 0 : 1;
 }

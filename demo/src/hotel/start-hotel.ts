@@ -167,7 +167,9 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
     const doorFailed = Promise.race(
       doors.map((d) =>
         d.exited.then(async (code) => {
-          // A door stopping on its own is reported; one stopped by stop() is not.
+          // A door stopping on its own is reported; one stopped by stop() is not. Ctrl-C reaches the
+          // doors and the demo at once: give the demo's own signal handler a moment to run first.
+          await new Promise((r) => setTimeout(r, 250));
           if (stopping) return new Promise<string>(() => {});
           return `the ${d.name} door stopped unexpectedly (${code})`;
         }),
