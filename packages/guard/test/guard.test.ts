@@ -315,7 +315,14 @@ describe('revocation feed', () => {
   });
 
   it("rejects with 503 under the 'reject' policy once the feed is stale, and serves under 'serve'", async () => {
-    const reject = make({ revocation: { maxStaleness: 0, stalePolicy: 'reject', minReconnectDelayMs: 50 } });
+    const reject = make({
+      revocation: {
+        maxStaleness: 0,
+        stalePolicy: 'reject',
+        minReconnectDelayMs: 50,
+        maxReconnectDelayMs: 200,
+      },
+    });
     const serve = make({ revocation: { maxStaleness: 0, minReconnectDelayMs: 50 } });
     await Promise.all([reject.ready(), serve.ready()]);
     const token = issuer.sign();
@@ -330,5 +337,8 @@ describe('revocation feed', () => {
     ]);
     expect((await serve.verifyRequest(bearer(token))).ok).toBe(true);
     expect(serve.metrics().feedStalenessMs).toBeGreaterThan(0);
+    issuer.setDown(false);
+    await eventually(async () => (await reject.verifyRequest(bearer(token))).ok, 15_000);
+    expect(reject.metrics().feedConnected).toBe(true);
   });
 });
