@@ -46,6 +46,13 @@ beforeAll(async () => {
   issuer = await startTestIssuer();
   upstream = createServer((req, res) => {
     if (req.url?.endsWith('/slow')) return; // never answers
+    if (req.url?.endsWith('/big')) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024, 'z');
+      for (let i = 0; i < 32; i++) res.write(chunk);
+      res.end();
+      return;
+    }
     let body = '';
     req.on('data', (c: Buffer) => {
       body += c.toString();
@@ -121,6 +128,12 @@ describe('gateway proxy mode', () => {
     const res = await get(`${proxyUrl}/upload`, auth(token), { method: 'POST', body: 'x'.repeat(1000) });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('echo:1000');
+  });
+
+  it('streams large answers back', async () => {
+    const res = await get(`${proxyUrl}/big`, auth(issuer.sign()));
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBe(32 * 64 * 1024);
   });
 
   it('answers bad credentials itself with 401/400/403, never 5xx', async () => {
