@@ -2,6 +2,7 @@ import type { AuditLog } from './audit/index.js';
 import type { KeycardConfig } from './config/index.js';
 import type { Coordinator } from './coordinator/index.js';
 import type { Sealer } from './crypto/index.js';
+import type { DirectoryCache } from './directory/index.js';
 import type { KeyManager } from './keys/index.js';
 import type { Metrics } from './metrics/index.js';
 import type { PasswordHasher } from './passwords/index.js';
@@ -50,6 +51,8 @@ export interface ServerContext {
   readonly sealer: Sealer;
   readonly passwords: PasswordHasher;
   readonly keys: KeyManager;
+  /** Short-lived cache of clients, audiences and roles for the token hot paths. */
+  readonly directory: DirectoryCache;
   readonly revocationIndex: RevocationIndex;
   readonly throttle: Throttle;
   readonly audit: AuditLog;

@@ -8,6 +8,7 @@ import { type KeycardConfig, type KeycardConfigInput, parseConfig } from './conf
 import type { Clock, CustomClaimsHook, Logger, ServerContext } from './context.js';
 import { type Coordinator, createMemoryCoordinator } from './coordinator/index.js';
 import { createSealer } from './crypto/index.js';
+import { createDirectoryCache } from './directory/index.js';
 import { ServerError } from './errors.js';
 import { createKeyManager, decodeMasterKey, loadOrCreateMasterKeyFile } from './keys/index.js';
 import { createLogger } from './logger.js';
@@ -137,6 +138,7 @@ export async function openServices(
       parallelism: cost.parallelism,
     }),
     keys,
+    directory: createDirectoryCache(storage, 2000),
     revocationIndex: createRevocationIndex(storage, clock),
     throttle: createThrottle(config, coordinator),
     audit,

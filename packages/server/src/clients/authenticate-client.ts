@@ -26,7 +26,7 @@ export async function authenticateClient(
 ): Promise<ClientRecord> {
   const { clientId, clientSecret } = credentials;
   if (clientId === undefined || clientId === '') throw new ServerError('ERR_INVALID_CLIENT');
-  const client = await ctx.storage.clients.get(clientId);
+  const client = await ctx.directory.client(clientId);
   // Hash even when the client is unknown so the timing does not tell.
   const presented = sha256Hex(clientSecret ?? '');
   if (client === undefined) throw new ServerError('ERR_INVALID_CLIENT');

@@ -72,6 +72,7 @@ export async function createClient(
     }
     throw error;
   }
+  ctx.directory.invalidate();
   if (opts.actor !== undefined) {
     await ctx.audit.record('admin.client.create', {
       actor: opts.actor,

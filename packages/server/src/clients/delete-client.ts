@@ -16,6 +16,7 @@ export async function deleteClient(
   opts: { actor: string; request?: RequestInfo },
 ): Promise<void> {
   if (!(await ctx.storage.clients.delete(id))) throw new ServerError('ERR_CLIENT_NOT_FOUND');
+  ctx.directory.invalidate();
   await ctx.audit.record('admin.client.delete', { actor: opts.actor, subject: id, request: opts.request });
 }
 

@@ -28,6 +28,7 @@ export async function saveAudience(
     createdAt: existing?.createdAt ?? ctx.clock(),
   };
   await ctx.storage.audiences.upsert(record);
+  ctx.directory.invalidate();
   await ctx.audit.record('admin.audience.save', {
     actor: opts.actor,
     subject: record.id,
@@ -43,5 +44,6 @@ export async function deleteAudience(
   opts: { actor: string; request?: RequestInfo },
 ): Promise<void> {
   if (!(await ctx.storage.audiences.delete(id))) throw new ServerError('ERR_AUDIENCE_NOT_FOUND');
+  ctx.directory.invalidate();
   await ctx.audit.record('admin.audience.delete', { actor: opts.actor, subject: id, request: opts.request });
 }

@@ -28,6 +28,7 @@ export async function saveRole(
     createdAt: existing?.createdAt ?? ctx.clock(),
   };
   await ctx.storage.roles.upsert(record);
+  ctx.directory.invalidate();
   await ctx.audit.record('admin.role.save', {
     actor: opts.actor,
     subject: record.name,
@@ -44,5 +45,6 @@ export async function deleteRole(
   opts: { actor: string; request?: RequestInfo },
 ): Promise<void> {
   if (!(await ctx.storage.roles.delete(name))) throw new ServerError('ERR_ROLE_NOT_FOUND');
+  ctx.directory.invalidate();
   await ctx.audit.record('admin.role.delete', { actor: opts.actor, subject: name, request: opts.request });
 }

@@ -46,7 +46,8 @@ export async function refreshSession(
   if (result.status === 'already_used') return presentedAgain(ctx, result.token, session, client, request);
 
   await createRefreshToken(ctx, session, now, successor);
-  await ctx.storage.sessions.touch(session.id, now);
+  // lastUsedAt is for display: a write per refresh would cost more than it tells.
+  if (now - session.lastUsedAt >= 60_000) await ctx.storage.sessions.touch(session.id, now);
   const tokens = await accessFor(ctx, session, client, successor);
   ctx.metrics.refreshes.inc();
   await ctx.audit.record('token.refresh', {

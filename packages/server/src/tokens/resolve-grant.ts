@@ -45,7 +45,7 @@ export async function resolveGrant(
   if (input.roles !== undefined) {
     const granted = new Set<string>();
     for (const name of input.roles) {
-      const role = await ctx.storage.roles.get(name);
+      const role = await ctx.directory.role(name);
       for (const s of role?.scopes ?? []) granted.add(s);
     }
     scopes = scopes.filter((s) => granted.has(s));
@@ -60,7 +60,7 @@ export async function resolveGrant(
   } else {
     audiences = [...new Set(asked)];
     for (const aud of audiences) {
-      if (!client.audiences.includes(aud) || (await ctx.storage.audiences.get(aud)) === undefined) {
+      if (!client.audiences.includes(aud) || (await ctx.directory.audience(aud)) === undefined) {
         throw new ServerError('ERR_INVALID_TARGET');
       }
     }

@@ -1,0 +1,54 @@
+import type { AudienceRecord, ClientRecord, RoleRecord, Storage } from '../storage/index.js';
+
+/**
+ * A short-lived read cache of clients, audiences and roles: the records every token request
+ * reads and that change rarely. Changes made through this process invalidate it at once;
+ * changes by another instance show within `ttlMs`. Misses are not cached.
+ */
+export interface DirectoryCache {
+  client(id: string): Promise<ClientRecord | undefined>;
+  audience(id: string): Promise<AudienceRecord | undefined>;
+  role(name: string): Promise<RoleRecord | undefined>;
+  /** Forget everything (after a local change). */
+  invalidate(): void;
+}
+
+/**
+ * @example
+ * ```ts
+ * const directory = createDirectoryCache(storage, 2000);
+ * const client = await directory.client('keycard-web');
+ * ```
+ */
+export function createDirectoryCache(storage: Storage, ttlMs: number): DirectoryCache {
+  // Wall time on purpose: a cache lifetime is not domain time (tests freeze the domain clock).
+  const now = () => performance.now();
+  const maps = {
+    client: new Map<string, { at: number; value: ClientRecord }>(),
+    audience: new Map<string, { at: number; value: AudienceRecord }>(),
+    role: new Map<string, { at: number; value: RoleRecord }>(),
+  };
+  const read = async <T>(
+    map: Map<string, { at: number; value: T }>,
+    key: string,
+    load: () => Promise<T | undefined>,
+  ): Promise<T | undefined> => {
+    const hit = map.get(key);
+    if (hit !== undefined && now() - hit.at < ttlMs) return hit.value;
+    const value = await load();
+    if (value === undefined) map.delete(key);
+    else {
+      if (map.size > 10_000) map.clear();
+      map.set(key, { at: now(), value });
+    }
+    return value;
+  };
+  return {
+    client: (id) => read(maps.client, id, () => storage.clients.get(id)),
+    audience: (id) => read(maps.audience, id, () => storage.audiences.get(id)),
+    role: (name) => read(maps.role, name, () => storage.roles.get(name)),
+    invalidate() {
+      for (const map of Object.values(maps)) map.clear();
+    },
+  };
+}
