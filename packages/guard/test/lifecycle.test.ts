@@ -34,6 +34,46 @@ describe('lifecycle', () => {
     await eventually(() => timers() <= before);
   });
 
+  it('falls back to long-polling when streams are closed as soon as they open', async () => {
+    let streams = 0;
+    const flaky = createServer((req, res) => {
+      if (req.url?.startsWith('/stream')) {
+        streams++;
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end('retry: 1000\n\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"events":[],"cursor":0}');
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`;
+    const feed = new RevocationFeed({
+      streamUri: `${base}/stream`,
+      pollUri: `${base}/poll`,
+      state: new RevocationState(),
+      onEvent: () => {},
+      onReset: () => {},
+      onError: () => {},
+      clock: Date.now,
+      connectTimeoutMs: 1000,
+      minReconnectDelayMs: 5,
+      maxReconnectDelayMs: 20,
+      idleTimeoutMs: 10_000,
+      pollWaitSeconds: 0,
+      streamFailuresBeforePoll: 3,
+      pollsBeforeStreamRetry: 1_000_000,
+    });
+    try {
+      feed.start();
+      await eventually(() => feed.mode === 'poll');
+      expect(streams).toBe(3);
+    } finally {
+      feed.close();
+      flaky.closeAllConnections();
+      await new Promise((r) => flaky.close(r));
+    }
+  });
+
   it('reconnects a stream that has gone silent (idle watchdog)', async () => {
     let connections = 0;
     const open: ServerResponse[] = [];

@@ -28,6 +28,8 @@ export interface RevocationFeedOptions {
 }
 
 const MAX_POLL_BYTES = 4 * 1024 * 1024;
+/** A stream that lasted this long counts as healthy: the next reconnect starts from the minimum delay. */
+const STABLE_STREAM_MS = 5000;
 
 /**
  * Keeps a RevocationState current from the issuer's feed: a Server-Sent Events stream resumed with
@@ -180,9 +182,8 @@ export class RevocationFeed {
       await response.body?.cancel().catch(() => {});
       throw new Error(`revocation stream answered ${response.status} ${type}`);
     }
-    this.#failures = 0;
-    this.#streamFailures = 0;
-    this.#lastByteAt = Date.now();
+    const connectedAt = Date.now();
+    this.#lastByteAt = connectedAt;
     this.lastContactAt = o.clock();
     this.connected = true;
     this.#markSynced();
@@ -210,6 +211,12 @@ export class RevocationFeed {
       connection.abort();
       this.connected = false;
       this.lastContactAt = o.clock();
+      // Only a stream that stayed up resets the backoff: one that the other end closes at once must not
+      // turn into a reconnect loop at the minimum delay (and should lead to long-polling).
+      if (Date.now() - connectedAt >= STABLE_STREAM_MS) {
+        this.#failures = 0;
+        this.#streamFailures = 0;
+      }
     }
     throw new Error('revocation stream ended');
   }
