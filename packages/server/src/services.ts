@@ -132,11 +132,10 @@ export async function openServices(
     coordinator,
     clock,
     sealer,
-    passwords: createPasswordHasher({
-      memoryCost: cost.memoryCost,
-      timeCost: cost.timeCost,
-      parallelism: cost.parallelism,
-    }),
+    passwords: createPasswordHasher(
+      { memoryCost: cost.memoryCost, timeCost: cost.timeCost, parallelism: cost.parallelism },
+      config.passwords.maxConcurrent !== undefined ? { maxConcurrent: config.passwords.maxConcurrent } : {},
+    ),
     keys,
     directory: createDirectoryCache(storage, 2000),
     revocationIndex: createRevocationIndex(storage, clock),

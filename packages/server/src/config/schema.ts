@@ -74,6 +74,8 @@ export const configSchema = z
         parallelism: z.number().int().min(1).max(16).default(1),
         minLength: z.number().int().min(8).max(128).default(8),
         maxLength: z.number().int().min(16).max(4096).default(1024),
+        /** argon2 computations at once; default: CPU cores - 1 (at least 1), so requests keep a core. */
+        maxConcurrent: z.number().int().min(1).max(256).optional(),
       })
       .strict()
       .prefault({}),

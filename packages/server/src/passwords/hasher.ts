@@ -1,4 +1,7 @@
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+import { ServerError } from '../errors.js';
+import { createLimiter } from './limiter.js';
 
 /** argon2id parameters (memory in KiB). */
 export interface PasswordCost {
@@ -27,15 +30,23 @@ export interface PasswordHasher {
  * const phc = await hasher.hash('correct horse battery staple');
  * ```
  */
-export function createPasswordHasher(cost: PasswordCost): PasswordHasher {
+export function createPasswordHasher(
+  cost: PasswordCost,
+  opts: { maxConcurrent?: number; maxQueued?: number } = {},
+): PasswordHasher {
   const options: argon2.HashOptions = { type: argon2.argon2id, ...cost };
+  const limit = createLimiter(
+    opts.maxConcurrent ?? Math.max(1, availableParallelism() - 1),
+    opts.maxQueued ?? 256,
+  );
   let dummy: Promise<string> | undefined;
   return {
-    hash: (password) => argon2.hash(password, options),
+    hash: (password) => limit.run(() => argon2.hash(password, options)),
     async verify(hash, password) {
       try {
-        return await argon2.verify(hash, password);
-      } catch {
+        return await limit.run(() => argon2.verify(hash, password));
+      } catch (error) {
+        if (error instanceof ServerError) throw error;
         return false;
       }
     },
@@ -48,9 +59,11 @@ export function createPasswordHasher(cost: PasswordCost): PasswordHasher {
     },
     async verifyDummy(password) {
       dummy ??= argon2.hash('keycard-dummy-password', options);
+      const phc = await dummy;
       try {
-        await argon2.verify(await dummy, password);
-      } catch {
+        await limit.run(() => argon2.verify(phc, password));
+      } catch (error) {
+        if (error instanceof ServerError) throw error;
         // The result is irrelevant; only the time spent matters.
       }
     },
