@@ -54,6 +54,36 @@ describe.skipIf(notBuilt !== undefined)('keycard demo', () => {
     expect(await open.json()).toEqual({ opened: true, door: 'room 101', by: 'alice' });
   });
 
+  it('lets the web app call the doors from its origin (CORS), refusals included, and no other origin', async () => {
+    const origin = hotel.url;
+    const paths = [
+      `${hotel.doors.rooms}/rooms/101/open`,
+      `${hotel.doors.amenities}/pool/open`,
+      `${hotel.doors.office}/office/open`,
+    ];
+    for (const url of paths) {
+      const preflight = await fetch(url, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+      expect(preflight.status, url).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+      const refused = await fetch(url, { headers: { origin } });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'ERR_GUARD_TOKEN_MISSING',
+      );
+      const foreign = await fetch(url, { headers: { origin: 'http://evil.example' } });
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+
   it('stops the server and every door on SIGINT, leaving no process behind', async () => {
     const doors = hotel.doorPids();
     expect(doors).toHaveLength(3);

@@ -9,7 +9,7 @@
  * Template for a real service:
  *   KEYCARD_ISSUER=http://127.0.0.1:4000 KEYCARD_AUDIENCE=amenities PORT=4002 node demo/dist/doors/amenities.js
  */
-import { createGuard, requireScopes } from '@keycard/guard';
+import { type AuthContext, createGuard, requireScopes } from '@keycard/guard';
 import { authorize, keycard } from '@keycard/guard/fastify';
 import Fastify from 'fastify';
 import { corsHeaders } from './cors.js';
@@ -35,13 +35,17 @@ app.get('/healthz', { config: { auth: false } }, async () => ({
   feedConnected: guard.metrics().feedConnected,
 }));
 
-for (const door of ['pool', 'garage']) {
-  app.get(`/${door}/open`, { preHandler: authorize(requireScopes(door)) }, async (request) => ({
-    opened: true,
-    door,
-    by: request.auth!.claims.username ?? request.auth!.sub,
-  }));
-}
+const opened = (door: string, auth: AuthContext) => ({
+  opened: true,
+  door,
+  by: auth.claims.username ?? auth.sub,
+});
+app.get('/pool/open', { preHandler: authorize(requireScopes('pool')) }, async (req) =>
+  opened('pool', req.auth!),
+);
+app.get('/garage/open', { preHandler: authorize(requireScopes('garage')) }, async (req) =>
+  opened('garage', req.auth!),
+);
 
 try {
   await guard
