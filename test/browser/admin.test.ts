@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unnamedControls } from './support/a11y.js';
 import {
   browserSkipReason,
-  launchBrowser,
   newPerson,
+  openHotelAndBrowser,
   screenshot,
   signIn,
   tapDoor,
 } from './support/browser.js';
-import { PASSWORDS, type RunningHotel, startHotelProcess } from './support/hotel.js';
+import { PASSWORDS, type RunningHotel } from './support/hotel.js';
 
 const skip = browserSkipReason('test/browser/admin.test.ts');
 
@@ -34,7 +34,7 @@ describe.skipIf(skip !== '')('the admin console in Chromium', () => {
   let carolPage: Page;
 
   beforeAll(async () => {
-    [hotel, browser] = await Promise.all([startHotelProcess(), launchBrowser()]);
+    ({ hotel, browser } = await openHotelAndBrowser());
     [alice, carol] = await Promise.all([newPerson(browser), newPerson(browser)]);
     [alicePage, carolPage] = await Promise.all([alice.newPage(), carol.newPage()]);
     await signIn(alicePage, hotel.url, 'alice', PASSWORDS.alice);

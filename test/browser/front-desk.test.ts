@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tabTo, unnamedControls } from './support/a11y.js';
 import {
   browserSkipReason,
-  launchBrowser,
   newPerson,
+  openHotelAndBrowser,
   SCREENSHOTS,
   screenshot,
   signIn,
   tapDoor,
 } from './support/browser.js';
-import { PASSWORDS, type RunningHotel, startHotelProcess } from './support/hotel.js';
+import { PASSWORDS, type RunningHotel } from './support/hotel.js';
 
 const skip = browserSkipReason('test/browser/front-desk.test.ts');
 
@@ -23,7 +23,7 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [hotel, browser] = await Promise.all([startHotelProcess(), launchBrowser()]);
+    ({ hotel, browser } = await openHotelAndBrowser());
     alice = await newPerson(browser);
     page = await alice.newPage();
     console.log(`screenshots: ${SCREENSHOTS}`);

@@ -8,8 +8,8 @@ import { decodeJWT, generateKeyPair, signJWT } from '@keycard/jwt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unnamedControls } from './support/a11y.js';
-import { browserSkipReason, launchBrowser, newPerson, screenshot } from './support/browser.js';
-import { apiLogin, type RunningHotel, startHotelProcess } from './support/hotel.js';
+import { browserSkipReason, newPerson, openHotelAndBrowser, screenshot } from './support/browser.js';
+import { apiLogin, type RunningHotel } from './support/hotel.js';
 
 const skip = browserSkipReason('test/browser/inspector.test.ts');
 
@@ -31,10 +31,7 @@ describe.skipIf(skip !== '')('the token inspector in Chromium', () => {
   let earlyCard: string;
 
   beforeAll(async () => {
-    [hotel, browser] = await Promise.all([
-      startHotelProcess({ env: { KEYCARD_ACCESS_TOKEN_TTL: '30' } }),
-      launchBrowser(),
-    ]);
+    ({ hotel, browser } = await openHotelAndBrowser({ KEYCARD_ACCESS_TOKEN_TTL: '30' }));
     earlyCard = await apiLogin(hotel.url, 'alice'); // expires 30 s from now
     page = await (await newPerson(browser)).newPage();
     await page.goto(`${hotel.url}/#/inspector`);

@@ -8,13 +8,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   browserSkipReason,
-  launchBrowser,
   newPerson,
+  openHotelAndBrowser,
   screenshot,
   signIn,
   tapDoor,
 } from './support/browser.js';
-import { PASSWORDS, type RunningHotel, startHotelProcess } from './support/hotel.js';
+import { PASSWORDS, type RunningHotel } from './support/hotel.js';
 
 const skip = browserSkipReason('test/browser/sessions.test.ts');
 const DOORS = ['room-101', 'room-102', 'pool', 'garage', 'office'];
@@ -45,10 +45,10 @@ describe.skipIf(skip !== '')('sessions in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [hotel, browser] = await Promise.all([
-      startHotelProcess({ env: { KEYCARD_ACCESS_TOKEN_TTL: '30', KEYCARD_REFRESH_GRACE: '0' } }),
-      launchBrowser(),
-    ]);
+    ({ hotel, browser } = await openHotelAndBrowser({
+      KEYCARD_ACCESS_TOKEN_TTL: '30',
+      KEYCARD_REFRESH_GRACE: '0',
+    }));
   });
   afterAll(async () => {
     await browser?.close();

@@ -60,6 +60,9 @@ export async function runHotel(argv: string[], io: HotelIO = process): Promise<n
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started by a supervisor (or a test) with an IPC channel: close when it goes away.
+  const onDisconnect = (): void => onSignal('SIGTERM');
+  process.once('disconnect', onDisconnect);
   try {
     let hotel: Hotel;
     try {
@@ -97,5 +100,6 @@ export async function runHotel(argv: string[], io: HotelIO = process): Promise<n
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('disconnect', onDisconnect);
   }
 }

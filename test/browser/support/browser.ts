@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { missingBuild, ROOT } from './hotel.js';
+import { missingBuild, ROOT, type RunningHotel, startHotelProcess } from './hotel.js';
 
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 
@@ -68,4 +68,20 @@ export async function tapDoor(page: Page, id: string): Promise<string> {
   const outcome = (await result.getAttribute('data-result')) ?? '';
   const code = await result.getAttribute('data-code');
   return outcome === 'opened' || code === null ? outcome : `${outcome} (${code})`;
+}
+
+/**
+ * Starts the hotel and the browser side by side; if one fails, the other is closed before the error
+ * is thrown, so a failed beforeAll leaves no process behind.
+ */
+export async function openHotelAndBrowser(
+  env: Record<string, string> = {},
+): Promise<{ hotel: RunningHotel; browser: Browser }> {
+  const [hotel, browser] = await Promise.allSettled([startHotelProcess({ env }), launchBrowser()]);
+  if (hotel.status === 'fulfilled' && browser.status === 'fulfilled') {
+    return { hotel: hotel.value, browser: browser.value };
+  }
+  if (hotel.status === 'fulfilled') await hotel.value.dispose();
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw hotel.status === 'rejected' ? hotel.reason : (browser as PromiseRejectedResult).reason;
 }

@@ -88,7 +88,8 @@ export async function startHotelProcess(
     {
       cwd: ROOT,
       env: { ...process.env, KEYCARD_LOG_LEVEL: 'error', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel makes the demo close itself if this test process dies without cleaning up.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   );
   let output = '';
