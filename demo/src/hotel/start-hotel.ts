@@ -128,7 +128,7 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
       port: ports.server,
       dataDir,
       // The demo's own output is the banner; server logs only problems unless asked.
-      logLevel: (env.KEYCARD_LOG_LEVEL as 'error' | undefined) ?? 'error',
+      logLevel: (env.KEYCARD_LOG_LEVEL || 'error') as 'error',
       ui: { doors: uiDoors(doorUrls) },
     },
   });
