@@ -63,6 +63,8 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
     audiences: [API_AUDIENCE, ...AUDIENCES.map((a) => a.id)],
     scopes: [...new Set([...ROLES.flatMap((r) => r.scopes)])],
   });
+  // The records above were written to storage directly: make sure no cached copy outlives them.
+  ctx.directory.invalidate();
   for (const g of DEMO_GUESTS) {
     await createUser(ctx, {
       username: g.username,
