@@ -121,7 +121,7 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
     }
   });
 
-  it('every control on the sign-in page, the front desk, the account page and the inspector is labelled', async () => {
+  it('every control on the sign-in page, the front desk, the account page and the inspector is labelled; doors open from the keyboard', async () => {
     const stranger = await newPerson(browser);
     try {
       const p = await stranger.newPage();
@@ -149,5 +149,13 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
       expect(await unnamedControls(page), route).toEqual([]);
     }
     expect(await tabTo(page, 'inspector-input')).toBeGreaterThan(0);
+
+    // The doors are buttons: Tab to one and press Enter.
+    await page.goto(`${hotel.url}/#/`);
+    await page.getByTestId('doors-list').waitFor();
+    expect(await page.getByTestId('door-garage-result').getAttribute('data-result')).toBe('none');
+    expect(await tabTo(page, 'door-garage')).toBeGreaterThan(0);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="door-garage-result"][data-result="opened"]').waitFor();
   });
 });

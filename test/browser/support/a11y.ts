@@ -24,11 +24,16 @@ export async function unnamedControls(page: Page): Promise<string[]> {
   return snapshot.split('\n').filter((line) => unnamed.test(line));
 }
 
-/** Presses Tab until the element with this id has focus; the number of presses, or -1 if never. */
-export async function tabTo(page: Page, id: string, maxPresses = 30): Promise<number> {
+/** Presses Tab until the element with this id (or data-testid) has focus; the number of presses, or -1. */
+export async function tabTo(page: Page, id: string, maxPresses = 40): Promise<number> {
   for (let i = 1; i <= maxPresses; i++) {
     await page.keyboard.press('Tab');
-    if (await page.evaluate((want) => document.activeElement?.id === want, id)) return i;
+    const focused = await page.evaluate(
+      (want) =>
+        document.activeElement?.id === want || document.activeElement?.getAttribute('data-testid') === want,
+      id,
+    );
+    if (focused) return i;
   }
   return -1;
 }
