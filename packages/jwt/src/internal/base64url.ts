@@ -6,7 +6,11 @@ for (let i = 0; i < 64; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 
 /** Encodes bytes or a UTF-8 string as base64url without padding. */
 export function encode(input: Uint8Array | string): string {
-  return (typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input)).toString('base64url');
+  if (typeof input === 'string') return Buffer.from(input, 'utf8').toString('base64url');
+  // A Buffer is encoded in place; any other Uint8Array is viewed (not copied) as a Buffer.
+  return (
+    Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+  ).toString('base64url');
 }
 
 /**

@@ -13,6 +13,8 @@ export type { KeyObject };
 export type VerifyFn = (data: string | Uint8Array, signature: Uint8Array) => boolean;
 /** Signs `data`, returning the JWS signature octets (raw r||s for ECDSA). */
 export type SignFn = (data: string | Uint8Array) => Buffer;
+/** Signs `data`, returning the base64url signature segment (HMAC encodes natively, no extra Buffer). */
+export type SignSegmentFn = (data: string) => string;
 
 const PSS = nodeCrypto.constants.RSA_PKCS1_PSS_PADDING;
 // node:crypto accepts a string as data (UTF-8) at runtime although @types/node only lists byte views;
@@ -87,6 +89,16 @@ export function prepareSign(spec: AlgorithmSpec, key: KeyObject): SignFn {
       return (data) => nodeCrypto.sign(hash, data as Uint8Array, options);
     }
   }
+}
+
+/** The segment-producing variant of {@link prepareSign}, used by signJWT and createSigner. */
+export function prepareSignSegment(spec: AlgorithmSpec, key: KeyObject): SignSegmentFn {
+  if (spec.family === 'hmac') {
+    const hash = spec.hash!;
+    return (data) => nodeCrypto.createHmac(hash, key).update(data).digest('base64url');
+  }
+  const sign = prepareSign(spec, key);
+  return (data) => sign(data).toString('base64url');
 }
 
 /** Constant-time comparison of two byte strings (false for different lengths). */

@@ -9,36 +9,40 @@ export type JSONFailure = 'syntax' | 'duplicate' | 'depth' | 'not-object';
 export const DEFAULT_MAX_DEPTH = 32;
 
 /**
- * Parses `text` as a JSON object, or returns the failure reason. The fast path counts top-level
- * members while skipping strings with native indexOf and compares the count with the parsed keys;
- * only texts with nested objects take the slower full walk that checks every object's names.
+ * Parses `text` as a JSON object, or returns the failure reason. `bytes` is its UTF-8 encoding when
+ * the caller already holds it (the decoded token segment). The fast path walks those bytes once in a
+ * tight loop (typed-array reads are far cheaper than charCodeAt), skipping strings, counting top-level
+ * members and nesting depth, and compares the member count with the parsed object's keys. Only texts
+ * with nested objects take the slower full walk that checks every object's names.
+ * Scanning bytes is safe for UTF-8: every byte of a multi-byte character is >= 0x80.
  */
 export function parseJSONObject(
   text: string,
   maxDepth: number = DEFAULT_MAX_DEPTH,
+  bytes: Uint8Array = Buffer.from(text, 'utf8'),
 ): Record<string, unknown> | JSONFailure {
-  const n = text.length;
+  const n = bytes.length;
   let depth = 0;
   let topCommas = 0;
   let nestedObject = false;
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i++]!;
     if (c === 34 /* " */) {
-      const end = stringEnd(text, i);
-      if (end < 0) return 'syntax';
-      i = end + 1;
-      continue;
-    }
-    if (c === 123 /* { */ || c === 91 /* [ */) {
+      for (;;) {
+        if (i >= n) return 'syntax';
+        const d = bytes[i++]!;
+        if (d === 34) break;
+        if (d === 92 /* \ */) i++;
+      }
+    } else if (c === 44 /* , */) {
+      if (depth === 1) topCommas++;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
       if (++depth > maxDepth) return 'depth';
       if (c === 123 && depth > 1) nestedObject = true;
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
       depth--;
-    } else if (c === 44 /* , */ && depth === 1) {
-      topCommas++;
     }
-    i++;
   }
   let value: unknown;
   try {

@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { JWSInvalid, JWTInvalid } from '../errors.js';
 import { decode } from '../internal/base64url.js';
-import { parseJSONObject } from '../internal/json.js';
+import { DEFAULT_MAX_DEPTH, parseJSONObject } from '../internal/json.js';
 import type { JWSHeader, JWTClaims } from '../types.js';
 
 /** Default maximum token size in bytes (checked before anything else). */
@@ -23,17 +23,17 @@ export function split(token: unknown, maxTokenSize: number): [number, number] {
   return [first, second];
 }
 
-/** Canonical base64url → valid UTF-8 → JSON text, or ERR_JWS_INVALID. */
-function segmentText(segment: string, what: string): string {
+/** Canonical base64url → valid UTF-8 → JSON object (or the failure reason), else ERR_JWS_INVALID. */
+function parseSegment(segment: string, what: string): ReturnType<typeof parseJSONObject> {
   const bytes = decode(segment);
   if (bytes === undefined) throw new JWSInvalid(`${what} is not canonical base64url`);
   if (!isUtf8(bytes)) throw new JWSInvalid(`${what} is not UTF-8`);
-  return bytes.toString('utf8');
+  return parseJSONObject(bytes.toString('utf8'), DEFAULT_MAX_DEPTH, bytes);
 }
 
 /** Decodes and parses the protected header: a JSON object with a string `alg`. */
 export function parseHeader(segment: string): JWSHeader {
-  const parsed = parseJSONObject(segmentText(segment, 'header'));
+  const parsed = parseSegment(segment, 'header');
   if (typeof parsed === 'string') throw new JWSInvalid(`header JSON is invalid (${parsed})`);
   if (typeof parsed.alg !== 'string') throw new JWSInvalid('header alg must be a string');
   if (parsed.kid !== undefined && typeof parsed.kid !== 'string')
@@ -45,7 +45,7 @@ export function parseHeader(segment: string): JWSHeader {
 
 /** Decodes and parses the payload: a JSON object (ERR_JWT_INVALID for valid JSON that is not one). */
 export function parsePayload(segment: string): JWTClaims {
-  const parsed = parseJSONObject(segmentText(segment, 'payload'));
+  const parsed = parseSegment(segment, 'payload');
   if (parsed === 'not-object') throw new JWTInvalid('payload must be a JSON object');
   if (typeof parsed === 'string') throw new JWSInvalid(`payload JSON is invalid (${parsed})`);
   return parsed as JWTClaims;

@@ -35,10 +35,10 @@ const RESERVED_HEADER = new Set(['alg', 'typ', 'kid', 'crit', 'jku', 'x5u', 'jwk
 
 function signer(key: SigningKey) {
   const internals = keyInternals(key);
-  if (internals?.sign === undefined || (key.type !== 'private' && key.type !== 'secret')) {
+  if (internals?.signSegment === undefined || (key.type !== 'private' && key.type !== 'secret')) {
     throw new JoseInvalidOptions('a PrivateKey or SecretKey is required to sign');
   }
-  return internals.sign;
+  return internals.signSegment;
 }
 
 function headerSegment(key: SigningKey, opts: SignJWTOptions): string {
@@ -52,8 +52,7 @@ function headerSegment(key: SigningKey, opts: SignJWTOptions): string {
   return encode(JSON.stringify(header));
 }
 
-function checkNumericDate(claims: JWTClaims, name: 'exp' | 'nbf' | 'iat'): void {
-  const value = claims[name];
+function checkNumericDate(value: unknown, name: 'exp' | 'nbf' | 'iat'): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
     throw new JWTInvalid(`claim ${name} must be a finite, non-negative number`, { claim: name });
   }
@@ -63,9 +62,9 @@ function payloadSegment(claims: JWTClaims): string {
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
     throw new JWTInvalid('claims must be an object');
   }
-  checkNumericDate(claims, 'exp');
-  checkNumericDate(claims, 'nbf');
-  checkNumericDate(claims, 'iat');
+  checkNumericDate(claims.exp, 'exp');
+  checkNumericDate(claims.nbf, 'nbf');
+  checkNumericDate(claims.iat, 'iat');
   return encode(JSON.stringify(claims));
 }
 
@@ -82,7 +81,7 @@ function payloadSegment(claims: JWTClaims): string {
 export function signJWT(claims: JWTClaims, key: SigningKey, opts: SignJWTOptions = {}): string {
   const sign = signer(key);
   const input = `${headerSegment(key, opts)}.${payloadSegment(claims)}`;
-  return `${input}.${encode(sign(input))}`;
+  return `${input}.${sign(input)}`;
 }
 
 /**
@@ -100,7 +99,7 @@ export function createSigner(key: SigningKey, opts: SignOptions = {}): { sign(cl
   return {
     sign(claims: JWTClaims): string {
       const input = `${header}.${payloadSegment(claims)}`;
-      return `${input}.${encode(sign(input))}`;
+      return `${input}.${sign(input)}`;
     },
   };
 }

@@ -19,8 +19,7 @@ export interface ClaimsPolicy {
  * allowed, RFC 7519 §2). Strings, negative numbers, and overflowed literals such as 1e400 (Infinity)
  * are refused with ERR_JWT_INVALID.
  */
-function numericDate(payload: JWTClaims, name: 'exp' | 'nbf' | 'iat'): number | undefined {
-  const value = payload[name];
+function numericDate(value: unknown, name: 'exp' | 'nbf' | 'iat'): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !(value >= 0 && value <= Number.MAX_SAFE_INTEGER)) {
     throw new JWTInvalid(`claim ${name} must be a NumericDate`, { claim: name });
@@ -28,8 +27,7 @@ function numericDate(payload: JWTClaims, name: 'exp' | 'nbf' | 'iat'): number | 
   return value;
 }
 
-function stringClaim(payload: JWTClaims, name: 'iss' | 'sub' | 'jti'): string | undefined {
-  const value = payload[name];
+function stringClaim(value: unknown, name: 'iss' | 'sub' | 'jti'): string | undefined {
   if (value !== undefined && typeof value !== 'string') {
     throw new JWTInvalid(`claim ${name} must be a string`, { claim: name });
   }
@@ -38,12 +36,13 @@ function stringClaim(payload: JWTClaims, name: 'iss' | 'sub' | 'jti'): string | 
 
 /** Validates registered claim types and the policy. Throws the first failure. */
 export function checkClaims(payload: JWTClaims, policy: ClaimsPolicy): void {
-  const exp = numericDate(payload, 'exp');
-  const nbf = numericDate(payload, 'nbf');
-  const iat = numericDate(payload, 'iat');
-  const iss = stringClaim(payload, 'iss');
-  const sub = stringClaim(payload, 'sub');
-  stringClaim(payload, 'jti');
+  // Named property reads (not payload[name]) keep these loads monomorphic in the hot path.
+  const exp = numericDate(payload.exp, 'exp');
+  const nbf = numericDate(payload.nbf, 'nbf');
+  const iat = numericDate(payload.iat, 'iat');
+  const iss = stringClaim(payload.iss, 'iss');
+  const sub = stringClaim(payload.sub, 'sub');
+  stringClaim(payload.jti, 'jti');
   const aud = payload.aud;
   if (aud !== undefined && typeof aud !== 'string' && !isStringArray(aud)) {
     throw new JWTInvalid('claim aud must be a string or an array of strings', { claim: 'aud' });

@@ -7,8 +7,10 @@ import {
   exportJWK,
   type KeyObject,
   prepareSign,
+  prepareSignSegment,
   prepareVerify,
   type SignFn,
+  type SignSegmentFn,
   type VerifyFn,
 } from '../internal/crypto.js';
 import type { AsymmetricAlgorithm, HmacAlgorithm, JWK } from '../types.js';
@@ -19,6 +21,7 @@ export interface KeyInternals {
   readonly keyObject: KeyObject;
   readonly verify: VerifyFn;
   readonly sign: SignFn | undefined;
+  readonly signSegment: SignSegmentFn | undefined;
 }
 
 /** Symbol under which a key keeps its prepared state (module-private: index.ts does not export it). */
@@ -36,6 +39,7 @@ function internals(
     keyObject,
     verify: prepareVerify(spec, keyObject),
     sign: canSign ? prepareSign(spec, keyObject) : undefined,
+    signSegment: canSign ? prepareSignSegment(spec, keyObject) : undefined,
   };
 }
 
