@@ -40,6 +40,8 @@ export async function createServer(
   const logger = options.logger ?? createLogger(config.logLevel);
   const opened = await openServices(config, { ...options, logger });
   const ctx = opened.ctx;
+  // Compute the dummy hash now, so the first sign-in of an unknown user costs what a real one does.
+  void ctx.passwords.verifyDummy('warm-up').catch(() => {});
   const feed = createFeedNotifier(ctx.storage, ctx.coordinator, 1000);
   const hooks: AppHooks = { closing: new AbortController(), feed };
   const app = buildApp(ctx, logger, hooks);
