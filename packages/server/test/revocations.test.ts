@@ -143,6 +143,21 @@ describe('revocation feed', () => {
   });
 });
 
+describe('revocation stream keep-alive', () => {
+  it('sends a ping comment at the configured interval', async () => {
+    const r = await startServer({ databaseUrl: 'memory', revocations: { pingInterval: 1 } });
+    try {
+      const controller = new AbortController();
+      const res = await fetch(`${r.url}/revocations/stream`, { signal: controller.signal });
+      const { frames } = await readSse(res.body!, (f) => f.includes(': ping'));
+      expect(frames).toContain(': ping');
+      controller.abort();
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe('revocation feed across instances', () => {
   it('a stream on one instance sees an event written by another (shared storage, no shared coordinator)', async () => {
     const { createStorage } = await import('../src/index.js');
