@@ -71,6 +71,7 @@ beforeAll(async () => {
     guard,
     upstream: `${upstreamUrl}/base`,
     authPath: '/auth',
+    healthPath: '/healthz',
     maxBodyBytes: 1024,
     maxHeaderBytes: 4096,
     upstreamTimeoutMs: 300,
@@ -216,6 +217,12 @@ describe('gateway proxy mode', () => {
     const dead = await get(`${deadUrl}/x`, auth(token));
     expect(dead.status).toBe(502);
     expect(((await dead.json()) as { error: { code: string } }).error.code).toBe('ERR_GATEWAY_UPSTREAM');
+  });
+
+  it('answers health checks at --health-path without a token', async () => {
+    const res = await get(`${proxyUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, feedConnected: expect.any(Boolean), keys: 1 });
   });
 
   it('answers forward-auth checks at --auth-path without calling the upstream', async () => {

@@ -18,6 +18,7 @@ forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client to the upstream. Answe
   --forward-auth        no upstream: answer every request as a forward-auth check (nginx auth_request,
                         Traefik ForwardAuth, Envoy ext_authz) with 200/401/403 and identity headers
   --auth-path PATH      with --upstream, also answer forward-auth checks at PATH (e.g. /auth)
+  --health-path PATH    answer health checks at PATH without a token (e.g. /healthz)
   --issuer URL          issuer (discovery gives the JWKS and the revocation feed)
   --jwks FILE_OR_URL    a JWK Set file or URL instead of discovery (then --iss is required)
   --iss ISS             expected "iss" (default: --issuer)
@@ -36,6 +37,7 @@ export interface GatewayArgs {
   guard: GuardOptions;
   upstream: string | undefined;
   authPath: string | undefined;
+  healthPath: string | undefined;
   port: number;
   host: string;
   maxBodyBytes: number;
@@ -70,6 +72,7 @@ export interface GatewayFlagValues {
   upstream?: string | undefined;
   'forward-auth'?: boolean | undefined;
   'auth-path'?: string | undefined;
+  'health-path'?: string | undefined;
   issuer?: string | undefined;
   jwks?: string | undefined;
   iss?: string | undefined;
@@ -135,6 +138,7 @@ export async function gatewayArgsFromValues(
     guard,
     upstream: values.upstream,
     authPath: values['auth-path'],
+    healthPath: values['health-path'],
     port: integer('--port', values.port, 8080),
     host: values.host ?? '127.0.0.1',
     maxBodyBytes: integer('--max-body', values['max-body'], 10 * 1024 * 1024),
@@ -152,6 +156,7 @@ function parse(argv: string[]) {
       upstream: { type: 'string' },
       'forward-auth': { type: 'boolean' },
       'auth-path': { type: 'string' },
+      'health-path': { type: 'string' },
       issuer: { type: 'string' },
       jwks: { type: 'string' },
       iss: { type: 'string' },
@@ -202,6 +207,7 @@ export async function startGateway(
     guard,
     upstream: args.upstream,
     authPath: args.authPath,
+    healthPath: args.healthPath,
     maxBodyBytes: args.maxBodyBytes,
     maxHeaderBytes: args.maxHeaderBytes,
     upstreamTimeoutMs: args.upstreamTimeoutMs,

@@ -25,6 +25,8 @@ export interface GatewayOptions {
   upstream?: string;
   /** In proxy mode, also answer forward-auth checks at this path (e.g. '/auth'). */
   authPath?: string;
+  /** Answer health checks here without a token: 200 `{ ok, feedConnected, keys }`, 503 when no key is loaded. */
+  healthPath?: string;
   /** Extra rules after the token and `requiredScopes` checks. */
   policies?: Policy<GatewayRequest>[];
   /** Request body limit in bytes (413 beyond). Default 10 MiB. */
@@ -66,8 +68,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           options.upstreamTimeoutMs ?? 30_000,
           options.maxBodyBytes ?? 10 * 1024 * 1024,
         );
-  if (options.authPath !== undefined && !options.authPath.startsWith('/'))
-    throw optionError('authPath', 'must start with /');
+  for (const name of ['authPath', 'healthPath'] as const) {
+    const path = options[name];
+    if (path !== undefined && !path.startsWith('/')) throw optionError(name, 'must start with /');
+  }
   const policies = options.policies ?? [];
   const realm = guard.options.realm;
   const sockets = new Set<Socket>();
@@ -112,6 +116,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
+  function health(req: IncomingMessage, res: ServerResponse): void {
+    req.resume();
+    const m = guard.metrics();
+    const body = JSON.stringify({ ok: m.jwksKeys > 0, feedConnected: m.feedConnected, keys: m.jwksKeys });
+    res.writeHead(m.jwksKeys > 0 ? 200 : 503, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     req.on('error', () => res.destroy());
     res.on('error', () => {});
@@ -124,6 +139,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
+    if (options.healthPath !== undefined && path === options.healthPath) {
+      health(req, res);
+      return;
+    }
     if (upstream === undefined || (options.authPath !== undefined && path === options.authPath)) {
       forwardAuth(req, res);
       return;
