@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addUser, postJson, type Running, startServer } from './helpers.js';
+import { createClient, updateUser } from '../src/index.js';
+import { addUser, postForm, postJson, type Running, startServer } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
@@ -45,6 +46,49 @@ describe('access tokens', () => {
     expect(claims.scope).toBe('');
     expect(claims.roles).toEqual(['guest']);
     expect(claims.jti).not.toBe('x');
+  });
+
+  it('scopes are re-checked against the roles on every refresh', async () => {
+    r = await startServer({ databaseUrl: 'memory' });
+    const boss = await addUser(r, 'boss', PASSWORD, ['manager']);
+    const login = await postJson(`${r.url}/api/login`, { username: 'boss', password: PASSWORD });
+    expect(login.body.scope).toBe('admin');
+    await updateUser(
+      r.server.services,
+      boss.id,
+      { roles: ['guest'] },
+      { actor: 'test', request: { ip: null, userAgent: null } },
+    );
+    const refreshed = await postJson(`${r.url}/api/refresh`, { refresh_token: login.body.refresh_token });
+    expect(refreshed.body.scope).toBe('');
+    expect(claimsOf(refreshed.body.access_token).roles).toEqual(['guest']);
+  });
+
+  it('grant rules: password only for first-party clients, client_credentials only for confidential ones', async () => {
+    r = await startServer({ databaseUrl: 'memory' });
+    const ctx = r.server.services;
+    await addUser(r, 'alice', PASSWORD);
+    const third = await createClient(ctx, {
+      id: 'third',
+      type: 'confidential',
+      grants: ['refresh_token', 'client_credentials'],
+      audiences: ['keycard'],
+    });
+    const basic = `Basic ${Buffer.from(`third:${third.secret}`).toString('base64')}`;
+    const pw = await postForm(
+      `${r.url}/oauth/token`,
+      { grant_type: 'password', username: 'alice', password: PASSWORD },
+      { authorization: basic },
+    );
+    expect(pw.body).toMatchObject({ error: 'unauthorized_client', code: 'ERR_UNAUTHORIZED_CLIENT' });
+    const cc = await postForm(`${r.url}/oauth/token`, {
+      grant_type: 'client_credentials',
+      client_id: 'keycard-web',
+    });
+    expect(cc.body.error).toBe('invalid_client');
+    await expect(
+      createClient(ctx, { id: 'p', type: 'confidential', grants: ['password'], audiences: ['keycard'] }),
+    ).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
   });
 
   it.each(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'PS256'] as const)(
