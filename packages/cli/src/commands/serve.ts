@@ -117,6 +117,12 @@ export const serve: Command = {
       `keycard server listening on ${url}\n  issuer  ${server.services.issuer}\n  data    ${overrides.dataDir}\n` +
         `  JWKS    ${server.services.issuer}/.well-known/jwks.json\nPress Ctrl-C to stop.\n`,
     );
+    if ((await server.services.storage.users.list({ limit: 1 })).length === 0) {
+      io.stdout.write(
+        "No users yet. Add one (the 'manager' role opens the admin console):\n" +
+          `  keycard users add NAME --role manager --password-stdin --data-dir ${overrides.dataDir}\n`,
+      );
+    }
     const signal = await stopped.received;
     io.stdout.write(`\n${signal}: shutting down\n`);
     try {
