@@ -194,13 +194,16 @@ describe('first-party account API', () => {
         '<!doctype html><title>keycard</title><script type="module" src="/assets/app.js"></script>',
       );
       writeFileSync(join(web.dir, 'assets', 'app.js'), 'console.log(1)');
-      r = await startServer({ ui: { staticDir: web.dir } });
+      r = await startServer({
+        ui: { staticDir: web.dir, doors: [{ id: 'pool', name: 'Pool', url: 'http://127.0.0.1:4102/pool' }] },
+      });
       const root = await fetch(`${r.url}/`, { headers: { accept: 'text/html' } });
       expect(root.status).toBe(200);
       const csp = root.headers.get('content-security-policy')!;
       expect(csp).toContain("default-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toContain('unsafe-inline');
+      expect(csp).toContain("connect-src 'self' http://127.0.0.1:4102;");
       expect(root.headers.get('x-content-type-options')).toBe('nosniff');
       const deep = await fetch(`${r.url}/account/sessions`, { headers: { accept: 'text/html' } });
       expect(deep.status).toBe(200);

@@ -47,7 +47,7 @@ export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks
   );
   app.setErrorHandler(handleError);
   registerCors(app, ctx.config);
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, ctx.config);
   app.addHook('preClose', async () => {
     hooks.closing.abort();
   });

@@ -1,20 +1,28 @@
 import type { FastifyInstance } from 'fastify';
+import type { KeycardConfig } from '../config/index.js';
 
-/** The CSP for the web app: no inline scripts, no framing, same-origin everything. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self' *",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The CSP for the web app: no inline scripts, no framing, same-origin everything except that the
+ * front-desk page may call the configured door services (`ui.doors`).
+ */
+export function contentSecurityPolicy(config: KeycardConfig): string {
+  const doors = [...new Set(config.ui.doors.map((door) => new URL(door.url).origin))];
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    ["connect-src 'self'", ...doors].join(' '),
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 /** Headers on every response; the CSP on HTML. */
-export function registerSecurityHeaders(app: FastifyInstance): void {
+export function registerSecurityHeaders(app: FastifyInstance, config: KeycardConfig): void {
+  const csp = contentSecurityPolicy(config);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -28,7 +36,7 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     }
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) {
-      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+      reply.header('content-security-policy', csp);
       reply.header('cross-origin-opener-policy', 'same-origin');
     }
     return payload;
