@@ -183,3 +183,33 @@ describe('revocation feed across instances', () => {
     }
   });
 });
+
+describe('revocation feed under concurrent appends', () => {
+  let r: Running;
+  afterEach(() => r.close());
+
+  it('an event appended while a page is being read is delivered, never skipped', async () => {
+    r = await startServer({});
+    const store = r.server.services.storage.revocations;
+    const listAfter = store.listAfter.bind(store);
+    let inject = true;
+    // Another instance's logout lands exactly between the feed's two storage reads.
+    store.listAfter = async (after, limit) => {
+      const events = await listAfter(after, limit);
+      if (inject) {
+        inject = false;
+        await store.append({
+          type: 'session',
+          sid: 'raced',
+          at: Date.now(),
+          expiresAt: Date.now() + 600_000,
+        });
+      }
+      return events;
+    };
+    const first = await getJson(`${r.url}/revocations?after=0`);
+    const second = await getJson(`${r.url}/revocations?after=${first.body.cursor}`);
+    const seen = [...first.body.events, ...second.body.events].map((e: { sid?: string }) => e.sid);
+    expect(seen).toContain('raced');
+  });
+});

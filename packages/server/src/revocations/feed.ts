@@ -23,8 +23,10 @@ const PAGE = 1000;
  * ```
  */
 export async function readRevocations(ctx: ServerContext, after: number): Promise<FeedPage> {
-  const events = await ctx.storage.revocations.listAfter(after, PAGE);
+  // `latest` first: every cursor up to it is already readable, so an event appended between
+  // the two reads shows up in `events` (or on the next read), never only in `latest`.
   const latest = await ctx.storage.revocations.latestCursor();
+  const events = await ctx.storage.revocations.listAfter(after, PAGE);
   const first = events[0];
   const reset =
     after > 0 && (after > latest || (first !== undefined ? first.cursor > after + 1 : latest > after));

@@ -94,14 +94,12 @@ export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks
     raw.write('retry: 2000\n\n');
 
     let ended = false;
-    let first = true;
     let pumping: Promise<void> = Promise.resolve();
     const pump = async () => {
       for (;;) {
         if (ended) return;
         const page = await readRevocations(ctx, after);
-        if (first && page.reset) raw.write('event: reset\ndata: {}\n\n');
-        first = false;
+        if (page.reset) raw.write('event: reset\ndata: {}\n\n');
         for (const event of page.events) {
           raw.write(`id: ${event.cursor}\nevent: revocation\ndata: ${JSON.stringify(toWire(event))}\n\n`);
         }
