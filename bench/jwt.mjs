@@ -51,7 +51,7 @@ for (const alg of algs) {
 
 const cmd = `node bench/jwt.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
 const out = [
-  `### JWT sign/verify (ops/s, median of ${rounds} interleaved rounds × ${time} ms)`,
+  `### JWT sign/verify (ops/s: median of ${rounds} interleaved rounds × ${time} ms per subject; ratios: median of per-round ratios)`,
   '',
   header(cmd),
   '',

@@ -49,7 +49,9 @@ export function fmtMs(ms) {
 export function targetCell(ratio, target) {
   if (!Number.isFinite(ratio)) return 'n/a';
   const ok = ratio >= target;
-  return `${fmtRatio(ratio)} ${ok ? '✅' : `❌ (<${target})`}`;
+  // Near the line, two decimals could print "1.00× ❌": show a third.
+  const shown = Math.abs(ratio - target) < 0.01 ? `${ratio.toFixed(3)}×` : fmtRatio(ratio);
+  return `${shown} ${ok ? '✅' : `❌ (<${target})`}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Child process for bench/guard-http.mjs: one framework, three apps on loopback ports:
 // no auth, keycard guard, and the framework's usual JWT middleware (all ES256, same checks).
 // Config (argv JSON): { framework, publicJwk, publicPem, jwksUrl, issuer, audience }
-import { childMain } from '../lib/http.mjs';
+import { childMain } from '../lib/child.mjs';
 import { loadGuard } from './keycard-guard.mjs';
 
 async function fastifyApps(cfg, guard) {

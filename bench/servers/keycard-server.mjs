@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childMain } from '../lib/http.mjs';
+import { childMain } from '../lib/child.mjs';
 
 const HIGH = { limit: 10_000_000, windowSeconds: 60 };
 

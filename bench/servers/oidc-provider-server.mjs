@@ -5,7 +5,7 @@
 // Config (argv JSON): { clientId, clientSecret, redirectUri, resource }
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { childMain } from '../lib/http.mjs';
+import { childMain } from '../lib/child.mjs';
 
 childMain(async (cfg) => {
   const { default: Provider } = await import('oidc-provider');

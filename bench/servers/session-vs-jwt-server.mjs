@@ -5,7 +5,7 @@
 //   session     express-session + connect-redis: the session read from Redis on every request
 //   introspect  RFC 7662 introspection at the keycard server on every request
 // Config (argv JSON): { keycardUrl, audience, clientId, clientSecret, redisUrl }
-import { childMain } from '../lib/http.mjs';
+import { childMain } from '../lib/child.mjs';
 
 const SESSION_SECRET = 'bench-session-secret-0123456789abcdef';
 
