@@ -89,6 +89,31 @@ describe('server administration commands on a data dir', () => {
     expect((await run(at('clients', 'remove', 'billing'))).code).toBe(0);
     expect((await run(at('clients', 'remove', 'billing'))).stderr).toMatch(/ERR_CLIENT_NOT_FOUND/);
     expect((await run(at('roles', 'remove', 'housekeeping'))).code).toBe(0);
+    // The built-in client can be replaced: deleting it is not undone by the next start.
+    expect((await run(at('clients', 'remove', 'keycard-web'))).code).toBe(0);
+    expect((await run(at('clients', 'list', '--json'))).stdout).not.toMatch(/keycard-web/);
+    const web = await run(
+      at(
+        'clients',
+        'add',
+        'keycard-web',
+        '--type',
+        'public',
+        '--first-party',
+        '--grant',
+        'password',
+        '--grant',
+        'refresh_token',
+        '--audience',
+        'keycard',
+        '--audience',
+        'rooms',
+        '--scope',
+        'admin',
+      ),
+    );
+    expect(web.stdout).toMatch(/created public client keycard-web/);
+    expect(web.stdout).not.toMatch(/secret/);
     expect((await run(at('audiences', 'remove', 'rooms'))).code).toBe(0);
 
     const before = JSON.parse((await run(at('keys', 'list', '--json'))).stdout);

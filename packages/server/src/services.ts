@@ -146,8 +146,10 @@ export async function openServices(
     customClaims: options.customClaims,
   };
   try {
+    // Seed only a brand-new database (no signing key yet): what an admin deleted stays deleted.
+    const firstStart = (await storage.keys.list()).length === 0;
     await keys.init();
-    await seedDefaults(ctx);
+    if (firstStart) await seedDefaults(ctx);
     await ctx.revocationIndex.sync();
   } catch (error) {
     if (ownsStorage) await storage.close();
