@@ -20,7 +20,15 @@ let forward: Gateway;
 let forwardUrl: string;
 let deadProxy: Gateway;
 let deadUrl: string;
-const seen: { method?: string; url?: string; headers: IncomingMessage['headers']; body: string }[] = [];
+let trusting: Gateway;
+let trustingUrl: string;
+const seen: {
+  method?: string;
+  url?: string;
+  headers: IncomingMessage['headers'];
+  raw: string[];
+  body: string;
+}[] = [];
 
 function rawRequest(url: string, text: string): Promise<string> {
   const { port } = new URL(url);
@@ -58,7 +66,7 @@ beforeAll(async () => {
       body += c.toString();
     });
     req.on('end', () => {
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      seen.push({ method: req.method, url: req.url, headers: req.headers, raw: req.rawHeaders, body });
       res.writeHead(200, { 'content-type': 'text/plain', connection: 'keep-alive', 'x-upstream': 'yes' });
       res.end(`echo:${body.length}`);
     });
@@ -81,10 +89,12 @@ beforeAll(async () => {
   forwardUrl = await forward.listen();
   deadProxy = createGateway({ guard, upstream: 'http://127.0.0.1:1' });
   deadUrl = await deadProxy.listen();
+  trusting = createGateway({ guard, upstream: upstreamUrl, trustProxy: true });
+  trustingUrl = await trusting.listen();
 });
 
 afterAll(async () => {
-  await Promise.all([proxy.close(), forward.close(), deadProxy.close()]);
+  await Promise.all([proxy.close(), forward.close(), deadProxy.close(), trusting.close()]);
   await guard.close();
   await new Promise<void>((r) => upstream.close(() => r()));
   upstream.closeAllConnections();
@@ -122,6 +132,84 @@ describe('gateway proxy mode', () => {
     expect(last.headers['x-keycard-other']).toBeUndefined();
     expect(last.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(last.headers.host).toBe(new URL(upstreamUrl).host);
+  });
+
+  /** Every value the upstream got under a name a CGI/WSGI/PHP/Rack backend reads as `HTTP_<NAME>`. */
+  const asCgi = (raw: string[], name: string) =>
+    raw.filter((_, i) => i % 2 === 1 && `HTTP_${raw[i - 1]!.toUpperCase().replaceAll('-', '_')}` === name);
+
+  it('drops inbound X_Keycard_* and every other header name with more than letters, digits and -', async () => {
+    const token = issuer.sign({ sub: 'user-8', sid: 's8', roles: ['guest'] });
+    const res = await get(`${proxyUrl}/x`, {
+      ...auth(token),
+      X_Keycard_Session: 'victim-session',
+      X_KEYCARD_ROLES: 'manager',
+      x_keycard_sub: 'admin',
+      'X.Keycard.Client': 'dotted',
+      X_Forwarded_Host: 'evil.example',
+      'X-Note': 'kept',
+    });
+    expect(res.status).toBe(200);
+    const { raw, headers } = seen.at(-1)!;
+    expect(raw.filter((name, i) => i % 2 === 0 && !/^[A-Za-z0-9-]+$/.test(name))).toEqual([]);
+    expect(asCgi(raw, 'HTTP_X_KEYCARD_SESSION')).toEqual(['s8']);
+    expect(asCgi(raw, 'HTTP_X_KEYCARD_ROLES')).toEqual(['guest']);
+    expect(asCgi(raw, 'HTTP_X_KEYCARD_SUB')).toEqual(['user-8']);
+    expect(raw.filter((_, i) => i % 2 === 1 && raw[i] === 'dotted')).toEqual([]);
+    expect(headers['x-note']).toBe('kept');
+  });
+
+  it('a token without sid or client_id: the upstream sees no client-supplied session or client', async () => {
+    const token = issuer.sign({ sub: 'svc', sid: undefined, client_id: undefined, roles: undefined });
+    const res = await get(`${proxyUrl}/x`, {
+      ...auth(token),
+      'X-Keycard-Session': 'dash-session',
+      X_Keycard_Session: 'underscore-session',
+      'X-Keycard-Client': 'dash-client',
+      X_Keycard_Client: 'underscore-client',
+    });
+    expect(res.status).toBe(200);
+    const { raw } = seen.at(-1)!;
+    // Always set by the gateway, empty when the token has no such claim.
+    expect(asCgi(raw, 'HTTP_X_KEYCARD_SESSION')).toEqual(['']);
+    expect(asCgi(raw, 'HTTP_X_KEYCARD_CLIENT')).toEqual(['']);
+    expect(asCgi(raw, 'HTTP_X_KEYCARD_ROLES')).toEqual(['']);
+  });
+
+  it('replaces inbound X-Forwarded-For/Proto/Host, Forwarded and X-Real-IP', async () => {
+    const res = await get(`${proxyUrl}/x`, {
+      ...auth(issuer.sign()),
+      'X-Forwarded-Proto': 'https',
+      'X-Forwarded-Host': 'evil.example',
+      'X-Forwarded-For': '203.0.113.9',
+      Forwarded: 'for=203.0.113.9;proto=https;host=evil.example',
+      'X-Real-IP': '203.0.113.9',
+    });
+    expect(res.status).toBe(200);
+    const { raw, headers } = seen.at(-1)!;
+    expect(asCgi(raw, 'HTTP_X_FORWARDED_PROTO')).toEqual(['http']);
+    expect(asCgi(raw, 'HTTP_X_FORWARDED_HOST')).toEqual([new URL(proxyUrl).host]);
+    expect(asCgi(raw, 'HTTP_X_FORWARDED_FOR')).toEqual(['127.0.0.1']);
+    expect(headers.forwarded).toBeUndefined();
+    expect(headers['x-real-ip']).toBeUndefined();
+  });
+
+  it("with trustProxy, appends to X-Forwarded-For and keeps the proxy's Proto/Host", async () => {
+    const res = await get(`${trustingUrl}/x`, {
+      ...auth(issuer.sign()),
+      'X-Forwarded-Proto': 'https',
+      'X-Forwarded-Host': 'rooms.example',
+      'X-Forwarded-For': '203.0.113.9',
+    });
+    expect(res.status).toBe(200);
+    const { raw } = seen.at(-1)!;
+    expect(asCgi(raw, 'HTTP_X_FORWARDED_PROTO')).toEqual(['https']);
+    expect(asCgi(raw, 'HTTP_X_FORWARDED_HOST')).toEqual(['rooms.example']);
+    expect(asCgi(raw, 'HTTP_X_FORWARDED_FOR')).toEqual(['203.0.113.9, 127.0.0.1']);
+    const bare = await get(`${trustingUrl}/x`, auth(issuer.sign()));
+    expect(bare.status).toBe(200);
+    expect(asCgi(seen.at(-1)!.raw, 'HTTP_X_FORWARDED_PROTO')).toEqual(['http']);
+    expect(asCgi(seen.at(-1)!.raw, 'HTTP_X_FORWARDED_FOR')).toEqual(['127.0.0.1']);
   });
 
   it('streams request bodies to the upstream', async () => {

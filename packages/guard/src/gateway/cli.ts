@@ -11,8 +11,9 @@ import { createGateway } from './create-gateway.js';
 export const GATEWAY_USAGE = `Usage: keycard gateway (--upstream URL | --forward-auth) (--issuer URL | --jwks FILE_OR_URL)
                        --audience A [options]
 
-A token-checking reverse proxy: verifies the bearer token, strips inbound X-Keycard-* headers and
-forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client to the upstream. Answers 401/403 itself.
+A token-checking reverse proxy: verifies the bearer token, strips inbound X-Keycard-* headers (and
+every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client to
+the upstream. Answers 401/403 itself.
 
   --upstream URL        backend to proxy verified requests to
   --forward-auth        no upstream: answer every request as a forward-auth check (nginx auth_request,
@@ -29,6 +30,8 @@ forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client to the upstream. Answe
   --max-body BYTES      request body limit (default 10485760)
   --max-header BYTES    request header limit (default 16384)
   --timeout MS          upstream timeout (default 30000)
+  --trust-proxy         behind your own proxy: keep its X-Forwarded-Proto/Host, append to X-Forwarded-For
+                        (default: the gateway replaces them)
   --no-revocation       do not subscribe to the revocation feed
   --stale-policy P      serve | reject when the feed is stale (default serve)
 `;
@@ -43,6 +46,7 @@ export interface GatewayArgs {
   maxBodyBytes: number;
   maxHeaderBytes: number;
   upstreamTimeoutMs: number;
+  trustProxy: boolean;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -83,6 +87,7 @@ export interface GatewayFlagValues {
   'max-body'?: string | undefined;
   'max-header'?: string | undefined;
   timeout?: string | undefined;
+  'trust-proxy'?: boolean | undefined;
   'no-revocation'?: boolean | undefined;
   'stale-policy'?: string | undefined;
 }
@@ -144,6 +149,7 @@ export async function gatewayArgsFromValues(
     maxBodyBytes: integer('--max-body', values['max-body'], 10 * 1024 * 1024),
     maxHeaderBytes: integer('--max-header', values['max-header'], 16 * 1024),
     upstreamTimeoutMs: integer('--timeout', values.timeout, 30_000),
+    trustProxy: values['trust-proxy'] ?? false,
   };
 }
 
@@ -167,6 +173,7 @@ function parse(argv: string[]) {
       'max-body': { type: 'string' },
       'max-header': { type: 'string' },
       timeout: { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
       'no-revocation': { type: 'boolean' },
       'stale-policy': { type: 'string' },
     },
@@ -211,6 +218,7 @@ export async function startGateway(
     maxBodyBytes: args.maxBodyBytes,
     maxHeaderBytes: args.maxHeaderBytes,
     upstreamTimeoutMs: args.upstreamTimeoutMs,
+    trustProxy: args.trustProxy,
   });
   let url: string;
   try {

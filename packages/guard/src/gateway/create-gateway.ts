@@ -35,6 +35,11 @@ export interface GatewayOptions {
   maxHeaderBytes?: number;
   /** Upstream inactivity timeout in ms (504). Default 30,000. */
   upstreamTimeoutMs?: number;
+  /**
+   * The gateway sits behind a proxy of yours: keep its X-Forwarded-Proto/-Host/Forwarded/X-Real-IP and
+   * append the peer address to its X-Forwarded-For. Default false: those fields are replaced.
+   */
+  trustProxy?: boolean;
 }
 
 export interface Gateway {
@@ -67,6 +72,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           options.upstream,
           options.upstreamTimeoutMs ?? 30_000,
           options.maxBodyBytes ?? 10 * 1024 * 1024,
+          options.trustProxy ?? false,
         );
   for (const name of ['authPath', 'healthPath'] as const) {
     const path = options[name];

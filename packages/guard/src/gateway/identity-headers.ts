@@ -3,6 +3,18 @@ import type { AuthContext } from '../types.js';
 /** Headers the gateway sets for the upstream; any inbound header starting with `x-keycard-` is removed. */
 export const IDENTITY_PREFIX = 'x-keycard-';
 
+/**
+ * Client-address and -protocol fields the gateway writes itself. Inbound copies are dropped unless the
+ * gateway sits behind a trusted proxy (`trustProxy`), which is then the one that set them.
+ */
+export const FORWARDING = new Set([
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'forwarded',
+  'x-real-ip',
+]);
+
 /** RFC 9110 §7.6.1 hop-by-hop fields, never forwarded in either direction. */
 export const HOP_BY_HOP = new Set([
   'connection',
@@ -36,28 +48,34 @@ export function headerValue(value: string, extra = ''): string {
 
 /**
  * The identity the upstream receives: X-Keycard-Sub, -Scope (space-separated), -Roles (comma-separated),
- * -Session and -Client (when present).
+ * -Session and -Client. All five are always present (empty when the token has no such claim), so a
+ * copy the client sent can never stand in for a missing one.
  * @example
  * identityHeaders(auth) // { 'x-keycard-sub': 'u1', 'x-keycard-scope': 'rooms:read', ... }
  */
 export function identityHeaders(auth: AuthContext): Record<string, string> {
-  const headers: Record<string, string> = {
+  return {
     'x-keycard-sub': headerValue(auth.sub),
     'x-keycard-scope': headerValue([...auth.scopes].join(' ')),
     'x-keycard-roles': auth.roles.map((r) => headerValue(r, ',')).join(','),
+    'x-keycard-session': auth.sid === undefined ? '' : headerValue(auth.sid),
+    'x-keycard-client': auth.clientId === undefined ? '' : headerValue(auth.clientId),
   };
-  if (auth.sid !== undefined) headers['x-keycard-session'] = headerValue(auth.sid);
-  if (auth.clientId !== undefined) headers['x-keycard-client'] = headerValue(auth.clientId);
-  return headers;
 }
+
+const PLAIN_NAME = /^[a-z0-9-]+$/u;
 
 /**
  * Request headers for the upstream from node's `rawHeaders`: hop-by-hop fields (and those named in
- * `Connection`), inbound `X-Keycard-*` and `Host` are dropped; the rest keep their order and repeats.
+ * `Connection`), `Host`, every name with a character other than a letter, digit or `-` (CGI/WSGI/PHP/Rack
+ * backends read `X_Keycard_Sub` and `X-Keycard-Sub` as the same `HTTP_X_KEYCARD_SUB`), inbound
+ * `X-Keycard-*` and, unless `trustProxy`, the forwarding fields are dropped; the rest keep their order
+ * and repeats.
  */
 export function forwardableHeaders(
   rawHeaders: readonly string[],
   connection: string | undefined,
+  trustProxy = false,
 ): [string, string][] {
   const named = new Set(
     (connection ?? '')
@@ -69,8 +87,10 @@ export function forwardableHeaders(
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named.has(lower) || lower === 'host' || lower.startsWith(IDENTITY_PREFIX))
-      continue;
+    if (HOP_BY_HOP.has(lower) || named.has(lower) || lower === 'host') continue;
+    // Only letters, digits and '-', as nginx forwards by default: no alias of ours can reach a CGI-style backend.
+    if (!PLAIN_NAME.test(lower) || lower.startsWith(IDENTITY_PREFIX)) continue;
+    if (!trustProxy && FORWARDING.has(lower)) continue;
     out.push([name, rawHeaders[i + 1]!]);
   }
   return out;

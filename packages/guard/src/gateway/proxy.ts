@@ -10,13 +10,20 @@ export interface Upstream {
   readonly agent: HttpAgent;
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /** The client is a proxy of ours: keep its X-Forwarded-Proto/Host and append to its X-Forwarded-For. */
+  readonly trustProxy: boolean;
 }
 
-export function createUpstream(url: string, timeoutMs: number, maxBodyBytes: number): Upstream {
+export function createUpstream(
+  url: string,
+  timeoutMs: number,
+  maxBodyBytes: number,
+  trustProxy = false,
+): Upstream {
   const parsed = new URL(url);
   const agent =
     parsed.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  return { url: parsed, agent, timeoutMs, maxBodyBytes };
+  return { url: parsed, agent, timeoutMs, maxBodyBytes, trustProxy };
 }
 
 function upstreamPath(base: URL, requestUrl: string): string {
@@ -43,7 +50,8 @@ export function proxyRequest(
   }
   const headers: OutgoingHttpHeaders = {};
   // Lower-cased names, so the X-Forwarded-* fields below cannot be duplicated under another case.
-  for (const [rawName, value] of forwardableHeaders(req.rawHeaders, req.headers.connection)) {
+  const { trustProxy } = upstream;
+  for (const [rawName, value] of forwardableHeaders(req.rawHeaders, req.headers.connection, trustProxy)) {
     const name = rawName.toLowerCase();
     const existing = headers[name];
     headers[name] =
@@ -51,11 +59,16 @@ export function proxyRequest(
   }
   Object.assign(headers, identityHeaders(auth));
   const socket = req.socket;
-  const forwardedFor = req.headers['x-forwarded-for'];
   const client = socket.remoteAddress ?? '';
+  // Only a trusted proxy's values are kept (forwardableHeaders dropped everyone else's).
+  const forwardedFor = trustProxy ? req.headers['x-forwarded-for'] : undefined;
   headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${client}` : client;
-  headers['x-forwarded-proto'] ??= 'encrypted' in socket ? 'https' : 'http';
-  if (req.headers.host !== undefined) headers['x-forwarded-host'] ??= req.headers.host;
+  if (!trustProxy || headers['x-forwarded-proto'] === undefined)
+    headers['x-forwarded-proto'] = 'encrypted' in socket ? 'https' : 'http';
+  if (!trustProxy || headers['x-forwarded-host'] === undefined) {
+    if (req.headers.host === undefined) delete headers['x-forwarded-host'];
+    else headers['x-forwarded-host'] = req.headers.host;
+  }
   headers['host'] = upstream.url.host;
 
   const send = upstream.url.protocol === 'https:' ? httpsRequest : httpRequest;
