@@ -181,6 +181,26 @@ describe('keys', () => {
     expect(guard.metrics().jwksFetches).toBe(before + 1);
   });
 
+  it('finds a key rotated right after start-up, with the default 30 s cooldown', async () => {
+    const now = Date.now();
+    const guard = make({ clock: () => now }); // frozen: the whole test runs inside one cooldown
+    await guard.ready();
+    const fetched = guard.metrics().jwksFetches;
+    await issuer.rotate();
+    const key = await issuer.rotate(); // rotated twice, as an admin might
+    expect((await guard.verifyRequest(bearer(issuer.sign({}, { key })))).ok).toBe(true);
+    expect(guard.metrics().jwksFetches).toBe(fetched + 1);
+    // The flood protection still holds inside that cooldown: made-up kids fetch nothing more.
+    const stranger = await generateKeyPair('ES256');
+    for (let i = 0; i < 20; i++) {
+      const result = await guard.verifyRequest(
+        bearer(issuer.sign({ jti: `f${i}` }, { key: stranger, kid: `made-up-f${i}` })),
+      );
+      expect(errorCode(result)).toBe('ERR_GUARD_TOKEN_INVALID');
+    }
+    expect(guard.metrics().jwksFetches).toBe(fetched + 1);
+  });
+
   it('refetches at most once per cooldown for a flood of unknown kids', async () => {
     const guard = make({ jwks: { cooldown: 30 } });
     await guard.ready();

@@ -46,14 +46,36 @@ describe('RemoteJwks', () => {
     expect(jwks.getKey(header())?.kid).toBe(issuer.keys.at(-1)!.kid);
   });
 
-  it('refetches for unknown kids at most once per cooldown', async () => {
+  it('refetches for unknown kids at most once per cooldown after the last unknown-kid refetch', async () => {
     const { jwks, advance } = make();
-    await jwks.refresh();
-    for (let i = 0; i < 100; i++) expect(await jwks.refreshForUnknownKid()).toBe(false);
-    expect(jwks.fetches).toBe(1);
-    advance(30_000);
+    await jwks.refresh(); // the start-up fetch does not start the cooldown
+    expect(await jwks.refreshForUnknownKid()).toBe(false); // fetched, nothing new
+    expect(jwks.fetches).toBe(2);
+    for (let i = 0; i < 1000; i++) expect(await jwks.refreshForUnknownKid()).toBe(false);
+    expect(jwks.fetches).toBe(2);
+    advance(29_999);
     await jwks.refreshForUnknownKid();
     expect(jwks.fetches).toBe(2);
+    advance(1);
+    await jwks.refreshForUnknownKid();
+    expect(jwks.fetches).toBe(3);
+  });
+
+  it('finds a key published right after the start-up fetch or a scheduled refresh', async () => {
+    const { jwks, advance } = make();
+    await jwks.refresh();
+    const first = await issuer.rotate();
+    expect(jwks.getKey({ alg: 'ES256', kid: first.kid })).toBeUndefined();
+    expect(await jwks.refreshForUnknownKid()).toBe(true);
+    expect(jwks.getKey({ alg: 'ES256', kid: first.kid })?.kid).toBe(first.kid);
+    advance(3_600_001); // past the cache lifetime and the cooldown: getKey starts a scheduled refresh
+    jwks.getKey(header());
+    await jwks.refresh(); // joins it
+    const fetches = jwks.fetches;
+    const second = await issuer.rotate();
+    expect(await jwks.refreshForUnknownKid()).toBe(true);
+    expect(jwks.fetches).toBe(fetches + 1);
+    expect(jwks.getKey({ alg: 'ES256', kid: second.kid })?.kid).toBe(second.kid);
   });
 
   it('keeps serving stale keys when the issuer is unreachable, refreshing in the background', async () => {

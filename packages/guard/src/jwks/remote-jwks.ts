@@ -22,8 +22,10 @@ export interface RemoteJwksOptions {
 /**
  * The issuer's key set, fetched over the network and cached. Keys only ever come from the configured
  * URL, never from a token. Once the cache lifetime ends, the next lookup triggers a background
- * refresh while the current (stale) keys keep serving; an unknown `kid` triggers at most one fetch per
- * cooldown, shared by every concurrent caller.
+ * refresh while the current (stale) keys keep serving. An unknown `kid` triggers a fetch unless the
+ * last fetch *triggered by an unknown kid* is younger than the cooldown (the start-up and scheduled
+ * fetches do not count), shared by every concurrent caller: a key published just after start-up is
+ * found at once, and a flood of made-up kids costs at most one fetch per cooldown.
  *
  * @example
  * const jwks = new RemoteJwks({ uri, algorithms: ['ES256'], timeoutMs: 5000, maxBytes: 262144,
@@ -33,7 +35,7 @@ export interface RemoteJwksOptions {
 export class RemoteJwks {
   #keySet: KeySet | undefined;
   #expiresAt = 0;
-  #lastAttemptAt = Number.NEGATIVE_INFINITY;
+  #lastUnknownKidFetchAt = Number.NEGATIVE_INFINITY;
   #inflight: Promise<boolean> | undefined;
   fetches = 0;
   failures = 0;
@@ -57,18 +59,21 @@ export class RemoteJwks {
 
   /**
    * Called after a token named a `kid` we do not know (or when no keys are loaded). Fetches at most once
-   * per cooldown; concurrent callers share the fetch. Resolves true when the key set is now different.
+   * per cooldown counted between such fetches; concurrent callers share any fetch in flight. Resolves
+   * true when the key set is now different.
    */
   refreshForUnknownKid(): Promise<boolean> {
     if (this.#inflight !== undefined) return this.#inflight;
-    if (this.options.clock() - this.#lastAttemptAt < this.options.cooldownMs) return Promise.resolve(false);
+    const now = this.options.clock();
+    if (now - this.#lastUnknownKidFetchAt < this.options.cooldownMs) return Promise.resolve(false);
+    // Counted even when the fetch fails, so an issuer that is down is not hammered either.
+    this.#lastUnknownKidFetchAt = now;
     return this.refresh().catch(() => false);
   }
 
   /** Fetches now (single-flight). Rejects with ERR_GUARD_JWKS_FETCH_FAILED; the old keys stay in use. */
   refresh(): Promise<boolean> {
     if (this.#inflight !== undefined) return this.#inflight;
-    this.#lastAttemptAt = this.options.clock();
     const run = this.#fetch().finally(() => {
       this.#inflight = undefined;
     });
