@@ -77,6 +77,25 @@ describe('RevocationState', () => {
     expect(state.subjects.size).toBe(0);
   });
 
+  it('keeps entries until expiresAt + the guard leeway, while the guard still accepts the token', () => {
+    const now = 1_000_000_000;
+    const state = new RevocationState(120);
+    state.apply({ type: 'session', sid: 's1', at: now, expiresAt: now + 10 }, now * 1000);
+    // Pruned by the issuer already (past expiresAt) but inside the leeway: still applied.
+    state.apply({ type: 'token', jti: 'late', at: now - 100, expiresAt: now - 60 }, now * 1000);
+    state.apply({ type: 'subject', sub: 'u1', notBefore: now, at: now, expiresAt: now + 10 }, now * 1000);
+    state.prune((now + 59) * 1000);
+    expect(state.isRevoked('x', undefined, 'late', now)).toBe(true);
+    state.prune((now + 10 + 119) * 1000);
+    expect(state.isRevoked('x', 's1', undefined, now)).toBe(true);
+    expect(state.isRevoked('u1', undefined, undefined, now - 1)).toBe(true);
+    expect(state.isRevoked('x', undefined, 'late', now)).toBe(false);
+    state.prune((now + 10 + 120) * 1000);
+    expect([state.sessions.size, state.tokens.size, state.subjects.size]).toEqual([0, 0, 0]);
+    state.apply({ type: 'session', sid: 'gone', at: 1, expiresAt: now - 120 }, now * 1000);
+    expect(state.sessions.size).toBe(0);
+  });
+
   it('ignores events that already expired', () => {
     const state = new RevocationState();
     state.apply({ type: 'session', sid: 'old', at: 1, expiresAt: 2 }, 10_000);

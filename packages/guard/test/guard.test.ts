@@ -266,6 +266,28 @@ describe('revocation feed', () => {
     expect(guard.metrics().feedLagMs).not.toBeNull();
   });
 
+  it('remembers a revocation as long as its leeway still accepts the token (frozen clock)', async () => {
+    let now = Date.now();
+    const guard = make({ leeway: 120, clock: () => now });
+    await guard.ready();
+    const exp = Math.floor(now / 1000) + 3600; // the test issuer's events expire 3600 s after revocation
+    const token = issuer.sign({ sid: 'sess-L', jti: 'l1', exp });
+    const revokedAt = Math.floor(Date.now() / 1000);
+    issuer.revoke({ type: 'session', sid: 'sess-L' });
+    await eventually(
+      async () => errorCode(await guard.verifyRequest(bearer(token))) === 'ERR_GUARD_TOKEN_REVOKED',
+    );
+    // Past the event's expiresAt (the issuer may have pruned it), inside exp + the guard's leeway.
+    now = (revokedAt + 3600 + 60) * 1000;
+    expect(now).toBeLessThan((exp + 120) * 1000);
+    const events = guard.metrics().feedEvents;
+    issuer.revoke({ type: 'token', jti: 'unrelated-L' }); // applying any event prunes the state
+    await eventually(() => guard.metrics().feedEvents > events);
+    expect(errorCode(await guard.verifyRequest(bearer(token)))).toBe('ERR_GUARD_TOKEN_REVOKED');
+    now = (exp + 121) * 1000;
+    expect(errorCode(await guard.verifyRequest(bearer(token)))).toBe('ERR_GUARD_TOKEN_INVALID');
+  });
+
   it('applies token and subject revocations, and events published before start', async () => {
     const early = issuer.revoke({ type: 'token', jti: 'early-jti' });
     expect(early).toBeGreaterThan(0);

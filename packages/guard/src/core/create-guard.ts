@@ -51,7 +51,7 @@ class KeycardGuard implements Guard {
   readonly options: ResolvedOptions;
   readonly #close = new AbortController();
   readonly #cache: VerifiedTokenCache;
-  readonly #state = new RevocationState();
+  readonly #state: RevocationState;
   readonly #staticKeys: KeySet | undefined;
   readonly #verifier: ReturnType<typeof createVerifier>;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -69,6 +69,7 @@ class KeycardGuard implements Guard {
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.#cache = new VerifiedTokenCache(options.cacheSize);
+    this.#state = new RevocationState(options.leeway);
     this.#rejectWhenStale = options.revocation?.stalePolicy === 'reject';
     if (options.keys !== undefined) {
       try {

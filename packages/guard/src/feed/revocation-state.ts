@@ -28,8 +28,12 @@ const PRUNE_EVERY_MS = 60_000;
 
 /**
  * What the guard knows has been revoked: session ids, token ids and per-subject "not before" times, each
- * kept until its `expiresAt` (after which no token it could match is still valid). Lookups are plain
- * Map reads so they can run on every cached hit.
+ * kept until its `expiresAt` plus the guard's own clock leeway: the guard accepts a token until
+ * `exp + leeway`, so forgetting at `expiresAt` (when the issuer may prune the event) would let a
+ * revoked token through again. Lookups are plain Map reads so they can run on every cached hit.
+ * @example
+ * const state = new RevocationState(5); // the guard's `leeway`, in seconds
+ * state.apply({ type: 'session', sid: 's1', at: 1700000000, expiresAt: 1700000900 }, Date.now());
  */
 export class RevocationState {
   readonly sessions = new Map<string, number>();
@@ -37,6 +41,9 @@ export class RevocationState {
   /** sub → [notBefore, expiresAt] */
   readonly subjects = new Map<string, [number, number]>();
   #nextPruneAt = 0;
+
+  /** @param leewaySeconds the guard's clock leeway: entries live until `expiresAt + leewaySeconds`. */
+  constructor(private readonly leewaySeconds = 0) {}
 
   /** True when a token with these claims is revoked. A subject revocation with no `iat` to compare wins. */
   isRevoked(sub: string, sid: string | undefined, jti: string | undefined, iat: number | undefined): boolean {
@@ -50,9 +57,8 @@ export class RevocationState {
   }
 
   apply(event: RevocationEvent, nowMs: number): void {
-    const nowSec = nowMs / 1000;
     if (nowMs >= this.#nextPruneAt) this.prune(nowMs);
-    if (event.expiresAt <= nowSec) return;
+    if (event.expiresAt <= this.#horizon(nowMs)) return;
     if (event.type === 'session') keepLatest(this.sessions, event.sid, event.expiresAt);
     else if (event.type === 'token') keepLatest(this.tokens, event.jti, event.expiresAt);
     else {
@@ -64,13 +70,18 @@ export class RevocationState {
     }
   }
 
-  /** Forgets entries whose `expiresAt` has passed. */
+  /** Forgets entries whose `expiresAt + leeway` has passed. */
   prune(nowMs: number): void {
-    const nowSec = nowMs / 1000;
+    const horizon = this.#horizon(nowMs);
     this.#nextPruneAt = nowMs + PRUNE_EVERY_MS;
-    for (const [k, exp] of this.sessions) if (exp <= nowSec) this.sessions.delete(k);
-    for (const [k, exp] of this.tokens) if (exp <= nowSec) this.tokens.delete(k);
-    for (const [k, v] of this.subjects) if (v[1] <= nowSec) this.subjects.delete(k);
+    for (const [k, exp] of this.sessions) if (exp <= horizon) this.sessions.delete(k);
+    for (const [k, exp] of this.tokens) if (exp <= horizon) this.tokens.delete(k);
+    for (const [k, v] of this.subjects) if (v[1] <= horizon) this.subjects.delete(k);
+  }
+
+  /** An entry with `expiresAt` at or before this (seconds) can match no token the guard still accepts. */
+  #horizon(nowMs: number): number {
+    return nowMs / 1000 - this.leewaySeconds;
   }
 }
 
