@@ -1,9 +1,12 @@
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
+import { publishSubjectRevocation } from '../revocations/index.js';
+import { revokeSession } from '../sessions/index.js';
 
 /**
- * Deletes a client. Its sessions can no longer refresh (the client is gone); access tokens
- * already issued expire on their own.
+ * Deletes a client and everything it holds: its users' sessions are revoked (`session` events,
+ * so their access tokens stop working too), and its own `client_credentials` tokens (`sub` =
+ * client id) are revoked with a `subject` event.
  *
  * @example
  * ```ts
@@ -17,7 +20,25 @@ export async function deleteClient(
 ): Promise<void> {
   if (!(await ctx.storage.clients.delete(id))) throw new ServerError('ERR_CLIENT_NOT_FOUND');
   ctx.directory.invalidate();
+  const request = opts.request ?? { ip: null, userAgent: null };
+  for (const sid of await activeSessionsOf(ctx, id)) {
+    await revokeSession(ctx, sid, 'client_deleted', { actor: opts.actor, request });
+  }
+  await publishSubjectRevocation(ctx, id);
   await ctx.audit.record('admin.client.delete', { actor: opts.actor, subject: id, request: opts.request });
+}
+
+const PAGE = 500;
+
+/** Ids of the client's live sessions (collected first: revoking shifts the pages). */
+async function activeSessionsOf(ctx: ServerContext, clientId: string): Promise<string[]> {
+  const ids: string[] = [];
+  const now = ctx.clock();
+  for (let offset = 0; ; offset += PAGE) {
+    const sessions = await ctx.storage.sessions.listActive({ limit: PAGE, offset, now });
+    for (const s of sessions) if (s.clientId === clientId) ids.push(s.id);
+    if (sessions.length < PAGE) return ids;
+  }
 }
 
 /** A client as shown to admins: never the secret hash. */

@@ -37,3 +37,24 @@ export async function publishSessionRevocations(ctx: ServerContext, sessionIds: 
     await publishRevocation(ctx, { type: 'session', sid, at: now, expiresAt: revocationExpiry(ctx, now) });
   }
 }
+
+/**
+ * Publishes a `subject` event: every token issued to `sub` up to now (`iat` at or before the
+ * revocation's second) is refused by guards and by this server; later tokens are not, so live
+ * sessions survive and their next refresh carries the subject's current roles and claims.
+ *
+ * @example
+ * ```ts
+ * await publishSubjectRevocation(ctx, userId); // after a demotion
+ * ```
+ */
+export async function publishSubjectRevocation(ctx: ServerContext, sub: string): Promise<void> {
+  const now = ctx.clock();
+  await publishRevocation(ctx, {
+    type: 'subject',
+    sub,
+    notBefore: now,
+    at: now,
+    expiresAt: revocationExpiry(ctx, now),
+  });
+}

@@ -1,6 +1,6 @@
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
-import { publishRevocation, publishSessionRevocations, revocationExpiry } from '../revocations/index.js';
+import { publishSessionRevocations, publishSubjectRevocation } from '../revocations/index.js';
 import type { UserRecord } from '../storage/index.js';
 import { changePassword } from './change-password.js';
 import { assertRolesExist } from './create-user.js';
@@ -16,6 +16,8 @@ export interface UpdateUserInput {
 /**
  * Applies admin changes. Disabling revokes every session and publishes a `subject` event so
  * tokens already issued stop working at every guard; a new password revokes all sessions.
+ * Changed roles or claims publish a `subject` event too (live tokens carry the old ones), but
+ * keep the sessions: the client's next refresh gets a token with the new roles and claims.
  *
  * @example
  * ```ts
@@ -43,6 +45,7 @@ export async function updateUser(
   });
   if (updated === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
   if (input.disabled === true && !user.disabled) await revokeSubject(ctx, userId, 'disabled');
+  else if (tokenContentChanged(user, updated)) await publishSubjectRevocation(ctx, userId);
   await ctx.audit.record('admin.user.update', {
     actor: opts.actor,
     subject: userId,
@@ -64,15 +67,14 @@ export async function updateUser(
  * ```
  */
 export async function revokeSubject(ctx: ServerContext, userId: string, reason: string): Promise<void> {
-  const now = ctx.clock();
-  const revoked = await ctx.storage.sessions.revokeByUser(userId, now, reason);
+  const revoked = await ctx.storage.sessions.revokeByUser(userId, ctx.clock(), reason);
   for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
   await publishSessionRevocations(ctx, revoked);
-  await publishRevocation(ctx, {
-    type: 'subject',
-    sub: userId,
-    notBefore: now,
-    at: now,
-    expiresAt: revocationExpiry(ctx, now),
-  });
+  await publishSubjectRevocation(ctx, userId);
+}
+
+/** Whether the user's tokens would now carry different roles or claims. */
+function tokenContentChanged(before: UserRecord, after: UserRecord): boolean {
+  const roles = (u: UserRecord) => JSON.stringify([...u.roles].sort());
+  return roles(before) !== roles(after) || JSON.stringify(before.claims) !== JSON.stringify(after.claims);
 }
