@@ -34,7 +34,7 @@ export interface AuditLog {
  *
  * @example
  * ```ts
- * await audit.record('login.failure', { subject: username, request, detail: { reason: 'password' } });
+ * await audit.record('login.failure', { subject: userId, request, detail: { reason: 'password' } });
  * ```
  */
 export function createAuditLog(deps: { storage: Storage; clock: Clock; logger: Logger }): AuditLog {

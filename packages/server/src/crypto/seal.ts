@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { ServerError } from '../errors.js';
 
 const VERSION = 'v1';
@@ -8,6 +8,11 @@ export interface Sealer {
   /** `context` is bound as associated data: a value sealed for one purpose cannot be opened for another. */
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
+  /**
+   * A keyed fingerprint (HMAC-SHA256 under the master key, hex, first 12 characters): lets an
+   * admin see that two values were equal without the value itself (e.g. typed usernames).
+   */
+  fingerprint(value: string, context: string): string;
 }
 
 /**
@@ -32,6 +37,12 @@ export function createSealer(masterKey: Buffer): Sealer {
       return [VERSION, iv.toString('base64url'), body.toString('base64url'), tag.toString('base64url')].join(
         '.',
       );
+    },
+    fingerprint(value, context) {
+      return createHmac('sha256', key)
+        .update(`fingerprint:${context}\0${value}`, 'utf8')
+        .digest('hex')
+        .slice(0, 12);
     },
     open(sealed, context) {
       const [version, iv, body, tag] = sealed.split('.');

@@ -20,9 +20,16 @@ export async function authenticateUser(
   request: RequestInfo,
 ): Promise<UserRecord> {
   const key = lookupKey(username).slice(0, 256);
+  // A typed username may be a password typed into the wrong field: the audit log keeps only a
+  // keyed fingerprint of it, so repeated attempts still correlate.
+  const typed = ctx.sealer.fingerprint(key, 'typed-username');
   await ctx.throttle.checkAccount(key).catch(async (error: unknown) => {
     ctx.metrics.logins.inc({ result: 'throttled' });
-    await ctx.audit.record('login.failure', { subject: key, request, detail: { reason: 'throttled' } });
+    await ctx.audit.record('login.failure', {
+      subject: `username ${typed}`,
+      request,
+      detail: { reason: 'throttled' },
+    });
     throw error;
   });
   const user = await ctx.storage.users.getByUsername(key);
@@ -38,7 +45,7 @@ export async function authenticateUser(
     ctx.metrics.logins.inc({ result: 'failure' });
     await ctx.audit.record('login.failure', {
       actor: user?.id ?? null,
-      subject: user?.id ?? key,
+      subject: user?.id ?? `unknown user ${typed}`,
       request,
       detail: { reason },
     });
