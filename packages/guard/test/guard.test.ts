@@ -367,6 +367,8 @@ describe('revocation feed', () => {
     });
     const serve = make({ revocation: { maxStaleness: 0, minReconnectDelayMs: 50 } });
     await Promise.all([reject.ready(), serve.ready()]);
+    // ready() means "synced by a poll"; with maxStaleness 0 only the open stream counts as current.
+    await eventually(() => reject.metrics().feedConnected && serve.metrics().feedConnected);
     const token = issuer.sign();
     expect((await reject.verifyRequest(bearer(token))).ok).toBe(true);
     issuer.setDown(true);
