@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../../src/storage/index.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
@@ -87,4 +87,29 @@ describe('sqlite storage file', () => {
       raw.close();
     }
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'creates the database and its -wal/-shm files owner-only (0600), and tightens an existing file',
+    async () => {
+      const mode = (path: string) => statSync(path).mode & 0o777;
+      const file = nextFile();
+      const storage = await createSqliteStorage({ file });
+      await storage.migrate();
+      await storage.revocations.append({ type: 'token', jti: 'j', at: 1, expiresAt: 2 });
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+        expect(existsSync(path)).toBe(true);
+        expect(mode(path)).toBe(0o600);
+      }
+      await storage.close();
+
+      const old = nextFile();
+      mkdirSync(dirname(old), { recursive: true });
+      writeFileSync(old, '');
+      chmodSync(old, 0o644);
+      const reopened = await createSqliteStorage({ file: old });
+      await reopened.migrate();
+      expect(mode(old)).toBe(0o600);
+      await reopened.close();
+    },
+  );
 });

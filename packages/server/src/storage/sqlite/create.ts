@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -28,7 +28,7 @@ export interface SqliteStorageOptions {
  * ```
  */
 export async function createSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
-  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  if (options.file !== ':memory:') prepareFile(options.file);
   const database = new BetterSqlite3(options.file);
   try {
     database.pragma('journal_mode = WAL');
@@ -54,6 +54,17 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
       await db.destroy();
     },
   });
+}
+
+/**
+ * Creates the database file owner-only (0600) before SQLite opens it, and tightens an existing
+ * one: it holds password hashes and sealed keys. SQLite gives the -wal and -shm files the mode
+ * of the database file, so they follow.
+ */
+function prepareFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
 function isSqliteUniqueViolation(error: unknown): boolean {
