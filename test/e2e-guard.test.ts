@@ -277,6 +277,58 @@ describe('guard against the real auth server', () => {
     expect(await billing.getToken()).toBe(await billing.getToken());
   });
 
+  it('keycard gateway with a client_credentials token: no client-sent identity or forwarding header reaches the upstream', async () => {
+    // The review's repro: a service token has no sid, so a client-sent X_Keycard_Session was the only
+    // HTTP_X_KEYCARD_SESSION a CGI-style backend saw.
+    const upstream = createHttpServer((req, res) => res.end(JSON.stringify(req.rawHeaders)));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const { secret } = await createClient(server.services, {
+      id: 'gw-svc',
+      type: 'confidential',
+      grants: ['client_credentials'],
+      audiences: ['rooms'],
+      scopes: ['rooms:read'],
+    });
+    const svc = createServiceClient({ issuer, clientId: 'gw-svc', clientSecret: secret!, audience: 'rooms' });
+    const running = await runGateway([
+      '--upstream',
+      `http://127.0.0.1:${(upstream.address() as { port: number }).port}`,
+      '--issuer',
+      issuer,
+      '--audience',
+      'rooms',
+      '--port',
+      '0',
+    ]);
+    try {
+      const res = await svc.fetch(`${running.url}/whoami`, {
+        headers: {
+          'X-Keycard-Session': 'dash',
+          X_Keycard_Session: 'victim-session-id',
+          X_Keycard_Roles: 'manager',
+          'X-Forwarded-Proto': 'https',
+          'X-Forwarded-Host': 'evil.example',
+        },
+      });
+      expect(res.status).toBe(200);
+      const raw = (await res.json()) as string[];
+      const cgi: Record<string, string[]> = {};
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = `HTTP_${raw[i]!.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+        (cgi[name] ??= []).push(raw[i + 1]!);
+      }
+      expect(cgi['HTTP_X_KEYCARD_SUB']).toEqual(['gw-svc']);
+      expect(cgi['HTTP_X_KEYCARD_SESSION']).toEqual(['']);
+      expect(cgi['HTTP_X_KEYCARD_ROLES']).toEqual(['']);
+      expect(cgi['HTTP_X_FORWARDED_PROTO']).toEqual(['http']);
+      expect(cgi['HTTP_X_FORWARDED_HOST']).toEqual([new URL(running.url).host]);
+    } finally {
+      await running.close();
+      upstream.closeAllConnections();
+      await new Promise((r) => upstream.close(r));
+    }
+  });
+
   it('services holding cached keys keep working while the issuer is down', async () => {
     const fresh = await login('bob'); // issued now, never seen by the services
     const seen = await login('alice');

@@ -14,7 +14,11 @@ let upstreamUrl: string;
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  upstream = createServer((req, res) => res.end(`hello ${req.headers['x-keycard-sub']}`));
+  upstream = createServer((req, res) =>
+    res.end(
+      req.url === '/headers' ? JSON.stringify(req.rawHeaders) : `hello ${req.headers['x-keycard-sub']}`,
+    ),
+  );
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 });
@@ -58,6 +62,19 @@ describe('keycard gateway (CLI)', () => {
     });
     expect(await ok.text()).toBe('hello ann');
     expect((await fetch(`${url}/x`)).status).toBe(401);
+    // Not behind a trusted proxy by default: client-sent aliases and forwarding fields never pass.
+    const echoed = await fetch(`${url}/headers`, {
+      headers: {
+        authorization: `Bearer ${issuer.sign({ sub: 'ann', sid: undefined })}`,
+        X_Keycard_Session: 'victim',
+        'X-Forwarded-Host': 'evil.example',
+      },
+    });
+    const raw = (await echoed.json()) as string[];
+    const value = (name: string) => raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === name);
+    expect(raw.filter((_, i) => i % 2 === 0 && raw[i]!.includes('_'))).toEqual([]);
+    expect(value('x-keycard-session')).toEqual(['']);
+    expect(value('x-forwarded-host')).toEqual([new URL(url!).host]);
     process.emit('SIGTERM', 'SIGTERM');
     expect(await done).toBe(0);
     expect(out.stdout).toContain('stopped');
