@@ -315,7 +315,7 @@ describe('guard against the real auth server', () => {
       const cgi: Record<string, string[]> = {};
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const name = `HTTP_${raw[i]!.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-        (cgi[name] ??= []).push(raw[i + 1]!);
+        cgi[name] = [...(cgi[name] ?? []), raw[i + 1]!];
       }
       expect(cgi['HTTP_X_KEYCARD_SUB']).toEqual(['gw-svc']);
       expect(cgi['HTTP_X_KEYCARD_SESSION']).toEqual(['']);

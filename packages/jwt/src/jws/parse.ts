@@ -27,8 +27,11 @@ export function split(token: unknown, maxTokenSize: number): [number, number] {
 function parseSegment(segment: string, what: string): ReturnType<typeof parseJSONObject> {
   const bytes = decode(segment);
   if (bytes === undefined) throw new JWSInvalid(`${what} is not canonical base64url`);
-  if (!isUtf8(bytes)) throw new JWSInvalid(`${what} is not UTF-8`);
-  return parseJSONObject(bytes.toString('utf8'), DEFAULT_MAX_DEPTH, bytes);
+  const text = bytes.toString('utf8');
+  // Invalid UTF-8 always decodes to U+FFFD, so only then is the full check needed (and a one-byte
+  // string answers this indexOf at once).
+  if (text.indexOf('\uFFFD') !== -1 && !isUtf8(bytes)) throw new JWSInvalid(`${what} is not UTF-8`);
+  return parseJSONObject(text, DEFAULT_MAX_DEPTH, bytes);
 }
 
 /** Decodes and parses the protected header: a JSON object with a string `alg`. */

@@ -74,7 +74,9 @@ export function checkClaims(payload: JWTClaims, policy: ClaimsPolicy): void {
   if (policy.subject !== undefined && sub !== policy.subject) {
     throw new JWTClaimInvalid('unexpected sub', { claim: 'sub' });
   }
-  for (const name of policy.requiredClaims) {
+  const required = policy.requiredClaims;
+  for (let i = 0; i < required.length; i++) {
+    const name = required[i]!;
     if (payload[name] === undefined) throw new JWTClaimInvalid(`claim ${name} is required`, { claim: name });
   }
 }
