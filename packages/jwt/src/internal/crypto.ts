@@ -53,12 +53,13 @@ export function prepareVerify(spec: AlgorithmSpec, key: KeyObject): VerifyFn {
         }
       };
     default: {
-      const options: nodeCrypto.VerifyKeyObjectInput | nodeCrypto.VerifyPublicKeyInput =
+      // PKCS#1 v1.5 takes the KeyObject itself (no options object for node:crypto to parse per call).
+      const options: KeyObject | nodeCrypto.VerifyKeyObjectInput | nodeCrypto.VerifyPublicKeyInput =
         spec.family === 'ecdsa'
           ? { key, dsaEncoding: 'ieee-p1363' }
           : spec.family === 'pss'
             ? { key, padding: PSS, saltLength: spec.hashLength }
-            : { key };
+            : key;
       return (data, signature) => {
         if (signature.length !== length) return false;
         try {
@@ -80,12 +81,12 @@ export function prepareSign(spec: AlgorithmSpec, key: KeyObject): SignFn {
     case 'eddsa':
       return (data) => nodeCrypto.sign(null, data as Uint8Array, key);
     default: {
-      const options: nodeCrypto.SignKeyObjectInput =
+      const options: KeyObject | nodeCrypto.SignKeyObjectInput =
         spec.family === 'ecdsa'
           ? { key, dsaEncoding: 'ieee-p1363' }
           : spec.family === 'pss'
             ? { key, padding: PSS, saltLength: spec.hashLength }
-            : { key };
+            : key;
       return (data) => nodeCrypto.sign(hash, data as Uint8Array, options);
     }
   }
