@@ -14,7 +14,7 @@ import {
   waitForQuiet,
   writeJson,
 } from './lib/report.mjs';
-import { fmtMs, fmtRate, fmtRatio, pairedRatio, targetCell } from './lib/stats.mjs';
+import { fmtMs, fmtRate, fmtRatio, fmtUs, pairedRatio, targetCell } from './lib/stats.mjs';
 import { accessClaims, BENCH_AUDIENCE, BENCH_ISSUER, makeIssuer, serveJwks } from './lib/tokens.mjs';
 
 const args = parseArgs();
@@ -58,7 +58,7 @@ const results = {};
 const notes = [];
 for (const framework of frameworks) {
   await waitForQuiet();
-  const { ready, stop } = await startChild(join(BENCH_DIR, 'servers', 'guard-http-server.mjs'), {
+  const { child, ready, stop } = await startChild(join(BENCH_DIR, 'servers', 'guard-http-server.mjs'), {
     framework,
     publicJwk: issuer.publicJwk,
     publicPem: issuer.publicPem,
@@ -86,6 +86,7 @@ for (const framework of frameworks) {
       rounds,
       duration,
       connections,
+      cpuPid: child.pid,
       log: (m) => console.error(`${framework}: ${m}`),
     });
     results[framework] = Object.fromEntries(res);
@@ -109,6 +110,7 @@ for (const framework of frameworks) {
       fmtRate(x.rps),
       fmtMs(x.p50),
       fmtMs(x.p99),
+      fmtUs(x.cpuUsPerReq),
       fmtRatio(pairedRatio(x.rpsRounds, r.noauth.rpsRounds)),
       ratioCell ?? '',
     ]);
@@ -121,7 +123,12 @@ for (const framework of frameworks) {
     if (coldRatio < 1.4)
       misses.push(`${framework} cold ${fmtRatio(coldRatio)} of ${PEER[framework]} (target 1.4×)`);
     row('keycard, warm', 'keycard-warm', `warm/no-auth ${targetCell(warmRatio, 0.9)}`);
-    row('keycard, cold', 'keycard-cold', `cold/peer ${targetCell(coldRatio, 1.4)}`);
+    const cpuRatio = r['peer-cold'].cpuUsPerReq / r['keycard-cold'].cpuUsPerReq;
+    row(
+      'keycard, cold',
+      'keycard-cold',
+      `cold/peer ${targetCell(coldRatio, 1.4)}; by CPU/req ${fmtRatio(cpuRatio)}`,
+    );
   }
   row(`${PEER[framework]}, warm`, 'peer-warm');
   row(`${PEER[framework]}, cold`, 'peer-cold');
@@ -133,7 +140,10 @@ const out = [
   '',
   header(cmd),
   '',
-  markdownTable(['framework', 'variant', 'req/s', 'p50', 'p99', 'vs no auth', 'target'], rows),
+  markdownTable(
+    ['framework', 'variant', 'req/s', 'p50', 'p99', 'server CPU/req', 'vs no auth', 'target'],
+    rows,
+  ),
   '',
   ...notes.map((n) => `- ${n}`),
   misses.length ? `Missed targets: ${misses.join('; ')}.` : '',

@@ -3,7 +3,7 @@
 // JWKS / refresh latency while 50 sign-ins run at once.
 // Usage: node bench/server.mjs [--rounds 5] [--duration 5] [--connections 50] [--skip-signin]
 import { join } from 'node:path';
-import { cannon, pin, runHttpInterleaved, startChild } from './lib/http.mjs';
+import { cannon, cpuMs, pin, runHttpInterleaved, startChild } from './lib/http.mjs';
 import { basicAuth, oidcProviderRefreshToken, tokenRequest } from './lib/oauth-client.mjs';
 import {
   BENCH_DIR,
@@ -14,7 +14,7 @@ import {
   waitForQuiet,
   writeJson,
 } from './lib/report.mjs';
-import { fmtMs, fmtRate, fmtRatio, median, pairedRatio, targetCell } from './lib/stats.mjs';
+import { fmtMs, fmtRate, fmtRatio, fmtUs, median, pairedRatio, targetCell } from './lib/stats.mjs';
 import { makeAgent, request, runWorkers } from './lib/workers.mjs';
 
 const args = parseArgs();
@@ -85,9 +85,17 @@ try {
   );
   const cc = await runHttpInterleaved(
     [
-      { id: 'keycard', url: `${kc.url}/oauth/token`, method: 'POST', headers: kcCcHeaders, body: kcCcBody },
+      {
+        id: 'keycard',
+        url: `${kc.url}/oauth/token`,
+        method: 'POST',
+        headers: kcCcHeaders,
+        body: kcCcBody,
+        cpuPid: kcServer.child.pid,
+      },
       {
         id: 'oidc-provider',
+        cpuPid: opServer.child.pid,
         url: `${op.issuer}/token`,
         method: 'POST',
         headers: opCcHeaders,
@@ -137,15 +145,27 @@ try {
     return true;
   };
   const refreshSubjects = [
-    { id: 'keycard', chains: kcChains, step: refreshStep(`${kc.url}/oauth/token`, kcAppAuth, {}) },
-    { id: 'oidc-provider', chains: opChains, step: refreshStep(`${op.issuer}/token`, opAuth, {}) },
+    {
+      id: 'keycard',
+      pid: kcServer.child.pid,
+      chains: kcChains,
+      step: refreshStep(`${kc.url}/oauth/token`, kcAppAuth, {}),
+    },
+    {
+      id: 'oidc-provider',
+      pid: opServer.child.pid,
+      chains: opChains,
+      step: refreshStep(`${op.issuer}/token`, opAuth, {}),
+    },
   ];
   const refreshRuns = new Map(refreshSubjects.map((s) => [s.id, []]));
   for (const s of refreshSubjects) await runWorkers(s.chains, s.step, { durationMs: 2000 }); // warmup
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [...refreshSubjects].reverse() : refreshSubjects;
     for (const s of order) {
+      const cpu0 = cpuMs(s.pid);
       const res = await runWorkers(s.chains, s.step, { durationMs: duration * 1000 });
+      res.cpuUsPerReq = ((cpuMs(s.pid) - cpu0) * 1000) / res.count;
       if (res.failures) throw new Error(`${s.id} refresh: ${res.failures} failures: ${res.firstFailure}`);
       refreshRuns.get(s.id).push(res);
     }
@@ -158,6 +178,7 @@ try {
       rpsRounds: runs.map((x) => x.rps),
       p50: median(runs.map((x) => x.p50)),
       p99: median(runs.map((x) => x.p99)),
+      cpuUsPerReq: median(runs.map((x) => x.cpuUsPerReq)),
       rounds: runs,
     };
   }
@@ -177,6 +198,7 @@ try {
         fmtRate(x.rps),
         fmtMs(x.p50),
         fmtMs(x.p99),
+        fmtUs(x.cpuUsPerReq),
         id === 'keycard' ? targetCell(ratio, 2) : '',
       ]);
     }
@@ -184,7 +206,10 @@ try {
   out.push(
     `#### Token endpoint: keycard vs oidc-provider (medians of ${rounds} interleaved rounds × ${duration} s, ratio = median of per-round ratios, ${connections} connections)`,
     '',
-    markdownTable(['grant', 'server', 'req/s', 'p50', 'p99', 'keycard / oidc-provider (≥2×)'], grantRows),
+    markdownTable(
+      ['grant', 'server', 'req/s', 'p50', 'p99', 'server CPU/req', 'keycard / oidc-provider (≥2×)'],
+      grantRows,
+    ),
     '',
   );
 } finally {

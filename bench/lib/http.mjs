@@ -1,11 +1,26 @@
 // HTTP load helpers: servers in a child process pinned to one core, autocannon in this process pinned
 // to the other, interleaved rounds, medians of req/s and latency percentiles.
 import { execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { median, spread } from './stats.mjs';
 
 const CORES = os.availableParallelism();
+
+let clockTicks;
+
+/** CPU time (user + system, all threads) a process has used so far, in ms; NaN where unknown. */
+export function cpuMs(pid) {
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 /** Pins a process (all its threads) to one CPU when taskset exists and there are ≥ 2 cores. */
 export function pin(pid, cpu) {
@@ -99,10 +114,10 @@ export function cannon(opts) {
  */
 export async function runHttpInterleaved(
   targets,
-  { rounds = 5, duration = 5, warmup = 2, connections = 50, log } = {},
+  { rounds = 5, duration = 5, warmup = 2, connections = 50, log, cpuPid } = {},
 ) {
   for (const t of targets) {
-    const { id, ...opts } = t;
+    const { id, cpuPid: _pid, ...opts } = t;
     const w = await cannon({ connections, ...opts, duration: warmup });
     checkClean(id, w);
   }
@@ -111,8 +126,12 @@ export async function runHttpInterleaved(
     const offset = r % targets.length;
     const order = [...targets.slice(offset), ...targets.slice(0, offset)];
     for (const t of order) {
-      const { id, ...opts } = t;
+      const { id, cpuPid: targetPid, ...opts } = t;
+      const pid = targetPid ?? cpuPid;
+      const cpu0 = pid === undefined ? Number.NaN : cpuMs(pid);
       const res = await cannon({ connections, ...opts, duration });
+      // Server CPU per request: unlike req/s, it barely moves when other work shares the machine.
+      res.cpuUsPerReq = (((pid === undefined ? Number.NaN : cpuMs(pid)) - cpu0) * 1000) / res.total;
       checkClean(id, res);
       results.get(id).push(res);
     }
@@ -127,6 +146,7 @@ export async function runHttpInterleaved(
       rpsRounds: rps,
       p50: median(runs.map((x) => x.p50)),
       p99: median(runs.map((x) => x.p99)),
+      cpuUsPerReq: median(runs.map((x) => x.cpuUsPerReq)),
       rounds: runs,
     });
   }

@@ -65,3 +65,9 @@ export function pairedRatio(a, b) {
   for (let i = 0; i < n; i++) ratios.push(a[i] / b[i]);
   return median(ratios);
 }
+
+/** Formats microseconds: 83 µs, 1.2 ms. */
+export function fmtUs(us) {
+  if (!Number.isFinite(us)) return 'n/a';
+  return us < 1000 ? `${us.toFixed(0)} µs` : `${(us / 1000).toFixed(2)} ms`;
+}
