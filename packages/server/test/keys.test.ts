@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runMaintenance } from '../src/index.js';
+import { createMemoryStorage, runMaintenance } from '../src/index.js';
 import { addUser, getJson, postJson, type Running, startServer, tempDir, testClock } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
@@ -80,8 +80,8 @@ describe('signing keys, JWKS and discovery', () => {
     expect(newKid).toBe(rotated.current);
     const auth = (t: string) => ({ authorization: `Bearer ${t}` });
     expect((await getJson(`${r.url}/api/me`, auth(before.body.access_token))).status).toBe(200);
-    // After the longest token lifetime plus leeway, the retired key is removed.
-    clock.advance((600 + 30) * 1000 + 1);
+    // After the longest token lifetime, leeway and the key-cache window (+ margin), the retired key is removed.
+    clock.advance((600 + 30 + 10) * 1000 + 1);
     const { removedKeys } = await runMaintenance(r.server.services);
     expect(removedKeys).toBe(1);
     const later = await getJson(`${r.url}/.well-known/jwks.json`);
@@ -144,6 +144,46 @@ describe('signing keys, JWKS and discovery', () => {
       ).rejects.toMatchObject({ code: 'ERR_MASTER_KEY_INVALID' });
     } finally {
       tmp.remove();
+    }
+  });
+});
+
+describe('key retirement across instances', () => {
+  it('keeps a retired key until tokens another instance signed from its cached key list expire', async () => {
+    const clock = testClock();
+    const storage = createMemoryStorage();
+    await storage.migrate();
+    const kidOf = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid;
+    const shared = { databaseUrl: 'memory', masterKey: Buffer.alloc(32, 9).toString('base64url') };
+    const a = await startServer(shared, { clock, storage });
+    const b = await startServer(shared, { clock, storage });
+    try {
+      await addUser(a, 'alice', PASSWORD);
+      const first = await postJson(`${b.url}/api/login`, { username: 'alice', password: PASSWORD });
+      const oldKid = kidOf(first.body.access_token);
+      clock.advance(1000);
+      const rotated = await a.server.services.keys.rotate();
+      expect(rotated.retired).toBe(oldKid);
+      // b's cached key list is still fresh: it keeps signing with the retired key.
+      clock.advance(3900);
+      const late = await postJson(`${b.url}/api/login`, { username: 'alice', password: PASSWORD });
+      expect(kidOf(late.body.access_token)).toBe(oldKid);
+
+      // Past rotation + lifetime + leeway, b's last token is still valid (exp + leeway): its key must stay.
+      clock.advance((600 + 30) * 1000 - 3900 + 1);
+      const exp = JSON.parse(Buffer.from(late.body.access_token.split('.')[1], 'base64url').toString()).exp;
+      expect((exp + 30) * 1000).toBeGreaterThan(clock());
+      expect((await runMaintenance(a.server.services)).removedKeys).toBe(0);
+      const jwks = await getJson(`${a.url}/.well-known/jwks.json`);
+      expect(jwks.body.keys.map((k: { kid: string }) => k.kid)).toContain(oldKid);
+
+      clock.advance(10_000);
+      expect((await runMaintenance(a.server.services)).removedKeys).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+      await storage.close();
     }
   });
 });

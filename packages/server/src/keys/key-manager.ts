@@ -43,6 +43,8 @@ interface Cache {
 }
 
 const CACHE_MS = 5_000;
+/** Extra time a retired key stays published beyond the cache window: instance clock skew, slow requests. */
+const RETIREMENT_MARGIN_MS = 5_000;
 
 /**
  * Creates the key manager. Keys live in storage (private halves sealed with the master key);
@@ -68,7 +70,10 @@ export function createKeyManager(deps: {
   const signers = new Map<string, { sign(claims: JWTClaims): string }>();
   let cache: Cache | undefined;
 
-  const retentionMs = () => (config.tokens.accessTokenTtl + config.tokens.leeway) * 1000;
+  // Another instance may sign with the retired key until its cached key list expires (CACHE_MS
+  // after the rotation); its last token must still verify until it expires.
+  const retentionMs = () =>
+    (config.tokens.accessTokenTtl + config.tokens.leeway) * 1000 + CACHE_MS + RETIREMENT_MARGIN_MS;
 
   async function load(force = false): Promise<Cache> {
     const now = clock();

@@ -161,7 +161,7 @@ export interface SigningKeyRecord {
   createdAt: number;
   activatedAt: number | null; // became current
   retiredAt: number | null; // stopped signing
-  /** Removed from the JWKS after this time (retiredAt + longest token lifetime + leeway). */
+  /** Removed from the JWKS after this time (retiredAt + longest token lifetime + leeway + key-cache window). */
   removeAfter: number | null;
 }
 
