@@ -16,7 +16,7 @@ import {
   waitForQuiet,
   writeJson,
 } from './lib/report.mjs';
-import { fmtMs, fmtRate, fmtRatio, pairedRatio } from './lib/stats.mjs';
+import { fmtMs, fmtRate, fmtRatio, fmtUs, pairedRatio } from './lib/stats.mjs';
 
 const args = parseArgs();
 const rounds = args.rounds ?? 5;
@@ -89,6 +89,7 @@ try {
     }
     results = Object.fromEntries(
       await runHttpInterleaved(targets, {
+        cpuPid: app.child.pid,
         rounds,
         duration,
         connections,
@@ -114,6 +115,7 @@ const rows = Object.keys(LABEL).map((id) => [
   fmtRate(results[id].rps),
   fmtMs(results[id].p50),
   fmtMs(results[id].p99),
+  fmtUs(results[id].cpuUsPerReq),
   fmtRatio(pairedRatio(results[id].rpsRounds, results.noauth.rpsRounds)),
   fmtRatio(pairedRatio(results[id].rpsRounds, results.session.rpsRounds)),
 ]);
@@ -124,7 +126,10 @@ console.log(
     '',
     header(cmd),
     '',
-    markdownTable(['protection', 'req/s', 'p50', 'p99', 'vs no auth', 'vs Redis session'], rows),
+    markdownTable(
+      ['protection', 'req/s', 'p50', 'p99', 'app CPU/req', 'vs no auth', 'vs Redis session'],
+      rows,
+    ),
     '',
   ].join('\n'),
 );
