@@ -115,7 +115,9 @@ function parse(command: Command, args: string[]) {
   const max = command.positionals?.max ?? 0;
   if (parsed.positionals.length < min) throw new UsageError('missing argument');
   if (parsed.positionals.length > max)
-    throw new UsageError(`unexpected argument '${parsed.positionals[max]}'`);
+    throw new UsageError(
+      max === 0 ? 'this command takes no arguments' : `at most ${max} argument(s) expected`,
+    );
   return {
     values: parsed.values as Record<string, string | boolean | string[] | undefined>,
     positionals: parsed.positionals,
