@@ -149,6 +149,40 @@ describe('an independent OAuth client library (oauth4webapi) against the server'
   });
 
   it('revoking a refresh token ends its session; introspection sees it', async () => {
+    const desk: oauth.Client = { client_id: 'desk' };
+    const auth = oauth.ClientSecretBasic(deskSecret);
+    const tokens = await oauth.processGenericTokenEndpointResponse(
+      as,
+      desk,
+      await oauth.genericTokenEndpointRequest(
+        as,
+        desk,
+        auth,
+        'password',
+        { username: 'alice', password: PASSWORD },
+        insecure,
+      ),
+    );
+    const introspect = async (token: string) =>
+      oauth.processIntrospectionResponse(
+        as,
+        desk,
+        await oauth.introspectionRequest(as, desk, auth, token, insecure),
+      );
+    expect(await introspect(tokens.refresh_token!)).toMatchObject({
+      active: true,
+      token_type: 'refresh_token',
+      client_id: 'desk',
+    });
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, desk, auth, tokens.refresh_token!, insecure),
+    );
+    for (const token of [tokens.refresh_token!, tokens.access_token]) {
+      expect((await introspect(token)).active).toBe(false);
+    }
+  });
+
+  it('introspection shows a client only tokens meant for it (its audiences, or issued to it)', async () => {
     const web: oauth.Client = { client_id: 'keycard-web' };
     const tokens = await oauth.processGenericTokenEndpointResponse(
       as,
@@ -162,25 +196,25 @@ describe('an independent OAuth client library (oauth4webapi) against the server'
         insecure,
       ),
     );
-    const svc: oauth.Client = { client_id: 'billing' };
-    const auth = oauth.ClientSecretBasic(serviceSecret);
-    const before = await oauth.processIntrospectionResponse(
-      as,
-      svc,
-      await oauth.introspectionRequest(as, svc, auth, tokens.refresh_token!, insecure),
-    );
-    expect(before).toMatchObject({ active: true, token_type: 'refresh_token', client_id: 'keycard-web' });
-    await oauth.processRevocationResponse(
-      await oauth.revocationRequest(as, web, oauth.None(), tokens.refresh_token!, insecure),
-    );
-    for (const token of [tokens.refresh_token!, tokens.access_token]) {
-      const res = await oauth.processIntrospectionResponse(
+    const introspect = async (clientId: string, secret: string, token: string) => {
+      const client: oauth.Client = { client_id: clientId };
+      const auth = oauth.ClientSecretBasic(secret);
+      return oauth.processIntrospectionResponse(
         as,
-        svc,
-        await oauth.introspectionRequest(as, svc, auth, token, insecure),
+        client,
+        await oauth.introspectionRequest(as, client, auth, token, insecure),
       );
-      expect(res.active).toBe(false);
-    }
+    };
+    // billing serves only `rooms`: alice's web card (aud keycard) and refresh token are not its business.
+    expect(await introspect('billing', serviceSecret, tokens.access_token)).toEqual({ active: false });
+    expect(await introspect('billing', serviceSecret, tokens.refresh_token!)).toEqual({ active: false });
+    // desk is registered for `keycard`: it may see the access token, not another client's refresh token.
+    expect(await introspect('desk', deskSecret, tokens.access_token)).toMatchObject({
+      active: true,
+      sub: expect.any(String),
+      client_id: 'keycard-web',
+    });
+    expect(await introspect('desk', deskSecret, tokens.refresh_token!)).toEqual({ active: false });
   });
 
   it('introspection requires a confidential client', async () => {

@@ -1,6 +1,7 @@
 import type { ServerContext } from '../context.js';
 import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
+import type { ClientRecord } from '../storage/index.js';
 import { verifyAccessToken } from '../tokens/index.js';
 
 /** RFC 7662 answer. */
@@ -8,22 +9,27 @@ export type Introspection = { active: false } | ({ active: true } & Record<strin
 
 /**
  * RFC 7662 introspection of an access token (signature, expiry, revocation) or a refresh
- * token (unused, unexpired, session live). Anything else is `{ active: false }`.
+ * token (unused, unexpired, session live), on behalf of an authenticated `client`. A client
+ * learns only about tokens meant for it: an access token whose audience intersects the client's
+ * registered audiences or that was issued to the client itself, a refresh token of its own
+ * session. Anything else is `{ active: false }`, exactly as for an unknown token.
  *
  * @example
  * ```ts
- * const result = await introspectToken(ctx, token);
+ * const result = await introspectToken(ctx, token, { client });
  * ```
  */
 export async function introspectToken(
   ctx: ServerContext,
   token: string,
-  hint?: string,
+  opts: { client: ClientRecord; hint?: string | undefined },
 ): Promise<Introspection> {
+  const { client, hint } = opts;
   const jwtLike = token.split('.').length === 3;
   if (jwtLike && hint !== 'refresh_token') {
     try {
       const claims = await verifyAccessToken(ctx, token);
+      if (!meantFor(client, claims.aud, claims['client_id'])) return { active: false };
       return {
         active: true,
         token_type: 'Bearer',
@@ -49,6 +55,7 @@ export async function introspectToken(
   const session = await ctx.storage.sessions.get(record.sessionId);
   if (session === undefined || session.revokedAt !== null || session.expiresAt <= now)
     return { active: false };
+  if (session.clientId !== client.id) return { active: false };
   return {
     active: true,
     token_type: 'refresh_token',
@@ -60,4 +67,11 @@ export async function introspectToken(
     iat: Math.floor(record.createdAt / 1000),
     exp: Math.floor(record.expiresAt / 1000),
   };
+}
+
+/** Whether `client` may see an access token: one of its audiences, or issued to it. */
+function meantFor(client: ClientRecord, aud: unknown, clientId: unknown): boolean {
+  if (clientId === client.id) return true;
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  return audiences.some((a) => client.audiences.includes(a));
 }

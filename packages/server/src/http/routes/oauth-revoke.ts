@@ -29,8 +29,10 @@ export function oauthRevokeRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   app.post('/oauth/introspect', async (request, reply) => {
     const input = parseInput(body, request.body);
-    await authenticateClient(ctx, clientCredentialsFrom(request, input), { requireConfidential: true });
+    const client = await authenticateClient(ctx, clientCredentialsFrom(request, input), {
+      requireConfidential: true,
+    });
     reply.header('cache-control', 'no-store');
-    return introspectToken(ctx, input.token, input.token_type_hint);
+    return introspectToken(ctx, input.token, { client, hint: input.token_type_hint });
   });
 }
