@@ -46,8 +46,9 @@ export type OpenServicesOptions = Omit<CreateServerOptions, 'logger' | 'jobs'> &
 export function storageConfigFor(config: KeycardConfig): StorageConfig {
   const url = config.databaseUrl;
   if (url === 'memory') return { driver: 'memory' };
-  if (url === undefined) return { driver: 'sqlite', file: join(config.dataDir, 'keycard.db') };
-  if (url.startsWith('sqlite:')) return { driver: 'sqlite', file: url.slice('sqlite:'.length) };
+  const synchronous = config.storage.sqliteSynchronous;
+  if (url === undefined) return { driver: 'sqlite', file: join(config.dataDir, 'keycard.db'), synchronous };
+  if (url.startsWith('sqlite:')) return { driver: 'sqlite', file: url.slice('sqlite:'.length), synchronous };
   if (/^postgres(ql)?:\/\//.test(url)) return { driver: 'postgres', url };
   throw new ServerError('ERR_CONFIG_INVALID', {
     message: 'Invalid keycard configuration: databaseUrl: expected memory, sqlite:PATH or postgres://…',

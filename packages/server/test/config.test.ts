@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../src/index.js';
+import { loadConfig, parseConfig, storageConfigFor } from '../src/index.js';
 
 describe('configuration', () => {
   it('fills safe defaults and freezes the result', () => {
@@ -54,5 +54,14 @@ describe('configuration', () => {
     expect(config.cors.origins).toEqual(['https://a.example', 'https://b.example']);
     expect(() => loadConfig({ env: { KEYCARD_PORT: 'eighty' } })).toThrow(/port/);
     expect(() => loadConfig({ env: { KEYCARD_THROTTLE: 'maybe' } })).toThrow(/throttle\.enabled/);
+  });
+
+  it('SQLite durability: NORMAL by default, FULL through storage.sqliteSynchronous or KEYCARD_SQLITE_SYNCHRONOUS', () => {
+    expect(storageConfigFor(parseConfig({}))).toMatchObject({ driver: 'sqlite', synchronous: 'normal' });
+    const full = loadConfig({ env: { KEYCARD_SQLITE_SYNCHRONOUS: 'full' } });
+    expect(storageConfigFor(full)).toMatchObject({ driver: 'sqlite', synchronous: 'full' });
+    expect(() => parseConfig({ storage: { sqliteSynchronous: 'off' } })).toThrow(
+      /storage\.sqliteSynchronous/,
+    );
   });
 });

@@ -13,6 +13,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_DATA_DIR', path: ['dataDir'], kind: 'string' },
   { name: 'KEYCARD_MASTER_KEY', path: ['masterKey'], kind: 'string' },
   { name: 'KEYCARD_DATABASE_URL', path: ['databaseUrl'], kind: 'string' },
+  { name: 'KEYCARD_SQLITE_SYNCHRONOUS', path: ['storage', 'sqliteSynchronous'], kind: 'string' },
   { name: 'KEYCARD_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
   { name: 'KEYCARD_TRUST_PROXY', path: ['trustProxy'], kind: 'boolean' },
   { name: 'KEYCARD_BODY_LIMIT', path: ['bodyLimit'], kind: 'number' },

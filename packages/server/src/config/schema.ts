@@ -38,6 +38,16 @@ export const configSchema = z
       .optional(),
     /** `memory`, `sqlite:/path/file.db`, or `postgres://…`. Default: SQLite at `{dataDir}/keycard.db`. */
     databaseUrl: z.string().min(1).optional(),
+    storage: z
+      .object({
+        /**
+         * SQLite durability: `normal` (WAL, survives a process crash; a power loss or OS crash may
+         * lose the last transactions) or `full` (an fsync per commit, survives those too).
+         */
+        sqliteSynchronous: z.enum(['normal', 'full']).default('normal'),
+      })
+      .strict()
+      .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     trustProxy: z.boolean().default(false),
     bodyLimit: z.number().int().min(1024).max(10_485_760).default(65_536),

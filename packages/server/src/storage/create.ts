@@ -4,7 +4,7 @@ import type { Storage } from './types.js';
 /** Which storage driver to open, and its options. */
 export type StorageConfig =
   | { driver: 'memory' }
-  | { driver: 'sqlite'; file: string }
+  | { driver: 'sqlite'; file: string; synchronous?: 'normal' | 'full' }
   | { driver: 'postgres'; url: string; schema?: string };
 
 /**
@@ -43,7 +43,10 @@ async function open(config: StorageConfig): Promise<Storage> {
       return createMemoryStorage();
     case 'sqlite': {
       const { createSqliteStorage } = await import('./sqlite/create.js');
-      return createSqliteStorage({ file: config.file });
+      return createSqliteStorage({
+        file: config.file,
+        ...(config.synchronous !== undefined ? { synchronous: config.synchronous } : {}),
+      });
     }
     case 'postgres': {
       const { createPostgresStorage } = await import('./postgres/create.js');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../../src/storage/index.js';
+import { openSqliteDatabase } from '../../src/storage/sqlite/create.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
 import { describeStorageConformance } from './conformance.js';
 
@@ -112,4 +113,19 @@ describe('sqlite storage file', () => {
       await reopened.close();
     },
   );
+
+  it('runs synchronous=NORMAL by default and FULL when asked', () => {
+    for (const [synchronous, expected] of [
+      [undefined, 1],
+      ['normal', 1],
+      ['full', 2],
+    ] as const) {
+      const database = openSqliteDatabase({ file: nextFile(), ...(synchronous ? { synchronous } : {}) });
+      try {
+        expect(database.pragma('synchronous', { simple: true })).toBe(expected);
+      } finally {
+        database.close();
+      }
+    }
+  });
 });
