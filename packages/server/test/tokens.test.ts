@@ -64,6 +64,26 @@ describe('access tokens', () => {
     expect(claimsOf(refreshed.body.access_token).roles).toEqual(['guest']);
   });
 
+  it('a token minted right after a subject revocation is not born revoked', async () => {
+    r = await startServer({ databaseUrl: 'memory' });
+    const boss = await addUser(r, 'boss', PASSWORD, ['manager']);
+    const login = await postJson(`${r.url}/api/login`, { username: 'boss', password: PASSWORD });
+    const me = (token: string) =>
+      fetch(`${r!.url}/api/me`, { headers: { authorization: `Bearer ${token}` } }).then((res) => res.status);
+    // A role change revokes the live tokens of the subject (iat has one-second precision) ...
+    await updateUser(
+      r.server.services,
+      boss.id,
+      { roles: ['guest'] },
+      { actor: 'test', request: { ip: null, userAgent: null } },
+    );
+    expect(await me(login.body.access_token)).toBe(401);
+    // ... and the refresh that follows at once, in the same second, must still give a usable token.
+    const refreshed = await postJson(`${r.url}/api/refresh`, { refresh_token: login.body.refresh_token });
+    expect(refreshed.status).toBe(200);
+    expect(await me(refreshed.body.access_token)).toBe(200);
+  });
+
   it('grant rules: password only for first-party clients, client_credentials only for confidential ones', async () => {
     r = await startServer({ databaseUrl: 'memory' });
     const ctx = r.server.services;

@@ -17,6 +17,8 @@ export interface RevocableClaims {
 export interface RevocationIndex {
   /** Why the token is revoked ('session' | 'token' | 'subject'), or null. */
   check(claims: RevocableClaims): Promise<'session' | 'token' | 'subject' | null>;
+  /** The latest subject revocation's not-before time (ms) for `sub`, after catching up. */
+  subjectNotBefore(sub: string): Promise<number | undefined>;
   sync(): Promise<void>;
 }
 
@@ -81,6 +83,10 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
 
   return {
     sync,
+    async subjectNotBefore(sub) {
+      await sync();
+      return subjects.get(sub)?.notBefore;
+    },
     async check(claims) {
       await sync();
       if (typeof claims.sid === 'string' && sessions.has(claims.sid)) return 'session';

@@ -56,7 +56,8 @@ export async function issueAccessToken(
   ctx: ServerContext,
   input: AccessTokenInput,
 ): Promise<IssuedAccessToken> {
-  const now = Math.floor(ctx.clock() / 1000);
+  const sub = input.user?.id ?? input.clientId;
+  const now = Math.floor((await clearOfSubjectRevocation(ctx, sub)) / 1000);
   const ttl = ctx.config.tokens.accessTokenTtl;
   const extra: Record<string, unknown> = {};
   const merge = (source: Record<string, unknown>) => {
@@ -78,7 +79,7 @@ export async function issueAccessToken(
   const claims: JWTClaims = {
     ...extra,
     iss: ctx.issuer,
-    sub: input.user?.id ?? input.clientId,
+    sub,
     aud: input.audiences.length === 1 ? input.audiences[0] : input.audiences,
     exp: now + ttl,
     iat: now,
@@ -93,4 +94,24 @@ export async function issueAccessToken(
   const { token } = await ctx.keys.sign(claims);
   ctx.metrics.tokensIssued.inc({ grant: input.grant });
   return { accessToken: token, expiresIn: ttl, jti, claims };
+}
+
+/**
+ * `iat` has one-second precision and a subject revocation refuses every token with
+ * `iat` at or before its own second, so a token minted in that same second — say the
+ * refresh right after a role change — would be born revoked. Wait for the next second
+ * (at most one, and only right after a revocation of this subject) and return the time.
+ */
+async function clearOfSubjectRevocation(ctx: ServerContext, sub: string): Promise<number> {
+  const notBefore = await ctx.revocationIndex.subjectNotBefore(sub);
+  if (notBefore === undefined) return ctx.clock();
+  const revokedUpTo = Math.floor(notBefore / 1000) * 1000 + 1000; // first ms of the next second
+  // Bounded: a clock that does not move (tests) gets the token as it would have been.
+  for (let i = 0; i < 3; i++) {
+    const now = ctx.clock();
+    if (now >= revokedUpTo) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, revokedUpTo - now + 1)));
+    if (ctx.clock() === now) break;
+  }
+  return ctx.clock();
 }
