@@ -4,7 +4,7 @@ import { ServerError } from '../errors.js';
 import { publishSessionRevocations } from '../revocations/index.js';
 import type { ClientRecord, RefreshTokenRecord, SessionRecord } from '../storage/index.js';
 import { issueAccessToken, resolveGrant } from '../tokens/index.js';
-import { createRefreshToken, publicUser, successorSealContext, type TokenSet } from './token-set.js';
+import { publicUser, refreshTokenRecord, successorSealContext, type TokenSet } from './token-set.js';
 
 /**
  * The refresh_token grant with rotation and reuse detection. The token is consumed atomically;
@@ -41,11 +41,15 @@ export async function refreshSession(
     ctx.config.sessions.refreshGraceSeconds > 0
       ? ctx.sealer.seal(successor, successorSealContext(hash))
       : null;
-  const result = await ctx.storage.refreshTokens.consume(hash, now, { hash: successorHash, sealed });
+  // The successor is stored by the same atomic consume: one commit per rotation.
+  const result = await ctx.storage.refreshTokens.consume(hash, now, {
+    hash: successorHash,
+    sealed,
+    record: refreshTokenRecord(ctx, session, now, successorHash),
+  });
   if (result.status === 'not_found') throw new ServerError('ERR_INVALID_GRANT');
   if (result.status === 'already_used') return presentedAgain(ctx, result.token, session, client, request);
 
-  await createRefreshToken(ctx, session, now, successor);
   // lastUsedAt is for display: a write per refresh would cost more than it tells.
   if (now - session.lastUsedAt >= 60_000) await ctx.storage.sessions.touch(session.id, now);
   const tokens = await accessFor(ctx, session, client, successor);

@@ -1,6 +1,6 @@
 import type { ServerContext } from '../context.js';
 import { randomToken, sha256Hex } from '../crypto/index.js';
-import type { UserRecord } from '../storage/index.js';
+import type { RefreshTokenRecord, UserRecord } from '../storage/index.js';
 
 /** What a sign-in or refresh hands back. */
 export interface TokenSet {
@@ -27,16 +27,26 @@ export async function createRefreshToken(
   now: number,
   plaintext: string = randomToken(32),
 ): Promise<string> {
-  await ctx.storage.refreshTokens.create({
-    hash: sha256Hex(plaintext),
+  await ctx.storage.refreshTokens.create(refreshTokenRecord(ctx, session, now, sha256Hex(plaintext)));
+  return plaintext;
+}
+
+/** The stored record of a new refresh token (idle expiry capped by the session's). */
+export function refreshTokenRecord(
+  ctx: ServerContext,
+  session: { id: string; expiresAt: number },
+  now: number,
+  hash: string,
+): RefreshTokenRecord {
+  return {
+    hash,
     sessionId: session.id,
     createdAt: now,
     expiresAt: Math.min(now + ctx.config.sessions.refreshIdleTtl * 1000, session.expiresAt),
     usedAt: null,
     replacedBy: null,
     successorSealed: null,
-  });
-  return plaintext;
+  };
 }
 
 /** The public part of a user shown with tokens. */

@@ -137,11 +137,15 @@ export interface RefreshTokenStore {
   /**
    * Atomically marks the token used and records its successor, only if it was unused.
    * Exactly one of any number of concurrent calls for the same hash sees 'consumed'.
+   * With `successor.record` (whose `hash` must equal `successor.hash`), the successor token is
+   * created in the same transaction, by the winning call only: one commit per rotation, and
+   * never a consumed token without its successor. A duplicate successor hash throws
+   * StorageConflictError and leaves the token unconsumed.
    */
   consume(
     hash: string,
     at: number,
-    successor: { hash: string; sealed: string | null },
+    successor: { hash: string; sealed: string | null; record?: RefreshTokenRecord },
   ): Promise<ConsumeResult>;
   /** Drops sealed successors of tokens used before `before` (end of the grace window). */
   clearSealedBefore(before: number): Promise<number>;

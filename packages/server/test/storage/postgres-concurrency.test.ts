@@ -49,6 +49,29 @@ describe.skipIf(Boolean(skip))('postgres storage: several instances at once', ()
     }
   });
 
+  it("with successor records, 20 racing connections leave exactly the winner's successor", async () => {
+    const base = { sessionId: 's1', createdAt: 1, expiresAt: 10_000, usedAt: null, replacedBy: null };
+    await pick(0).refreshTokens.create({ ...base, hash: 'race-rec', successorSealed: null });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        pick(i).refreshTokens.consume('race-rec', 100 + i, {
+          hash: `rec-${i}`,
+          sealed: `s-${i}`,
+          record: { ...base, hash: `rec-${i}`, successorSealed: null },
+        }),
+      ),
+    );
+    const winners = results.filter((r) => r.status === 'consumed');
+    expect(winners).toHaveLength(1);
+    const winner = winners[0]?.status === 'consumed' ? winners[0].token.replacedBy : undefined;
+    for (const r of results)
+      if (r.status !== 'consumed') expect(r.status === 'already_used' && r.token.replacedBy).toBe(winner);
+    const existing = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => pick(i).refreshTokens.get(`rec-${i}`)),
+    );
+    expect(existing.filter((t) => t !== undefined).map((t) => t?.hash)).toEqual([winner]);
+  });
+
   it('lets one of several racing key rotations win', async () => {
     await pick(0).keys.create(key('k0', 'current'));
     for (let i = 1; i <= 4; i++) await pick(0).keys.create(key(`k${i}`, 'next'));

@@ -76,6 +76,14 @@ export function memoryRefreshTokens(state: MemoryState): RefreshTokenStore {
       const token = state.refreshTokens.get(hash);
       if (!token) return { status: 'not_found' };
       if (token.usedAt !== null) return { status: 'already_used', token: copy(token) };
+      const record = successor.record;
+      if (record !== undefined) {
+        if (record.hash !== successor.hash)
+          throw new Error('successor.record.hash must equal successor.hash');
+        if (state.refreshTokens.has(record.hash))
+          throw new StorageConflictError('refresh token already exists');
+        state.refreshTokens.set(record.hash, copy(record));
+      }
       token.usedAt = at;
       token.replacedBy = successor.hash;
       token.successorSealed = successor.sealed;

@@ -1,13 +1,16 @@
-import type { RefreshTokenStore } from '../types.js';
+import type { Kysely } from 'kysely';
+import type { ConsumeResult, RefreshTokenStore } from '../types.js';
 import { count, orConflict, type SqlContext } from './context.js';
 import { refreshTokenToRow, rowToRefreshToken } from './rows.js';
+import type { Database } from './schema.js';
 
 export function sqlRefreshTokens(ctx: SqlContext): RefreshTokenStore {
   const { db } = ctx;
-  const get = async (hash: string) => {
-    const row = await db.selectFrom('refresh_tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+  const readToken = async (q: Kysely<Database>, hash: string) => {
+    const row = await q.selectFrom('refresh_tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
     return row && rowToRefreshToken(row);
   };
+  const get = (hash: string) => readToken(db, hash);
   return {
     async create(token) {
       await orConflict(ctx, 'refresh token already exists', () =>
@@ -16,18 +19,33 @@ export function sqlRefreshTokens(ctx: SqlContext): RefreshTokenStore {
     },
     get,
     async consume(hash, at, successor) {
-      // One conditional UPDATE: the database lets exactly one concurrent caller match `used_at IS NULL`.
-      const result = await db
-        .updateTable('refresh_tokens')
-        .set({ used_at: at, replaced_by: successor.hash, successor_sealed: successor.sealed })
-        .where('hash', '=', hash)
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      const won = count(result.numUpdatedRows) === 1;
-      // Read after the write: a loser's UPDATE waited for the winner's commit, so it sees the successor.
-      const token = await get(hash);
-      if (!token) return { status: 'not_found' };
-      return { status: won ? 'consumed' : 'already_used', token };
+      const { record } = successor;
+      if (record !== undefined && record.hash !== successor.hash) {
+        throw new Error('successor.record.hash must equal successor.hash');
+      }
+      const rotate = async (q: Kysely<Database>): Promise<ConsumeResult> => {
+        // One conditional UPDATE: the database lets exactly one concurrent caller match `used_at IS NULL`.
+        const row = await q
+          .updateTable('refresh_tokens')
+          .set({ used_at: at, replaced_by: successor.hash, successor_sealed: successor.sealed })
+          .where('hash', '=', hash)
+          .where('used_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+        if (row !== undefined) {
+          if (record !== undefined) {
+            await orConflict(ctx, 'refresh token already exists', () =>
+              q.insertInto('refresh_tokens').values(refreshTokenToRow(record)).execute(),
+            );
+          }
+          return { status: 'consumed', token: rowToRefreshToken(row) };
+        }
+        // Read after the write: a loser's UPDATE waited for the winner's commit, so it sees the successor.
+        const token = await readToken(q, hash);
+        return token ? { status: 'already_used', token } : { status: 'not_found' };
+      };
+      // With a successor record: consume and create in one transaction (one commit, all or nothing).
+      return record === undefined ? rotate(db) : db.transaction().execute(rotate);
     },
     async clearSealedBefore(before) {
       const result = await db

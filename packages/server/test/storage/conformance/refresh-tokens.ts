@@ -56,6 +56,67 @@ export function refreshTokenTests(ctx: Ctx, concurrency: number): void {
       expect(await tokens.get(hash('race'))).toEqual(won);
     });
 
+    it('consume with a successor record creates it in the same step, for the winner only', async () => {
+      const tokens = ctx.storage().refreshTokens;
+      await tokens.create(refreshToken(hash('p1')));
+      const next = refreshToken(hash('p2'), { createdAt: 2_000 });
+      const result = await tokens.consume(hash('p1'), 2_000, { hash: hash('p2'), sealed: 's', record: next });
+      expect(result.status).toBe('consumed');
+      expect(await tokens.get(hash('p2'))).toEqual(next);
+      const again = await tokens.consume(hash('p1'), 3_000, {
+        hash: hash('p3'),
+        sealed: null,
+        record: refreshToken(hash('p3')),
+      });
+      expect(again.status).toBe('already_used');
+      expect(await tokens.get(hash('p3'))).toBeUndefined();
+      const missing = await tokens.consume(hash('nope'), 3_000, {
+        hash: hash('p4'),
+        sealed: null,
+        record: refreshToken(hash('p4')),
+      });
+      expect(missing).toEqual({ status: 'not_found' });
+      expect(await tokens.get(hash('p4'))).toBeUndefined();
+    });
+
+    it('a duplicate successor hash is a conflict and leaves the token unconsumed', async () => {
+      const tokens = ctx.storage().refreshTokens;
+      await tokens.create(refreshToken(hash('q1')));
+      await tokens.create(refreshToken(hash('taken')));
+      await expect(
+        tokens.consume(hash('q1'), 2_000, {
+          hash: hash('taken'),
+          sealed: null,
+          record: refreshToken(hash('taken')),
+        }),
+      ).rejects.toMatchObject({ code: 'ERR_STORAGE_CONFLICT' });
+      expect(await tokens.get(hash('q1'))).toEqual(refreshToken(hash('q1')));
+    });
+
+    it(`of ${concurrency} concurrent consumes with successor records, only the winner's successor exists`, async () => {
+      const tokens = ctx.storage().refreshTokens;
+      await tokens.create(refreshToken(hash('race2')));
+      const results: ConsumeResult[] = await Promise.all(
+        Array.from({ length: concurrency }, (_, i) =>
+          tokens.consume(hash('race2'), 2_000 + i, {
+            hash: hash(`next-${i}`),
+            sealed: `sealed-${i}`,
+            record: refreshToken(hash(`next-${i}`)),
+          }),
+        ),
+      );
+      const winners = results.filter((r) => r.status === 'consumed');
+      expect(winners).toHaveLength(1);
+      const created = await Promise.all(
+        Array.from({ length: concurrency }, (_, i) => tokens.get(hash(`next-${i}`))),
+      );
+      const existing = created.filter((t) => t !== undefined);
+      expect(existing).toHaveLength(1);
+      expect(existing[0]?.hash).toBe(
+        winners[0]?.status === 'consumed' ? winners[0].token.replacedBy : 'none',
+      );
+    });
+
     it('clears sealed successors of tokens used before the cutoff only', async () => {
       const tokens = ctx.storage().refreshTokens;
       await tokens.create(refreshToken(hash('old')));
