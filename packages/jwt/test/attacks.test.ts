@@ -3,6 +3,7 @@ import { constants, sign as nodeSign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createVerifier,
+  decodeJWT,
   generateKeyPair,
   generateSecret,
   importJWK,
@@ -218,6 +219,23 @@ describe('known attacks', () => {
     variants.push(`${h}.${p}.${s.slice(0, -1)}${alphabet[last | 1]}`);
     expect(Buffer.from(variants.at(-1)!.split('.')[2]!, 'base64url')).toEqual(Buffer.from(s, 'base64url'));
     for (const v of variants.filter((t) => t !== token)) expect(verify(v)).toBe('ERR_JWS_INVALID');
+  });
+
+  it('non-ASCII look-alikes of base64url characters (Node keeps only the low byte) in any segment', () => {
+    const token = forge(header, payloadText, es256);
+    expect(verify(token)).toBe('OK');
+    const [h, p, s] = token.split('.') as [string, string, string];
+    // U+0100 + c has the low byte of c: Node's lenient decoder would read it as c.
+    const respell = (seg: string, at: number) =>
+      seg.slice(0, at) + String.fromCharCode(0x100 + seg.charCodeAt(at)) + seg.slice(at + 1);
+    expect(Buffer.from(respell(s, 3), 'base64url')).toEqual(Buffer.from(s, 'base64url'));
+    for (const v of [
+      `${respell(h, 2)}.${p}.${s}`,
+      `${h}.${respell(p, 5)}.${s}`,
+      `${h}.${p}.${respell(s, 3)}`,
+    ])
+      expect(verify(v)).toBe('ERR_JWS_INVALID');
+    expect(codeOf(() => decodeJWT(`${h}.${p}.${respell(s, 3)}`))).toBe('ERR_JWS_INVALID');
   });
 
   it('oversize tokens are refused before any parsing; the limit is configurable', () => {

@@ -21,6 +21,14 @@ export function encode(input: Uint8Array | string): string {
  * against the slower "re-encode and compare" definition on this Node version. No regex.
  */
 export function decode(segment: string): Buffer | undefined {
+  // Node's decoder keeps only the low byte of each UTF-16 unit ('ő' U+0151 reads as 'Q'), so a
+  // non-ASCII character would let a respelled segment decode to the same bytes.
+  if (Buffer.byteLength(segment, 'utf8') !== segment.length) return undefined;
+  return decodeAscii(segment);
+}
+
+/** {@link decode} for a segment already known to be ASCII (a token that passed `split`). */
+export function decodeAscii(segment: string): Buffer | undefined {
   const n = segment.length;
   const rest = n & 3;
   // `=` needs no search: it carries no bits, so it always shortens the output (caught below).

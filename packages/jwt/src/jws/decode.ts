@@ -1,5 +1,5 @@
 import { JWSInvalid } from '../errors.js';
-import { decode } from '../internal/base64url.js';
+import { decodeAscii } from '../internal/base64url.js';
 import type { JWSHeader, JWTClaims } from '../types.js';
 import { DEFAULT_MAX_TOKEN_SIZE, parseHeader, parsePayload, split } from './parse.js';
 
@@ -33,7 +33,7 @@ export function decodeJWT(
   const [first, second] = split(token, opts.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE);
   const header = parseHeader(token.slice(0, first));
   const payload = parsePayload(token.slice(first + 1, second));
-  if (decode(token.slice(second + 1)) === undefined)
+  if (decodeAscii(token.slice(second + 1)) === undefined)
     throw new JWSInvalid('signature is not canonical base64url');
   return { header, payload };
 }

@@ -1,7 +1,7 @@
 /** Strict parsing of a JWS compact token, shared by decodeJWT and the verifier. No crypto here. */
 import { isUtf8 } from 'node:buffer';
 import { JWSInvalid, JWTInvalid } from '../errors.js';
-import { decode } from '../internal/base64url.js';
+import { decodeAscii } from '../internal/base64url.js';
 import { DEFAULT_MAX_DEPTH, parseJSONObject } from '../internal/json.js';
 import type { JWSHeader, JWTClaims } from '../types.js';
 
@@ -15,6 +15,8 @@ export const DEFAULT_MAX_TOKEN_SIZE = 16_384;
 export function split(token: unknown, maxTokenSize: number): [number, number] {
   if (typeof token !== 'string') throw new JWSInvalid('token must be a string');
   if (token.length > maxTokenSize) throw new JWSInvalid('token exceeds the size limit');
+  // ASCII only (base64url and dots): this also makes the size limit a byte count.
+  if (Buffer.byteLength(token, 'utf8') !== token.length) throw new JWSInvalid('token must be ASCII');
   const first = token.indexOf('.');
   if (first <= 0) throw new JWSInvalid('token must have three segments');
   const second = token.indexOf('.', first + 1);
@@ -25,7 +27,7 @@ export function split(token: unknown, maxTokenSize: number): [number, number] {
 
 /** Canonical base64url → valid UTF-8 → JSON object (or the failure reason), else ERR_JWS_INVALID. */
 function parseSegment(segment: string, what: string): ReturnType<typeof parseJSONObject> {
-  const bytes = decode(segment);
+  const bytes = decodeAscii(segment);
   if (bytes === undefined) throw new JWSInvalid(`${what} is not canonical base64url`);
   const text = bytes.toString('utf8');
   // Invalid UTF-8 always decodes to U+FFFD, so only then is the full check needed (and a one-byte
@@ -56,7 +58,7 @@ export function parsePayload(segment: string): JWTClaims {
 
 /** Decodes the signature segment (canonical base64url, non-empty). */
 export function parseSignature(segment: string): Buffer {
-  const bytes = segment === '' ? undefined : decode(segment);
+  const bytes = segment === '' ? undefined : decodeAscii(segment);
   if (bytes === undefined) throw new JWSInvalid('signature is missing or not canonical base64url');
   return bytes;
 }

@@ -1,5 +1,5 @@
 import { JoseInvalidOptions, JWSInvalid, JWSSignatureInvalid } from '../errors.js';
-import { decode } from '../internal/base64url.js';
+import { decodeAscii } from '../internal/base64url.js';
 import { keyInternals, type VerificationKey } from '../keys/key.js';
 import type { JWSHeader } from '../types.js';
 import { checkProtectedHeader } from './header-rules.js';
@@ -41,7 +41,7 @@ export function verifyJWS(
   const [first, second] = split(jws, opts.maxTokenSize ?? DEFAULT_MAX_TOKEN_SIZE);
   const header = parseHeader(jws.slice(0, first));
   checkProtectedHeader(header, new Set([key.alg]));
-  const payload = decode(jws.slice(first + 1, second));
+  const payload = decodeAscii(jws.slice(first + 1, second));
   if (payload === undefined) throw new JWSInvalid('payload is not canonical base64url');
   const signature = parseSignature(jws.slice(second + 1));
   if (!internals.verify(jws.slice(0, second), signature)) throw new JWSSignatureInvalid();
