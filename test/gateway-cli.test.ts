@@ -80,6 +80,33 @@ describe('keycard gateway (CLI)', () => {
     expect(out.stdout).toContain('stopped');
   });
 
+  it("--trust-proxy keeps the fronting proxy's X-Forwarded-Host", async () => {
+    const { out, done } = start([
+      'gateway',
+      '--upstream',
+      upstreamUrl,
+      '--issuer',
+      issuer.url,
+      '--audience',
+      'rooms',
+      '--port',
+      '0',
+      '--trust-proxy',
+    ]);
+    await eventually(() => out.stdout.includes('listening on') || out.stderr !== '');
+    const url = /listening on (\S+)/.exec(out.stdout)?.[1];
+    expect(url, out.stderr).toBeDefined();
+    const echoed = await fetch(`${url}/headers`, {
+      headers: { authorization: `Bearer ${issuer.sign({ sub: 'ann' })}`, 'X-Forwarded-Host': 'app.example' },
+    });
+    const raw = (await echoed.json()) as string[];
+    expect(raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === 'x-forwarded-host')).toEqual([
+      'app.example',
+    ]);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await done).toBe(0);
+  });
+
   it('answers a usage error (exit 2) naming the missing flag', async () => {
     const { out, done } = start(['gateway', '--upstream', upstreamUrl, '--issuer', issuer.url]);
     expect(await done).toBe(2);

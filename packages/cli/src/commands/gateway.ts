@@ -74,6 +74,10 @@ export const gateway: Command = {
     timeout: text('MS', 'Upstream timeout (default 30000)'),
     'no-revocation': { type: 'boolean', description: 'Do not subscribe to the revocation feed' },
     'stale-policy': text('POLICY', 'serve | reject when the feed is stale (default serve)'),
+    'trust-proxy': {
+      type: 'boolean',
+      description: 'Behind your own proxy: keep its X-Forwarded-Proto/Host, append to X-Forwarded-For',
+    },
   },
   async run(args, io) {
     const flag = (name: string) => stringOption(args, name);
@@ -98,6 +102,7 @@ export const gateway: Command = {
           timeout: flag('timeout'),
           'no-revocation': args.values['no-revocation'] === true,
           'stale-policy': flag('stale-policy'),
+          'trust-proxy': args.values['trust-proxy'] === true,
         },
         io.cwd,
       );
