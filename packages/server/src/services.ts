@@ -159,6 +159,8 @@ export async function openServices(
   return {
     ctx,
     async close() {
+      // Queued audit events first: a graceful shutdown never loses them.
+      await audit.flush();
       if (ownsCoordinator) await coordinator.close();
       if (ownsStorage) await storage.close();
     },

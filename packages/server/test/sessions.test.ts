@@ -52,6 +52,7 @@ describe('sign-in, refresh rotation and reuse detection (SQLite, real HTTP)', ()
     const who = await me(second.body.access_token);
     expect(who.status).toBe(401);
     expect(who.body.error.code).toBe('ERR_INVALID_TOKEN');
+    await r.server.services.audit.flush();
     const audit = await r.server.services.storage.audit.list({ type: 'token.reuse_detected', limit: 10 });
     expect(audit).toHaveLength(1);
     const metrics = await r.server.services.metrics.registry.getSingleMetricAsString(

@@ -1,5 +1,5 @@
 import type { Clock, Logger, RequestInfo } from '../context.js';
-import type { Storage } from '../storage/index.js';
+import type { AuditEvent, Storage } from '../storage/index.js';
 
 /** Audit event types the server records. */
 export type AuditType =
@@ -15,7 +15,12 @@ export type AuditType =
   | 'key.rotate'
   | `admin.${string}`;
 
-/** Appends audit events; a failing write is logged, never turned into a failed request. */
+/**
+ * Appends audit events. `record` queues the event and returns at once; queued events are written
+ * in batches (one multi-row insert) on the next turn of the event loop, or as soon as 100 wait.
+ * `flush()` writes everything queued so far; the server flushes before it closes storage and
+ * before it answers an audit query. A failing write is logged, never turned into a failed request.
+ */
 export interface AuditLog {
   record(
     type: AuditType,
@@ -26,7 +31,11 @@ export interface AuditLog {
       detail?: Record<string, unknown>;
     },
   ): Promise<void>;
+  /** Writes every event recorded before this call. */
+  flush(): Promise<void>;
 }
+
+const BATCH = 100;
 
 /**
  * Creates the audit log over `storage.audit`. Callers pass only safe details: never
@@ -35,24 +44,52 @@ export interface AuditLog {
  * @example
  * ```ts
  * await audit.record('login.failure', { subject: userId, request, detail: { reason: 'password' } });
+ * await audit.flush(); // before closing storage
  * ```
  */
 export function createAuditLog(deps: { storage: Storage; clock: Clock; logger: Logger }): AuditLog {
+  let queue: AuditEvent[] = [];
+  let scheduled = false;
+  // Batches are written one after another, so ids keep the order events were recorded in.
+  let chain: Promise<void> = Promise.resolve();
+
+  const take = (): Promise<void> => {
+    const batch = queue;
+    queue = [];
+    chain = chain.then(async () => {
+      try {
+        await deps.storage.audit.appendMany(batch);
+      } catch (err) {
+        deps.logger.error({ err, events: batch.length }, 'audit write failed');
+      }
+    });
+    return chain;
+  };
+
   return {
     async record(type, fields) {
-      try {
-        await deps.storage.audit.append({
-          at: deps.clock(),
-          type,
-          actor: fields.actor ?? null,
-          subject: fields.subject ?? null,
-          ip: fields.request?.ip ?? null,
-          userAgent: fields.request?.userAgent?.slice(0, 512) ?? null,
-          detail: fields.detail ?? {},
+      queue.push({
+        at: deps.clock(),
+        type,
+        actor: fields.actor ?? null,
+        subject: fields.subject ?? null,
+        ip: fields.request?.ip ?? null,
+        userAgent: fields.request?.userAgent?.slice(0, 512) ?? null,
+        detail: fields.detail ?? {},
+      });
+      // A busy loop of requests may not yield to setImmediate for a while: cap the queue.
+      if (queue.length >= BATCH) void take();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          if (queue.length > 0) void take();
         });
-      } catch (err) {
-        deps.logger.error({ err, type }, 'audit write failed');
       }
+    },
+    async flush() {
+      if (queue.length > 0) void take();
+      await chain;
     },
   };
 }

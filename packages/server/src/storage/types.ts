@@ -217,6 +217,8 @@ export interface AuditEvent {
 
 export interface AuditStore {
   append(event: AuditEvent): Promise<void>;
+  /** Appends several events in order, all or none (one transaction); `[]` does nothing. */
+  appendMany(events: AuditEvent[]): Promise<void>;
   list(filter: {
     type?: string; // exact type or a prefix ending in '.' ('admin.')
     actor?: string;

@@ -64,6 +64,7 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.get('/api/admin/audit', async (request) => {
     await admin(request);
     const q = parseInput(auditQuery, request.query);
+    await ctx.audit.flush(); // what this instance recorded so far is part of the answer
     const events = await ctx.storage.audit.list({
       ...(q.type !== undefined ? { type: q.type } : {}),
       ...(q.actor !== undefined ? { actor: q.actor } : {}),

@@ -32,6 +32,12 @@ export function memoryAudit(state: MemoryState): AuditStore {
       state.lastAuditId += 1;
       state.audit.push({ ...copy(event), id: state.lastAuditId });
     },
+    async appendMany(events) {
+      for (const event of events) {
+        state.lastAuditId += 1;
+        state.audit.push({ ...copy(event), id: state.lastAuditId });
+      }
+    },
     async list(filter) {
       const matches = (e: AuditEvent): boolean => {
         if (filter.type !== undefined) {

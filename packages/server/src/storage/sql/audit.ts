@@ -4,10 +4,29 @@ import type { AuditStore } from '../types.js';
 import type { SqlContext } from './context.js';
 import { auditToRow, rowToAudit } from './rows.js';
 
+const CHUNK = 200;
+
 export function sqlAudit({ db }: SqlContext): AuditStore {
   return {
     async append(event) {
       await db.insertInto('audit_events').values(auditToRow(event)).execute();
+    },
+    async appendMany(events) {
+      if (events.length === 0) return;
+      const rows = events.map(auditToRow);
+      // One multi-row INSERT per chunk (bounded bind parameters), all chunks in one transaction.
+      if (rows.length <= CHUNK) {
+        await db.insertInto('audit_events').values(rows).execute();
+        return;
+      }
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < rows.length; i += CHUNK) {
+          await trx
+            .insertInto('audit_events')
+            .values(rows.slice(i, i + CHUNK))
+            .execute();
+        }
+      });
     },
     async list(filter) {
       const { type } = filter;

@@ -36,6 +36,23 @@ export function auditTests(ctx: Ctx): void {
       expect(all[2]).toMatchObject({ actor: null, ip: '10.0.0.1', detail: { n: 3_000 } });
     });
 
+    it("appendMany appends in order with increasing ids (also past one statement's chunk); [] does nothing", async () => {
+      const audit = ctx.storage().audit;
+      await audit.appendMany([]);
+      expect(await audit.list({ limit: 10 })).toEqual([]);
+      await audit.append(auditEvent(1, 'first'));
+      const many = Array.from({ length: 450 }, (_, i) =>
+        auditEvent(10 + i, `batch.${i}`, { subject: `s${i}` }),
+      );
+      await audit.appendMany(many);
+      const all = await audit.list({ limit: 1000 });
+      expect(all).toHaveLength(451);
+      expect(all.map((e) => e.type).reverse()).toEqual(['first', ...many.map((e) => e.type)]);
+      const ids = all.map((e) => e.id ?? 0).reverse();
+      for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1] ?? 0);
+      expect(all[0]).toMatchObject({ type: 'batch.449', subject: 's449', at: 459 });
+    });
+
     it('filters by exact type and by a prefix ending in "."', async () => {
       const audit = await seed();
       expect((await audit.list({ type: 'login.failure', limit: 10 })).map((e) => e.at)).toEqual([3_000]);
