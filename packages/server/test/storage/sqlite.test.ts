@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../../src/storage/index.js';
-import { openSqliteDatabase } from '../../src/storage/sqlite/create.js';
+import { openSqliteDatabase, reusingStatements } from '../../src/storage/sqlite/create.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
 import { describeStorageConformance } from './conformance.js';
 
@@ -126,6 +126,20 @@ describe('sqlite storage file', () => {
       } finally {
         database.close();
       }
+    }
+  });
+
+  it('reuses one prepared statement per SQL text', () => {
+    const database = openSqliteDatabase({ file: ':memory:' });
+    try {
+      const wrapped = reusingStatements(database);
+      const a = wrapped.prepare('select 1 as one');
+      expect(wrapped.prepare('select 1 as one')).toBe(a);
+      expect(wrapped.prepare('select 2 as two')).not.toBe(a);
+      expect(a.get()).toEqual({ one: 1 });
+      expect(a.get()).toEqual({ one: 1 });
+    } finally {
+      database.close();
     }
   });
 });
