@@ -1,36 +1,7 @@
 import { isGuardError } from '@keycard/guard';
 import { gatewayArgsFromValues, type RunningGateway, startGateway } from '@keycard/guard/gateway';
 import { CliError, type Command, EXIT, listOption, stringOption, UsageError } from '../framework/command.js';
-import type { IO } from '../framework/io.js';
-
-/** Resolves on the first SIGINT or SIGTERM; a second one during shutdown forces the exit. */
-function onShutdown(io: IO): { received: Promise<string>; cancel(): void } {
-  let first: (signal: string) => void = () => {};
-  const force = () => {
-    io.stderr.write('keycard gateway: forced exit\n');
-    process.exit(130);
-  };
-  const received = new Promise<string>((resolve) => {
-    first = (signal: string) => {
-      process.off('SIGINT', first);
-      process.off('SIGTERM', first);
-      process.once('SIGINT', force);
-      process.once('SIGTERM', force);
-      resolve(signal);
-    };
-  });
-  process.on('SIGINT', first);
-  process.on('SIGTERM', first);
-  return {
-    received,
-    cancel() {
-      for (const listener of [first, force]) {
-        process.off('SIGINT', listener);
-        process.off('SIGTERM', listener);
-      }
-    },
-  };
-}
+import { shutdownSignal } from '../util/shutdown.js';
 
 const text = (valueName: string, description: string) => ({
   type: 'string' as const,
@@ -82,7 +53,7 @@ export const gateway: Command = {
   async run(args, io) {
     const flag = (name: string) => stringOption(args, name);
     let running: RunningGateway | undefined;
-    const stopped = onShutdown(io);
+    const stopped = shutdownSignal(io, 'keycard gateway');
     try {
       const parsed = await gatewayArgsFromValues(
         {

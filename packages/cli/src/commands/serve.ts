@@ -7,37 +7,8 @@ import {
   loadConfig,
 } from '@keycard/server';
 import { CliError, type Command, EXIT, stringOption, UsageError } from '../framework/command.js';
-import type { IO } from '../framework/io.js';
 import { configFileOf, toCliError } from '../util/data-dir.js';
-
-/** Resolves on the first SIGINT or SIGTERM; a second one during shutdown forces the exit. */
-function shutdownSignal(io: IO): { received: Promise<string>; cancel(): void } {
-  let first: (signal: string) => void = () => {};
-  const force = () => {
-    io.stderr.write('keycard serve: forced exit\n');
-    process.exit(130);
-  };
-  const received = new Promise<string>((resolveSignal) => {
-    first = (signal: string) => {
-      process.off('SIGINT', first);
-      process.off('SIGTERM', first);
-      process.once('SIGINT', force);
-      process.once('SIGTERM', force);
-      resolveSignal(signal);
-    };
-  });
-  process.on('SIGINT', first);
-  process.on('SIGTERM', first);
-  return {
-    received,
-    cancel() {
-      for (const listener of [first, force]) {
-        process.off('SIGINT', listener);
-        process.off('SIGTERM', listener);
-      }
-    },
-  };
-}
+import { shutdownSignal } from '../util/shutdown.js';
 
 function portOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -96,7 +67,7 @@ export const serve: Command = {
 
     let server: KeycardServer | undefined;
     let url: string;
-    const stopped = shutdownSignal(io);
+    const stopped = shutdownSignal(io, 'keycard serve');
     try {
       const config = loadConfig({
         ...(configFile !== undefined ? { file: configFile } : {}),
