@@ -1,3 +1,4 @@
+export { JWS_ALGORITHMS } from './algorithms.js';
 export {
   isJoseError,
   JOSE_ERRORS,

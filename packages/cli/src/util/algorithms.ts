@@ -1,21 +1,8 @@
-import type { JWSAlgorithm } from '@keycard/jwt';
+import { JWS_ALGORITHMS, type JWSAlgorithm } from '@keycard/jwt';
 import { UsageError } from '../framework/command.js';
 
-export const ALGORITHMS: readonly JWSAlgorithm[] = [
-  'EdDSA',
-  'ES256',
-  'ES384',
-  'ES512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'HS256',
-  'HS384',
-  'HS512',
-];
+/** Every algorithm @keycard/jwt supports. */
+export const ALGORITHMS: readonly JWSAlgorithm[] = JWS_ALGORITHMS;
 
 /** An exact algorithm name (case-sensitive, as in JOSE), or a UsageError listing the choices. */
 export function parseAlgorithm(text: string): JWSAlgorithm {
