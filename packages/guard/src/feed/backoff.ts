@@ -22,6 +22,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     };
     const timer = setTimeout(done, ms);
+    timer.unref();
     signal.addEventListener('abort', done, { once: true });
   });
 }
