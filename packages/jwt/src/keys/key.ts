@@ -43,6 +43,16 @@ function internals(
   };
 }
 
+/** The key's JWK (what `exportJWK` gives for its KeyObject) with `kid`, `alg` and `use: 'sig'`. */
+function jwkOf(key: { readonly kid: string; readonly alg: string; readonly [INTERNALS]: KeyInternals }): JWK {
+  return {
+    ...(exportJWK(key[INTERNALS].keyObject) as unknown as JWK),
+    kid: key.kid,
+    alg: key.alg,
+    use: 'sig',
+  };
+}
+
 function guard(token: symbol): void {
   if (token !== CONSTRUCT) throw new TypeError('Use importJWK, importPEM, generateKeyPair or generateSecret');
 }
@@ -75,12 +85,7 @@ export class PublicKey {
 
   /** The public JWK with `kid`, `alg` and `use: 'sig'`. */
   toJWK(): JWK {
-    return {
-      ...(exportJWK(this[INTERNALS].keyObject) as unknown as JWK),
-      kid: this.kid,
-      alg: this.alg,
-      use: 'sig',
-    };
+    return jwkOf(this);
   }
 }
 
@@ -114,12 +119,7 @@ export class PrivateKey {
 
   /** The private JWK (private members included) with `kid`, `alg` and `use: 'sig'`. Handle with care. */
   toJWK(): JWK {
-    return {
-      ...(exportJWK(this[INTERNALS].keyObject) as unknown as JWK),
-      kid: this.kid,
-      alg: this.alg,
-      use: 'sig',
-    };
+    return jwkOf(this);
   }
 }
 
@@ -151,12 +151,7 @@ export class SecretKey {
 
   /** The `oct` JWK (the secret in `k`) with `kid`, `alg` and `use: 'sig'`. Handle with care. */
   toJWK(): JWK {
-    return {
-      ...(exportJWK(this[INTERNALS].keyObject) as unknown as JWK),
-      kid: this.kid,
-      alg: this.alg,
-      use: 'sig',
-    };
+    return jwkOf(this);
   }
 }
 
