@@ -99,8 +99,18 @@ export const configSchema = z
         loginPerIp: windowLimit(30, 60),
         tokenPerIp: windowLimit(300, 60),
         registerPerIp: windowLimit(10, 3600),
-        accountFailures: windowLimit(5, 300),
-        accountFailuresLong: windowLimit(20, 3600),
+        /** Failed sign-ins from one source (IP, IPv6 /64) for one account: over it, that pair is refused. */
+        accountSourceFailures: windowLimit(5, 900),
+        /** Failed sign-ins from one source across all accounts: over it, the source is refused. */
+        sourceFailures: windowLimit(50, 3600),
+        /** Account-wide failures: over it, unfamiliar sources get one guess each, after a delay. */
+        accountFailures: windowLimit(10, 900),
+        /** Account-wide failures: over it, unfamiliar sources are refused; familiar ones still sign in. */
+        accountFailuresLong: windowLimit(100, 86_400),
+        /** Delay before checking a password from an unfamiliar source while the account is over `accountFailures`. */
+        accountDelayMs: z.number().int().min(0).max(10_000).default(1000),
+        /** How long a successful sign-in makes its source familiar to the account. */
+        familiarSeconds: seconds(0, 2_592_000),
       })
       .strict()
       .prefault({}),

@@ -1,1 +1,2 @@
-export { createThrottle, type Throttle, type ThrottleScope } from './throttle.js';
+export { sourceOf } from './source.js';
+export { createThrottle, type SignInAdmission, type Throttle, type ThrottleScope } from './throttle.js';

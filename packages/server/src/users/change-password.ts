@@ -26,9 +26,10 @@ export async function changePassword(
   const user = await ctx.storage.users.getById(input.userId);
   if (user === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
   if (input.currentPassword !== undefined) {
-    await ctx.throttle.checkAccount(user.usernameKey);
+    const { delayMs } = await ctx.throttle.admitSignIn(user.usernameKey, request.ip);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (!(await ctx.passwords.verify(user.passwordHash, input.currentPassword))) {
-      await ctx.throttle.recordFailure(user.usernameKey);
+      await ctx.throttle.recordFailure(user.usernameKey, request.ip);
       throw new ServerError('ERR_INVALID_CREDENTIALS');
     }
   }
