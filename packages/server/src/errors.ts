@@ -33,6 +33,11 @@ export const SERVER_ERRORS = {
     oauth: 'invalid_request',
   },
   ERR_NOT_FOUND: { status: 404, message: 'Not found', oauth: 'invalid_request' },
+  ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    message: 'The method is not allowed on this path',
+    oauth: 'invalid_request',
+  },
   ERR_INVALID_CREDENTIALS: {
     status: 401,
     message: 'Invalid username or password',

@@ -48,7 +48,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: S
     const status =
       error.oauthError === 'invalid_client'
         ? 401
-        : [413, 415, 429].includes(error.status) || error.status >= 500
+        : [405, 413, 415, 429].includes(error.status) || error.status >= 500
           ? error.status
           : 400;
     if (status === 401) reply.header('www-authenticate', 'Basic realm="keycard"');
