@@ -29,6 +29,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_UI', path: ['ui', 'enabled'], kind: 'boolean' },
   { name: 'KEYCARD_UI_DIR', path: ['ui', 'staticDir'], kind: 'string' },
   { name: 'KEYCARD_METRICS', path: ['metrics', 'enabled'], kind: 'boolean' },
+  { name: 'KEYCARD_METRICS_TOKEN', path: ['metrics', 'token'], kind: 'string' },
 ];
 
 /** Env values as typed config fragments; a malformed number or boolean is left as a string so the schema names it. */

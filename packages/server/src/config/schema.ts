@@ -135,7 +135,16 @@ export const configSchema = z
       .strict()
       .prefault({}),
     metrics: z
-      .object({ enabled: z.boolean().default(true) })
+      .object({
+        enabled: z.boolean().default(true),
+        /** Bearer token a scraper sends to `/metrics`; unset: `/metrics` answers 401 to everyone. */
+        token: z
+          .string()
+          .min(32, 'must be at least 32 characters')
+          .max(512)
+          .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must use only letters, digits and . _ ~ + / = -')
+          .optional(),
+      })
       .strict()
       .prefault({}),
   })

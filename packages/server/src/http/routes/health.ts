@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { safeEqual, sha256Hex } from '../../crypto/index.js';
 import { ServerError } from '../../errors.js';
+import { bearerToken } from '../bearer.js';
 
-/** `/healthz` (process up), `/readyz` (storage answers, a signing key exists), `/metrics`. */
+/** `/healthz` (process up), `/readyz` (storage answers, a signing key exists), `/metrics` (token). */
 export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => {
@@ -15,7 +17,14 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return { status: 'ready' };
   });
   if (ctx.config.metrics.enabled) {
-    app.get('/metrics', async (_request, reply) => {
+    const expected = ctx.config.metrics.token === undefined ? undefined : sha256Hex(ctx.config.metrics.token);
+    app.get('/metrics', async (request, reply) => {
+      // Metrics show traffic and failure rates: only a scraper holding `metrics.token` sees them.
+      const presented = bearerToken(request);
+      if (expected === undefined || presented === undefined || !safeEqual(sha256Hex(presented), expected)) {
+        throw new ServerError('ERR_UNAUTHENTICATED');
+      }
+      reply.header('cache-control', 'no-store');
       reply.header('content-type', ctx.metrics.registry.contentType);
       return ctx.metrics.registry.metrics();
     });
