@@ -74,6 +74,22 @@ describe('sign-in throttling that an attacker cannot turn against the owner', ()
     expect((await login(r, '198.51.100.7', 'carol', PASSWORD)).status).toBe(200);
   });
 
+  it('concurrent guesses cannot overshoot the budgets', async () => {
+    const { r } = await start({ accountFailuresLong: { limit: 8, windowSeconds: 86_400 } });
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login(r, '203.0.113.77', 'carol', `guess ${i}`)),
+    );
+    const checked = burst.filter((res) => res.status === 401).length;
+    expect(checked).toBe(5);
+    expect(burst.filter((res) => res.status === 429).length).toBe(15);
+    const spread = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login(r, `198.51.100.${i + 1}`, 'carol', `guess ${i}`)),
+    );
+    // 5 already spent from one address; the account-wide budget (8) leaves exactly 3 more.
+    expect(spread.filter((res) => res.status === 401).length).toBe(3);
+    expect(spread.filter((res) => res.status === 429).length).toBe(17);
+  });
+
   it('counts an IPv6 /64 as one source', async () => {
     const { r } = await start();
     for (let i = 1; i <= 5; i++)

@@ -47,6 +47,10 @@ export function createMemoryCoordinator(opts: { clock?: () => number } = {}): Co
       const now = clock();
       sweep(now);
       let w = windows.get(key);
+      if (cost < 0) {
+        if (w !== undefined && now < w.start + w.windowMs) w.count = Math.max(0, w.count + cost);
+        return { allowed: true, retryAfterMs: 0 };
+      }
       if (w === undefined || now >= w.start + w.windowMs) {
         w = { start: now, windowMs, count: 0 };
         if (cost > 0) windows.set(key, w);

@@ -18,7 +18,9 @@ export interface Coordinator {
   onRevocation(callback: (event: RevocationEvent) => void): () => void;
   /**
    * Counts `cost` hits (default 1; 0 only looks) on `key` in a fixed window of `windowMs`,
-   * allowing at most `limit` per window.
+   * allowing at most `limit` per window. Checking and counting are one atomic step, so
+   * concurrent callers never overshoot `limit`. A negative `cost` gives hits back to the current
+   * window (never below 0; nothing when the window has ended) and is always allowed.
    */
   rateLimit(key: string, limit: number, windowMs: number, cost?: number): Promise<RateLimitResult>;
   /** Remembers `key` for `ttlMs` from now (a later call restarts the time). */

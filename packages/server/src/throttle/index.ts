@@ -1,2 +1,8 @@
 export { sourceOf } from './source.js';
-export { createThrottle, type SignInAdmission, type Throttle, type ThrottleScope } from './throttle.js';
+export {
+  createThrottle,
+  type SignInOutcome,
+  type SignInTicket,
+  type Throttle,
+  type ThrottleScope,
+} from './throttle.js';
