@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, type Body, postForm, type Running, startServer } from './helpers.js';
+import { addUser, type Body, postForm, type Running, startServer, testClock } from './helpers.js';
 import { probePostgres } from './storage/postgres-helper.js';
 import { type ProxiedPostgres, proxiedPostgres } from './support/proxied-postgres.js';
 
@@ -95,9 +95,12 @@ describe.skipIf(Boolean(skip))('PostgreSQL going away', () => {
     db = undefined;
   });
 
-  async function start(config: Parameters<typeof startServer>[0] = {}): Promise<Running> {
+  async function start(
+    config: Parameters<typeof startServer>[0] = {},
+    options: Parameters<typeof startServer>[1] = {},
+  ): Promise<Running> {
     db = await proxiedPostgres();
-    r = await startServer({ databaseUrl: db.url, ...config });
+    r = await startServer({ databaseUrl: db.url, ...config }, options);
     await addUser(r, 'alice', PASSWORD);
     expect((await login(r)).status).toBe(200);
     return r;
@@ -140,7 +143,8 @@ describe.skipIf(Boolean(skip))('PostgreSQL going away', () => {
   });
 
   it('black-holed: every call is bounded, JWKS and discovery answer from memory', async () => {
-    const r = await start({ storage: { timeoutMs: 1000 } });
+    const clock = testClock(Date.now());
+    const r = await start({ storage: { timeoutMs: 1000 } }, { clock });
     const jwks = await call(`${r.url}/.well-known/jwks.json`);
     const discovery = await call(`${r.url}/.well-known/openid-configuration`);
     expect(jwks.status).toBe(200);
@@ -157,6 +161,7 @@ describe.skipIf(Boolean(skip))('PostgreSQL going away', () => {
     expect(readyz.body.error.code).toBe('ERR_STORAGE_UNAVAILABLE');
     expect((await call(`${r.url}/healthz`)).status).toBe(200);
     // Long after the key cache's lifetime, still the same keys and metadata.
+    clock.advance(10 * 60_000);
     for (let i = 0; i < 3; i += 1) {
       const during = await call(`${r.url}/.well-known/jwks.json`);
       expect(during.status).toBe(200);
