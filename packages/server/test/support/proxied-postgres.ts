@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { createStorage } from '../../src/storage/index.js';
 import { dropSchemas, freshSchema, PG_URL } from '../storage/postgres-helper.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -11,7 +11,7 @@ export interface ProxiedPostgres {
 }
 
 /**
- * Creates a fresh schema in the test database and a proxy in front of it. The server reaches its
+ * Creates and migrates a fresh schema in the test database, and a proxy in front of it. The server reaches its
  * schema through the URL's `options=-c search_path=…`, so it goes through `databaseUrl` like a
  * deployment does.
  *
@@ -24,13 +24,11 @@ export interface ProxiedPostgres {
  */
 export async function proxiedPostgres(): Promise<ProxiedPostgres> {
   const schema = freshSchema();
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(`create schema "${schema}"`);
-  } finally {
-    await client.end();
-  }
+  // Migrated here, by name: Kysely's migrator, given only a search_path, can mistake another
+  // schema's migration tables (a parallel test file's) for its own. The server then finds
+  // nothing to do.
+  const storage = await createStorage({ driver: 'postgres', url: PG_URL, schema });
+  await storage.close();
   const target = new URL(PG_URL);
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
   const url = new URL(PG_URL);
