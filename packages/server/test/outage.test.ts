@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isStorageUnavailable, StorageUnavailableError } from '../src/index.js';
 import { addUser, type Body, postForm, type Running, startServer, testClock } from './helpers.js';
 import { probePostgres } from './storage/postgres-helper.js';
 import { type ProxiedPostgres, proxiedPostgres } from './support/proxied-postgres.js';
@@ -212,5 +213,39 @@ describe('SQLite locked by another process', () => {
       other.close();
     }
     expect((await login(r)).status).toBe(200);
+  });
+});
+
+describe('what counts as storage unavailable', () => {
+  const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+  it('connection, timeout and lock failures do; bugs and conflicts do not', () => {
+    for (const error of [
+      withCode('ECONNREFUSED'),
+      withCode('08006'),
+      withCode('57P01'),
+      withCode('57014'),
+      withCode('53300'),
+      withCode('25006'),
+      withCode('SQLITE_BUSY'),
+      withCode('SQLITE_IOERR_WRITE'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('wrapped', { cause: withCode('ECONNRESET') }),
+      new StorageUnavailableError(),
+    ]) {
+      expect(isStorageUnavailable(error), String((error as { code?: string }).code ?? error.message)).toBe(
+        true,
+      );
+    }
+    for (const error of [
+      withCode('23505'),
+      withCode('42601'),
+      withCode('SQLITE_CONSTRAINT_UNIQUE'),
+      new TypeError('x is undefined'),
+      'ECONNRESET',
+      undefined,
+    ]) {
+      expect(isStorageUnavailable(error)).toBe(false);
+    }
   });
 });
