@@ -145,7 +145,7 @@ describe.skipIf(Boolean(skip))('PostgreSQL going away', () => {
 
   it('black-holed: every call is bounded, JWKS and discovery answer from memory', async () => {
     const clock = testClock(Date.now());
-    const r = await start({ storage: { timeoutMs: 1000 } }, { clock });
+    const r = await start({ storage: { timeoutMs: 2000 } }, { clock });
     const jwks = await call(`${r.url}/.well-known/jwks.json`);
     const discovery = await call(`${r.url}/.well-known/openid-configuration`);
     expect(jwks.status).toBe(200);
