@@ -1,5 +1,18 @@
 export { JWS_ALGORITHMS } from './algorithms.js';
+export { accessTokenHash } from './dpop/access-token-hash.js';
+export { type CreateDpopProofInput, createDpopProof } from './dpop/create-proof.js';
+export { normalizeHtu } from './dpop/normalize-htu.js';
+export { DpopReplayCache, type DpopReplayCacheOptions } from './dpop/replay-cache.js';
 export {
+  type DpopProofClaims,
+  type VerifiedDpopProof,
+  type VerifyDpopProofOptions,
+  verifyDpopProof,
+} from './dpop/verify-proof.js';
+export {
+  DpopNonceRequired,
+  DpopProofInvalid,
+  DpopProofReplayed,
   isJoseError,
   JOSE_ERRORS,
   JoseError,
@@ -31,7 +44,7 @@ export {
 export { type ImportJWKOptions, importJWK } from './keys/import-jwk.js';
 export { type ImportPEMOptions, importPEM } from './keys/import-pem.js';
 export { PrivateKey, PublicKey, SecretKey, type SigningKey, type VerificationKey } from './keys/key.js';
-export { KeySet, type KeySetOptions } from './keys/key-set.js';
+export { describeSkippedKeys, KeySet, type KeySetOptions, type SkippedKey } from './keys/key-set.js';
 export { calculateThumbprint } from './keys/thumbprint.js';
 export type {
   AsymmetricAlgorithm,

@@ -14,6 +14,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_MASTER_KEY', path: ['masterKey'], kind: 'string' },
   { name: 'KEYCARD_DATABASE_URL', path: ['databaseUrl'], kind: 'string' },
   { name: 'KEYCARD_SQLITE_SYNCHRONOUS', path: ['storage', 'sqliteSynchronous'], kind: 'string' },
+  { name: 'KEYCARD_STORAGE_TIMEOUT_MS', path: ['storage', 'timeoutMs'], kind: 'number' },
   { name: 'KEYCARD_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
   { name: 'KEYCARD_TRUST_PROXY', path: ['trustProxy'], kind: 'boolean' },
   { name: 'KEYCARD_BODY_LIMIT', path: ['bodyLimit'], kind: 'number' },

@@ -45,6 +45,11 @@ export const configSchema = z
          * lose the last transactions) or `full` (an fsync per commit, survives those too).
          */
         sqliteSynchronous: z.enum(['normal', 'full']).default('normal'),
+        /**
+         * Bound on each storage call's database work, in ms: getting a connection, each query and
+         * statement (PostgreSQL), waiting for a lock (SQLite). Past it the request answers 503.
+         */
+        timeoutMs: z.number().int().min(100).max(120_000).default(5000),
       })
       .strict()
       .prefault({}),

@@ -2,9 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { safeEqual, sha256Hex } from '../../crypto/index.js';
 import { ServerError } from '../../errors.js';
+import { isStorageUnavailable } from '../../storage/unavailable.js';
 import { bearerToken } from '../bearer.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from '../errors.js';
 
-/** `/healthz` (process up), `/readyz` (storage answers, a signing key exists), `/metrics` (token). */
+/**
+ * `/healthz` is liveness: the process answers, whatever its dependencies do (restarting it would
+ * not bring a database back). `/readyz` is readiness: storage answers within `storage.timeoutMs`
+ * and a current signing key exists; otherwise 503 — ERR_STORAGE_UNAVAILABLE when storage is the
+ * reason, else ERR_NOT_READY. `/metrics` when enabled, only for a scraper with `metrics.token`.
+ */
 export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => {
@@ -12,7 +19,8 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const keys = await ctx.keys.list();
       if (!keys.some((k) => k.state === 'current')) throw new Error('no current signing key');
     } catch (cause) {
-      throw new ServerError('ERR_NOT_READY', { cause });
+      const code = isStorageUnavailable(cause) ? 'ERR_STORAGE_UNAVAILABLE' : 'ERR_NOT_READY';
+      throw new ServerError(code, { cause, retryAfter: STORAGE_RETRY_AFTER_SECONDS });
     }
     return { status: 'ready' };
   });
