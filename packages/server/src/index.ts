@@ -6,6 +6,9 @@ export {
   deleteClient,
   publicClient,
   seedDefaults,
+  type UpdateClientInput,
+  USER_ID_SHAPE,
+  updateClient,
 } from './clients/index.js';
 export {
   configSchema,
@@ -23,6 +26,7 @@ export {
   type CustomClaimsHook,
   type Logger,
   type RequestInfo,
+  SCRIPT_CLIENT_ID,
   type ServerContext,
   WEB_CLIENT_ID,
 } from './context.js';
@@ -48,7 +52,9 @@ export {
   storageConfigFor,
 } from './services.js';
 export {
+  ACCESS_TOKEN_TYPE,
   clientCredentials,
+  exchangeToken,
   refreshSession,
   revokeSession,
   revokeUserSessions,
