@@ -94,12 +94,12 @@ export interface GatewayFlagValues {
   'max-header'?: string | undefined;
   timeout?: string | undefined;
   'trust-proxy'?: boolean | undefined;
-  'no-revocation'?: boolean | undefined;
-  'stale-policy'?: string | undefined;
   'public-url'?: string | undefined;
   'dpop-nonce'?: boolean | undefined;
   'no-dpop'?: boolean | undefined;
   'log-refused'?: boolean | undefined;
+  'no-revocation'?: boolean | undefined;
+  'stale-policy'?: string | undefined;
 }
 
 /**
@@ -131,10 +131,10 @@ export async function gatewayArgsFromValues(
     ...(values.scope?.length
       ? { requiredScopes: values.scope.flatMap((s) => s.split(' ')).filter(Boolean) }
       : {}),
-    revocation: values['no-revocation'] || values.issuer === undefined ? false : { stalePolicy },
     ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] }),
     ...(values['trust-proxy'] ? { trustProxy: true } : {}),
     ...(values['no-dpop'] ? { dpop: false as const } : values['dpop-nonce'] ? { dpop: { nonce: true } } : {}),
+    revocation: values['no-revocation'] || values.issuer === undefined ? false : { stalePolicy },
   };
   if (values['no-dpop'] && values['dpop-nonce'])
     throw optionError('--dpop-nonce', 'cannot be used with --no-dpop');
@@ -190,12 +190,12 @@ function parse(argv: string[]) {
       'max-header': { type: 'string' },
       timeout: { type: 'string' },
       'trust-proxy': { type: 'boolean' },
-      'no-revocation': { type: 'boolean' },
-      'stale-policy': { type: 'string' },
       'public-url': { type: 'string' },
       'dpop-nonce': { type: 'boolean' },
       'no-dpop': { type: 'boolean' },
       'log-refused': { type: 'boolean' },
+      'no-revocation': { type: 'boolean' },
+      'stale-policy': { type: 'string' },
     },
   });
 }
