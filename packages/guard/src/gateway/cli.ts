@@ -131,13 +131,8 @@ export async function gatewayArgsFromValues(
     ...(values.scope?.length
       ? { requiredScopes: values.scope.flatMap((s) => s.split(' ')).filter(Boolean) }
       : {}),
-    ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] }),
-    ...(values['trust-proxy'] ? { trustProxy: true } : {}),
-    ...(values['no-dpop'] ? { dpop: false as const } : values['dpop-nonce'] ? { dpop: { nonce: true } } : {}),
     revocation: values['no-revocation'] || values.issuer === undefined ? false : { stalePolicy },
   };
-  if (values['no-dpop'] && values['dpop-nonce'])
-    throw optionError('--dpop-nonce', 'cannot be used with --no-dpop');
   if (values.jwks !== undefined) {
     if (/^https?:\/\//.test(values.jwks)) guard.jwksUri = values.jwks;
     else {
@@ -154,6 +149,13 @@ export async function gatewayArgsFromValues(
       }
     }
   }
+  // DPoP at the gateway: which URL proofs are checked against, nonces, or no DPoP at all.
+  if (values['no-dpop'] && values['dpop-nonce'])
+    throw optionError('--dpop-nonce', 'cannot be used with --no-dpop');
+  if (values['public-url'] !== undefined) guard.publicUrl = values['public-url'];
+  if (values['trust-proxy']) guard.trustProxy = true;
+  if (values['no-dpop']) guard.dpop = false;
+  else if (values['dpop-nonce']) guard.dpop = { nonce: true };
   return {
     guard,
     upstream: values.upstream,
