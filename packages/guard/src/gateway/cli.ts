@@ -12,8 +12,8 @@ export const GATEWAY_USAGE = `Usage: keycard gateway (--upstream URL | --forward
                        --audience A [options]
 
 A token-checking reverse proxy: verifies the bearer token, strips inbound X-Keycard-* headers (and
-every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client to
-the upstream. Answers 401/403 itself.
+every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client,
+-Subject-Type (user | client) and -Actor (token-exchange chain) to the upstream. Answers 401/403 itself.
 
   --upstream URL        backend to proxy verified requests to
   --forward-auth        no upstream: answer every request as a forward-auth check (nginx auth_request,
