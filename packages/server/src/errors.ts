@@ -34,6 +34,11 @@ export const SERVER_ERRORS = {
     oauth: 'invalid_request',
   },
   ERR_NOT_FOUND: { status: 404, message: 'Not found', oauth: 'invalid_request' },
+  ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    message: 'The method is not allowed on this path',
+    oauth: 'invalid_request',
+  },
   ERR_INVALID_CREDENTIALS: {
     status: 401,
     message: 'Invalid username or password',
@@ -104,6 +109,11 @@ export const SERVER_ERRORS = {
   ERR_KEY_NOT_FOUND: { status: 404, message: 'No such key', oauth: 'invalid_request' },
   ERR_CONFLICT: { status: 409, message: 'The record already exists', oauth: 'invalid_request' },
   ERR_NOT_READY: { status: 503, message: 'The server is not ready', oauth: 'temporarily_unavailable' },
+  ERR_STORAGE_UNAVAILABLE: {
+    status: 503,
+    message: 'The server cannot reach its database, try again shortly',
+    oauth: 'temporarily_unavailable',
+  },
   ERR_CONFIG_INVALID: { status: 500, message: 'The configuration is invalid', oauth: 'server_error' },
   ERR_MASTER_KEY_INVALID: {
     status: 500,
@@ -128,7 +138,7 @@ export class ServerError extends Error {
   readonly code: ServerErrorCode;
   readonly status: number;
   readonly oauthError: OAuthErrorName;
-  /** Seconds a throttled caller should wait (only for ERR_RATE_LIMITED). */
+  /** Seconds the caller should wait before retrying (ERR_RATE_LIMITED, the 503s). */
   readonly retryAfter: number | undefined;
 
   constructor(

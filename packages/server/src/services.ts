@@ -46,13 +46,21 @@ export type OpenServicesOptions = Omit<CreateServerOptions, 'logger' | 'jobs'> &
 export function storageConfigFor(config: KeycardConfig): StorageConfig {
   const url = config.databaseUrl;
   if (url === 'memory') return { driver: 'memory' };
-  const synchronous = config.storage.sqliteSynchronous;
-  if (url === undefined) return { driver: 'sqlite', file: join(config.dataDir, 'keycard.db'), synchronous };
-  if (url.startsWith('sqlite:')) return { driver: 'sqlite', file: url.slice('sqlite:'.length), synchronous };
-  if (/^postgres(ql)?:\/\//.test(url)) return { driver: 'postgres', url };
+  const { sqliteSynchronous: synchronous, timeoutMs } = config.storage;
+  if (url === undefined)
+    return { driver: 'sqlite', file: join(config.dataDir, 'keycard.db'), synchronous, timeoutMs };
+  if (url.startsWith('sqlite:'))
+    return { driver: 'sqlite', file: url.slice('sqlite:'.length), synchronous, timeoutMs };
+  if (/^postgres(ql)?:\/\//.test(url)) return { driver: 'postgres', url, timeoutMs };
   throw new ServerError('ERR_CONFIG_INVALID', {
     message: 'Invalid keycard configuration: databaseUrl: expected memory, sqlite:PATH or postgres://…',
   });
+}
+
+/** A lost database connection is logged (the pool replaces it; requests meanwhile answer 503). */
+function withConnectionLog(config: StorageConfig, logger: Logger): StorageConfig {
+  if (config.driver !== 'postgres') return config;
+  return { ...config, onConnectionError: (err) => logger.warn({ err }, 'storage connection lost') };
 }
 
 /** The URL a socket bound to host:port is reached at (wildcard hosts become loopback). */
@@ -91,7 +99,8 @@ export async function openServices(
     // Created here first so the data dir (master key, database) is private to the owner.
     mkdirSync(resolve(config.dataDir), { recursive: true, mode: 0o700 });
   }
-  const storage = options.storage ?? (await createStorage(storageConfigFor(config)));
+  const storage =
+    options.storage ?? (await createStorage(withConnectionLog(storageConfigFor(config), logger)));
   if (storage.kind === 'memory')
     logger.warn('memory storage: every user, key and session is lost on restart');
   let masterKey: Buffer;

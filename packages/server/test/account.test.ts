@@ -33,12 +33,17 @@ describe('first-party account API', () => {
     expect(login.status).toBe(200);
     expect(login.body.refresh_token).toBeUndefined();
     const cookies = cookiesOf(login.headers);
-    expect(cookies['keycard_rt']!.attrs).toMatch(/HttpOnly/);
-    expect(cookies['keycard_rt']!.attrs).toMatch(/Secure/);
-    expect(cookies['keycard_rt']!.attrs).toMatch(/SameSite=Strict/);
-    expect(cookies['keycard_rt']!.attrs).toMatch(/Path=\/api/);
-    expect(cookies['keycard_csrf']!.attrs).not.toMatch(/HttpOnly/);
-    const jar = `keycard_rt=${cookies['keycard_rt']!.value}; keycard_csrf=${cookies['keycard_csrf']!.value}`;
+    expect(cookies['__Host-keycard_rt']!.attrs).toMatch(/HttpOnly/);
+    expect(cookies['__Host-keycard_rt']!.attrs).toMatch(/Secure/);
+    expect(cookies['__Host-keycard_rt']!.attrs).toMatch(/SameSite=Strict/);
+    // __Host-: Secure, Path=/ and no Domain, or the browser drops the cookie.
+    for (const name of ['__Host-keycard_rt', '__Host-keycard_csrf']) {
+      expect(cookies[name]!.attrs).toMatch(/Secure/);
+      expect(cookies[name]!.attrs).toMatch(/Path=\/(;|$)/);
+      expect(cookies[name]!.attrs).not.toMatch(/Domain=/i);
+    }
+    expect(cookies['__Host-keycard_csrf']!.attrs).not.toMatch(/HttpOnly/);
+    const jar = `__Host-keycard_rt=${cookies['__Host-keycard_rt']!.value}; __Host-keycard_csrf=${cookies['__Host-keycard_csrf']!.value}`;
 
     const noCsrf = await postJson(`${r.url}/api/refresh`, {}, { cookie: jar });
     expect(noCsrf.status).toBe(403);
@@ -48,17 +53,17 @@ describe('first-party account API', () => {
     const ok = await postJson(
       `${r.url}/api/refresh`,
       {},
-      { cookie: jar, 'x-csrf-token': cookies['keycard_csrf']!.value },
+      { cookie: jar, 'x-csrf-token': cookies['__Host-keycard_csrf']!.value },
     );
     expect(ok.status).toBe(200);
     expect(ok.body.refresh_token).toBeUndefined();
     const next = cookiesOf(ok.headers);
-    expect(next['keycard_rt']!.value).not.toBe(cookies['keycard_rt']!.value);
-    const jar2 = `keycard_rt=${next['keycard_rt']!.value}; keycard_csrf=${next['keycard_csrf']!.value}`;
+    expect(next['__Host-keycard_rt']!.value).not.toBe(cookies['__Host-keycard_rt']!.value);
+    const jar2 = `__Host-keycard_rt=${next['__Host-keycard_rt']!.value}; __Host-keycard_csrf=${next['__Host-keycard_csrf']!.value}`;
     const out = await postJson(
       `${r.url}/api/logout`,
       {},
-      { cookie: jar2, 'x-csrf-token': next['keycard_csrf']!.value },
+      { cookie: jar2, 'x-csrf-token': next['__Host-keycard_csrf']!.value },
     );
     expect(out.status).toBe(204);
     expect(
@@ -238,12 +243,14 @@ describe('first-party account API', () => {
   });
 
   it('exposes Prometheus metrics on its own registry', async () => {
-    r = await startServer();
+    r = await startServer({ metrics: { token: 'm'.repeat(32) } });
     await addUser(r, 'alice', PASSWORD);
     const login = await postJson(`${r.url}/api/login`, { username: 'alice', password: PASSWORD });
     await postJson(`${r.url}/api/login`, { username: 'alice', password: 'wrong wrong' });
     await postJson(`${r.url}/api/refresh`, { refresh_token: login.body.refresh_token });
-    const text = await (await fetch(`${r.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${r.url}/metrics`, { headers: { authorization: `Bearer ${'m'.repeat(32)}` } })
+    ).text();
     expect(text).toMatch(/keycard_logins_total\{result="success"\} 1/);
     expect(text).toMatch(/keycard_logins_total\{result="failure"\} 1/);
     expect(text).toMatch(/keycard_tokens_issued_total\{grant="password"\} 1/);

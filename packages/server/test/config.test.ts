@@ -64,4 +64,21 @@ describe('configuration', () => {
       /storage\.sqliteSynchronous/,
     );
   });
+
+  it('metrics are closed by default; KEYCARD_METRICS_TOKEN opens them to a scraper; throttle defaults', () => {
+    const config = parseConfig({});
+    expect(config.metrics.token).toBeUndefined();
+    expect(config.throttle).toMatchObject({
+      accountSourceFailures: { limit: 5, windowSeconds: 900 },
+      sourceFailures: { limit: 50, windowSeconds: 3600 },
+      accountFailures: { limit: 10, windowSeconds: 900 },
+      accountFailuresLong: { limit: 100, windowSeconds: 86_400 },
+      accountDelayMs: 1000,
+      familiarSeconds: 2_592_000,
+    });
+    const token = 'k'.repeat(40);
+    expect(loadConfig({ env: { KEYCARD_METRICS_TOKEN: token } }).metrics.token).toBe(token);
+    expect(() => parseConfig({ metrics: { token: 'short' } })).toThrow(/metrics\.token/);
+    expect(() => parseConfig({ metrics: { token: `${'k'.repeat(40)} x` } })).toThrow(/metrics\.token/);
+  });
 });

@@ -70,5 +70,50 @@ export function coordinatorSuite(name: string, make: (clock: () => number) => Pr
         await c.close();
       }
     });
+
+    it('a negative cost gives hits back to the current window, never below zero', async () => {
+      let now = 3_000_000;
+      const c = await make(() => now);
+      try {
+        const key = `r${Math.random()}`;
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(true);
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(true);
+        expect((await c.rateLimit(key, 2, 1000, 0)).allowed).toBe(false);
+        expect((await c.rateLimit(key, 2, 1000, -1)).allowed).toBe(true);
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(true);
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(false);
+        await c.rateLimit(key, 2, 1000, -5);
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(true);
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(true);
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(false);
+        now += 1001;
+        await c.rateLimit(key, 2, 1000, -1);
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(true);
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(true);
+        expect((await c.rateLimit(key, 2, 1000)).allowed).toBe(false);
+      } finally {
+        await c.close();
+      }
+    });
+
+    it('remembers flags for their time to live; setting again restarts it', async () => {
+      let now = 2_000_000;
+      const c = await make(() => now);
+      try {
+        const key = `f${Math.random()}`;
+        expect(await c.hasFlag(key)).toBe(false);
+        await c.setFlag(key, 1000);
+        expect(await c.hasFlag(key)).toBe(true);
+        expect(await c.hasFlag(`${key}x`)).toBe(false);
+        now += 600;
+        await c.setFlag(key, 1000);
+        now += 600;
+        expect(await c.hasFlag(key)).toBe(true);
+        now += 401;
+        expect(await c.hasFlag(key)).toBe(false);
+      } finally {
+        await c.close();
+      }
+    });
   });
 }

@@ -12,8 +12,8 @@ export const GATEWAY_USAGE = `Usage: keycard gateway (--upstream URL | --forward
                        --audience A [options]
 
 A token-checking reverse proxy: verifies the bearer token, strips inbound X-Keycard-* headers (and
-every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client to
-the upstream. Answers 401/403 itself.
+every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client,
+-Subject-Type (user | client) and -Actor (token-exchange chain) to the upstream. Answers 401/403 itself.
 
   --upstream URL        backend to proxy verified requests to
   --forward-auth        no upstream: answer every request as a forward-auth check (nginx auth_request,
@@ -31,7 +31,12 @@ the upstream. Answers 401/403 itself.
   --max-header BYTES    request header limit (default 16384)
   --timeout MS          upstream timeout (default 30000)
   --trust-proxy         behind your own proxy: keep its X-Forwarded-Proto/Host, append to X-Forwarded-For
-                        (default: the gateway replaces them)
+                        (default: the gateway replaces them); DPoP proofs are then checked against them
+  --public-url URL      the origin clients call (e.g. https://rooms.example.com): DPoP proofs' htu is
+                        checked against it plus the request path (recommended behind any proxy)
+  --dpop-nonce          require server nonces in DPoP proofs (401 use_dpop_nonce + DPoP-Nonce)
+  --no-dpop             refuse the DPoP scheme (DPoP-bound cards are then always refused)
+  --log-refused         one line on stderr per refused request (method, path, status, code; no token)
   --no-revocation       do not subscribe to the revocation feed
   --stale-policy P      serve | reject when the feed is stale (default serve)
 `;
@@ -47,6 +52,7 @@ export interface GatewayArgs {
   maxHeaderBytes: number;
   upstreamTimeoutMs: number;
   trustProxy: boolean;
+  logRefused: boolean;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -88,6 +94,10 @@ export interface GatewayFlagValues {
   'max-header'?: string | undefined;
   timeout?: string | undefined;
   'trust-proxy'?: boolean | undefined;
+  'public-url'?: string | undefined;
+  'dpop-nonce'?: boolean | undefined;
+  'no-dpop'?: boolean | undefined;
+  'log-refused'?: boolean | undefined;
   'no-revocation'?: boolean | undefined;
   'stale-policy'?: string | undefined;
 }
@@ -139,6 +149,13 @@ export async function gatewayArgsFromValues(
       }
     }
   }
+  // DPoP at the gateway: which URL proofs are checked against, nonces, or no DPoP at all.
+  if (values['no-dpop'] && values['dpop-nonce'])
+    throw optionError('--dpop-nonce', 'cannot be used with --no-dpop');
+  if (values['public-url'] !== undefined) guard.publicUrl = values['public-url'];
+  if (values['trust-proxy']) guard.trustProxy = true;
+  if (values['no-dpop']) guard.dpop = false;
+  else if (values['dpop-nonce']) guard.dpop = { nonce: true };
   return {
     guard,
     upstream: values.upstream,
@@ -150,6 +167,7 @@ export async function gatewayArgsFromValues(
     maxHeaderBytes: integer('--max-header', values['max-header'], 16 * 1024),
     upstreamTimeoutMs: integer('--timeout', values.timeout, 30_000),
     trustProxy: values['trust-proxy'] ?? false,
+    logRefused: values['log-refused'] ?? false,
   };
 }
 
@@ -174,6 +192,10 @@ function parse(argv: string[]) {
       'max-header': { type: 'string' },
       timeout: { type: 'string' },
       'trust-proxy': { type: 'boolean' },
+      'public-url': { type: 'string' },
+      'dpop-nonce': { type: 'boolean' },
+      'no-dpop': { type: 'boolean' },
+      'log-refused': { type: 'boolean' },
       'no-revocation': { type: 'boolean' },
       'stale-policy': { type: 'string' },
     },
@@ -219,6 +241,7 @@ export async function startGateway(
     maxHeaderBytes: args.maxHeaderBytes,
     upstreamTimeoutMs: args.upstreamTimeoutMs,
     trustProxy: args.trustProxy,
+    ...(args.logRefused ? { onRefused: (line: string) => onError(line.replace(/^keycard: /, '')) } : {}),
   });
   let url: string;
   try {

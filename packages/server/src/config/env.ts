@@ -14,6 +14,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_MASTER_KEY', path: ['masterKey'], kind: 'string' },
   { name: 'KEYCARD_DATABASE_URL', path: ['databaseUrl'], kind: 'string' },
   { name: 'KEYCARD_SQLITE_SYNCHRONOUS', path: ['storage', 'sqliteSynchronous'], kind: 'string' },
+  { name: 'KEYCARD_STORAGE_TIMEOUT_MS', path: ['storage', 'timeoutMs'], kind: 'number' },
   { name: 'KEYCARD_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
   { name: 'KEYCARD_TRUST_PROXY', path: ['trustProxy'], kind: 'boolean' },
   { name: 'KEYCARD_BODY_LIMIT', path: ['bodyLimit'], kind: 'number' },
@@ -29,6 +30,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_UI', path: ['ui', 'enabled'], kind: 'boolean' },
   { name: 'KEYCARD_UI_DIR', path: ['ui', 'staticDir'], kind: 'string' },
   { name: 'KEYCARD_METRICS', path: ['metrics', 'enabled'], kind: 'boolean' },
+  { name: 'KEYCARD_METRICS_TOKEN', path: ['metrics', 'token'], kind: 'string' },
 ];
 
 /** Env values as typed config fragments; a malformed number or boolean is left as a string so the schema names it. */

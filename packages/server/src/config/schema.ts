@@ -45,6 +45,11 @@ export const configSchema = z
          * lose the last transactions) or `full` (an fsync per commit, survives those too).
          */
         sqliteSynchronous: z.enum(['normal', 'full']).default('normal'),
+        /**
+         * Bound on each storage call's database work, in ms: getting a connection, each query and
+         * statement (PostgreSQL), waiting for a lock (SQLite). Past it the request answers 503.
+         */
+        timeoutMs: z.number().int().min(100).max(120_000).default(5000),
       })
       .strict()
       .prefault({}),
@@ -99,8 +104,18 @@ export const configSchema = z
         loginPerIp: windowLimit(30, 60),
         tokenPerIp: windowLimit(300, 60),
         registerPerIp: windowLimit(10, 3600),
-        accountFailures: windowLimit(5, 300),
-        accountFailuresLong: windowLimit(20, 3600),
+        /** Failed sign-ins from one source (IP, IPv6 /64) for one account: over it, that pair is refused. */
+        accountSourceFailures: windowLimit(5, 900),
+        /** Failed sign-ins from one source across all accounts: over it, the source is refused. */
+        sourceFailures: windowLimit(50, 3600),
+        /** Account-wide failures: over it, unfamiliar sources get one guess each, after a delay. */
+        accountFailures: windowLimit(10, 900),
+        /** Account-wide failures: over it, unfamiliar sources are refused; familiar ones still sign in. */
+        accountFailuresLong: windowLimit(100, 86_400),
+        /** Delay before checking a password from an unfamiliar source while the account is over `accountFailures`. */
+        accountDelayMs: z.number().int().min(0).max(10_000).default(1000),
+        /** How long a successful sign-in makes its source familiar to the account. */
+        familiarSeconds: seconds(0, 2_592_000),
       })
       .strict()
       .prefault({}),
@@ -125,7 +140,16 @@ export const configSchema = z
       .strict()
       .prefault({}),
     metrics: z
-      .object({ enabled: z.boolean().default(true) })
+      .object({
+        enabled: z.boolean().default(true),
+        /** Bearer token a scraper sends to `/metrics`; unset: `/metrics` answers 401 to everyone. */
+        token: z
+          .string()
+          .min(32, 'must be at least 32 characters')
+          .max(512)
+          .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must use only letters, digits and . _ ~ + / = -')
+          .optional(),
+      })
       .strict()
       .prefault({}),
   })

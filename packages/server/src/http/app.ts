@@ -7,6 +7,8 @@ import type { FeedNotifier } from '../revocations/index.js';
 import { registerCors } from './cors.js';
 import { handleError, sendError } from './errors.js';
 import { parseForm } from './input.js';
+import { issuerPathRewriter } from './issuer-path.js';
+import { trackRouteMethods } from './method-not-allowed.js';
 import { registerRoutes } from './routes/index.js';
 import { wantsSpa } from './routes/ui.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -31,6 +33,8 @@ export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // An issuer with a path (https://host/kc) is served under that path (RFC 8414 §3).
+    ...withDefined('rewriteUrl', issuerPathRewriter(ctx.config.issuer)),
   }) as unknown as FastifyInstance;
 
   app.register(cookie);
@@ -51,12 +55,19 @@ export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks
   app.addHook('preClose', async () => {
     hooks.closing.abort();
   });
+  const methodNotAllowed = trackRouteMethods(app);
   const { spa } = registerRoutes(app, ctx, hooks);
   app.setNotFoundHandler((request, reply) => {
+    if (methodNotAllowed(request, reply)) return reply;
     if (spa && wantsSpa(request.method, request.url, request.headers.accept)) {
       return reply.code(200).type('text/html; charset=utf-8').sendFile('index.html');
     }
     return sendError(request, reply, new ServerError('ERR_NOT_FOUND'));
   });
   return app;
+}
+
+/** `{ [key]: value }` when value is defined, else `{}` (for exact optional options). */
+function withDefined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }

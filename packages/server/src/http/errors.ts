@@ -1,5 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isServerError, ServerError } from '../errors.js';
+import { isStorageUnavailable } from '../storage/unavailable.js';
+
+/** What a 503 for unavailable storage tells the caller to wait, in seconds. */
+export const STORAGE_RETRY_AFTER_SECONDS = 5;
 
 /** `/oauth/*` answers RFC 6749 error objects; everything else `{ error: { code, message } }`. */
 export function isOAuthPath(url: string): boolean {
@@ -8,11 +12,19 @@ export function isOAuthPath(url: string): boolean {
 
 /**
  * Maps anything thrown in a request to a ServerError: Fastify's own client errors (bad JSON,
- * body too large, wrong content type, schema validation) keep a 4xx with a code; anything
- * unexpected becomes ERR_INTERNAL with no detail.
+ * body too large, wrong content type, schema validation) keep a 4xx with a code; storage that
+ * is unreachable, timed out or locked becomes 503 ERR_STORAGE_UNAVAILABLE with Retry-After
+ * (`temporarily_unavailable` on OAuth endpoints); anything else unexpected becomes
+ * ERR_INTERNAL with no detail.
  */
 export function toServerError(error: unknown): ServerError {
   if (isServerError(error)) return error;
+  if (isStorageUnavailable(error)) {
+    return new ServerError('ERR_STORAGE_UNAVAILABLE', {
+      cause: error,
+      retryAfter: STORAGE_RETRY_AFTER_SECONDS,
+    });
+  }
   const fe = error as Partial<FastifyError> & { validation?: unknown };
   if (fe.validation !== undefined) return new ServerError('ERR_VALIDATION', { cause: error });
   switch (fe.code) {
@@ -48,7 +60,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: S
     const status =
       error.oauthError === 'invalid_client'
         ? 401
-        : [413, 415, 429].includes(error.status) || error.status >= 500
+        : [405, 413, 415, 429].includes(error.status) || error.status >= 500
           ? error.status
           : 400;
     if (status === 401) reply.header('www-authenticate', 'Basic realm="keycard"');
@@ -81,7 +93,8 @@ function dpopFailure(error: unknown): boolean {
 /** The app-wide error handler. */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const serverError = toServerError(error);
-  if (serverError.status >= 500) request.log.error({ err: error }, 'request failed');
+  if (serverError.code === 'ERR_STORAGE_UNAVAILABLE') request.log.warn({ err: error }, 'storage unavailable');
+  else if (serverError.status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: serverError.code }, 'request rejected');
   return sendError(request, reply, serverError);
 }

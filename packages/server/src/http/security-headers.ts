@@ -23,7 +23,10 @@ export function contentSecurityPolicy(config: KeycardConfig): string {
 /** Headers on every response; the CSP on HTML. */
 export function registerSecurityHeaders(app: FastifyInstance, config: KeycardConfig): void {
   const csp = contentSecurityPolicy(config);
+  // An https issuer: browsers must never fall back to http for this host (one year, RFC 6797).
+  const hsts = config.issuer?.startsWith('https://') === true;
   app.addHook('onSend', async (request, reply, payload) => {
+    if (hsts) reply.header('strict-transport-security', 'max-age=31536000');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');

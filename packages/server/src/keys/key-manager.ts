@@ -4,7 +4,12 @@ import type { KeycardConfig } from '../config/index.js';
 import type { Clock, Logger } from '../context.js';
 import type { Sealer } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
-import { type SigningKeyRecord, type Storage, StorageConflictError } from '../storage/index.js';
+import {
+  isStorageUnavailable,
+  type SigningKeyRecord,
+  type Storage,
+  StorageConflictError,
+} from '../storage/index.js';
 import { generateSigningKey, openSigningKey } from './generate-key.js';
 
 /** Public facts about a signing key (what `keycard keys list` prints). */
@@ -78,7 +83,16 @@ export function createKeyManager(deps: {
   async function load(force = false): Promise<Cache> {
     const now = clock();
     if (!force && cache !== undefined && now - cache.at < CACHE_MS && now >= cache.at) return cache;
-    const records = await storage.keys.list();
+    let records: SigningKeyRecord[];
+    try {
+      records = await storage.keys.list();
+    } catch (error) {
+      // Storage away: the keys already known keep the JWKS, discovery and verification answering
+      // from memory; storage is asked again after another cache window, not on every request.
+      if (force || cache === undefined || !isStorageUnavailable(error)) throw error;
+      cache = { ...cache, at: now };
+      return cache;
+    }
     const publicKeys: PublicKey[] = [];
     const keys: JWK[] = [];
     for (const record of records) {

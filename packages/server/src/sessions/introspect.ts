@@ -24,37 +24,59 @@ export async function introspectToken(
   token: string,
   opts: { client: ClientRecord; hint?: string | undefined },
 ): Promise<Introspection> {
-  const { client, hint } = opts;
-  const jwtLike = token.split('.').length === 3;
-  if (jwtLike && hint !== 'refresh_token') {
-    try {
-      const claims = await verifyAccessToken(ctx, token);
-      if (!meantFor(client, claims.aud, claims['client_id'])) return { active: false };
-      return {
-        active: true,
-        // RFC 9449 §6.2: a key-bound card is a DPoP token, and its confirmation is shown.
-        token_type: claims['cnf'] !== undefined ? 'DPoP' : 'Bearer',
-        ...(claims['cnf'] !== undefined ? { cnf: claims['cnf'] } : {}),
-        ...(claims['act'] !== undefined ? { act: claims['act'] } : {}),
-        iss: claims.iss,
-        sub: claims.sub,
-        aud: claims.aud,
-        scope: claims['scope'],
-        exp: claims.exp,
-        iat: claims.iat,
-        nbf: claims.nbf,
-        jti: claims.jti,
-        client_id: claims['client_id'],
-        ...(claims['sid'] !== undefined ? { sid: claims['sid'], username: claims['username'] } : {}),
-      };
-    } catch (error) {
-      if (!(error instanceof ServerError)) throw error;
-      return { active: false };
-    }
+  // RFC 7662 §2.1: the hint only orders the search; a wrong hint falls back to the other type.
+  const order = opts.hint === 'refresh_token' ? [asRefresh, asAccess] : [asAccess, asRefresh];
+  for (const attempt of order) {
+    const found = await attempt(ctx, token, opts.client);
+    if (found !== undefined) return found;
   }
+  return { active: false };
+}
+
+/** The answer for an access token, or undefined when `token` is not a valid one of ours. */
+async function asAccess(
+  ctx: ServerContext,
+  token: string,
+  client: ClientRecord,
+): Promise<Introspection | undefined> {
+  if (token.split('.').length !== 3) return undefined;
+  let claims: Awaited<ReturnType<typeof verifyAccessToken>>;
+  try {
+    claims = await verifyAccessToken(ctx, token);
+  } catch (error) {
+    if (!(error instanceof ServerError)) throw error;
+    return undefined;
+  }
+  if (!meantFor(client, claims.aud, claims['client_id'])) return { active: false };
+  return {
+    active: true,
+    // RFC 9449 §6.2: a key-bound card is a DPoP token, and its confirmation is shown.
+    token_type: claims['cnf'] !== undefined ? 'DPoP' : 'Bearer',
+    ...(claims['cnf'] !== undefined ? { cnf: claims['cnf'] } : {}),
+    ...(claims['act'] !== undefined ? { act: claims['act'] } : {}),
+    iss: claims.iss,
+    sub: claims.sub,
+    aud: claims.aud,
+    scope: claims['scope'],
+    exp: claims.exp,
+    iat: claims.iat,
+    nbf: claims.nbf,
+    jti: claims.jti,
+    client_id: claims['client_id'],
+    ...(claims['sid'] !== undefined ? { sid: claims['sid'], username: claims['username'] } : {}),
+  };
+}
+
+/** The answer for a refresh token, or undefined when no refresh token has this value. */
+async function asRefresh(
+  ctx: ServerContext,
+  token: string,
+  client: ClientRecord,
+): Promise<Introspection | undefined> {
   const record = await ctx.storage.refreshTokens.get(sha256Hex(token));
+  if (record === undefined) return undefined;
   const now = ctx.clock();
-  if (record === undefined || record.usedAt !== null || record.expiresAt <= now) return { active: false };
+  if (record.usedAt !== null || record.expiresAt <= now) return { active: false };
   const session = await ctx.storage.sessions.get(record.sessionId);
   if (session === undefined || session.revokedAt !== null || session.expiresAt <= now)
     return { active: false };

@@ -4,8 +4,14 @@ import type { Storage } from './types.js';
 /** Which storage driver to open, and its options. */
 export type StorageConfig =
   | { driver: 'memory' }
-  | { driver: 'sqlite'; file: string; synchronous?: 'normal' | 'full' }
-  | { driver: 'postgres'; url: string; schema?: string };
+  | { driver: 'sqlite'; file: string; synchronous?: 'normal' | 'full'; timeoutMs?: number }
+  | {
+      driver: 'postgres';
+      url: string;
+      schema?: string;
+      timeoutMs?: number;
+      onConnectionError?: (error: Error) => void;
+    };
 
 /**
  * Opens the configured storage and runs its pending migrations.
@@ -15,6 +21,9 @@ export type StorageConfig =
  * - `sqlite`: one file, created with its parent directory if missing. One process.
  * - `postgres`: shared by several server instances; `schema` (default: the search_path's
  *   first schema, normally `public`) is created if missing.
+ *
+ * `timeoutMs` (default 5000) bounds each call's database work: SQLite's busy timeout, PostgreSQL's
+ * connection, query and statement timeouts. Past it a call fails with StorageUnavailableError.
  *
  * @example
  * ```ts
@@ -46,11 +55,17 @@ async function open(config: StorageConfig): Promise<Storage> {
       return createSqliteStorage({
         file: config.file,
         ...(config.synchronous !== undefined ? { synchronous: config.synchronous } : {}),
+        ...(config.timeoutMs !== undefined ? { busyTimeoutMs: config.timeoutMs } : {}),
       });
     }
     case 'postgres': {
       const { createPostgresStorage } = await import('./postgres/create.js');
-      return createPostgresStorage({ url: config.url, schema: config.schema });
+      return createPostgresStorage({
+        url: config.url,
+        schema: config.schema,
+        ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+        ...(config.onConnectionError !== undefined ? { onConnectionError: config.onConnectionError } : {}),
+      });
     }
   }
 }

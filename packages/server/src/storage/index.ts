@@ -4,4 +4,5 @@ export { createMemoryStorage } from './memory.js';
 export { createPostgresStorage, type PostgresStorageOptions } from './postgres/index.js';
 export { createSqliteStorage, type SqliteStorageOptions } from './sqlite/index.js';
 export * from './types.js';
+export { isStorageUnavailable, StorageUnavailableError } from './unavailable.js';
 export { usernameKey } from './username-key.js';

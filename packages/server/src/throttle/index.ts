@@ -1,1 +1,8 @@
-export { createThrottle, type Throttle, type ThrottleScope } from './throttle.js';
+export { sourceOf } from './source.js';
+export {
+  createThrottle,
+  type SignInOutcome,
+  type SignInTicket,
+  type Throttle,
+  type ThrottleScope,
+} from './throttle.js';

@@ -6,7 +6,8 @@ import { lookupKey } from './username.js';
 /**
  * Checks a username and password. Unknown user, wrong password and disabled user all throw the
  * same ERR_INVALID_CREDENTIALS after the same argon2 work (no enumeration). Throttled per IP
- * by the caller and per account here; rehashes when the cost parameters changed.
+ * by the caller and here per (account, source), per source and per account (see the throttle);
+ * rehashes when the cost parameters changed.
  *
  * @example
  * ```ts
@@ -23,7 +24,7 @@ export async function authenticateUser(
   // A typed username may be a password typed into the wrong field: the audit log keeps only a
   // keyed fingerprint of it, so repeated attempts still correlate.
   const typed = ctx.sealer.fingerprint(key, 'typed-username');
-  await ctx.throttle.checkAccount(key).catch(async (error: unknown) => {
+  const ticket = await ctx.throttle.admitSignIn(key, request.ip).catch(async (error: unknown) => {
     ctx.metrics.logins.inc({ result: 'throttled' });
     await ctx.audit.record('login.failure', {
       subject: `username ${typed}`,
@@ -32,16 +33,22 @@ export async function authenticateUser(
     });
     throw error;
   });
-  const user = await ctx.storage.users.getByUsername(key);
+  let user: UserRecord | undefined;
   let ok = false;
-  if (user === undefined) {
-    await ctx.passwords.verifyDummy(password);
-  } else {
-    ok = await ctx.passwords.verify(user.passwordHash, password);
+  try {
+    // The account is under a spread-out attack and this source is new to it: slow down, don't refuse.
+    if (ticket.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, ticket.delayMs));
+    user = await ctx.storage.users.getByUsername(key);
+    if (user === undefined) await ctx.passwords.verifyDummy(password);
+    else ok = await ctx.passwords.verify(user.passwordHash, password);
+  } catch (error) {
+    // Not a wrong password (storage down, hashing queue full): it must not count as a guess.
+    await ctx.throttle.settleSignIn(ticket, 'aborted');
+    throw error;
   }
   if (!ok || user === undefined || user.disabled) {
     const reason = user === undefined ? 'unknown_user' : ok ? 'disabled' : 'password';
-    await ctx.throttle.recordFailure(key);
+    await ctx.throttle.settleSignIn(ticket, 'failure');
     ctx.metrics.logins.inc({ result: 'failure' });
     await ctx.audit.record('login.failure', {
       actor: user?.id ?? null,
@@ -51,6 +58,7 @@ export async function authenticateUser(
     });
     throw new ServerError('ERR_INVALID_CREDENTIALS');
   }
+  await ctx.throttle.settleSignIn(ticket, 'success');
   if (ctx.passwords.needsRehash(user.passwordHash)) {
     const passwordHash = await ctx.passwords.hash(password);
     return (await ctx.storage.users.update(user.id, { passwordHash, updatedAt: ctx.clock() })) ?? user;

@@ -26,11 +26,18 @@ export async function changePassword(
   const user = await ctx.storage.users.getById(input.userId);
   if (user === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
   if (input.currentPassword !== undefined) {
-    await ctx.throttle.checkAccount(user.usernameKey);
-    if (!(await ctx.passwords.verify(user.passwordHash, input.currentPassword))) {
-      await ctx.throttle.recordFailure(user.usernameKey);
-      throw new ServerError('ERR_INVALID_CREDENTIALS');
+    const ticket = await ctx.throttle.admitSignIn(user.usernameKey, request.ip);
+    let ok: boolean;
+    try {
+      if (ticket.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, ticket.delayMs));
+      ok = await ctx.passwords.verify(user.passwordHash, input.currentPassword);
+    } catch (error) {
+      await ctx.throttle.settleSignIn(ticket, 'aborted');
+      throw error;
     }
+    // A right current password here is not a sign-in: give the hits back, mark nothing familiar.
+    await ctx.throttle.settleSignIn(ticket, ok ? 'aborted' : 'failure');
+    if (!ok) throw new ServerError('ERR_INVALID_CREDENTIALS');
   }
   checkPasswordPolicy(input.newPassword, ctx.config.passwords);
   const now = ctx.clock();

@@ -12,8 +12,12 @@ describe.skipIf(Boolean(skip))('postgres storage: several instances at once', ()
   let instances: Storage[] = [];
 
   beforeAll(async () => {
+    // Bursts of hundreds of calls queue for 20 connections and one row lock: waiting is the point
+    // here, so the per-call bound (storage.timeoutMs, 5 s by default) is lifted out of the way.
     instances = await Promise.all(
-      Array.from({ length: 4 }, () => createPostgresStorage({ url: PG_URL, schema, poolSize: 5 })),
+      Array.from({ length: 4 }, () =>
+        createPostgresStorage({ url: PG_URL, schema, poolSize: 5, timeoutMs: 60_000 }),
+      ),
     );
     await Promise.all(instances.map((s) => s.migrate()));
   });

@@ -2,7 +2,7 @@
 import { apiRequest } from './http.js';
 import type { TokenResponse } from './types.js';
 
-/** POST /api/login with `cookie: true`: the server sets `keycard_rt` (HttpOnly) and `keycard_csrf`. */
+/** POST /api/login with `cookie: true`: the server sets `__Host-keycard_rt` (HttpOnly) and `__Host-keycard_csrf`. */
 export function login(username: string, password: string): Promise<TokenResponse> {
   return apiRequest<TokenResponse>('/api/login', {
     method: 'POST',

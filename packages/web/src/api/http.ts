@@ -11,13 +11,13 @@ export interface RequestOptions {
   body?: unknown;
   /** Access token for `Authorization: Bearer`. */
   token?: string | undefined;
-  /** Cookie-authenticated call: echo the readable `keycard_csrf` cookie as `X-CSRF-Token`. */
+  /** Cookie-authenticated call: echo the readable `__Host-keycard_csrf` cookie as `X-CSRF-Token`. */
   csrf?: boolean;
   /** Gives up after this many milliseconds (a hung refresh must not hold the tab lock forever). */
   timeoutMs?: number;
 }
 
-export const CSRF_COOKIE = 'keycard_csrf';
+export const CSRF_COOKIE = '__Host-keycard_csrf';
 
 /** The CSRF value the server set at sign-in, if this page can see it. */
 export function csrfToken(): string | undefined {

@@ -1,13 +1,32 @@
 import { JWS_ALGORITHMS } from '@keycard/jwt';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
-import { TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
+import { isStorageUnavailable, TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
+
+/** The scopes last read, per server: discovery answers from memory while storage is away. */
+const knownScopes = new WeakMap<ServerContext, { scopes: string[]; failedAt: number }>();
+const RETRY_STORAGE_MS = 5_000;
+
+async function supportedScopes(ctx: ServerContext): Promise<string[]> {
+  const known = knownScopes.get(ctx);
+  if (known !== undefined && performance.now() - known.failedAt < RETRY_STORAGE_MS) return known.scopes;
+  try {
+    const scopes = new Set<string>();
+    for (const role of await ctx.storage.roles.list()) for (const s of role.scopes) scopes.add(s);
+    for (const client of await ctx.storage.clients.list()) for (const s of client.scopes) scopes.add(s);
+    const sorted = [...scopes].sort();
+    knownScopes.set(ctx, { scopes: sorted, failedAt: -Infinity });
+    return sorted;
+  } catch (error) {
+    if (known === undefined || !isStorageUnavailable(error)) throw error;
+    knownScopes.set(ctx, { scopes: known.scopes, failedAt: performance.now() });
+    return known.scopes;
+  }
+}
 
 /** RFC 8414 metadata (also served as the OpenID configuration document). */
 export async function discoveryDocument(ctx: ServerContext) {
-  const scopes = new Set<string>();
-  for (const role of await ctx.storage.roles.list()) for (const s of role.scopes) scopes.add(s);
-  for (const client of await ctx.storage.clients.list()) for (const s of client.scopes) scopes.add(s);
+  const scopes = await supportedScopes(ctx);
   const iss = ctx.issuer;
   return {
     issuer: iss,
@@ -20,7 +39,7 @@ export async function discoveryDocument(ctx: ServerContext) {
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    scopes_supported: [...scopes].sort(),
+    scopes_supported: scopes,
     access_token_signing_alg_values_supported: [ctx.config.tokens.algorithm],
     // RFC 9449 §5.1: DPoP proofs are accepted at the token endpoint, /api/login and /api/refresh.
     dpop_signing_alg_values_supported: JWS_ALGORITHMS.filter((alg) => !alg.startsWith('HS')),
@@ -31,6 +50,8 @@ export async function discoveryDocument(ctx: ServerContext) {
 
 /** Discovery documents and the JWKS: public, cacheable, any origin. */
 export function discoveryRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // Known from the start, so metadata can be served from memory even before its first request.
+  void supportedScopes(ctx).catch(() => {});
   const metadata = async (_request: unknown, reply: import('fastify').FastifyReply) => {
     reply.header('cache-control', 'public, max-age=300');
     return discoveryDocument(ctx);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
 import { inspectToken } from '../../tokens/index.js';
 import { parseInput, requestInfo } from '../input.js';
+import { issuerPath } from '../issuer-path.js';
 
 const inspectBody = z.object({ token: z.string().min(1).max(16_384) });
 
@@ -45,6 +46,14 @@ export function uiRoutes(app: FastifyInstance, ctx: ServerContext): { spa: boole
   });
 
   if (!ctx.config.ui.enabled) return { spa: false };
+  if (issuerPath(ctx.config.issuer) !== '') {
+    // The web app is built for the origin's root (absolute /api and /assets paths).
+    ctx.logger.info(
+      { issuer: ctx.config.issuer },
+      'issuer has a path: serving the API only, not the web app',
+    );
+    return { spa: false };
+  }
   const root = resolveStaticDir(ctx.config.ui.staticDir);
   if (root === undefined || !existsSync(join(root, 'index.html'))) {
     ctx.logger.info({ root }, 'web app not built: serving the API only');

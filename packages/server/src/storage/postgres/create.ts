@@ -1,10 +1,10 @@
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { sqlRevocations } from '../sql/revocations.js';
 import type { Database } from '../sql/schema.js';
 import { assembleSqlStorage } from '../sql/storage.js';
 import type { Storage } from '../types.js';
 import { postgresMigrationProvider } from './migrations.js';
+import { createGuardedPool } from './pool.js';
 import { postgresCursorOps } from './revocations.js';
 
 /** Options of {@link createPostgresStorage}. */
@@ -15,12 +15,17 @@ export interface PostgresStorageOptions {
   schema?: string | undefined;
   /** Maximum pool connections (default 10). */
   poolSize?: number;
-  /** How long to wait for a new connection before failing, in ms (default 10000). */
-  connectTimeoutMs?: number;
+  /**
+   * Bound on every storage call's database work, in ms (default 5000): getting a connection, each
+   * query (client side) and each statement (server side). Past it the call fails with
+   * StorageUnavailableError instead of waiting for a database that may never answer.
+   */
+  timeoutMs?: number;
+  /** Told about connection errors the pool absorbed (resets, a restarted database). */
+  onConnectionError?: (error: Error) => void;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-const INT8_OID = 20;
 
 /**
  * Connects a pg pool as keycard storage, shared safely by several server instances. Times are
@@ -37,42 +42,43 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new TypeError('PostgreSQL schema must match /^[a-z_][a-z0-9_]{0,62}$/');
   }
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize ?? 10,
-    // pg waits forever by default; an unreachable database should fail start-up instead.
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    // Every connection resolves unqualified table names in keycard's schema.
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    // int8 (bigint, bigserial, count) as JS numbers: ms timestamps and cursors stay far below 2^53.
-    types: { getTypeParser: int8AsNumber },
-  });
-  // An idle connection dropped by the server must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const poolOptions = {
+    url: options.url,
+    schema,
+    poolSize: options.poolSize ?? 10,
+    timeoutMs: options.timeoutMs ?? 5000,
+    onConnectionError: options.onConnectionError,
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createGuardedPool(poolOptions) }) });
   const ctx = { db, isUniqueViolation: isPostgresUniqueViolation };
   return assembleSqlStorage(ctx, {
     kind: 'postgres',
     revocations: sqlRevocations(db, postgresCursorOps(db)),
     async migrate() {
-      const migrator = new Migrator({
-        db,
-        provider: postgresMigrationProvider,
-        migrationTableSchema: schema,
+      // Its own connection without the query bounds: a migration may rewrite a large table, and
+      // an instance starting beside another waits on the migration lock for as long as that takes.
+      const migrationDb = new Kysely<Database>({
+        dialect: new PostgresDialect({
+          pool: createGuardedPool({ ...poolOptions, poolSize: 1, boundQueries: false }),
+        }),
       });
-      const { error } = await migrator.migrateToLatest();
-      if (error) throw error;
+      try {
+        const migrator = new Migrator({
+          db: migrationDb,
+          provider: postgresMigrationProvider,
+          migrationTableSchema: schema,
+        });
+        const { error } = await migrator.migrateToLatest();
+        if (error) throw error;
+      } finally {
+        await migrationDb.destroy();
+      }
     },
     async close() {
       await db.destroy();
     },
   });
 }
-
-const int8AsNumber = ((oid: number, format?: 'text' | 'binary') =>
-  oid === INT8_OID
-    ? (value: string) => Number(value)
-    : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
 
 function isPostgresUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '23505';
