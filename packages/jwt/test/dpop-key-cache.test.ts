@@ -1,7 +1,14 @@
-/** The proof-key cache: a repeated header segment skips the key import, never a check. */
+/** The proof-key cache and the ath memo: a repeated header segment or card skips work, never a check. */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ProofKeyCache, proofKeys } from '../src/dpop/proof-key-cache.js';
-import { createDpopProof, generateKeyPair, type PrivateKey, verifyDpopProof } from '../src/index.js';
+import {
+  accessTokenHash,
+  createDpopProof,
+  generateKeyPair,
+  type PrivateKey,
+  verifyDpopProof,
+} from '../src/index.js';
 import { codeOf } from './helpers.js';
 
 const URL_ = 'https://rooms.example/rooms/1';
@@ -96,5 +103,23 @@ describe('ProofKeyCache', () => {
     const cache = new ProofKeyCache(2);
     cache.set('x'.repeat(2049), entry('X'));
     expect(cache.size).toBe(0);
+  });
+});
+
+describe('accessTokenHash memo', () => {
+  const sha = (t: string) => createHash('sha256').update(t).digest('base64url');
+
+  it('answers the hash of each token, before and after its memo entry is evicted', () => {
+    const tokens = Array.from({ length: 1500 }, (_, i) => `token.${i}.sig`);
+    for (const t of tokens) expect(accessTokenHash(t)).toBe(sha(t));
+    for (const t of tokens) expect(accessTokenHash(t)).toBe(sha(t));
+    const long = 'a'.repeat(5000);
+    expect(accessTokenHash(long)).toBe(sha(long));
+    expect(accessTokenHash(long)).toBe(sha(long));
+  });
+
+  it('still refuses a token that is not ASCII', () => {
+    expect(() => accessTokenHash('tök')).toThrow(TypeError);
+    expect(() => accessTokenHash('tök')).toThrow(TypeError);
   });
 });
