@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { tryDoor } from '../api/doors.js';
 import { apiRequest } from '../api/http.js';
 import type { Door, UiConfig } from '../api/types.js';
+import { DeskCards } from '../components/desk-cards.js';
 import type { DoorAttempt } from '../components/door-list.js';
 import { DoorList } from '../components/door-list.js';
 import { KeyCard } from '../components/key-card.js';
@@ -11,6 +11,7 @@ import { Status } from '../components/status.js';
 import { useLoad } from '../components/use-load.js';
 import { messageOf } from '../lib/errors.js';
 import { href } from '../router.js';
+import { openDoor, tryOldCard } from '../session/door-call.js';
 import { useSession, useSessionManager } from '../session/use-session.js';
 
 /**
@@ -19,7 +20,7 @@ import { useSession, useSessionManager } from '../session/use-session.js';
  */
 export function FrontDesk() {
   const manager = useSessionManager();
-  const { status, card, oldCard } = useSession();
+  const { status, card, oldCard, doorCards, oldDoorCards } = useSession();
   const config = useLoad(() => apiRequest<UiConfig>('/api/ui-config'));
   const [attempts, setAttempts] = useState<Record<string, DoorAttempt>>({});
   const [message, setMessage] = useState<{ tone: StatusTone; text: string } | undefined>(undefined);
@@ -45,15 +46,20 @@ export function FrontDesk() {
   }, [checkedOut]);
 
   if (!shown) return null;
-  const token = shown.token;
 
   const tap = async (door: Door) => {
     setAttempts((prev) => ({
       ...prev,
-      [door.id]: { pending: true, result: prev[door.id]?.result, cardLabel },
+      [door.id]: { ...prev[door.id], pending: true, result: prev[door.id]?.result, cardLabel },
     }));
-    const result = await tryDoor(door, token);
-    setAttempts((prev) => ({ ...prev, [door.id]: { pending: false, result, cardLabel } }));
+    const visit = checkedOut
+      ? await tryOldCard(manager, door, oldCard, oldDoorCards)
+      : await openDoor(manager, door);
+    const label = visit.card ? `${cardLabel} for ${visit.card.audience}` : cardLabel;
+    setAttempts((prev) => ({
+      ...prev,
+      [door.id]: { pending: false, result: visit.result, cardLabel: label, card: visit.card },
+    }));
   };
   const tapAll = () => {
     for (const door of doors) void tap(door);
@@ -78,7 +84,7 @@ export function FrontDesk() {
     <Page
       title="Front desk"
       testId="page-front-desk"
-      intro="Your key card is a signed token. Each door reads it on its own with the front desk's public keys — no call back to the desk."
+      intro="Your key card is a signed token. Each door gets its own card, for that door only and bound to this browser's key, and reads it on its own with the front desk's public keys — no call back to the desk."
     >
       <div class="desk">
         <div class="desk-card">
@@ -126,6 +132,7 @@ export function FrontDesk() {
           <Status tone={message?.tone} testId="desk-status">
             {message?.text}
           </Status>
+          <DeskCards apiCard={shown} doorCards={checkedOut ? oldDoorCards : doorCards} doors={doors} />
         </div>
         <section class="desk-doors" aria-labelledby="doors-title">
           <h2 id="doors-title">Doors</h2>
