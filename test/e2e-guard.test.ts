@@ -84,9 +84,16 @@ beforeAll(async () => {
     id: 'rooms',
     name: 'rooms',
     scopes: ['rooms:read', 'rooms:write'],
+    uri: null,
     createdAt: now,
   });
-  await ctx.storage.audiences.upsert({ id: 'pool', name: 'pool', scopes: ['pool:swim'], createdAt: now });
+  await ctx.storage.audiences.upsert({
+    id: 'pool',
+    name: 'pool',
+    scopes: ['pool:swim'],
+    uri: null,
+    createdAt: now,
+  });
   await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read', 'pool:swim'], createdAt: now });
   await createClient(ctx, {
     id: 'hotel-app',

@@ -49,7 +49,7 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
   const { storage } = ctx;
   if ((await storage.users.list({ limit: 1 })).length > 0) return false;
   const now = ctx.clock();
-  for (const a of AUDIENCES) await storage.audiences.upsert({ ...a, createdAt: now });
+  for (const a of AUDIENCES) await storage.audiences.upsert({ ...a, uri: null, createdAt: now });
   for (const r of ROLES) await storage.roles.upsert({ ...r, createdAt: now });
   // The built-in first-party client only knows the account API; the front desk's cards must also
   // name the doors (aud) and carry their scopes. Clients have no update, so it is re-created.

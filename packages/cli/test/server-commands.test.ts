@@ -124,6 +124,66 @@ describe('server administration commands on a data dir', () => {
     expect(after.map((k: { state: string }) => k.state).sort()).toEqual(['current', 'next', 'retired']);
   });
 
+  it('clients add --multi-audience --require-dpop --exchange; audiences add --uri', async () => {
+    expect((await run(at('audiences', 'add', 'door-a', '--uri', 'https://a.example/'))).stdout).toMatch(
+      /uri https:\/\/a\.example\//,
+    );
+    expect((await run(at('audiences', 'add', 'door-b', '--uri', 'https://a.example/'))).stderr).toMatch(
+      /ERR_CONFLICT/,
+    );
+    expect((await run(at('audiences', 'add', 'door-b', '--scope', 'b:charge'))).code).toBe(0);
+    const added = await run(
+      at(
+        'clients',
+        'add',
+        'door-a-svc',
+        '--grant',
+        'client_credentials',
+        '--audience',
+        'door-a',
+        '--multi-audience',
+        '--require-dpop',
+        '--exchange',
+        'door-a:door-b:b:charge',
+      ),
+    );
+    expect(added.stderr).toMatch(/FROM:TO/); // the scope has a colon: four parts is a usage error
+    expect(added.code).toBe(2);
+    const ok = await run(
+      at(
+        'clients',
+        'add',
+        'door-a-svc',
+        '--grant',
+        'client_credentials',
+        '--audience',
+        'door-a',
+        '--multi-audience',
+        '--require-dpop',
+        '--exchange',
+        'door-a:door-b:b.charge,b.refund',
+      ),
+    );
+    expect(ok.code).toBe(0);
+    const listed = JSON.parse((await run(at('clients', 'list', '--json'))).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(listed.find((c) => c['id'] === 'door-a-svc')).toMatchObject({
+      multiAudience: true,
+      requireDpop: true,
+      grants: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+      tokenExchange: [{ from: 'door-a', to: 'door-b', scopes: ['b.charge', 'b.refund'] }],
+    });
+    expect(JSON.parse((await run(at('audiences', 'list', '--json'))).stdout)).toContainEqual(
+      expect.objectContaining({ id: 'door-a', uri: 'https://a.example/' }),
+    );
+    // A client id with the shape of a user id is refused (subjects cannot be confused).
+    const lookalike = await run(
+      at('clients', 'add', 'AAAAAAAAAAAAAAAAAAAAAA', '--grant', 'client_credentials'),
+    );
+    expect(lookalike.stderr).toMatch(/ERR_CONFLICT/);
+  });
+
   it('reports a bad config with the field name (exit 2)', async () => {
     const res = await main(['users', 'list', '--data-dir', dir], {
       ...ioWith({ KEYCARD_ACCESS_TOKEN_TTL: '5' }),

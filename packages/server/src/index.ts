@@ -6,6 +6,9 @@ export {
   deleteClient,
   publicClient,
   seedDefaults,
+  type UpdateClientInput,
+  USER_ID_SHAPE,
+  updateClient,
 } from './clients/index.js';
 export {
   configSchema,

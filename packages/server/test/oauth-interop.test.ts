@@ -14,7 +14,13 @@ describe('an independent OAuth client library (oauth4webapi) against the server'
   beforeAll(async () => {
     r = await startServer();
     const ctx = r.server.services;
-    await ctx.storage.audiences.upsert({ id: 'rooms', name: 'Rooms', scopes: ['rooms:read'], createdAt: 0 });
+    await ctx.storage.audiences.upsert({
+      id: 'rooms',
+      name: 'Rooms',
+      scopes: ['rooms:read'],
+      uri: null,
+      createdAt: 0,
+    });
     const created = await createClient(ctx, {
       id: 'billing',
       type: 'confidential',

@@ -1,24 +1,41 @@
-import { createClient } from '@keycard/server';
+import { createClient, TOKEN_EXCHANGE_GRANT, type TokenExchangeRule } from '@keycard/server';
 import { type Command, EXIT, listOption, stringOption, UsageError } from '../framework/command.js';
 import { CLI_ACTOR, CLI_REQUEST, DATA_DIR_OPTIONS, withDataDir } from '../util/data-dir.js';
 
-const GRANTS = ['password', 'refresh_token', 'client_credentials'] as const;
-type Grant = (typeof GRANTS)[number];
+const GRANTS = ['password', 'refresh_token', 'client_credentials', 'token-exchange'] as const;
+type Grant = 'password' | 'refresh_token' | 'client_credentials' | typeof TOKEN_EXCHANGE_GRANT;
+
+/** `from:to:scope1,scope2` → an exchange rule (scopes may be empty: `from:to:`). */
+function parseRule(text: string): TokenExchangeRule {
+  const [from, to, scopes, ...rest] = text.split(':');
+  if (!from || !to || scopes === undefined || rest.length > 0)
+    throw new UsageError(`--exchange wants FROM:TO:SCOPE,SCOPE (got '${text.slice(0, 100)}')`);
+  return { from, to, scopes: scopes.split(',').filter(Boolean) };
+}
 
 /** `keycard clients add ID --type T --grant G... [--audience A]... [--scope S]...`. */
 export const clientsAdd: Command = {
   path: ['clients', 'add'],
   summary: 'Register an OAuth client; a confidential client gets a secret, printed once',
   usage:
-    'ID --type public|confidential --grant GRANT... [--audience AUD]... [--scope SCOPE]... [--first-party] [--name NAME]',
+    'ID --type public|confidential --grant GRANT... [--audience AUD]... [--scope SCOPE]... [--first-party] [--name NAME]\n' +
+    '       [--multi-audience] [--require-dpop] [--exchange FROM:TO:SCOPE,SCOPE]...',
   details: [
-    'Grants: password (first-party clients only), refresh_token, client_credentials (confidential only).',
+    'Grants: password (first-party clients only), refresh_token, client_credentials (confidential only),',
+    'token-exchange (RFC 8693, confidential only; implied by --exchange).',
+    "--exchange FROM:TO:SCOPES lets the client exchange a user's card for audience FROM (one it serves)",
+    'for a card for audience TO carrying at most SCOPES (comma-separated) and naming it in `act`.',
+    '--multi-audience lets one card name several audiences: UNSAFE (a door that sees the card can',
+    'replay it at the others); the keycard API audience never shares a card anyway.',
+    '--require-dpop refuses token requests without a DPoP proof (RFC 9449): its cards are key-bound.',
+    'A client id may not have the shape of a user id (22 base64url characters) nor equal one.',
     'Audiences must be registered first (keycard audiences add). The secret is shown once and stored',
     'only as a SHA-256 hash: keep it now.',
     '',
     'Examples:',
     '  keycard clients add billing --type confidential --grant client_credentials --audience rooms --scope rooms:read',
     '  keycard clients add mobile --type public --first-party --grant password --grant refresh_token --audience keycard',
+    '  keycard clients add rooms-service --grant client_credentials --audience rooms --exchange rooms:billing:billing:charge',
   ].join('\n'),
   options: {
     type: { type: 'string', valueName: 'TYPE', description: 'public or confidential (default confidential)' },
@@ -31,6 +48,14 @@ export const clientsAdd: Command = {
     },
     scope: { type: 'string', multiple: true, valueName: 'SCOPE', description: 'Scope it may ask for' },
     'first-party': { type: 'boolean', description: 'A first-party app (may use the password grant)' },
+    'multi-audience': { type: 'boolean', description: 'Cards may name several audiences (unsafe)' },
+    'require-dpop': { type: 'boolean', description: 'Refuse token requests without a DPoP proof' },
+    exchange: {
+      type: 'string',
+      multiple: true,
+      valueName: 'FROM:TO:SCOPES',
+      description: 'A token-exchange rule (RFC 8693)',
+    },
     name: { type: 'string', valueName: 'NAME', description: 'Display name (default: the id)' },
     ...DATA_DIR_OPTIONS,
   },
@@ -45,6 +70,12 @@ export const clientsAdd: Command = {
       if (!(GRANTS as readonly string[]).includes(g))
         throw new UsageError(`unknown grant '${g}' (${GRANTS.join(', ')})`);
     }
+    const tokenExchange = listOption(args, 'exchange').map(parseRule);
+    const granted: Grant[] = grants.map((g) =>
+      g === 'token-exchange' ? TOKEN_EXCHANGE_GRANT : (g as Grant),
+    );
+    if (tokenExchange.length > 0 && !granted.includes(TOKEN_EXCHANGE_GRANT))
+      granted.push(TOKEN_EXCHANGE_GRANT);
     return withDataDir(args, io, async ({ ctx }) => {
       const name = stringOption(args, 'name');
       const { client, secret } = await createClient(
@@ -54,9 +85,12 @@ export const clientsAdd: Command = {
           ...(name !== undefined ? { name } : {}),
           type,
           firstParty: args.values['first-party'] === true,
-          grants: grants as Grant[],
+          grants: granted,
           audiences: listOption(args, 'audience'),
           scopes: listOption(args, 'scope'),
+          multiAudience: args.values['multi-audience'] === true,
+          requireDpop: args.values['require-dpop'] === true,
+          tokenExchange,
         },
         { actor: CLI_ACTOR, request: CLI_REQUEST },
       );

@@ -6,6 +6,8 @@ export type AuditType =
   | 'login.success'
   | 'login.failure'
   | 'token.refresh'
+  | 'token.refresh_grace'
+  | 'token.exchange'
   | 'token.reuse_detected'
   | 'token.issue'
   | 'token.revoke'

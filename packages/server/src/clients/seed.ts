@@ -16,6 +16,7 @@ export async function seedDefaults(ctx: ServerContext): Promise<void> {
       id: API_AUDIENCE,
       name: 'keycard account API',
       scopes: ['admin'],
+      uri: null,
       createdAt: now,
     });
   }
@@ -36,6 +37,9 @@ export async function seedDefaults(ctx: ServerContext): Promise<void> {
         grants: ['password', 'refresh_token'],
         audiences: [API_AUDIENCE],
         scopes: ['admin'],
+        multiAudience: false,
+        requireDpop: false,
+        tokenExchange: [],
         createdAt: now,
       });
     } catch (error) {

@@ -1,11 +1,26 @@
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
-import type { AudienceRecord } from '../storage/index.js';
+import { type AudienceRecord, StorageConflictError } from '../storage/index.js';
 
 const AUDIENCE_ID = /^[\x21-\x7e]{1,200}$/;
 
+/** RFC 8707 §2: an absolute URI without a fragment; `null` clears it. */
+function checkUri(uri: string | null): string | null {
+  if (uri === null) return null;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(uri);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || uri.includes('#') || uri.length > 2000 || !/^[\x21-\x7e]+$/.test(uri))
+    throw new ServerError('ERR_VALIDATION', { message: 'uri: an absolute URI without a fragment' });
+  return uri;
+}
+
 /**
- * Registers (or updates) an audience: a resource server tokens can be issued for.
+ * Registers (or updates) an audience: a resource server tokens can be issued for, optionally
+ * named by an RFC 8707 resource `uri` (unique; ERR_CONFLICT when another audience has it).
  *
  * @example
  * ```ts
@@ -14,7 +29,7 @@ const AUDIENCE_ID = /^[\x21-\x7e]{1,200}$/;
  */
 export async function saveAudience(
   ctx: ServerContext,
-  input: { id: string; name?: string; scopes?: string[] },
+  input: { id: string; name?: string; scopes?: string[]; uri?: string | null },
   opts: { actor: string; request?: RequestInfo },
 ): Promise<AudienceRecord> {
   if (!AUDIENCE_ID.test(input.id)) {
@@ -25,9 +40,16 @@ export async function saveAudience(
     id: input.id,
     name: input.name ?? existing?.name ?? input.id,
     scopes: [...new Set(input.scopes ?? existing?.scopes ?? [])],
+    uri: input.uri === undefined ? (existing?.uri ?? null) : checkUri(input.uri),
     createdAt: existing?.createdAt ?? ctx.clock(),
   };
-  await ctx.storage.audiences.upsert(record);
+  try {
+    await ctx.storage.audiences.upsert(record);
+  } catch (error) {
+    if (error instanceof StorageConflictError)
+      throw new ServerError('ERR_CONFLICT', { message: 'uri: another audience has it', cause: error });
+    throw error;
+  }
   ctx.directory.invalidate();
   await ctx.audit.record('admin.audience.save', {
     actor: opts.actor,

@@ -54,6 +54,7 @@ export async function signIn(ctx: ServerContext, input: SignInInput): Promise<To
     revokedReason: null,
     ip: request.ip,
     userAgent: request.userAgent?.slice(0, 512) ?? null,
+    dpopJkt: null,
   };
   await ctx.storage.sessions.create(session);
   const refreshToken = client.grants.includes('refresh_token')

@@ -38,16 +38,37 @@ export interface ClientRecord {
   type: 'public' | 'confidential';
   secretHash: string | null; // SHA-256 hex of the client secret (confidential clients only)
   firstParty: boolean; // only first-party clients may use the password grant
-  grants: Array<'password' | 'refresh_token' | 'client_credentials'>;
+  grants: ClientGrant[];
   audiences: string[]; // audiences this client may ask tokens for
   scopes: string[]; // scopes this client may ask for
+  /** May one card name several audiences (never `keycard` with another)? Unsafe; default false. */
+  multiAudience: boolean;
+  /** Refuse token requests without a DPoP proof (RFC 9449); default false. */
+  requireDpop: boolean;
+  /** RFC 8693 rules: cards of audience `from` may be exchanged for `to` with at most `scopes`. */
+  tokenExchange: TokenExchangeRule[];
   createdAt: number;
+}
+
+/** The RFC 8693 token-exchange grant type. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** Grant types a client can be registered for. */
+export type ClientGrant = 'password' | 'refresh_token' | 'client_credentials' | typeof TOKEN_EXCHANGE_GRANT;
+
+/** One explicit token-exchange permission of a client. */
+export interface TokenExchangeRule {
+  from: string; // audience of the subject card (one the acting client serves)
+  to: string; // audience of the card it gets
+  scopes: string[]; // the most it may carry there
 }
 
 export interface ClientStore {
   create(client: ClientRecord): Promise<void>; // StorageConflictError on duplicate id
   get(id: string): Promise<ClientRecord | undefined>;
   list(): Promise<ClientRecord[]>;
+  /** Replaces the record with the same id (the secret hash included); false when there is none. */
+  update(client: ClientRecord): Promise<boolean>;
   delete(id: string): Promise<boolean>;
 }
 
@@ -55,12 +76,16 @@ export interface AudienceRecord {
   id: string; // the `aud` value, e.g. "rooms" or "https://api.example.com"
   name: string;
   scopes: string[]; // scopes this resource server understands
+  /** RFC 8707 resource indicator (absolute URI) naming this audience; unique when set. */
+  uri: string | null;
   createdAt: number;
 }
 
 export interface AudienceStore {
+  /** Inserts or replaces by id; StorageConflictError when another audience has the same `uri`. */
   upsert(audience: AudienceRecord): Promise<void>;
   get(id: string): Promise<AudienceRecord | undefined>;
+  getByUri(uri: string): Promise<AudienceRecord | undefined>;
   list(): Promise<AudienceRecord[]>;
   delete(id: string): Promise<boolean>;
 }
@@ -93,6 +118,8 @@ export interface SessionRecord {
   revokedReason: string | null; // 'logout' | 'reuse' | 'admin' | 'password_change' | 'logout_all' | ...
   ip: string | null;
   userAgent: string | null;
+  /** RFC 7638 thumbprint of the DPoP key the session's refresh tokens are bound to, if any. */
+  dpopJkt: string | null;
 }
 
 export interface SessionStore {

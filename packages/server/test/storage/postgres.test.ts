@@ -1,8 +1,12 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../../src/storage/index.js';
 import { createPostgresStorage } from '../../src/storage/postgres/index.js';
+import { postgresMigrationProvider } from '../../src/storage/postgres/migrations.js';
 import { describeStorageConformance } from './conformance.js';
 import { dropSchemas, emptySchema, freshSchema, PG_URL, probePostgres } from './postgres-helper.js';
+import { expectUpgradeFrom0001 } from './upgrade.js';
 
 const skip = await probePostgres();
 const schemas: string[] = [];
@@ -31,6 +35,18 @@ describeStorageConformance(
 );
 
 describe.skipIf(Boolean(skip))('postgres storage under real concurrency', () => {
+  it('upgrades a database made by an earlier release (migration 0001) with safe defaults', async () => {
+    const name = schema();
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 1, options: `-c search_path=${name}` });
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    await expectUpgradeFrom0001(
+      db,
+      postgresMigrationProvider,
+      () => createPostgresStorage({ url: PG_URL, schema: name }),
+      name,
+    );
+  });
+
   it('migrates safely when several instances start at once', async () => {
     const name = schema();
     const instances = await Promise.all(
@@ -63,6 +79,7 @@ describe.skipIf(Boolean(skip))('postgres storage under real concurrency', () => 
         revokedReason: null,
         ip: null,
         userAgent: null,
+        dpopJkt: null,
       });
       const read = await storage.sessions.get('s1');
       expect(typeof read?.createdAt).toBe('number');

@@ -1,11 +1,15 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../../src/storage/index.js';
 import { openSqliteDatabase, reusingStatements } from '../../src/storage/sqlite/create.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
+import { sqliteMigrationProvider } from '../../src/storage/sqlite/migrations.js';
 import { describeStorageConformance } from './conformance.js';
+import { expectUpgradeFrom0001 } from './upgrade.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keycard-sqlite-'));
 let n = 0;
@@ -16,6 +20,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describeStorageConformance('sqlite', () => createStorage({ driver: 'sqlite', file: nextFile() }));
 
 describe('sqlite storage file', () => {
+  it('upgrades a database made by an earlier release (migration 0001) with safe defaults', async () => {
+    const file = nextFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    await expectUpgradeFrom0001(db, sqliteMigrationProvider, () => createSqliteStorage({ file }));
+  });
+
   it('keeps data across close and reopen, cursors included', async () => {
     const file = nextFile();
     const first = await createSqliteStorage({ file });

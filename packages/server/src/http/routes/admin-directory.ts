@@ -1,30 +1,44 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createClient, deleteClient, publicClient } from '../../clients/index.js';
+import { createClient, deleteClient, publicClient, updateClient } from '../../clients/index.js';
 import type { ServerContext } from '../../context.js';
 import { deleteAudience, deleteRole, saveAudience, saveRole } from '../../directory/index.js';
+import { TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const nameParams = z.object({ name: z.string().min(1).max(200) });
 const names = z.array(z.string().min(1).max(200)).max(100);
-const clientBody = z.object({
-  id: z.string().max(200),
+const clientFields = {
   name: z.string().max(200).optional(),
-  type: z.enum(['public', 'confidential']),
   firstParty: z.boolean().optional(),
   grants: z
-    .array(z.enum(['password', 'refresh_token', 'client_credentials']))
+    .array(z.enum(['password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT]))
     .min(1)
-    .max(3),
+    .max(4)
+    .optional(),
   audiences: names.optional(),
   scopes: names.optional(),
+  multiAudience: z.boolean().optional(),
+  requireDpop: z.boolean().optional(),
+  tokenExchange: z
+    .array(z.object({ from: z.string().min(1).max(200), to: z.string().min(1).max(200), scopes: names }))
+    .max(100)
+    .optional(),
+};
+const clientBody = z.object({
+  id: z.string().max(200),
+  type: z.enum(['public', 'confidential']),
+  ...clientFields,
+  grants: clientFields.grants.unwrap(),
 });
+const clientPatch = z.object(clientFields).strict();
 const audienceBody = z.object({
   id: z.string().max(200),
   name: z.string().max(200).optional(),
   scopes: names.optional(),
+  uri: z.string().max(2000).nullable().optional(),
 });
 const roleBody = z.object({ name: z.string().max(200), scopes: names.default([]) });
 
@@ -40,12 +54,22 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.post('/api/admin/clients', async (request, reply) => {
     const caller = await admin(request);
     const body = parseInput(clientBody, request.body);
-    const { client, secret } = await createClient(ctx, body, {
+    const { client, secret } = await createClient(ctx, dropUndefined(body), {
       actor: caller.userId,
       request: requestInfo(request),
     });
     reply.header('cache-control', 'no-store');
     return reply.code(201).send({ ...publicClient(client), ...(secret !== null ? { secret } : {}) });
+  });
+  app.patch('/api/admin/clients/:id', async (request) => {
+    const caller = await admin(request);
+    const { id } = parseInput(idParams, request.params);
+    const body = parseInput(clientPatch, request.body);
+    const client = await updateClient(ctx, id, dropUndefined(body), {
+      actor: caller.userId,
+      request: requestInfo(request),
+    });
+    return publicClient(client);
   });
   app.delete('/api/admin/clients/:id', async (request, reply) => {
     const caller = await admin(request);
@@ -63,7 +87,9 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     const body = parseInput(audienceBody, request.body);
     return reply
       .code(201)
-      .send(await saveAudience(ctx, body, { actor: caller.userId, request: requestInfo(request) }));
+      .send(
+        await saveAudience(ctx, dropUndefined(body), { actor: caller.userId, request: requestInfo(request) }),
+      );
   });
   app.delete('/api/admin/audiences/:id', async (request, reply) => {
     const caller = await admin(request);
@@ -89,4 +115,11 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     await deleteRole(ctx, name, { actor: caller.userId, request: requestInfo(request) });
     return reply.code(204).send();
   });
+}
+
+/** zod's optional fields come out as `key: undefined`; exactOptionalPropertyTypes wants them gone. */
+function dropUndefined<T extends Record<string, unknown>>(
+  value: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
 }

@@ -57,6 +57,11 @@ export function memoryClients(state: MemoryState): ClientStore {
     async list() {
       return copy([...state.clients.values()].sort(byCreated((c) => c.id)));
     },
+    async update(client) {
+      if (!state.clients.has(client.id)) return false;
+      state.clients.set(client.id, copy(client));
+      return true;
+    },
     async delete(id) {
       return state.clients.delete(id);
     },
@@ -64,12 +69,19 @@ export function memoryClients(state: MemoryState): ClientStore {
 }
 
 export function memoryAudiences(state: MemoryState): AudienceStore {
+  const findByUri = (uri: string) => [...state.audiences.values()].find((a) => a.uri === uri);
   return {
     async upsert(audience) {
+      const sameUri = audience.uri !== null && findByUri(audience.uri);
+      if (sameUri && sameUri.id !== audience.id)
+        throw new StorageConflictError('audience uri already registered');
       state.audiences.set(audience.id, copy(audience));
     },
     async get(id) {
       return copy(state.audiences.get(id));
+    },
+    async getByUri(uri) {
+      return copy(findByUri(uri));
     },
     async list() {
       return copy([...state.audiences.values()].sort(byCreated((a) => a.id)));

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { addCardColumns } from '../sql/cards-schema.js';
 import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
 
 /**
@@ -46,6 +47,11 @@ export const postgresMigrations: Record<string, Migration> = {
         .addColumn('detail', 'text', (c) => c.notNull())
         .execute();
       await createAuditIndexes(db);
+    },
+  },
+  '0002_cards': {
+    async up(db: Kysely<unknown>) {
+      await addCardColumns(db);
     },
   },
 };

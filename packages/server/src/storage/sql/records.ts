@@ -76,6 +76,11 @@ export function sqlClients(ctx: SqlContext): ClientStore {
       const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('id').execute();
       return rows.map(rowToClient);
     },
+    async update(client) {
+      const { id, ...row } = clientToRow(client);
+      const result = await db.updateTable('clients').set(row).where('id', '=', id).executeTakeFirst();
+      return count(result.numUpdatedRows) > 0;
+    },
     async delete(id) {
       const result = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
       return count(result.numDeletedRows) > 0;
@@ -83,22 +88,31 @@ export function sqlClients(ctx: SqlContext): ClientStore {
   };
 }
 
-export function sqlAudiences({ db }: SqlContext): AudienceStore {
+export function sqlAudiences(ctx: SqlContext): AudienceStore {
+  const { db } = ctx;
   return {
     async upsert(audience) {
       const row = {
         name: audience.name,
         scopes: JSON.stringify(audience.scopes),
+        uri: audience.uri,
         created_at: audience.createdAt,
       };
-      await db
-        .insertInto('audiences')
-        .values({ id: audience.id, ...row })
-        .onConflict((oc) => oc.column('id').doUpdateSet(row))
-        .execute();
+      // A second audience with the same uri violates the partial unique index: a conflict.
+      await orConflict(ctx, 'audience uri already registered', () =>
+        db
+          .insertInto('audiences')
+          .values({ id: audience.id, ...row })
+          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .execute(),
+      );
     },
     async get(id) {
       const row = await db.selectFrom('audiences').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && rowToAudience(row);
+    },
+    async getByUri(uri) {
+      const row = await db.selectFrom('audiences').selectAll().where('uri', '=', uri).executeTakeFirst();
       return row && rowToAudience(row);
     },
     async list() {

@@ -58,6 +58,9 @@ export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
   audiences: json(c.audiences),
   scopes: json(c.scopes),
   created_at: c.createdAt,
+  multi_audience: c.multiAudience ? 1 : 0,
+  require_dpop: c.requireDpop ? 1 : 0,
+  token_exchange: json(c.tokenExchange),
 });
 
 export const rowToClient = (r: Row<'clients'>): ClientRecord => ({
@@ -69,6 +72,9 @@ export const rowToClient = (r: Row<'clients'>): ClientRecord => ({
   grants: parse(r.grants),
   audiences: parse(r.audiences),
   scopes: parse(r.scopes),
+  multiAudience: Boolean(Number(r.multi_audience)),
+  requireDpop: Boolean(Number(r.require_dpop)),
+  tokenExchange: parse(r.token_exchange),
   createdAt: num(r.created_at),
 });
 
@@ -76,6 +82,7 @@ export const rowToAudience = (r: Row<'audiences'>): AudienceRecord => ({
   id: r.id,
   name: r.name,
   scopes: parse(r.scopes),
+  uri: r.uri,
   createdAt: num(r.created_at),
 });
 
@@ -98,6 +105,7 @@ export const sessionToRow = (s: SessionRecord): Row<'sessions'> => ({
   revoked_reason: s.revokedReason,
   ip: s.ip,
   user_agent: s.userAgent,
+  dpop_jkt: s.dpopJkt,
 });
 
 export const rowToSession = (r: Row<'sessions'>): SessionRecord => ({
@@ -113,6 +121,7 @@ export const rowToSession = (r: Row<'sessions'>): SessionRecord => ({
   revokedReason: r.revoked_reason,
   ip: r.ip,
   userAgent: r.user_agent,
+  dpopJkt: r.dpop_jkt,
 });
 
 export const refreshTokenToRow = (t: RefreshTokenRecord): Row<'refresh_tokens'> => ({

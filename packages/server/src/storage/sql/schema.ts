@@ -39,6 +39,10 @@ export interface ClientsTable {
   audiences: string;
   scopes: string;
   created_at: number;
+  /** Migration 0002: 0/1, 0/1 and a JSON array of exchange rules. */
+  multi_audience: number;
+  require_dpop: number;
+  token_exchange: string;
 }
 
 export interface AudiencesTable {
@@ -46,6 +50,8 @@ export interface AudiencesTable {
   name: string;
   scopes: string;
   created_at: number;
+  /** Migration 0002: RFC 8707 resource URI, unique when not null. */
+  uri: string | null;
 }
 
 export interface RolesTable {
@@ -67,6 +73,8 @@ export interface SessionsTable {
   revoked_reason: string | null;
   ip: string | null;
   user_agent: string | null;
+  /** Migration 0002. */
+  dpop_jkt: string | null;
 }
 
 export interface RefreshTokensTable {

@@ -39,6 +39,9 @@ export function client(id: string, overrides: Partial<ClientRecord> = {}): Clien
     grants: ['password', 'refresh_token'],
     audiences: ['rooms'],
     scopes: ['rooms:read'],
+    multiAudience: false,
+    requireDpop: false,
+    tokenExchange: [],
     createdAt: 1_000,
     ...overrides,
   };
@@ -58,6 +61,7 @@ export function session(id: string, overrides: Partial<SessionRecord> = {}): Ses
     revokedReason: null,
     ip: '127.0.0.1',
     userAgent: 'vitest',
+    dpopJkt: null,
     ...overrides,
   };
 }

@@ -97,17 +97,47 @@ export function recordTests(ctx: Ctx): void {
       expect(await clients.delete('web')).toBe(false);
       expect(await clients.list()).toEqual([svc]);
     });
+
+    it('keeps multiAudience, requireDpop and exchange rules, and updates in place', async () => {
+      const clients = ctx.storage().clients;
+      const svc = client('rooms-svc', {
+        grants: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+        multiAudience: true,
+        requireDpop: true,
+        tokenExchange: [{ from: 'rooms', to: 'billing', scopes: ['billing:charge'] }],
+      });
+      await clients.create(svc);
+      expect(await clients.get('rooms-svc')).toEqual(svc);
+      const changed = { ...svc, requireDpop: false, tokenExchange: [], scopes: [] };
+      expect(await clients.update(changed)).toBe(true);
+      expect(await clients.get('rooms-svc')).toEqual(changed);
+      expect(await clients.update(client('missing'))).toBe(false);
+      expect(await clients.get('missing')).toBeUndefined();
+    });
   });
 
   describe('audiences', () => {
     it('upserts (replacing), gets, lists and deletes', async () => {
       const audiences = ctx.storage().audiences;
-      await audiences.upsert({ id: 'rooms', name: 'Rooms', scopes: ['rooms:read'], createdAt: 1_000 });
-      await audiences.upsert({ id: 'https://pool.example', name: 'Pool', scopes: [], createdAt: 2_000 });
+      await audiences.upsert({
+        id: 'rooms',
+        name: 'Rooms',
+        scopes: ['rooms:read'],
+        uri: null,
+        createdAt: 1_000,
+      });
+      await audiences.upsert({
+        id: 'https://pool.example',
+        name: 'Pool',
+        scopes: [],
+        uri: null,
+        createdAt: 2_000,
+      });
       const replaced = {
         id: 'rooms',
         name: 'Rooms v2',
         scopes: ['rooms:read', 'rooms:write'],
+        uri: 'https://rooms.example/api',
         createdAt: 1_000,
       };
       await audiences.upsert(replaced);
@@ -116,6 +146,28 @@ export function recordTests(ctx: Ctx): void {
       expect(await audiences.delete('rooms')).toBe(true);
       expect(await audiences.delete('rooms')).toBe(false);
       expect(await audiences.get('rooms')).toBeUndefined();
+    });
+
+    it('finds an audience by its resource uri, unique when set (many may have none)', async () => {
+      const audiences = ctx.storage().audiences;
+      const rooms = { id: 'rooms', name: 'Rooms', scopes: [], uri: 'https://rooms.example/', createdAt: 1 };
+      await audiences.upsert(rooms);
+      await audiences.upsert({ id: 'pool', name: 'Pool', scopes: [], uri: null, createdAt: 2 });
+      await audiences.upsert({ id: 'garage', name: 'Garage', scopes: [], uri: null, createdAt: 3 });
+      expect(await audiences.getByUri('https://rooms.example/')).toEqual(rooms);
+      expect(await audiences.getByUri('https://nope.example/')).toBeUndefined();
+      await expect(
+        audiences.upsert({
+          id: 'pool',
+          name: 'Pool',
+          scopes: [],
+          uri: 'https://rooms.example/',
+          createdAt: 2,
+        }),
+      ).rejects.toMatchObject({ code: 'ERR_STORAGE_CONFLICT' });
+      expect((await audiences.get('pool'))?.uri).toBeNull();
+      await audiences.upsert({ ...rooms, name: 'Rooms again' }); // the same audience keeps its uri
+      expect((await audiences.getByUri('https://rooms.example/'))?.name).toBe('Rooms again');
     });
   });
 

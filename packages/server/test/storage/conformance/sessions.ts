@@ -12,6 +12,13 @@ export function sessionTests(ctx: Ctx): void {
       await expect(sessions.create(session('s1'))).rejects.toMatchObject({ code: 'ERR_STORAGE_CONFLICT' });
     });
 
+    it('keeps the DPoP key thumbprint a session is bound to', async () => {
+      const sessions = ctx.storage().sessions;
+      const bound = session('bound', { dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+      await sessions.create(bound);
+      expect(await sessions.get('bound')).toEqual(bound);
+    });
+
     it('lists a user’s sessions newest first, revoked ones only on request', async () => {
       const sessions = ctx.storage().sessions;
       await sessions.create(session('a', { createdAt: 1_000 }));

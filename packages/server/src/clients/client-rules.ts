@@ -1,0 +1,74 @@
+import { API_AUDIENCE, type ServerContext } from '../context.js';
+import { ServerError } from '../errors.js';
+import { type ClientRecord, TOKEN_EXCHANGE_GRANT, type TokenExchangeRule } from '../storage/index.js';
+
+const CLIENT_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/**
+ * The shape of a user id (`randomId()`: 16 random bytes, base64url, 22 characters whose last
+ * carries 2 bits). Client ids of this shape are refused so a client can never be registered
+ * under an id a user has or will have: subjects cannot be confused.
+ */
+export const USER_ID_SHAPE = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+
+/**
+ * Checks a client id: the allowed characters, not the shape of a user id, and no user with it.
+ * Throws ERR_VALIDATION or ERR_CONFLICT.
+ */
+export async function checkClientId(ctx: ServerContext, id: string): Promise<void> {
+  if (!CLIENT_ID.test(id)) {
+    throw new ServerError('ERR_VALIDATION', { message: 'id: 1-100 characters of A-Z a-z 0-9 . _ : -' });
+  }
+  if (USER_ID_SHAPE.test(id) || (await ctx.storage.users.getById(id)) !== undefined) {
+    throw new ServerError('ERR_CONFLICT', {
+      message: 'id: a client id may not have the shape of a user id (22 base64url characters)',
+    });
+  }
+}
+
+/**
+ * Checks the grants, audiences and exchange rules of a client about to be stored (created or
+ * updated). Throws ERR_VALIDATION or ERR_AUDIENCE_NOT_FOUND naming the bad field.
+ */
+export async function checkClientRecord(ctx: ServerContext, client: ClientRecord): Promise<void> {
+  const invalid = (message: string) => new ServerError('ERR_VALIDATION', { message });
+  if (client.type === 'public' && client.grants.includes('client_credentials'))
+    throw invalid('grants: public clients cannot use client_credentials');
+  if (client.type === 'public' && client.grants.includes(TOKEN_EXCHANGE_GRANT))
+    throw invalid('grants: public clients cannot use token exchange');
+  if (client.grants.includes('password') && !client.firstParty)
+    throw invalid('grants: only first-party clients may use the password grant');
+  for (const aud of client.audiences) await assertAudience(ctx, aud);
+  if (client.tokenExchange.length > 0 && !client.grants.includes(TOKEN_EXCHANGE_GRANT))
+    throw invalid(`tokenExchange: rules need the ${TOKEN_EXCHANGE_GRANT} grant`);
+  for (const rule of client.tokenExchange) await checkRule(ctx, rule);
+}
+
+/** An exchange rule between two registered audiences, never into or out of the server's own API. */
+async function checkRule(ctx: ServerContext, rule: TokenExchangeRule): Promise<void> {
+  if (rule.from === API_AUDIENCE || rule.to === API_AUDIENCE) {
+    throw new ServerError('ERR_VALIDATION', {
+      message: `tokenExchange: cards for the ${API_AUDIENCE} API cannot be exchanged`,
+    });
+  }
+  if (rule.from === rule.to)
+    throw new ServerError('ERR_VALIDATION', { message: 'tokenExchange: from and to must differ' });
+  await assertAudience(ctx, rule.from);
+  await assertAudience(ctx, rule.to);
+}
+
+async function assertAudience(ctx: ServerContext, aud: string): Promise<void> {
+  if ((await ctx.storage.audiences.get(aud)) === undefined) {
+    throw new ServerError('ERR_AUDIENCE_NOT_FOUND', { message: `No such audience: ${aud.slice(0, 100)}` });
+  }
+}
+
+/** Rules as stored: de-duplicated scopes, one rule per (from, to). */
+export function normaliseRules(rules: readonly TokenExchangeRule[]): TokenExchangeRule[] {
+  const byPair = new Map<string, TokenExchangeRule>();
+  for (const r of rules) {
+    const key = `${r.from}\n${r.to}`;
+    const scopes = new Set([...(byPair.get(key)?.scopes ?? []), ...r.scopes]);
+    byPair.set(key, { from: r.from, to: r.to, scopes: [...scopes] });
+  }
+  return [...byPair.values()];
+}
