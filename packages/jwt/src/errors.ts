@@ -25,6 +25,9 @@ export const JOSE_ERRORS = {
   ERR_JWK_INVALID: { status: 400, message: 'The key is invalid.' },
   ERR_JWKS_INVALID: { status: 400, message: 'The key set is invalid.' },
   ERR_JOSE_INVALID_OPTIONS: { status: 500, message: 'Invalid @keycard/jwt options.' },
+  ERR_DPOP_PROOF_INVALID: { status: 401, message: 'The DPoP proof is invalid.' },
+  ERR_DPOP_NONCE_REQUIRED: { status: 401, message: 'A DPoP nonce is required.' },
+  ERR_DPOP_PROOF_REPLAYED: { status: 401, message: 'The DPoP proof was already used.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /**
@@ -133,6 +136,12 @@ export const JWKInvalid = define('ERR_JWK_INVALID', 'JWKInvalid');
 export const JWKSInvalid = define('ERR_JWKS_INVALID', 'JWKSInvalid');
 /** @example `if (err instanceof JoseInvalidOptions) ...` */
 export const JoseInvalidOptions = define('ERR_JOSE_INVALID_OPTIONS', 'JoseInvalidOptions');
+/** @example `if (err instanceof DpopProofInvalid) console.log(err.cause)` */
+export const DpopProofInvalid = define('ERR_DPOP_PROOF_INVALID', 'DpopProofInvalid');
+/** @example `if (err instanceof DpopNonceRequired) res.setHeader('DPoP-Nonce', nonces.current())` */
+export const DpopNonceRequired = define('ERR_DPOP_NONCE_REQUIRED', 'DpopNonceRequired');
+/** @example `if (err instanceof DpopProofReplayed) ...` */
+export const DpopProofReplayed = define('ERR_DPOP_PROOF_REPLAYED', 'DpopProofReplayed');
 
 /**
  * Type guard for {@link JoseError} (works across duplicate copies of the package by checking the code).

@@ -1,5 +1,18 @@
 export { JWS_ALGORITHMS } from './algorithms.js';
+export { accessTokenHash } from './dpop/access-token-hash.js';
+export { type CreateDpopProofInput, createDpopProof } from './dpop/create-proof.js';
+export { normalizeHtu } from './dpop/normalize-htu.js';
+export { DpopReplayCache, type DpopReplayCacheOptions } from './dpop/replay-cache.js';
 export {
+  type DpopProofClaims,
+  type VerifiedDpopProof,
+  type VerifyDpopProofOptions,
+  verifyDpopProof,
+} from './dpop/verify-proof.js';
+export {
+  DpopNonceRequired,
+  DpopProofInvalid,
+  DpopProofReplayed,
   isJoseError,
   JOSE_ERRORS,
   JoseError,
