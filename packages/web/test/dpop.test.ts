@@ -80,3 +80,23 @@ describe('normalizeHtu (RFC 9449 §4.3)', () => {
     expect(normalizeHtu(url, base)).toBe(want);
   });
 });
+
+describe('the browser proof meets the verifier the doors use (@keycard/jwt verifyDpopProof)', () => {
+  it('verifies, with ath, htm/htu and the key thumbprint the card will name', async () => {
+    const { verifyDpopProof, accessTokenHash } = await import('@keycard/jwt');
+    const key = await dpopKeyFrom(await generateDpopKeyPair());
+    const url = 'http://127.0.0.1:4001/rooms/101/minibar';
+    const proof = await createDpopProof(key, { method: 'POST', url, accessToken: 'card' });
+    const verified = verifyDpopProof(proof, {
+      method: 'POST',
+      url: `${url}?ignored=1`,
+      accessToken: 'card',
+      expectedJkt: key.jkt,
+    });
+    expect(verified.jkt).toBe(key.jkt);
+    expect(verified.claims.ath).toBe(accessTokenHash('card'));
+    expect(() =>
+      verifyDpopProof(proof, { method: 'GET', url, accessToken: 'card', expectedJkt: key.jkt }),
+    ).toThrow();
+  });
+});
