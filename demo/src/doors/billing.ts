@@ -58,7 +58,10 @@ const server = createServer(async (req, res) => {
   res.setHeader('x-content-type-options', 'nosniff');
   for (const [k, v] of Object.entries(corsHeaders(req.headers.origin, env.corsOrigins))) res.setHeader(k, v);
   const path = new URL(req.url ?? '/', 'http://billing').pathname;
-  if (req.method === 'OPTIONS') return send(res, 204, '');
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204);
+    return res.end();
+  }
   if (req.method === 'GET' && path === '/healthz') {
     return send(res, 200, { ok: true, door: 'billing', feedConnected: guard.metrics().feedConnected });
   }

@@ -27,7 +27,7 @@ export function missingBuild(): string | undefined {
 
 export interface RunningHotel {
   url: string;
-  doors: { rooms: string; amenities: string; office: string };
+  doors: { rooms: string; amenities: string; office: string; billing: string };
   child: ChildProcess;
   dataDir: string;
   /** Everything the process printed so far (stdout + stderr). */
@@ -126,6 +126,7 @@ export async function startHotelProcess(
       rooms: find(/rooms\s+Express door\s+(http:\/\/[^/\s]+)/),
       amenities: find(/amenities\s+Fastify door\s+(http:\/\/[^/\s]+)/),
       office: find(/office\s+Hono door\s+(http:\/\/[^/\s]+)/),
+      billing: find(/billing\s+node:http door\s+(http:\/\/[^/\s]+)/),
     },
     child,
     dataDir,
@@ -149,11 +150,16 @@ export async function startHotelProcess(
   return hotel;
 }
 
-/** Signs in through the JSON API (not the browser) and returns the access token. */
+/**
+ * Signs in through the JSON API (not the browser) and returns the API card. The web app's client
+ * requires DPoP, so this uses a fresh key's proof (see dpop-client.ts for the rest of a session).
+ */
 export async function apiLogin(url: string, username: keyof typeof PASSWORDS): Promise<string> {
+  const { createDpopProof, generateKeyPair } = await import('@keycard/jwt');
+  const proof = createDpopProof(await generateKeyPair('ES256'), { method: 'POST', url: `${url}/api/login` });
   const res = await fetch(`${url}/api/login`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', dpop: proof },
     body: JSON.stringify({ username, password: PASSWORDS[username] }),
     signal: AbortSignal.timeout(10_000),
   });
