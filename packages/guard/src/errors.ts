@@ -5,13 +5,20 @@
  * it is safe to log but is not sent to the client. No error ever contains a token.
  */
 
-/** RFC 6750 §3.1 error attribute values. */
-export type BearerErrorAttribute = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/** RFC 6750 §3.1 error attribute values, and RFC 9449 §7.1/§8 ones for the DPoP challenge. */
+export type BearerErrorAttribute =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 interface Definition {
   status: number;
   message: string;
   bearer?: BearerErrorAttribute;
+  /** The `WWW-Authenticate` challenge that carries the error attribute. Default 'Bearer'. */
+  scheme?: 'Bearer' | 'DPoP';
 }
 
 const definitions = {
@@ -32,6 +39,49 @@ const definitions = {
   ERR_GUARD_FORBIDDEN_ROLE: { status: 403, message: 'The caller lacks a required role.' },
   ERR_GUARD_NOT_OWNER: { status: 403, message: 'The caller does not own this resource.' },
   ERR_GUARD_FORBIDDEN: { status: 403, message: 'The caller may not do this.' },
+  ERR_GUARD_USER_REQUIRED: { status: 403, message: "This needs a user's card." },
+  ERR_GUARD_CLIENT_REQUIRED: { status: 403, message: 'This needs the card of a permitted client.' },
+  ERR_GUARD_DELEGATION_REQUIRED: {
+    status: 403,
+    message: 'This needs a card exchanged by a permitted service.',
+  },
+  ERR_GUARD_DELEGATION_REFUSED: { status: 403, message: 'A delegated card is not accepted here.' },
+  ERR_GUARD_DPOP_REQUIRED: {
+    status: 401,
+    message: 'A DPoP-bound access token is required.',
+    bearer: 'invalid_token',
+    scheme: 'DPoP',
+  },
+  ERR_GUARD_TOKEN_BOUND: {
+    status: 401,
+    message: 'This access token is bound to a key: send it with the DPoP scheme and a proof.',
+    bearer: 'invalid_token',
+    scheme: 'DPoP',
+  },
+  ERR_GUARD_TOKEN_NOT_BOUND: {
+    status: 401,
+    message: 'The DPoP scheme needs a DPoP-bound access token.',
+    bearer: 'invalid_token',
+    scheme: 'DPoP',
+  },
+  ERR_GUARD_DPOP_PROOF_INVALID: {
+    status: 401,
+    message: 'The DPoP proof is missing or invalid.',
+    bearer: 'invalid_dpop_proof',
+    scheme: 'DPoP',
+  },
+  ERR_GUARD_DPOP_PROOF_REPLAYED: {
+    status: 401,
+    message: 'The DPoP proof was already used.',
+    bearer: 'invalid_dpop_proof',
+    scheme: 'DPoP',
+  },
+  ERR_GUARD_DPOP_NONCE_REQUIRED: {
+    status: 401,
+    message: 'A fresh DPoP nonce is required.',
+    bearer: 'use_dpop_nonce',
+    scheme: 'DPoP',
+  },
   ERR_GUARD_NO_KEYS: { status: 503, message: 'Token verification is temporarily unavailable.' },
   ERR_GUARD_FEED_STALE: { status: 503, message: 'Token verification is temporarily unavailable.' },
   ERR_GUARD_DISCOVERY_FAILED: { status: 503, message: 'The issuer metadata could not be loaded.' },
@@ -40,6 +90,10 @@ const definitions = {
   ERR_GUARD_CLOSED: { status: 503, message: 'The guard is closed.' },
   ERR_GUARD_CLIENT_TOKEN_FAILED: { status: 502, message: 'A service token could not be obtained.' },
   ERR_GATEWAY_BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
+  ERR_GATEWAY_PATH_INVALID: {
+    status: 400,
+    message: 'The request path has dot-segments or encoded separators.',
+  },
   ERR_GATEWAY_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   ERR_GATEWAY_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large.' },
   ERR_GATEWAY_UPSTREAM: { status: 502, message: 'The upstream service failed.' },
@@ -61,6 +115,8 @@ export interface GuardErrorDetails {
   cause?: unknown;
   /** Replaces the public message (used for option errors, which are for the operator). */
   message?: string;
+  /** A fresh server nonce, sent as `DPoP-Nonce` (ERR_GUARD_DPOP_NONCE_REQUIRED). */
+  nonce?: string;
 }
 
 /**
@@ -76,6 +132,10 @@ export class GuardError extends Error {
   readonly reason: string | undefined;
   readonly option: string | undefined;
   readonly scope: string | undefined;
+  /** The `WWW-Authenticate` scheme whose challenge carries the error attribute. */
+  readonly scheme: 'Bearer' | 'DPoP';
+  /** Server nonce to send as `DPoP-Nonce`. */
+  readonly nonce: string | undefined;
 
   constructor(code: GuardErrorCode, details: GuardErrorDetails = {}) {
     const def: Definition = definitions[code];
@@ -87,6 +147,8 @@ export class GuardError extends Error {
     this.reason = details.reason;
     this.option = details.option;
     this.scope = details.scope;
+    this.scheme = def.scheme ?? 'Bearer';
+    this.nonce = details.nonce;
   }
 
   /** The public body every adapter sends: `{ error: { code, message } }`. */

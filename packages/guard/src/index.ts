@@ -6,11 +6,18 @@ export type { ResolvedOptions } from './core/options.js';
 export { DEFAULT_ALGORITHMS } from './core/options.js';
 export type { BearerErrorAttribute, GuardErrorCode, GuardErrorDetails } from './errors.js';
 export { GuardError, guardErrorCodes, isGuardError } from './errors.js';
-export type { ErrorResponseParts } from './http/error-response.js';
+export type { ErrorResponseOptions, ErrorResponseParts } from './http/error-response.js';
 export { errorResponse } from './http/error-response.js';
 export { all, any, checkPolicies } from './policies/compose.js';
-export type { Policy, PolicyResult } from './policies/policy.js';
+export type { Policy, PolicyResult, UserPolicyOptions } from './policies/policy.js';
 export { allow, requireOwner, requireRoles, requireScopes } from './policies/policy.js';
+export {
+  refuseDelegation,
+  requireClient,
+  requireDelegation,
+  requireDpop,
+  requireUser,
+} from './policies/subject.js';
 export type {
   AuthContext,
   AuthResult,

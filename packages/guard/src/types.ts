@@ -24,6 +24,21 @@ export interface AuthContext {
   /** `exp`, in seconds since the epoch. */
   readonly expiresAt: number;
   readonly jti: string | undefined;
+  /**
+   * Who the card speaks for: `'user'` when it carries a session id (`sid` is a string: a sign-in card),
+   * `'client'` otherwise (client_credentials). User policies (`requireOwner`, `requireRoles`) accept
+   * only `'user'` cards unless told otherwise.
+   */
+  readonly subjectType: 'user' | 'client';
+  /**
+   * RFC 8693 `act`: the client acting on the subject's behalf (token exchange). `chain` lists every
+   * actor, the current one first, then the earlier ones as they nest (`act.act.sub`, ...).
+   */
+  readonly actor: { readonly sub: string; readonly chain: readonly string[] } | undefined;
+  /** RFC 9449 `cnf.jkt`: the card is bound to this key (SHA-256 JWK thumbprint, base64url). */
+  readonly confirmation: { readonly jkt: string } | undefined;
+  /** `'DPoP'` for a key-bound card (accepted only with a valid proof of that key), else `'Bearer'`. */
+  readonly tokenType: 'Bearer' | 'DPoP';
 }
 
 /** The outcome of `verifyRequest`: the guard never throws for a bad request, it answers with a result. */

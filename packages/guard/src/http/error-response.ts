@@ -7,27 +7,50 @@ export interface ErrorResponseParts {
   body: string;
 }
 
+export interface ErrorResponseOptions {
+  /**
+   * The DPoP algorithms the guard accepts (`guard.options.dpop.algorithms`): a `DPoP algs="…"` challenge
+   * is sent beside the Bearer one on every 401 (RFC 9449 §7.1). Omit when DPoP is off.
+   */
+  dpopAlgorithms?: readonly string[] | undefined;
+}
+
 /**
  * How every adapter answers a GuardError: RFC 6750 `WWW-Authenticate` on 401/400 and on
- * `insufficient_scope`, `Retry-After` on 503, and the body `{ error: { code, message } }`. The
- * internal reason is never sent.
+ * `insufficient_scope`, the RFC 9449 `DPoP` challenge (with `invalid_dpop_proof` / `use_dpop_nonce`
+ * and a `DPoP-Nonce` header when asked for), `Retry-After` on 503, and the body
+ * `{ error: { code, message } }`. The internal reason is never sent.
  *
  * @example
- * const { status, headers, body } = errorResponse(result.error, 'keycard');
+ * const { status, headers, body } = errorResponse(result.error, 'keycard', { dpopAlgorithms: ['ES256'] });
  * res.writeHead(status, headers).end(body);
  */
-export function errorResponse(error: GuardError, realm: string): ErrorResponseParts {
+export function errorResponse(
+  error: GuardError,
+  realm: string,
+  options: ErrorResponseOptions = {},
+): ErrorResponseParts {
   const headers: Record<string, string> = {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
   };
   if (error.status === 401 || error.bearer !== undefined) {
-    let challenge = `Bearer realm="${realm}"`;
-    if (error.bearer !== undefined) challenge += `, error="${error.bearer}"`;
+    const attribute = error.bearer === undefined ? '' : `, error="${error.bearer}"`;
+    const dpopError = error.scheme === 'DPoP';
+    let bearer = `Bearer realm="${realm}"`;
+    if (!dpopError) bearer += attribute;
     if (error.bearer === 'insufficient_scope' && error.scope !== undefined)
-      challenge += `, scope="${error.scope}"`;
-    headers['www-authenticate'] = challenge;
+      bearer += `, scope="${error.scope}"`;
+    const algs = options.dpopAlgorithms;
+    if (dpopError || algs !== undefined) {
+      let dpop = `DPoP realm="${realm}"`;
+      if (dpopError) dpop += attribute;
+      if (algs !== undefined && algs.length > 0) dpop += `, algs="${algs.join(' ')}"`;
+      // RFC 7235 §4.1: several challenges in one field value, comma-separated.
+      headers['www-authenticate'] = error.status === 401 || !dpopError ? `${bearer}, ${dpop}` : dpop;
+    } else headers['www-authenticate'] = bearer;
   }
+  if (error.nonce !== undefined) headers['dpop-nonce'] = error.nonce;
   if (error.status === 503) headers['retry-after'] = '5';
   return { status: error.status, headers, body: JSON.stringify(error.toJSON()) };
 }
