@@ -11,10 +11,16 @@
  *   KEYCARD_ISSUER=http://127.0.0.1:4000 KEYCARD_AUDIENCE=billing PORT=4004 node demo/dist/doors/billing.js
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type AuthContext, createGuard, requireScopes } from '@keycard/guard';
+import {
+  type AuthContext,
+  createGuard,
+  refuseDelegation,
+  requireDelegation,
+  requireScopes,
+  requireUser,
+} from '@keycard/guard';
 import { authenticate } from '@keycard/guard/node';
 import { corsHeaders } from './cors.js';
-import { actorsOf, requireActor, requireNoActor } from './delegation.js';
 import { readDoorEnv } from './env.js';
 import { announce, failStart, onShutdown } from './lifecycle.js';
 
@@ -23,10 +29,14 @@ const env = readDoorEnv({ audience: 'billing', port: 4004 });
 const ROOMS_SERVICE = process.env.BILLING_ACTOR || 'rooms-service';
 const guard = createGuard({ issuer: env.issuer, audience: env.audience });
 
+// A charge: a guest's card (sub = the guest) on which the rooms service acts (act), 403 otherwise.
 const charge = authenticate(guard, {
-  policies: [requireScopes('billing:charge'), requireActor(ROOMS_SERVICE)],
+  policies: [requireScopes('billing:charge'), requireUser(), requireDelegation(ROOMS_SERVICE)],
 });
-const readBill = authenticate(guard, { policies: [requireScopes('billing:charge'), requireNoActor()] });
+// The bill: the guest's own card, nobody acting for them.
+const readBill = authenticate(guard, {
+  policies: [requireScopes('billing:charge'), requireUser(), refuseDelegation()],
+});
 
 /** The bills, in memory: guest (sub) → charges. */
 const bills = new Map<string, { item: string; amount: number; by: string[] }[]>();
@@ -69,7 +79,8 @@ const server = createServer(async (req, res) => {
     const auth = await charge(req, res);
     if (auth === null) return;
     const item = await readItem(req);
-    const by = actorsOf(auth.claims.act);
+    // Earliest actor first: the order the call went through the services.
+    const by = [...(auth.actor?.chain ?? [])].reverse();
     const entry = { item, amount: 8, by };
     bills.set(auth.sub, [...(bills.get(auth.sub) ?? []), entry]);
     // `act` is echoed so the front desk can draw the chain guest → rooms → billing.
