@@ -36,7 +36,7 @@ export function DoorResultView({ doorId, result, pending, cardLabel, card }: Doo
           {cardLabel ? <span class="door-with"> with {cardLabel}</span> : null}
           {card ? (
             <span class="door-card" data-testid={`door-${doorId}-card`}>
-              card for <code>{card.audience}</code>, key <code>{fingerprint(card.jkt)}</code>
+              the card for <code>{card.audience}</code>, bound to key <code>{fingerprint(card.jkt)}</code>
             </span>
           ) : null}
           {chain ? (

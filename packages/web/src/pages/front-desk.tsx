@@ -55,10 +55,9 @@ export function FrontDesk() {
     const visit = checkedOut
       ? await tryOldCard(manager, door, oldCard, oldDoorCards)
       : await openDoor(manager, door);
-    const label = visit.card ? `${cardLabel} for ${visit.card.audience}` : cardLabel;
     setAttempts((prev) => ({
       ...prev,
-      [door.id]: { pending: false, result: visit.result, cardLabel: label, card: visit.card },
+      [door.id]: { pending: false, result: visit.result, cardLabel, card: visit.card },
     }));
   };
   const tapAll = () => {
