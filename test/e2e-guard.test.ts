@@ -49,7 +49,8 @@ function guardFor(
   return guard;
 }
 
-async function login(username: string): Promise<{ token: string; sessionId: string }> {
+/** A door card for rooms + pool (hotel-app is registered multiAudience) and a keycard-only API card. */
+async function login(username: string): Promise<{ token: string; apiToken: string; sessionId: string }> {
   const res = await fetch(`${issuer}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -57,12 +58,19 @@ async function login(username: string): Promise<{ token: string; sessionId: stri
       username,
       password: PASSWORD,
       client_id: 'hotel-app',
-      audience: 'keycard rooms pool',
+      audience: 'rooms pool keycard',
     }),
   });
   expect(res.status).toBe(200);
-  const body = (await res.json()) as { access_token: string; session_id: string };
-  return { token: body.access_token, sessionId: body.session_id };
+  const body = (await res.json()) as { access_token: string; session_id: string; refresh_token: string };
+  const api = await fetch(`${issuer}/api/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token: body.refresh_token, client_id: 'hotel-app', audience: 'keycard' }),
+  });
+  expect(api.status).toBe(200);
+  const apiToken = ((await api.json()) as { access_token: string }).access_token;
+  return { token: body.access_token, apiToken, sessionId: body.session_id };
 }
 
 const call = (url: string, token?: string) =>
@@ -102,6 +110,7 @@ beforeAll(async () => {
     grants: ['password', 'refresh_token'],
     audiences: ['keycard', 'rooms', 'pool'],
     scopes: ['rooms:read', 'rooms:write', 'pool:swim'],
+    multiAudience: true,
   });
   await createUser(ctx, { username: 'alice', password: PASSWORD, roles: ['guest'] });
   await createUser(ctx, { username: 'bob', password: PASSWORD, roles: ['guest'] });
@@ -183,7 +192,7 @@ describe('guard against the real auth server', () => {
     }
     const res = await fetch(`${issuer}/api/sessions/${alice.sessionId}`, {
       method: 'DELETE',
-      headers: { authorization: `Bearer ${alice.token}` },
+      headers: { authorization: `Bearer ${alice.apiToken}` },
     });
     expect(res.status).toBe(204);
     const revokedAt = Date.now();
@@ -252,7 +261,7 @@ describe('guard against the real auth server', () => {
       expect(await first.text()).toMatch(/^[\w-]+$/);
       const res = await fetch(`${issuer}/api/logout`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${alice.token}` },
+        headers: { authorization: `Bearer ${alice.apiToken}` },
       });
       expect(res.status).toBe(204);
       const loggedOutAt = Date.now();

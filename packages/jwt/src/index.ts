@@ -44,7 +44,7 @@ export {
 export { type ImportJWKOptions, importJWK } from './keys/import-jwk.js';
 export { type ImportPEMOptions, importPEM } from './keys/import-pem.js';
 export { PrivateKey, PublicKey, SecretKey, type SigningKey, type VerificationKey } from './keys/key.js';
-export { KeySet, type KeySetOptions } from './keys/key-set.js';
+export { describeSkippedKeys, KeySet, type KeySetOptions, type SkippedKey } from './keys/key-set.js';
 export { calculateThumbprint } from './keys/thumbprint.js';
 export type {
   AsymmetricAlgorithm,

@@ -4,7 +4,7 @@
  * `docs/errors.md` lists every code (a test checks it).
  */
 
-/** RFC 6749 §5.2 (plus RFC 8707 `invalid_target`) error names used on `/oauth/*`. */
+/** RFC 6749 §5.2 (plus RFC 8707 `invalid_target`, RFC 9449 `invalid_dpop_proof`) error names used on `/oauth/*`. */
 export type OAuthErrorName =
   | 'invalid_request'
   | 'invalid_client'
@@ -13,6 +13,7 @@ export type OAuthErrorName =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'invalid_target'
+  | 'invalid_dpop_proof'
   | 'temporarily_unavailable'
   | 'server_error';
 
@@ -77,6 +78,11 @@ export const SERVER_ERRORS = {
     status: 400,
     message: 'The requested audience is unknown or not allowed for this client',
     oauth: 'invalid_target',
+  },
+  ERR_INVALID_DPOP_PROOF: {
+    status: 400,
+    message: 'The DPoP proof is missing, invalid, replayed or for another key',
+    oauth: 'invalid_dpop_proof',
   },
   ERR_REGISTRATION_DISABLED: { status: 403, message: 'Registration is disabled', oauth: 'invalid_request' },
   ERR_USERNAME_TAKEN: { status: 409, message: 'The username is taken', oauth: 'invalid_request' },

@@ -33,6 +33,7 @@ const ROUTES: Array<[string, string]> = [
   ['DELETE', '/api/admin/users/:id'],
   ['GET', '/api/admin/clients'],
   ['POST', '/api/admin/clients'],
+  ['PATCH', '/api/admin/clients/:id'],
   ['DELETE', '/api/admin/clients/:id'],
   ['GET', '/api/admin/audiences'],
   ['POST', '/api/admin/audiences'],

@@ -1,4 +1,4 @@
-import { createVerifier, isJoseError, type JWSAlgorithm, KeySet } from '@keycard/jwt';
+import { createVerifier, describeSkippedKeys, isJoseError, type JWSAlgorithm, KeySet } from '@keycard/jwt';
 import { CliError, type Command, EXIT, listOption, stringOption, UsageError } from '../framework/command.js';
 import { parseAlgorithm } from '../util/algorithms.js';
 import { parseDuration } from '../util/duration.js';
@@ -53,9 +53,13 @@ export const tokenVerify: Command = {
     const jwks = await loadJWKS(source, { cwd: io.cwd, timeoutMs });
 
     let verifier: ReturnType<typeof createVerifier>;
+    let keys: KeySet;
     try {
-      const keys = KeySet.from(jwks, algorithms === undefined ? {} : { algorithms });
-      if (keys.keys.length === 0) throw new CliError('the JWKS has no usable signing key', EXIT.USAGE);
+      keys = KeySet.from(jwks, algorithms === undefined ? {} : { algorithms });
+      if (keys.keys.length === 0) {
+        const why = keys.skipped.length === 0 ? 'it has no keys' : describeSkippedKeys(keys.skipped);
+        throw new CliError(`the JWKS has no usable signing key (${why})`, EXIT.USAGE);
+      }
       verifier = createVerifier({
         keys,
         ...(algorithms === undefined ? {} : { algorithms }),
@@ -78,6 +82,11 @@ export const tokenVerify: Command = {
       if (!isJoseError(err)) throw err;
       const detail = err.claim === undefined ? '' : ` (claim: ${err.claim})`;
       io.stderr.write(`${err.code}: ${err.message}${detail}\n`);
+      if (err.code === 'ERR_JWKS_NO_MATCHING_KEY' && keys.skipped.length > 0) {
+        // The token's key may be one the JWKS has but we could not use: say which and why.
+        const same = keys.skipped.filter((entry) => err.kid !== undefined && entry.kid === err.kid);
+        io.stderr.write(`${describeSkippedKeys(same.length > 0 ? same : keys.skipped)}\n`);
+      }
       return EXIT.FAILURE;
     }
   },

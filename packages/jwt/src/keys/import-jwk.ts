@@ -1,7 +1,7 @@
 import type { JsonWebKey } from 'node:crypto';
 import { JoseNotSupported, JWKInvalid } from '../errors.js';
 import { algorithmSpec, isAlgorithm, isHmacAlgorithm } from '../internal/algorithms.js';
-import { decode } from '../internal/base64url.js';
+import { decode, encode } from '../internal/base64url.js';
 import { importPrivateJWK, importPublicJWK, importSecret, type KeyObject } from '../internal/crypto.js';
 import type { AsymmetricAlgorithm, HmacAlgorithm, JWK, JWSAlgorithm } from '../types.js';
 import { privateKeyFrom, publicKeyFrom, secretKeyFrom } from './from-key-object.js';
@@ -27,8 +27,9 @@ const RSA_PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
  * Imports a JWK as a key bound to one algorithm: `opts.alg` or `jwk.alg` (both present: they must agree;
  * neither: ERR_JWK_INVALID). A JWK with `d` gives a PrivateKey, `kty: 'oct'` a SecretKey, anything
  * else a PublicKey. `kid` is the JWK's own, else its RFC 7638 thumbprint. Members must be canonical
- * base64url and of the exact size (EC coordinates, Ed25519); RSA keys need >= 2048 bits, HMAC
- * secrets at least the hash length. `use` other than `sig` is refused.
+ * base64url and of the exact size (Ed25519; EC members shorter than the curve size, as some libraries
+ * export them without leading zero bytes, are left-padded, longer ones refused); RSA keys need >= 2048
+ * bits, HMAC secrets at least the hash length. `use` other than `sig` is refused.
  *
  * @example
  * ```ts
@@ -56,6 +57,7 @@ export function importJWK(jwk: JWK, opts: ImportJWKOptions = {}): PublicKey | Pr
   }
   const asym = alg as AsymmetricAlgorithm;
   const isPrivate = jwk.d !== undefined;
+  const padded: Record<string, string> = {};
   if (spec.kty === 'EC' || spec.kty === 'OKP') {
     if (jwk.crv !== spec.crv) {
       if (spec.kty === 'OKP' && jwk.crv !== undefined && jwk.crv !== 'Ed25519') {
@@ -63,10 +65,21 @@ export function importJWK(jwk: JWK, opts: ImportJWKOptions = {}): PublicKey | Pr
       }
       throw new JWKInvalid(`JWK crv does not fit ${alg}`);
     }
-    const size = spec.kty === 'EC' ? EC_SIZE[spec.crv!]! : 32;
-    member(jwk, 'x', size);
-    if (spec.kty === 'EC') member(jwk, 'y', size);
-    if (isPrivate) member(jwk, 'd', size);
+    if (spec.kty === 'EC') {
+      // Some libraries (PyJWT 2.6, for one) drop leading zero bytes of EC members. A shorter member is
+      // unambiguous, so it is left-padded to the curve size (node:crypto still checks the point is on
+      // the curve); a longer one is refused.
+      const size = EC_SIZE[spec.crv!]!;
+      for (const name of isPrivate ? ['x', 'y', 'd'] : ['x', 'y']) {
+        const bytes = member(jwk, name, 0);
+        if (bytes.length > size) throw new JWKInvalid(`JWK member ${name} is longer than the curve size`);
+        if (bytes.length < size)
+          padded[name] = encode(Buffer.concat([Buffer.alloc(size - bytes.length), bytes]));
+      }
+    } else {
+      member(jwk, 'x', 32);
+      if (isPrivate) member(jwk, 'd', 32);
+    }
   } else {
     member(jwk, 'n', 0);
     member(jwk, 'e', 0);
@@ -76,8 +89,9 @@ export function importJWK(jwk: JWK, opts: ImportJWKOptions = {}): PublicKey | Pr
   let keyObject: KeyObject;
   let publicObject: KeyObject;
   try {
-    publicObject = importPublicJWK(toNodeJWK(jwk, false));
-    keyObject = isPrivate ? importPrivateJWK(toNodeJWK(jwk, true)) : publicObject;
+    const members = { ...jwk, ...padded };
+    publicObject = importPublicJWK(toNodeJWK(members, false));
+    keyObject = isPrivate ? importPrivateJWK(toNodeJWK(members, true)) : publicObject;
   } catch (cause) {
     throw new JWKInvalid('JWK could not be imported', { cause });
   }

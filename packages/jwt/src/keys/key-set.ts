@@ -1,4 +1,4 @@
-import { JWKSInvalid } from '../errors.js';
+import { isJoseError, JWKSInvalid } from '../errors.js';
 import { ALGORITHMS, algorithmSpec, isAlgorithm } from '../internal/algorithms.js';
 import type { JWK, JWKS, JWSAlgorithm } from '../types.js';
 import { importJWK } from './import-jwk.js';
@@ -18,6 +18,41 @@ export interface KeySetOptions {
 }
 
 /**
+ * A key of a JWK Set that {@link KeySet.from} did not keep, and why. Safe to show: the reason never
+ * contains key material.
+ *
+ * @example
+ * ```ts
+ * for (const { kid, index, reason } of set.skipped) console.warn(`key ${kid ?? `#${index}`} skipped: ${reason}`);
+ * ```
+ */
+export interface SkippedKey {
+  /** Position in the `keys` array. */
+  index: number;
+  /** The key's `kid`, when it has a string one. */
+  kid?: string;
+  /** Why it was skipped, e.g. `alg RS256 is not allowed` or `JWK member x has the wrong length`. */
+  reason: string;
+}
+
+/**
+ * One line naming every skipped key and why, for "no usable key" messages.
+ *
+ * @example
+ * ```ts
+ * describeSkippedKeys(set.skipped); // 'key "k1" skipped: alg HS256 is not allowed; key #2 skipped: use is "enc"'
+ * ```
+ */
+export function describeSkippedKeys(skipped: readonly SkippedKey[]): string {
+  return skipped
+    .map(
+      ({ index, kid, reason }) =>
+        `key ${kid === undefined ? `#${index}` : JSON.stringify(kid)} skipped: ${reason}`,
+    )
+    .join('; ');
+}
+
+/**
  * A set of verification keys with lookup by `kid`. Built once (e.g. from a fetched JWKS) and then
  * only read.
  *
@@ -29,15 +64,18 @@ export interface KeySetOptions {
  */
 export class KeySet {
   readonly keys: readonly VerificationKey[];
+  /** Keys of the source JWK Set that were not kept, with the reason (empty for {@link KeySet.fromKeys}). */
+  readonly skipped: readonly SkippedKey[];
   readonly #byKid: ReadonlyMap<string, VerificationKey>;
 
-  private constructor(keys: VerificationKey[]) {
+  private constructor(keys: VerificationKey[], skipped: SkippedKey[] = []) {
     const byKid = new Map<string, VerificationKey>();
     for (const key of keys) {
       if (byKid.has(key.kid)) throw new JWKSInvalid('two keys share a kid');
       byKid.set(key.kid, key);
     }
     this.keys = Object.freeze(keys);
+    this.skipped = Object.freeze(skipped.map((entry) => Object.freeze(entry)));
     this.#byKid = byKid;
     Object.freeze(this);
   }
@@ -47,8 +85,9 @@ export class KeySet {
    * unsupported kty/crv, an alg outside `opts.algorithms`, private or malformed members. A key without
    * `alg` is bound to the single allowed algorithm its kty/crv fits and skipped when that is ambiguous
    * (RSA without alg while several RSA algorithms are allowed). Private members are dropped: only the
-   * public half is kept (`oct` secrets are kept, for HMAC setups). Throws ERR_JWKS_INVALID when the
-   * value is not `{ keys: [...] }` or two usable keys share a kid.
+   * public half is kept (`oct` secrets are kept, for HMAC setups). Each skipped key is listed in
+   * `skipped` with its kid and the reason. Throws ERR_JWKS_INVALID when the value is not
+   * `{ keys: [...] }` or two usable keys share a kid.
    *
    * @example
    * ```ts
@@ -61,11 +100,17 @@ export class KeySet {
     }
     const allowed = opts.algorithms ?? ALGORITHMS;
     const keys: VerificationKey[] = [];
-    for (const jwk of (jwks as JWKS).keys) {
-      const key = tryImport(jwk, allowed);
-      if (key !== undefined) keys.push(key);
-    }
-    return new KeySet(keys);
+    const skipped: SkippedKey[] = [];
+    (jwks as JWKS).keys.forEach((jwk, index) => {
+      const result = tryImport(jwk, allowed);
+      if (typeof result !== 'string') {
+        keys.push(result);
+        return;
+      }
+      const kid = (jwk as { kid?: unknown } | null)?.kid;
+      skipped.push({ index, ...(typeof kid === 'string' ? { kid } : {}), reason: result });
+    });
+    return new KeySet(keys, skipped);
   }
 
   /**
@@ -112,26 +157,36 @@ export class KeySet {
   }
 }
 
-function tryImport(jwk: unknown, allowed: readonly JWSAlgorithm[]): VerificationKey | undefined {
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
+/** The imported key, or why it cannot be used. */
+function tryImport(jwk: unknown, allowed: readonly JWSAlgorithm[]): VerificationKey | string {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return 'not a JSON object';
   const candidate = jwk as JWK;
-  if (candidate.use !== undefined && candidate.use !== 'sig') return undefined;
+  if (candidate.use !== undefined && candidate.use !== 'sig')
+    return `use is ${JSON.stringify(candidate.use)}, not "sig"`;
   let alg: JWSAlgorithm;
   if (candidate.alg !== undefined) {
-    if (!isAlgorithm(candidate.alg) || !allowed.includes(candidate.alg)) return undefined;
+    if (!isAlgorithm(candidate.alg)) return `alg ${JSON.stringify(candidate.alg)} is not supported`;
+    if (!allowed.includes(candidate.alg))
+      return `alg ${candidate.alg} is not allowed (allowed: ${allowed.join(', ')})`;
     alg = candidate.alg;
   } else {
     const fits = allowed.filter((a) => {
       const spec = algorithmSpec(a);
       return spec.kty === candidate.kty && (spec.crv === undefined || spec.crv === candidate.crv);
     });
-    if (fits.length !== 1) return undefined;
+    const shape = `kty ${JSON.stringify(candidate.kty)}${candidate.crv === undefined ? '' : ` crv ${JSON.stringify(candidate.crv)}`}`;
+    if (fits.length === 0)
+      return `no alg, and ${shape} fits none of the allowed algorithms (${allowed.join(', ')})`;
+    if (fits.length > 1) return `no alg, and ${shape} fits several allowed algorithms (${fits.join(', ')})`;
     alg = fits[0]!;
   }
   try {
     const key = importJWK(candidate, { alg });
     return key.type === 'private' ? key.publicKey : key;
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (!isJoseError(err)) return 'the key could not be imported';
+    // JoseError messages name members and sizes, never values; node:crypto's cause says what OpenSSL refused.
+    const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    return `${err.message}${cause}`;
   }
 }

@@ -22,7 +22,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 
 /**
  * Authenticates a user's Bearer token for `/api/*`: issued by this server for its own API
- * audience, not revoked, from a user session (service tokens have no `sid`), and carrying
+ * audience and that audience alone (`aud` exactly `keycard`), not revoked, from a user session (service tokens have no `sid`), and carrying
  * `scope` when one is required.
  *
  * @example
@@ -38,6 +38,10 @@ export async function authenticate(
   const token = bearerToken(request);
   if (token === undefined) throw new ServerError('ERR_UNAUTHENTICATED');
   const claims = await verifyAccessToken(ctx, token, { audience: API_AUDIENCE });
+  // Only a card for the server's own API, never one that also opens a door (one card, one door).
+  if (claims.aud !== API_AUDIENCE) {
+    throw new ServerError('ERR_INVALID_TOKEN', { message: `A card for the ${API_AUDIENCE} API is required` });
+  }
   if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
     throw new ServerError('ERR_INVALID_TOKEN', { message: 'A user token is required' });
   }

@@ -28,11 +28,22 @@ export function requestInfo(request: FastifyRequest): RequestInfo {
   return { ip: request.ip ?? null, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null };
 }
 
-/** Parses `application/x-www-form-urlencoded`; a repeated parameter is an error (RFC 6749 §3.1). */
-export function parseForm(body: string): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
+// RFC 8707 §2 / RFC 8693 §2.1: these may be given more than once.
+const REPEATABLE = new Set(['resource', 'audience']);
+
+/**
+ * Parses `application/x-www-form-urlencoded`; a repeated parameter is an error (RFC 6749 §3.1)
+ * except `resource` and `audience`, which become arrays when repeated.
+ */
+export function parseForm(body: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
   for (const [key, value] of new URLSearchParams(body)) {
-    if (key in out)
+    const seen = out[key];
+    if (seen !== undefined && REPEATABLE.has(key)) {
+      out[key] = [...(Array.isArray(seen) ? seen : [seen]), value];
+      continue;
+    }
+    if (seen !== undefined)
       throw new ServerError('ERR_VALIDATION', { message: `Invalid request: ${key.slice(0, 40)}: repeated` });
     out[key] = value;
   }

@@ -3,26 +3,60 @@ import { randomToken, sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import { publishSessionRevocations } from '../revocations/index.js';
 import type { ClientRecord, RefreshTokenRecord, SessionRecord } from '../storage/index.js';
-import { issueAccessToken, resolveGrant } from '../tokens/index.js';
-import { publicUser, refreshTokenRecord, successorSealContext, type TokenSet } from './token-set.js';
+import {
+  grantedScopes,
+  issueAccessToken,
+  namedAudiences,
+  parseScope,
+  pickCardAudiences,
+  scopesFor,
+  type TargetInput,
+} from '../tokens/index.js';
+import { dpopRequired } from './sign-in.js';
+import {
+  cardAudience,
+  publicUser,
+  refreshTokenRecord,
+  successorSealContext,
+  type TokenSet,
+} from './token-set.js';
+
+/** Input of {@link refreshSession}; the client is already authenticated. */
+export interface RefreshInput extends TargetInput {
+  refreshToken: string;
+  client: ClientRecord;
+  /** Narrows the card's scopes (RFC 6749 §6); a scope the session was never granted is refused. */
+  scope?: string | undefined;
+  /** Thumbprint of a verified DPoP proof's key (required when the session is bound). */
+  dpopJkt?: string | undefined;
+  request: RequestInfo;
+}
+
+/** What the card minted by this refresh is for. */
+interface CardRequest {
+  audiences: string[];
+  asked: string[] | undefined;
+  dpopJkt: string | undefined;
+}
 
 /**
  * The refresh_token grant with rotation and reuse detection. The token is consumed atomically;
  * a duplicate presentation within the grace window (concurrent tabs, retried requests) gets the
- * same successor and a fresh access token; a rotated-out token presented after the window
- * revokes the whole session (OAuth 2.0 Security BCP §4.14).
+ * same successor and a fresh card, and is audited; a rotated-out token presented after the window
+ * revokes the whole session (OAuth 2.0 Security BCP §4.14). The card is for ONE audience the
+ * session was granted (the one named, else its first), scopes narrowed to that audience and to
+ * `scope`. A session bound to a DPoP key refreshes only with a proof of that key — the grace
+ * answer included, which also goes only to the session's own client.
  *
  * @example
  * ```ts
- * const tokens = await refreshSession(ctx, { refreshToken, client, request });
+ * const tokens = await refreshSession(ctx, { refreshToken, client, resource: 'rooms', request });
  * ```
  */
-export async function refreshSession(
-  ctx: ServerContext,
-  input: { refreshToken: string; client: ClientRecord; request: RequestInfo },
-): Promise<TokenSet> {
+export async function refreshSession(ctx: ServerContext, input: RefreshInput): Promise<TokenSet> {
   const { client, request } = input;
   if (!client.grants.includes('refresh_token')) throw new ServerError('ERR_UNAUTHORIZED_CLIENT');
+  if (client.requireDpop && input.dpopJkt === undefined) throw dpopRequired();
   await ctx.throttle.hitIp('token', request.ip);
   const hash = sha256Hex(input.refreshToken);
   const record = await ctx.storage.refreshTokens.get(hash);
@@ -31,8 +65,15 @@ export async function refreshSession(
   if (session === undefined || session.revokedAt !== null || session.clientId !== client.id) {
     throw new ServerError('ERR_INVALID_GRANT');
   }
+  if (session.dpopJkt !== null && session.dpopJkt !== input.dpopJkt) {
+    throw new ServerError('ERR_INVALID_DPOP_PROOF', {
+      message: 'This session is bound to a DPoP key: refresh with a proof of that key',
+    });
+  }
+  // Checked before the token is consumed: a bad request must not cost the client its token.
+  const card = await cardRequest(ctx, session, client, input);
   const now = ctx.clock();
-  if (record.usedAt !== null) return presentedAgain(ctx, record, session, client, request);
+  if (record.usedAt !== null) return presentedAgain(ctx, record, session, client, card, request);
   if (record.expiresAt <= now || session.expiresAt <= now) throw new ServerError('ERR_INVALID_GRANT');
 
   const successor = randomToken(32);
@@ -48,19 +89,39 @@ export async function refreshSession(
     record: refreshTokenRecord(ctx, session, now, successorHash),
   });
   if (result.status === 'not_found') throw new ServerError('ERR_INVALID_GRANT');
-  if (result.status === 'already_used') return presentedAgain(ctx, result.token, session, client, request);
+  if (result.status === 'already_used')
+    return presentedAgain(ctx, result.token, session, client, card, request);
 
   // lastUsedAt is for display: a write per refresh would cost more than it tells.
   if (now - session.lastUsedAt >= 60_000) await ctx.storage.sessions.touch(session.id, now);
-  const tokens = await accessFor(ctx, session, client, successor);
+  const tokens = await accessFor(ctx, session, client, successor, card);
   ctx.metrics.refreshes.inc();
   await ctx.audit.record('token.refresh', {
     actor: tokens.user.id,
     subject: session.id,
     request,
-    detail: { clientId: client.id },
+    detail: { clientId: client.id, audience: tokens.audience },
   });
   return tokens;
+}
+
+/** The card's audience and the asked scopes, validated against the session's grant. */
+async function cardRequest(
+  ctx: ServerContext,
+  session: SessionRecord,
+  client: ClientRecord,
+  input: RefreshInput,
+): Promise<CardRequest> {
+  const named = await namedAudiences(ctx, client, input);
+  const audiences = pickCardAudiences(client, session.audiences, named, {
+    several: 'refuse',
+    firstByDefault: true,
+  });
+  const asked = parseScope(input.scope);
+  if (asked?.some((s) => !session.scopes.includes(s))) {
+    throw new ServerError('ERR_INVALID_SCOPE', { message: 'A scope was not granted to this session' });
+  }
+  return { audiences, asked, dpopJkt: input.dpopJkt };
 }
 
 /** A token that was already rotated out: the grace window's duplicate, or reuse. */
@@ -69,6 +130,7 @@ async function presentedAgain(
   record: RefreshTokenRecord,
   session: SessionRecord,
   client: ClientRecord,
+  card: CardRequest,
   request: RequestInfo,
 ): Promise<TokenSet> {
   const now = ctx.clock();
@@ -79,9 +141,17 @@ async function presentedAgain(
     now - record.usedAt <= graceMs &&
     record.successorSealed !== null
   ) {
+    // Same client and (when bound) same key were checked by the caller before we got here.
     const successor = ctx.sealer.open(record.successorSealed, successorSealContext(record.hash));
+    const tokens = await accessFor(ctx, session, client, successor, card);
     ctx.metrics.refreshes.inc();
-    return accessFor(ctx, session, client, successor);
+    await ctx.audit.record('token.refresh_grace', {
+      actor: session.userId,
+      subject: session.id,
+      request,
+      detail: { clientId: client.id, audience: tokens.audience, usedAt: record.usedAt },
+    });
+    return tokens;
   }
   const revoked = await ctx.storage.sessions.revoke(session.id, now, 'reuse');
   await ctx.storage.refreshTokens.deleteBySession(session.id);
@@ -99,33 +169,33 @@ async function presentedAgain(
   throw new ServerError('ERR_INVALID_GRANT');
 }
 
-/** A fresh access token for the session, scopes re-checked against the user's current roles. */
+/** A fresh card for the session, scopes re-checked against the user's current roles. */
 async function accessFor(
   ctx: ServerContext,
   session: SessionRecord,
   client: ClientRecord,
   refreshToken: string,
+  card: CardRequest,
 ): Promise<TokenSet> {
   const user = await ctx.storage.users.getById(session.userId);
   if (user === undefined || user.disabled) throw new ServerError('ERR_INVALID_GRANT');
-  const { scopes } = await resolveGrant(ctx, {
-    client,
-    scope: session.scopes.join(' '),
-    audience: session.audiences,
-    roles: user.roles,
-  });
+  const current = await grantedScopes(ctx, { client, scope: session.scopes.join(' '), roles: user.roles });
+  const wanted = card.asked === undefined ? current : current.filter((s) => card.asked?.includes(s));
+  const scopes = await scopesFor(ctx, card.audiences, wanted);
   const access = await issueAccessToken(ctx, {
     grant: 'refresh_token',
     clientId: client.id,
-    audiences: session.audiences,
+    audiences: card.audiences,
     scopes,
     user,
     sessionId: session.id,
+    dpopJkt: card.dpopJkt,
   });
   return {
     accessToken: access.accessToken,
-    tokenType: 'Bearer',
+    tokenType: card.dpopJkt !== undefined ? 'DPoP' : 'Bearer',
     expiresIn: access.expiresIn,
+    audience: cardAudience(card.audiences),
     refreshToken,
     scope: scopes.join(' '),
     sessionId: session.id,

@@ -2,50 +2,62 @@ import type { RequestInfo, ServerContext } from '../context.js';
 import { randomId } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord, SessionRecord } from '../storage/index.js';
-import { issueAccessToken, resolveGrant } from '../tokens/index.js';
+import {
+  grantedScopes,
+  issueAccessToken,
+  namedAudiences,
+  pickCardAudiences,
+  scopesFor,
+  type TargetInput,
+} from '../tokens/index.js';
 import { authenticateUser } from '../users/index.js';
-import { createRefreshToken, publicUser, type TokenSet } from './token-set.js';
+import { cardAudience, createRefreshToken, publicUser, type TokenSet } from './token-set.js';
 
 /** Input of {@link signIn}; the client is already authenticated. */
-export interface SignInInput {
+export interface SignInInput extends TargetInput {
   username: string;
   password: string;
   client: ClientRecord;
   scope?: string | undefined;
-  audience?: string | string[] | undefined;
+  /** Thumbprint of a verified DPoP proof's key: the card and the session are bound to it. */
+  dpopJkt?: string | undefined;
   request: RequestInfo;
 }
 
 /**
- * The password grant: checks the credentials (throttled, no enumeration), starts a session,
- * and issues an access token plus the session's first refresh token.
+ * The password grant: checks the credentials (throttled, no enumeration), starts a session
+ * granted every audience named (default: all the client's), and issues a card for ONE audience
+ * (the first named; else `keycard` or the client's only audience) plus the session's first
+ * refresh token. The card carries only the granted scopes its audience understands.
  *
  * @example
  * ```ts
- * const tokens = await signIn(ctx, { username, password, client, request });
+ * const tokens = await signIn(ctx, { username, password, client, resource: 'rooms', request });
  * ```
  */
 export async function signIn(ctx: ServerContext, input: SignInInput): Promise<TokenSet> {
   const { client, request } = input;
   if (!client.firstParty || !client.grants.includes('password'))
     throw new ServerError('ERR_UNAUTHORIZED_CLIENT');
+  if (client.requireDpop && input.dpopJkt === undefined) throw dpopRequired();
   await ctx.throttle.hitIp('login', request.ip).catch((error: unknown) => {
     ctx.metrics.logins.inc({ result: 'throttled' });
     throw error;
   });
+  // The target is checked before the password so a bad request costs no argon2 run.
+  const named = await namedAudiences(ctx, client, input);
+  const granted = named ?? client.audiences;
+  const card = pickCardAudiences(client, granted, named, { several: 'first' });
   const user = await authenticateUser(ctx, input.username, input.password, request);
-  const { scopes, audiences } = await resolveGrant(ctx, {
-    client,
-    scope: input.scope,
-    audience: input.audience,
-    roles: user.roles,
-  });
+  const scopes = await grantedScopes(ctx, { client, scope: input.scope, roles: user.roles });
+  const cardScopes = await scopesFor(ctx, card, scopes);
   const now = ctx.clock();
   const session: SessionRecord = {
     id: randomId(),
     userId: user.id,
     clientId: client.id,
-    audiences,
+    // The card's audience first: a refresh that names none gets a card for it again.
+    audiences: [...card, ...granted.filter((a) => !card.includes(a))],
     scopes,
     createdAt: now,
     lastUsedAt: now,
@@ -54,7 +66,7 @@ export async function signIn(ctx: ServerContext, input: SignInInput): Promise<To
     revokedReason: null,
     ip: request.ip,
     userAgent: request.userAgent?.slice(0, 512) ?? null,
-    dpopJkt: null,
+    dpopJkt: input.dpopJkt ?? null,
   };
   await ctx.storage.sessions.create(session);
   const refreshToken = client.grants.includes('refresh_token')
@@ -63,25 +75,32 @@ export async function signIn(ctx: ServerContext, input: SignInInput): Promise<To
   const access = await issueAccessToken(ctx, {
     grant: 'password',
     clientId: client.id,
-    audiences,
-    scopes,
+    audiences: card,
+    scopes: cardScopes,
     user,
     sessionId: session.id,
+    dpopJkt: input.dpopJkt,
   });
   ctx.metrics.logins.inc({ result: 'success' });
   await ctx.audit.record('login.success', {
     actor: user.id,
     subject: session.id,
     request,
-    detail: { clientId: client.id },
+    detail: { clientId: client.id, ...(input.dpopJkt !== undefined ? { dpop: true } : {}) },
   });
   return {
     accessToken: access.accessToken,
-    tokenType: 'Bearer',
+    tokenType: input.dpopJkt !== undefined ? 'DPoP' : 'Bearer',
     expiresIn: access.expiresIn,
+    audience: cardAudience(card),
     refreshToken,
-    scope: scopes.join(' '),
+    scope: cardScopes.join(' '),
     sessionId: session.id,
     user: publicUser(user),
   };
+}
+
+/** A client registered with requireDpop asked without a proof. */
+export function dpopRequired(): ServerError {
+  return new ServerError('ERR_INVALID_DPOP_PROOF', { message: 'This client requires a DPoP proof' });
 }

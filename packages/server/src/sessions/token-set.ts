@@ -5,8 +5,11 @@ import type { RefreshTokenRecord, UserRecord } from '../storage/index.js';
 /** What a sign-in or refresh hands back. */
 export interface TokenSet {
   accessToken: string;
-  tokenType: 'Bearer';
+  /** 'DPoP' when the card is bound to a key (`cnf.jkt`). */
+  tokenType: 'Bearer' | 'DPoP';
   expiresIn: number;
+  /** The card's audience (an array only for a client registered with multiAudience). */
+  audience: string | string[];
   /** Null when the client may not use the refresh_token grant. */
   refreshToken: string | null;
   scope: string;
@@ -52,4 +55,9 @@ export function refreshTokenRecord(
 /** The public part of a user shown with tokens. */
 export function publicUser(user: UserRecord): TokenSet['user'] {
   return { id: user.id, username: user.username, roles: user.roles };
+}
+
+/** The `aud` shape of a card: a string for one audience. */
+export function cardAudience(audiences: readonly string[]): string | string[] {
+  return audiences.length === 1 ? (audiences[0] as string) : [...audiences];
 }

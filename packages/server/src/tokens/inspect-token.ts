@@ -1,5 +1,5 @@
 import { createVerifier, decodeJWT, isJoseError, type JWSHeader, type JWTClaims } from '@keycard/jwt';
-import type { ServerContext } from '../context.js';
+import { API_AUDIENCE, type ServerContext } from '../context.js';
 
 /** One check the inspector ran. */
 export interface InspectCheck {
@@ -86,11 +86,18 @@ export async function inspectToken(ctx: ServerContext, token: string): Promise<I
   const auds =
     typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
   const known = new Set((await ctx.storage.audiences.list()).map((a) => a.id));
-  const audOk = auds.length > 0 && auds.every((a) => typeof a === 'string' && known.has(a));
+  const registered = auds.length > 0 && auds.every((a) => typeof a === 'string' && known.has(a));
+  // One card, one door: the server's own API never shares a card with another audience.
+  const shared = auds.length > 1 && auds.includes(API_AUDIENCE);
+  const audOk = registered && !shared;
   add(
     'aud',
     audOk,
-    audOk ? `For ${auds.join(', ')}` : 'Missing or not a registered audience',
+    audOk
+      ? `For ${auds.join(', ')}`
+      : shared
+        ? `The ${API_AUDIENCE} audience never shares a card`
+        : 'Missing or not a registered audience',
     'ERR_JWT_CLAIM_INVALID',
   );
 

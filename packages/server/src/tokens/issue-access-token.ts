@@ -1,6 +1,7 @@
 import type { JWTClaims } from '@keycard/jwt';
-import type { CustomClaimsContext, ServerContext } from '../context.js';
+import { API_AUDIENCE, type CustomClaimsContext, type ServerContext } from '../context.js';
 import { randomId } from '../crypto/index.js';
+import { ServerError } from '../errors.js';
 import type { UserRecord } from '../storage/index.js';
 
 /** Claims custom claims may never set. */
@@ -22,6 +23,8 @@ const REGISTERED = new Set([
   'auth_time',
   'acr',
   'amr',
+  'act',
+  'may_act',
 ]);
 
 /** Input of {@link issueAccessToken}. */
@@ -33,6 +36,16 @@ export interface AccessTokenInput {
   /** The signed-in user; absent for client_credentials (sub = client id). */
   user?: UserRecord;
   sessionId?: string;
+  /** Binds the card to a DPoP key: `cnf: { jkt }` (RFC 9449 §6). */
+  dpopJkt?: string | undefined;
+  /** RFC 8693 `act` (the acting client, earlier actors nested inside). */
+  act?: ActClaim | undefined;
+}
+
+/** RFC 8693 §4.1 actor claim. */
+export interface ActClaim {
+  sub: string;
+  act?: ActClaim;
 }
 
 /** An issued access token. */
@@ -56,6 +69,13 @@ export async function issueAccessToken(
   ctx: ServerContext,
   input: AccessTokenInput,
 ): Promise<IssuedAccessToken> {
+  if (
+    input.audiences.length === 0 ||
+    (input.audiences.length > 1 && input.audiences.includes(API_AUDIENCE))
+  ) {
+    // Callers pick audiences through pickCardAudiences; this is the last line of defence.
+    throw new ServerError('ERR_INVALID_TARGET');
+  }
   const sub = input.user?.id ?? input.clientId;
   const now = Math.floor((await clearOfSubjectRevocation(ctx, sub)) / 1000);
   const ttl = ctx.config.tokens.accessTokenTtl;
@@ -90,6 +110,8 @@ export async function issueAccessToken(
     ...(input.user !== undefined
       ? { sid: input.sessionId, roles: input.user.roles, username: input.user.username }
       : {}),
+    ...(input.act !== undefined ? { act: input.act } : {}),
+    ...(input.dpopJkt !== undefined ? { cnf: { jkt: input.dpopJkt } } : {}),
   };
   const { token } = await ctx.keys.sign(claims);
   ctx.metrics.tokensIssued.inc({ grant: input.grant });

@@ -22,26 +22,22 @@ export function parseScope(scope: string | undefined): string[] | undefined {
 }
 
 /**
- * What a token may carry: requested ∩ client's scopes ∩ (for users) the scopes their roles
- * grant; audiences must be registered and allowed for the client (default: all of the client's).
+ * What a grant may carry: requested (default: all the client's) ∩ client's scopes ∩ (for users)
+ * the scopes their roles grant. With `refuseEmpty`, asking only for scopes the client cannot
+ * have is ERR_INVALID_SCOPE (RFC 6749 §5.2) rather than an empty grant.
  *
  * @example
  * ```ts
- * const { scopes, audiences } = await resolveGrant(ctx, { client, scope: 'admin', roles: user.roles });
+ * const scopes = await grantedScopes(ctx, { client, scope: 'admin', roles: user.roles });
  * ```
  */
-export async function resolveGrant(
+export async function grantedScopes(
   ctx: ServerContext,
-  input: {
-    client: ClientRecord;
-    scope?: string | undefined;
-    audience?: string | string[] | undefined;
-    roles?: string[];
-  },
-): Promise<{ scopes: string[]; audiences: string[] }> {
+  input: { client: ClientRecord; scope?: string | undefined; roles?: string[]; refuseEmpty?: boolean },
+): Promise<string[]> {
   const { client } = input;
-  const requested = parseScope(input.scope) ?? client.scopes;
-  let scopes = requested.filter((s) => client.scopes.includes(s));
+  const asked = parseScope(input.scope);
+  let scopes = (asked ?? client.scopes).filter((s) => client.scopes.includes(s));
   if (input.roles !== undefined) {
     const granted = new Set<string>();
     for (const name of input.roles) {
@@ -50,25 +46,7 @@ export async function resolveGrant(
     }
     scopes = scopes.filter((s) => granted.has(s));
   }
-  const asked =
-    input.audience === undefined
-      ? undefined
-      : (Array.isArray(input.audience) ? input.audience : input.audience.split(' ')).filter(Boolean);
-  let audiences: string[];
-  if (asked === undefined || asked.length === 0) {
-    audiences = client.audiences;
-  } else {
-    audiences = [...new Set(asked)];
-    for (const aud of audiences) {
-      if (!client.audiences.includes(aud) || (await ctx.directory.audience(aud)) === undefined) {
-        throw new ServerError('ERR_INVALID_TARGET');
-      }
-    }
-  }
-  if (audiences.length === 0) {
-    throw new ServerError('ERR_INVALID_TARGET', {
-      message: 'The client has no audiences to issue a token for',
-    });
-  }
-  return { scopes, audiences };
+  if (input.refuseEmpty && asked !== undefined && asked.length > 0 && scopes.length === 0)
+    throw new ServerError('ERR_INVALID_SCOPE');
+  return scopes;
 }

@@ -15,15 +15,24 @@ import { authenticate, bearerToken } from '../bearer.js';
 import { clearSessionCookies, refreshTokenFromCookie, setSessionCookies } from '../cookies.js';
 import { parseInput, requestInfo } from '../input.js';
 
+const target = z.union([z.string().max(2048), z.array(z.string().max(2048)).max(20)]).optional();
 const loginBody = z.object({
   username: z.string().max(1024),
   password: z.string().max(4096),
   client_id: z.string().max(200).optional(),
   scope: z.string().max(4096).optional(),
-  audience: z.union([z.string().max(2048), z.array(z.string().max(2048)).max(20)]).optional(),
+  audience: target,
+  resource: target,
   cookie: z.boolean().optional(),
 });
 const refreshBody = z.object({
+  refresh_token: z.string().max(1024).optional(),
+  client_id: z.string().max(200).optional(),
+  scope: z.string().max(4096).optional(),
+  audience: target,
+  resource: target,
+});
+const logoutBody = z.object({
   refresh_token: z.string().max(1024).optional(),
   client_id: z.string().max(200).optional(),
 });
@@ -42,6 +51,7 @@ function sendTokens(ctx: ServerContext, reply: FastifyReply, tokens: TokenSet, c
     access_token: tokens.accessToken,
     token_type: tokens.tokenType,
     expires_in: tokens.expiresIn,
+    audience: tokens.audience,
     ...(!cookie && tokens.refreshToken !== null ? { refresh_token: tokens.refreshToken } : {}),
     scope: tokens.scope,
     session_id: tokens.sessionId,
@@ -60,6 +70,7 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
       client,
       scope: body.scope,
       audience: body.audience,
+      resource: body.resource,
       request: requestInfo(request),
     });
     return sendTokens(ctx, reply, tokens, body.cookie === true);
@@ -73,7 +84,14 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
       throw new ServerError('ERR_UNAUTHENTICATED', { message: 'No refresh token' });
     const client = await publicClient(ctx, body.client_id);
     try {
-      const tokens = await refreshSession(ctx, { refreshToken, client, request: requestInfo(request) });
+      const tokens = await refreshSession(ctx, {
+        refreshToken,
+        client,
+        scope: body.scope,
+        audience: body.audience,
+        resource: body.resource,
+        request: requestInfo(request),
+      });
       return sendTokens(ctx, reply, tokens, fromCookie !== undefined);
     } catch (error) {
       if (fromCookie !== undefined && error instanceof ServerError && error.code === 'ERR_INVALID_GRANT') {
@@ -84,7 +102,7 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
   });
 
   app.post('/api/logout', async (request, reply) => {
-    const body = parseInput(refreshBody, request.body);
+    const body = parseInput(logoutBody, request.body);
     const info = requestInfo(request);
     if (body.refresh_token !== undefined) {
       await signOutWithRefreshToken(ctx, body.refresh_token, { request: info });

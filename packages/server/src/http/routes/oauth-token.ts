@@ -7,13 +7,15 @@ import { clientCredentials, refreshSession, signIn, type TokenSet } from '../../
 import { clientCredentialsFrom } from '../client-auth.js';
 import { parseInput, requestInfo } from '../input.js';
 
+const target = z.union([z.string().max(2048), z.array(z.string().max(2048)).max(20)]).optional();
 const tokenBody = z.object({
   grant_type: z.string().max(200),
   username: z.string().max(1024).optional(),
   password: z.string().max(4096).optional(),
   refresh_token: z.string().max(1024).optional(),
   scope: z.string().max(4096).optional(),
-  audience: z.union([z.string().max(2048), z.array(z.string().max(2048)).max(20)]).optional(),
+  audience: target,
+  resource: target,
   client_id: z.string().max(200).optional(),
   client_secret: z.string().max(1024).optional(),
 });
@@ -53,6 +55,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
           client,
           scope: body.scope,
           audience: body.audience,
+          resource: body.resource,
           request: info,
         });
         return oauthTokenResponse(tokens);
@@ -60,7 +63,16 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
       case 'refresh_token': {
         const refreshToken = required('refresh_token');
         const client = await authenticateClient(ctx, clientCredentialsFrom(request, body));
-        return oauthTokenResponse(await refreshSession(ctx, { refreshToken, client, request: info }));
+        return oauthTokenResponse(
+          await refreshSession(ctx, {
+            refreshToken,
+            client,
+            scope: body.scope,
+            audience: body.audience,
+            resource: body.resource,
+            request: info,
+          }),
+        );
       }
       case 'client_credentials': {
         const client = await authenticateClient(ctx, clientCredentialsFrom(request, body), {
@@ -70,11 +82,12 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
           client,
           scope: body.scope,
           audience: body.audience,
+          resource: body.resource,
           request: info,
         });
         return {
           access_token: issued.accessToken,
-          token_type: 'Bearer',
+          token_type: issued.tokenType,
           expires_in: issued.expiresIn,
           scope: issued.scope,
         };

@@ -1,0 +1,91 @@
+/**
+ * Messages a person can act on (issue 9 items 12 and 13), through main() as the other CLI tests do:
+ * skipped JWKS keys are named with the reason; short EC coordinates from other libraries are accepted.
+ */
+import { createECDH } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './helpers.js';
+
+const NOW = 1_800_000_000_000;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'keycard-cli-messages-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function newKey(alg: string, sub: string): Promise<{ key: string; jwks: string }> {
+  const out = join(dir, sub);
+  expect((await run(['keys', 'generate', '--alg', alg, '--kid', sub, '--out', out])).code).toBe(0);
+  const files = await readdir(out);
+  return {
+    key: join(out, files.find((f) => f.endsWith('.private.jwk.json'))!),
+    jwks: join(out, 'jwks.json'),
+  };
+}
+
+async function writeJSON(name: string, value: unknown): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, JSON.stringify(value));
+  return path;
+}
+
+describe('token verify names skipped JWKS keys', () => {
+  it('a JWKS whose only key is unusable: exit 2, the key and the reason named', async () => {
+    const { key, jwks } = await newKey('ES256', 'only');
+    const token = (await run(['token', 'sign', '--key', key], { now: NOW })).stdout.trim();
+    const [jwk] = JSON.parse(await readFile(jwks, 'utf8')).keys;
+    const broken = await writeJSON('broken.json', { keys: [{ ...jwk, alg: 'ES384' }] });
+    const result = await run(['token', 'verify', '--jwks', broken, token], { now: NOW });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the JWKS has no usable signing key');
+    expect(result.stderr).toContain('key "only" skipped: JWK crv does not fit ES384');
+  });
+
+  it('a JWKS with one skipped key and one good one: the refusal names the skipped key', async () => {
+    const signer = await newKey('ES256', 'signer');
+    const other = await newKey('ES256', 'other');
+    const token = (await run(['token', 'sign', '--key', signer.key], { now: NOW })).stdout.trim();
+    const [signerJwk] = JSON.parse(await readFile(signer.jwks, 'utf8')).keys;
+    const [otherJwk] = JSON.parse(await readFile(other.jwks, 'utf8')).keys;
+    const mixed = await writeJSON('mixed.json', { keys: [otherJwk, { ...signerJwk, use: 'enc' }] });
+    const result = await run(['token', 'verify', '--jwks', mixed, token], { now: NOW });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^ERR_JWKS_NO_MATCHING_KEY/);
+    expect(result.stderr).toContain('key "signer" skipped: use is "enc", not "sig"');
+    expect(result.stderr).not.toContain(token);
+  });
+
+  it('an EC key exported without the leading zero byte of x (PyJWT 2.6) verifies', async () => {
+    // The first private scalar 1, 2, 3, … whose public x starts with a zero byte: deterministic.
+    let found: { d: Buffer; x: Buffer; y: Buffer } | undefined;
+    for (let i = 1; found === undefined; i++) {
+      const d = Buffer.alloc(32);
+      d.writeUInt32BE(i, 28);
+      const ecdh = createECDH('prime256v1');
+      ecdh.setPrivateKey(d);
+      const point = ecdh.getPublicKey();
+      if (point[1] === 0) found = { d, x: point.subarray(1, 33), y: point.subarray(33) };
+    }
+    const b64 = (b: Buffer) => b.toString('base64url');
+    const jwk = {
+      kty: 'EC',
+      crv: 'P-256',
+      x: b64(found.x),
+      y: b64(found.y),
+      kid: 'py',
+      alg: 'ES256',
+      use: 'sig',
+    };
+    const key = await writeJSON('py.private.jwk.json', { ...jwk, d: b64(found.d) });
+    const token = (await run(['token', 'sign', '--key', key], { now: NOW })).stdout.trim();
+    const short = await writeJSON('py-jwks.json', { keys: [{ ...jwk, x: b64(found.x.subarray(1)) }] });
+    const result = await run(['token', 'verify', '--jwks', short, token], { now: NOW });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
