@@ -33,9 +33,10 @@ export function FrontDesk() {
   const cardLabel = checkedOut ? 'the old card' : 'your card';
   const doors = config.data?.doors ?? [];
 
-  // Results describe one stay: checking out or a new session starts with a clean slate
-  // (a routine refresh keeps the same session and the results).
-  const stay = `${checkedOut ? 'out' : 'in'}:${shown?.sessionId ?? shown?.token}`;
+  // Results describe one stay: a new session, or checking out here, starts with a clean slate. A
+  // session ended elsewhere (revoked, another tab) keeps them: the refusal that revealed it stays
+  // on screen. A routine refresh keeps the same session and the results.
+  const stay = shown?.sessionId ?? shown?.token;
   useEffect(() => setAttempts({}), [stay]);
 
   useEffect(() => {
@@ -70,6 +71,7 @@ export function FrontDesk() {
     try {
       focusOldCard.current = true;
       await manager.logout();
+      setAttempts({});
       setMessage({ tone: 'success', text: 'Checked out. Your card is void: try it on the doors.' });
     } catch (err) {
       focusOldCard.current = false;
