@@ -201,7 +201,11 @@ describe('server administration commands on a data dir', () => {
     const login = await fetch(`${url}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'alice', password: 'another long password' }),
+      body: JSON.stringify({
+        username: 'alice',
+        password: 'another long password',
+        client_id: 'keycard-cli',
+      }),
     });
     expect(login.status).toBe(200);
     const { access_token } = (await login.json()) as { access_token: string };

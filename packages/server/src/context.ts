@@ -63,5 +63,7 @@ export interface ServerContext {
 
 /** The audience of the server's own API (`/api/*` Bearer calls require it). */
 export const API_AUDIENCE = 'keycard';
-/** The built-in first-party public client used by the web app and `/api/login`. */
+/** The built-in first-party public client of the web app, and `/api/login`'s default; requires DPoP. */
 export const WEB_CLIENT_ID = 'keycard-web';
+/** The built-in first-party public client for scripts and curl: Bearer cards for the keycard API. */
+export const SCRIPT_CLIENT_ID = 'keycard-cli';

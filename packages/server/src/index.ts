@@ -26,6 +26,7 @@ export {
   type CustomClaimsHook,
   type Logger,
   type RequestInfo,
+  SCRIPT_CLIENT_ID,
   type ServerContext,
   WEB_CLIENT_ID,
 } from './context.js';

@@ -6,6 +6,8 @@ import {
   createServer,
   type KeycardConfigInput,
   type KeycardServer,
+  updateClient,
+  WEB_CLIENT_ID,
 } from '../src/index.js';
 
 /** Response bodies in tests are read loosely; assertions check their shape. */
@@ -46,14 +48,22 @@ export function tempDir(): { dir: string; remove(): void } {
  */
 export async function startServer(
   config: KeycardConfigInput = {},
-  options: CreateServerOptions & { dir?: string } = {},
+  options: CreateServerOptions & { dir?: string; webClientDpop?: 'as-seeded' } = {},
 ): Promise<Running> {
   const tmp = options.dir === undefined ? tempDir() : undefined;
   const dir = options.dir ?? tmp!.dir;
+  const { webClientDpop, ...serverOptions } = options;
   const server = await createServer(
     { logLevel: 'silent', dataDir: dir, port: 0, ...config },
-    { unsafeFastPasswordHashingForTests: true, jobs: false, ...options },
+    { unsafeFastPasswordHashingForTests: true, jobs: false, ...serverOptions },
   );
+  // The seeded web client requires DPoP; tests that are not about DPoP sign in with plain JSON
+  // to `/api/login`, so they get it without the requirement (`webClientDpop: 'as-seeded'` keeps it).
+  if (
+    webClientDpop !== 'as-seeded' &&
+    (await server.services.storage.clients.get(WEB_CLIENT_ID)) !== undefined
+  )
+    await updateClient(server.services, WEB_CLIENT_ID, { requireDpop: false });
   const url = await server.listen();
   const running: Running = {
     server,

@@ -38,7 +38,14 @@ describe('signing keys, JWKS and discovery', () => {
         keycard_revocations_endpoint: `${r.url}/revocations`,
         keycard_revocations_stream_endpoint: `${r.url}/revocations/stream`,
       });
-      expect(meta.body.grant_types_supported).toEqual(['password', 'refresh_token', 'client_credentials']);
+      expect(meta.body.grant_types_supported).toEqual([
+        'password',
+        'refresh_token',
+        'client_credentials',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+      ]);
+      expect(meta.body.dpop_signing_alg_values_supported).toContain('ES256');
+      expect(meta.body.dpop_signing_alg_values_supported).not.toContain('HS256');
     }
     expect((await getJson(`${r.url}/healthz`)).status).toBe(200);
     expect((await getJson(`${r.url}/readyz`)).status).toBe(200);

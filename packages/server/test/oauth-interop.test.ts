@@ -223,6 +223,57 @@ describe('an independent OAuth client library (oauth4webapi) against the server'
     expect(await introspect('desk', deskSecret, tokens.refresh_token!)).toEqual({ active: false });
   });
 
+  it('DPoP: a bound card obtained and refreshed with oauth4webapi opens /api/me called through the same library', async () => {
+    const client: oauth.Client = { client_id: 'keycard-web' };
+    const DPoP = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
+    const tokens = await oauth.processGenericTokenEndpointResponse(
+      as,
+      client,
+      await oauth.genericTokenEndpointRequest(
+        as,
+        client,
+        oauth.None(),
+        'password',
+        { username: 'alice', password: PASSWORD },
+        { ...insecure, DPoP },
+      ),
+    );
+    expect(tokens.token_type).toBe('dpop');
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, {
+        ...insecure,
+        DPoP,
+      }),
+    );
+    expect(refreshed.token_type).toBe('dpop');
+    const me = await oauth.protectedResourceRequest(
+      refreshed.access_token,
+      'GET',
+      new URL(`${r.url}/api/me`),
+      undefined,
+      undefined,
+      { ...insecure, DPoP },
+    );
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { username: string }).username).toBe('alice');
+    // The same card without the key's proof is refused, as is a refresh without it.
+    const bare = await fetch(`${r.url}/api/me`, {
+      headers: { authorization: `DPoP ${refreshed.access_token}` },
+    });
+    expect(bare.status).toBe(401);
+    const noKey = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      refreshed.refresh_token!,
+      insecure,
+    );
+    expect(noKey.status).toBe(400);
+    expect(((await noKey.json()) as { error: string }).error).toBe('invalid_dpop_proof');
+  });
+
   it('introspection requires a confidential client', async () => {
     const web: oauth.Client = { client_id: 'keycard-web' };
     const res = await oauth.introspectionRequest(as, web, oauth.None(), 'x', insecure);

@@ -25,7 +25,8 @@ export const serve: Command = {
   details: [
     'Starts the keycard auth server in the foreground. The first start creates the data dir with',
     'keycard.db (SQLite), master.key (mode 0600, unless KEYCARD_MASTER_KEY is set), the signing',
-    "keys, the 'manager' and 'guest' roles and the web app's client 'keycard-web'. Ctrl-C (SIGINT)",
+    "keys, the 'manager' and 'guest' roles, the web app's client 'keycard-web' (DPoP required) and",
+    "'keycard-cli' for scripts and curl (Bearer cards). Ctrl-C (SIGINT)",
     'or SIGTERM stops it gracefully: no new connections, revocation streams ended, in-flight',
     'requests finished, storage closed. A second signal forces the exit.',
     '',

@@ -1,8 +1,9 @@
-import { API_AUDIENCE, type ServerContext, WEB_CLIENT_ID } from '../context.js';
+import { API_AUDIENCE, SCRIPT_CLIENT_ID, type ServerContext, WEB_CLIENT_ID } from '../context.js';
 
 /**
  * First start: registers the server's own API audience, the `manager` (scope `admin`) and
- * `guest` roles, and the first-party public client `keycard-web`. Existing records are kept.
+ * `guest` roles, and two first-party public clients for that API: `keycard-web` (the web app;
+ * requires DPoP) and `keycard-cli` (scripts and curl; Bearer cards). Existing records are kept.
  *
  * @example
  * ```ts
@@ -26,25 +27,45 @@ export async function seedDefaults(ctx: ServerContext): Promise<void> {
   if ((await ctx.storage.roles.get('guest')) === undefined) {
     await ctx.storage.roles.upsert({ name: 'guest', scopes: [], createdAt: now });
   }
-  if ((await ctx.storage.clients.get(WEB_CLIENT_ID)) === undefined) {
-    try {
-      await ctx.storage.clients.create({
-        id: WEB_CLIENT_ID,
-        name: 'keycard web app',
-        type: 'public',
-        secretHash: null,
-        firstParty: true,
-        grants: ['password', 'refresh_token'],
-        audiences: [API_AUDIENCE],
-        scopes: ['admin'],
-        multiAudience: false,
-        requireDpop: false,
-        tokenExchange: [],
-        createdAt: now,
-      });
-    } catch (error) {
-      // Another instance seeded it first.
-      if ((await ctx.storage.clients.get(WEB_CLIENT_ID)) === undefined) throw error;
-    }
+  await seedClient(ctx, {
+    id: WEB_CLIENT_ID,
+    name: 'keycard web app',
+    // The browser app proves a non-extractable key on every token request: its cards and its
+    // session's refresh tokens are bound to it (RFC 9449).
+    requireDpop: true,
+    now,
+  });
+  await seedClient(ctx, {
+    id: SCRIPT_CLIENT_ID,
+    name: 'keycard scripts and curl (Bearer cards)',
+    requireDpop: false,
+    now,
+  });
+}
+
+/** Creates a first-party public client for the keycard API unless it exists. */
+async function seedClient(
+  ctx: ServerContext,
+  input: { id: string; name: string; requireDpop: boolean; now: number },
+): Promise<void> {
+  if ((await ctx.storage.clients.get(input.id)) !== undefined) return;
+  try {
+    await ctx.storage.clients.create({
+      id: input.id,
+      name: input.name,
+      type: 'public',
+      secretHash: null,
+      firstParty: true,
+      grants: ['password', 'refresh_token'],
+      audiences: [API_AUDIENCE],
+      scopes: ['admin'],
+      multiAudience: false,
+      requireDpop: input.requireDpop,
+      tokenExchange: [],
+      createdAt: input.now,
+    });
+  } catch (error) {
+    // Another instance seeded it first.
+    if ((await ctx.storage.clients.get(input.id)) === undefined) throw error;
   }
 }

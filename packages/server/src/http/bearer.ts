@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { API_AUDIENCE, type ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { verifyAccessToken } from '../tokens/index.js';
+import { resourceRequestProof } from './dpop.js';
 
 /** A verified caller of the server's own API. */
 export interface Caller {
@@ -12,18 +13,28 @@ export interface Caller {
   claims: JWTClaims;
 }
 
-/** The Bearer token of a request, if any. */
-export function bearerToken(request: FastifyRequest): string | undefined {
+/** The card a request presents: `Authorization: Bearer <card>` or `Authorization: DPoP <card>`. */
+export function presentedCard(
+  request: FastifyRequest,
+): { scheme: 'Bearer' | 'DPoP'; token: string } | undefined {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return undefined;
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
-  return match?.[1];
+  const match = /^(Bearer|DPoP) ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  if (match === null) return undefined;
+  return { scheme: match[1]?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2] as string };
+}
+
+/** The card of a request (either scheme), if any. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  return presentedCard(request)?.token;
 }
 
 /**
- * Authenticates a user's Bearer token for `/api/*`: issued by this server for its own API
- * audience and that audience alone (`aud` exactly `keycard`), not revoked, from a user session (service tokens have no `sid`), and carrying
- * `scope` when one is required.
+ * Authenticates a user's card for `/api/*`: issued by this server for its own API audience and
+ * that audience alone (`aud` exactly `keycard`), not revoked, from a user session (service
+ * cards have no `sid`), and carrying `scope` when one is required. A DPoP-bound card (`cnf.jkt`)
+ * is accepted only as `Authorization: DPoP` with a proof of its key for this request (RFC 9449
+ * §7); sent as Bearer it is refused, as is the DPoP scheme for an unbound card.
  *
  * @example
  * ```ts
@@ -35,13 +46,23 @@ export async function authenticate(
   request: FastifyRequest,
   opts: { scope?: string } = {},
 ): Promise<Caller> {
-  const token = bearerToken(request);
-  if (token === undefined) throw new ServerError('ERR_UNAUTHENTICATED');
-  const claims = await verifyAccessToken(ctx, token, { audience: API_AUDIENCE });
+  const card = presentedCard(request);
+  if (card === undefined) throw new ServerError('ERR_UNAUTHENTICATED');
+  const claims = await verifyAccessToken(ctx, card.token, { audience: API_AUDIENCE });
   // Only a card for the server's own API, never one that also opens a door (one card, one door).
   if (claims.aud !== API_AUDIENCE) {
     throw new ServerError('ERR_INVALID_TOKEN', { message: `A card for the ${API_AUDIENCE} API is required` });
   }
+  const jkt = boundKey(claims);
+  if (jkt !== undefined && card.scheme !== 'DPoP') {
+    throw new ServerError('ERR_INVALID_TOKEN', {
+      message: 'A DPoP-bound card must be sent with the DPoP scheme',
+    });
+  }
+  if (jkt === undefined && card.scheme === 'DPoP') {
+    throw new ServerError('ERR_INVALID_TOKEN', { message: 'This card is not DPoP-bound: send it as Bearer' });
+  }
+  if (jkt !== undefined) resourceRequestProof(ctx, request, card.token, jkt);
   if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
     throw new ServerError('ERR_INVALID_TOKEN', { message: 'A user token is required' });
   }
@@ -49,4 +70,14 @@ export async function authenticate(
   if (opts.scope !== undefined && !scopes.includes(opts.scope))
     throw new ServerError('ERR_INSUFFICIENT_SCOPE');
   return { userId: claims.sub, sessionId: claims.sid, scopes, claims };
+}
+
+/** `cnf.jkt` of a card, when it is bound to a key. */
+export function boundKey(claims: JWTClaims): string | undefined {
+  const cnf = claims['cnf'];
+  if (cnf === undefined) return undefined;
+  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
+  // A cnf we cannot honour (another confirmation method) is refused, never ignored.
+  if (typeof jkt !== 'string' || jkt === '') throw new ServerError('ERR_INVALID_TOKEN');
+  return jkt;
 }

@@ -28,11 +28,14 @@ export function registerCors(app: FastifyInstance, config: KeycardConfig): void 
     reply.header('access-control-allow-origin', allow);
     reply.header('vary', 'Origin');
     if (credentials) reply.header('access-control-allow-credentials', 'true');
-    reply.header('access-control-expose-headers', 'Retry-After, WWW-Authenticate');
+    reply.header('access-control-expose-headers', 'Retry-After, WWW-Authenticate, DPoP-Nonce');
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
       reply
         .header('access-control-allow-methods', 'GET, POST, PATCH, DELETE, OPTIONS')
-        .header('access-control-allow-headers', 'Authorization, Content-Type, X-CSRF-Token, Last-Event-ID')
+        .header(
+          'access-control-allow-headers',
+          'Authorization, Content-Type, X-CSRF-Token, Last-Event-ID, DPoP',
+        )
         .header('access-control-max-age', '600');
       return reply.code(204).send();
     }

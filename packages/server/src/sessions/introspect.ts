@@ -32,7 +32,10 @@ export async function introspectToken(
       if (!meantFor(client, claims.aud, claims['client_id'])) return { active: false };
       return {
         active: true,
-        token_type: 'Bearer',
+        // RFC 9449 §6.2: a key-bound card is a DPoP token, and its confirmation is shown.
+        token_type: claims['cnf'] !== undefined ? 'DPoP' : 'Bearer',
+        ...(claims['cnf'] !== undefined ? { cnf: claims['cnf'] } : {}),
+        ...(claims['act'] !== undefined ? { act: claims['act'] } : {}),
         iss: claims.iss,
         sub: claims.sub,
         aud: claims.aud,

@@ -13,6 +13,7 @@ import {
 } from '../../sessions/index.js';
 import { authenticate, bearerToken } from '../bearer.js';
 import { clearSessionCookies, refreshTokenFromCookie, setSessionCookies } from '../cookies.js';
+import { tokenRequestProof } from '../dpop.js';
 import { parseInput, requestInfo } from '../input.js';
 
 const target = z.union([z.string().max(2048), z.array(z.string().max(2048)).max(20)]).optional();
@@ -71,6 +72,7 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
       scope: body.scope,
       audience: body.audience,
       resource: body.resource,
+      dpopJkt: tokenRequestProof(ctx, request, '/api/login'),
       request: requestInfo(request),
     });
     return sendTokens(ctx, reply, tokens, body.cookie === true);
@@ -90,6 +92,7 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
         scope: body.scope,
         audience: body.audience,
         resource: body.resource,
+        dpopJkt: tokenRequestProof(ctx, request, '/api/refresh'),
         request: requestInfo(request),
       });
       return sendTokens(ctx, reply, tokens, fromCookie !== undefined);

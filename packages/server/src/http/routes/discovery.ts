@@ -1,5 +1,7 @@
+import { JWS_ALGORITHMS } from '@keycard/jwt';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
 
 /** RFC 8414 metadata (also served as the OpenID configuration document). */
 export async function discoveryDocument(ctx: ServerContext) {
@@ -13,13 +15,15 @@ export async function discoveryDocument(ctx: ServerContext) {
     token_endpoint: `${iss}/oauth/token`,
     revocation_endpoint: `${iss}/oauth/revoke`,
     introspection_endpoint: `${iss}/oauth/introspect`,
-    grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
+    grant_types_supported: ['password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT],
     response_types_supported: [],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: [...scopes].sort(),
     access_token_signing_alg_values_supported: [ctx.config.tokens.algorithm],
+    // RFC 9449 §5.1: DPoP proofs are accepted at the token endpoint, /api/login and /api/refresh.
+    dpop_signing_alg_values_supported: JWS_ALGORITHMS.filter((alg) => !alg.startsWith('HS')),
     keycard_revocations_endpoint: `${iss}/revocations`,
     keycard_revocations_stream_endpoint: `${iss}/revocations/stream`,
   };

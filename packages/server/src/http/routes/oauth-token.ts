@@ -5,6 +5,7 @@ import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import { clientCredentials, refreshSession, signIn, type TokenSet } from '../../sessions/index.js';
 import { clientCredentialsFrom } from '../client-auth.js';
+import { tokenRequestProof } from '../dpop.js';
 import { parseInput, requestInfo } from '../input.js';
 
 const target = z.union([z.string().max(2048), z.array(z.string().max(2048)).max(20)]).optional();
@@ -36,6 +37,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
   app.post('/oauth/token', async (request, reply) => {
     const body = parseInput(tokenBody, request.body);
     const info = requestInfo(request);
+    const dpopJkt = tokenRequestProof(ctx, request, '/oauth/token');
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     const required = (name: 'username' | 'password' | 'refresh_token'): string => {
       const value = body[name];
@@ -56,6 +58,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
           scope: body.scope,
           audience: body.audience,
           resource: body.resource,
+          dpopJkt,
           request: info,
         });
         return oauthTokenResponse(tokens);
@@ -70,6 +73,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
             scope: body.scope,
             audience: body.audience,
             resource: body.resource,
+            dpopJkt,
             request: info,
           }),
         );
@@ -83,6 +87,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
           scope: body.scope,
           audience: body.audience,
           resource: body.resource,
+          dpopJkt,
           request: info,
         });
         return {
