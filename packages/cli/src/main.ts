@@ -8,6 +8,7 @@ import { commands as registry } from './commands/index.js';
 import { CliError, type Command, EXIT, UsageError } from './framework/command.js';
 import { commandHelp, listHelp } from './framework/help.js';
 import { type IO, processIO } from './framework/io.js';
+import { closest, positionalNames } from './framework/suggest.js';
 
 const HELP = new Set(['-h', '--help']);
 
@@ -53,7 +54,8 @@ export async function main(
     return await command.run(parsed, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`${name}: ${err.message}\nRun '${name} --help' for usage.\n`);
+      const usage = `Usage: ${name} ${command.usage}`.trimEnd();
+      io.stderr.write(`${name}: ${err.message}\n${usage}\nRun '${name} --help' for details.\n`);
       return EXIT.USAGE;
     }
     if (err instanceof CliError) {
@@ -90,10 +92,26 @@ function groupOrUnknown(
     (wantsHelp ? io.stdout : io.stderr).write(listHelp(commands, words));
     return wantsHelp ? EXIT.OK : EXIT.USAGE;
   }
+  const typed = words.join(' ') || argv[0]!;
   io.stderr.write(
-    `keycard: unknown command '${words.join(' ') || argv[0]}'\nRun 'keycard --help' for the list.\n`,
+    `keycard: unknown command '${typed}'\n${suggestion(commands, words)}Run 'keycard --help' for the list.\n`,
   );
   return EXIT.USAGE;
+}
+
+/**
+ * "Did you mean 'keycard token verify'?" The typed words are compared with every command path (and
+ * group) of the same length, so a typo in any word is caught.
+ */
+function suggestion(commands: readonly Command[], words: readonly string[]): string {
+  if (words.length === 0) return '';
+  const paths = new Set<string>();
+  for (const command of commands) {
+    for (let n = 1; n <= command.path.length; n++) paths.add(command.path.slice(0, n).join(' '));
+  }
+  const candidates = [...paths].filter((path) => path.split(' ').length === Math.min(words.length, 2));
+  const match = closest(words.slice(0, 2).join(' '), candidates);
+  return match === undefined ? '' : `Did you mean 'keycard ${match}'?\n`;
 }
 
 function parse(command: Command, args: string[]) {
@@ -113,7 +131,10 @@ function parse(command: Command, args: string[]) {
   }
   const min = command.positionals?.min ?? 0;
   const max = command.positionals?.max ?? 0;
-  if (parsed.positionals.length < min) throw new UsageError('missing argument');
+  if (parsed.positionals.length < min) {
+    const missing = positionalNames(command.usage).slice(parsed.positionals.length, min);
+    throw new UsageError(missing.length === 0 ? 'missing argument' : `missing argument ${missing.join(' ')}`);
+  }
   if (parsed.positionals.length > max)
     throw new UsageError(
       max === 0 ? 'this command takes no arguments' : `at most ${max} argument(s) expected`,

@@ -1,9 +1,12 @@
 /**
  * Messages a person can act on (issue 9 items 12 and 13), through main() as the other CLI tests do:
- * skipped JWKS keys are named with the reason; short EC coordinates from other libraries are accepted.
+ * skipped JWKS keys are named with the reason; short EC coordinates from other libraries are accepted;
+ * claim mismatches say expected and actual values; usage errors name the missing argument and show the
+ * usage; unknown commands get a suggestion; an unreachable JWKS names its URL and the cause.
  */
 import { createECDH } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +90,70 @@ describe('token verify names skipped JWKS keys', () => {
     const result = await run(['token', 'verify', '--jwks', short, token], { now: NOW });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+});
+
+describe('messages a person can act on', () => {
+  it('token verify --aud/--iss/--typ: expected and actual values, never the token', async () => {
+    const { key, jwks } = await newKey('ES256', 'claims');
+    const token = (
+      await run(['token', 'sign', '--key', key, '--aud', 'rooms', '--iss', 'https://front.desk'], {
+        now: NOW,
+      })
+    ).stdout.trim();
+    const aud = await run(['token', 'verify', '--jwks', jwks, '--aud', 'office', token], { now: NOW });
+    expect(aud.code).toBe(1);
+    expect(aud.stderr).toContain('unexpected aud: expected "office", got "rooms"');
+    const two = await run(['token', 'verify', '--jwks', jwks, '--aud', 'office', '--aud', 'pool', token], {
+      now: NOW,
+    });
+    expect(two.stderr).toContain('unexpected aud: expected one of ["office","pool"], got "rooms"');
+    const iss = await run(['token', 'verify', '--jwks', jwks, '--iss', 'https://other', token], { now: NOW });
+    expect(iss.stderr).toContain('unexpected iss: expected "https://other", got "https://front.desk"');
+    const typ = await run(['token', 'verify', '--jwks', jwks, '--typ', 'JWT', token], { now: NOW });
+    expect(typ.stderr).toContain('unexpected typ: expected "jwt", got "at+jwt"');
+    for (const result of [aud, two, iss, typ]) {
+      expect(result.stderr).not.toContain(token);
+      expect(result.stderr).not.toContain(token.split('.')[2]);
+    }
+  });
+
+  it('users add with no name: names the missing argument and shows the usage', async () => {
+    const result = await run(['users', 'add', '--password-stdin']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('keycard users add: missing argument NAME');
+    expect(result.stderr).toContain('Usage: keycard users add NAME [--role ROLE]...');
+  });
+
+  it.each([
+    ['serv', 'keycard serve'],
+    ['tokne', 'keycard token'],
+    ['token verfy', 'keycard token verify'],
+    ['user add', 'keycard users add'],
+    ['keys rotat', 'keycard keys rotate'],
+  ])('unknown command %s suggests %s', async (typed, suggestion) => {
+    const result = await run(typed.split(' '));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`Did you mean '${suggestion}'?`);
+  });
+
+  it('an unknown command far from every command gets no suggestion', async () => {
+    const result = await run(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain('Did you mean');
+  });
+
+  it('an unreachable JWKS URL: the URL (without its query) and the cause are named', async () => {
+    // A port that was just listening and is now closed: the connection is refused at once.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const url = `http://127.0.0.1:${port}/.well-known/jwks.json?access=s3cret`;
+    const result = await run(['token', 'verify', '--jwks', url, 'a.b.c']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`http://127.0.0.1:${port}/.well-known/jwks.json`);
+    expect(result.stderr).toContain('ECONNREFUSED');
+    expect(result.stderr).not.toContain('s3cret');
   });
 });

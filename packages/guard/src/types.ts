@@ -1,4 +1,4 @@
-import type { JWSAlgorithm, JWTClaims } from '@keycard/jwt';
+import type { AsymmetricAlgorithm, JWSAlgorithm, JWTClaims } from '@keycard/jwt';
 import type { GuardError } from './errors.js';
 
 /**
@@ -49,11 +49,41 @@ export type AuthResult =
 /** Header container accepted by the guard: node's `IncomingHttpHeaders`, a plain record, or a fetch `Headers`. */
 export type HeaderSource = Headers | Readonly<Record<string, string | string[] | undefined>>;
 
-/** Input of `verifyRequest`. A node `IncomingMessage` or a fetch `Request` fits as is. */
+/**
+ * Input of `verifyRequest`. A node `IncomingMessage`, a Fastify request or a fetch `Request` fits as is
+ * (an Express request too, unless it is mounted under a path: then pass `url: req.originalUrl`).
+ */
 export interface RequestLike {
   readonly headers: HeaderSource;
   /** The token cookie's value when your framework already parsed cookies (only with the `cookie` option). */
   readonly cookie?: string | undefined;
+  /** HTTP method (DPoP `htm`). Needed only for DPoP-bound cards. */
+  readonly method?: string | undefined;
+  /**
+   * The request target: a full URL, or the path and query as received (DPoP `htu`; the origin then comes
+   * from `publicUrl`, `trustProxy` or the Host header). Needed only for DPoP-bound cards.
+   */
+  readonly url?: string | undefined;
+  /** The connection (node): a TLS socket (`encrypted: true`) makes the default origin `https:`. */
+  readonly socket?: object | null | undefined;
+}
+
+/** DPoP (RFC 9449) at the door. */
+export interface DpopOptions {
+  /** Proof algorithms accepted (also sent as `algs` in the `DPoP` challenge). Default every asymmetric one. */
+  algorithms?: readonly AsymmetricAlgorithm[];
+  /** Oldest accepted proof `iat`, in seconds. Default 300 (RFC 9449 leaves it to the server). */
+  maxAgeSeconds?: number;
+  /** How far a proof `iat` may lie in the future, in seconds. Default the guard's `leeway` (5). */
+  leewaySeconds?: number;
+  /** Proof `jti`s remembered against replay (per guard, in memory). Default 100,000. */
+  replayCacheSize?: number;
+  /**
+   * Server nonces (RFC 9449 §8): proofs must carry a nonce this guard issued in the current or the
+   * previous window, else 401 `use_dpop_nonce` with a fresh `DPoP-Nonce`. `true` uses a random secret
+   * per guard; guards behind one load balancer share `secret` (≥ 32 characters). Default off.
+   */
+  nonce?: boolean | { secret?: string; windowSeconds?: number };
 }
 
 /** What the guard does once the revocation feed has been out of touch longer than `maxStaleness`. */
@@ -126,6 +156,19 @@ export interface GuardOptions {
   jwks?: JwksOptions;
   /** `false` turns the revocation feed off. */
   revocation?: RevocationOptions | false;
+  /**
+   * The public origin (and path prefix) clients call this service by, e.g. 'https://rooms.example.com':
+   * DPoP proofs are checked against it (`htu`). Recommended in production. Default: the request's own
+   * URL (Host header; `https:` on a TLS socket), or the `X-Forwarded-*` fields with `trustProxy`.
+   */
+  publicUrl?: string;
+  /**
+   * Behind a proxy of yours that sets `X-Forwarded-Proto` / `X-Forwarded-Host`: take the DPoP `htu`
+   * origin from them (first value). Default false. Ignored when `publicUrl` is set.
+   */
+  trustProxy?: boolean;
+  /** DPoP options; `false` refuses the DPoP scheme (bound cards are then always refused). Default on. */
+  dpop?: DpopOptions | false;
   /** Background failures (JWKS refresh, feed reconnects). Default: ignored. Never receives a token. */
   onError?: (error: GuardError) => void;
   /** Clock in ms (tests). Default Date.now. */

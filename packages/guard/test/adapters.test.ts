@@ -14,17 +14,23 @@ import { authenticate as honoAuth, authorize as honoAuthorize } from '../src/ada
 import { authenticate as nodeAuth } from '../src/adapters/node.js';
 import type { Guard } from '../src/index.js';
 import { requireOwner, requireScopes } from '../src/index.js';
+import type { DpopHolder } from './support/dpop.js';
+import { dpopHolder } from './support/dpop.js';
 import { staticGuard } from './support/static-guard.js';
 import type { TestIssuer } from './support/test-issuer.js';
 import { startTestIssuer } from './support/test-issuer.js';
 
 let issuer: TestIssuer;
 let guard: Guard;
+let alice: DpopHolder;
+let mallory: DpopHolder;
 const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
   guard = staticGuard(issuer);
+  alice = await dpopHolder(issuer);
+  mallory = await dpopHolder(issuer);
 });
 afterAll(async () => {
   for (const close of closers) await close();
@@ -38,6 +44,9 @@ const get = (url: string, token?: string) =>
     signal: AbortSignal.timeout(5000),
   });
 
+const DPOP_CHALLENGE =
+  'DPoP realm="keycard", algs="ES256 ES384 ES512 EdDSA RS256 RS384 RS512 PS256 PS384 PS512"';
+
 /** The same four checks for every adapter: 200 with the identity, 401, 403 scope, 403 owner. */
 async function contract(base: string) {
   const token = issuer.sign({ sub: 'alice', scope: 'rooms:read' });
@@ -46,19 +55,64 @@ async function contract(base: string) {
   expect(await ok.json()).toEqual({ sub: 'alice' });
   const missing = await get(`${base}/rooms/alice`);
   expect(missing.status).toBe(401);
-  expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="keycard"');
+  expect(missing.headers.get('www-authenticate')).toBe(`Bearer realm="keycard", ${DPOP_CHALLENGE}`);
   expect(await missing.json()).toEqual({
     error: { code: 'ERR_GUARD_TOKEN_MISSING', message: 'An access token is required.' },
   });
   const forged = await get(`${base}/rooms/alice`, `${token.slice(0, -6)}AAAAAA`);
   expect(forged.status).toBe(401);
-  expect(forged.headers.get('www-authenticate')).toBe('Bearer realm="keycard", error="invalid_token"');
+  expect(forged.headers.get('www-authenticate')).toBe(
+    `Bearer realm="keycard", error="invalid_token", ${DPOP_CHALLENGE}`,
+  );
   const noScope = await get(`${base}/rooms/alice`, issuer.sign({ sub: 'alice', scope: 'pool' }));
   expect(noScope.status).toBe(403);
   expect(noScope.headers.get('www-authenticate')).toContain('error="insufficient_scope", scope="rooms:read"');
   const other = await get(`${base}/rooms/bob`, token);
   expect(other.status).toBe(403);
   expect(((await other.json()) as { error: { code: string } }).error.code).toBe('ERR_GUARD_NOT_OWNER');
+  await subjectContract(base);
+  await dpopContract(base);
+}
+
+const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+
+/** Issue 8: a client registered with a user's id gets cards whose sub is that id; they open nothing of hers. */
+async function subjectContract(base: string) {
+  const clientCard = issuer.sign({ sub: 'alice', client_id: 'alice', sid: undefined, roles: undefined });
+  const res = await get(`${base}/rooms/alice`, clientCard);
+  expect(res.status).toBe(403);
+  expect(await errorCode(res)).toBe('ERR_GUARD_USER_REQUIRED');
+}
+
+/** A DPoP-bound card: accepted with a fresh proof; refused as Bearer, without a proof, with another key, replayed. */
+async function dpopContract(base: string, path = '/rooms/alice') {
+  const url = `${base}${path}`;
+  const card = alice.card({ sub: 'alice', scope: 'rooms:read' });
+  const send = (headers: Record<string, string>) =>
+    fetch(url, { headers, signal: AbortSignal.timeout(5000) });
+  const headers = alice.headers('GET', url, card);
+  const ok = await send(headers);
+  expect(ok.status).toBe(200);
+  expect(await ok.json()).toEqual({ sub: 'alice' });
+  const replayed = await send(headers);
+  expect(replayed.status).toBe(401);
+  expect(replayed.headers.get('www-authenticate')).toContain(
+    'DPoP realm="keycard", error="invalid_dpop_proof"',
+  );
+  expect(await errorCode(replayed)).toBe('ERR_GUARD_DPOP_PROOF_REPLAYED');
+  const asBearer = await send({ authorization: `Bearer ${card}` });
+  expect(asBearer.status).toBe(401);
+  expect(asBearer.headers.get('www-authenticate')).toContain('DPoP realm="keycard", error="invalid_token"');
+  expect(await errorCode(asBearer)).toBe('ERR_GUARD_TOKEN_BOUND');
+  const noProof = await send({ authorization: `DPoP ${card}` });
+  expect([noProof.status, await errorCode(noProof)]).toEqual([401, 'ERR_GUARD_DPOP_PROOF_INVALID']);
+  const stolen = await send({ authorization: `DPoP ${card}`, dpop: mallory.proof('GET', url, card) });
+  expect([stolen.status, await errorCode(stolen)]).toEqual([401, 'ERR_GUARD_DPOP_PROOF_INVALID']);
+  const wrongUrl = await send({
+    authorization: `DPoP ${card}`,
+    dpop: alice.proof('GET', `${base}/rooms/bob`, card),
+  });
+  expect([wrongUrl.status, await errorCode(wrongUrl)]).toEqual([401, 'ERR_GUARD_DPOP_PROOF_INVALID']);
 }
 
 describe('adapters on real servers', () => {
@@ -75,10 +129,26 @@ describe('adapters on real servers', () => {
         res.json({ sub: req.auth!.sub });
       },
     );
+    // Mounted under a path, Express rewrites req.url: the proof is still checked against the full URL.
+    const lines: string[] = [];
+    const router = express.Router();
+    router.use(expressAuth(guard, { onRefused: (line) => lines.push(line) }));
+    router.get('/rooms/:id', (req, res) => {
+      res.json({ sub: req.auth!.sub });
+    });
+    app.use('/v1', router);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     closers.push(() => new Promise((r) => server.close(r)));
-    await contract(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await contract(base);
+    await dpopContract(base, '/v1/rooms/alice');
+    const forged = issuer.sign({ sub: 'alice' });
+    await get(`${base}/v1/rooms/alice?card=secret`, `${forged.slice(0, -6)}AAAAAA`);
+    expect(lines.at(-1)).toBe(
+      'keycard: refused GET /v1/rooms/alice: 401 ERR_GUARD_TOKEN_INVALID (ERR_JWS_SIGNATURE_INVALID)',
+    );
+    for (const line of lines) expect(line).not.toContain(forged.slice(0, 20));
   });
 
   it('fastify (plugin with request.auth, public routes, preHandler policies)', async () => {

@@ -8,6 +8,9 @@ import { runGateway } from '../src/gateway/index.js';
 import type { TestIssuer } from './support/test-issuer.js';
 import { startTestIssuer } from './support/test-issuer.js';
 
+/** A complete request with no card, sent after a CR/LF-only preamble. */
+const NEXT_REQUEST = Buffer.from('GET /auth HTTP/1.1\r\nHost: x\r\n\r\n');
+
 let issuer: TestIssuer;
 let dir: string;
 let gateway: Awaited<ReturnType<typeof runGateway>>;
@@ -17,7 +20,8 @@ function raw(url: string, bytes: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1');
     let answer = '';
-    socket.setTimeout(3000, () => {
+    // A hang detector, not a speed limit: generous so a loaded machine cannot fail the test.
+    socket.setTimeout(15_000, () => {
       socket.destroy();
       reject(new Error('the gateway hung'));
     });
@@ -97,13 +101,27 @@ describe('keycard gateway from command-line arguments', () => {
             ),
         ),
         async (bytes) => {
+          // RFC 9112 §2.2: a server ignores empty lines before the request line (Node's parser skips
+          // every leading CR and LF). Input made only of CR/LF is therefore not a request yet, and
+          // waiting for one is correct, not a hang. Such input has no request line to answer, so the
+          // property sends one after it: the gateway must then answer that request (401, no card).
+          const preambleOnly = bytes.every((b) => b === 13 || b === 10);
+          if (preambleOnly) {
+            const answer = await raw(gateway.url, Buffer.concat([bytes, NEXT_REQUEST]));
+            expect(answer.slice(9, 12)).toBe('401');
+            return;
+          }
           const answer = await raw(gateway.url, bytes);
           if (answer === '') return; // the parser may close on garbage without a word
           const status = Number(answer.slice(9, 12));
           expect([200, 400, 401, 403, 413, 431]).toContain(status);
         },
       ),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        // The inputs that made this test fail at random, always checked.
+        examples: [[Buffer.from('\n\r\n\r\n')], [Buffer.from('\r\r\n\r\n')], [Buffer.from('\r\n\r\n\r\n')]],
+      },
     );
   });
 });

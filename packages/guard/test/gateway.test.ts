@@ -35,7 +35,8 @@ function rawRequest(url: string, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1');
     let answer = '';
-    socket.setTimeout(5000, () => {
+    // A hang detector, not a speed limit: generous so a loaded machine cannot fail the test.
+    socket.setTimeout(15_000, () => {
       socket.destroy();
       reject(new Error('hang'));
     });

@@ -49,6 +49,10 @@ export const gateway: Command = {
       type: 'boolean',
       description: 'Behind your own proxy: keep its X-Forwarded-Proto/Host, append to X-Forwarded-For',
     },
+    'public-url': text('URL', 'Origin clients call (DPoP proofs are checked against it)'),
+    'dpop-nonce': { type: 'boolean', description: 'Require server nonces in DPoP proofs' },
+    'no-dpop': { type: 'boolean', description: 'Refuse the DPoP scheme (bound cards are refused)' },
+    'log-refused': { type: 'boolean', description: 'One stderr line per refused request (no token)' },
   },
   async run(args, io) {
     const flag = (name: string) => stringOption(args, name);
@@ -74,6 +78,10 @@ export const gateway: Command = {
           'no-revocation': args.values['no-revocation'] === true,
           'stale-policy': flag('stale-policy'),
           'trust-proxy': args.values['trust-proxy'] === true,
+          'public-url': flag('public-url'),
+          'dpop-nonce': args.values['dpop-nonce'] === true,
+          'no-dpop': args.values['no-dpop'] === true,
+          'log-refused': args.values['log-refused'] === true,
         },
         io.cwd,
       );

@@ -36,7 +36,32 @@ async function readLocal(path: string, maxBytes: number): Promise<string> {
   return data.toString('utf8');
 }
 
+/** The URL for a message: no user information or query (they may carry credentials). */
+export function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return 'the JWKS URL';
+  }
+}
+
+/** Why a fetch failed, from undici's `cause` chain: `ECONNREFUSED 127.0.0.1:9`, `ENOTFOUND host`, … */
+export function fetchCause(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    const text =
+      code !== undefined && !current.message.includes(code) ? `${code}: ${current.message}` : current.message;
+    if (text !== '' && text !== 'fetch failed') parts.push(text);
+    current = current.cause;
+  }
+  return parts.length === 0 ? 'fetch failed' : parts.join(': ');
+}
+
 async function fetchText(url: string, timeoutMs: number, maxBytes: number): Promise<string> {
+  const shown = shownUrl(url);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, {
@@ -44,7 +69,8 @@ async function fetchText(url: string, timeoutMs: number, maxBytes: number): Prom
       headers: { accept: 'application/json' },
       redirect: 'follow',
     });
-    if (!response.ok) throw new CliError(`fetching the JWKS failed: HTTP ${response.status}`, EXIT.USAGE);
+    if (!response.ok)
+      throw new CliError(`fetching the JWKS from ${shown} failed: HTTP ${response.status}`, EXIT.USAGE);
     const declared = Number(response.headers.get('content-length') ?? '0');
     if (declared > maxBytes)
       throw new CliError(`the JWKS response is larger than ${maxBytes} bytes`, EXIT.USAGE);
@@ -65,7 +91,11 @@ async function fetchText(url: string, timeoutMs: number, maxBytes: number): Prom
     return Buffer.concat(chunks).toString('utf8');
   } catch (err) {
     if (err instanceof CliError) throw err;
-    if (signal.aborted) throw new CliError(`fetching the JWKS timed out after ${timeoutMs} ms`, EXIT.USAGE);
-    throw new CliError(`fetching the JWKS failed: ${(err as Error).message}`, EXIT.USAGE);
+    if (signal.aborted) {
+      throw new CliError(`fetching the JWKS from ${shown} timed out after ${timeoutMs} ms`, EXIT.USAGE);
+    }
+    throw new CliError(`fetching the JWKS from ${shown} failed: ${fetchCause(err)}`, EXIT.USAGE, {
+      cause: err,
+    });
   }
 }

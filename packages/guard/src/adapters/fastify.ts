@@ -6,7 +6,8 @@ import type {
 } from 'fastify';
 import type { Guard } from '../core/create-guard.js';
 import { GuardError } from '../errors.js';
-import { errorResponse } from '../http/error-response.js';
+import type { RefusalLogger } from '../http/refusal.js';
+import { refusal, refusalLine } from '../http/refusal.js';
 import { isResult } from '../http/settle.js';
 import { checkPolicies } from '../policies/compose.js';
 import type { Policy } from '../policies/policy.js';
@@ -29,20 +30,24 @@ export interface KeycardFastifyOptions {
   optional?: boolean;
   /** Authenticate every route (skip one with `config: { auth: false }`). Default true. */
   global?: boolean;
+  /** One line per refused request (e.g. `console.warn`); never a token. Default none. */
+  onRefused?: RefusalLogger;
 }
 
-function send(reply: FastifyReply, error: GuardError, realm: string): void {
-  const { status, headers, body } = errorResponse(error, realm);
+function send(reply: FastifyReply, error: GuardError, guard?: Guard): void {
+  const { status, headers, body } = refusal(guard, error);
   reply.code(status).headers(headers).send(body);
 }
 
 /**
- * onRequest hook verifying the bearer token (runs before the body is read).
+ * onRequest hook verifying the access token, Bearer or DPoP with its proof (runs before the body is read).
  * @example
  * fastify.get('/me', { onRequest: authenticate(guard) }, (req) => ({ sub: req.auth!.sub }));
  */
-export function authenticate(guard: Guard, options: { optional?: boolean } = {}): onRequestHookHandler {
-  const realm = guard.options.realm;
+export function authenticate(
+  guard: Guard,
+  options: { optional?: boolean; onRefused?: RefusalLogger } = {},
+): onRequestHookHandler {
   return function keycardAuthenticate(request, reply, done) {
     if (request.routeOptions.config.auth === false) return done();
     const settle = (result: AuthResult): void => {
@@ -50,7 +55,10 @@ export function authenticate(guard: Guard, options: { optional?: boolean } = {})
         request.auth = result.auth;
         done();
       } else if (options.optional && result.error.code === 'ERR_GUARD_TOKEN_MISSING') done();
-      else send(reply, result.error, realm);
+      else {
+        options.onRefused?.(refusalLine(result.error, request.method, request.url), result.error);
+        send(reply, result.error, guard);
+      }
     };
     const result = guard.authenticate(request);
     if (isResult(result)) settle(result);
@@ -66,10 +74,9 @@ export function authenticate(guard: Guard, options: { optional?: boolean } = {})
 // biome-ignore lint/suspicious/noExplicitAny: the policy sees Fastify's request with any route generics
 export function authorize(...policies: Policy<any>[]): preHandlerHookHandler {
   return function keycardAuthorize(request, reply, done) {
-    if (!request.auth) return send(reply, new GuardError('ERR_GUARD_TOKEN_MISSING'), 'keycard');
+    if (!request.auth) return send(reply, new GuardError('ERR_GUARD_TOKEN_MISSING'));
     const denied = checkPolicies(policies, request.auth, request);
-    const settle = (d: GuardError | undefined): void =>
-      d === undefined ? done() : send(reply, d, 'keycard');
+    const settle = (d: GuardError | undefined): void => (d === undefined ? done() : send(reply, d));
     if (denied instanceof Promise) denied.then(settle, done);
     else settle(denied);
   };

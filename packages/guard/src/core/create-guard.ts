@@ -2,13 +2,15 @@ import type { JWSHeader, JWTClaims, VerificationKey } from '@keycard/jwt';
 import { createVerifier, isJoseError, KeySet } from '@keycard/jwt';
 import type { CacheEntry } from '../cache/verified-token-cache.js';
 import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
+import { DpopProofChecker } from '../dpop/check-proof.js';
 import { GuardError, optionError } from '../errors.js';
 import { RevocationFeed } from '../feed/revocation-feed.js';
 import { eventMatches, RevocationState } from '../feed/revocation-state.js';
+import { isResult } from '../http/settle.js';
 import { RemoteJwks, selectKey } from '../jwks/remote-jwks.js';
 import type { AuthContext, AuthResult, GuardMetrics, GuardOptions, RequestLike } from '../types.js';
 import { buildAuthContext } from './auth-context.js';
-import { extractToken, isWellFormedToken } from './extract-token.js';
+import { extractToken, headerOf, isDpopScheme, isWellFormedToken } from './extract-token.js';
 import type { ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import { resolveEndpoints } from './resolve-endpoints.js';
@@ -22,7 +24,10 @@ export interface Guard {
    * with known keys) and returns a Promise only when it must wait for the network. For adapters.
    */
   authenticate(request: RequestLike): AuthResult | Promise<AuthResult>;
-  /** Verifies a bare token string (same rules as a request). */
+  /**
+   * Verifies a bare token string (same rules as a request). A DPoP-bound card is refused here
+   * (ERR_GUARD_TOKEN_BOUND): it needs a request with its proof.
+   */
   verifyToken(token: string): AuthResult | Promise<AuthResult>;
   /** Resolves when the keys are loaded and the revocation feed has synced; rejects on the first failure. */
   ready(): Promise<void>;
@@ -43,6 +48,9 @@ export interface Guard {
  * const result = await guard.verifyRequest(req);
  * if (result.ok) console.log(result.auth.sub);
  */
+const TOKEN_BOUND = new GuardError('ERR_GUARD_TOKEN_BOUND');
+const TOKEN_NOT_BOUND = new GuardError('ERR_GUARD_TOKEN_NOT_BOUND');
+
 export function createGuard(options: GuardOptions): Guard {
   return new KeycardGuard(resolveOptions(options));
 }
@@ -55,6 +63,7 @@ class KeycardGuard implements Guard {
   readonly #staticKeys: KeySet | undefined;
   readonly #verifier: ReturnType<typeof createVerifier>;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #dpop: DpopProofChecker | undefined;
   readonly #rejectWhenStale: boolean;
   #jwks: RemoteJwks | undefined;
   #feed: RevocationFeed | undefined;
@@ -71,6 +80,10 @@ class KeycardGuard implements Guard {
     this.#cache = new VerifiedTokenCache(options.cacheSize);
     this.#state = new RevocationState(options.leeway);
     this.#rejectWhenStale = options.revocation?.stalePolicy === 'reject';
+    this.#dpop =
+      options.dpop === undefined
+        ? undefined
+        : new DpopProofChecker(options.dpop, options.publicUrl, options.trustProxy, options.clock);
     if (options.keys !== undefined) {
       try {
         this.#staticKeys = KeySet.from(options.keys, { algorithms: [...options.algorithms] });
@@ -104,12 +117,38 @@ class KeycardGuard implements Guard {
   }
 
   authenticate(request: RequestLike): AuthResult | Promise<AuthResult> {
-    const token = extractToken(request.headers, this.options.cookie, request.cookie);
+    const authorization = headerOf(request.headers, 'authorization');
+    const dpop = this.#dpop !== undefined;
+    const token = extractToken(authorization, request.headers, this.options.cookie, request.cookie, dpop);
     if (typeof token !== 'string') return this.#fail(token);
-    return this.verifyToken(token);
+    const scheme = dpop && isDpopScheme(authorization);
+    const result = this.#verifyCard(token);
+    if (isResult(result)) return this.#bind(result, request, scheme);
+    return result.then((r) => this.#bind(r, request, scheme));
   }
 
   verifyToken(token: string): AuthResult | Promise<AuthResult> {
+    const result = this.#verifyCard(token);
+    if (isResult(result)) return this.#bind(result, undefined, false);
+    return result.then((r) => this.#bind(r, undefined, false));
+  }
+
+  /**
+   * RFC 9449 §7.1/§7.2: a key-bound card (`cnf.jkt`) only with the DPoP scheme and a good proof; the
+   * DPoP scheme only with a bound card. An unbound card with the Bearer scheme is the warm path: the
+   * cached result is returned as is.
+   */
+  #bind(result: AuthResult, request: RequestLike | undefined, dpopScheme: boolean): AuthResult {
+    if (!result.ok) return result;
+    const auth = result.auth;
+    if (auth.confirmation === undefined) return dpopScheme ? this.#fail(TOKEN_NOT_BOUND) : result;
+    if (!dpopScheme || request === undefined || this.#dpop === undefined) return this.#fail(TOKEN_BOUND);
+    const denied = this.#dpop.check(auth, request);
+    return denied === undefined ? result : this.#fail(denied);
+  }
+
+  /** The token's own verification (signature, claims, revocation), cached; no proof is looked at. */
+  #verifyCard(token: string): AuthResult | Promise<AuthResult> {
     const now = this.options.clock();
     if (this.#rejectWhenStale && this.#feedIsStale(now))
       return this.#fail(new GuardError('ERR_GUARD_FEED_STALE'));

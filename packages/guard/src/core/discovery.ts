@@ -12,11 +12,18 @@ export interface IssuerMetadata {
 
 const MAX_DISCOVERY_BYTES = 64 * 1024;
 
-function optionalUrl(doc: Record<string, unknown>, name: string): string | undefined {
+function metadataError(uri: string, reason: string): GuardError {
+  return new GuardError('ERR_GUARD_DISCOVERY_FAILED', {
+    reason,
+    message: `The issuer metadata at ${uri} is unusable: ${reason}`,
+  });
+}
+
+function optionalUrl(uri: string, doc: Record<string, unknown>, name: string): string | undefined {
   const value = doc[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^https?:\/\//.test(value)) {
-    throw new GuardError('ERR_GUARD_DISCOVERY_FAILED', { reason: `metadata member ${name} is not a URL` });
+    throw metadataError(uri, `metadata member ${name} is not a URL`);
   }
   return value;
 }
@@ -44,26 +51,34 @@ export async function discoverIssuer(
       })
     ).body;
   } catch (cause) {
-    throw new GuardError('ERR_GUARD_DISCOVERY_FAILED', { cause, reason: (cause as Error).message });
+    // The message names the URL and the cause (for ready() and onError; the public body never has it).
+    const reason = (cause as Error).message;
+    throw new GuardError('ERR_GUARD_DISCOVERY_FAILED', {
+      cause,
+      reason,
+      message: `The issuer metadata could not be loaded: ${reason}`,
+    });
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new GuardError('ERR_GUARD_DISCOVERY_FAILED', { reason: 'metadata is not a JSON object' });
+    throw metadataError(uri, 'metadata is not a JSON object');
   }
   const doc = body as Record<string, unknown>;
   if (typeof doc['issuer'] !== 'string') {
-    throw new GuardError('ERR_GUARD_DISCOVERY_FAILED', { reason: 'metadata has no issuer' });
+    throw metadataError(uri, 'metadata has no issuer');
   }
   if (expectedIssuer !== undefined && doc['issuer'].replace(/\/+$/, '') !== expectedIssuer) {
-    throw new GuardError('ERR_GUARD_DISCOVERY_FAILED', { reason: 'metadata names a different issuer' });
+    throw new GuardError('ERR_GUARD_DISCOVERY_FAILED', {
+      reason: 'metadata names a different issuer',
+      message: `The issuer metadata at ${uri} names the issuer "${doc['issuer'].slice(0, 200)}", not "${expectedIssuer}"`,
+    });
   }
-  const jwksUri = optionalUrl(doc, 'jwks_uri');
-  if (jwksUri === undefined)
-    throw new GuardError('ERR_GUARD_DISCOVERY_FAILED', { reason: 'metadata has no jwks_uri' });
+  const jwksUri = optionalUrl(uri, doc, 'jwks_uri');
+  if (jwksUri === undefined) throw metadataError(uri, 'metadata has no jwks_uri');
   return {
     issuer: doc['issuer'],
     jwks_uri: jwksUri,
-    token_endpoint: optionalUrl(doc, 'token_endpoint'),
-    keycard_revocations_endpoint: optionalUrl(doc, 'keycard_revocations_endpoint'),
-    keycard_revocations_stream_endpoint: optionalUrl(doc, 'keycard_revocations_stream_endpoint'),
+    token_endpoint: optionalUrl(uri, doc, 'token_endpoint'),
+    keycard_revocations_endpoint: optionalUrl(uri, doc, 'keycard_revocations_endpoint'),
+    keycard_revocations_stream_endpoint: optionalUrl(uri, doc, 'keycard_revocations_stream_endpoint'),
   };
 }

@@ -2,6 +2,8 @@ import type { JWSAlgorithm } from '@keycard/jwt';
 import type { GuardError } from '../errors.js';
 import { optionError } from '../errors.js';
 import type { GuardOptions, StalePolicy } from '../types.js';
+import type { ResolvedDpopOptions } from './dpop-options.js';
+import { resolveDpopOptions } from './dpop-options.js';
 
 /**
  * Asymmetric algorithms accepted by default (HS* never: a guard holds public keys only).
@@ -58,6 +60,10 @@ export interface ResolvedOptions {
     | undefined;
   readonly onError: (error: GuardError) => void;
   readonly clock: () => number;
+  /** `publicUrl` without a trailing slash. */
+  readonly publicUrl: string | undefined;
+  readonly trustProxy: boolean;
+  readonly dpop: ResolvedDpopOptions | undefined;
 }
 
 const TOKEN_CHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -223,6 +229,9 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     revocation,
     onError: options.onError ?? (() => {}),
     clock: options.clock ?? Date.now,
+    publicUrl: url('publicUrl', options.publicUrl)?.replace(/\/+$/, ''),
+    trustProxy: options.trustProxy === true,
+    dpop: resolveDpopOptions(options.dpop, num('leeway', options.leeway, 5, 0, 300)),
   });
 }
 

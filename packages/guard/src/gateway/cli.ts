@@ -31,7 +31,12 @@ the upstream. Answers 401/403 itself.
   --max-header BYTES    request header limit (default 16384)
   --timeout MS          upstream timeout (default 30000)
   --trust-proxy         behind your own proxy: keep its X-Forwarded-Proto/Host, append to X-Forwarded-For
-                        (default: the gateway replaces them)
+                        (default: the gateway replaces them); DPoP proofs are then checked against them
+  --public-url URL      the origin clients call (e.g. https://rooms.example.com): DPoP proofs' htu is
+                        checked against it plus the request path (recommended behind any proxy)
+  --dpop-nonce          require server nonces in DPoP proofs (401 use_dpop_nonce + DPoP-Nonce)
+  --no-dpop             refuse the DPoP scheme (DPoP-bound cards are then always refused)
+  --log-refused         one line on stderr per refused request (method, path, status, code; no token)
   --no-revocation       do not subscribe to the revocation feed
   --stale-policy P      serve | reject when the feed is stale (default serve)
 `;
@@ -47,6 +52,7 @@ export interface GatewayArgs {
   maxHeaderBytes: number;
   upstreamTimeoutMs: number;
   trustProxy: boolean;
+  logRefused: boolean;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -90,6 +96,10 @@ export interface GatewayFlagValues {
   'trust-proxy'?: boolean | undefined;
   'no-revocation'?: boolean | undefined;
   'stale-policy'?: string | undefined;
+  'public-url'?: string | undefined;
+  'dpop-nonce'?: boolean | undefined;
+  'no-dpop'?: boolean | undefined;
+  'log-refused'?: boolean | undefined;
 }
 
 /**
@@ -122,7 +132,12 @@ export async function gatewayArgsFromValues(
       ? { requiredScopes: values.scope.flatMap((s) => s.split(' ')).filter(Boolean) }
       : {}),
     revocation: values['no-revocation'] || values.issuer === undefined ? false : { stalePolicy },
+    ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] }),
+    ...(values['trust-proxy'] ? { trustProxy: true } : {}),
+    ...(values['no-dpop'] ? { dpop: false as const } : values['dpop-nonce'] ? { dpop: { nonce: true } } : {}),
   };
+  if (values['no-dpop'] && values['dpop-nonce'])
+    throw optionError('--dpop-nonce', 'cannot be used with --no-dpop');
   if (values.jwks !== undefined) {
     if (/^https?:\/\//.test(values.jwks)) guard.jwksUri = values.jwks;
     else {
@@ -150,6 +165,7 @@ export async function gatewayArgsFromValues(
     maxHeaderBytes: integer('--max-header', values['max-header'], 16 * 1024),
     upstreamTimeoutMs: integer('--timeout', values.timeout, 30_000),
     trustProxy: values['trust-proxy'] ?? false,
+    logRefused: values['log-refused'] ?? false,
   };
 }
 
@@ -176,6 +192,10 @@ function parse(argv: string[]) {
       'trust-proxy': { type: 'boolean' },
       'no-revocation': { type: 'boolean' },
       'stale-policy': { type: 'string' },
+      'public-url': { type: 'string' },
+      'dpop-nonce': { type: 'boolean' },
+      'no-dpop': { type: 'boolean' },
+      'log-refused': { type: 'boolean' },
     },
   });
 }
@@ -219,6 +239,7 @@ export async function startGateway(
     maxHeaderBytes: args.maxHeaderBytes,
     upstreamTimeoutMs: args.upstreamTimeoutMs,
     trustProxy: args.trustProxy,
+    ...(args.logRefused ? { onRefused: (line: string) => onError(line.replace(/^keycard: /, '')) } : {}),
   });
   let url: string;
   try {

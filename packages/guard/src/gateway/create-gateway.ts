@@ -2,15 +2,18 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Guard } from '../core/create-guard.js';
-import { optionError } from '../errors.js';
+import { GuardError, optionError } from '../errors.js';
+import type { RefusalLogger } from '../http/refusal.js';
+import { refusalLine } from '../http/refusal.js';
 import { isResult } from '../http/settle.js';
 import { checkPolicies } from '../policies/compose.js';
 import type { Policy } from '../policies/policy.js';
-import type { AuthContext, AuthResult } from '../types.js';
+import type { AuthContext, AuthResult, RequestLike } from '../types.js';
 import { identityHeaders } from './identity-headers.js';
 import type { Upstream } from './proxy.js';
 import { createUpstream, proxyRequest } from './proxy.js';
 import { answerClientError, sendGatewayError, sendGuardError } from './respond.js';
+import { isUnsafePath } from './safe-path.js';
 
 /** What a gateway policy sees: the original method and URI (forwarded ones in forward-auth mode). */
 export interface GatewayRequest {
@@ -40,6 +43,8 @@ export interface GatewayOptions {
    * append the peer address to its X-Forwarded-For. Default false: those fields are replaced.
    */
   trustProxy?: boolean;
+  /** One line per refused request (e.g. `console.warn`); never a token. Default none. */
+  onRefused?: RefusalLogger;
 }
 
 export interface Gateway {
@@ -52,6 +57,15 @@ export interface Gateway {
 
 const FORWARDED_METHOD = 'x-forwarded-method';
 const FORWARDED_URI = ['x-forwarded-uri', 'x-original-uri'] as const;
+
+function single(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function pathOf(uri: string): string {
+  const q = uri.search(/[?#]/);
+  return q === -1 ? uri : uri.slice(0, q);
+}
 
 /**
  * A token-checking reverse proxy (and forward-auth endpoint) on node:http for backends in any language.
@@ -79,44 +93,69 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (path !== undefined && !path.startsWith('/')) throw optionError(name, 'must start with /');
   }
   const policies = options.policies ?? [];
-  const realm = guard.options.realm;
   const sockets = new Set<Socket>();
 
+  function refuse(res: ServerResponse, view: GatewayRequest, error: GuardError, close: boolean): void {
+    options.onRefused?.(refusalLine(error, view.method, view.uri), error);
+    sendGuardError(res, error, guard, close);
+  }
+
   function authorize(
-    req: IncomingMessage,
+    request: RequestLike,
     res: ServerResponse,
     view: GatewayRequest,
+    expectsContinue: boolean,
     then: (auth: AuthContext) => void,
   ) {
+    // A client waiting for `100 Continue` gets a final answer instead; the connection then closes so
+    // an unread body cannot be taken for the next request.
+    const deny = (error: GuardError) => refuse(res, view, error, expectsContinue);
     const settle = (result: AuthResult): void => {
       if (!result.ok) {
-        sendGuardError(res, result.error, realm);
+        deny(result.error);
         return;
       }
       const denied = policies.length === 0 ? undefined : checkPolicies(policies, result.auth, view);
       if (denied === undefined) then(result.auth);
       else if (denied instanceof Promise) {
         denied.then(
-          (d) => (d === undefined ? then(result.auth) : sendGuardError(res, d, realm)),
-          () => sendGatewayError(res, 'ERR_GUARD_FORBIDDEN'),
+          (d) => (d === undefined ? then(result.auth) : deny(d)),
+          () => deny(new GuardError('ERR_GUARD_FORBIDDEN')),
         );
-      } else sendGuardError(res, denied, realm);
+      } else deny(denied);
     };
-    const result = guard.authenticate(req);
+    const result = guard.authenticate(request);
     if (isResult(result)) settle(result);
-    else result.then(settle, () => sendGatewayError(res, 'ERR_GUARD_NO_KEYS'));
+    else result.then(settle, () => deny(new GuardError('ERR_GUARD_NO_KEYS')));
   }
 
-  function forwardAuth(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * A forward-auth check: the original request is described by the proxy's X-Forwarded-Method,
+   * X-Forwarded-Uri (or X-Original-URI), X-Forwarded-Host and X-Forwarded-Proto (Traefik sends all four;
+   * the nginx snippet sets them; Envoy sends the original method, path and Host). The DPoP proof is
+   * checked against that method and URL (or `publicUrl` + the URI).
+   */
+  function forwardAuth(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     req.resume(); // the check never needs a body
-    const method = req.headers[FORWARDED_METHOD];
-    const uri = req.headers[FORWARDED_URI[0]] ?? req.headers[FORWARDED_URI[1]];
-    const view: GatewayRequest = {
-      method: typeof method === 'string' ? method : (req.method ?? 'GET'),
-      uri: typeof uri === 'string' ? uri : (req.url ?? '/'),
+    const method = single(req.headers[FORWARDED_METHOD]) ?? req.method ?? 'GET';
+    const uri =
+      single(req.headers[FORWARDED_URI[0]]) ?? single(req.headers[FORWARDED_URI[1]]) ?? req.url ?? '/';
+    const view: GatewayRequest = { method, uri, headers: req.headers };
+    if (!uri.startsWith('/') || isUnsafePath(pathOf(uri))) {
+      refuse(res, view, new GuardError('ERR_GATEWAY_PATH_INVALID'), expectsContinue);
+      return;
+    }
+    const host = single(req.headers['x-forwarded-host']) ?? single(req.headers.host);
+    const proto = single(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase() ?? 'http';
+    const request: RequestLike = {
       headers: req.headers,
+      method,
+      url:
+        host === undefined
+          ? uri
+          : `${proto === 'https' ? 'https' : 'http'}://${host.split(',')[0]!.trim()}${uri}`,
     };
-    authorize(req, res, view, (auth) => {
+    authorize(request, res, view, expectsContinue, (auth) => {
       res.writeHead(200, { ...identityHeaders(auth), 'cache-control': 'no-store', 'content-length': '0' });
       res.end();
     });
@@ -133,7 +172,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     res.end(body);
   }
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
+  function handle(req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
     req.on('error', () => res.destroy());
     res.on('error', () => {});
     const url = req.url ?? '';
@@ -143,21 +182,34 @@ export function createGateway(options: GatewayOptions): Gateway {
       sendGatewayError(res, 'ERR_GATEWAY_BAD_REQUEST', true);
       return;
     }
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const path = pathOf(url);
     if (options.healthPath !== undefined && path === options.healthPath) {
       health(req, res);
       return;
     }
     if (upstream === undefined || (options.authPath !== undefined && path === options.authPath)) {
-      forwardAuth(req, res);
+      forwardAuth(req, res, expectsContinue);
       return;
     }
     const view: GatewayRequest = { method: req.method ?? 'GET', uri: url, headers: req.headers };
-    authorize(req, res, view, (auth) => proxyRequest(req, res, auth, upstream));
+    // `/app/` + `../admin` (or `%2e%2e`, `..%2f`, ...) must never leave the upstream's base path.
+    if (isUnsafePath(path)) {
+      req.resume();
+      refuse(res, view, new GuardError('ERR_GATEWAY_PATH_INVALID'), true);
+      return;
+    }
+    const proxied = upstream;
+    authorize(req, res, view, expectsContinue, (auth) => {
+      if (expectsContinue) res.writeContinue(); // only now may the client send its body
+      proxyRequest(req, res, auth, proxied);
+    });
   }
 
-  const server = createServer({ maxHeaderSize: maxHeaderBytes, headersTimeout: 20_000 }, handle);
+  const server = createServer({ maxHeaderSize: maxHeaderBytes, headersTimeout: 20_000 }, (req, res) =>
+    handle(req, res),
+  );
+  // Node answers `Expect: 100-continue` by itself unless this event is handled: the card comes first.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handle(req, res, true));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || error.code === 'ECONNRESET') {
       socket.destroy();

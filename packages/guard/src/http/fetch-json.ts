@@ -29,6 +29,26 @@ export interface BoundedResponse {
 }
 
 /**
+ * The most specific reason a network call failed: undici wraps the socket error (`ECONNREFUSED`,
+ * `ENOTFOUND`, `ECONNRESET`, a TLS code) in the `cause` of a bare "fetch failed".
+ */
+export function networkCause(error: unknown): string {
+  let current: unknown = error;
+  let message: string | undefined;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code !== '') return code;
+    if (current instanceof AggregateError && current.errors.length > 0) {
+      const inner = networkCause(current.errors[0]);
+      if (inner !== 'network error') return inner;
+    }
+    if (current.message !== '' && current.message !== 'fetch failed') message = current.message;
+    current = current.cause;
+  }
+  return message ?? 'network error';
+}
+
+/**
  * GET (or POST) a JSON document with a hard timeout and a byte limit enforced while streaming, so a
  * slow or huge answer from the network can never stall or exhaust the guard.
  */
@@ -47,7 +67,7 @@ export async function fetchJson(url: string, options: BoundedFetchOptions): Prom
   } catch (cause) {
     throw timeout.aborted
       ? new FetchFailure('timeout', `no answer from ${url} within ${options.timeoutMs} ms`)
-      : new FetchFailure('network', `request to ${url} failed`, { cause });
+      : new FetchFailure('network', `request to ${url} failed: ${networkCause(cause)}`, { cause });
   }
   try {
     if (response.status !== 200 && !options.acceptStatus?.includes(response.status)) {
@@ -69,7 +89,7 @@ export async function fetchJson(url: string, options: BoundedFetchOptions): Prom
     if (error instanceof FetchFailure) throw error;
     throw timeout.aborted
       ? new FetchFailure('timeout', `no answer from ${url} within ${options.timeoutMs} ms`)
-      : new FetchFailure('network', `reading ${url} failed`, { cause: error });
+      : new FetchFailure('network', `reading ${url} failed: ${networkCause(error)}`, { cause: error });
   }
 }
 

@@ -104,9 +104,13 @@ export class RemoteJwks {
       this.failures++;
       // Keep serving what we have; come back after the floor lifetime rather than on every request.
       if (this.#keySet !== undefined) this.#expiresAt = this.options.clock() + minTtlMs;
+      // A fetch failure names the URL already; a bad key set gets it added here.
+      const detail = (cause as Error).message;
+      const reason = detail.includes(uri) ? detail : `${uri}: ${detail}`;
       const error = new GuardError('ERR_GUARD_JWKS_FETCH_FAILED', {
         cause,
-        reason: (cause as Error).message,
+        reason,
+        message: `The issuer keys could not be loaded: ${reason}`,
       });
       this.options.onError(error);
       throw error;

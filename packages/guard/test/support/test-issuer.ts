@@ -250,8 +250,11 @@ export async function startTestIssuer(options: TestIssuerOptions = {}): Promise<
   return issuer;
 }
 
-/** Polls `check` until it is true (or fails after `timeoutMs`); for waiting on background work, not timing. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+/**
+ * Polls `check` until it is true (or fails after `timeoutMs`); for waiting on background work, not timing.
+ * The default is a failure bound generous enough for a loaded machine (tests time out at 30 s).
+ */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

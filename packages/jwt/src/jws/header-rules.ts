@@ -1,5 +1,6 @@
 /** Rules every protected header must pass before a key is looked up. */
 import { JoseNotSupported, JWSAlgNotAllowed, JWTClaimInvalid } from '../errors.js';
+import { mismatch } from '../jwt/claims.js';
 import type { JWSHeader } from '../types.js';
 
 // Refused: key-by-reference and embedded keys (RFC 8725 §3.10: a token must not choose its own key),
@@ -27,6 +28,6 @@ export function checkProtectedHeader(header: JWSHeader, algorithms: ReadonlySet<
     throw new JoseNotSupported('nested JWTs are not supported');
   }
   if (typ !== undefined && (header.typ === undefined || normalizeTyp(header.typ) !== typ)) {
-    throw new JWTClaimInvalid('unexpected typ', { claim: 'typ' });
+    throw new JWTClaimInvalid(mismatch('typ', [typ], header.typ), { claim: 'typ' });
   }
 }

@@ -66,10 +66,10 @@ export function checkClaims(payload: JWTClaims, policy: ClaimsPolicy): void {
     }
   }
   if (policy.issuers !== undefined && (iss === undefined || !policy.issuers.includes(iss))) {
-    throw new JWTClaimInvalid('unexpected iss', { claim: 'iss' });
+    throw new JWTClaimInvalid(mismatch('iss', policy.issuers, iss), { claim: 'iss' });
   }
   if (policy.audiences !== undefined && !audienceMatches(aud, policy.audiences)) {
-    throw new JWTClaimInvalid('unexpected aud', { claim: 'aud' });
+    throw new JWTClaimInvalid(mismatch('aud', policy.audiences, aud), { claim: 'aud' });
   }
   if (policy.subject !== undefined && sub !== policy.subject) {
     throw new JWTClaimInvalid('unexpected sub', { claim: 'sub' });
@@ -79,6 +79,25 @@ export function checkClaims(payload: JWTClaims, policy: ClaimsPolicy): void {
     const name = required[i]!;
     if (payload[name] === undefined) throw new JWTClaimInvalid(`claim ${name} is required`, { claim: name });
   }
+}
+
+/** Longest quoted value a message repeats (a token's claims are attacker-chosen text). */
+const MAX_SHOWN = 120;
+
+/** A claim value for a message: JSON-quoted (so control characters cannot forge log lines), shortened. */
+export function shown(value: unknown): string {
+  if (value === undefined) return 'none';
+  const text = JSON.stringify(value);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+}
+
+/**
+ * `unexpected aud: expected "office", got "rooms"`. The values of iss, aud and typ are public (they
+ * name services, not people or secrets), and a person fixing a setup needs both sides.
+ */
+export function mismatch(name: string, expected: readonly string[], actual: unknown): string {
+  const want = expected.length === 1 ? shown(expected[0]) : `one of ${shown(expected)}`;
+  return `unexpected ${name}: expected ${want}, got ${shown(actual)}`;
 }
 
 function isStringArray(value: unknown): value is string[] {

@@ -1,0 +1,65 @@
+import { headerOf } from '../core/extract-token.js';
+import type { RequestLike } from '../types.js';
+
+const ABSOLUTE = /^https?:\/\//i;
+
+function first(value: string | string[] | null | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (typeof text !== 'string') return undefined;
+  const comma = text.indexOf(',');
+  const item = (comma === -1 ? text : text.slice(0, comma)).trim();
+  return item === '' ? undefined : item;
+}
+
+/**
+ * The URL a client addressed, for the DPoP `htu` check (RFC 9449 §4.3 check 9), decided in this order:
+ * 1. `publicUrl` (origin and path prefix) + the request's path;
+ * 2. with `trustProxy`, `X-Forwarded-Proto` / `X-Forwarded-Host` (first values) + the path;
+ * 3. the request's own URL when it is absolute (fetch `Request`, the gateway's forward-auth view);
+ * 4. `http(s)://` + `Host` + the path (`https` on a TLS socket).
+ * Undefined when the request gives no target (then no proof can match).
+ *
+ * @example
+ * requestUrl({ headers: { host: 'rooms.test' }, url: '/rooms/1?x' }, undefined, false) // 'http://rooms.test/rooms/1?x'
+ */
+export function requestUrl(
+  request: RequestLike,
+  publicUrl: string | undefined,
+  trustProxy: boolean,
+): string | undefined {
+  const target = request.url;
+  if (typeof target !== 'string' || target === '') return undefined;
+  let path = target;
+  let origin: string | undefined;
+  if (ABSOLUTE.test(target)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(target);
+    } catch {
+      return undefined;
+    }
+    origin = parsed.origin;
+    path = parsed.pathname + parsed.search;
+  } else if (!target.startsWith('/')) return undefined;
+  if (publicUrl !== undefined) return publicUrl + path;
+  const headers = request.headers;
+  if (trustProxy) {
+    const proto = first(headerOf(headers, 'x-forwarded-proto'));
+    const host = first(headerOf(headers, 'x-forwarded-host'));
+    if (proto !== undefined || host !== undefined) {
+      const fallback = origin === undefined ? undefined : new URL(origin);
+      const scheme = proto ?? fallback?.protocol.slice(0, -1) ?? (isTls(request) ? 'https' : 'http');
+      const authority = host ?? fallback?.host ?? first(headerOf(headers, 'host'));
+      return authority === undefined ? undefined : `${scheme.toLowerCase()}://${authority}${path}`;
+    }
+  }
+  if (origin !== undefined) return origin + path;
+  const host = first(headerOf(headers, 'host'));
+  if (host === undefined) return undefined;
+  return `${isTls(request) ? 'https' : 'http'}://${host}${path}`;
+}
+
+function isTls(request: RequestLike): boolean {
+  const socket = request.socket as { encrypted?: unknown } | null | undefined;
+  return socket?.encrypted === true;
+}
