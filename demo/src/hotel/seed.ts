@@ -69,7 +69,6 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
     type: 'public',
     firstParty: true,
     grants: ['password', 'refresh_token'],
-    requireDpop: true,
     audiences: [API_AUDIENCE, ...AUDIENCES.map((a) => a.id)],
     scopes: [...new Set([...ROLES.flatMap((r) => r.scopes)])],
     requireDpop: true,
