@@ -177,7 +177,10 @@ describe.skipIf(skip !== '')('one card per door, bound to its holder, in Chromiu
       for (const [how, res] of Object.entries(refusals)) {
         expect(res.status, `${aud}: ${how}`).toBe(401);
       }
-      expect(refusals['another key'].headers.get('www-authenticate') ?? '').toMatch(/^DPoP /);
+      // RFC 9449 §7.1: the challenge names the DPoP scheme and the proof error.
+      expect(refusals['another key'].headers.get('www-authenticate') ?? '').toMatch(
+        /\bDPoP\b[^]*error="invalid_dpop_proof"/,
+      );
     }
   });
 
