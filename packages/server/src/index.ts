@@ -52,7 +52,9 @@ export {
   storageConfigFor,
 } from './services.js';
 export {
+  ACCESS_TOKEN_TYPE,
   clientCredentials,
+  exchangeToken,
   refreshSession,
   revokeSession,
   revokeUserSessions,

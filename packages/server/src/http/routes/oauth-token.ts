@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { authenticateClient } from '../../clients/index.js';
 import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
-import { clientCredentials, refreshSession, signIn, type TokenSet } from '../../sessions/index.js';
+import {
+  ACCESS_TOKEN_TYPE,
+  clientCredentials,
+  exchangeToken,
+  refreshSession,
+  signIn,
+  type TokenSet,
+} from '../../sessions/index.js';
+import { TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
 import { clientCredentialsFrom } from '../client-auth.js';
 import { tokenRequestProof } from '../dpop.js';
 import { parseInput, requestInfo } from '../input.js';
@@ -17,6 +25,9 @@ const tokenBody = z.object({
   scope: z.string().max(4096).optional(),
   audience: target,
   resource: target,
+  subject_token: z.string().max(8192).optional(),
+  subject_token_type: z.string().max(200).optional(),
+  requested_token_type: z.string().max(200).optional(),
   client_id: z.string().max(200).optional(),
   client_secret: z.string().max(1024).optional(),
 });
@@ -32,14 +43,16 @@ export function oauthTokenResponse(tokens: TokenSet) {
   };
 }
 
-/** `POST /oauth/token`: password, refresh_token and client_credentials grants. */
+/** `POST /oauth/token`: password, refresh_token, client_credentials and token-exchange (RFC 8693) grants. */
 export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/oauth/token', async (request, reply) => {
     const body = parseInput(tokenBody, request.body);
     const info = requestInfo(request);
     const dpopJkt = tokenRequestProof(ctx, request, '/oauth/token');
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    const required = (name: 'username' | 'password' | 'refresh_token'): string => {
+    const required = (
+      name: 'username' | 'password' | 'refresh_token' | 'subject_token' | 'subject_token_type',
+    ): string => {
       const value = body[name];
       if (value === undefined || value === '') {
         throw new ServerError('ERR_VALIDATION', { message: `Invalid request: ${name}: required` });
@@ -92,6 +105,35 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
         });
         return {
           access_token: issued.accessToken,
+          token_type: issued.tokenType,
+          expires_in: issued.expiresIn,
+          scope: issued.scope,
+        };
+      }
+      case TOKEN_EXCHANGE_GRANT: {
+        const subjectToken = required('subject_token');
+        const subjectTokenType = required('subject_token_type');
+        if (body.requested_token_type !== undefined && body.requested_token_type !== ACCESS_TOKEN_TYPE) {
+          throw new ServerError('ERR_VALIDATION', {
+            message: `Invalid request: requested_token_type: only ${ACCESS_TOKEN_TYPE} is issued`,
+          });
+        }
+        const client = await authenticateClient(ctx, clientCredentialsFrom(request, body), {
+          requireConfidential: true,
+        });
+        const issued = await exchangeToken(ctx, {
+          client,
+          subjectToken,
+          subjectTokenType,
+          scope: body.scope,
+          audience: body.audience,
+          resource: body.resource,
+          dpopJkt,
+          request: info,
+        });
+        return {
+          access_token: issued.accessToken,
+          issued_token_type: issued.issuedTokenType,
           token_type: issued.tokenType,
           expires_in: issued.expiresIn,
           scope: issued.scope,
