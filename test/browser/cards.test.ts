@@ -179,7 +179,7 @@ describe.skipIf(skip !== '')('one card per door, bound to its holder, in Chromiu
       }
       // RFC 9449 §7.1: the challenge names the DPoP scheme and the proof error.
       expect(refusals['another key'].headers.get('www-authenticate') ?? '').toMatch(
-        /\bDPoP\b[^]*error="invalid_dpop_proof"/,
+        /\bDPoP\b[\s\S]*error="invalid_dpop_proof"/,
       );
     }
   });
