@@ -89,6 +89,7 @@ const definitions = {
   ERR_GUARD_FEED_FAILED: { status: 503, message: 'The revocation feed is unavailable.' },
   ERR_GUARD_CLOSED: { status: 503, message: 'The guard is closed.' },
   ERR_GUARD_CLIENT_TOKEN_FAILED: { status: 502, message: 'A service token could not be obtained.' },
+  ERR_GUARD_EXCHANGE_REFUSED: { status: 403, message: 'The issuer refused the token exchange.' },
   ERR_GATEWAY_BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
   ERR_GATEWAY_PATH_INVALID: {
     status: 400,

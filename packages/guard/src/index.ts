@@ -1,4 +1,4 @@
-export type { ServiceClient, ServiceClientOptions } from './client/service-client.js';
+export type { ExchangedToken, ServiceClient, ServiceClientOptions } from './client/service-client.js';
 export { createServiceClient } from './client/service-client.js';
 export type { Guard } from './core/create-guard.js';
 export { createGuard } from './core/create-guard.js';

@@ -1,6 +1,6 @@
 import { createDpopProof } from '@keycard/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Guard, GuardOptions } from '../src/index.js';
+import type { Guard, GuardOptions, RequestLike } from '../src/index.js';
 import { createGuard, errorResponse, GuardError } from '../src/index.js';
 import type { DpopHolder } from './support/dpop.js';
 import { dpopHolder } from './support/dpop.js';
@@ -40,7 +40,7 @@ const request = (headers: Record<string, string>, method = 'GET', url = '/rooms/
   method,
   url,
 });
-const code = async (guard: Guard, req: ReturnType<typeof request>) => {
+const code = async (guard: Guard, req: RequestLike) => {
   const r = await guard.verifyRequest(req);
   return r.ok ? 'ok' : r.error.code;
 };

@@ -4,11 +4,21 @@ import type { GuardErrorCode } from '../src/index.js';
 import { errorResponse, GuardError, guardErrorCodes, isGuardError } from '../src/index.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const errorsDoc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 
 describe('error registry', () => {
   it('documents every code with its status in the README', () => {
     for (const [code, def] of Object.entries(guardErrorCodes)) {
       const row = readme.split('\n').find((line) => new RegExp(`^\\|\\s*\`${code}\`\\s*\\|`).test(line));
+      expect(row, code).toBeDefined();
+      expect(row!.split('|')[2]!.trim().startsWith(String(def.status)), code).toBe(true);
+    }
+  });
+
+  it('lists every code with its status in docs/errors.md', () => {
+    const section = errorsDoc.slice(errorsDoc.indexOf('## Guard (`@keycard/guard`'));
+    for (const [code, def] of Object.entries(guardErrorCodes)) {
+      const row = section.split('\n').find((line) => new RegExp(`^\\|\\s*\`${code}\`\\s*\\|`).test(line));
       expect(row, code).toBeDefined();
       expect(row!.split('|')[2]!.trim().startsWith(String(def.status)), code).toBe(true);
     }

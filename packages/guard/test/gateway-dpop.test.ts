@@ -22,6 +22,7 @@ let forwardUrl: string;
 let alice: DpopHolder;
 let mallory: DpopHolder;
 const seen: string[] = [];
+const seenHeaders: IncomingMessage['headers'][] = [];
 const refused: string[] = [];
 
 beforeAll(async () => {
@@ -35,6 +36,7 @@ beforeAll(async () => {
     });
     req.on('end', () => {
       seen.push(`${req.method} ${req.url} ${body}`);
+      seenHeaders.push(req.headers);
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`ok:${body.length}`);
     });
   });
@@ -157,6 +159,22 @@ describe('keycard gateway with DPoP', () => {
       req.end();
     });
     expect(status).toBe(200);
+  });
+});
+
+describe('gateway identity headers for subjects and delegation', () => {
+  it('says whether the card is a user or a client card, and the act chain', async () => {
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}`, 'x-keycard-actor': 'spoof' });
+    const delegated = issuer.sign({ act: { sub: 'billing-svc', act: { sub: 'rooms-svc' } } });
+    expect((await send(`${proxyUrl}/x`, bearer(delegated))).status).toBe(200);
+    expect(seenHeaders.at(-1)).toMatchObject({
+      'x-keycard-sub': 'user-1',
+      'x-keycard-subject-type': 'user',
+      'x-keycard-actor': 'billing-svc,rooms-svc',
+    });
+    const client = issuer.sign({ sub: 'user-1', client_id: 'user-1', sid: undefined, roles: undefined });
+    expect((await send(`${proxyUrl}/x`, bearer(client))).status).toBe(200);
+    expect(seenHeaders.at(-1)).toMatchObject({ 'x-keycard-subject-type': 'client', 'x-keycard-actor': '' });
   });
 });
 

@@ -12,8 +12,8 @@ export const GATEWAY_USAGE = `Usage: keycard gateway (--upstream URL | --forward
                        --audience A [options]
 
 A token-checking reverse proxy: verifies the bearer token, strips inbound X-Keycard-* headers (and
-every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client to
-the upstream. Answers 401/403 itself.
+every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles, -Session, -Client,
+-Subject-Type (user | client) and -Actor (token-exchange chain) to the upstream. Answers 401/403 itself.
 
   --upstream URL        backend to proxy verified requests to
   --forward-auth        no upstream: answer every request as a forward-auth check (nginx auth_request,
@@ -94,12 +94,12 @@ export interface GatewayFlagValues {
   'max-header'?: string | undefined;
   timeout?: string | undefined;
   'trust-proxy'?: boolean | undefined;
-  'no-revocation'?: boolean | undefined;
-  'stale-policy'?: string | undefined;
   'public-url'?: string | undefined;
   'dpop-nonce'?: boolean | undefined;
   'no-dpop'?: boolean | undefined;
   'log-refused'?: boolean | undefined;
+  'no-revocation'?: boolean | undefined;
+  'stale-policy'?: string | undefined;
 }
 
 /**
@@ -132,12 +132,7 @@ export async function gatewayArgsFromValues(
       ? { requiredScopes: values.scope.flatMap((s) => s.split(' ')).filter(Boolean) }
       : {}),
     revocation: values['no-revocation'] || values.issuer === undefined ? false : { stalePolicy },
-    ...(values['public-url'] === undefined ? {} : { publicUrl: values['public-url'] }),
-    ...(values['trust-proxy'] ? { trustProxy: true } : {}),
-    ...(values['no-dpop'] ? { dpop: false as const } : values['dpop-nonce'] ? { dpop: { nonce: true } } : {}),
   };
-  if (values['no-dpop'] && values['dpop-nonce'])
-    throw optionError('--dpop-nonce', 'cannot be used with --no-dpop');
   if (values.jwks !== undefined) {
     if (/^https?:\/\//.test(values.jwks)) guard.jwksUri = values.jwks;
     else {
@@ -154,6 +149,13 @@ export async function gatewayArgsFromValues(
       }
     }
   }
+  // DPoP at the gateway: which URL proofs are checked against, nonces, or no DPoP at all.
+  if (values['no-dpop'] && values['dpop-nonce'])
+    throw optionError('--dpop-nonce', 'cannot be used with --no-dpop');
+  if (values['public-url'] !== undefined) guard.publicUrl = values['public-url'];
+  if (values['trust-proxy']) guard.trustProxy = true;
+  if (values['no-dpop']) guard.dpop = false;
+  else if (values['dpop-nonce']) guard.dpop = { nonce: true };
   return {
     guard,
     upstream: values.upstream,
@@ -190,12 +192,12 @@ function parse(argv: string[]) {
       'max-header': { type: 'string' },
       timeout: { type: 'string' },
       'trust-proxy': { type: 'boolean' },
-      'no-revocation': { type: 'boolean' },
-      'stale-policy': { type: 'string' },
       'public-url': { type: 'string' },
       'dpop-nonce': { type: 'boolean' },
       'no-dpop': { type: 'boolean' },
       'log-refused': { type: 'boolean' },
+      'no-revocation': { type: 'boolean' },
+      'stale-policy': { type: 'string' },
     },
   });
 }

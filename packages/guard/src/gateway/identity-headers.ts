@@ -48,8 +48,10 @@ export function headerValue(value: string, extra = ''): string {
 
 /**
  * The identity the upstream receives: X-Keycard-Sub, -Scope (space-separated), -Roles (comma-separated),
- * -Session and -Client. All five are always present (empty when the token has no such claim), so a
- * copy the client sent can never stand in for a missing one.
+ * -Session, -Client, -Subject-Type (`user` or `client`: a client card's `sub` may look like a user id,
+ * so ownership checks must look at this first) and -Actor (the token-exchange chain, current actor
+ * first, comma-separated). All seven are always present (empty when the token has no such claim), so
+ * a copy the client sent can never stand in for a missing one.
  * @example
  * identityHeaders(auth) // { 'x-keycard-sub': 'u1', 'x-keycard-scope': 'rooms:read', ... }
  */
@@ -60,6 +62,9 @@ export function identityHeaders(auth: AuthContext): Record<string, string> {
     'x-keycard-roles': auth.roles.map((r) => headerValue(r, ',')).join(','),
     'x-keycard-session': auth.sid === undefined ? '' : headerValue(auth.sid),
     'x-keycard-client': auth.clientId === undefined ? '' : headerValue(auth.clientId),
+    'x-keycard-subject-type': auth.subjectType,
+    'x-keycard-actor':
+      auth.actor === undefined ? '' : auth.actor.chain.map((a) => headerValue(a, ',')).join(','),
   };
 }
 

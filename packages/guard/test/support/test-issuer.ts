@@ -1,12 +1,13 @@
 // A small stand-in for the keycard auth server, per docs/http-api.md: discovery, JWKS, revocation feed
-// (SSE + long-poll) and a client_credentials token endpoint, on loopback. Lets the guard suite run
+// (SSE + long-poll) and a token endpoint (client_credentials and RFC 8693 token exchange for client
+// `svc`, DPoP-bound when the request carries a proof), on loopback. Lets the guard suite run
 // without the server package.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AsymmetricAlgorithm, JWTClaims, PrivateKey } from '@keycard/jwt';
-import { generateKeyPair, signJWT } from '@keycard/jwt';
+import { decodeJWT, generateKeyPair, signJWT, verifyDpopProof } from '@keycard/jwt';
 
 export type FeedEvent =
   | { type: 'session'; sid: string }
@@ -21,12 +22,32 @@ export interface TestIssuerOptions {
   noFeed?: boolean;
 }
 
+/** An RFC 8693 rule of the test issuer: client `svc` may exchange cards of `from` for `to` with `scopes`. */
+export interface ExchangeRule {
+  from: string;
+  to: string;
+  scopes: string[];
+}
+
 export interface TestIssuer {
   readonly url: string;
   readonly audience: string;
   /** Keys published in the JWKS; the last one signs. */
   readonly keys: PrivateKey[];
-  readonly counts: { discovery: number; jwks: number; stream: number; poll: number; token: number };
+  readonly counts: {
+    discovery: number;
+    jwks: number;
+    stream: number;
+    poll: number;
+    token: number;
+    exchange: number;
+  };
+  /** Token-exchange rules for client `svc` (default: rooms → billing with billing:charge). */
+  exchangeRules: ExchangeRule[];
+  /** Require a DPoP nonce on token requests (answer `use_dpop_nonce` first). */
+  tokenNonce: string | undefined;
+  /** The jkt of the last valid DPoP proof seen on a token request. */
+  lastTokenJkt: string | undefined;
   /** Last-Event-ID headers (or after=) seen by the stream endpoint, in order. */
   readonly resumeIds: (string | undefined)[];
   sign(claims?: JWTClaims, options?: { key?: PrivateKey; typ?: string; kid?: string | false }): string;
@@ -46,11 +67,14 @@ export interface TestIssuer {
   close(): Promise<void>;
 }
 
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
 export async function startTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
   const alg = options.alg ?? 'ES256';
   const audience = options.audience ?? 'rooms';
   const keys: PrivateKey[] = [await generateKeyPair(alg)];
-  const counts = { discovery: 0, jwks: 0, stream: 0, poll: 0, token: 0 };
+  const counts = { discovery: 0, jwks: 0, stream: 0, poll: 0, token: 0, exchange: 0 };
   const resumeIds: (string | undefined)[] = [];
   const events: { cursor: number; body: Record<string, unknown> }[] = [];
   let cursor = 0;
@@ -148,18 +172,79 @@ export async function startTestIssuer(options: TestIssuerOptions = {}): Promise<
           const [id, secret] = Buffer.from(auth.replace(/^Basic /, ''), 'base64')
             .toString()
             .split(':');
-          if (form.get('grant_type') !== 'client_credentials' || id !== 'svc' || secret !== 'svc-secret') {
-            return json(res, 401, { error: 'invalid_client' });
+          if (id !== 'svc' || secret !== 'svc-secret') return json(res, 401, { error: 'invalid_client' });
+          // DPoP (RFC 9449 §5): a proof binds the card to its key.
+          let jkt: string | undefined;
+          const proof = req.headers['dpop'];
+          if (typeof proof === 'string') {
+            try {
+              jkt = verifyDpopProof(proof, {
+                method: 'POST',
+                url: `${url}/oauth/token`,
+                ...(issuer.tokenNonce === undefined ? {} : { nonce: issuer.tokenNonce }),
+              }).jkt;
+            } catch (error) {
+              if ((error as { code?: string }).code === 'ERR_DPOP_NONCE_REQUIRED')
+                return json(res, 400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': issuer.tokenNonce! });
+              return json(res, 400, { error: 'invalid_dpop_proof' });
+            }
+            issuer.lastTokenJkt = jkt;
           }
+          const now = Math.floor(Date.now() / 1000);
+          const bound = jkt === undefined ? {} : { cnf: { jkt } };
+          const answer = (token: string, scope: string) =>
+            json(res, 200, {
+              access_token: token,
+              token_type: jkt === undefined ? 'Bearer' : 'DPoP',
+              expires_in: issuer.tokenLifetime,
+              scope,
+              ...(form.get('grant_type') === EXCHANGE ? { issued_token_type: ACCESS_TOKEN_TYPE } : {}),
+            });
+          if (form.get('grant_type') === 'client_credentials') {
+            const scope = form.get('scope') ?? '';
+            const token = issuer.sign({
+              sub: 'svc',
+              client_id: 'svc',
+              scope,
+              sid: undefined,
+              roles: undefined,
+              exp: now + issuer.tokenLifetime,
+              ...bound,
+            });
+            return answer(token, scope);
+          }
+          if (form.get('grant_type') !== EXCHANGE) return json(res, 400, { error: 'unsupported_grant_type' });
+          counts.exchange++;
+          const subjectToken = form.get('subject_token');
+          if (form.get('subject_token_type') !== ACCESS_TOKEN_TYPE || subjectToken === null)
+            return json(res, 400, { error: 'invalid_request' });
+          let subject: JWTClaims;
+          try {
+            subject = decodeJWT(subjectToken).payload;
+          } catch {
+            return json(res, 400, { error: 'invalid_grant' });
+          }
+          if (subject.iss !== url || typeof subject.exp !== 'number' || subject.exp <= now)
+            return json(res, 400, { error: 'invalid_grant' });
+          const to = form.get('audience') ?? '';
+          const rule = issuer.exchangeRules.find((r) => r.from === subject.aud && r.to === to);
+          if (rule === undefined) return json(res, 400, { error: 'unauthorized_client' });
+          const had = new Set(String(subject['scope'] ?? '').split(' '));
+          const asked = (form.get('scope') ?? rule.scopes.join(' ')).split(' ').filter(Boolean);
+          if (asked.some((s) => !rule.scopes.includes(s) || !had.has(s)))
+            return json(res, 400, { error: 'invalid_scope' });
           const token = issuer.sign({
-            sub: 'svc',
+            sub: subject.sub,
+            sid: subject['sid'],
+            aud: to,
             client_id: 'svc',
-            scope: form.get('scope') ?? '',
-            sid: undefined,
+            scope: asked.join(' '),
             roles: undefined,
-            exp: Math.floor(Date.now() / 1000) + issuer.tokenLifetime,
+            act: subject['act'] === undefined ? { sub: 'svc' } : { sub: 'svc', act: subject['act'] },
+            exp: Math.min(subject.exp, now + issuer.tokenLifetime),
+            ...bound,
           });
-          json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: issuer.tokenLifetime });
+          answer(token, asked.join(' '));
         });
         return;
       }
@@ -183,6 +268,9 @@ export async function startTestIssuer(options: TestIssuerOptions = {}): Promise<
     counts,
     resumeIds,
     tokenLifetime: 600,
+    exchangeRules: [{ from: audience, to: 'billing', scopes: ['billing:charge'] }],
+    tokenNonce: undefined,
+    lastTokenJkt: undefined,
     sign(claims = {}, opts = {}) {
       const now = Math.floor(Date.now() / 1000);
       const base: JWTClaims = {
