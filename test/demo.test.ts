@@ -68,6 +68,7 @@ describe.skipIf(notBuilt !== undefined)('keycard demo', () => {
       guest: 'alice',
       act: { sub: 'rooms-service' },
       aud: 'billing',
+      presented: 'DPoP',
     });
     // The guest's own rooms card does not open billing, and bob's card does not buy in room 101.
     const direct = await alice.call(`${hotel.doors.billing}/billing/charges`, rooms.access_token, {

@@ -91,6 +91,8 @@ const server = createServer(async (req, res) => {
       sub: auth.sub,
       act: auth.claims.act,
       aud: env.audience,
+      // DPoP: the exchanged card is bound to the rooms service's key too.
+      presented: auth.tokenType,
     });
   }
   if (req.method === 'GET' && path === '/billing/bill') {

@@ -20,7 +20,7 @@ import { authenticate, authorize } from '@keycard/guard/express';
 import express, { type Request } from 'express';
 import { corsHeaders } from './cors.js';
 import { readDoorEnv } from './env.js';
-import { exchangeCard, readExchangeEnv } from './exchange.js';
+import { roomsServiceClient } from './exchange.js';
 import { announce, failStart, onShutdown } from './lifecycle.js';
 
 const env = readDoorEnv({ audience: 'rooms', port: 4001 });
@@ -29,7 +29,7 @@ const env = readDoorEnv({ audience: 'rooms', port: 4001 });
 const guests = new Map<string, string>(Object.entries(JSON.parse(process.env.ROOM_GUESTS || '{}')));
 
 // The minibar: this service's client at the front desk (exchange rule rooms → billing) and billing's URL.
-const exchangeEnv = readExchangeEnv(env.issuer);
+const roomsService = roomsServiceClient(env.issuer);
 const billingUrl = process.env.BILLING_URL;
 
 // One guard per service: it fetches the issuer's keys once and follows its revocation feed.
@@ -64,20 +64,18 @@ app.get('/rooms/:room/open', ...guestOfRoom, (req, res) => {
 
 app.post('/rooms/:room/minibar', ...guestOfRoom, async (req, res) => {
   const auth = req.auth!;
-  if (exchangeEnv === undefined || billingUrl === undefined) {
+  if (roomsService === undefined || billingUrl === undefined) {
     res.status(503).json({ error: { code: 'ERR_MINIBAR_CLOSED', message: 'Billing is not configured.' } });
     return;
   }
   try {
     // The guest's card is for this door only: billing would refuse it. Exchange it for a billing card
     // that says who the guest is (sub) and who acts for them (act: this service).
-    const card = await exchangeCard(exchangeEnv, auth.token, {
-      audience: 'billing',
-      scope: 'billing:charge',
-    });
-    const answer = await fetch(`${billingUrl}/billing/charges`, {
+    const card = await roomsService.exchange(auth.token, { audience: 'billing', scope: 'billing:charge' });
+    // The exchanged card is bound to this service's key: its fetch adds `Authorization: DPoP` and a proof.
+    const answer = await card.fetch(`${billingUrl}/billing/charges`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${card}`, 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ item: 'minibar' }),
       signal: AbortSignal.timeout(5000),
     });
