@@ -49,7 +49,11 @@ try {
     const res = await fetch(`${s.url}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: s.users[i % s.users.length], password: s.password }),
+      body: JSON.stringify({
+        username: s.users[i % s.users.length],
+        password: s.password,
+        client_id: 'keycard-cli', // keycard-web requires DPoP
+      }),
     });
     if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
     return res.json();

@@ -227,7 +227,8 @@ if (!args['skip-signin']) {
   );
   const s = srv.ready;
   try {
-    const loginBody = (i) => JSON.stringify({ username: s.users[i % 50], password: s.password });
+    const loginBody = (i) =>
+      JSON.stringify({ username: s.users[i % 50], password: s.password, client_id: 'keycard-cli' });
     let n = 0;
     const signIn = {
       url: `${s.url}/api/login`,

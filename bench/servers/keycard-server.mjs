@@ -40,6 +40,7 @@ childMain(async (cfg) => {
     id: audience,
     name: 'bench API',
     scopes: ['api:read'],
+    uri: null,
     createdAt: Date.now(),
   });
   const { secret } = await createClient(ctx, {

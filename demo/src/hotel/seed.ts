@@ -3,8 +3,10 @@ import {
   createClient,
   createUser,
   type KeycardServer,
+  SCRIPT_CLIENT_ID,
   TOKEN_EXCHANGE_GRANT,
   type UserRecord,
+  updateClient,
   WEB_CLIENT_ID,
 } from '@keycard/server';
 
@@ -72,6 +74,11 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
     audiences: [API_AUDIENCE, ...AUDIENCES.map((a) => a.id)],
     scopes: [...new Set([...ROLES.flatMap((r) => r.scopes)])],
     requireDpop: true,
+  });
+  // Scripts and curl (Bearer, no DPoP) may ask for door cards too, one door per card.
+  await updateClient(ctx, SCRIPT_CLIENT_ID, {
+    audiences: [API_AUDIENCE, ...AUDIENCES.map((a) => a.id)],
+    scopes: [...new Set([...ROLES.flatMap((r) => r.scopes)])],
   });
   // The records above were written to storage directly: make sure no cached copy outlives them.
   ctx.directory.invalidate();

@@ -132,23 +132,9 @@ describe('server administration commands on a data dir', () => {
       /ERR_CONFLICT/,
     );
     expect((await run(at('audiences', 'add', 'door-b', '--scope', 'b:charge'))).code).toBe(0);
-    const added = await run(
-      at(
-        'clients',
-        'add',
-        'door-a-svc',
-        '--grant',
-        'client_credentials',
-        '--audience',
-        'door-a',
-        '--multi-audience',
-        '--require-dpop',
-        '--exchange',
-        'door-a:door-b:b:charge',
-      ),
-    );
-    expect(added.stderr).toMatch(/FROM:TO/); // the scope has a colon: four parts is a usage error
-    expect(added.code).toBe(2);
+    expect(
+      (await run(at('clients', 'add', 'x1', '--grant', 'client_credentials', '--exchange', 'door-a'))).code,
+    ).toBe(2);
     const ok = await run(
       at(
         'clients',
@@ -161,7 +147,7 @@ describe('server administration commands on a data dir', () => {
         '--multi-audience',
         '--require-dpop',
         '--exchange',
-        'door-a:door-b:b.charge,b.refund',
+        'door-a:door-b:b:charge,b:refund',
       ),
     );
     expect(ok.code).toBe(0);
@@ -172,7 +158,7 @@ describe('server administration commands on a data dir', () => {
       multiAudience: true,
       requireDpop: true,
       grants: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
-      tokenExchange: [{ from: 'door-a', to: 'door-b', scopes: ['b.charge', 'b.refund'] }],
+      tokenExchange: [{ from: 'door-a', to: 'door-b', scopes: ['b:charge', 'b:refund'] }],
     });
     expect(JSON.parse((await run(at('audiences', 'list', '--json'))).stdout)).toContainEqual(
       expect.objectContaining({ id: 'door-a', uri: 'https://a.example/' }),

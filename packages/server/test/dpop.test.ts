@@ -99,6 +99,10 @@ describe('DPoP (RFC 9449) at the token endpoint, /api/login, /api/refresh and /a
       const res = await me(headers);
       expect(res.status, why).toBe(401);
       expect(res.body.error.code, why).toBe('ERR_INVALID_TOKEN');
+      // RFC 9449 §7.1: the DPoP scheme is answered with a DPoP challenge naming the proof.
+      if (headers.authorization?.startsWith('DPoP'))
+        expect(res.headers.get('www-authenticate'), why).toBe('DPoP error="invalid_dpop_proof"');
+      else expect(res.headers.get('www-authenticate'), why).toBe('Bearer error="invalid_token"');
     }
     // And an unbound card is refused under the DPoP scheme.
     const bearer = (await login({}, { client_id: 'keycard-cli' })).body.access_token as string;
@@ -115,7 +119,7 @@ describe('DPoP (RFC 9449) at the token endpoint, /api/login, /api/refresh and /a
     const refresh = (headers: Record<string, string>) =>
       send(`${r.url}/api/refresh`, { json: { refresh_token: rt }, headers });
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { dpop: proof('/api/refresh', { key: other }) },
       { dpop: proof('/api/login') },
     ]) {

@@ -151,16 +151,18 @@ export async function startHotelProcess(
 }
 
 /**
- * Signs in through the JSON API (not the browser) and returns the API card. The web app's client
- * requires DPoP, so this uses a fresh key's proof (see dpop-client.ts for the rest of a session).
+ * Signs in through the JSON API (not the browser) as the scripts' client `keycard-cli` (Bearer
+ * cards; the web app's client requires DPoP) and returns a card for `audience` (default `keycard`).
  */
-export async function apiLogin(url: string, username: keyof typeof PASSWORDS): Promise<string> {
-  const { createDpopProof, generateKeyPair } = await import('@keycard/jwt');
-  const proof = createDpopProof(await generateKeyPair('ES256'), { method: 'POST', url: `${url}/api/login` });
+export async function apiLogin(
+  url: string,
+  username: keyof typeof PASSWORDS,
+  audience?: string,
+): Promise<string> {
   const res = await fetch(`${url}/api/login`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', dpop: proof },
-    body: JSON.stringify({ username, password: PASSWORDS[username] }),
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORDS[username], client_id: 'keycard-cli', audience }),
     signal: AbortSignal.timeout(10_000),
   });
   if (res.status !== 200) throw new Error(`login ${username}: HTTP ${res.status}`);

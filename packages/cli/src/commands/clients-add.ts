@@ -5,12 +5,25 @@ import { CLI_ACTOR, CLI_REQUEST, DATA_DIR_OPTIONS, withDataDir } from '../util/d
 const GRANTS = ['password', 'refresh_token', 'client_credentials', 'token-exchange'] as const;
 type Grant = 'password' | 'refresh_token' | 'client_credentials' | typeof TOKEN_EXCHANGE_GRANT;
 
-/** `from:to:scope1,scope2` → an exchange rule (scopes may be empty: `from:to:`). */
+/**
+ * `FROM:TO:SCOPE,SCOPE` → an exchange rule. FROM and TO end at the first two colons; the scopes
+ * may contain colons (`rooms:billing:billing:charge`). Scopes may be empty (`from:to:`).
+ */
 function parseRule(text: string): TokenExchangeRule {
-  const [from, to, scopes, ...rest] = text.split(':');
-  if (!from || !to || scopes === undefined || rest.length > 0)
+  const first = text.indexOf(':');
+  const second = first < 0 ? -1 : text.indexOf(':', first + 1);
+  const from = text.slice(0, Math.max(first, 0));
+  const to = second < 0 ? '' : text.slice(first + 1, second);
+  if (!from || !to)
     throw new UsageError(`--exchange wants FROM:TO:SCOPE,SCOPE (got '${text.slice(0, 100)}')`);
-  return { from, to, scopes: scopes.split(',').filter(Boolean) };
+  return {
+    from,
+    to,
+    scopes: text
+      .slice(second + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 /** `keycard clients add ID --type T --grant G... [--audience A]... [--scope S]...`. */

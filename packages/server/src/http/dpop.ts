@@ -74,7 +74,8 @@ export function resourceRequestProof(
   } catch (cause) {
     throw refuse(cause);
   }
-  if (proof === undefined) throw refuse(new Error('no DPoP header'));
+  if (proof === undefined)
+    throw refuse(new ServerError('ERR_INVALID_DPOP_PROOF', { message: 'No DPoP proof was sent' }));
   const path = request.url.split('?')[0] ?? '/';
   try {
     verify(ctx, proof, {

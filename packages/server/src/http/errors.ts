@@ -57,11 +57,25 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: S
       .code(status)
       .send({ error: error.oauthError, error_description: error.message, code: error.code });
   }
-  if (error.code === 'ERR_INVALID_TOKEN') reply.header('www-authenticate', 'Bearer error="invalid_token"');
+  // RFC 9449 §7.1: a request that used the DPoP scheme is answered with a DPoP challenge.
+  const scheme = /^dpop /i.test(request.headers.authorization ?? '') ? 'DPoP' : 'Bearer';
+  if (error.code === 'ERR_INVALID_TOKEN')
+    reply.header(
+      'www-authenticate',
+      `${scheme} error="${scheme === 'DPoP' && dpopFailure(error) ? 'invalid_dpop_proof' : 'invalid_token'}"`,
+    );
   else if (error.code === 'ERR_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
   else if (error.code === 'ERR_INSUFFICIENT_SCOPE')
-    reply.header('www-authenticate', 'Bearer error="insufficient_scope"');
+    reply.header('www-authenticate', `${scheme} error="insufficient_scope"`);
   return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+}
+
+/** Whether a refused card failed on its DPoP proof (the proof error is in the cause chain). */
+function dpopFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === 'ERR_INVALID_DPOP_PROOF') return true;
+  }
+  return false;
 }
 
 /** The app-wide error handler. */

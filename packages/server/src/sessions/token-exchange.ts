@@ -113,7 +113,8 @@ async function oneTarget(ctx: ServerContext, input: TargetInput): Promise<string
     v === undefined ? [] : (Array.isArray(v) ? v : split ? v.split(' ') : [v]).filter(Boolean);
   const ids = new Set<string>();
   for (const resource of asList(input.resource, false)) {
-    const found = (await ctx.directory.audience(resource)) ?? (await ctx.storage.audiences.getByUri(resource));
+    const found =
+      (await ctx.directory.audience(resource)) ?? (await ctx.storage.audiences.getByUri(resource));
     if (found === undefined) throw new ServerError('ERR_INVALID_TARGET');
     ids.add(found.id);
   }

@@ -72,10 +72,11 @@ export function memoryAudiences(state: MemoryState): AudienceStore {
   const findByUri = (uri: string) => [...state.audiences.values()].find((a) => a.uri === uri);
   return {
     async upsert(audience) {
-      const sameUri = audience.uri !== null && findByUri(audience.uri);
+      const uri = audience.uri ?? null; // a JS caller may leave it out
+      const sameUri = uri !== null && findByUri(uri);
       if (sameUri && sameUri.id !== audience.id)
         throw new StorageConflictError('audience uri already registered');
-      state.audiences.set(audience.id, copy(audience));
+      state.audiences.set(audience.id, copy({ ...audience, uri }));
     },
     async get(id) {
       return copy(state.audiences.get(id));

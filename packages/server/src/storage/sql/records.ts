@@ -95,7 +95,7 @@ export function sqlAudiences(ctx: SqlContext): AudienceStore {
       const row = {
         name: audience.name,
         scopes: JSON.stringify(audience.scopes),
-        uri: audience.uri,
+        uri: audience.uri ?? null, // a JS caller may leave it out
         created_at: audience.createdAt,
       };
       // A second audience with the same uri violates the partial unique index: a conflict.
