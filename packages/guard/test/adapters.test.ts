@@ -13,7 +13,7 @@ import type { KeycardEnv } from '../src/adapters/hono.js';
 import { authenticate as honoAuth, authorize as honoAuthorize } from '../src/adapters/hono.js';
 import { authenticate as nodeAuth } from '../src/adapters/node.js';
 import type { Guard } from '../src/index.js';
-import { requireOwner, requireScopes } from '../src/index.js';
+import { requireDpop, requireOwner, requireScopes } from '../src/index.js';
 import type { DpopHolder } from './support/dpop.js';
 import { dpopHolder } from './support/dpop.js';
 import { staticGuard } from './support/static-guard.js';
@@ -189,6 +189,28 @@ describe('adapters on real servers', () => {
       closers.push(() => new Promise((r) => server.close(r)));
     });
     await contract(url);
+  });
+
+  it('requireDpop per route (fastify preHandler): a bearer card gets the DPoP challenge', async () => {
+    const app = Fastify();
+    const lines: string[] = [];
+    await app.register(keycard, { guard, onRefused: (line) => lines.push(line) });
+    app.get('/pay', { preHandler: fastifyAuthorize(requireDpop()) }, async (req) => ({
+      type: req.auth!.tokenType,
+    }));
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(() => app.close());
+    const bearer = await get(`${url}/pay`, issuer.sign());
+    expect(bearer.status).toBe(401);
+    expect(bearer.headers.get('www-authenticate')).toBe(
+      'Bearer realm="keycard", DPoP realm="keycard", error="invalid_token"',
+    );
+    expect(await errorCode(bearer)).toBe('ERR_GUARD_DPOP_REQUIRED');
+    const card = alice.card();
+    const bound = await fetch(`${url}/pay`, { headers: alice.headers('GET', `${url}/pay`, card) });
+    expect(await bound.json()).toEqual({ type: 'DPoP' });
+    await get(`${url}/pay?t=x`, 'garbage');
+    expect(lines.at(-1)).toBe('keycard: refused GET /pay: 401 ERR_GUARD_TOKEN_INVALID (ERR_JWS_INVALID)');
   });
 
   it('node:http', async () => {

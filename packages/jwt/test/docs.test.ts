@@ -31,6 +31,16 @@ describe('README', () => {
     }
   });
 
+  it.each(Object.entries(JOSE_ERRORS))('docs/errors.md lists %s with its status', (code, { status }) => {
+    const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## JOSE core'));
+    const row = section
+      .split('\n')
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      .find((cells) => cells[1] === `\`${code}\``);
+    expect(row?.[2], code).toBe(String(status));
+  });
+
   it('mentions every runtime export', () => {
     for (const name of Object.keys(api)) expect(readme, name).toContain(name);
   });

@@ -138,7 +138,8 @@ function proofKey(header: JWSHeader, algorithms: ReadonlySet<string>) {
   if (members === undefined) invalid('header jwk kty is not supported');
   // Only the public members reach importJWK (plus alg/use/key_ops, which must fit): the key is bound
   // to the header alg, and a key of another type or curve is refused there.
-  const importable: JWK = { kty: jwk.kty as string };
+  // A fixed kid spares importJWK a thumbprint of its own; the jkt below is taken once.
+  const importable: JWK = { kty: jwk.kty as string, kid: 'dpop-proof-key' };
   for (const name of [...members, 'alg', 'use', 'key_ops'])
     if (jwk[name] !== undefined) importable[name] = jwk[name];
   let key: ReturnType<typeof importJWK>;
