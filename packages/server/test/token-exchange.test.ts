@@ -163,7 +163,9 @@ describe('token exchange (RFC 8693) on a user’s behalf', () => {
     });
     expect(publicClient.status).toBe(401);
     expect(publicClient.body.error).toBe('invalid_client');
-    for (const form of [{}, { audience: 'billing pool' }, { audience: 'nowhere' }]) {
+    for (const form of [{}, { audience: 'billing pool' }, { audience: 'nowhere' }] as Array<
+      Record<string, string>
+    >) {
       expect((await exchange('rooms-svc', rooms.access_token, form)).body.error).toBe('invalid_target');
     }
     expect((await exchange('rooms-svc', 'a.b.c', { audience: 'billing' })).body.error).toBe('invalid_grant');
