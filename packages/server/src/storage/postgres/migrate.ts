@@ -1,13 +1,6 @@
-import {
-  type DatabaseIntrospector,
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  type PostgresDialectConfig,
-  type PostgresPool,
-} from 'kysely';
+import { Kysely, Migrator, type PostgresPool } from 'kysely';
 import { ServerError } from '../../errors.js';
-import { SchemaScopedIntrospector } from './migration-introspector.js';
+import { SchemaScopedPostgresDialect } from './migration-introspector.js';
 import { postgresMigrationProvider } from './migrations.js';
 import { createGuardedPool, type GuardedPoolOptions } from './pool.js';
 
@@ -34,7 +27,7 @@ export async function migratePostgres(options: GuardedPoolOptions): Promise<void
     await pool.end();
     throw error;
   }
-  const db = new Kysely<unknown>({ dialect: new MigrationDialect({ pool }, schema) });
+  const db = new Kysely<unknown>({ dialect: new SchemaScopedPostgresDialect({ pool }, schema) });
   try {
     const migrator = new Migrator({ db, provider: postgresMigrationProvider, migrationTableSchema: schema });
     const { error } = await migrator.migrateToLatest();
@@ -57,18 +50,4 @@ async function currentSchema(pool: PostgresPool): Promise<string> {
   throw new ServerError('ERR_CONFIG_INVALID', {
     message: 'storage.schema is unset and the PostgreSQL search_path names no existing schema',
   });
-}
-
-/** PostgreSQL as usual, except that introspection sees one schema only. */
-class MigrationDialect extends PostgresDialect {
-  readonly #schema: string;
-
-  constructor(config: PostgresDialectConfig, schema: string) {
-    super(config);
-    this.#schema = schema;
-  }
-
-  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new SchemaScopedIntrospector(db, this.#schema);
-  }
 }

@@ -1,5 +1,13 @@
-import type { DatabaseIntrospector, DatabaseMetadata, Kysely, SchemaMetadata, TableMetadata } from 'kysely';
-import { sql } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type Kysely,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  type SchemaMetadata,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 
 /** Kysely's own bookkeeping tables, which its Migrator looks for. */
 const KYSELY_TABLES = ['kysely_migration', 'kysely_migration_lock'];
@@ -50,5 +58,28 @@ export class SchemaScopedIntrospector implements DatabaseIntrospector {
 
   async getMetadata(options?: { withInternalKyselyTables: boolean }): Promise<DatabaseMetadata> {
     return { tables: await this.getTables(options) };
+  }
+}
+
+/**
+ * PostgreSQL as usual, except that introspection (Kysely's Migrator's existence checks) sees one
+ * schema only. For the Kysely instance that migrates; queries are unchanged.
+ *
+ * @example
+ * ```ts
+ * const db = new Kysely<unknown>({ dialect: new SchemaScopedPostgresDialect({ pool }, 'keycard') });
+ * await new Migrator({ db, provider, migrationTableSchema: 'keycard' }).migrateToLatest();
+ * ```
+ */
+export class SchemaScopedPostgresDialect extends PostgresDialect {
+  readonly #schema: string;
+
+  constructor(config: PostgresDialectConfig, schema: string) {
+    super(config);
+    this.#schema = schema;
+  }
+
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SchemaScopedIntrospector(db, this.#schema);
   }
 }
