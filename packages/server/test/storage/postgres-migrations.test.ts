@@ -1,6 +1,7 @@
 import { Kysely, sql as ksql, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createStorage } from '../../src/storage/index.js';
 import { createPostgresStorage } from '../../src/storage/postgres/index.js';
 import { SchemaScopedIntrospector } from '../../src/storage/postgres/migration-introspector.js';
 import { dropSchemas, freshSchema, PG_URL, probePostgres } from './postgres-helper.js';
@@ -51,14 +52,17 @@ describe.skipIf(Boolean(skip))('postgres migrations with the schema chosen by se
     await first.migrate().finally(() => first.close());
     await sql(`create schema "${mine}"`);
 
-    const storage = await createPostgresStorage({ url: urlWithSearchPath(mine) });
+    // What the server does with a postgres:// databaseUrl: no schema, createStorage migrates.
+    // Three instances start at once and wait for each other on the migration lock.
+    const instances = await Promise.all(
+      Array.from({ length: 3 }, () => createStorage({ driver: 'postgres', url: urlWithSearchPath(mine) })),
+    );
     try {
-      await storage.migrate();
-      await storage.migrate();
-      await storage.roles.upsert({ name: 'guest', scopes: ['rooms'], createdAt: 1 });
-      expect(await storage.roles.get('guest')).toMatchObject({ name: 'guest' });
+      await Promise.all(instances.map((s) => s.migrate()));
+      await instances[0]?.roles.upsert({ name: 'guest', scopes: ['rooms'], createdAt: 1 });
+      expect(await instances[2]?.roles.get('guest')).toMatchObject({ name: 'guest' });
     } finally {
-      await storage.close();
+      await Promise.all(instances.map((s) => s.close()));
     }
     const tables = await tablesIn(mine);
     expect(tables).toEqual(

@@ -48,6 +48,7 @@ async function currentSchema(pool: PostgresPool): Promise<string> {
   }
   // Creating tables now would fail with "no schema has been selected to create in".
   throw new ServerError('ERR_CONFIG_INVALID', {
-    message: 'storage.schema is unset and the PostgreSQL search_path names no existing schema',
+    message:
+      'Invalid keycard configuration: databaseUrl: no schema given and the PostgreSQL search_path names no existing schema',
   });
 }
