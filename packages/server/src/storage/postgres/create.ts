@@ -1,9 +1,9 @@
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import { sqlRevocations } from '../sql/revocations.js';
 import type { Database } from '../sql/schema.js';
 import { assembleSqlStorage } from '../sql/storage.js';
 import type { Storage } from '../types.js';
-import { postgresMigrationProvider } from './migrations.js';
+import { migratePostgres } from './migrate.js';
 import { createGuardedPool } from './pool.js';
 import { postgresCursorOps } from './revocations.js';
 
@@ -11,7 +11,10 @@ import { postgresCursorOps } from './revocations.js';
 export interface PostgresStorageOptions {
   /** Connection URL, e.g. `postgres://keycard@db.internal:5432/keycard`. */
   url: string;
-  /** Schema holding keycard's tables (created if missing). Lower-case letters, digits, `_`. */
+  /**
+   * Schema holding keycard's tables (created if missing). Lower-case letters, digits, `_`. Unset:
+   * the connection's `current_schema()` (its search_path, e.g. a role default), which must exist.
+   */
   schema?: string | undefined;
   /** Maximum pool connections (default 10). */
   poolSize?: number;
@@ -55,24 +58,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     kind: 'postgres',
     revocations: sqlRevocations(db, postgresCursorOps(db)),
     async migrate() {
-      // Its own connection without the query bounds: a migration may rewrite a large table, and
-      // an instance starting beside another waits on the migration lock for as long as that takes.
-      const migrationDb = new Kysely<Database>({
-        dialect: new PostgresDialect({
-          pool: createGuardedPool({ ...poolOptions, poolSize: 1, boundQueries: false }),
-        }),
-      });
-      try {
-        const migrator = new Migrator({
-          db: migrationDb,
-          provider: postgresMigrationProvider,
-          migrationTableSchema: schema,
-        });
-        const { error } = await migrator.migrateToLatest();
-        if (error) throw error;
-      } finally {
-        await migrationDb.destroy();
-      }
+      await migratePostgres(poolOptions);
     },
     async close() {
       await db.destroy();
