@@ -51,10 +51,19 @@ export interface RevocationOptions {
   streamUri?: string;
   /** Long-poll endpoint. Default: `keycard_revocations_endpoint` from discovery. */
   pollUri?: string;
-  /** Seconds the feed may be out of touch before `stalePolicy` applies. Default 60. */
+  /** Seconds the feed may be out of touch before `stalePolicy` applies. Default 120. */
   maxStaleness?: number;
-  /** Default 'serve' (keep accepting tokens, report the lag in metrics); 'reject' answers 503. */
+  /**
+   * Default 'reject': once the feed has been out of touch for `maxStaleness`, answer 503
+   * (ERR_GUARD_FEED_STALE) rather than accept cards whose revocation the guard may not have heard.
+   * 'serve' keeps accepting them (availability over revocation; only the lag is reported).
+   */
   stalePolicy?: StalePolicy;
+  /**
+   * A card for the feed when the issuer runs with `revocations.requireAuth` (scope `revocations:read`,
+   * audience `keycard`), e.g. `() => serviceClient.token()`. Called for each connection or poll.
+   */
+  authorization?: () => string | Promise<string>;
   /** Reconnect backoff bounds in ms. Defaults 250 and 10,000. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
@@ -129,6 +138,12 @@ export interface GuardMetrics {
   lastEventAt: number | null;
   feedEvents: number;
   feedReconnects: number;
+  /** Resets the issuer answered: its history did not hold our position (restore, fail-over). */
+  feedResets: number;
+  /** True when the feed has been out of touch longer than `revocation.maxStaleness`. */
+  feedStale: boolean;
+  /** Signing keys withdrawn through the feed (cards they signed are refused). */
+  revokedKeys: number;
   revokedSessions: number;
   revokedTokens: number;
   revokedSubjects: number;

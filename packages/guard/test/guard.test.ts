@@ -365,7 +365,7 @@ describe('revocation feed', () => {
         maxReconnectDelayMs: 200,
       },
     });
-    const serve = make({ revocation: { maxStaleness: 0, minReconnectDelayMs: 50 } });
+    const serve = make({ revocation: { maxStaleness: 0, stalePolicy: 'serve', minReconnectDelayMs: 50 } });
     await Promise.all([reject.ready(), serve.ready()]);
     // ready() means "synced by a poll"; with maxStaleness 0 only the open stream counts as current.
     await eventually(() => reject.metrics().feedConnected && serve.metrics().feedConnected);

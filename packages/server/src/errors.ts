@@ -97,6 +97,11 @@ export const SERVER_ERRORS = {
   ERR_SESSION_NOT_FOUND: { status: 404, message: 'No such session', oauth: 'invalid_request' },
   ERR_KEY_NOT_FOUND: { status: 404, message: 'No such key', oauth: 'invalid_request' },
   ERR_CONFLICT: { status: 409, message: 'The record already exists', oauth: 'invalid_request' },
+  ERR_FEED_FULL: {
+    status: 503,
+    message: 'Too many revocation feed readers',
+    oauth: 'temporarily_unavailable',
+  },
   ERR_NOT_READY: { status: 503, message: 'The server is not ready', oauth: 'temporarily_unavailable' },
   ERR_CONFIG_INVALID: { status: 500, message: 'The configuration is invalid', oauth: 'server_error' },
   ERR_MASTER_KEY_INVALID: {
@@ -122,7 +127,7 @@ export class ServerError extends Error {
   readonly code: ServerErrorCode;
   readonly status: number;
   readonly oauthError: OAuthErrorName;
-  /** Seconds a throttled caller should wait (only for ERR_RATE_LIMITED). */
+  /** Seconds the caller should wait (`Retry-After`), for ERR_RATE_LIMITED and busy answers. */
   readonly retryAfter: number | undefined;
 
   constructor(
