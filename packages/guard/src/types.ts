@@ -64,7 +64,7 @@ export interface RevocationOptions {
    * audience `keycard`), e.g. `() => serviceClient.token()`. Called for each connection or poll.
    */
   authorization?: () => string | Promise<string>;
-  /** Reconnect backoff bounds in ms. Defaults 250 and 10,000. */
+  /** Reconnect backoff bounds in ms. Defaults 250 and 5,000. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
   /** A stream with no byte (the server pings every 15 s) for this long is considered dead. Default 45,000. */

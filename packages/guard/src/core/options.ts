@@ -183,7 +183,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
       maxReconnectDelayMs: num(
         'revocation.maxReconnectDelayMs',
         r.maxReconnectDelayMs,
-        10_000,
+        5000,
         minDelay,
         600_000,
       ),

@@ -21,6 +21,8 @@ export interface RevocationFeedOptions {
   maxReconnectDelayMs: number;
   idleTimeoutMs: number;
   pollWaitSeconds: number;
+  /** The guard's `maxStaleness`: long-polls are kept shorter than half of it. */
+  maxStalenessMs?: number;
   streamFailuresBeforePoll: number;
   /** A card for feeds that require one (`Authorization: Bearer`); called per connection or poll. */
   authorization?: (() => string | Promise<string>) | undefined;
@@ -148,7 +150,10 @@ export class RevocationFeed {
 
   async #poll(uri: string): Promise<void> {
     const o = this.options;
-    const wait = this.synced ? o.pollWaitSeconds : 0;
+    // Right after a failure, ask without waiting (catch up and count as current at once); and never
+    // hold a long-poll longer than half of maxStaleness, or a quiet healthy feed would look stale.
+    const cap = o.maxStalenessMs === undefined ? o.pollWaitSeconds : Math.floor(o.maxStalenessMs / 2000);
+    const wait = this.synced && this.connected ? Math.min(o.pollWaitSeconds, cap) : 0;
     const url = new URL(uri);
     url.searchParams.set('after', this.cursor ?? '0');
     url.searchParams.set('wait', String(wait));
