@@ -141,6 +141,59 @@ describe.skipIf(skip !== undefined)('feed reset after a restore', () => {
   });
 });
 
+describe.skipIf(skip !== undefined)('feed reset after a fail-over, without a restart', () => {
+  const schema = freshSchema();
+  let storage: Storage | undefined;
+  let server: KeycardServer | undefined;
+  let guard: Guard | undefined;
+  afterAll(async () => {
+    await guard?.close();
+    await server?.close();
+    await storage?.close();
+    await dropSchemas([schema]);
+  });
+
+  it('a running instance notices its database went back in time and resets its streams to the new position', async () => {
+    storage = await createStorage({ driver: 'postgres', url: PG_URL, schema });
+    const started = await start(storage);
+    server = started.server;
+    const issuer = started.url;
+    await seedHotel(server.services, ['alice', 'bob']);
+    await signOut(issuer, await signIn(issuer, 'bob')); // cursor 1: what the replica has
+    guard = createGuard({
+      issuer,
+      audience: 'rooms',
+      revocation: { minReconnectDelayMs: 20, maxReconnectDelayMs: 200 },
+    });
+    await guard.ready();
+    await eventually(() => guard!.metrics().feedConnected);
+    for (let i = 0; i < 3; i++) await signOut(issuer, await signIn(issuer, 'bob'));
+    await eventually(() => guard!.metrics().feedEvents === 4);
+
+    // Fail-over to a replica that lagged: the events after cursor 1 never reached it.
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query(`delete from "${schema}".revocations where cursor > 1`);
+      await client.query(`update "${schema}".revocation_head set last_cursor = 1`);
+    } finally {
+      await client.end();
+    }
+    await eventually(() => guard!.metrics().feedResets >= 1, 10_000);
+
+    const alice = await signIn(issuer, 'alice');
+    expect((await guard.verifyRequest(bearer(alice.token))).ok).toBe(true);
+    await signOut(issuer, alice); // cursor 2 of the new history
+    await eventually(async () => !(await guard!.verifyRequest(bearer(alice.token))).ok, 10_000);
+    // The server's own check (its API cards) follows the new history too.
+    const own = await signIn(issuer, 'alice', true);
+    expect((await fetch(`${issuer}/api/me`, bearer(own.token))).status).toBe(200);
+    const out = await fetch(`${issuer}/api/logout`, { method: 'POST', ...bearer(own.token) });
+    expect(out.status).toBe(204);
+    expect((await fetch(`${issuer}/api/me`, bearer(own.token))).status).toBe(401);
+  });
+});
+
 describe('guard.ready() means caught up', () => {
   it('resolves only after the whole backlog, not after the first page of 1,000 events', async () => {
     const server = await createServer(

@@ -57,7 +57,7 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
     for (const [k, v] of subjects) if (v.expiresAt < now) subjects.delete(k);
   };
 
-  const doSync = async () => {
+  const readNew = async () => {
     for (;;) {
       const events = await storage.revocations.listAfter(cursor, 1000);
       for (const event of events) apply(event);
@@ -65,12 +65,19 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
       if (last !== undefined) cursor = last.cursor;
       if (events.length < 1000) break;
     }
+  };
+
+  const doSync = async () => {
+    await readNew();
     // After a restore or a fail-over the store's history can end below our cursor: follow it
     // down (keeping what we hold) or every later event would be skipped. Checked at most once a second.
     if (performance.now() - lastHeadCheck >= 1000) {
       lastHeadCheck = performance.now();
       const latest = await storage.revocations.latestCursor();
-      if (latest < cursor) cursor = latest;
+      if (latest < cursor) {
+        cursor = latest;
+        await readNew();
+      }
     }
     prune(clock());
   };
