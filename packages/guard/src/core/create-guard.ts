@@ -84,14 +84,16 @@ class KeycardGuard implements Guard {
     }
     this.#verifier = createVerifier({
       getKey: (header: JWSHeader): VerificationKey | undefined => {
-        // A withdrawn key is refused even while a stale JWKS copy (or the static keys) still holds it.
-        if (typeof header.kid === 'string' && this.#state.keys.has(header.kid)) {
+        const key =
+          this.#staticKeys !== undefined ? selectKey(this.#staticKeys, header) : this.#jwks?.getKey(header);
+        // A withdrawn key is refused even while a stale JWKS copy (or the static keys) still holds it,
+        // whether the header names it or it was picked as the only key of its algorithm.
+        const kid = key?.kid ?? header.kid;
+        if (this.#state.keys.size !== 0 && typeof kid === 'string' && this.#state.keys.has(kid)) {
           this.#revokedKeyHit = true;
           return undefined;
         }
-        return this.#staticKeys !== undefined
-          ? selectKey(this.#staticKeys, header)
-          : this.#jwks?.getKey(header);
+        return key;
       },
       algorithms: [...options.algorithms],
       issuer: options.tokenIssuer,

@@ -11,7 +11,8 @@ import { generateKeyPair, signJWT } from '@keycard/jwt';
 export type FeedEvent =
   | { type: 'session'; sid: string }
   | { type: 'token'; jti: string }
-  | { type: 'subject'; sub: string; notBefore: number };
+  | { type: 'subject'; sub: string; notBefore: number }
+  | { type: 'key'; kid: string };
 
 export interface TestIssuerOptions {
   alg?: AsymmetricAlgorithm;
