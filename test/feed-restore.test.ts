@@ -194,6 +194,40 @@ describe.skipIf(skip !== undefined)('feed reset after a fail-over, without a res
   });
 });
 
+describe.skipIf(skip !== undefined)('the restore runbook: move the cursor past every reader', () => {
+  const schema = freshSchema();
+  let storage: Storage | undefined;
+  let server: KeycardServer | undefined;
+  afterAll(async () => {
+    await server?.close();
+    await storage?.close();
+    await dropSchemas([schema]);
+  });
+
+  it('after the documented UPDATE, a reader ahead of the restored history gets every new event', async () => {
+    storage = await createStorage({ driver: 'postgres', url: PG_URL, schema });
+    const started = await start(storage);
+    server = started.server;
+    const ctx = server.services;
+    const publish = (jti: string) =>
+      ctx.storage.revocations.append({ type: 'token', jti, at: Date.now(), expiresAt: Date.now() + 600_000 });
+    await publish('before-backup'); // the restored history ends at cursor 1; a reader was at 4
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      // docs/operations.md, "Backups and restores", step 2.
+      await client.query(`UPDATE "${schema}".revocation_head SET last_cursor = last_cursor + 1000000`);
+    } finally {
+      await client.end();
+    }
+    for (const jti of ['n1', 'n2', 'n3', 'n4', 'n5']) await publish(jti);
+    const page = await (await fetch(`${started.url}/revocations?after=4`)).json();
+    expect(page.reset).toBe(true);
+    expect(page.events.map((e: { jti: string }) => e.jti)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
+    expect(page.cursor).toBe(1_000_006);
+  });
+});
+
 describe('guard.ready() means caught up', () => {
   it('resolves only after the whole backlog, not after the first page of 1,000 events', async () => {
     const server = await createServer(
