@@ -113,10 +113,12 @@ describe('keycard gateway (CLI)', () => {
     expect(out.stderr).toContain('--audience');
   });
 
-  it('fails (exit 1) when the issuer cannot be reached', async () => {
+  it('starts when the issuer cannot be reached, answers 503 and says why', async () => {
     const { out, done } = start([
       'gateway',
       '--forward-auth',
+      '--health-path',
+      '/healthz',
       '--issuer',
       'http://127.0.0.1:9',
       '--audience',
@@ -124,7 +126,16 @@ describe('keycard gateway (CLI)', () => {
       '--port',
       '0',
     ]);
-    expect(await done).toBe(1);
-    expect(out.stderr).toContain('ERR_GUARD_DISCOVERY_FAILED');
+    await eventually(() => out.stdout.includes('listening on'));
+    const url = /listening on (\S+)/.exec(out.stdout)?.[1];
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ ok: false, keys: 0 });
+    expect((await fetch(`${url}/x`, { headers: { authorization: `Bearer ${issuer.sign()}` } })).status).toBe(
+      503,
+    );
+    await eventually(() => out.stderr.includes('ERR_GUARD_DISCOVERY_FAILED'));
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await done).toBe(0);
   });
 });

@@ -96,11 +96,20 @@ export interface RevocationOptions {
   streamUri?: string;
   /** Long-poll endpoint. Default: `keycard_revocations_endpoint` from discovery. */
   pollUri?: string;
-  /** Seconds the feed may be out of touch before `stalePolicy` applies. Default 60. */
+  /** Seconds the feed may be out of touch before `stalePolicy` applies. Default 120. */
   maxStaleness?: number;
-  /** Default 'serve' (keep accepting tokens, report the lag in metrics); 'reject' answers 503. */
+  /**
+   * Default 'reject': once the feed has been out of touch for `maxStaleness`, answer 503
+   * (ERR_GUARD_FEED_STALE) rather than accept cards whose revocation the guard may not have heard.
+   * 'serve' keeps accepting them (availability over revocation; only the lag is reported).
+   */
   stalePolicy?: StalePolicy;
-  /** Reconnect backoff bounds in ms. Defaults 250 and 10,000. */
+  /**
+   * A card for the feed when the issuer runs with `revocations.requireAuth` (scope `revocations:read`,
+   * audience `keycard`), e.g. `() => serviceClient.token()`. Called for each connection or poll.
+   */
+  authorization?: () => string | Promise<string>;
+  /** Reconnect backoff bounds in ms. Defaults 250 and 5,000. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
   /** A stream with no byte (the server pings every 15 s) for this long is considered dead. Default 45,000. */
@@ -187,6 +196,12 @@ export interface GuardMetrics {
   lastEventAt: number | null;
   feedEvents: number;
   feedReconnects: number;
+  /** Resets the issuer answered: its history did not hold our position (restore, fail-over). */
+  feedResets: number;
+  /** True when the feed has been out of touch longer than `revocation.maxStaleness`. */
+  feedStale: boolean;
+  /** Signing keys withdrawn through the feed (cards they signed are refused). */
+  revokedKeys: number;
   revokedSessions: number;
   revokedTokens: number;
   revokedSubjects: number;

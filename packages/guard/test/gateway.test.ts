@@ -311,7 +311,13 @@ describe('gateway proxy mode', () => {
   it('answers health checks at --health-path without a token', async () => {
     const res = await get(`${proxyUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, feedConnected: expect.any(Boolean), keys: 1 });
+    expect(await res.json()).toEqual({
+      ok: true,
+      feedConnected: expect.any(Boolean),
+      feedStale: false,
+      feedStalenessMs: expect.any(Number),
+      keys: 1,
+    });
   });
 
   it('answers forward-auth checks at --auth-path without calling the upstream', async () => {

@@ -255,6 +255,36 @@ describe('keys', () => {
 const FEED_DEADLINE_MS = 15_000;
 
 describe('revocation feed', () => {
+  it('a key event refuses every card of that key, even from a stale copy of the keys and without a kid', async () => {
+    await issuer.rotate(); // a key of this test's own: later tests sign with the next one
+    const discovery = (await (await fetch(`${issuer.url}/.well-known/openid-configuration`)).json()) as {
+      jwks_uri: string;
+    };
+    const jwks = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { kid: string }[] };
+    // Only the signing key, so a card without a kid selects it unambiguously.
+    const keys = { keys: jwks.keys.slice(-1) };
+    const kid = keys.keys[0]!.kid;
+    const stale = make({ keys, tokenIssuer: issuer.url });
+    const live = make();
+    await Promise.all([stale.ready(), live.ready()]);
+    const named = issuer.sign({ jti: 'k1' });
+    const unnamed = issuer.sign({ jti: 'k2' }, { kid: false });
+    expect((await stale.verifyRequest(bearer(named))).ok).toBe(true);
+    expect((await stale.verifyRequest(bearer(unnamed))).ok).toBe(true);
+    issuer.revoke({ type: 'key', kid });
+    for (const guard of [stale, live]) {
+      await eventually(
+        async () => errorCode(await guard.verifyRequest(bearer(named))) === 'ERR_GUARD_TOKEN_REVOKED',
+      );
+      expect(guard.metrics().revokedKeys).toBe(1);
+    }
+    expect(errorCode(await stale.verifyRequest(bearer(unnamed)))).toBe('ERR_GUARD_TOKEN_REVOKED');
+    expect(errorCode(await stale.verifyRequest(bearer(issuer.sign({ jti: 'k3' }))))).toBe(
+      'ERR_GUARD_TOKEN_REVOKED',
+    );
+    await issuer.rotate();
+  });
+
   it('rejects a revoked session within the feed delay while other sessions keep working', async () => {
     const guard = make();
     await guard.ready();
@@ -370,7 +400,7 @@ describe('revocation feed', () => {
         maxReconnectDelayMs: 200,
       },
     });
-    const serve = make({ revocation: { maxStaleness: 0, minReconnectDelayMs: 50 } });
+    const serve = make({ revocation: { maxStaleness: 0, stalePolicy: 'serve', minReconnectDelayMs: 50 } });
     await Promise.all([reject.ready(), serve.ready()]);
     // ready() means "synced by a poll"; with maxStaleness 0 only the open stream counts as current.
     await eventually(() => reject.metrics().feedConnected && serve.metrics().feedConnected);

@@ -102,7 +102,7 @@ describe('lifecycle', () => {
     const silent = createServer((_req, res) => {
       connections++;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(': hello\n\n');
+      res.write(': hello\n\nevent: synced\ndata: {"cursor":0}\n\n');
       open.push(res); // and then nothing, like a half-open connection
     });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));

@@ -4,7 +4,7 @@ import type { ServerContext } from './context.js';
 import { type AppHooks, buildApp } from './http/app.js';
 import { startMaintenance } from './jobs/index.js';
 import { createLogger } from './logger.js';
-import { createFeedNotifier } from './revocations/index.js';
+import { createFeedAdmission, createFeedBroadcaster, createFeedNotifier } from './revocations/index.js';
 import { baseUrl, type CreateServerOptions, openServices } from './services.js';
 
 /** A running (or ready-to-listen) keycard server. */
@@ -43,7 +43,14 @@ export async function createServer(
   // Compute the dummy hash now, so the first sign-in of an unknown user costs what a real one does.
   void ctx.passwords.verifyDummy('warm-up').catch(() => {});
   const feed = createFeedNotifier(ctx.storage, ctx.coordinator, 1000);
-  const hooks: AppHooks = { closing: new AbortController(), feed };
+  const hooks: AppHooks = {
+    closing: new AbortController(),
+    feed,
+    feedBroadcaster: createFeedBroadcaster(ctx.storage, feed, (err) =>
+      logger.error({ err }, 'revocation feed read failed'),
+    ),
+    feedAdmission: createFeedAdmission(config.revocations),
+  };
   const app = buildApp(ctx, logger, hooks);
   const stopJobs = options.jobs === false ? async () => {} : startMaintenance(ctx);
   let closed: Promise<void> | undefined;
@@ -67,6 +74,7 @@ export async function createServer(
       closed ??= (async () => {
         await stopJobs();
         await app.close();
+        hooks.feedBroadcaster.close();
         feed.close();
         await opened.close();
       })();

@@ -108,6 +108,11 @@ export const SERVER_ERRORS = {
   ERR_SESSION_NOT_FOUND: { status: 404, message: 'No such session', oauth: 'invalid_request' },
   ERR_KEY_NOT_FOUND: { status: 404, message: 'No such key', oauth: 'invalid_request' },
   ERR_CONFLICT: { status: 409, message: 'The record already exists', oauth: 'invalid_request' },
+  ERR_FEED_FULL: {
+    status: 503,
+    message: 'Too many revocation feed readers',
+    oauth: 'temporarily_unavailable',
+  },
   ERR_NOT_READY: { status: 503, message: 'The server is not ready', oauth: 'temporarily_unavailable' },
   ERR_STORAGE_UNAVAILABLE: {
     status: 503,

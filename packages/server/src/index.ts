@@ -42,7 +42,7 @@ export {
   type ServerErrorCode,
 } from './errors.js';
 export { runMaintenance } from './jobs/index.js';
-export type { KeyInfo, KeyManager } from './keys/index.js';
+export { type KeyInfo, type KeyManager, revokeSigningKey } from './keys/index.js';
 export { REDACT_PATHS } from './logger.js';
 export {
   type CreateServerOptions,

@@ -43,6 +43,7 @@ const ROUTES: Array<[string, string]> = [
   ['DELETE', '/api/admin/roles/:name'],
   ['GET', '/api/admin/keys'],
   ['POST', '/api/admin/keys/rotate'],
+  ['POST', '/api/admin/keys/:kid/revoke'],
   ['GET', '/api/admin/sessions'],
   ['DELETE', '/api/admin/sessions/:id'],
   ['GET', '/api/admin/audit'],

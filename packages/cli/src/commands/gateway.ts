@@ -44,7 +44,8 @@ export const gateway: Command = {
     'max-header': text('BYTES', 'Request header limit (default 16384)'),
     timeout: text('MS', 'Upstream timeout (default 30000)'),
     'no-revocation': { type: 'boolean', description: 'Do not subscribe to the revocation feed' },
-    'stale-policy': text('POLICY', 'serve | reject when the feed is stale (default serve)'),
+    'stale-policy': text('POLICY', 'reject | serve once the feed is stale (default reject: 503)'),
+    'max-staleness': text('SECONDS', 'Feed silence before the stale policy applies (default 120)'),
     'trust-proxy': {
       type: 'boolean',
       description: 'Behind your own proxy: keep its X-Forwarded-Proto/Host, append to X-Forwarded-For',
@@ -77,6 +78,7 @@ export const gateway: Command = {
           timeout: flag('timeout'),
           'no-revocation': args.values['no-revocation'] === true,
           'stale-policy': flag('stale-policy'),
+          'max-staleness': flag('max-staleness'),
           'trust-proxy': args.values['trust-proxy'] === true,
           'public-url': flag('public-url'),
           'dpop-nonce': args.values['dpop-nonce'] === true,

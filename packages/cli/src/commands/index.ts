@@ -19,6 +19,7 @@ import { demo } from './demo.js';
 import { gateway } from './gateway.js';
 import { keysGenerate } from './keys-generate.js';
 import { keysList } from './keys-list.js';
+import { keysRevoke } from './keys-revoke.js';
 import { keysRotate } from './keys-rotate.js';
 import { rolesAdd } from './roles-add.js';
 import { rolesList } from './roles-list.js';
@@ -59,4 +60,5 @@ export const commands: readonly Command[] = [
   rolesRemove,
   keysList,
   keysRotate,
+  keysRevoke,
 ];

@@ -74,6 +74,8 @@ class KeycardGuard implements Guard {
   #misses = 0;
   #verifications = 0;
   #rejections = 0;
+  #revokedKeyHit = false;
+  #initFailures = 0;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -94,8 +96,18 @@ class KeycardGuard implements Guard {
         throw optionError('keys', 'holds no key usable with the algorithms');
     }
     this.#verifier = createVerifier({
-      getKey: (header: JWSHeader): VerificationKey | undefined =>
-        this.#staticKeys !== undefined ? selectKey(this.#staticKeys, header) : this.#jwks?.getKey(header),
+      getKey: (header: JWSHeader): VerificationKey | undefined => {
+        const key =
+          this.#staticKeys !== undefined ? selectKey(this.#staticKeys, header) : this.#jwks?.getKey(header);
+        // A withdrawn key is refused even while a stale JWKS copy (or the static keys) still holds it,
+        // whether the header names it or it was picked as the only key of its algorithm.
+        const kid = key?.kid ?? header.kid;
+        if (this.#state.keys.size !== 0 && typeof kid === 'string' && this.#state.keys.has(kid)) {
+          this.#revokedKeyHit = true;
+          return undefined;
+        }
+        return key;
+      },
       algorithms: [...options.algorithms],
       issuer: options.tokenIssuer,
       audience: [...options.audience],
@@ -150,8 +162,11 @@ class KeycardGuard implements Guard {
   /** The token's own verification (signature, claims, revocation), cached; no proof is looked at. */
   #verifyCard(token: string): AuthResult | Promise<AuthResult> {
     const now = this.options.clock();
-    if (this.#rejectWhenStale && this.#feedIsStale(now))
-      return this.#fail(new GuardError('ERR_GUARD_FEED_STALE'));
+    if (this.#rejectWhenStale && this.#feedIsStale(now)) {
+      // Never started (issuer away since start-up): the keys are what is missing first.
+      const noKeys = !this.#initDone && this.#staticKeys === undefined;
+      return this.#fail(new GuardError(noKeys ? 'ERR_GUARD_NO_KEYS' : 'ERR_GUARD_FEED_STALE'));
+    }
     // Warm path: one Map lookup, the exp check inside get(), and the revocation set lookups.
     const entry = this.#cache.get(token, now);
     if (entry !== undefined) {
@@ -174,8 +189,13 @@ class KeycardGuard implements Guard {
     let payload: JWTClaims;
     try {
       this.#verifications++;
+      this.#revokedKeyHit = false;
       payload = this.#verifier.verify(token).payload;
     } catch (error) {
+      if (this.#revokedKeyHit) {
+        this.#revokedKeyHit = false;
+        return this.#fail(new GuardError('ERR_GUARD_TOKEN_REVOKED', { reason: 'signing key revoked' }));
+      }
       if (
         mayRefetch &&
         this.#staticKeys === undefined &&
@@ -247,14 +267,18 @@ class KeycardGuard implements Guard {
     if (this.#initDone) return Promise.resolve();
     if (this.#init !== undefined) return this.#init;
     const now = this.options.clock();
-    if (now - this.#lastInitAttempt < this.options.jwks.cooldownMs) {
+    if (now - this.#lastInitAttempt < this.#initRetryMs()) {
       return Promise.reject(
         new GuardError('ERR_GUARD_NO_KEYS', { reason: 'initialisation failed recently' }),
       );
     }
     this.#lastInitAttempt = now;
     this.#init = this.#runInit()
+      .then(() => {
+        this.#initFailures = 0;
+      })
       .catch((error: unknown) => {
+        this.#initFailures++;
         this.#scheduleRetry();
         throw error;
       })
@@ -264,10 +288,20 @@ class KeycardGuard implements Guard {
     return this.#init;
   }
 
+  /**
+   * How long after a failed start the next attempt may run: 1 s doubling to 5 s, so a guard that
+   * started while the issuer was away accepts cards within seconds of its return. This is not the
+   * unknown-`kid` cooldown, which guards the issuer against made-up key ids.
+   */
+  #initRetryMs(): number {
+    if (this.#initFailures === 0) return 0;
+    return Math.min(1000 * 2 ** (this.#initFailures - 1), 5000);
+  }
+
   /** After a failed start (issuer down), try again in the background so the feed starts without traffic. */
   #scheduleRetry(): void {
     if (this.#retryTimer !== undefined || this.#close.signal.aborted) return;
-    const delay = Math.max(1000, Math.min(this.options.jwks.cooldownMs, 30_000));
+    const delay = this.#initRetryMs();
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.#lastInitAttempt = Number.NEGATIVE_INFINITY; // a scheduled retry is not subject to the cooldown
@@ -299,8 +333,14 @@ class KeycardGuard implements Guard {
         state: this.#state,
         onEvent: (event) => {
           this.#cache.evictWhere((e) => eventMatches(event, e.sub, e.sid, e.jti, e.iat));
+          if (event.type === 'key') this.#jwks?.refresh().catch(() => {});
         },
-        onReset: () => this.#cache.clear(),
+        // Across a reset we may have missed events: re-verify every card, reload the keys (a missed
+        // key event), and keep the revocations we hold (they were true when published).
+        onReset: () => {
+          this.#cache.clear();
+          this.#jwks?.refresh().catch(() => {});
+        },
         onError: o.onError,
         clock: o.clock,
         connectTimeoutMs: o.fetchTimeoutMs,
@@ -339,6 +379,9 @@ class KeycardGuard implements Guard {
       lastEventAt: feed?.lastEventAt ?? null,
       feedEvents: feed?.events ?? 0,
       feedReconnects: feed?.reconnects ?? 0,
+      feedResets: feed?.resets ?? 0,
+      feedStale: this.options.revocation !== undefined && this.#feedIsStale(now),
+      revokedKeys: this.#state.keys.size,
       revokedSessions: this.#state.sessions.size,
       revokedTokens: this.#state.tokens.size,
       revokedSubjects: this.#state.subjects.size,

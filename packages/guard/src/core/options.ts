@@ -51,6 +51,7 @@ export interface ResolvedOptions {
         readonly pollUri: string | undefined;
         readonly maxStalenessMs: number;
         readonly stalePolicy: StalePolicy;
+        readonly authorization: (() => string | Promise<string>) | undefined;
         readonly minReconnectDelayMs: number;
         readonly maxReconnectDelayMs: number;
         readonly idleTimeoutMs: number;
@@ -162,7 +163,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
   let revocation: ResolvedOptions['revocation'];
   if (rv !== false && rv?.enabled !== false) {
     const r = rv ?? {};
-    const stalePolicy = r.stalePolicy ?? 'serve';
+    const stalePolicy = r.stalePolicy ?? 'reject';
     if (stalePolicy !== 'serve' && stalePolicy !== 'reject') {
       throw optionError('revocation.stalePolicy', "must be 'serve' or 'reject'");
     }
@@ -175,16 +176,20 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
         'needs streamUri or pollUri without discovery (or set revocation: false)',
       );
     }
+    if (r.authorization !== undefined && typeof r.authorization !== 'function') {
+      throw optionError('revocation.authorization', 'must be a function returning a token');
+    }
     revocation = Object.freeze({
+      authorization: r.authorization,
       streamUri,
       pollUri,
-      maxStalenessMs: num('revocation.maxStaleness', r.maxStaleness, 60, 0, 86_400) * 1000,
+      maxStalenessMs: num('revocation.maxStaleness', r.maxStaleness, 120, 0, 86_400) * 1000,
       stalePolicy,
       minReconnectDelayMs: minDelay,
       maxReconnectDelayMs: num(
         'revocation.maxReconnectDelayMs',
         r.maxReconnectDelayMs,
-        10_000,
+        5000,
         minDelay,
         600_000,
       ),

@@ -21,7 +21,11 @@ export interface RevocationFeedOptions {
   maxReconnectDelayMs: number;
   idleTimeoutMs: number;
   pollWaitSeconds: number;
+  /** The guard's `maxStaleness`: long-polls are kept shorter than half of it. */
+  maxStalenessMs?: number;
   streamFailuresBeforePoll: number;
+  /** A card for feeds that require one (`Authorization: Bearer`); called per connection or poll. */
+  authorization?: (() => string | Promise<string>) | undefined;
   /** Successful polls in fallback mode before trying the stream again. Default 20. */
   pollsBeforeStreamRetry?: number;
   random?: () => number;
@@ -51,7 +55,10 @@ export class RevocationFeed {
   lagMs: number | null = null;
   events = 0;
   reconnects = 0;
+  /** Resets the issuer answered (restore, fail-over, pruned events). */
+  resets = 0;
   synced = false;
+  #more = false;
   readonly #close = new AbortController();
   #failures = 0;
   #streamFailures = 0;
@@ -111,8 +118,9 @@ export class RevocationFeed {
             this.mode = 'stream';
             this.#streamFailures = o.streamFailuresBeforePoll - 1;
           }
-          // A server that ignores `wait` must not turn long-polling into a busy loop.
-          if (this.mode === 'poll') await sleep(o.minReconnectDelayMs, signal);
+          // A server that ignores `wait` must not turn long-polling into a busy loop; a full page
+          // (`more`) is read on at once.
+          if (this.mode === 'poll' && !this.#more) await sleep(o.minReconnectDelayMs, signal);
           continue;
         }
       } catch (cause) {
@@ -142,33 +150,48 @@ export class RevocationFeed {
 
   async #poll(uri: string): Promise<void> {
     const o = this.options;
-    const wait = this.synced ? o.pollWaitSeconds : 0;
+    // Right after a failure, ask without waiting (catch up and count as current at once); and never
+    // hold a long-poll longer than half of maxStaleness, or a quiet healthy feed would look stale.
+    const cap = o.maxStalenessMs === undefined ? o.pollWaitSeconds : Math.floor(o.maxStalenessMs / 2000);
+    const wait = this.synced && this.connected ? Math.min(o.pollWaitSeconds, cap) : 0;
     const url = new URL(uri);
     url.searchParams.set('after', this.cursor ?? '0');
     url.searchParams.set('wait', String(wait));
     const response = await fetchJson(url.href, {
+      headers: await this.#authHeader(),
       timeoutMs: o.connectTimeoutMs + wait * 1000,
       maxBytes: MAX_POLL_BYTES,
       signal: this.#close.signal,
     });
-    const body = response.body as { events?: unknown; cursor?: unknown; reset?: unknown } | undefined;
+    const body = response.body as
+      | { events?: unknown; cursor?: unknown; reset?: unknown; more?: unknown }
+      | undefined;
     if (body === undefined || !Array.isArray(body.events))
       throw new Error('revocation poll answered no events array');
     // Our cursor is older than what the issuer retains (or from another history): distrust the cache.
-    if (body.reset === true) this.options.onReset();
+    if (body.reset === true) {
+      this.resets++;
+      this.options.onReset();
+    }
     for (const raw of body.events) this.#apply(raw, undefined);
     if (typeof body.cursor === 'string' || typeof body.cursor === 'number') this.cursor = String(body.cursor);
     this.#failures = 0;
     this.lastContactAt = o.clock();
     this.connected = this.mode === 'poll';
-    this.#markSynced();
+    // Caught up only once the issuer has no further page for us: `ready()` means "state complete".
+    this.#more = body.more === true;
+    if (!this.#more) this.#markSynced();
   }
 
   async #stream(uri: string): Promise<void> {
     const o = this.options;
     const connection = new AbortController();
     const signal = AbortSignal.any([this.#close.signal, connection.signal]);
-    const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache' };
+    const headers: Record<string, string> = {
+      accept: 'text/event-stream',
+      'cache-control': 'no-cache',
+      ...(await this.#authHeader()),
+    };
     if (this.cursor !== undefined) headers['last-event-id'] = this.cursor;
     const connectTimer = setTimeout(() => connection.abort(), o.connectTimeoutMs);
     let response: Response;
@@ -186,7 +209,6 @@ export class RevocationFeed {
     this.#lastByteAt = connectedAt;
     this.lastContactAt = o.clock();
     this.connected = true;
-    this.#markSynced();
     // A half-open TCP connection delivers nothing: the issuer pings every 15 s, so silence means dead.
     const watchdog = setInterval(
       () => {
@@ -223,8 +245,17 @@ export class RevocationFeed {
 
   #onSse(event: SseEvent): void {
     if (event.type === 'reset') {
-      if (event.lastEventId !== '') this.cursor = event.lastEventId;
+      // The issuer's history does not hold our position (restore, fail-over, pruned events): follow
+      // the position the reset carries, keep what we know, and distrust cached verifications.
+      const position = cursorOf(event.data) ?? (event.lastEventId === '' ? undefined : event.lastEventId);
+      if (position !== undefined) this.cursor = position;
+      this.resets++;
       this.options.onReset();
+      return;
+    }
+    if (event.type === 'synced') {
+      // The stream has written our backlog: the state is complete.
+      this.#markSynced();
       return;
     }
     if (event.type !== 'revocation' && event.type !== 'message') return;
@@ -254,6 +285,11 @@ export class RevocationFeed {
     this.options.onEvent(event);
   }
 
+  async #authHeader(): Promise<Record<string, string>> {
+    const get = this.options.authorization;
+    return get === undefined ? {} : { authorization: `Bearer ${await get()}` };
+  }
+
   #markSynced(): void {
     if (this.synced) return;
     this.synced = true;
@@ -264,5 +300,15 @@ export class RevocationFeed {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) error === undefined ? w.resolve() : w.reject(error);
+  }
+}
+
+/** The `cursor` member of a reset's data, if it carries one. */
+function cursorOf(data: string): string | undefined {
+  try {
+    const value = (JSON.parse(data) as { cursor?: unknown } | null)?.cursor;
+    return typeof value === 'number' || typeof value === 'string' ? String(value) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -9,7 +9,9 @@ export type RevocationEvent =
       notBefore: number;
       at: number;
       expiresAt: number;
-    };
+    }
+  /** A withdrawn signing key: every card it signed is refused, whatever its `iat`. */
+  | { cursor?: string | number; type: 'key'; kid: string; at: number; expiresAt: number };
 
 /** Checks the shape of a feed event; anything else is ignored rather than trusted. */
 export function parseRevocationEvent(value: unknown): RevocationEvent | undefined {
@@ -18,6 +20,7 @@ export function parseRevocationEvent(value: unknown): RevocationEvent | undefine
   if (typeof e['at'] !== 'number' || typeof e['expiresAt'] !== 'number') return undefined;
   if (e['type'] === 'session' && typeof e['sid'] === 'string') return e as RevocationEvent;
   if (e['type'] === 'token' && typeof e['jti'] === 'string') return e as RevocationEvent;
+  if (e['type'] === 'key' && typeof e['kid'] === 'string') return e as RevocationEvent;
   if (e['type'] === 'subject' && typeof e['sub'] === 'string' && typeof e['notBefore'] === 'number') {
     return e as RevocationEvent;
   }
@@ -40,6 +43,11 @@ export class RevocationState {
   readonly tokens = new Map<string, number>();
   /** sub → [notBefore, expiresAt] */
   readonly subjects = new Map<string, [number, number]>();
+  /**
+   * Withdrawn signing key ids. Never pruned: whoever stole the key can sign new cards for ever, and
+   * a stale JWKS copy must never bring the key back. One entry per compromised key.
+   */
+  readonly keys = new Set<string>();
   #nextPruneAt = 0;
 
   /** @param leewaySeconds the guard's clock leeway: entries live until `expiresAt + leewaySeconds`. */
@@ -58,6 +66,10 @@ export class RevocationState {
 
   apply(event: RevocationEvent, nowMs: number): void {
     if (nowMs >= this.#nextPruneAt) this.prune(nowMs);
+    if (event.type === 'key') {
+      this.keys.add(event.kid);
+      return;
+    }
     if (event.expiresAt <= this.#horizon(nowMs)) return;
     if (event.type === 'session') keepLatest(this.sessions, event.sid, event.expiresAt);
     else if (event.type === 'token') keepLatest(this.tokens, event.jti, event.expiresAt);
@@ -100,5 +112,7 @@ export function eventMatches(
 ): boolean {
   if (event.type === 'session') return sid === event.sid;
   if (event.type === 'token') return jti === event.jti;
+  // Cache entries do not record their kid: the guard clears its whole cache on a key event.
+  if (event.type === 'key') return true;
   return sub === event.sub && (iat === undefined || iat < event.notBefore);
 }

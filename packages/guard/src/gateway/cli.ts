@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Guard } from '../core/create-guard.js';
 import { createGuard } from '../core/create-guard.js';
 import { optionError } from '../errors.js';
-import type { GuardOptions } from '../types.js';
+import type { GuardOptions, RevocationOptions } from '../types.js';
 import type { Gateway } from './create-gateway.js';
 import { createGateway } from './create-gateway.js';
 
@@ -38,7 +38,8 @@ every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles
   --no-dpop             refuse the DPoP scheme (DPoP-bound cards are then always refused)
   --log-refused         one line on stderr per refused request (method, path, status, code; no token)
   --no-revocation       do not subscribe to the revocation feed
-  --stale-policy P      serve | reject when the feed is stale (default serve)
+  --stale-policy P      reject | serve once the feed is stale (default reject: answer 503)
+  --max-staleness S     seconds the feed may be out of touch before the stale policy applies (default 120)
 `;
 
 export interface GatewayArgs {
@@ -100,6 +101,7 @@ export interface GatewayFlagValues {
   'log-refused'?: boolean | undefined;
   'no-revocation'?: boolean | undefined;
   'stale-policy'?: string | undefined;
+  'max-staleness'?: string | undefined;
 }
 
 /**
@@ -121,9 +123,14 @@ export async function gatewayArgsFromValues(
   if (values.issuer === undefined && values.iss === undefined)
     throw optionError('--iss', 'is required with --jwks');
   if (!values.audience?.length) throw optionError('--audience', 'is required');
-  const stalePolicy = values['stale-policy'] ?? 'serve';
-  if (stalePolicy !== 'serve' && stalePolicy !== 'reject')
+  const stalePolicy = values['stale-policy'];
+  if (stalePolicy !== undefined && stalePolicy !== 'serve' && stalePolicy !== 'reject')
     throw optionError('--stale-policy', 'must be serve or reject');
+  const maxStaleness = values['max-staleness'];
+  const revocation: RevocationOptions = {
+    ...(stalePolicy === undefined ? {} : { stalePolicy }),
+    ...(maxStaleness === undefined ? {} : { maxStaleness: integer('--max-staleness', maxStaleness, 120) }),
+  };
   const guard: GuardOptions = {
     audience: values.audience,
     ...(values.issuer === undefined ? {} : { issuer: values.issuer }),
@@ -131,7 +138,7 @@ export async function gatewayArgsFromValues(
     ...(values.scope?.length
       ? { requiredScopes: values.scope.flatMap((s) => s.split(' ')).filter(Boolean) }
       : {}),
-    revocation: values['no-revocation'] || values.issuer === undefined ? false : { stalePolicy },
+    revocation: values['no-revocation'] || values.issuer === undefined ? false : revocation,
   };
   if (values.jwks !== undefined) {
     if (/^https?:\/\//.test(values.jwks)) guard.jwksUri = values.jwks;
@@ -198,6 +205,7 @@ function parse(argv: string[]) {
       'log-refused': { type: 'boolean' },
       'no-revocation': { type: 'boolean' },
       'stale-policy': { type: 'string' },
+      'max-staleness': { type: 'string' },
     },
   });
 }
@@ -207,13 +215,17 @@ export interface RunningGateway {
   url: string;
   guard: Guard;
   gateway: Gateway;
+  /** False when the first attempt to reach the issuer failed: requests get 503 until it is back. */
+  ready: boolean;
   /** Stops the gateway, then the guard. */
   close(): Promise<void>;
 }
 
 /**
- * Starts a gateway from checked arguments: creates the guard, waits until it is ready (keys loaded,
- * feed synced), listens. `onError` receives background failures as one line (never a token).
+ * Starts a gateway from checked arguments: creates the guard and listens at once. While the issuer
+ * cannot be reached the gateway answers 503 (and its health check says why); the guard keeps trying
+ * and cards are accepted within seconds of the issuer's return. `onError` receives background
+ * failures as one line (never a token).
  * @example
  * const running = await startGateway(await parseGatewayArgs(process.argv.slice(3)));
  * process.once('SIGTERM', () => running.close());
@@ -226,12 +238,18 @@ export async function startGateway(
     ...args.guard,
     onError: (e) => onError(`${e.code}${e.reason ? `: ${e.reason}` : ''}`),
   });
-  try {
-    await guard.ready();
-  } catch (error) {
-    await guard.close();
-    throw error;
-  }
+  // Wait for the first attempt, so a healthy start serves at once; but an issuer that is away at
+  // start is an outage to ride out, not a reason to exit.
+  const ready = await guard.ready().then(
+    () => true,
+    (error: unknown) => {
+      const e = error as { code?: string; reason?: string };
+      onError(
+        `issuer not reachable yet (${e.code ?? 'error'}${e.reason ? `: ${e.reason}` : ''}); answering 503 until it is`,
+      );
+      return false;
+    },
+  );
   const gateway = createGateway({
     guard,
     upstream: args.upstream,
@@ -255,6 +273,7 @@ export async function startGateway(
     url,
     guard,
     gateway,
+    ready,
     async close() {
       await gateway.close();
       await guard.close();

@@ -28,7 +28,10 @@ export interface GatewayOptions {
   upstream?: string;
   /** In proxy mode, also answer forward-auth checks at this path (e.g. '/auth'). */
   authPath?: string;
-  /** Answer health checks here without a token: 200 `{ ok, feedConnected, keys }`, 503 when no key is loaded. */
+  /**
+   * Answer health checks here without a token: 200 `{ ok, feedConnected, feedStale, feedStalenessMs, keys }`;
+   * 503 when no key is loaded or the feed is stale.
+   */
   healthPath?: string;
   /** Extra rules after the token and `requiredScopes` checks. */
   policies?: Policy<GatewayRequest>[];
@@ -164,8 +167,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   function health(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
     const m = guard.metrics();
-    const body = JSON.stringify({ ok: m.jwksKeys > 0, feedConnected: m.feedConnected, keys: m.jwksKeys });
-    res.writeHead(m.jwksKeys > 0 ? 200 : 503, {
+    // Not ok without keys, or with a feed out of touch past maxStaleness (the guard refuses cards then).
+    const ok = m.jwksKeys > 0 && !(m.feedStale && guard.options.revocation?.stalePolicy === 'reject');
+    const body = JSON.stringify({
+      ok,
+      feedConnected: m.feedConnected,
+      feedStale: m.feedStale,
+      feedStalenessMs: Number.isFinite(m.feedStalenessMs) ? m.feedStalenessMs : null,
+      keys: m.jwksKeys,
+    });
+    res.writeHead(ok ? 200 : 503, {
       'content-type': 'application/json',
       'cache-control': 'no-store',
     });

@@ -32,6 +32,9 @@ export interface RemoteJwksOptions {
  *   minTtlMs: 30000, maxTtlMs: 3600000, cooldownMs: 30000, clock: Date.now, onError: console.warn });
  * await jwks.refresh();
  */
+/** After a failed unknown-`kid` fetch, the next may run this much later (or after the cooldown, if shorter). */
+const FAILED_FETCH_RETRY_MS = 2000;
+
 export class RemoteJwks {
   #keySet: KeySet | undefined;
   #expiresAt = 0;
@@ -66,9 +69,14 @@ export class RemoteJwks {
     if (this.#inflight !== undefined) return this.#inflight;
     const now = this.options.clock();
     if (now - this.#lastUnknownKidFetchAt < this.options.cooldownMs) return Promise.resolve(false);
-    // Counted even when the fetch fails, so an issuer that is down is not hammered either.
     this.#lastUnknownKidFetchAt = now;
-    return this.refresh().catch(() => false);
+    return this.refresh().catch(() => {
+      // A failed fetch waits a short while, not the whole cooldown: an issuer that is down is not
+      // hammered, and one that comes back is heard within seconds.
+      const { cooldownMs } = this.options;
+      this.#lastUnknownKidFetchAt = now - cooldownMs + Math.min(cooldownMs, FAILED_FETCH_RETRY_MS);
+      return false;
+    });
   }
 
   /** Fetches now (single-flight). Rejects with ERR_GUARD_JWKS_FETCH_FAILED; the old keys stay in use. */

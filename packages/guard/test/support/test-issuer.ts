@@ -12,7 +12,8 @@ import { decodeJWT, generateKeyPair, signJWT, verifyDpopProof } from '@keycard/j
 export type FeedEvent =
   | { type: 'session'; sid: string }
   | { type: 'token'; jti: string }
-  | { type: 'subject'; sub: string; notBefore: number };
+  | { type: 'subject'; sub: string; notBefore: number }
+  | { type: 'key'; kid: string };
 
 export interface TestIssuerOptions {
   alg?: AsymmetricAlgorithm;

@@ -138,6 +138,12 @@ export const configSchema = z
         pingInterval: seconds(1, 15),
         maxWait: seconds(0, 30),
         pruneInterval: seconds(1, 300),
+        /** Open feed readers (SSE streams + waiting long-polls) per instance; beyond: 503 ERR_FEED_FULL. */
+        maxReaders: z.number().int().min(1).default(2000),
+        /** Open feed readers per source address; beyond: 429 ERR_RATE_LIMITED. */
+        maxReadersPerAddress: z.number().int().min(1).default(16),
+        /** Feed readers must present a card with scope `revocations:read` (off: the feed is public). */
+        requireAuth: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

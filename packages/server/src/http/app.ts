@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
-import type { FeedNotifier } from '../revocations/index.js';
+import type { FeedAdmission, FeedBroadcaster, FeedNotifier } from '../revocations/index.js';
 import { registerCors } from './cors.js';
 import { handleError, sendError } from './errors.js';
 import { parseForm } from './input.js';
@@ -19,6 +19,10 @@ export interface AppHooks {
   closing: AbortController;
   /** Wakes long-polls and SSE streams when new revocation events exist. */
   feed: FeedNotifier;
+  /** This instance's one reader of the feed, shared by every SSE stream. */
+  feedBroadcaster: FeedBroadcaster;
+  /** Caps on open feed readers, per source address and in total. */
+  feedAdmission: FeedAdmission;
 }
 
 /**

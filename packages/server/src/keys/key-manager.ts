@@ -36,6 +36,12 @@ export interface KeyManager {
   list(): Promise<KeyInfo[]>;
   /** Promotes next to current now, retires the old current and publishes a fresh next. */
   rotate(): Promise<{ current: string; retired: string | null; next: string }>;
+  /**
+   * Withdraws a key at once (compromise): it leaves storage and so the JWKS. A current key is
+   * first replaced by the published next key; a fresh next key is published. Callers also
+   * publish a `key` revocation event (see `revokeSigningKey`). ERR_KEY_NOT_FOUND if unknown.
+   */
+  revoke(kid: string): Promise<{ revoked: string; current: string | null; next: string | null }>;
   /** Scheduled work: rotates when due, drops retired keys past their removeAfter. */
   maintain(): Promise<{ rotated: boolean; removed: string[] }>;
 }
@@ -188,6 +194,23 @@ export function createKeyManager(deps: {
       }));
     },
     rotate: () => promote(false),
+    async revoke(kid) {
+      const { records } = await load(true);
+      const record = records.find((r) => r.kid === kid);
+      if (record === undefined) throw new ServerError('ERR_KEY_NOT_FOUND');
+      if (record.state === 'current') await promote(false);
+      await storage.keys.delete(kid);
+      signers.delete(kid);
+      let after = await load(true);
+      if (!after.records.some((r) => r.state === 'next')) {
+        await createNext();
+        after = await load(true);
+      }
+      const current = after.records.find((r) => r.state === 'current')?.kid ?? null;
+      const next = after.records.find((r) => r.state === 'next')?.kid ?? null;
+      logger.warn({ kid, current, next }, 'signing key revoked');
+      return { revoked: kid, current, next };
+    },
     async maintain() {
       const now = clock();
       const { records } = await load(true);

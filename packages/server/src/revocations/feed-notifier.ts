@@ -36,8 +36,9 @@ export function createFeedNotifier(storage: Storage, coordinator: Coordinator, p
     polling = true;
     try {
       const latest = await storage.revocations.latestCursor();
-      if (lastCursor !== undefined && latest > lastCursor) notify();
-      lastCursor = Math.max(lastCursor ?? 0, latest);
+      // A lower cursor than before is news too: the store was restored or failed over.
+      if (lastCursor !== undefined && latest !== lastCursor) notify();
+      lastCursor = latest;
     } catch {
       // Storage hiccup: the next tick tries again.
     } finally {

@@ -58,3 +58,18 @@ export async function publishSubjectRevocation(ctx: ServerContext, sub: string):
     expiresAt: revocationExpiry(ctx, now),
   });
 }
+
+/**
+ * Publishes a `key` event: guards drop the key and refuse every card it signed, whatever its
+ * `iat`. Kept as long as any card signed before now could live; a guard that joins later gets a
+ * JWKS without the key.
+ *
+ * @example
+ * ```ts
+ * await publishKeyRevocation(ctx, 'k-2030-01');
+ * ```
+ */
+export async function publishKeyRevocation(ctx: ServerContext, kid: string): Promise<void> {
+  const now = ctx.clock();
+  await publishRevocation(ctx, { type: 'key', kid, at: now, expiresAt: revocationExpiry(ctx, now) });
+}

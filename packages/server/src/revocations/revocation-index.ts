@@ -36,10 +36,13 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
   const subjects = new Map<string, { notBefore: number; expiresAt: number }>();
   let syncing: Promise<void> | undefined;
   let lastPrune = 0;
+  let lastHeadCheck = Number.NEGATIVE_INFINITY;
 
   const apply = (event: RevocationEvent) => {
     if (event.type === 'session') sessions.set(event.sid, event.expiresAt);
     else if (event.type === 'token') tokens.set(event.jti, event.expiresAt);
+    // A withdrawn key leaves storage, so the server's own verification keys no longer hold it.
+    else if (event.type === 'key') return;
     else {
       const prev = subjects.get(event.sub);
       if (prev === undefined || prev.notBefore < event.notBefore) subjects.set(event.sub, event);
@@ -54,13 +57,27 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
     for (const [k, v] of subjects) if (v.expiresAt < now) subjects.delete(k);
   };
 
-  const doSync = async () => {
+  const readNew = async () => {
     for (;;) {
       const events = await storage.revocations.listAfter(cursor, 1000);
       for (const event of events) apply(event);
       const last = events.at(-1);
       if (last !== undefined) cursor = last.cursor;
       if (events.length < 1000) break;
+    }
+  };
+
+  const doSync = async () => {
+    await readNew();
+    // After a restore or a fail-over the store's history can end below our cursor: follow it
+    // down (keeping what we hold) or every later event would be skipped. Checked at most once a second.
+    if (performance.now() - lastHeadCheck >= 1000) {
+      lastHeadCheck = performance.now();
+      const latest = await storage.revocations.latestCursor();
+      if (latest < cursor) {
+        cursor = latest;
+        await readNew();
+      }
     }
     prune(clock());
   };

@@ -212,7 +212,9 @@ export interface KeyStore {
 export type RevocationEvent =
   | { cursor: number; type: 'session'; sid: string; at: number; expiresAt: number }
   | { cursor: number; type: 'token'; jti: string; at: number; expiresAt: number }
-  | { cursor: number; type: 'subject'; sub: string; notBefore: number; at: number; expiresAt: number };
+  | { cursor: number; type: 'subject'; sub: string; notBefore: number; at: number; expiresAt: number }
+  /** A withdrawn signing key: every card it signed is refused, whatever its `iat`. */
+  | { cursor: number; type: 'key'; kid: string; at: number; expiresAt: number };
 
 /** A revocation event before the store assigns its cursor. */
 export type NewRevocationEvent = RevocationEvent extends infer E

@@ -130,6 +130,8 @@ export function adminApi(session: SessionManager) {
 
     listKeys: async () => listFrom<AdminKey>(await session.request('/api/admin/keys'), 'keys'),
     rotateKeys: () => session.request<unknown>('/api/admin/keys/rotate', { method: 'POST', body: {} }),
+    revokeKey: (kid: string) =>
+      session.request<unknown>(`/api/admin/keys/${id(kid)}/revoke`, { method: 'POST', body: {} }),
 
     listSessions: async () =>
       listFrom<AdminSession>(await session.request('/api/admin/sessions'), 'sessions'),

@@ -2,11 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
+import { revokeSigningKey } from '../../keys/index.js';
 import { revokeSession } from '../../sessions/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
+const kidParams = z.object({ kid: z.string().min(1).max(200) });
 const page = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
@@ -41,6 +43,12 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
       detail: { ...result },
     });
     return result;
+  });
+
+  app.post('/api/admin/keys/:kid/revoke', async (request) => {
+    const caller = await admin(request);
+    const { kid } = parseInput(kidParams, request.params);
+    return revokeSigningKey(ctx, kid, { actor: caller.userId, request: requestInfo(request) });
   });
 
   app.get('/api/admin/sessions', async (request) => {

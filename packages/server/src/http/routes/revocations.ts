@@ -1,11 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ServerContext } from '../../context.js';
+import { API_AUDIENCE, type ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
-import { readRevocations, waitForRevocation } from '../../revocations/index.js';
-import type { RevocationEvent } from '../../storage/index.js';
+import { readRevocations, toWire, waitForRevocation } from '../../revocations/index.js';
+import { verifyAccessToken } from '../../tokens/index.js';
 import type { AppHooks } from '../app.js';
+import { bearerToken } from '../bearer.js';
 import { parseInput } from '../input.js';
+
+export { toWire } from '../../revocations/index.js';
 
 const cursor = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const pollQuery = z.object({
@@ -13,35 +16,30 @@ const pollQuery = z.object({
   wait: z.coerce.number().int().min(0).max(30).default(0),
 });
 const streamQuery = z.object({ after: cursor.optional() });
+/** A stream whose socket buffers more than this is too slow to follow the feed: it is ended. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** The scope a card needs to read the feed when `revocations.requireAuth` is on. */
+export const FEED_SCOPE = 'revocations:read';
 
-/** Storage keeps milliseconds; the feed speaks seconds like the tokens it revokes. */
-export function toWire(event: RevocationEvent) {
-  const at = Math.floor(event.at / 1000);
-  const expiresAt = Math.ceil(event.expiresAt / 1000);
-  switch (event.type) {
-    case 'session':
-      return { cursor: event.cursor, type: event.type, sid: event.sid, at, expiresAt };
-    case 'token':
-      return { cursor: event.cursor, type: event.type, jti: event.jti, at, expiresAt };
-    case 'subject':
-      // Rounded up: a token issued in the same second as the revocation counts as revoked.
-      return {
-        cursor: event.cursor,
-        type: event.type,
-        sub: event.sub,
-        notBefore: Math.ceil(event.notBefore / 1000),
-        at,
-        expiresAt,
-      };
-  }
+/** With `revocations.requireAuth`: a card of this server's own audience carrying `revocations:read`. */
+async function authorizeReader(ctx: ServerContext, request: FastifyRequest): Promise<void> {
+  if (!ctx.config.revocations.requireAuth) return;
+  const token = bearerToken(request);
+  if (token === undefined) throw new ServerError('ERR_UNAUTHENTICATED');
+  const claims = await verifyAccessToken(ctx, token, { audience: API_AUDIENCE });
+  const scopes = typeof claims['scope'] === 'string' ? claims['scope'].split(' ') : [];
+  if (!scopes.includes(FEED_SCOPE)) throw new ServerError('ERR_INSUFFICIENT_SCOPE');
 }
 
 /** `GET /revocations` (long-poll) and `GET /revocations/stream` (Server-Sent Events). */
 export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks: AppHooks): void {
   app.get('/revocations', async (request, reply) => {
     const query = parseInput(pollQuery, request.query);
+    await authorizeReader(ctx, request);
     const wait = Math.min(query.wait, ctx.config.revocations.maxWait);
     reply.header('cache-control', 'no-store');
+    // Only a waiting long-poll holds a connection open; an immediate read is an ordinary request.
+    const release = wait > 0 ? hooks.feedAdmission.admit(request.ip) : () => {};
     const stop = new AbortController();
     const onGone = () => stop.abort();
     hooks.closing.signal.addEventListener('abort', onGone, { once: true });
@@ -59,8 +57,14 @@ export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks
         await notified;
         page = await readRevocations(ctx, query.after);
       }
-      return { events: page.events.map(toWire), cursor: page.cursor, ...(page.reset ? { reset: true } : {}) };
+      return {
+        events: page.events.map(toWire),
+        cursor: page.cursor,
+        ...(page.reset ? { reset: true } : {}),
+        ...(page.more ? { more: true } : {}),
+      };
     } finally {
+      release();
       stop.abort();
       hooks.closing.signal.removeEventListener('abort', onGone);
       request.raw.off('close', onGone);
@@ -78,6 +82,8 @@ export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks
       after = parsed.data;
     }
     if (hooks.closing.signal.aborted) throw new ServerError('ERR_NOT_READY');
+    await authorizeReader(ctx, request);
+    const release = hooks.feedAdmission.admit(request.ip);
     reply.hijack();
     const raw = reply.raw;
     const headers: Record<string, string> = {};
@@ -94,37 +100,31 @@ export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks
     raw.write('retry: 2000\n\n');
 
     let ended = false;
-    let pumping: Promise<void> = Promise.resolve();
-    const pump = async () => {
-      for (;;) {
-        if (ended) return;
-        const page = await readRevocations(ctx, after);
-        if (page.reset) raw.write('event: reset\ndata: {}\n\n');
-        for (const event of page.events) {
-          raw.write(`id: ${event.cursor}\nevent: revocation\ndata: ${JSON.stringify(toWire(event))}\n\n`);
-        }
-        after = Math.max(after, page.cursor);
-        if (page.events.length < 1000) return;
-      }
-    };
-    const schedule = () => {
-      pumping = pumping.then(pump).catch((err: unknown) => {
-        request.log.error({ err }, 'revocation stream failed');
+    const write = (chunk: string) => {
+      if (ended) return;
+      if (raw.writableLength > MAX_BUFFERED_BYTES) {
+        request.log.warn('revocation stream too slow to follow: ended');
         end();
-      });
+        return;
+      }
+      raw.write(chunk);
     };
-    const unsubscribe = hooks.feed.subscribe(schedule);
-    const ping = setInterval(() => raw.write(': ping\n\n'), ctx.config.revocations.pingInterval * 1000);
+    const member = hooks.feedBroadcaster.join(write, after);
+    const ping = setInterval(() => write(': ping\n\n'), ctx.config.revocations.pingInterval * 1000);
     const end = () => {
       if (ended) return;
       ended = true;
       clearInterval(ping);
-      unsubscribe();
+      member.leave();
+      release();
       hooks.closing.signal.removeEventListener('abort', end);
       raw.end();
     };
+    member.joined.catch((err: unknown) => {
+      request.log.error({ err }, 'revocation stream failed');
+      end();
+    });
     hooks.closing.signal.addEventListener('abort', end, { once: true });
     raw.on('close', end);
-    schedule();
   });
 }

@@ -170,7 +170,7 @@ export const rowToKey = (r: Row<'signing_keys'>): SigningKeyRecord => ({
 
 /** The columns of a revocation row, without its cursor. */
 export function revocationToRow(e: NewRevocationEvent) {
-  const target = e.type === 'session' ? e.sid : e.type === 'token' ? e.jti : e.sub;
+  const target = e.type === 'session' ? e.sid : e.type === 'token' ? e.jti : e.type === 'key' ? e.kid : e.sub;
   const notBefore = e.type === 'subject' ? e.notBefore : null;
   return { type: e.type, target, not_before: notBefore, at: e.at, expires_at: e.expiresAt };
 }
@@ -182,6 +182,8 @@ export function rowToRevocation(r: Row<'revocations'>): RevocationEvent {
       return { cursor: base.cursor, type: 'session', sid: r.target, at: base.at, expiresAt: base.expiresAt };
     case 'token':
       return { cursor: base.cursor, type: 'token', jti: r.target, at: base.at, expiresAt: base.expiresAt };
+    case 'key':
+      return { cursor: base.cursor, type: 'key', kid: r.target, at: base.at, expiresAt: base.expiresAt };
     default:
       return {
         cursor: base.cursor,

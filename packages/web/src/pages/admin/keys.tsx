@@ -26,6 +26,16 @@ export function AdminKeys() {
     if (done.ok) await keys.reload();
   };
 
+  // Key compromise (docs/operations.md): the key leaves the JWKS and every card it signed is refused.
+  const revoke = async (kid: string) => {
+    if (!window.confirm(`Revoke key ${kid}? Every card it signed stops working at once.`)) return;
+    const done = await action.run(
+      () => api.revokeKey(kid),
+      'Revoked: the key left the JWKS and guards refuse every card it signed.',
+    );
+    if (done.ok) await keys.reload();
+  };
+
   return (
     <section class="panel" aria-labelledby="admin-keys-title">
       <h2 id="admin-keys-title">Signing keys</h2>
@@ -59,6 +69,9 @@ export function AdminKeys() {
               <th scope="col">Activated</th>
               <th scope="col">Retired</th>
               <th scope="col">Leaves the JWKS</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -84,6 +97,18 @@ export function AdminKeys() {
                 </td>
                 <td>
                   <TimeText value={key.removeAfter} now={now} />
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    class="button button-danger"
+                    onClick={() => revoke(key.kid)}
+                    disabled={action.busy}
+                    data-testid={`admin-key-revoke-${key.kid}`}
+                    title="Key compromised: withdraw it now"
+                  >
+                    Revoke
+                  </button>
                 </td>
               </tr>
             ))}
