@@ -122,7 +122,7 @@ beforeAll(async () => {
   owner.get(
     '/rooms/:owner',
     expressAuth(hotel.guard('rooms')),
-    expressAuthorize(requireOwner((req) => req.params['owner'])),
+    expressAuthorize(requireOwner((req) => req.params['owner'] as string | undefined)),
     (req, res) => {
       res.json({ sub: req.auth!.sub });
     },
