@@ -47,7 +47,7 @@ describe.skipIf(notBuilt !== undefined)('keycard demo', () => {
     for (const door of Object.values(hotel.doors)) {
       expect((await fetch(`${door}/healthz`)).status).toBe(200);
     }
-    const token = await apiLogin(hotel.url, 'alice');
+    const token = await apiLogin(hotel.url, 'alice', 'rooms');
     const open = await fetch(`${hotel.doors.rooms}/rooms/101/open`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -3,7 +3,9 @@ import {
   createClient,
   createUser,
   type KeycardServer,
+  SCRIPT_CLIENT_ID,
   type UserRecord,
+  updateClient,
   WEB_CLIENT_ID,
 } from '@keycard/server';
 
@@ -61,6 +63,11 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
     firstParty: true,
     grants: ['password', 'refresh_token'],
     requireDpop: true,
+    audiences: [API_AUDIENCE, ...AUDIENCES.map((a) => a.id)],
+    scopes: [...new Set([...ROLES.flatMap((r) => r.scopes)])],
+  });
+  // Scripts and curl (Bearer, no DPoP) may ask for door cards too, one door per card.
+  await updateClient(ctx, SCRIPT_CLIENT_ID, {
     audiences: [API_AUDIENCE, ...AUDIENCES.map((a) => a.id)],
     scopes: [...new Set([...ROLES.flatMap((r) => r.scopes)])],
   });

@@ -119,7 +119,7 @@ describe('DPoP (RFC 9449) at the token endpoint, /api/login, /api/refresh and /a
     const refresh = (headers: Record<string, string>) =>
       send(`${r.url}/api/refresh`, { json: { refresh_token: rt }, headers });
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { dpop: proof('/api/refresh', { key: other }) },
       { dpop: proof('/api/login') },
     ]) {

@@ -2,7 +2,7 @@ import { calculateThumbprint, createDpopProof, generateKeyPair } from '@keycard/
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../src/index.js';
-import { addUser, type Body, postForm, postJson, type Running, startServer } from './helpers.js';
+import { addUser, type Body, postForm, postJson, type Running, startServer, testClock } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -105,6 +105,7 @@ describe('token exchange (RFC 8693) on a user’s behalf', () => {
       scope: 'billing:charge',
     });
     expect(payload['cnf']).toBeUndefined();
+    expect(payload.exp).toBeLessThanOrEqual(subject.exp); // never outlives the subject card
   });
 
   it('nests act for a chain (guest → rooms → billing → ledger) and logout reaches every link', async () => {
@@ -163,7 +164,9 @@ describe('token exchange (RFC 8693) on a user’s behalf', () => {
     });
     expect(publicClient.status).toBe(401);
     expect(publicClient.body.error).toBe('invalid_client');
-    for (const form of [{}, { audience: 'billing pool' }, { audience: 'nowhere' }]) {
+    for (const form of [{}, { audience: 'billing pool' }, { audience: 'nowhere' }] as Array<
+      Record<string, string>
+    >) {
       expect((await exchange('rooms-svc', rooms.access_token, form)).body.error).toBe('invalid_target');
     }
     expect((await exchange('rooms-svc', 'a.b.c', { audience: 'billing' })).body.error).toBe('invalid_grant');
@@ -209,5 +212,64 @@ describe('token exchange (RFC 8693) on a user’s behalf', () => {
     expect(claimsOf(res.body.access_token).cnf).toEqual({
       jkt: calculateThumbprint(serviceKey.publicKey.toJWK()),
     });
+  });
+});
+
+describe('an exchanged card never outlives its subject card', () => {
+  it('caps exp (and expires_in) at the subject card’s exp', async () => {
+    const clock = testClock();
+    const r = await startServer({ databaseUrl: 'memory' }, { clock });
+    try {
+      const ctx = r.server.services;
+      await ctx.storage.audiences.upsert({
+        id: 'rooms',
+        name: 'rooms',
+        scopes: ['x'],
+        uri: null,
+        createdAt: 0,
+      });
+      await ctx.storage.audiences.upsert({
+        id: 'billing',
+        name: 'billing',
+        scopes: ['x'],
+        uri: null,
+        createdAt: 0,
+      });
+      await ctx.storage.roles.upsert({ name: 'guest', scopes: ['x'], createdAt: 0 });
+      ctx.directory.invalidate();
+      await createClient(ctx, {
+        id: 'desk',
+        type: 'public',
+        firstParty: true,
+        grants: ['password'],
+        audiences: ['rooms'],
+        scopes: ['x'],
+      });
+      const { secret } = await createClient(ctx, {
+        id: 'rooms-svc',
+        type: 'confidential',
+        grants: [EXCHANGE],
+        tokenExchange: [{ from: 'rooms', to: 'billing', scopes: ['x'] }],
+      });
+      await addUser(r, 'alice', PASSWORD, ['guest']);
+      const subject = (
+        await postJson(`${r.url}/api/login`, { username: 'alice', password: PASSWORD, client_id: 'desk' })
+      ).body;
+      const ttl = subject.expires_in as number;
+      clock.advance((ttl - 100) * 1000);
+      const res = await postForm(`${r.url}/oauth/token`, {
+        grant_type: EXCHANGE,
+        client_id: 'rooms-svc',
+        client_secret: secret!,
+        subject_token: subject.access_token,
+        subject_token_type: ACCESS_TOKEN,
+        audience: 'billing',
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.expires_in).toBe(100);
+      expect(claimsOf(res.body.access_token).exp).toBe(claimsOf(subject.access_token).exp);
+    } finally {
+      await r.close();
+    }
   });
 });

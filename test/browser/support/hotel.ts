@@ -149,12 +149,19 @@ export async function startHotelProcess(
   return hotel;
 }
 
-/** Signs in through the JSON API (not the browser) and returns the access token. */
-export async function apiLogin(url: string, username: keyof typeof PASSWORDS): Promise<string> {
+/**
+ * Signs in through the JSON API (not the browser) as the scripts' client `keycard-cli` (Bearer
+ * cards; the web app's client requires DPoP) and returns a card for `audience` (default `keycard`).
+ */
+export async function apiLogin(
+  url: string,
+  username: keyof typeof PASSWORDS,
+  audience?: string,
+): Promise<string> {
   const res = await fetch(`${url}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORDS[username] }),
+    body: JSON.stringify({ username, password: PASSWORDS[username], client_id: 'keycard-cli', audience }),
     signal: AbortSignal.timeout(10_000),
   });
   if (res.status !== 200) throw new Error(`login ${username}: HTTP ${res.status}`);

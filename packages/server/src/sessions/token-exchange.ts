@@ -42,6 +42,7 @@ export interface ExchangedToken {
  * only by an explicit rule of the acting client; the new card keeps the user (`sub`), the session
  * (`sid`, so logout reaches it) and names the service in `act` (earlier actors nested inside).
  * Scopes ⊆ the subject card's ∩ the rule's ∩ what `to` understands; asking wider is invalid_scope.
+ * The new card expires no later than the subject card, so a chain of exchanges never extends access.
  *
  * A DPoP-bound subject card is accepted: the service received it with a proof at its own door,
  * and the exchange itself is authenticated by the service's client secret. The user's key never
@@ -84,6 +85,7 @@ export async function exchangeToken(ctx: ServerContext, input: TokenExchangeInpu
     sessionId: subject.sid,
     act: { sub: client.id, ...(previous !== undefined ? { act: previous } : {}) },
     dpopJkt: input.dpopJkt,
+    notAfter: typeof subject.claims.exp === 'number' ? subject.claims.exp : undefined,
   });
   await ctx.audit.record('token.exchange', {
     actor: client.id,

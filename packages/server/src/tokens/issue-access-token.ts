@@ -40,6 +40,8 @@ export interface AccessTokenInput {
   dpopJkt?: string | undefined;
   /** RFC 8693 `act` (the acting client, earlier actors nested inside). */
   act?: ActClaim | undefined;
+  /** Latest `exp` (seconds): the subject card's, for token exchange. */
+  notAfter?: number | undefined;
 }
 
 /** RFC 8693 §4.1 actor claim. */
@@ -78,7 +80,11 @@ export async function issueAccessToken(
   }
   const sub = input.user?.id ?? input.clientId;
   const now = Math.floor((await clearOfSubjectRevocation(ctx, sub)) / 1000);
-  const ttl = ctx.config.tokens.accessTokenTtl;
+  // An exchanged card never outlives the card it was exchanged for (chains cannot extend access).
+  const ttl =
+    input.notAfter === undefined
+      ? ctx.config.tokens.accessTokenTtl
+      : Math.max(0, Math.min(ctx.config.tokens.accessTokenTtl, input.notAfter - now));
   const extra: Record<string, unknown> = {};
   const merge = (source: Record<string, unknown>) => {
     for (const [key, value] of Object.entries(source)) if (!REGISTERED.has(key)) extra[key] = value;
