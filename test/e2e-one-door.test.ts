@@ -256,8 +256,10 @@ describe('a DPoP-bound card needs a fresh proof of its key at every adapter and 
         );
         expect(((await res.json()) as { error: { code: string } }).error.code, what).toBe(code);
       }
-      // The holder still gets in with a fresh proof afterwards.
+      // The holder still gets in with a fresh proof afterwards, also with a query (htu has none, RFC 9449 §4.3).
       expect((await get(url, { authorization: dpop, dpop: proof(aliceKey) })).status).toBe(200);
+      const query = await get(`${url}?room=101`, { authorization: dpop, dpop: proof(aliceKey) });
+      expect(query.status).toBe(200);
     });
   }
 });
