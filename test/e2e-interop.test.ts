@@ -41,7 +41,7 @@ beforeAll(async () => {
     id: 'rooms',
     name: 'rooms',
     scopes: ['rooms:read'],
-    uri: null,
+    uri: 'https://rooms.example/',
     createdAt: 0,
   });
   await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read'], createdAt: 0 });
@@ -109,7 +109,7 @@ async function verifiedWithJose(card: string, keyPair: CryptoKeyPair) {
 }
 
 describe('oauth4webapi DPoP client against the real server and a guarded door', () => {
-  it('password grant: a DPoP card, accepted at the door with nonces off and on; jose verifies it; refresh keeps the key', async () => {
+  it('password grant with an RFC 8707 resource: a DPoP card, accepted at the door with nonces off and on; jose verifies it; refresh keeps the key', async () => {
     const client: oauth.Client = { client_id: 'o4w-app' };
     const keyPair = await oauth.generateKeyPair('ES256');
     const dpop = oauth.DPoP(client, keyPair);
@@ -119,7 +119,7 @@ describe('oauth4webapi DPoP client against the real server and a guarded door', 
         client,
         oauth.None(),
         'password',
-        { username: 'alice', password: PASSWORD, audience: 'rooms' },
+        { username: 'alice', password: PASSWORD, resource: 'https://rooms.example/' },
         { DPoP: dpop, ...insecure },
       );
     const tokens = await oauth.processGenericTokenEndpointResponse(as, client, await grant());
@@ -143,10 +143,33 @@ describe('oauth4webapi DPoP client against the real server and a guarded door', 
       client,
       await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, {
         DPoP: dpop,
+        additionalParameters: { resource: 'https://rooms.example/' },
         ...insecure,
       }),
     );
     expect(refreshed.token_type).toBe('dpop');
+    const unknown = await oauth
+      .processRefreshTokenResponse(
+        as,
+        client,
+        await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshed.refresh_token!, {
+          DPoP: dpop,
+          additionalParameters: { resource: 'https://pool.example/' },
+          ...insecure,
+        }),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(unknown).toBeInstanceOf(oauth.ResponseBodyError);
+    expect((unknown as oauth.ResponseBodyError).error).toBe('invalid_target');
+    // A refused refresh does not burn the refresh token.
+    const again = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshed.refresh_token!, {
+      DPoP: dpop,
+      ...insecure,
+    });
+    expect(again.status).toBe(200);
     await verifiedWithJose(refreshed.access_token, keyPair);
     expect((await visit(plainDoor, refreshed.access_token, dpop, false)).status).toBe(200);
 
