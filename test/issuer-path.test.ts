@@ -5,6 +5,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGuard } from '@keycard/guard';
+import { createDpopProof, generateKeyPair } from '@keycard/jwt';
 import { createServer, createUser, type KeycardServer } from '@keycard/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -51,7 +52,7 @@ describe('issuer with a path', () => {
       const login = await fetch(`${issuer}/api/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'alice', password: PASSWORD }),
+        body: JSON.stringify({ username: 'alice', password: PASSWORD, client_id: 'keycard-cli' }),
       });
       expect(login.status).toBe(200);
       const { access_token: token, refresh_token: refresh } = (await login.json()) as Record<string, string>;
@@ -72,5 +73,27 @@ describe('issuer with a path', () => {
     } finally {
       await guard.close();
     }
+  });
+
+  it('DPoP proofs name the URL under the issuer path (htu = issuer + path), at login and at /api/*', async () => {
+    const key = await generateKeyPair('ES256');
+    const login = await fetch(`${issuer}/api/login`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        dpop: createDpopProof(key, { method: 'POST', url: `${issuer}/api/login` }),
+      },
+      body: JSON.stringify({ username: 'alice', password: PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token: card, token_type } = (await login.json()) as Record<string, string>;
+    expect(token_type).toBe('DPoP');
+    const me = await fetch(`${issuer}/api/me`, {
+      headers: {
+        authorization: `DPoP ${card}`,
+        dpop: createDpopProof(key, { method: 'GET', url: `${issuer}/api/me`, accessToken: card }),
+      },
+    });
+    expect(me.status).toBe(200);
   });
 });
