@@ -3,6 +3,7 @@
 // real guarded door through its own protectedResourceRequest; jose verifies the cards.
 import { createServer as createHttpServer } from 'node:http';
 import { requireDpop } from '@keycard/guard';
+import { runGateway } from '@keycard/guard/gateway';
 import { authenticate } from '@keycard/guard/node';
 import { createClient, createUser } from '@keycard/server';
 import { calculateJwkThumbprint, createRemoteJWKSet, jwtVerify } from 'jose';
@@ -18,6 +19,8 @@ let secret: string;
 /** Doors for audience `rooms`: one without DPoP nonces, one that requires them. */
 let plainDoor: string;
 let nonceDoor: string;
+/** `keycard gateway --dpop-nonce` in front of a plain upstream. */
+let nonceGateway: string;
 
 async function door(nonce: boolean): Promise<string> {
   const guard = hotel.guard('rooms', { dpop: { nonce } });
@@ -70,6 +73,26 @@ beforeAll(async () => {
   as = await oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, insecure));
   plainDoor = await door(false);
   nonceDoor = await door(true);
+  const upstream = await listen(
+    hotel,
+    createHttpServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ sub: req.headers['x-keycard-sub'] }));
+    }),
+  );
+  const gateway = await runGateway([
+    '--upstream',
+    upstream,
+    '--issuer',
+    issuer,
+    '--audience',
+    'rooms',
+    '--port',
+    '0',
+    '--dpop-nonce',
+  ]);
+  hotel.onClose(() => gateway.close());
+  nonceGateway = gateway.url;
 });
 
 afterAll(() => hotel?.close());
@@ -194,7 +217,7 @@ describe('oauth4webapi DPoP client against the real server and a guarded door', 
     expect((refused as oauth.WWWAuthenticateChallengeError).response.status).toBe(401);
   });
 
-  it('client_credentials grant (confidential, requireDpop): a DPoP client card, accepted at both doors', async () => {
+  it('client_credentials grant (confidential, requireDpop): a DPoP client card, accepted at both doors and at keycard gateway --dpop-nonce', async () => {
     const client: oauth.Client = { client_id: 'o4w-service' };
     const keyPair = await oauth.generateKeyPair('ES256');
     const dpop = oauth.DPoP(client, keyPair);
@@ -215,6 +238,9 @@ describe('oauth4webapi DPoP client against the real server and a guarded door', 
     expect(payload['sid']).toBeUndefined();
     expect((await visit(plainDoor, tokens.access_token, dpop, false)).status).toBe(200);
     expect((await visit(nonceDoor, tokens.access_token, dpop, true)).status).toBe(200);
+    const viaGateway = await visit(nonceGateway, tokens.access_token, dpop, true);
+    expect(viaGateway.status).toBe(200);
+    expect(((await viaGateway.json()) as { sub: string }).sub).toBe('o4w-service');
   });
 
   it('a client registered with requireDpop gets no card without a proof', async () => {
