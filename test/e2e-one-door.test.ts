@@ -21,7 +21,7 @@ import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hotel } from './support/hotel.js';
-import { claimsOf, listen, openHotel, PASSWORD, postJson } from './support/hotel.js';
+import { claimsOf, listen, openHotel, PASSWORD, postJson, until401 } from './support/hotel.js';
 
 let hotel: Hotel;
 /** Every door for audience `rooms`, by the adapter in front of it; each answers GET /door. */
@@ -218,6 +218,22 @@ describe('a card for rooms opens rooms only', () => {
     }
     const own = await get(`${ownerUrl}/rooms/${aliceId}`, { authorization: `Bearer ${alice.card}` });
     expect(own.status).toBe(200);
+  });
+  it('disabling a user closes every door to her cards through the feed, long before they expire', async () => {
+    await createUser(hotel.ctx, { username: 'dave', password: PASSWORD, roles: ['guest'] });
+    const dave = await signIn('dave', 'rooms');
+    const carol = await signIn('carol', 'rooms');
+    const daveId = claimsOf(dave.card)['sub'] as string;
+    const open = (name: string) => () => get(`${doors[name]}/door`, { authorization: `Bearer ${dave.card}` });
+    for (const name of Object.keys(doors)) expect((await open(name)()).status, name).toBe(200);
+    expect((claimsOf(dave.card)['exp'] as number) * 1000 - Date.now()).toBeGreaterThan(120_000);
+    const res = await fetch(`${hotel.issuer}/api/admin/users/${daveId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${carol.api}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ disabled: true }),
+    });
+    expect(res.status).toBe(200);
+    for (const name of Object.keys(doors)) await until401(open(name));
   });
 });
 
