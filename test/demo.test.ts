@@ -1,10 +1,11 @@
-// `keycard demo` (what `npm start` runs) as a real child process: it starts the server and three
+// `keycard demo` (what `npm start` runs) as a real child process: it starts the server and four
 // door processes, answers, and on SIGINT stops them all; a port in use is a clear error.
 
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dpopLogin } from './browser/support/dpop-client.js';
 import {
   alive,
   apiLogin,
@@ -47,33 +48,82 @@ describe.skipIf(notBuilt !== undefined)('keycard demo', () => {
     for (const door of Object.values(hotel.doors)) {
       expect((await fetch(`${door}/healthz`)).status).toBe(200);
     }
-    const token = await apiLogin(hotel.url, 'alice', 'rooms');
-    const open = await fetch(`${hotel.doors.rooms}/rooms/101/open`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const alice = await dpopLogin(hotel.url, 'alice');
+    const rooms = await alice.mint('rooms');
+    expect(rooms.token_type).toBe('DPoP');
+    const open = await alice.call(`${hotel.doors.rooms}/rooms/101/open`, rooms.access_token);
     expect(await open.json()).toEqual({ opened: true, door: 'room 101', by: 'alice' });
+  });
+
+  it("charges the minibar to alice's bill through an exchanged card: guest → rooms-service → billing", async () => {
+    const alice = await dpopLogin(hotel.url, 'alice');
+    const rooms = await alice.mint('rooms');
+    const res = await alice.call(`${hotel.doors.rooms}/rooms/101/minibar`, rooms.access_token, {
+      method: 'POST',
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { billing: Record<string, unknown> };
+    expect(body.billing).toMatchObject({
+      charged: true,
+      guest: 'alice',
+      act: { sub: 'rooms-service' },
+      aud: 'billing',
+      presented: 'DPoP',
+    });
+    // The guest's own rooms card does not open billing, and bob's card does not buy in room 101.
+    const direct = await alice.call(`${hotel.doors.billing}/billing/charges`, rooms.access_token, {
+      method: 'POST',
+    });
+    expect(direct.status).toBe(401);
+    const bob = await dpopLogin(hotel.url, 'bob');
+    const bobRooms = await bob.mint('rooms');
+    const theft = await bob.call(`${hotel.doors.rooms}/rooms/101/minibar`, bobRooms.access_token, {
+      method: 'POST',
+    });
+    expect(theft.status).toBe(403);
+    // alice's bill, read with her own billing card (nobody acting for her), shows the charge.
+    const billing = await alice.mint('billing');
+    const bill = await alice.call(`${hotel.doors.billing}/billing/bill`, billing.access_token);
+    expect(await bill.json()).toMatchObject({ guest: 'alice', total: 8 });
+  });
+
+  it("hands the rooms service's secret to the rooms door only, and never prints it", () => {
+    const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const secrets = hotel
+      .doorPids()
+      .flatMap(environ)
+      .filter((line) => line.startsWith('ROOMS_SERVICE_SECRET='));
+    expect(secrets).toHaveLength(1);
+    const secret = secrets[0]!.slice('ROOMS_SERVICE_SECRET='.length);
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(hotel.output()).not.toContain(secret);
   });
 
   it('lets the web app call the doors from its origin (CORS), refusals included, and no other origin', async () => {
     const origin = hotel.url;
     const paths = [
-      `${hotel.doors.rooms}/rooms/101/open`,
-      `${hotel.doors.amenities}/pool/open`,
-      `${hotel.doors.office}/office/open`,
-    ];
-    for (const url of paths) {
+      ['GET', `${hotel.doors.rooms}/rooms/101/open`],
+      ['POST', `${hotel.doors.rooms}/rooms/101/minibar`],
+      ['GET', `${hotel.doors.amenities}/pool/open`],
+      ['GET', `${hotel.doors.office}/office/open`],
+      ['GET', `${hotel.doors.billing}/billing/bill`],
+    ] as const;
+    for (const [method, url] of paths) {
       const preflight = await fetch(url, {
         method: 'OPTIONS',
         headers: {
           origin,
-          'access-control-request-method': 'GET',
-          'access-control-request-headers': 'authorization',
+          'access-control-request-method': method,
+          'access-control-request-headers': 'authorization,dpop',
         },
       });
       expect(preflight.status, url).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
-      expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
-      const refused = await fetch(url, { headers: { origin } });
+      expect(preflight.headers.get('access-control-allow-methods')).toContain(method);
+      const allowed = preflight.headers.get('access-control-allow-headers')?.toLowerCase();
+      expect(allowed).toContain('authorization');
+      expect(allowed).toContain('dpop');
+      const refused = await fetch(url, { method, headers: { origin } });
       expect(refused.status).toBe(401);
       expect(refused.headers.get('access-control-allow-origin')).toBe(origin);
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
@@ -86,7 +136,7 @@ describe.skipIf(notBuilt !== undefined)('keycard demo', () => {
 
   it('stops the server and every door on SIGINT, leaving no process behind', async () => {
     const doors = hotel.doorPids();
-    expect(doors).toHaveLength(3);
+    expect(doors).toHaveLength(4);
     const started = Date.now();
     expect(await hotel.stop()).toBe(0);
     // Generous: proves the stop does not hang, not how fast it is (no timing-tight assertion).
@@ -110,7 +160,7 @@ describe.skipIf(notBuilt !== undefined)('keycard demo', () => {
   it('takes the doors down with it even when it is killed outright', async () => {
     const victim = await startHotelProcess();
     const doors = victim.doorPids();
-    expect(doors).toHaveLength(3);
+    expect(doors).toHaveLength(4);
     victim.child.kill('SIGKILL');
     expect(await waitGone(doors, 5000)).toEqual([]);
     rmSync(victim.dataDir, { recursive: true, force: true });

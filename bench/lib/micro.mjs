@@ -42,7 +42,8 @@ function measure(subject, ms, batch) {
 
 /**
  * Runs `subjects` ({ id, fn, async? }) for `rounds` rounds of `time` ms each after a warmup.
- * Returns Map id -> { rounds: number[] (ops/s), median, spread }.
+ * Returns Map id -> { rounds: number[] (ops/s), median, spread, cpuRounds: number[] (process CPU µs
+ * per op, user + system, every thread: counts work a subject hands to libuv's pool), cpuMedian }.
  */
 export async function runInterleaved(subjects, { rounds = 7, time = 1000, warmup = 300, log } = {}) {
   const batches = new Map();
@@ -52,14 +53,31 @@ export async function runInterleaved(subjects, { rounds = 7, time = 1000, warmup
     batches.set(s.id, Math.max(1, Math.round(rate / 500)));
   }
   const perRound = new Map(subjects.map((s) => [s.id, []]));
+  const cpuPerRound = new Map(subjects.map((s) => [s.id, []]));
   for (let r = 0; r < rounds; r++) {
     const offset = r % subjects.length;
     const order = [...subjects.slice(offset), ...subjects.slice(0, offset)];
-    for (const s of order) perRound.get(s.id).push(await measure(s, time, batches.get(s.id)));
+    for (const s of order) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const rate = await measure(s, time, batches.get(s.id));
+      const elapsedMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      perRound.get(s.id).push(rate);
+      cpuPerRound.get(s.id).push((cpu.user + cpu.system) / ((rate * elapsedMs) / 1000));
+    }
     log?.(`round ${r + 1}/${rounds} done`);
   }
   const out = new Map();
-  for (const [id, values] of perRound)
-    out.set(id, { rounds: values, median: median(values), spread: spread(values) });
+  for (const [id, values] of perRound) {
+    const cpuRounds = cpuPerRound.get(id);
+    out.set(id, {
+      rounds: values,
+      median: median(values),
+      spread: spread(values),
+      cpuRounds,
+      cpuMedian: median(cpuRounds),
+    });
+  }
   return out;
 }

@@ -47,8 +47,9 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
     expect(await page.getByTestId('card').getAttribute('data-state')).toBe('active');
     expect(await page.getByTestId('card-username').textContent()).toContain('alice');
     expect(await page.getByTestId('card-room').textContent()).toContain('101');
-    const scopes = await page.getByTestId('card-scopes').textContent();
-    for (const s of ['rooms', 'pool', 'garage']) expect(scopes).toContain(s);
+    // The card on the desk is for the front desk's own API only, and bound to this browser's key.
+    expect(await page.getByTestId('card-audiences').textContent()).toBe('keycard');
+    expect(await page.getByTestId('card-jkt').getAttribute('data-jkt')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await page.getByTestId('nav-admin').count()).toBe(0);
   });
 
@@ -70,6 +71,16 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
       'ERR_GUARD_FORBIDDEN_ROLE',
     );
     expect(await page.getByTestId('door-office-reason').isVisible()).toBe(true);
+
+    // Each door got its own card: one audience, the same key, none of them the API card.
+    const jkt = await page.getByTestId('card-jkt').getAttribute('data-jkt');
+    for (const aud of ['rooms', 'amenities', 'office']) {
+      const row = page.getByTestId(`desk-card-${aud}`);
+      expect(await row.getAttribute('data-aud')).toBe(aud);
+      expect(await row.getAttribute('data-jkt')).toBe(jkt);
+    }
+    expect(await page.getByTestId('door-pool-result').getAttribute('data-card-aud')).toBe('amenities');
+    expect(await page.getByTestId('door-room-101-result').getAttribute('data-card-aud')).toBe('rooms');
     await screenshot(page, '02-front-desk-alice');
   });
 

@@ -147,4 +147,37 @@ describe.skipIf(skip !== '')('sessions in Chromium', () => {
       await alice.close();
     }
   }, 60_000);
+
+  it('two tabs minting every door card at once share them and keep the session (each mint rotates the cookie)', async () => {
+    const alice = await newPerson(browser);
+    try {
+      const tab1 = await alice.newPage();
+      await signIn(tab1, hotel.url, 'alice', PASSWORDS.alice);
+      const tab2 = await alice.newPage();
+      await tab2.goto(`${hotel.url}/`);
+      await tab2.getByTestId('card').waitFor();
+      // Four audiences, two tabs, all at once: eight mints wanting the same cookie, one at a time.
+      await Promise.all([
+        tab1.getByTestId('doors-try-all').click(),
+        tab2.getByTestId('doors-try-all').click(),
+      ]);
+      await Promise.all([allSettled(tab1), allSettled(tab2)]);
+      for (const tab of [tab1, tab2]) {
+        for (const door of ['room-101', 'pool', 'garage']) {
+          expect(await tab.getByTestId(`door-${door}-result`).getAttribute('data-result'), door).toBe(
+            'opened',
+          );
+        }
+      }
+      // Each tab holds a rooms card bound to the same key; neither session was taken for a replay.
+      const jkt = (tab: Page) => tab.getByTestId('desk-card-rooms').getAttribute('data-jkt');
+      expect(await jkt(tab1)).toBe(await jkt(tab2));
+      const tab3 = await alice.newPage();
+      await tab3.goto(`${hotel.url}/#/account`);
+      await tab3.getByTestId('sessions-list').waitFor();
+      expect(await tab1.getByTestId('card').getAttribute('data-state')).toBe('active');
+    } finally {
+      await alice.close();
+    }
+  }, 60_000);
 });

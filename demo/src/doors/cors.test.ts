@@ -4,10 +4,11 @@ import { corsHeaders } from './cors.js';
 describe('corsHeaders', () => {
   const allowed = ['http://127.0.0.1:4000', 'http://localhost:4000'];
 
-  it('answers an allowed origin with that origin, the Authorization header and no credentials', () => {
+  it('answers an allowed origin with that origin, the Authorization and DPoP headers and no credentials', () => {
     const headers = corsHeaders('http://localhost:4000', allowed);
     expect(headers['access-control-allow-origin']).toBe('http://localhost:4000');
-    expect(headers['access-control-allow-headers']).toBe('Authorization');
+    expect(headers['access-control-allow-headers']).toBe('Authorization, DPoP');
+    expect(headers['access-control-expose-headers']).toBe('WWW-Authenticate, DPoP-Nonce');
     expect(headers.vary).toBe('Origin');
     expect(headers).not.toHaveProperty('access-control-allow-credentials');
   });

@@ -1,13 +1,13 @@
 /**
  * CORS for a door the browser calls directly: the front desk page (another origin) sends
- * `Authorization: Bearer …`, which needs a preflight. Only the listed origins get an answer;
+ * `Authorization: DPoP …` and a `DPoP` proof header, which need a preflight. Only the listed origins get an answer;
  * no cookies are involved (the card is the header), so credentials stay off.
  */
 const ALLOW = {
-  'access-control-allow-methods': 'GET, OPTIONS',
-  'access-control-allow-headers': 'Authorization',
-  // Lets the page read why a card was refused (RFC 6750 error attribute).
-  'access-control-expose-headers': 'WWW-Authenticate',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'Authorization, DPoP',
+  // Lets the page read why a card was refused (RFC 6750 / RFC 9449 error attribute) and a DPoP nonce.
+  'access-control-expose-headers': 'WWW-Authenticate, DPoP-Nonce',
   'access-control-max-age': '600',
 };
 

@@ -27,8 +27,8 @@ app.use(
   cors({
     origin: env.corsOrigins,
     allowMethods: ['GET', 'OPTIONS'],
-    allowHeaders: ['Authorization'],
-    exposeHeaders: ['WWW-Authenticate'],
+    allowHeaders: ['Authorization', 'DPoP'],
+    exposeHeaders: ['WWW-Authenticate', 'DPoP-Nonce'],
     maxAge: 600,
   }),
 );

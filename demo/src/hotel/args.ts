@@ -4,7 +4,7 @@ import type { HotelOptions } from './start-hotel.js';
 /** `keycard demo --help`. */
 export const HOTEL_USAGE = `Usage: keycard demo [options]
 
-Runs the keycard hotel: the auth server with the web app (the front desk) and three door
+Runs the keycard hotel: the auth server with the web app (the front desk) and four door
 services, each its own process using @keycard/guard. Ctrl-C stops everything.
 
 Options:
@@ -13,6 +13,7 @@ Options:
   --rooms-port N       rooms door, Express (default port + 1)
   --amenities-port N   pool and garage door, Fastify (default port + 2)
   --office-port N      manager's office door, Hono (default port + 3)
+  --billing-port N     billing desk, node:http (default port + 4)
   --host HOST          interface to listen on (default 127.0.0.1, env KEYCARD_DEMO_HOST)
   --data-dir DIR       demo database and keys (default .keycard-demo, env KEYCARD_DEMO_DATA_DIR)
   -h, --help           this text
@@ -55,6 +56,7 @@ export function parseHotelArgs(
         'rooms-port': { type: 'string' },
         'amenities-port': { type: 'string' },
         'office-port': { type: 'string' },
+        'billing-port': { type: 'string' },
         host: { type: 'string' },
         'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -66,7 +68,7 @@ export function parseHotelArgs(
   if (values.help === true) return { help: true };
   const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
   const doorPorts: NonNullable<HotelOptions['doorPorts']> = {};
-  for (const name of ['rooms', 'amenities', 'office'] as const) {
+  for (const name of ['rooms', 'amenities', 'office', 'billing'] as const) {
     const p = port(str(values[`${name}-port`]), `--${name}-port`);
     if (p !== undefined) doorPorts[name] = p;
   }

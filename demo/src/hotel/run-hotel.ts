@@ -15,6 +15,7 @@ function banner(hotel: Hotel): string {
     `  rooms       Express door              ${hotel.doors.rooms}/rooms/101/open`,
     `  amenities   Fastify door              ${hotel.doors.amenities}/pool/open  /garage/open`,
     `  office      Hono door                 ${hotel.doors.office}/office/open`,
+    `  billing     node:http door            ${hotel.doors.billing}/billing/bill  (minibar: POST ${hotel.doors.rooms}/rooms/101/minibar)`,
     '',
   ];
   if (hotel.firstRun) {

@@ -4,6 +4,7 @@ import {
   createUser,
   type KeycardServer,
   SCRIPT_CLIENT_ID,
+  TOKEN_EXCHANGE_GRANT,
   type UserRecord,
   updateClient,
   WEB_CLIENT_ID,
@@ -24,18 +25,25 @@ export const DEMO_GUESTS: readonly DemoGuest[] = [
   { username: 'carol', password: 'carol-manager', roles: ['manager'] },
 ];
 
-/** The door services as audiences, each with the scopes a card may carry there. */
+/**
+ * The door services as audiences, each with the scopes a card may carry there. A rooms card may
+ * carry `billing:charge`: the guest lets the rooms service charge the minibar to their bill.
+ */
 const AUDIENCES = [
-  { id: 'rooms', name: 'Rooms (Express)', scopes: ['rooms'] },
+  { id: 'rooms', name: 'Rooms (Express)', scopes: ['rooms', 'billing:charge'] },
   { id: 'amenities', name: 'Pool and garage (Fastify)', scopes: ['pool', 'garage'] },
   { id: 'office', name: "Manager's office (Hono)", scopes: ['office'] },
+  { id: 'billing', name: 'Billing (node:http)', scopes: ['billing:charge'] },
 ];
 
-/** Roles grant scopes: guests open rooms, pool and garage; the manager gets the console and the office. */
+/** Roles grant scopes: guests open rooms, pool and garage and pay; the manager gets the console and the office. */
 const ROLES = [
-  { name: 'guest', scopes: ['rooms', 'pool', 'garage'] },
+  { name: 'guest', scopes: ['rooms', 'pool', 'garage', 'billing:charge'] },
   { name: 'manager', scopes: ['admin', 'office'] },
 ];
+
+/** The rooms door's confidential client: it exchanges a guest's rooms card for a billing card. */
+export const ROOMS_SERVICE_ID = 'rooms-service';
 
 /**
  * Seeds an empty hotel (first run): audiences, roles, the web app's client with the door audiences,
@@ -53,8 +61,9 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
   const now = ctx.clock();
   for (const a of AUDIENCES) await storage.audiences.upsert({ ...a, uri: null, createdAt: now });
   for (const r of ROLES) await storage.roles.upsert({ ...r, createdAt: now });
-  // The built-in first-party client only knows the account API; the front desk's cards must also
-  // name the doors (aud) and carry their scopes. Clients have no update, so it is re-created.
+  // The built-in first-party client only knows the account API; its sessions must also be granted
+  // the doors. Each card still names one audience (the API or one door), and every card is bound to
+  // the browser's DPoP key (requireDpop). Re-created rather than patched, to state it in one place.
   await storage.clients.delete(WEB_CLIENT_ID);
   await createClient(ctx, {
     id: WEB_CLIENT_ID,
@@ -62,9 +71,9 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
     type: 'public',
     firstParty: true,
     grants: ['password', 'refresh_token'],
-    requireDpop: true,
     audiences: [API_AUDIENCE, ...AUDIENCES.map((a) => a.id)],
     scopes: [...new Set([...ROLES.flatMap((r) => r.scopes)])],
+    requireDpop: true,
   });
   // Scripts and curl (Bearer, no DPoP) may ask for door cards too, one door per card.
   await updateClient(ctx, SCRIPT_CLIENT_ID, {
@@ -82,6 +91,39 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
     });
   }
   return true;
+}
+
+/**
+ * (Re-)registers the rooms door's confidential client with a fresh secret and returns the secret, to
+ * be handed to the door process in its environment (never printed). Run at every start: only the
+ * secret's hash is stored, so a restart needs a new one.
+ *
+ * @example
+ * ```ts
+ * const secret = await registerRoomsService(server);
+ * ```
+ */
+export async function registerRoomsService(server: KeycardServer): Promise<string> {
+  const ctx = server.services;
+  // A data dir seeded by an older demo lacks the billing door: add missing audiences, keep the rest.
+  for (const a of AUDIENCES) {
+    if ((await ctx.storage.audiences.get(a.id)) === undefined) {
+      await ctx.storage.audiences.upsert({ ...a, uri: null, createdAt: ctx.clock() });
+    }
+  }
+  await ctx.storage.clients.delete(ROOMS_SERVICE_ID);
+  const { secret } = await createClient(ctx, {
+    id: ROOMS_SERVICE_ID,
+    name: 'Rooms service (charges the minibar on the guest’s behalf)',
+    type: 'confidential',
+    grants: [TOKEN_EXCHANGE_GRANT],
+    audiences: ['billing'],
+    scopes: ['billing:charge'],
+    tokenExchange: [{ from: 'rooms', to: 'billing', scopes: ['billing:charge'] }],
+  });
+  ctx.directory.invalidate();
+  if (secret === null) throw new Error('the rooms service client got no secret');
+  return secret;
 }
 
 /**

@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { createServer, type KeycardServer, loadConfig } from '@keycard/server';
 import { type DoorProcess, spawnDoor, waitHealthy } from './door-process.js';
 import { PortInUseError, reservePort } from './ports.js';
-import { roomRegister, seedHotel } from './seed.js';
+import { ROOMS_SERVICE_ID, registerRoomsService, roomRegister, seedHotel } from './seed.js';
 
 /** The door services, in start order. */
-export const DOOR_NAMES = ['rooms', 'amenities', 'office'] as const;
+export const DOOR_NAMES = ['rooms', 'amenities', 'office', 'billing'] as const;
 export type DoorName = (typeof DOOR_NAMES)[number];
 
 /** Options of {@link startHotel}. */
@@ -15,7 +15,7 @@ export interface HotelOptions {
   host?: string;
   /** The keycard server's port (default 4000; 0 picks free ports for everything). */
   port?: number;
-  /** Door ports (default: the server's port + 1, + 2, + 3; free ports when `port` is 0). */
+  /** Door ports (default: the server's port + 1, + 2, + 3, + 4; free ports when `port` is 0). */
   doorPorts?: Partial<Record<DoorName, number>>;
   /** SQLite database and master key (default `.keycard-demo` in the working directory). */
   dataDir?: string;
@@ -57,13 +57,17 @@ async function choosePorts(host: string, port: number, doorPorts: HotelOptions['
   return { server, doors };
 }
 
-/** The front desk's door buttons (`ui.doors`): one per door the demo shows. */
+/**
+ * The front desk's door buttons (`ui.doors`): one per door the demo shows, each naming the audience
+ * of its service, so the page presents that door's own card there and nowhere else.
+ */
 function uiDoors(doors: Record<DoorName, string>) {
   return [
     {
       id: 'room-101',
       name: 'Room 101',
       url: `${doors.rooms}/rooms/101/open`,
+      audience: 'rooms',
       description:
         "Rooms service (Express). Opens only for room 101's guest: the card's sub must own the room.",
     },
@@ -71,33 +75,53 @@ function uiDoors(doors: Record<DoorName, string>) {
       id: 'room-102',
       name: 'Room 102',
       url: `${doors.rooms}/rooms/102/open`,
+      audience: 'rooms',
       description:
         "Rooms service (Express). Opens only for room 102's guest: the card's sub must own the room.",
+    },
+    {
+      id: 'minibar-101',
+      name: 'Minibar in room 101',
+      url: `${doors.rooms}/rooms/101/minibar`,
+      audience: 'rooms',
+      method: 'POST' as const,
+      description:
+        "Rooms service charges the guest's bill at billing on the guest's behalf: it exchanges the rooms card for a billing card whose act names it.",
     },
     {
       id: 'pool',
       name: 'Pool',
       url: `${doors.amenities}/pool/open`,
+      audience: 'amenities',
       description: 'Amenities service (Fastify). Needs the pool scope.',
     },
     {
       id: 'garage',
       name: 'Garage',
       url: `${doors.amenities}/garage/open`,
+      audience: 'amenities',
       description: 'Amenities service (Fastify). Needs the garage scope.',
     },
     {
       id: 'office',
       name: "Manager's office",
       url: `${doors.office}/office/open`,
+      audience: 'office',
       description: 'Office service (Hono). Only the manager role gets in.',
+    },
+    {
+      id: 'bill',
+      name: 'Your bill',
+      url: `${doors.billing}/billing/bill`,
+      audience: 'billing',
+      description: 'Billing service (node:http). Your own card, nobody acting for you.',
     },
   ];
 }
 
 /**
  * Starts the whole hotel: the keycard server (in this process, SQLite in the data dir, seeded on first
- * run) and the three door services as child processes, then waits until every one answers /healthz.
+ * run) and the four door services as child processes, then waits until every one answers /healthz.
  *
  * @example
  * ```ts
@@ -147,6 +171,8 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
   try {
     const firstRun = await seedHotel(server);
     const register = await roomRegister(server);
+    // Made fresh at every start and handed to the rooms door only, in its environment.
+    const roomsServiceSecret = await registerRoomsService(server);
     try {
       await server.listen();
     } catch (error) {
@@ -158,7 +184,17 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
     const corsOrigins =
       host === '127.0.0.1' ? [url, origin(ports.server).replace('127.0.0.1', 'localhost')] : [url];
     for (const name of DOOR_NAMES) {
-      const extra: Record<string, string> = name === 'rooms' ? { ROOM_GUESTS: JSON.stringify(register) } : {};
+      const extra: Record<string, string> =
+        name === 'rooms'
+          ? {
+              ROOM_GUESTS: JSON.stringify(register),
+              ROOMS_SERVICE_ID,
+              ROOMS_SERVICE_SECRET: roomsServiceSecret,
+              BILLING_URL: doorUrls.billing,
+            }
+          : name === 'billing'
+            ? { BILLING_ACTOR: ROOMS_SERVICE_ID }
+            : {};
       doors.push(
         spawnDoor({ name, port: ports.doors[name], env: extra }, { issuer: url, host, corsOrigins, output }),
       );

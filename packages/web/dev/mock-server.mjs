@@ -177,20 +177,35 @@ async function api(req, res, url) {
           id: 'room-101',
           name: 'Room 101',
           url: `${DOOR_ORIGIN}/rooms/101`,
+          audience: 'rooms',
           description: "Alice's room (rooms service, Express)",
         },
-        { id: 'room-102', name: 'Room 102', url: `${DOOR_ORIGIN}/rooms/102`, description: "Bob's room" },
+        {
+          id: 'room-102',
+          name: 'Room 102',
+          url: `${DOOR_ORIGIN}/rooms/102`,
+          audience: 'rooms',
+          description: "Bob's room",
+        },
         {
           id: 'pool',
           name: 'Pool',
           url: `${DOOR_ORIGIN}/amenities/pool`,
+          audience: 'amenities',
           description: 'Amenities service (Fastify), scope pool',
         },
-        { id: 'garage', name: 'Garage', url: `${DOOR_ORIGIN}/amenities/garage`, description: 'Scope garage' },
+        {
+          id: 'garage',
+          name: 'Garage',
+          url: `${DOOR_ORIGIN}/amenities/garage`,
+          audience: 'amenities',
+          description: 'Scope garage',
+        },
         {
           id: 'office',
           name: "Manager's office",
           url: `${DOOR_ORIGIN}/office`,
+          audience: 'office',
           description: 'Office service (Hono), manager role',
         },
       ],
@@ -426,7 +441,7 @@ createServer((req, res) => {
 createServer((req, res) => {
   const cors = {
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Allow-Headers': 'Authorization, Accept',
+    'Access-Control-Allow-Headers': 'Authorization, Accept, DPoP',
     'Access-Control-Max-Age': '600',
   };
   if (req.method === 'OPTIONS') return send(res, 204, undefined, cors);

@@ -77,8 +77,8 @@ export function App() {
       </main>
       <footer class="footer">
         <p>
-          keycard demo — access token in memory only, refresh token in an HttpOnly cookie.{' '}
-          <a href={href('/inspector')}>Inspect a token</a>
+          keycard demo — cards in memory only, their key inside WebCrypto, refresh token in an HttpOnly
+          cookie. <a href={href('/inspector')}>Inspect a token</a>
         </p>
       </footer>
     </>

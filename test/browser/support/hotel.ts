@@ -27,7 +27,7 @@ export function missingBuild(): string | undefined {
 
 export interface RunningHotel {
   url: string;
-  doors: { rooms: string; amenities: string; office: string };
+  doors: { rooms: string; amenities: string; office: string; billing: string };
   child: ChildProcess;
   dataDir: string;
   /** Everything the process printed so far (stdout + stderr). */
@@ -126,6 +126,7 @@ export async function startHotelProcess(
       rooms: find(/rooms\s+Express door\s+(http:\/\/[^/\s]+)/),
       amenities: find(/amenities\s+Fastify door\s+(http:\/\/[^/\s]+)/),
       office: find(/office\s+Hono door\s+(http:\/\/[^/\s]+)/),
+      billing: find(/billing\s+node:http door\s+(http:\/\/[^/\s]+)/),
     },
     child,
     dataDir,

@@ -12,18 +12,28 @@ interface DemoModule {
 // not depend on the demo workspace (which lives in the repository, not in the published CLI).
 const DEMO_MODULE: string = '@keycard/demo';
 
-const FLAGS = ['port', 'rooms-port', 'amenities-port', 'office-port', 'host', 'data-dir'] as const;
+const FLAGS = [
+  'port',
+  'rooms-port',
+  'amenities-port',
+  'office-port',
+  'billing-port',
+  'host',
+  'data-dir',
+] as const;
 
-/** `keycard demo`: the hotel — auth server, web app and three door services — in one command. */
+/** `keycard demo`: the hotel — auth server, web app and four door services — in one command. */
 export const demo: Command = {
   path: ['demo'],
-  summary: 'Run the hotel demo: auth server, web app and three door services',
-  usage: '[--port N] [--rooms-port N] [--amenities-port N] [--office-port N] [--host HOST] [--data-dir DIR]',
+  summary: 'Run the hotel demo: auth server, web app and four door services',
+  usage:
+    '[--port N] [--rooms-port N] [--amenities-port N] [--office-port N] [--billing-port N] [--host HOST] [--data-dir DIR]',
   details: [
     'Starts the keycard server (SQLite in --data-dir, seeded on first run with the guests alice and',
-    'bob and the manager carol) and three door services as separate processes, each verifying cards',
-    'with @keycard/guard: rooms (Express, ownership), amenities (Fastify, scopes) and office (Hono,',
-    'role). Prints the URL to open; Ctrl-C stops everything. Same as `npm start` in the repository.',
+    'bob and the manager carol) and four door services as separate processes, each verifying cards',
+    'with @keycard/guard: rooms (Express, ownership), amenities (Fastify, scopes), office (Hono,',
+    'role) and billing (node:http, delegation: the minibar charges on the guest’s behalf). Prints the',
+    'URL to open; Ctrl-C stops everything. Same as `npm start` in the repository.',
     '',
     'Environment: KEYCARD_DEMO_PORT, KEYCARD_DEMO_HOST, KEYCARD_DEMO_DATA_DIR; other KEYCARD_*',
     'variables configure the server as for `keycard serve`. Demo accounts only: nothing real.',
@@ -44,6 +54,11 @@ export const demo: Command = {
       type: 'string',
       valueName: 'N',
       description: "Manager's office door (Hono), default port + 3",
+    },
+    'billing-port': {
+      type: 'string',
+      valueName: 'N',
+      description: 'Billing door (node:http), default port + 4',
     },
     host: { type: 'string', valueName: 'HOST', description: 'Interface to listen on (default 127.0.0.1)' },
     'data-dir': {

@@ -15,6 +15,7 @@ import { calculateThumbprint } from '../keys/thumbprint.js';
 import type { AsymmetricAlgorithm, JWK, JWSHeader } from '../types.js';
 import { accessTokenHash, isAscii } from './access-token-hash.js';
 import { normalizeHtu } from './normalize-htu.js';
+import { freezeJson, type ProofKey, proofKeys } from './proof-key-cache.js';
 import { PUBLIC_MEMBERS } from './public-jwk.js';
 import type { DpopReplayCache } from './replay-cache.js';
 
@@ -124,7 +125,7 @@ function allowList(algorithms: readonly AsymmetricAlgorithm[] | undefined): Read
 }
 
 /** Header rules of RFC 9449 §4.3 (checks 4–7), then the proof key bound to the header's alg. */
-function proofKey(header: JWSHeader, algorithms: ReadonlySet<string>) {
+function proofKey(header: JWSHeader, algorithms: ReadonlySet<string>): ProofKey {
   if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== DPOP_TYP)
     invalid('typ must be dpop+jwt');
   if (header.alg.toLowerCase() === 'none') invalid('alg none is never accepted');
@@ -159,7 +160,12 @@ function proofKey(header: JWSHeader, algorithms: ReadonlySet<string>) {
     if (jwk[name] !== canonical[name]) invalid(`header jwk member ${name} is not canonical`);
     publicJwk[name] = canonical[name];
   }
-  return { jwk: Object.freeze(publicJwk), jkt: calculateThumbprint(publicJwk), verify: internals.verify };
+  return {
+    header: freezeJson(header),
+    jwk: Object.freeze(publicJwk),
+    jkt: calculateThumbprint(publicJwk),
+    verify: internals.verify,
+  };
 }
 
 function nonceAccepted(
@@ -202,20 +208,27 @@ export function verifyDpopProof(proof: string, options: VerifyDpopProofOptions):
 
   let first: number;
   let second: number;
+  let segment: string;
+  let cached: ProofKey | undefined;
   let header: JWSHeader;
   let payload: Record<string, unknown>;
   let signature: Buffer;
   try {
     [first, second] = split(proof, maxProofBytes);
-    header = parseHeader(proof.slice(0, first));
+    segment = proof.slice(0, first);
+    // A header segment seen before with a good signature: its checks and key import are not redone.
+    cached = proofKeys.get(segment);
+    header = cached?.header ?? parseHeader(segment);
     payload = parsePayload(proof.slice(first + 1, second));
     signature = parseSignature(proof.slice(second + 1));
   } catch (cause) {
     if (isJoseError(cause)) invalid('the proof is not a well-formed JWS', { cause });
     throw cause;
   }
-  const key = proofKey(header, algorithms);
+  if (cached !== undefined && !algorithms.has(header.alg)) invalid('alg is not allowed');
+  const key = cached ?? proofKey(header, algorithms);
   if (!key.verify(proof.slice(0, second), signature)) invalid('signature is invalid');
+  if (cached === undefined) proofKeys.set(segment, key);
 
   const { jti, htm, htu, iat, ath, nonce } = payload;
   if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) {
@@ -259,5 +272,5 @@ export function verifyDpopProof(proof: string, options: VerifyDpopProofOptions):
   const claims: DpopProofClaims = { jti, htm, htu, iat };
   if (ath !== undefined) claims.ath = ath;
   if (nonce !== undefined) claims.nonce = nonce;
-  return { jkt: key.jkt, jwk: key.jwk, claims: Object.freeze(claims), header };
+  return { jkt: key.jkt, jwk: key.jwk, claims: Object.freeze(claims), header: key.header };
 }

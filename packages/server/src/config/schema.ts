@@ -13,6 +13,8 @@ const door = z
     id: z.string().min(1).max(100),
     name: z.string().min(1).max(200),
     url: z.url(),
+    audience: z.string().min(1).max(200).optional(),
+    method: z.enum(['GET', 'POST']).optional(),
     description: z.string().max(2000).default(''),
   })
   .strict();

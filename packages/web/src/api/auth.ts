@@ -1,31 +1,60 @@
 /** Sign-in, refresh and sign-out calls. The refresh token never leaves the HttpOnly cookie. */
+import type { ProofFactory } from '../dpop/fetch.js';
 import { apiRequest } from './http.js';
 import type { TokenResponse } from './types.js';
 
-/** POST /api/login with `cookie: true`: the server sets `__Host-keycard_rt` (HttpOnly) and `__Host-keycard_csrf`. */
-export function login(username: string, password: string): Promise<TokenResponse> {
+/** A card to authenticate a call with: the token, its scheme and (for DPoP) the proof maker. */
+export interface CallCredentials {
+  token: string;
+  tokenType: 'Bearer' | 'DPoP';
+  proof: ProofFactory | undefined;
+}
+
+/**
+ * POST /api/login with `cookie: true`: the server sets `__Host-keycard_rt` (HttpOnly) and `__Host-keycard_csrf`.
+ * With a DPoP proof the session (and its refresh cookie) is bound to the proof key.
+ */
+export function login(username: string, password: string, proof: ProofFactory): Promise<TokenResponse> {
   return apiRequest<TokenResponse>('/api/login', {
     method: 'POST',
     body: { username, password, cookie: true },
+    proof,
   });
 }
 
-/** POST /api/refresh with the cookie and the CSRF header; rotates the refresh cookie. */
-export function refresh(): Promise<TokenResponse> {
+/**
+ * POST /api/refresh with the cookie, the CSRF header and a proof of the session's key: a card for
+ * `audience` (one audience per card). Rotates the refresh cookie, so callers hold the tab lock.
+ */
+export function refresh(audience: string, proof: ProofFactory): Promise<TokenResponse> {
   return apiRequest<TokenResponse>('/api/refresh', {
+    method: 'POST',
+    body: { audience },
+    csrf: true,
+    timeoutMs: 15_000,
+    proof,
+  });
+}
+
+/** POST /api/logout: cookie + CSRF, and the API card so the session ends even without the cookie. */
+export function logout(card: CallCredentials | undefined): Promise<void> {
+  return apiRequest<void>('/api/logout', {
     method: 'POST',
     body: {},
     csrf: true,
-    timeoutMs: 15_000,
+    token: card?.token,
+    tokenType: card?.tokenType,
+    proof: card?.proof,
   });
 }
 
-/** POST /api/logout: cookie + CSRF, and the Bearer token so the session ends even without the cookie. */
-export function logout(token: string | undefined): Promise<void> {
-  return apiRequest<void>('/api/logout', { method: 'POST', body: {}, csrf: true, token });
-}
-
-/** POST /api/logout-all (Bearer): every session of the user. */
-export function logoutAll(token: string): Promise<void> {
-  return apiRequest<void>('/api/logout-all', { method: 'POST', token, csrf: true });
+/** POST /api/logout-all with the API card: every session of the user. */
+export function logoutAll(card: CallCredentials): Promise<void> {
+  return apiRequest<void>('/api/logout-all', {
+    method: 'POST',
+    csrf: true,
+    token: card.token,
+    tokenType: card.tokenType,
+    proof: card.proof,
+  });
 }

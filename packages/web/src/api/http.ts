@@ -2,6 +2,7 @@
  * The one place the app talks to its own server: same origin, `credentials: 'same-origin'`,
  * JSON in and out, errors turned into {@link AppError} with the server's code.
  */
+import { fetchWithProof, type ProofFactory } from '../dpop/fetch.js';
 import { readCookie } from '../lib/cookies.js';
 import { retryAfterSeconds } from '../lib/countdown.js';
 import { AppError } from '../lib/errors.js';
@@ -9,8 +10,12 @@ import { AppError } from '../lib/errors.js';
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
-  /** Access token for `Authorization: Bearer`. */
+  /** Access token for `Authorization` (scheme `tokenType`). */
   token?: string | undefined;
+  /** `DPoP` for a bound card (sent with a proof), else `Bearer`. */
+  tokenType?: 'Bearer' | 'DPoP' | undefined;
+  /** Makes the request's DPoP proof (sign-in, refresh and every call with a bound card). */
+  proof?: ProofFactory | undefined;
   /** Cookie-authenticated call: echo the readable `__Host-keycard_csrf` cookie as `X-CSRF-Token`. */
   csrf?: boolean;
   /** Gives up after this many milliseconds (a hung refresh must not hold the tab lock forever). */
@@ -50,21 +55,25 @@ async function errorFrom(response: Response): Promise<AppError> {
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (options.token) headers['Authorization'] = `Bearer ${options.token}`;
+  if (options.token) headers['Authorization'] = `${options.tokenType ?? 'Bearer'} ${options.token}`;
   if (options.csrf) {
     const csrf = csrfToken();
     if (csrf) headers['X-CSRF-Token'] = csrf;
   }
   let response: Response;
   try {
-    response = await fetch(path, {
-      method: options.method ?? 'GET',
-      headers,
-      credentials: 'same-origin',
-      cache: 'no-store',
-      body: options.body === undefined ? null : JSON.stringify(options.body),
-      signal: options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : null,
-    });
+    response = await fetchWithProof(
+      path,
+      {
+        method: options.method ?? 'GET',
+        headers,
+        credentials: 'same-origin',
+        cache: 'no-store',
+        body: options.body === undefined ? null : JSON.stringify(options.body),
+        signal: options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : null,
+      },
+      options.proof,
+    );
   } catch (cause) {
     throw AppError.of('ERR_NETWORK', { cause });
   }

@@ -14,12 +14,18 @@ export interface TokenResponse {
   scope?: string;
   session_id?: string;
   user?: LoginUser;
+  /** The one audience the card is for (`keycard` for the API, a door's name otherwise). */
+  audience?: string;
 }
 
 export interface Door {
   id: string;
   name: string;
   url: string;
+  /** The audience of the service behind the door: the card the app mints for it. */
+  audience?: string;
+  /** HTTP method of the door's action (default GET). */
+  method?: 'GET' | 'POST';
   description?: string;
 }
 

@@ -1,11 +1,14 @@
 import type { DoorResult } from '../api/doors.js';
 import type { Door } from '../api/types.js';
+import type { Card } from '../session/card.js';
 import { DoorResultView } from './door-result.js';
 
 export interface DoorAttempt {
   pending: boolean;
   result: DoorResult | undefined;
   cardLabel: string | undefined;
+  /** The card that went to the door. */
+  card?: Card | undefined;
 }
 
 interface DoorListProps {
@@ -49,6 +52,7 @@ export function DoorList({ doors, attempts, onTap }: DoorListProps) {
               result={attempt?.result}
               pending={attempt?.pending ?? false}
               cardLabel={attempt?.cardLabel}
+              card={attempt?.card}
             />
           </li>
         );

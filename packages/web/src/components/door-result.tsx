@@ -1,4 +1,7 @@
 import type { DoorResult } from '../api/doors.js';
+import { delegationChain } from '../lib/delegation.js';
+import type { Card } from '../session/card.js';
+import { fingerprint } from './desk-cards.js';
 
 interface DoorResultViewProps {
   doorId: string;
@@ -6,11 +9,14 @@ interface DoorResultViewProps {
   pending: boolean;
   /** Which card was used, shown with the result ("your card", "the old card"). */
   cardLabel: string | undefined;
+  /** The card that went to the door (its audience and key are shown). */
+  card?: Card | undefined;
 }
 
 /** What a door said: opened (with its JSON), denied (status, code, reason) or unreachable. */
-export function DoorResultView({ doorId, result, pending, cardLabel }: DoorResultViewProps) {
+export function DoorResultView({ doorId, result, pending, cardLabel, card }: DoorResultViewProps) {
   const outcome = pending ? 'pending' : (result?.outcome ?? 'none');
+  const chain = result?.outcome === 'opened' ? delegationChain(result.body) : undefined;
   return (
     <div
       class={`door-result door-result-${outcome}`}
@@ -18,6 +24,8 @@ export function DoorResultView({ doorId, result, pending, cardLabel }: DoorResul
       data-result={outcome}
       data-status={result?.status}
       data-code={result?.code}
+      data-card-aud={card?.audience}
+      data-card-jkt={card?.jkt}
       role="status"
       aria-live="polite"
     >
@@ -26,6 +34,16 @@ export function DoorResultView({ doorId, result, pending, cardLabel }: DoorResul
         <>
           <strong class="door-verdict">Opened</strong>
           {cardLabel ? <span class="door-with"> with {cardLabel}</span> : null}
+          {card ? (
+            <span class="door-card" data-testid={`door-${doorId}-card`}>
+              the card for <code>{card.audience}</code>, bound to key <code>{fingerprint(card.jkt)}</code>
+            </span>
+          ) : null}
+          {chain ? (
+            <p class="door-chain" data-testid={`door-${doorId}-chain`} data-chain={chain.join(' > ')}>
+              On your behalf: {chain.join(' → ')}
+            </p>
+          ) : null}
           {result.body !== undefined ? (
             <pre class="door-json" data-testid={`door-${doorId}-body`}>
               {JSON.stringify(result.body, null, 2)}

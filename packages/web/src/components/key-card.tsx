@@ -62,9 +62,17 @@ export function KeyCard({ card, checkedOut = false }: KeyCardProps) {
           </dd>
         </div>
         <div>
-          <dt>Opens (audiences)</dt>
+          <dt>Opens (audience)</dt>
           <dd>
             <Chips items={audiencesOf(card.payload)} testId="card-audiences" />
+          </dd>
+        </div>
+        <div>
+          <dt>Bound to key</dt>
+          <dd>
+            <code data-testid="card-jkt" data-jkt={card.jkt ?? ''} title={card.jkt}>
+              {card.jkt ? `${card.jkt.slice(0, 10)}…` : 'not bound'}
+            </code>
           </dd>
         </div>
         <div>

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { tryDoor } from '../api/doors.js';
 import { apiRequest } from '../api/http.js';
 import type { Door, UiConfig } from '../api/types.js';
+import { DeskCards } from '../components/desk-cards.js';
 import type { DoorAttempt } from '../components/door-list.js';
 import { DoorList } from '../components/door-list.js';
 import { KeyCard } from '../components/key-card.js';
@@ -11,6 +11,7 @@ import { Status } from '../components/status.js';
 import { useLoad } from '../components/use-load.js';
 import { messageOf } from '../lib/errors.js';
 import { href } from '../router.js';
+import { openDoor, tryOldCard } from '../session/door-call.js';
 import { useSession, useSessionManager } from '../session/use-session.js';
 
 /**
@@ -19,7 +20,7 @@ import { useSession, useSessionManager } from '../session/use-session.js';
  */
 export function FrontDesk() {
   const manager = useSessionManager();
-  const { status, card, oldCard } = useSession();
+  const { status, card, oldCard, doorCards, oldDoorCards } = useSession();
   const config = useLoad(() => apiRequest<UiConfig>('/api/ui-config'));
   const [attempts, setAttempts] = useState<Record<string, DoorAttempt>>({});
   const [message, setMessage] = useState<{ tone: StatusTone; text: string } | undefined>(undefined);
@@ -32,9 +33,10 @@ export function FrontDesk() {
   const cardLabel = checkedOut ? 'the old card' : 'your card';
   const doors = config.data?.doors ?? [];
 
-  // Results describe one stay: checking out or a new session starts with a clean slate
-  // (a routine refresh keeps the same session and the results).
-  const stay = `${checkedOut ? 'out' : 'in'}:${shown?.sessionId ?? shown?.token}`;
+  // Results describe one stay: a new session, or checking out here, starts with a clean slate. A
+  // session ended elsewhere (revoked, another tab) keeps them: the refusal that revealed it stays
+  // on screen. A routine refresh keeps the same session and the results.
+  const stay = shown?.sessionId ?? shown?.token;
   useEffect(() => setAttempts({}), [stay]);
 
   useEffect(() => {
@@ -45,15 +47,19 @@ export function FrontDesk() {
   }, [checkedOut]);
 
   if (!shown) return null;
-  const token = shown.token;
 
   const tap = async (door: Door) => {
     setAttempts((prev) => ({
       ...prev,
-      [door.id]: { pending: true, result: prev[door.id]?.result, cardLabel },
+      [door.id]: { ...prev[door.id], pending: true, result: prev[door.id]?.result, cardLabel },
     }));
-    const result = await tryDoor(door, token);
-    setAttempts((prev) => ({ ...prev, [door.id]: { pending: false, result, cardLabel } }));
+    const visit = checkedOut
+      ? await tryOldCard(manager, door, oldCard, oldDoorCards)
+      : await openDoor(manager, door);
+    setAttempts((prev) => ({
+      ...prev,
+      [door.id]: { pending: false, result: visit.result, cardLabel, card: visit.card },
+    }));
   };
   const tapAll = () => {
     for (const door of doors) void tap(door);
@@ -65,6 +71,7 @@ export function FrontDesk() {
     try {
       focusOldCard.current = true;
       await manager.logout();
+      setAttempts({});
       setMessage({ tone: 'success', text: 'Checked out. Your card is void: try it on the doors.' });
     } catch (err) {
       focusOldCard.current = false;
@@ -78,7 +85,7 @@ export function FrontDesk() {
     <Page
       title="Front desk"
       testId="page-front-desk"
-      intro="Your key card is a signed token. Each door reads it on its own with the front desk's public keys — no call back to the desk."
+      intro="Your key card is a signed token. Each door gets its own card, for that door only and bound to this browser's key, and reads it on its own with the front desk's public keys — no call back to the desk."
     >
       <div class="desk">
         <div class="desk-card">
@@ -126,6 +133,7 @@ export function FrontDesk() {
           <Status tone={message?.tone} testId="desk-status">
             {message?.text}
           </Status>
+          <DeskCards apiCard={shown} doorCards={checkedOut ? oldDoorCards : doorCards} doors={doors} />
         </div>
         <section class="desk-doors" aria-labelledby="doors-title">
           <h2 id="doors-title">Doors</h2>

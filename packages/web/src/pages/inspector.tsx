@@ -9,11 +9,12 @@ import { messageOf } from '../lib/errors.js';
 import type { DecodedJwt } from '../lib/jwt.js';
 import { decodeJwt } from '../lib/jwt.js';
 import { useSession, useSessionManager } from '../session/use-session.js';
+import { InspectorBinding } from './inspector-binding.js';
 import { InspectorChecks } from './inspector-checks.js';
 
 /** A pasted token without surrounding space or a copied `Bearer ` prefix. */
 function cleanToken(text: string): string {
-  return text.trim().replace(/^Bearer\s+/i, '');
+  return text.trim().replace(/^(Bearer|DPoP)\s+/i, '');
 }
 
 /**
@@ -22,7 +23,7 @@ function cleanToken(text: string): string {
  */
 export function Inspector() {
   const manager = useSessionManager();
-  const { card } = useSession();
+  const { card, doorCards } = useSession();
   const now = useNow();
   const [token, setToken] = useState('');
   const [result, setResult] = useState<InspectResult | undefined>(undefined);
@@ -106,9 +107,23 @@ export function Inspector() {
                 void verify(card.token);
               }}
             >
-              Inspect my card
+              Inspect my API card
             </button>
           ) : null}
+          {Object.values(doorCards).map((doorCard) => (
+            <button
+              key={doorCard.audience}
+              type="button"
+              class="button button-secondary"
+              data-testid={`inspector-use-${doorCard.audience}`}
+              onClick={() => {
+                onInput(doorCard.token);
+                void verify(doorCard.token);
+              }}
+            >
+              Inspect my {doorCard.audience} card
+            </button>
+          ))}
           <button
             type="button"
             class="button button-secondary"
@@ -125,6 +140,7 @@ export function Inspector() {
       <div aria-live="polite" data-testid="inspector-result">
         {result ? <InspectorChecks result={result} /> : null}
       </div>
+      {decoded && !(decoded instanceof Error) ? <InspectorBinding payload={decoded.payload} /> : null}
       {decoded && !(decoded instanceof Error) ? (
         <div class="decoded">
           <ClaimsTable caption="Header" values={decoded.header} testId="inspector-header" now={now} />

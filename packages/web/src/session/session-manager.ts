@@ -1,16 +1,20 @@
 /**
- * The browser session: the access token lives only in this object's memory (never in
- * localStorage or sessionStorage), the refresh token only in the HttpOnly cookie. Refreshes
+ * The browser session. Cards live only in this object's memory (never in localStorage or
+ * sessionStorage), the refresh token only in the HttpOnly cookie, the DPoP key only inside
+ * WebCrypto (IndexedDB keeps the non-extractable key). One card per audience: the API card
+ * (`keycard`) for `/api/*`, and a card per door minted on demand ({@link DoorCards}). Refreshes
  * happen shortly before expiry, one at a time across tabs, and the result is shared.
  */
+import type { CallCredentials } from '../api/auth.js';
 import * as auth from '../api/auth.js';
 import type { RequestOptions } from '../api/http.js';
 import { apiRequest } from '../api/http.js';
 import type { TokenResponse } from '../api/types.js';
 import { needsRefresh, refreshDelayMs } from '../lib/countdown.js';
 import { AppError } from '../lib/errors.js';
-import type { Card } from './card.js';
-import { cardFrom } from './card.js';
+import { API_AUDIENCE, type Card, cardFrom } from './card.js';
+import { DoorCards } from './door-cards.js';
+import type { ProofSigner } from './proofs.js';
 import { canSkipRefresh, logoutEndsSession, refreshFailureAction, shouldAdoptShared } from './rules.js';
 import type { TabMessage, TabSync } from './tab-sync.js';
 
@@ -18,27 +22,51 @@ export type SessionStatus = 'loading' | 'signed-in' | 'signed-out';
 
 export interface SessionState {
   status: SessionStatus;
-  /** The card in use (signed-in only). */
+  /** The API card (audience `keycard`, signed-in only). */
   card: Card | undefined;
-  /** The card of the session that just ended, kept in memory to show the doors refuse it. */
+  /** The door cards held, by audience (signed-in only). */
+  doorCards: Record<string, Card>;
+  /** The API card of the session that just ended, kept in memory to show the doors refuse it. */
   oldCard: Card | undefined;
+  /** The door cards of the session that just ended, by audience. */
+  oldDoorCards: Record<string, Card>;
   /** A short sentence for the status region (e.g. "You checked out in another tab."). */
   notice: string | undefined;
 }
 
 export class SessionManager {
-  private state: SessionState = { status: 'loading', card: undefined, oldCard: undefined, notice: undefined };
+  private state: SessionState = {
+    status: 'loading',
+    card: undefined,
+    doorCards: {},
+    oldCard: undefined,
+    oldDoorCards: {},
+    notice: undefined,
+  };
   private readonly listeners = new Set<(state: SessionState) => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private inflight: Promise<boolean> | undefined;
   // Sessions checked out here or in another tab: a late refresh answer for them is dropped.
   private readonly endedSessions = new Set<string>();
   private unsubscribeSync: (() => void) | undefined;
+  private readonly doors: DoorCards;
 
   constructor(
     private readonly sync: TabSync,
+    readonly proofs: ProofSigner,
     private readonly now: () => number = () => Date.now(),
-  ) {}
+  ) {
+    this.doors = new DoorCards({
+      sync,
+      proofs,
+      now,
+      sessionId: () => this.state.card?.sessionId,
+      endedSessions: this.endedSessions,
+      changed: () => this.setState({ ...this.state, doorCards: this.doors.all() }),
+      sessionEnded: () =>
+        this.endLocally(this.state.card, 'Your session has ended. Please sign in again.', false),
+    });
+  }
 
   getState(): SessionState {
     return this.state;
@@ -65,15 +93,16 @@ export class SessionManager {
     clearTimeout(this.timer);
   }
 
-  /** Signs in with the cookie flow; throws AppError (401, 429 with retryAfter, ERR_NETWORK). */
+  /** Signs in with the cookie flow, bound to the DPoP key; throws AppError (401, 429, ERR_NETWORK). */
   async login(username: string, password: string): Promise<void> {
     // In the lock: a refresh answer from another tab must not overwrite the new session's cookie.
-    const response = await this.sync.withRefreshLock(() => auth.login(username, password));
+    const proof = this.proofs.forApi('POST', '/api/login');
+    const response = await this.sync.withRefreshLock(() => auth.login(username, password, proof));
     this.adopt(response, { broadcast: true, notice: undefined });
   }
 
   /**
-   * Refreshes the card unless another tab already did. `staleToken` is a token a call just
+   * Refreshes the API card unless another tab already did. `staleToken` is a token a call just
    * saw refused: refresh even if it looks fresh, unless the card has changed since.
    * Resolves true when a usable card is held afterwards.
    */
@@ -86,18 +115,30 @@ export class SessionManager {
     return this.inflight;
   }
 
-  /** Checks out: ends the session on the server, keeps the old card in memory, tells other tabs. */
+  /**
+   * The card for one door's audience, minted from the session on demand (and again when due or
+   * when `staleToken` was just refused). Throws AppError when signed out or the mint fails.
+   *
+   * @example
+   * const card = await session.doorCard('rooms');
+   */
+  doorCard(audience: string, staleToken?: string): Promise<Card> {
+    if (this.state.status !== 'signed-in') return Promise.reject(AppError.of('ERR_NOT_SIGNED_IN'));
+    return this.doors.get(audience, staleToken);
+  }
+
+  /** Checks out: ends the session on the server, keeps the old cards in memory, tells other tabs. */
   async logout(): Promise<void> {
     const card = this.state.card;
     // Inside the lock so a refresh in another tab cannot rotate the cookie under us.
-    await this.sync.withRefreshLock(() => auth.logout(card?.token));
+    await this.sync.withRefreshLock(() => auth.logout(card && this.credentials(card, 'POST', '/api/logout')));
     this.endLocally(card, undefined, true);
   }
 
   /** Signs out every session of the user (this one included). */
   async logoutAll(): Promise<void> {
     const card = this.requireCard();
-    await auth.logoutAll(card.token);
+    await auth.logoutAll(this.credentials(card, 'POST', '/api/logout-all'));
     this.endLocally(card, 'You are signed out everywhere.', true);
   }
 
@@ -110,28 +151,49 @@ export class SessionManager {
   endLocally(card: Card | undefined, notice: string | undefined, broadcast: boolean): void {
     if (card?.sessionId) this.endedSessions.add(card.sessionId);
     clearTimeout(this.timer);
-    this.setState({ status: 'signed-out', card: undefined, oldCard: card ?? this.state.oldCard, notice });
+    const doorCards = this.doors.clear();
+    const ended = card !== undefined;
+    this.setState({
+      status: 'signed-out',
+      card: undefined,
+      doorCards: {},
+      oldCard: card ?? this.state.oldCard,
+      oldDoorCards: ended ? doorCards : this.state.oldDoorCards,
+      notice,
+    });
     if (broadcast) this.sync.post({ type: 'logout', sessionId: card?.sessionId });
   }
 
   /**
-   * An authenticated call to the own API with the current card. On 401 the card is
-   * refreshed once and the call retried (another tab may have rotated it).
+   * An authenticated call to the own API with the API card (DPoP-bound: with a proof). On 401
+   * the card is refreshed once and the call retried (another tab may have rotated it).
    *
    * @example
    * const { sessions } = await session.request<{ sessions: SessionInfo[] }>('/api/sessions');
    */
   async request<T>(path: string, options: RequestOptions & { retryOn401?: boolean } = {}): Promise<T> {
     const card = this.requireCard();
+    const method = options.method ?? 'GET';
+    const call = (c: Card) => apiRequest<T>(path, { ...options, ...this.callOptions(c, method, path) });
     try {
-      return await apiRequest<T>(path, { ...options, token: card.token });
+      return await call(card);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 401 || options.retryOn401 === false) throw err;
       const refreshed = await this.refresh(card.token);
       const next = this.state.card;
       if (!refreshed || !next || next.token === card.token) throw err;
-      return apiRequest<T>(path, { ...options, token: next.token });
+      return call(next);
     }
+  }
+
+  private credentials(card: Card, method: string, path: string): CallCredentials {
+    const proof = card.tokenType === 'DPoP' ? this.proofs.forApi(method, path, card.token) : undefined;
+    return { token: card.token, tokenType: card.tokenType, proof };
+  }
+
+  private callOptions(card: Card, method: string, path: string): RequestOptions {
+    const { token, tokenType, proof } = this.credentials(card, method, path.split('?')[0] ?? path);
+    return { token, tokenType, proof };
   }
 
   private requireCard(): Card {
@@ -145,7 +207,7 @@ export class SessionManager {
     // While we waited for the lock another tab may have refreshed and shared its card.
     if (canSkipRefresh(current, staleToken, this.now())) return true;
     try {
-      const response = await auth.refresh();
+      const response = await auth.refresh(API_AUDIENCE, this.proofs.forApi('POST', '/api/refresh'));
       return this.adopt(response, { broadcast: true, notice: undefined });
     } catch (err) {
       const next = refreshFailureAction(err, current !== undefined, this.state.status === 'loading');
@@ -155,13 +217,23 @@ export class SessionManager {
     }
   }
 
-  /** Takes a card into use; returns false when it belongs to a session that was checked out. */
+  /** Takes an API card into use; returns false when it belongs to a session that was checked out. */
   private adopt(response: TokenResponse, opts: { broadcast: boolean; notice: string | undefined }): boolean {
-    const card = cardFrom(response, this.now());
+    const card = cardFrom(response, this.now(), API_AUDIENCE);
     if (card.sessionId && this.endedSessions.has(card.sessionId)) return false;
-    this.setState({ status: 'signed-in', card, oldCard: undefined, notice: opts.notice });
+    // Door cards of another session (a new sign-in) are not this session's.
+    if (this.state.card?.sessionId !== card.sessionId) this.doors.clear();
+    this.setState({
+      ...this.state,
+      status: 'signed-in',
+      card,
+      doorCards: this.doors.all(),
+      oldCard: undefined,
+      oldDoorCards: {},
+      notice: opts.notice,
+    });
     this.schedule(refreshDelayMs(card.exp, card.iat, this.now()));
-    if (opts.broadcast) this.sync.post({ type: 'token', response });
+    if (opts.broadcast) this.sync.post({ type: 'token', audience: API_AUDIENCE, response });
     return true;
   }
 
@@ -172,7 +244,11 @@ export class SessionManager {
 
   private onTabMessage(message: TabMessage): void {
     if (message.type === 'hello') {
-      if (this.state.card) this.sync.post({ type: 'token', response: this.state.card.response });
+      if (!this.state.card) return;
+      this.sync.post({ type: 'token', audience: API_AUDIENCE, response: this.state.card.response });
+      for (const [audience, card] of Object.entries(this.doors.all())) {
+        this.sync.post({ type: 'token', audience, response: card.response });
+      }
       return;
     }
     if (message.type === 'logout') {
@@ -183,7 +259,11 @@ export class SessionManager {
       }
       return;
     }
-    const incoming = cardFrom(message.response, this.now());
+    const incoming = cardFrom(message.response, this.now(), message.audience);
+    if (message.audience !== API_AUDIENCE) {
+      if (this.state.status === 'signed-in') this.doors.offer(incoming);
+      return;
+    }
     if (!shouldAdoptShared(this.state.card, incoming, this.endedSessions)) return;
     // A new tab picking up the card is routine; a signed-out tab being signed in is news.
     const notice = this.state.status === 'signed-out' ? 'Signed in from another tab.' : undefined;

@@ -6,7 +6,7 @@
 import type { TokenResponse } from '../api/types.js';
 
 export type TabMessage =
-  | { type: 'token'; response: TokenResponse } // a tab signed in or refreshed: here is the card
+  | { type: 'token'; audience: string; response: TokenResponse } // a tab signed in, refreshed or minted a door card
   | { type: 'logout'; sessionId: string | undefined } // a tab checked out: the session is gone
   | { type: 'hello' }; // a new tab asks whether someone already holds a card
 
