@@ -15,7 +15,7 @@ import {
   ROOT,
   type RunningHotel,
   startHotelProcess,
-} from './browser/support/hotel.js';
+} from './browser/support/seeded-hotel.js';
 
 const notBuilt = missingBuild();
 if (notBuilt !== undefined) console.warn(`test/demo.test.ts skipped: ${notBuilt}`);
@@ -139,11 +139,12 @@ describe.skipIf(notBuilt !== undefined)('keycard demo', () => {
     expect(doors).toHaveLength(4);
     const started = Date.now();
     expect(await hotel.stop()).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Generous: proves the stop does not hang, not how fast it is (no timing-tight assertion).
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(await waitGone(doors, 2000)).toEqual([]);
     expect(hotel.output()).toContain('The hotel is closed.');
     await expect(fetch(`${hotel.url}/healthz`)).rejects.toThrow();
-  });
+  }, 60_000);
 
   it('does not print the passwords again on a second start with the same data', async () => {
     const again = await startHotelProcess({ dataDir: hotel.dataDir });

@@ -14,7 +14,7 @@ import {
   PG_URL,
   probePostgres,
 } from '../packages/server/test/storage/postgres-helper.js';
-import { bearer, seedHotel, signIn, signOut } from './support/hotel.js';
+import { bearer, seedHotel, signIn, signOut } from './support/seeded-hotel.js';
 
 const skip = await probePostgres();
 if (skip) console.log(`feed restore tests skipped: ${skip}`);

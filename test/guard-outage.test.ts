@@ -10,7 +10,7 @@ import type { KeycardServer } from '@keycard/server';
 import { createServer } from '@keycard/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../packages/guard/test/support/test-issuer.js';
-import { bearer, seedHotel, signIn } from './support/hotel.js';
+import { bearer, seedHotel, signIn } from './support/seeded-hotel.js';
 
 const masterKey = Buffer.alloc(32, 5).toString('base64url');
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IO } from '../packages/cli/src/framework/io.js';
 import { main } from '../packages/cli/src/main.js';
 import { eventually } from '../packages/guard/test/support/test-issuer.js';
-import { bearer, seedHotel, signIn } from './support/hotel.js';
+import { bearer, seedHotel, signIn } from './support/seeded-hotel.js';
 
 const kidOf = (token: string) =>
   (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;

@@ -1,57 +1,99 @@
-// A small hotel on a real keycard server for cross-package tests: the `rooms` door, a first-party
-// public app that signs guests in for it, and helpers to sign in and out over HTTP.
-import type { ServerContext } from '@keycard/server';
-import { createClient, createUser } from '@keycard/server';
+// Shared set-up for the cross-package tests: a real @keycard/server on loopback (in-memory storage)
+// and real guarded doors, closed together at the end.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Guard, GuardOptions } from '@keycard/guard';
+import { createGuard } from '@keycard/guard';
+import type { KeycardServer, ServerContext } from '@keycard/server';
+import { createServer } from '@keycard/server';
 
 export const PASSWORD = 'correct horse battery staple';
 
-/** Adds the `rooms` audience, the `hotel-app` client and a `guest` role; then the named users. */
-export async function seedHotel(ctx: ServerContext, users: string[], managers: string[] = []): Promise<void> {
-  const now = Date.now();
-  await ctx.storage.audiences.upsert({ id: 'rooms', name: 'rooms', scopes: ['rooms:read'], createdAt: now });
-  await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read'], createdAt: now });
-  await createClient(ctx, {
-    id: 'hotel-app',
-    type: 'public',
-    firstParty: true,
-    grants: ['password', 'refresh_token'],
-    audiences: ['rooms'],
-    scopes: ['rooms:read'],
+export interface Hotel {
+  server: KeycardServer;
+  issuer: string;
+  ctx: ServerContext;
+  /** A guard for one audience against this issuer (fast reconnects), closed by `close()`. */
+  guard(audience: string, extra?: Partial<GuardOptions>): Guard;
+  /** Registers something to close at the end (doors, gateways). */
+  onClose(close: () => Promise<unknown> | unknown): void;
+  close(): Promise<void>;
+}
+
+export async function openHotel(name: string): Promise<Hotel> {
+  const dir = mkdtempSync(join(tmpdir(), `keycard-${name}-`));
+  const server = await createServer(
+    { logLevel: 'silent', dataDir: dir, databaseUrl: 'memory', port: 0, revocations: { pingInterval: 1 } },
+    { unsafeFastPasswordHashingForTests: true, jobs: false },
+  );
+  const issuer = await server.listen();
+  const closers: (() => Promise<unknown> | unknown)[] = [];
+  const guards: Guard[] = [];
+  return {
+    server,
+    issuer,
+    ctx: server.services,
+    guard(audience, extra = {}) {
+      const guard = createGuard({
+        issuer,
+        audience,
+        jwks: { cooldown: 1 },
+        revocation: { minReconnectDelayMs: 20, maxReconnectDelayMs: 200 },
+        ...extra,
+      });
+      guards.push(guard);
+      return guard;
+    },
+    onClose: (close) => closers.push(close),
+    async close() {
+      for (const close of closers.reverse()) await close();
+      await Promise.all(guards.map((g) => g.close()));
+      await server.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Listens on 127.0.0.1:0 and returns the base URL; the hotel closes it. */
+export async function listen(hotel: Hotel, server: Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  hotel.onClose(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   });
-  for (const username of users) await createUser(ctx, { username, password: PASSWORD, roles: ['guest'] });
-  for (const username of managers)
-    await createUser(ctx, { username, password: PASSWORD, roles: ['manager'] });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-export interface SignedIn {
-  token: string;
-  refreshToken: string;
-  sessionId: string;
-}
+/** The payload of a JWT, unverified (tests only: what the issuer put in the card). */
+export const claimsOf = (token: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 
-/** Signs in at `/api/login` for the `rooms` door (or, with `api`, for the server's own API). */
-export async function signIn(issuer: string, username: string, api = false): Promise<SignedIn> {
-  const body = api
-    ? { username, password: PASSWORD }
-    : { username, password: PASSWORD, client_id: 'hotel-app', audience: 'rooms' };
-  const res = await fetch(`${issuer}/api/login`, {
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> & { error?: unknown } }> {
+  const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
   });
-  if (res.status !== 200) throw new Error(`login answered ${res.status}: ${await res.text()}`);
-  const json = (await res.json()) as { access_token: string; refresh_token: string; session_id: string };
-  return { token: json.access_token, refreshToken: json.refresh_token, sessionId: json.session_id };
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? {} : JSON.parse(text) };
 }
 
-/** Signs out at `/api/logout` with the refresh token. */
-export async function signOut(issuer: string, who: SignedIn, clientId = 'hotel-app'): Promise<void> {
-  const res = await fetch(`${issuer}/api/logout`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ refresh_token: who.refreshToken, client_id: clientId }),
-  });
-  if (res.status !== 204) throw new Error(`logout answered ${res.status}`);
+/** Waits (≤ 15 s) until `attempt` answers 401; the caller shows the card outlives that by far. */
+export async function until401(attempt: () => Promise<Response>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const res = await attempt();
+    await res.body?.cancel();
+    if (res.status === 401) return;
+    if (Date.now() > deadline) throw new Error(`still ${res.status} after 15 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
-
-export const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });

@@ -113,5 +113,5 @@ describe('keycard as a child process', () => {
     const decoded = await exec(distBin, ['token', 'decode'], token);
     expect(decoded.code).toBe(0);
     expect(decoded.stdout).toContain('NOT VERIFIED');
-  });
+  }, 120_000); // seven processes, each a cold Node start on a shared machine
 });

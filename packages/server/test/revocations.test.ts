@@ -108,7 +108,8 @@ describe('revocation feed', () => {
     await r.server.close();
     expect((await reading).ended).toBe(true);
     expect(await polling).toBe(200);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Well before the 30 s the long-poll asked for: it was ended by the close, not by its own timer.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('keeps events as long as a token could match them, then prunes; old cursors get a reset', async () => {
