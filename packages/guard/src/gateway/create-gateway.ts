@@ -62,6 +62,22 @@ function single(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/**
+ * Node keeps only the first of several `Authorization` fields in `req.headers`, but every copy is in
+ * `rawHeaders` and would be forwarded: an upstream that reads another one would act on a card nobody
+ * checked. Such a request is refused (RFC 6750 §3.1 invalid_request).
+ */
+function repeatsAuthorization(rawHeaders: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    if (seen) return true;
+    seen = true;
+  }
+  return false;
+}
+
 function pathOf(uri: string): string {
   const q = uri.search(/[?#]/);
   return q === -1 ? uri : uri.slice(0, q);
@@ -185,6 +201,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     const path = pathOf(url);
     if (options.healthPath !== undefined && path === options.healthPath) {
       health(req, res);
+      return;
+    }
+    if (repeatsAuthorization(req.rawHeaders)) {
+      req.resume();
+      const view: GatewayRequest = { method: req.method ?? 'GET', uri: url, headers: req.headers };
+      const error = new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'several Authorization headers' });
+      refuse(res, view, error, true);
       return;
     }
     if (upstream === undefined || (options.authPath !== undefined && path === options.authPath)) {
