@@ -348,6 +348,14 @@ describe('keycard gateway', () => {
       '/%e0%80%ae%e0%80%ae/admin',
       '/x/%c0%af../admin',
       '/%%32%65%%32%65/admin',
+      '/x#/../../admin',
+      '/x/..%00/admin',
+      '/x/..%00.txt/admin',
+      '/x/%2e%2e%3b/admin',
+      '/x/..%3bjsessionid=1/admin',
+      '/x/..%20/admin',
+      '/x/%2E%2e%09/admin',
+      '/x/.../admin',
     ]) {
       const answer = await raw(
         base,

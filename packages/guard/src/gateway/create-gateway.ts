@@ -78,8 +78,9 @@ function repeatsAuthorization(rawHeaders: readonly string[]): boolean {
   return false;
 }
 
+/** The path: up to the query. A `#` is kept (no fragment is ever sent), so `/x#/../admin` is seen whole. */
 function pathOf(uri: string): string {
-  const q = uri.search(/[?#]/);
+  const q = uri.indexOf('?');
   return q === -1 ? uri : uri.slice(0, q);
 }
 
