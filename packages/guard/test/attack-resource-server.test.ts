@@ -406,3 +406,34 @@ describe('keycard gateway', () => {
 
 // Keep the import used even if a test above is trimmed.
 void createDpopProof;
+
+describe('htu confusion through the authority', () => {
+  it('a Host or X-Forwarded-Host carrying a path, userinfo or query cannot move the path the proof is checked against', async () => {
+    const card = alice.card();
+    // Her proof for /rooms/1, replayed on the route /1 with the missing path smuggled into the host.
+    const proof = () => alice.proof('GET', 'http://rooms.test/rooms/1', card);
+    const base = await door(guardWith());
+    for (const host of ['rooms.test/rooms', 'rooms.test/rooms?', 'rooms.test\\rooms']) {
+      const answer = await raw(
+        base,
+        `GET /1 HTTP/1.1\r\nHost: ${host}\r\nAuthorization: DPoP ${card}\r\nDPoP: ${proof()}\r\nConnection: close\r\n\r\n`,
+      );
+      expect([host, statusOf(answer)]).toEqual([host, expect.stringMatching(/400|401/)]);
+    }
+    const trusting = await door(guardWith({ trustProxy: true }));
+    const answer = await raw(
+      trusting,
+      `GET /1 HTTP/1.1\r\nHost: x\r\nX-Forwarded-Host: rooms.test/rooms\r\nAuthorization: DPoP ${card}\r\n` +
+        `DPoP: ${proof()}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(statusOf(answer)).toBe('401');
+    const forward = await gateway(guardWith());
+    const res = await get(forward, {
+      authorization: `DPoP ${card}`,
+      dpop: proof(),
+      'x-forwarded-host': 'rooms.test/rooms',
+      'x-forwarded-uri': '/1',
+    });
+    expect(res.status).toBe(401);
+  });
+});

@@ -3,6 +3,17 @@ import type { RequestLike } from '../types.js';
 
 const ABSOLUTE = /^https?:\/\//i;
 
+// RFC 3986 §3.2.2–3.2.3: a reg-name or an IP literal, then an optional port; no path, query, userinfo.
+const AUTHORITY = /^(?:[A-Za-z0-9._~%!$&'()*+;=-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
+
+/**
+ * The value when it is an authority (host and optional port) and nothing more. A `Host` of
+ * `rooms.test/rooms` would otherwise move the path the proof is checked against.
+ */
+export function authorityOf(value: string | undefined): string | undefined {
+  return value !== undefined && AUTHORITY.test(value) ? value : undefined;
+}
+
 function first(value: string | string[] | null | undefined): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;
   if (typeof text !== 'string') return undefined;
@@ -49,12 +60,12 @@ export function requestUrl(
     if (proto !== undefined || host !== undefined) {
       const fallback = origin === undefined ? undefined : new URL(origin);
       const scheme = proto ?? fallback?.protocol.slice(0, -1) ?? (isTls(request) ? 'https' : 'http');
-      const authority = host ?? fallback?.host ?? first(headerOf(headers, 'host'));
+      const authority = authorityOf(host ?? fallback?.host ?? first(headerOf(headers, 'host')));
       return authority === undefined ? undefined : `${scheme.toLowerCase()}://${authority}${path}`;
     }
   }
   if (origin !== undefined) return origin + path;
-  const host = first(headerOf(headers, 'host'));
+  const host = authorityOf(first(headerOf(headers, 'host')));
   if (host === undefined) return undefined;
   return `${isTls(request) ? 'https' : 'http'}://${host}${path}`;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Guard } from '../core/create-guard.js';
+import { authorityOf } from '../dpop/request-url.js';
 import { GuardError, optionError } from '../errors.js';
 import type { RefusalLogger } from '../http/refusal.js';
 import { refusalLine } from '../http/refusal.js';
@@ -162,15 +163,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       refuse(res, view, new GuardError('ERR_GATEWAY_PATH_INVALID'), expectsContinue);
       return;
     }
-    const host = single(req.headers['x-forwarded-host']) ?? single(req.headers.host);
+    const forwardedHost = single(req.headers['x-forwarded-host']) ?? single(req.headers.host);
+    // Host only: a path, query or userinfo in it would move the URL the proof is checked against.
+    const host = forwardedHost === undefined ? undefined : authorityOf(forwardedHost.split(',')[0]!.trim());
     const proto = single(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase() ?? 'http';
     const request: RequestLike = {
       headers: req.headers,
       method,
-      url:
-        host === undefined
-          ? uri
-          : `${proto === 'https' ? 'https' : 'http'}://${host.split(',')[0]!.trim()}${uri}`,
+      url: host === undefined ? uri : `${proto === 'https' ? 'https' : 'http'}://${host}${uri}`,
     };
     authorize(request, res, view, expectsContinue, (auth) => {
       res.writeHead(200, { ...identityHeaders(auth), 'cache-control': 'no-store', 'content-length': '0' });
