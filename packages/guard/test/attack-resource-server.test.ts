@@ -437,3 +437,21 @@ describe('htu confusion through the authority', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('htu confusion through the scheme', () => {
+  it('with trustProxy, an X-Forwarded-Proto carrying a host and path cannot choose the htu', async () => {
+    const card = alice.card();
+    const trusting = await door(guardWith({ trustProxy: true }));
+    const proof = alice.proof('GET', 'http://rooms.test/rooms', card);
+    // `http://rooms.test/rooms` + `://x/1` would parse as host rooms.test, path /rooms://x/1; and with
+    // the proof for /rooms made to match: `http://rooms.test/rooms?` + `://x/1`.
+    for (const proto of ['http://rooms.test/rooms?', 'http://rooms.test/rooms#']) {
+      const answer = await raw(
+        trusting,
+        `GET /1 HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: ${proto}\r\nAuthorization: DPoP ${card}\r\n` +
+          `DPoP: ${proof}\r\nConnection: close\r\n\r\n`,
+      );
+      expect([proto, statusOf(answer)]).toEqual([proto, '401']);
+    }
+  });
+});

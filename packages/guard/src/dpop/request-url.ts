@@ -2,6 +2,7 @@ import { headerOf } from '../core/extract-token.js';
 import type { RequestLike } from '../types.js';
 
 const ABSOLUTE = /^https?:\/\//i;
+const SCHEME = /^https?$/i;
 
 // RFC 3986 §3.2.2–3.2.3: a reg-name or an IP literal, then an optional port; no path, query, userinfo.
 const AUTHORITY = /^(?:[A-Za-z0-9._~%!$&'()*+;=-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
@@ -61,7 +62,9 @@ export function requestUrl(
       const fallback = origin === undefined ? undefined : new URL(origin);
       const scheme = proto ?? fallback?.protocol.slice(0, -1) ?? (isTls(request) ? 'https' : 'http');
       const authority = authorityOf(host ?? fallback?.host ?? first(headerOf(headers, 'host')));
-      return authority === undefined ? undefined : `${scheme.toLowerCase()}://${authority}${path}`;
+      // A scheme only: `http://other/path?` here would choose the host and path the proof is checked against.
+      if (authority === undefined || !SCHEME.test(scheme)) return undefined;
+      return `${scheme.toLowerCase()}://${authority}${path}`;
     }
   }
   if (origin !== undefined) return origin + path;
