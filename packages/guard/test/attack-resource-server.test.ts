@@ -460,3 +460,25 @@ describe('htu confusion through the scheme', () => {
     }
   });
 });
+
+describe('htu confusion through dot-segments', () => {
+  it('a proof for a sibling path outside the publicUrl prefix cannot be used through /../ in the raw target', async () => {
+    const base = await door(guardWith({ publicUrl: 'https://rooms.test/kc' }));
+    const card = alice.card();
+    for (const target of ['/../admin', '/%2e%2e/admin', '/x/../../admin', '/./../admin']) {
+      const proof = alice.proof('GET', 'https://rooms.test/admin', card);
+      const answer = await raw(
+        base,
+        `GET ${target} HTTP/1.1\r\nHost: r\r\nAuthorization: DPoP ${card}\r\nDPoP: ${proof}\r\nConnection: close\r\n\r\n`,
+      );
+      expect([target, statusOf(answer)]).toEqual([target, '401']);
+    }
+    // The honest request still passes.
+    const url = 'https://rooms.test/kc/rooms/1';
+    const answer = await raw(
+      base,
+      `GET /rooms/1 HTTP/1.1\r\nHost: r\r\nAuthorization: DPoP ${card}\r\nDPoP: ${alice.proof('GET', url, card)}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(statusOf(answer)).toBe('200');
+  });
+});

@@ -3,6 +3,7 @@ import type { RequestLike } from '../types.js';
 
 const ABSOLUTE = /^https?:\/\//i;
 const SCHEME = /^https?$/i;
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?#]|$)/i;
 
 // RFC 3986 §3.2.2–3.2.3: a reg-name or an IP literal, then an optional port; no path, query, userinfo.
 const AUTHORITY = /^(?:[A-Za-z0-9._~%!$&'()*+;=-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
@@ -29,6 +30,8 @@ function first(value: string | string[] | null | undefined): string | undefined 
  * 2. with `trustProxy`, `X-Forwarded-Proto` / `X-Forwarded-Host` (first values) + the path;
  * 3. the request's own URL when it is absolute (fetch `Request`, the gateway's forward-auth view);
  * 4. `http(s)://` + `Host` + the path (`https` on a TLS socket).
+ * Undefined too for a target with a dot-segment (raw or `%2e`), a host that is not `host[:port]`, or a
+ * forwarded scheme other than http(s).
  * Undefined when the request gives no target (then no proof can match).
  *
  * @example
@@ -41,6 +44,10 @@ export function requestUrl(
 ): string | undefined {
   const target = request.url;
   if (typeof target !== 'string' || target === '') return undefined;
+  // URL parsing removes dot-segments, so `/../admin` would be checked as `/admin` (outside a publicUrl
+  // prefix, or another route than the one served). Clients never send them: no URL, no proof matches.
+  const query = target.indexOf('?');
+  if (DOT_SEGMENT.test(query === -1 ? target : target.slice(0, query))) return undefined;
   let path = target;
   let origin: string | undefined;
   if (ABSOLUTE.test(target)) {
