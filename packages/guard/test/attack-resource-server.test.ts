@@ -482,3 +482,25 @@ describe('htu confusion through dot-segments', () => {
     expect(statusOf(answer)).toBe('200');
   });
 });
+
+describe('crashing the gateway through a policy', () => {
+  it('a policy that throws on a request it did not expect gives 403, and the gateway keeps serving', async () => {
+    // A plausible operator bug: the policy assumes the header is there.
+    const picky = (_auth: unknown, req: { headers: IncomingMessage['headers'] }) =>
+      (req.headers['x-tenant'] as string).startsWith('t-') ? undefined : undefined;
+    const g = createGateway({ guard: guardWith(), upstream: `${upstreamUrl}/app/`, policies: [picky] });
+    gateways.push(g);
+    const base = await g.listen();
+    const card = issuer.sign();
+    const answer = await raw(
+      base,
+      `GET /x HTTP/1.1\r\nHost: r\r\nAuthorization: Bearer ${card}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(statusOf(answer)).toBe('403');
+    const ok = await raw(
+      base,
+      `GET /x HTTP/1.1\r\nHost: r\r\nX-Tenant: t-1\r\nAuthorization: Bearer ${card}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(statusOf(ok)).toBe('200');
+  });
+});

@@ -133,7 +133,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         deny(result.error);
         return;
       }
-      const denied = policies.length === 0 ? undefined : checkPolicies(policies, result.auth, view);
+      let denied: ReturnType<typeof checkPolicies>;
+      try {
+        denied = policies.length === 0 ? undefined : checkPolicies(policies, result.auth, view);
+      } catch {
+        // A policy that throws denies, as one that rejects does: never an uncaught exception.
+        denied = new GuardError('ERR_GUARD_FORBIDDEN');
+      }
       if (denied === undefined) then(result.auth);
       else if (denied instanceof Promise) {
         denied.then(
