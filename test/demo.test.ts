@@ -15,7 +15,7 @@ import {
   ROOT,
   type RunningHotel,
   startHotelProcess,
-} from './browser/support/seeded-hotel.js';
+} from './browser/support/hotel.js';
 
 const notBuilt = missingBuild();
 if (notBuilt !== undefined) console.warn(`test/demo.test.ts skipped: ${notBuilt}`);

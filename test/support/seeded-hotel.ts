@@ -8,8 +8,14 @@ export const PASSWORD = 'correct horse battery staple';
 /** Adds the `rooms` audience, the `hotel-app` client and a `guest` role; then the named users. */
 export async function seedHotel(ctx: ServerContext, users: string[], managers: string[] = []): Promise<void> {
   const now = Date.now();
-  await ctx.storage.audiences.upsert({ id: 'rooms', name: 'rooms', scopes: ['rooms:read'], uri: null, createdAt: now });
-  await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read'], uri: null, createdAt: now });
+  await ctx.storage.audiences.upsert({
+    id: 'rooms',
+    name: 'rooms',
+    scopes: ['rooms:read'],
+    uri: null,
+    createdAt: now,
+  });
+  await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read'], createdAt: now });
   await createClient(ctx, {
     id: 'hotel-app',
     type: 'public',

@@ -2,6 +2,19 @@ import { headerOf } from '../core/extract-token.js';
 import type { RequestLike } from '../types.js';
 
 const ABSOLUTE = /^https?:\/\//i;
+const SCHEME = /^https?$/i;
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:[/?#]|$)/i;
+
+// RFC 3986 §3.2.2–3.2.3: a reg-name or an IP literal, then an optional port; no path, query, userinfo.
+const AUTHORITY = /^(?:[A-Za-z0-9._~%!$&'()*+;=-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
+
+/**
+ * The value when it is an authority (host and optional port) and nothing more. A `Host` of
+ * `rooms.test/rooms` would otherwise move the path the proof is checked against.
+ */
+export function authorityOf(value: string | undefined): string | undefined {
+  return value !== undefined && AUTHORITY.test(value) ? value : undefined;
+}
 
 function first(value: string | string[] | null | undefined): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;
@@ -17,6 +30,8 @@ function first(value: string | string[] | null | undefined): string | undefined 
  * 2. with `trustProxy`, `X-Forwarded-Proto` / `X-Forwarded-Host` (first values) + the path;
  * 3. the request's own URL when it is absolute (fetch `Request`, the gateway's forward-auth view);
  * 4. `http(s)://` + `Host` + the path (`https` on a TLS socket).
+ * Undefined too for a target with a dot-segment (raw or `%2e`), a host that is not `host[:port]`, or a
+ * forwarded scheme other than http(s).
  * Undefined when the request gives no target (then no proof can match).
  *
  * @example
@@ -29,6 +44,10 @@ export function requestUrl(
 ): string | undefined {
   const target = request.url;
   if (typeof target !== 'string' || target === '') return undefined;
+  // URL parsing removes dot-segments, so `/../admin` would be checked as `/admin` (outside a publicUrl
+  // prefix, or another route than the one served). Clients never send them: no URL, no proof matches.
+  const query = target.indexOf('?');
+  if (DOT_SEGMENT.test(query === -1 ? target : target.slice(0, query))) return undefined;
   let path = target;
   let origin: string | undefined;
   if (ABSOLUTE.test(target)) {
@@ -49,12 +68,14 @@ export function requestUrl(
     if (proto !== undefined || host !== undefined) {
       const fallback = origin === undefined ? undefined : new URL(origin);
       const scheme = proto ?? fallback?.protocol.slice(0, -1) ?? (isTls(request) ? 'https' : 'http');
-      const authority = host ?? fallback?.host ?? first(headerOf(headers, 'host'));
-      return authority === undefined ? undefined : `${scheme.toLowerCase()}://${authority}${path}`;
+      const authority = authorityOf(host ?? fallback?.host ?? first(headerOf(headers, 'host')));
+      // A scheme only: `http://other/path?` here would choose the host and path the proof is checked against.
+      if (authority === undefined || !SCHEME.test(scheme)) return undefined;
+      return `${scheme.toLowerCase()}://${authority}${path}`;
     }
   }
   if (origin !== undefined) return origin + path;
-  const host = first(headerOf(headers, 'host'));
+  const host = authorityOf(first(headerOf(headers, 'host')));
   if (host === undefined) return undefined;
   return `${isTls(request) ? 'https' : 'http'}://${host}${path}`;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Guard } from '../core/create-guard.js';
+import { authorityOf } from '../dpop/request-url.js';
 import { GuardError, optionError } from '../errors.js';
 import type { RefusalLogger } from '../http/refusal.js';
 import { refusalLine } from '../http/refusal.js';
@@ -65,8 +66,25 @@ function single(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/**
+ * Node keeps only the first of several `Authorization` fields in `req.headers`, but every copy is in
+ * `rawHeaders` and would be forwarded: an upstream that reads another one would act on a card nobody
+ * checked. Such a request is refused (RFC 6750 §3.1 invalid_request).
+ */
+function repeatsAuthorization(rawHeaders: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    if (seen) return true;
+    seen = true;
+  }
+  return false;
+}
+
+/** The path: up to the query. A `#` is kept (no fragment is ever sent), so `/x#/../admin` is seen whole. */
 function pathOf(uri: string): string {
-  const q = uri.search(/[?#]/);
+  const q = uri.indexOf('?');
   return q === -1 ? uri : uri.slice(0, q);
 }
 
@@ -118,7 +136,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         deny(result.error);
         return;
       }
-      const denied = policies.length === 0 ? undefined : checkPolicies(policies, result.auth, view);
+      let denied: ReturnType<typeof checkPolicies>;
+      try {
+        denied = policies.length === 0 ? undefined : checkPolicies(policies, result.auth, view);
+      } catch {
+        // A policy that throws denies, as one that rejects does: never an uncaught exception.
+        denied = new GuardError('ERR_GUARD_FORBIDDEN');
+      }
       if (denied === undefined) then(result.auth);
       else if (denied instanceof Promise) {
         denied.then(
@@ -148,15 +172,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       refuse(res, view, new GuardError('ERR_GATEWAY_PATH_INVALID'), expectsContinue);
       return;
     }
-    const host = single(req.headers['x-forwarded-host']) ?? single(req.headers.host);
+    const forwardedHost = single(req.headers['x-forwarded-host']) ?? single(req.headers.host);
+    // Host only: a path, query or userinfo in it would move the URL the proof is checked against.
+    const host = forwardedHost === undefined ? undefined : authorityOf(forwardedHost.split(',')[0]!.trim());
     const proto = single(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase() ?? 'http';
     const request: RequestLike = {
       headers: req.headers,
       method,
-      url:
-        host === undefined
-          ? uri
-          : `${proto === 'https' ? 'https' : 'http'}://${host.split(',')[0]!.trim()}${uri}`,
+      url: host === undefined ? uri : `${proto === 'https' ? 'https' : 'http'}://${host}${uri}`,
     };
     authorize(request, res, view, expectsContinue, (auth) => {
       res.writeHead(200, { ...identityHeaders(auth), 'cache-control': 'no-store', 'content-length': '0' });
@@ -196,6 +219,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     const path = pathOf(url);
     if (options.healthPath !== undefined && path === options.healthPath) {
       health(req, res);
+      return;
+    }
+    if (repeatsAuthorization(req.rawHeaders)) {
+      req.resume();
+      const view: GatewayRequest = { method: req.method ?? 'GET', uri: url, headers: req.headers };
+      const error = new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'several Authorization headers' });
+      refuse(res, view, error, true);
       return;
     }
     if (upstream === undefined || (options.authPath !== undefined && path === options.authPath)) {

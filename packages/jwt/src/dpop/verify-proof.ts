@@ -91,6 +91,11 @@ const MAX_JTI_LENGTH = 256;
 // Key by reference and extensions we do not implement; `kid` is ignored (the key is always `jwk`).
 const REFUSED_HEADER = ['jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit', 'b64', 'zip'] as const;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+// An attacker picks the proof key, and RSA verification costs grow with the exponent and the modulus:
+// a 4000-byte `e` takes ~200 ms of CPU per proof. Real keys use e = 65537 (3 bytes); 4 bytes and an
+// 8192-bit modulus are generous. Lengths of the base64url text, checked before any import.
+const MAX_RSA_E_CHARS = 6; // 4 bytes
+const MAX_RSA_N_CHARS = 1366; // 8192 bits
 const ASYMMETRIC: readonly AsymmetricAlgorithm[] = ALGORITHMS.filter(
   (alg): alg is AsymmetricAlgorithm => !isHmacAlgorithm(alg),
 );
@@ -135,12 +140,22 @@ function proofKey(header: JWSHeader, algorithms: ReadonlySet<string>): ProofKey 
   const jwk = header.jwk as Record<string, unknown> | undefined;
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) invalid('header jwk is required');
   for (const name of PRIVATE_MEMBERS) if (jwk[name] !== undefined) invalid('header jwk has private members');
-  const members = PUBLIC_MEMBERS[jwk.kty as string];
+  // Own properties only: a kty of `constructor` or `__proto__` must not find Object.prototype members.
+  const kty = jwk.kty;
+  const members =
+    typeof kty === 'string' && Object.hasOwn(PUBLIC_MEMBERS, kty) ? PUBLIC_MEMBERS[kty] : undefined;
   if (members === undefined) invalid('header jwk kty is not supported');
+  if (
+    kty === 'RSA' &&
+    ((typeof jwk.e === 'string' && jwk.e.length > MAX_RSA_E_CHARS) ||
+      (typeof jwk.n === 'string' && jwk.n.length > MAX_RSA_N_CHARS))
+  ) {
+    invalid('header jwk RSA exponent or modulus is too large');
+  }
   // Only the public members reach importJWK (plus alg/use/key_ops, which must fit): the key is bound
   // to the header alg, and a key of another type or curve is refused there.
   // A fixed kid spares importJWK a thumbprint of its own; the jkt below is taken once.
-  const importable: JWK = { kty: jwk.kty as string, kid: 'dpop-proof-key' };
+  const importable: JWK = { kty: kty as string, kid: 'dpop-proof-key' };
   for (const name of [...members, 'alg', 'use', 'key_ops'])
     if (jwk[name] !== undefined) importable[name] = jwk[name];
   let key: ReturnType<typeof importJWK>;
