@@ -1,4 +1,4 @@
-import { API_AUDIENCE, type ServerContext } from '../context.js';
+import { API_AUDIENCE, API_SCOPES, type ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
 
@@ -93,6 +93,8 @@ export function pickCardAudiences(
  */
 export async function scopesFor(ctx: ServerContext, audiences: readonly string[], scopes: readonly string[]) {
   const understood = new Set<string>();
+  // A server whose data predates a built-in API scope still understands it.
+  if (audiences.includes(API_AUDIENCE)) for (const s of API_SCOPES) understood.add(s);
   for (const id of audiences)
     for (const s of (await ctx.directory.audience(id))?.scopes ?? []) understood.add(s);
   return scopes.filter((s) => understood.has(s));

@@ -1,0 +1,254 @@
+import { Writable } from 'node:stream';
+import { createDpopProof, generateKeyPair } from '@keycard/jwt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../src/index.js';
+import { createLogger } from '../src/logger.js';
+import { addUser, type Body, postForm, postJson, type Running, startServer } from './helpers.js';
+
+const PASSWORD = 'correct horse battery';
+const METRICS_TOKEN = 'scrape-Token_0123456789abcdefghijklmnopqrstuvwxyz';
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+
+/**
+ * DESIGN.md: "no secret, password or full token ever in a log line or error message", for the
+ * paths issue 8 and 9 added: DPoP proofs, the token exchange's subject_token, the metrics token
+ * and the feed readers' cards. The server logs at trace into a sink the test reads; every value
+ * sent (good or bad) is then looked for in the log and in every answer body.
+ */
+describe('no secret, password or full token in a log line or an error message (new paths)', () => {
+  let r: Running;
+  const lines: string[] = [];
+  const bodies: string[] = [];
+  const secrets = new Set<string>();
+  let serviceSecret = '';
+
+  const keep = (value: string | undefined) => {
+    if (value === undefined || value.length < 16) return;
+    secrets.add(value);
+    // A JWS's signature segment alone is enough to tell a logged token.
+    const parts = value.split('.');
+    if (parts.length === 3 && parts[2]!.length >= 16) secrets.add(parts[2]!);
+  };
+  const seen = <T extends { body: Body }>(res: T): T => {
+    bodies.push(JSON.stringify(res.body ?? null));
+    return res;
+  };
+  const fetchText = async (url: string, headers: Record<string, string>) => {
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
+    const text = res.headers.get('content-type')?.includes('event-stream') ? '' : await res.text();
+    if (text === '') await res.body?.cancel();
+    bodies.push(text);
+    return res.status;
+  };
+
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    r = await startServer(
+      { databaseUrl: 'memory', metrics: { token: METRICS_TOKEN }, revocations: { requireAuth: true } },
+      { logger: createLogger('trace', sink), webClientDpop: 'as-seeded' },
+    );
+    const ctx = r.server.services;
+    for (const id of ['rooms', 'billing'])
+      await ctx.storage.audiences.upsert({
+        id,
+        name: id,
+        scopes: ['billing:charge'],
+        uri: null,
+        createdAt: 0,
+      });
+    await ctx.storage.roles.upsert({ name: 'guest', scopes: ['billing:charge'], createdAt: 0 });
+    ctx.directory.invalidate();
+    await createClient(ctx, {
+      id: 'desk',
+      type: 'public',
+      firstParty: true,
+      grants: ['password', 'refresh_token'],
+      audiences: ['keycard', 'rooms'],
+      scopes: ['billing:charge'],
+    });
+    const { secret } = await createClient(ctx, {
+      id: 'rooms-svc',
+      type: 'confidential',
+      grants: [EXCHANGE, 'client_credentials'] as never,
+      audiences: ['keycard'],
+      scopes: ['revocations:read'],
+      tokenExchange: [{ from: 'rooms', to: 'billing', scopes: ['billing:charge'] }],
+    });
+    serviceSecret = secret!;
+    keep(serviceSecret);
+    keep(PASSWORD);
+    keep(METRICS_TOKEN);
+    await addUser(r, 'alice', PASSWORD, ['guest']);
+  });
+  afterAll(() => r.close());
+
+  it('DPoP proofs (good, for another URL, replayed) at /api/login, /oauth/token and /api/me', async () => {
+    const key = await generateKeyPair('ES256');
+    const proof = (path: string, method = 'POST', accessToken?: string) =>
+      createDpopProof(key, {
+        method,
+        url: `${r.url}${path}`,
+        ...(accessToken !== undefined ? { accessToken } : {}),
+      });
+    const good = await proof('/api/login');
+    keep(good);
+    const login = seen(
+      await postJson(`${r.url}/api/login`, { username: 'alice', password: PASSWORD }, { dpop: good }),
+    );
+    expect(login.status).toBe(200);
+    keep(login.body.access_token);
+    keep(login.body.refresh_token);
+    const replayed = seen(
+      await postJson(`${r.url}/api/login`, { username: 'alice', password: PASSWORD }, { dpop: good }),
+    );
+    expect(replayed.status).toBe(400);
+    const elsewhere = await proof('/somewhere-else');
+    keep(elsewhere);
+    expect(
+      seen(
+        await postJson(`${r.url}/api/login`, { username: 'alice', password: PASSWORD }, { dpop: elsewhere }),
+      ).status,
+    ).toBe(400);
+
+    const tokenProof = await proof('/oauth/token');
+    keep(tokenProof);
+    const oauth = seen(
+      await postForm(
+        `${r.url}/oauth/token`,
+        {
+          grant_type: 'password',
+          client_id: 'desk',
+          username: 'alice',
+          password: PASSWORD,
+          audience: 'rooms',
+        },
+        { dpop: tokenProof },
+      ),
+    );
+    expect(oauth.status).toBe(200);
+    keep(oauth.body.access_token);
+    keep(oauth.body.refresh_token);
+    const refresh = seen(
+      await postForm(`${r.url}/oauth/token`, {
+        grant_type: 'refresh_token',
+        client_id: 'desk',
+        refresh_token: oauth.body.refresh_token,
+      }),
+    );
+    expect(refresh.status).toBe(400); // a bound refresh token needs a proof
+
+    const meProof = await proof('/api/me', 'GET', login.body.access_token);
+    keep(meProof);
+    const me = await fetchText(`${r.url}/api/me`, {
+      authorization: `DPoP ${login.body.access_token}`,
+      dpop: meProof,
+    });
+    expect(me).toBe(200);
+    expect(
+      await fetchText(`${r.url}/api/me`, { authorization: `DPoP ${login.body.access_token}`, dpop: meProof }),
+    ).toBe(401);
+    expect(await fetchText(`${r.url}/api/me`, { authorization: `Bearer ${login.body.access_token}` })).toBe(
+      401,
+    );
+  });
+
+  it('token exchange: the subject_token, accepted or refused, and the client secret', async () => {
+    const rooms = seen(
+      await postJson(`${r.url}/api/login`, {
+        username: 'alice',
+        password: PASSWORD,
+        client_id: 'desk',
+        audience: 'rooms',
+      }),
+    );
+    expect(rooms.status).toBe(200);
+    keep(rooms.body.access_token);
+    keep(rooms.body.refresh_token);
+    const exchange = (subject: string, extra: Record<string, string> = {}) =>
+      postForm(`${r.url}/oauth/token`, {
+        grant_type: EXCHANGE,
+        client_id: 'rooms-svc',
+        client_secret: serviceSecret,
+        subject_token: subject,
+        subject_token_type: ACCESS_TOKEN,
+        audience: 'billing',
+        ...extra,
+      });
+    const ok = seen(await exchange(rooms.body.access_token));
+    expect(ok.status).toBe(200);
+    keep(ok.body.access_token);
+    const keycardCard = seen(
+      await postJson(`${r.url}/api/login`, { username: 'alice', password: PASSWORD, client_id: 'desk' }),
+    );
+    keep(keycardCard.body.access_token);
+    keep(keycardCard.body.refresh_token);
+    // Refused: a card for the wrong audience, a forged card, a wider scope, a wrong secret.
+    expect(seen(await exchange(keycardCard.body.access_token)).status).toBe(400);
+    const forged = `${rooms.body.access_token.slice(0, -8)}AAAAAAAA`;
+    keep(forged);
+    expect(seen(await exchange(forged)).status).toBe(400);
+    expect(seen(await exchange(rooms.body.access_token, { scope: 'billing:refund' })).status).toBe(400);
+    const wrongSecret = 'not-the-secret-0123456789abcdefghijklmnop';
+    keep(wrongSecret);
+    const refused = seen(
+      await postForm(`${r.url}/oauth/token`, {
+        grant_type: EXCHANGE,
+        client_id: 'rooms-svc',
+        client_secret: wrongSecret,
+        subject_token: rooms.body.access_token,
+        subject_token_type: ACCESS_TOKEN,
+        audience: 'billing',
+      }),
+    );
+    expect(refused.status).toBe(401);
+  });
+
+  it('the metrics token and the feed readers’ cards, right and wrong', async () => {
+    expect(await fetchText(`${r.url}/metrics`, { authorization: `Bearer ${METRICS_TOKEN}` })).toBe(200);
+    const guess = 'guessed-metrics-token-0123456789abcdefghij';
+    keep(guess);
+    expect(await fetchText(`${r.url}/metrics`, { authorization: `Bearer ${guess}` })).toBe(401);
+
+    const card = seen(
+      await postForm(`${r.url}/oauth/token`, {
+        grant_type: 'client_credentials',
+        client_id: 'rooms-svc',
+        client_secret: serviceSecret,
+        scope: 'revocations:read',
+      }),
+    );
+    expect(card.status).toBe(200);
+    keep(card.body.access_token);
+    const authorization = `Bearer ${card.body.access_token}`;
+    expect(await fetchText(`${r.url}/revocations`, { authorization })).toBe(200);
+    expect(await fetchText(`${r.url}/revocations/stream`, { authorization })).toBe(200);
+    const bad = `${card.body.access_token.slice(0, -8)}AAAAAAAA`;
+    keep(bad);
+    expect(await fetchText(`${r.url}/revocations`, { authorization: `Bearer ${bad}` })).toBe(401);
+    expect(await fetchText(`${r.url}/revocations/stream`, { authorization: `Bearer ${bad}` })).toBe(401);
+  });
+
+  it('none of those values is in the log or in any answer', () => {
+    const log = lines.join('');
+    // The server did log these requests (so an empty log cannot pass the test).
+    expect(log).toMatch(/\/oauth\/token/);
+    expect(log).toMatch(/\/revocations/);
+    expect(secrets.size).toBeGreaterThan(20);
+    for (const secret of secrets) {
+      expect(log.includes(secret), `log contains ${secret.slice(0, 12)}…`).toBe(false);
+      for (const body of bodies) {
+        // The server's answers hand out cards and refresh tokens on purpose; error answers do not.
+        if (body.includes('"error"') || !body.startsWith('{"access_token"'))
+          expect(body.includes(secret), `answer ${body.slice(0, 80)} contains ${secret.slice(0, 12)}…`).toBe(
+            false,
+          );
+      }
+    }
+  });
+});
