@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { API_AUDIENCE, type ServerContext } from '../../context.js';
+import { API_AUDIENCE, FEED_SCOPE, type ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import { readRevocations, toWire, waitForRevocation } from '../../revocations/index.js';
 import { verifyAccessToken } from '../../tokens/index.js';
@@ -18,8 +18,6 @@ const pollQuery = z.object({
 const streamQuery = z.object({ after: cursor.optional() });
 /** A stream whose socket buffers more than this is too slow to follow the feed: it is ended. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-/** The scope a card needs to read the feed when `revocations.requireAuth` is on. */
-export const FEED_SCOPE = 'revocations:read';
 
 /** With `revocations.requireAuth`: a card of this server's own audience carrying `revocations:read`. */
 async function authorizeReader(ctx: ServerContext, request: FastifyRequest): Promise<void> {
