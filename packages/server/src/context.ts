@@ -63,6 +63,8 @@ export interface ServerContext {
 
 /** The audience of the server's own API (`/api/*` Bearer calls require it). */
 export const API_AUDIENCE = 'keycard';
+/** Scopes the server's own API always understands, whatever its stored audience record lists. */
+export const API_SCOPES: readonly string[] = ['admin', 'revocations:read'];
 /** The built-in first-party public client of the web app, and `/api/login`'s default; requires DPoP. */
 export const WEB_CLIENT_ID = 'keycard-web';
 /** The built-in first-party public client for scripts and curl: Bearer cards for the keycard API. */

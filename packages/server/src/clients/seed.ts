@@ -1,4 +1,4 @@
-import { API_AUDIENCE, SCRIPT_CLIENT_ID, type ServerContext, WEB_CLIENT_ID } from '../context.js';
+import { API_AUDIENCE, API_SCOPES, SCRIPT_CLIENT_ID, type ServerContext, WEB_CLIENT_ID } from '../context.js';
 
 /**
  * First start: registers the server's own API audience, the `manager` (scope `admin`) and
@@ -16,7 +16,7 @@ export async function seedDefaults(ctx: ServerContext): Promise<void> {
     await ctx.storage.audiences.upsert({
       id: API_AUDIENCE,
       name: 'keycard account API',
-      scopes: ['admin'],
+      scopes: [...API_SCOPES],
       uri: null,
       createdAt: now,
     });
