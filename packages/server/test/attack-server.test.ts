@@ -1,7 +1,10 @@
 import { createDpopProof, generateKeyPair } from '@keycard/jwt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient } from '../src/index.js';
-import { postForm, postJson, type Running, startServer } from './helpers.js';
+import { createClient, updateClient } from '../src/index.js';
+import { addUser, type Body, postForm, postJson, type Running, startServer } from './helpers.js';
+
+const claimsOf = (token: string): Body =>
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
 
 /** Attacks on the auth server from outside, through HTTP; each must be refused. */
 describe('attacks on the auth server', () => {
@@ -115,5 +118,37 @@ describe('attacks on the auth server', () => {
       headers: { authorization: `DPoP ${card}`, dpop: proof },
     });
     expect(ok.status).toBe(200);
+  });
+
+  it('a session started before its client lost an audience mints no more cards for that audience', async () => {
+    r = await startServer({ databaseUrl: 'memory' });
+    const ctx = r.server.services;
+    for (const id of ['rooms', 'billing'])
+      await ctx.storage.audiences.upsert({ id, name: id, scopes: [], uri: null, createdAt: 0 });
+    ctx.directory.invalidate();
+    await createClient(ctx, {
+      id: 'door-app',
+      type: 'public',
+      firstParty: true,
+      grants: ['password', 'refresh_token'],
+      audiences: ['rooms', 'billing'],
+    });
+    await addUser(r, 'alice', 'correct horse battery');
+    const login = await postJson(`${r.url}/api/login`, {
+      username: 'alice',
+      password: 'correct horse battery',
+      client_id: 'door-app',
+      resource: ['billing', 'rooms'],
+    });
+    expect(login.status).toBe(200);
+    expect(claimsOf(login.body.access_token).aud).toBe('billing');
+    // The admin takes billing away from the client.
+    await updateClient(ctx, 'door-app', { audiences: ['rooms'] });
+    const refreshed = await postJson(`${r.url}/api/refresh`, {
+      refresh_token: login.body.refresh_token,
+      client_id: 'door-app',
+    });
+    expect(refreshed.status).toBe(200);
+    expect(claimsOf(refreshed.body.access_token).aud).toBe('rooms');
   });
 });
