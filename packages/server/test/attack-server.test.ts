@@ -151,4 +151,45 @@ describe('attacks on the auth server', () => {
     expect(refreshed.status).toBe(200);
     expect(claimsOf(refreshed.body.access_token).aud).toBe('rooms');
   });
+
+  it.each([[true], [['127.0.0.1']]])(
+    'behind a proxy that appends to X-Forwarded-For, a forged first entry does not choose the source (trustProxy %j)',
+    async (trustProxy) => {
+      // true trusts one hop, a list the named proxies: the client is the entry the proxy appended.
+      r = await startServer({
+        databaseUrl: 'memory',
+        trustProxy,
+        throttle: { loginPerIp: { limit: 3, windowSeconds: 60 } },
+      });
+      const statuses: number[] = [];
+      for (let i = 1; i <= 4; i++) {
+        const res = await postJson(
+          `${r.url}/api/login`,
+          { username: `u${i}`, password: 'x' },
+          { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.5` },
+        );
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    },
+  );
+
+  it('trustProxy as a hop count takes the client from that many proxies back', async () => {
+    r = await startServer({
+      databaseUrl: 'memory',
+      trustProxy: 2,
+      throttle: { loginPerIp: { limit: 3, windowSeconds: 60 } },
+    });
+    const statuses: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      const res = await postJson(
+        `${r.url}/api/login`,
+        { username: `u${i}`, password: 'x' },
+        // forged, client as the CDN saw it, CDN edge as the load balancer saw it
+        { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.5, 192.0.2.${i}` },
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
 });
