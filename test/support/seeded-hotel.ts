@@ -38,7 +38,7 @@ export interface SignedIn {
 /** Signs in at `/api/login` for the `rooms` door (or, with `api`, for the server's own API). */
 export async function signIn(issuer: string, username: string, api = false): Promise<SignedIn> {
   const body = api
-    ? { username, password: PASSWORD }
+    ? { username, password: PASSWORD, client_id: 'keycard-cli' } // Bearer cards (keycard-web needs DPoP)
     : { username, password: PASSWORD, client_id: 'hotel-app', audience: 'rooms' };
   const res = await fetch(`${issuer}/api/login`, {
     method: 'POST',
