@@ -1,4 +1,4 @@
-import { API_AUDIENCE, type ServerContext } from '../context.js';
+import { API_AUDIENCE, API_SCOPES, type ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
 
@@ -89,10 +89,11 @@ export function pickCardAudiences(
 
 /**
  * Scopes narrowed to what the card's audience(s) understand: a card carries only scopes its
- * door registered (the union for a multi-audience card).
+ * door registered (the union for a multi-audience card). The server's own API always
+ * understands its own scopes ({@link API_SCOPES}: `admin`, the feed's `revocations:read`).
  */
 export async function scopesFor(ctx: ServerContext, audiences: readonly string[], scopes: readonly string[]) {
-  const understood = new Set<string>();
+  const understood = new Set<string>(audiences.includes(API_AUDIENCE) ? API_SCOPES : []);
   for (const id of audiences)
     for (const s of (await ctx.directory.audience(id))?.scopes ?? []) understood.add(s);
   return scopes.filter((s) => understood.has(s));
