@@ -63,11 +63,10 @@ export interface ServerContext {
 
 /** The audience of the server's own API (`/api/*` Bearer calls require it). */
 export const API_AUDIENCE = 'keycard';
-/**
- * Scopes the server's own API always understands, whatever its stored audience record says:
- * `admin` (the admin API) and `revocations:read` (the feed, with `revocations.requireAuth`).
- */
-export const API_SCOPES: readonly string[] = ['admin', 'revocations:read'];
+/** The scope a card needs to read the revocation feed when `revocations.requireAuth` is on. */
+export const FEED_SCOPE = 'revocations:read';
+/** Scopes the server's own API audience understands: cards for it are narrowed to these. */
+export const API_SCOPES: readonly string[] = ['admin', FEED_SCOPE];
 /** The built-in first-party public client of the web app, and `/api/login`'s default; requires DPoP. */
 export const WEB_CLIENT_ID = 'keycard-web';
 /** The built-in first-party public client for scripts and curl: Bearer cards for the keycard API. */

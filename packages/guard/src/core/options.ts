@@ -1,4 +1,5 @@
 import type { JWSAlgorithm } from '@keycard/jwt';
+import { DEFAULT_DPOP_ALGORITHMS } from '../dpop/algorithms.js';
 import type { GuardError } from '../errors.js';
 import { optionError } from '../errors.js';
 import type { GuardOptions, StalePolicy } from '../types.js';
@@ -10,18 +11,7 @@ import { resolveDpopOptions } from './dpop-options.js';
  * @example
  * createGuard({ issuer, audience: 'rooms', algorithms: DEFAULT_ALGORITHMS.filter((a) => a !== 'RS256') });
  */
-export const DEFAULT_ALGORITHMS: readonly JWSAlgorithm[] = Object.freeze([
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-]);
+export const DEFAULT_ALGORITHMS: readonly JWSAlgorithm[] = DEFAULT_DPOP_ALGORITHMS;
 
 export interface ResolvedOptions {
   readonly issuer: string | undefined;

@@ -1,6 +1,9 @@
 import type { AsymmetricAlgorithm } from '@keycard/jwt';
 
-/** Proof algorithms the guard accepts by default: every asymmetric one @keycard/jwt verifies. */
+/**
+ * Every asymmetric algorithm @keycard/jwt verifies: the default allow-list for cards (HS* never: a
+ * guard holds public keys only) and for DPoP proofs.
+ */
 export const DEFAULT_DPOP_ALGORITHMS: readonly AsymmetricAlgorithm[] = Object.freeze([
   'ES256',
   'ES384',

@@ -12,13 +12,17 @@ import { API_AUDIENCE, API_SCOPES, SCRIPT_CLIENT_ID, type ServerContext, WEB_CLI
  */
 export async function seedDefaults(ctx: ServerContext): Promise<void> {
   const now = ctx.clock();
-  if ((await ctx.storage.audiences.get(API_AUDIENCE)) === undefined) {
+  // The API audience's scopes are the server's own: a database seeded before a scope existed
+  // (`revocations:read`) gets it added, or cards for the API could never carry it.
+  const api = await ctx.storage.audiences.get(API_AUDIENCE);
+  const missing = API_SCOPES.filter((s) => !(api?.scopes ?? []).includes(s));
+  if (api === undefined || missing.length > 0) {
     await ctx.storage.audiences.upsert({
       id: API_AUDIENCE,
-      name: 'keycard account API',
-      scopes: [...API_SCOPES],
-      uri: null,
-      createdAt: now,
+      name: api?.name ?? 'keycard account API',
+      scopes: [...(api?.scopes ?? []), ...missing],
+      uri: api?.uri ?? null,
+      createdAt: api?.createdAt ?? now,
     });
   }
   if ((await ctx.storage.roles.get('manager')) === undefined) {

@@ -2,7 +2,7 @@
 export interface EnvOption {
   name: string;
   path: string[];
-  kind: 'string' | 'number' | 'boolean' | 'list';
+  kind: 'string' | 'number' | 'boolean' | 'list' | 'hops';
 }
 
 /** Every `KEYCARD_*` variable the server reads (README.md documents each). */
@@ -16,7 +16,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_SQLITE_SYNCHRONOUS', path: ['storage', 'sqliteSynchronous'], kind: 'string' },
   { name: 'KEYCARD_STORAGE_TIMEOUT_MS', path: ['storage', 'timeoutMs'], kind: 'number' },
   { name: 'KEYCARD_LOG_LEVEL', path: ['logLevel'], kind: 'string' },
-  { name: 'KEYCARD_TRUST_PROXY', path: ['trustProxy'], kind: 'boolean' },
+  { name: 'KEYCARD_TRUST_PROXY', path: ['trustProxy'], kind: 'hops' },
   { name: 'KEYCARD_BODY_LIMIT', path: ['bodyLimit'], kind: 'number' },
   { name: 'KEYCARD_ACCESS_TOKEN_TTL', path: ['tokens', 'accessTokenTtl'], kind: 'number' },
   { name: 'KEYCARD_SIGNING_ALG', path: ['tokens', 'algorithm'], kind: 'string' },
@@ -48,6 +48,10 @@ function convert(raw: string, kind: EnvOption['kind']): unknown {
   switch (kind) {
     case 'number':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
+    case 'hops':
+      // true/false, how many proxies (a number above 1), or their addresses (comma-separated).
+      if (/^([2-9]|10)$/.test(raw)) return Number(raw);
+      return /^(true|false|0|1)$/.test(raw) ? convert(raw, 'boolean') : convert(raw, 'list');
     case 'boolean':
       if (raw === 'true' || raw === '1') return true;
       if (raw === 'false' || raw === '0') return false;

@@ -56,7 +56,18 @@ export const configSchema = z
       .strict()
       .prefault({}),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    trustProxy: z.boolean().default(false),
+    /**
+     * Proxies in front of the server that append to `X-Forwarded-For`: `true` is one, a number
+     * that many, a list names their addresses or CIDR ranges. The client is the first entry from
+     * the right that is not a trusted proxy, never a forged leftmost one.
+     */
+    trustProxy: z
+      .union([
+        z.boolean(),
+        z.number().int().min(1).max(10),
+        z.array(z.string().min(1).max(100)).min(1).max(100),
+      ])
+      .default(false),
     bodyLimit: z.number().int().min(1024).max(10_485_760).default(65_536),
     tokens: z
       .object({

@@ -33,7 +33,7 @@ export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: ctx.config.bodyLimit,
-    trustProxy: ctx.config.trustProxy,
+    ...withDefined('trustProxy', trustedProxies(ctx.config.trustProxy)),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
@@ -74,4 +74,19 @@ export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks
 /** `{ [key]: value }` when value is defined, else `{}` (for exact optional options). */
 function withDefined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+/**
+ * Fastify's `trustProxy` for the configured proxies. Never "trust every hop": then the leftmost
+ * `X-Forwarded-For` entry — whatever the client wrote before its proxy appended the address it
+ * saw — would be the source every throttle counts. `true` is one hop; `n` hops trusts the peer
+ * and the n-1 entries nearest to it; a list is handed to proxy-addr (addresses, CIDR ranges).
+ */
+function trustedProxies(
+  setting: boolean | number | string[],
+): ((address: string, hop: number) => boolean) | string[] | undefined {
+  if (setting === false) return undefined;
+  if (Array.isArray(setting)) return setting;
+  const hops = setting === true ? 1 : setting;
+  return (_address, hop) => hop < hops;
 }

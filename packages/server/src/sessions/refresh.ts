@@ -113,7 +113,10 @@ async function cardRequest(
   input: RefreshInput,
 ): Promise<CardRequest> {
   const named = await namedAudiences(ctx, client, input);
-  const audiences = pickCardAudiences(client, session.audiences, named, {
+  // The session's grant as the client may still have it: an audience the admin took away from
+  // the client since the sign-in gets no more cards through old sessions.
+  const granted = session.audiences.filter((a) => client.audiences.includes(a));
+  const audiences = pickCardAudiences(client, granted, named, {
     several: 'refuse',
     firstByDefault: true,
   });

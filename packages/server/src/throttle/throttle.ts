@@ -78,7 +78,8 @@ export function createThrottle(config: KeycardConfig, coordinator: Coordinator):
   return {
     async hitIp(scope, ip) {
       if (!t.enabled) return;
-      const result = await count(`${scope}:ip:${ip ?? 'unknown'}`, ipLimits[scope], 1);
+      // Per source, as the sign-in counters: an IPv6 /64 is one, and `::ffff:a.b.c.d` is `a.b.c.d`.
+      const result = await count(`${scope}:ip:${sourceOf(ip)}`, ipLimits[scope], 1);
       if (!result.allowed) reject(result.retryAfterMs);
     },
 

@@ -89,12 +89,11 @@ export function pickCardAudiences(
 
 /**
  * Scopes narrowed to what the card's audience(s) understand: a card carries only scopes its
- * door registered (the union for a multi-audience card).
+ * door registered (the union for a multi-audience card). The server's own API always
+ * understands its own scopes ({@link API_SCOPES}: `admin`, the feed's `revocations:read`).
  */
 export async function scopesFor(ctx: ServerContext, audiences: readonly string[], scopes: readonly string[]) {
-  const understood = new Set<string>();
-  // A server whose data predates a built-in API scope still understands it.
-  if (audiences.includes(API_AUDIENCE)) for (const s of API_SCOPES) understood.add(s);
+  const understood = new Set<string>(audiences.includes(API_AUDIENCE) ? API_SCOPES : []);
   for (const id of audiences)
     for (const s of (await ctx.directory.audience(id))?.scopes ?? []) understood.add(s);
   return scopes.filter((s) => understood.has(s));

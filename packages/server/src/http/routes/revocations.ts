@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { API_AUDIENCE, type ServerContext } from '../../context.js';
+import { API_AUDIENCE, FEED_SCOPE, type ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import { readRevocations, toWire, waitForRevocation } from '../../revocations/index.js';
+import { sourceOf } from '../../throttle/index.js';
 import { verifyAccessToken } from '../../tokens/index.js';
 import type { AppHooks } from '../app.js';
-import { bearerToken } from '../bearer.js';
+import { boundKey, presentedCard } from '../bearer.js';
+import { resourceRequestProof } from '../dpop.js';
 import { parseInput } from '../input.js';
 
 export { toWire } from '../../revocations/index.js';
@@ -18,15 +20,18 @@ const pollQuery = z.object({
 const streamQuery = z.object({ after: cursor.optional() });
 /** A stream whose socket buffers more than this is too slow to follow the feed: it is ended. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-/** The scope a card needs to read the feed when `revocations.requireAuth` is on. */
-export const FEED_SCOPE = 'revocations:read';
 
 /** With `revocations.requireAuth`: a card of this server's own audience carrying `revocations:read`. */
 async function authorizeReader(ctx: ServerContext, request: FastifyRequest): Promise<void> {
   if (!ctx.config.revocations.requireAuth) return;
-  const token = bearerToken(request);
-  if (token === undefined) throw new ServerError('ERR_UNAUTHENTICATED');
-  const claims = await verifyAccessToken(ctx, token, { audience: API_AUDIENCE });
+  const card = presentedCard(request);
+  if (card === undefined) throw new ServerError('ERR_UNAUTHENTICATED');
+  const claims = await verifyAccessToken(ctx, card.token, { audience: API_AUDIENCE });
+  // A DPoP-bound card reads the feed only with a proof of its key, as at `/api/*`.
+  const jkt = boundKey(claims);
+  if ((jkt !== undefined) !== (card.scheme === 'DPoP'))
+    throw new ServerError('ERR_INVALID_TOKEN', { message: 'Send a DPoP-bound card, and only it, as DPoP' });
+  if (jkt !== undefined) resourceRequestProof(ctx, request, card.token, jkt);
   const scopes = typeof claims['scope'] === 'string' ? claims['scope'].split(' ') : [];
   if (!scopes.includes(FEED_SCOPE)) throw new ServerError('ERR_INSUFFICIENT_SCOPE');
 }
@@ -39,7 +44,7 @@ export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks
     const wait = Math.min(query.wait, ctx.config.revocations.maxWait);
     reply.header('cache-control', 'no-store');
     // Only a waiting long-poll holds a connection open; an immediate read is an ordinary request.
-    const release = wait > 0 ? hooks.feedAdmission.admit(request.ip) : () => {};
+    const release = wait > 0 ? hooks.feedAdmission.admit(sourceOf(request.ip)) : () => {};
     const stop = new AbortController();
     const onGone = () => stop.abort();
     hooks.closing.signal.addEventListener('abort', onGone, { once: true });
@@ -83,7 +88,7 @@ export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks
     }
     if (hooks.closing.signal.aborted) throw new ServerError('ERR_NOT_READY');
     await authorizeReader(ctx, request);
-    const release = hooks.feedAdmission.admit(request.ip);
+    const release = hooks.feedAdmission.admit(sourceOf(request.ip));
     reply.hijack();
     const raw = reply.raw;
     const headers: Record<string, string> = {};
