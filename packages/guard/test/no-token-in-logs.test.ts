@@ -72,7 +72,9 @@ describe('refusals at the door carry neither the card nor the proof', () => {
           JSON.stringify(e.toJSON()),
           await answer.text(),
         );
-        for (const [, value] of answer.headers) said.push(value);
+        answer.headers.forEach((value) => {
+          said.push(value);
+        });
       }
     }
     expect(refused).toBe(cases.length - 1); // only the first use of the good proof passes
