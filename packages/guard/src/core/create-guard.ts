@@ -4,16 +4,16 @@ import type { CacheEntry } from '../cache/verified-token-cache.js';
 import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
 import { DpopProofChecker } from '../dpop/check-proof.js';
 import { GuardError, optionError } from '../errors.js';
-import { RevocationFeed } from '../feed/revocation-feed.js';
-import { eventMatches, RevocationState } from '../feed/revocation-state.js';
+import { RevocationState } from '../feed/revocation-state.js';
 import { isResult } from '../http/settle.js';
-import { RemoteJwks, selectKey } from '../jwks/remote-jwks.js';
+import { selectKey } from '../jwks/remote-jwks.js';
 import type { AuthContext, AuthResult, GuardMetrics, GuardOptions, RequestLike } from '../types.js';
 import { buildAuthContext } from './auth-context.js';
 import { extractToken, headerOf, isDpopScheme, isWellFormedToken } from './extract-token.js';
+import { collectMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
-import { resolveEndpoints } from './resolve-endpoints.js';
+import { GuardStartup } from './startup.js';
 
 /** A configured verifier for one resource server. Create it once at start-up; `close()` it on shutdown. */
 export interface Guard {
@@ -38,6 +38,9 @@ export interface Guard {
   readonly options: ResolvedOptions;
 }
 
+const TOKEN_BOUND = new GuardError('ERR_GUARD_TOKEN_BOUND');
+const TOKEN_NOT_BOUND = new GuardError('ERR_GUARD_TOKEN_NOT_BOUND');
+
 /**
  * Creates a guard. Options are validated now (ERR_GUARD_OPTIONS_INVALID names the bad one); discovery,
  * the key fetch and the revocation feed start in the background.
@@ -48,34 +51,24 @@ export interface Guard {
  * const result = await guard.verifyRequest(req);
  * if (result.ok) console.log(result.auth.sub);
  */
-const TOKEN_BOUND = new GuardError('ERR_GUARD_TOKEN_BOUND');
-const TOKEN_NOT_BOUND = new GuardError('ERR_GUARD_TOKEN_NOT_BOUND');
-
 export function createGuard(options: GuardOptions): Guard {
   return new KeycardGuard(resolveOptions(options));
 }
 
 class KeycardGuard implements Guard {
   readonly options: ResolvedOptions;
-  readonly #close = new AbortController();
   readonly #cache: VerifiedTokenCache;
   readonly #state: RevocationState;
   readonly #staticKeys: KeySet | undefined;
   readonly #verifier: ReturnType<typeof createVerifier>;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #startup: GuardStartup;
   readonly #dpop: DpopProofChecker | undefined;
   readonly #rejectWhenStale: boolean;
-  #jwks: RemoteJwks | undefined;
-  #feed: RevocationFeed | undefined;
-  #init: Promise<void> | undefined;
-  #initDone = false;
-  #lastInitAttempt = Number.NEGATIVE_INFINITY;
   #hits = 0;
   #misses = 0;
   #verifications = 0;
   #rejections = 0;
   #revokedKeyHit = false;
-  #initFailures = 0;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
@@ -95,10 +88,13 @@ class KeycardGuard implements Guard {
       if (this.#staticKeys.keys.length === 0)
         throw optionError('keys', 'holds no key usable with the algorithms');
     }
+    this.#startup = new GuardStartup(options, this.#cache, this.#state, this.#staticKeys);
     this.#verifier = createVerifier({
       getKey: (header: JWSHeader): VerificationKey | undefined => {
         const key =
-          this.#staticKeys !== undefined ? selectKey(this.#staticKeys, header) : this.#jwks?.getKey(header);
+          this.#staticKeys !== undefined
+            ? selectKey(this.#staticKeys, header)
+            : this.#startup.jwks?.getKey(header);
         // A withdrawn key is refused even while a stale JWKS copy (or the static keys) still holds it,
         // whether the header names it or it was picked as the only key of its algorithm.
         const kid = key?.kid ?? header.kid;
@@ -117,7 +113,7 @@ class KeycardGuard implements Guard {
       requireExp: true,
       requiredClaims: ['sub'],
     });
-    this.#initialize().catch(() => {});
+    this.#startup.initialize().catch(() => {});
   }
 
   verifyRequest(request: RequestLike): Promise<AuthResult> {
@@ -162,9 +158,9 @@ class KeycardGuard implements Guard {
   /** The token's own verification (signature, claims, revocation), cached; no proof is looked at. */
   #verifyCard(token: string): AuthResult | Promise<AuthResult> {
     const now = this.options.clock();
-    if (this.#rejectWhenStale && this.#feedIsStale(now)) {
+    if (this.#rejectWhenStale && this.#startup.feedIsStale(now)) {
       // Never started (issuer away since start-up): the keys are what is missing first.
-      const noKeys = !this.#initDone && this.#staticKeys === undefined;
+      const noKeys = !this.#startup.initDone && this.#staticKeys === undefined;
       return this.#fail(new GuardError(noKeys ? 'ERR_GUARD_NO_KEYS' : 'ERR_GUARD_FEED_STALE'));
     }
     // Warm path: one Map lookup, the exp check inside get(), and the revocation set lookups.
@@ -185,7 +181,7 @@ class KeycardGuard implements Guard {
   }
 
   #verifyCold(token: string, now: number, mayRefetch: boolean): AuthResult | Promise<AuthResult> {
-    if (this.#close.signal.aborted) return this.#fail(new GuardError('ERR_GUARD_CLOSED'));
+    if (this.#startup.closed) return this.#fail(new GuardError('ERR_GUARD_CLOSED'));
     let payload: JWTClaims;
     try {
       this.#verifications++;
@@ -230,8 +226,8 @@ class KeycardGuard implements Guard {
   }
 
   async #verifyAfterKeyRefresh(token: string): Promise<AuthResult> {
-    if (!this.#initDone) await this.#initialize().catch(() => {});
-    const jwks = this.#jwks;
+    if (!this.#startup.initDone) await this.#startup.initialize().catch(() => {});
+    const jwks = this.#startup.jwks;
     if (jwks === undefined) return this.#fail(new GuardError('ERR_GUARD_NO_KEYS'));
     await jwks.refreshForUnknownKid();
     if (jwks.keySet === undefined) return this.#fail(new GuardError('ERR_GUARD_NO_KEYS'));
@@ -256,144 +252,31 @@ class KeycardGuard implements Guard {
     return { ok: false, error };
   }
 
-  #feedIsStale(now: number): boolean {
-    const feed = this.#feed;
-    const maxStaleness = this.options.revocation?.maxStalenessMs ?? 0;
-    return feed === undefined ? !this.#initDone : feed.isStale(now, maxStaleness);
-  }
-
-  /** Discovery, the first key fetch and the feed start; retried on demand, at most once per cooldown. */
-  #initialize(): Promise<void> {
-    if (this.#initDone) return Promise.resolve();
-    if (this.#init !== undefined) return this.#init;
-    const now = this.options.clock();
-    if (now - this.#lastInitAttempt < this.#initRetryMs()) {
-      return Promise.reject(
-        new GuardError('ERR_GUARD_NO_KEYS', { reason: 'initialisation failed recently' }),
-      );
-    }
-    this.#lastInitAttempt = now;
-    this.#init = this.#runInit()
-      .then(() => {
-        this.#initFailures = 0;
-      })
-      .catch((error: unknown) => {
-        this.#initFailures++;
-        this.#scheduleRetry();
-        throw error;
-      })
-      .finally(() => {
-        this.#init = undefined;
-      });
-    return this.#init;
-  }
-
-  /**
-   * How long after a failed start the next attempt may run: 1 s doubling to 5 s, so a guard that
-   * started while the issuer was away accepts cards within seconds of its return. This is not the
-   * unknown-`kid` cooldown, which guards the issuer against made-up key ids.
-   */
-  #initRetryMs(): number {
-    if (this.#initFailures === 0) return 0;
-    return Math.min(1000 * 2 ** (this.#initFailures - 1), 5000);
-  }
-
-  /** After a failed start (issuer down), try again in the background so the feed starts without traffic. */
-  #scheduleRetry(): void {
-    if (this.#retryTimer !== undefined || this.#close.signal.aborted) return;
-    const delay = this.#initRetryMs();
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#lastInitAttempt = Number.NEGATIVE_INFINITY; // a scheduled retry is not subject to the cooldown
-      this.#initialize().catch(() => {});
-    }, delay);
-    this.#retryTimer.unref?.();
-  }
-
-  async #runInit(): Promise<void> {
-    const o = this.options;
-    const signal = this.#close.signal;
-    const { jwksUri, streamUri, pollUri } = await resolveEndpoints(o, signal);
-    if (this.#staticKeys === undefined && jwksUri !== undefined && this.#jwks === undefined) {
-      this.#jwks = new RemoteJwks({
-        uri: jwksUri,
-        algorithms: o.algorithms,
-        ...o.jwks,
-        clock: o.clock,
-        onError: o.onError,
-        onKeysRemoved: () => this.#cache.clear(),
-        signal,
-      });
-    }
-    if (o.revocation !== undefined && this.#feed === undefined && !signal.aborted) {
-      this.#feed = new RevocationFeed({
-        ...o.revocation,
-        streamUri,
-        pollUri,
-        state: this.#state,
-        onEvent: (event) => {
-          this.#cache.evictWhere((e) => eventMatches(event, e.sub, e.sid, e.jti, e.iat));
-          if (event.type === 'key') this.#jwks?.refresh().catch(() => {});
-        },
-        // Across a reset we may have missed events: re-verify every card, reload the keys (a missed
-        // key event), and keep the revocations we hold (they were true when published).
-        onReset: () => {
-          this.#cache.clear();
-          this.#jwks?.refresh().catch(() => {});
-        },
-        onError: o.onError,
-        clock: o.clock,
-        connectTimeoutMs: o.fetchTimeoutMs,
-      });
-      this.#feed.start();
-    }
-    if (this.#jwks !== undefined && this.#jwks.keySet === undefined) await this.#jwks.refresh();
-    this.#initDone = true;
-  }
-
-  async ready(): Promise<void> {
-    if (!this.#initDone) {
-      // ready() is an explicit request: it does not wait out the cooldown of a failed background attempt.
-      if (this.#init === undefined) this.#lastInitAttempt = Number.NEGATIVE_INFINITY;
-      await this.#initialize();
-    }
-    await this.#feed?.ready();
+  ready(): Promise<void> {
+    return this.#startup.ready();
   }
 
   async close(): Promise<void> {
-    this.#close.abort();
-    clearTimeout(this.#retryTimer);
-    this.#feed?.close();
-    this.#cache.clear();
+    this.#startup.close();
   }
 
   metrics(): GuardMetrics {
-    const now = this.options.clock();
-    const feed = this.#feed;
-    const lookups = this.#hits + this.#misses;
-    return {
-      feedLagMs: feed?.lagMs ?? null,
-      feedStalenessMs: feed === undefined ? 0 : feed.stalenessMs(now),
-      feedConnected: feed?.connected ?? false,
-      feedMode: feed === undefined ? 'off' : feed.mode,
-      lastEventAt: feed?.lastEventAt ?? null,
-      feedEvents: feed?.events ?? 0,
-      feedReconnects: feed?.reconnects ?? 0,
-      feedResets: feed?.resets ?? 0,
-      feedStale: this.options.revocation !== undefined && this.#feedIsStale(now),
-      revokedKeys: this.#state.keys.size,
-      revokedSessions: this.#state.sessions.size,
-      revokedTokens: this.#state.tokens.size,
-      revokedSubjects: this.#state.subjects.size,
-      cacheHits: this.#hits,
-      cacheMisses: this.#misses,
-      cacheHitRate: lookups === 0 ? 0 : this.#hits / lookups,
-      cacheSize: this.#cache.size,
-      jwksFetches: this.#jwks?.fetches ?? 0,
-      jwksFetchFailures: this.#jwks?.failures ?? 0,
-      jwksKeys: (this.#staticKeys ?? this.#jwks?.keySet)?.keys.length ?? 0,
+    const counters = {
+      hits: this.#hits,
+      misses: this.#misses,
       verifications: this.#verifications,
       rejections: this.#rejections,
     };
+    const revocationOn = this.options.revocation !== undefined;
+    const now = this.options.clock();
+    return collectMetrics(
+      now,
+      counters,
+      this.#cache.size,
+      this.#state,
+      this.#startup,
+      this.#staticKeys,
+      revocationOn,
+    );
   }
 }
