@@ -11,6 +11,7 @@ import { eventually } from '../packages/guard/test/support/test-issuer.js';
 import {
   dropSchemas,
   freshSchema,
+  KEYCARD_TABLES,
   PG_URL,
   probePostgres,
 } from '../packages/server/test/storage/postgres-helper.js';
@@ -20,18 +21,8 @@ const skip = await probePostgres();
 if (skip) console.log(`feed restore tests skipped: ${skip}`);
 
 const masterKey = Buffer.alloc(32, 7).toString('base64url');
-const TABLES = [
-  'users',
-  'clients',
-  'audiences',
-  'roles',
-  'sessions',
-  'refresh_tokens',
-  'signing_keys',
-  'revocations',
-  'audit_events',
-  'revocation_head',
-];
+// A backup copies every table, the revocation cursor row included.
+const TABLES = [...KEYCARD_TABLES, 'revocation_head'];
 
 /** A backup, the plain way: every keycard table of `from` copied into the (migrated, emptied) `to`. */
 async function copySchema(from: string, to: string): Promise<void> {

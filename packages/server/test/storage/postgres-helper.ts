@@ -34,7 +34,8 @@ export async function dropSchemas(names: string[]): Promise<void> {
   }
 }
 
-const TABLES = [
+/** Every keycard data table (plus `revocation_head`, the cursor row, which is reset, not emptied). */
+export const KEYCARD_TABLES = [
   'users',
   'clients',
   'audiences',
@@ -52,7 +53,7 @@ export async function emptySchema(name: string): Promise<void> {
   await client.connect();
   try {
     // DELETE beats TRUNCATE on tables this small; one round trip through the simple query protocol.
-    const deletes = TABLES.map((t) => `delete from "${name}"."${t}";`).join(' ');
+    const deletes = KEYCARD_TABLES.map((t) => `delete from "${name}"."${t}";`).join(' ');
     await client.query(`${deletes} update "${name}".revocation_head set last_cursor = 0;`);
   } finally {
     await client.end();
