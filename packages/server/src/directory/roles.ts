@@ -1,14 +1,14 @@
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
-import { publishSubjectRevocation } from '../revocations/index.js';
+import { publishRoleRevocation } from '../revocations/index.js';
 import type { RoleRecord } from '../storage/index.js';
 
 const ROLE_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
- * Creates or updates a role and the scopes it grants. When the role loses a scope, every holder's
- * live tokens are revoked (a `subject` event each); their sessions survive and the next refresh
- * applies the change. Added scopes need no revocation: they arrive with the next refresh.
+ * Creates or updates a role and the scopes it grants. When the role loses a scope, every card that
+ * carries the role is revoked (one `role` event, however many users hold it); sessions survive and
+ * the next refresh applies the change. Added scopes need no revocation: they arrive with the next refresh.
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export async function saveRole(
   await ctx.storage.roles.upsert(record);
   ctx.directory.invalidate();
   if (existing?.scopes.some((scope) => !record.scopes.includes(scope)))
-    await revokeRoleHolders(ctx, record.name);
+    await publishRoleRevocation(ctx, record.name);
   await ctx.audit.record('admin.role.save', {
     actor: opts.actor,
     subject: record.name,
@@ -42,7 +42,7 @@ export async function saveRole(
   return record;
 }
 
-/** Deletes a role (users keep the name, which then grants nothing); holders' live tokens are revoked. */
+/** Deletes a role (users keep the name, which then grants nothing); cards carrying it are revoked. */
 export async function deleteRole(
   ctx: ServerContext,
   name: string,
@@ -50,17 +50,6 @@ export async function deleteRole(
 ): Promise<void> {
   if (!(await ctx.storage.roles.delete(name))) throw new ServerError('ERR_ROLE_NOT_FOUND');
   ctx.directory.invalidate();
-  await revokeRoleHolders(ctx, name);
+  await publishRoleRevocation(ctx, name);
   await ctx.audit.record('admin.role.delete', { actor: opts.actor, subject: name, request: opts.request });
-}
-
-const PAGE = 500;
-
-/** Publishes a `subject` event for every user holding `role` (their tokens carry its old scopes). */
-async function revokeRoleHolders(ctx: ServerContext, role: string): Promise<void> {
-  for (let offset = 0; ; offset += PAGE) {
-    const users = await ctx.storage.users.list({ limit: PAGE, offset });
-    for (const user of users) if (user.roles.includes(role)) await publishSubjectRevocation(ctx, user.id);
-    if (users.length < PAGE) return;
-  }
 }

@@ -5,9 +5,15 @@ export { createFeedNotifier, type FeedNotifier } from './feed-notifier.js';
 export {
   publishKeyRevocation,
   publishRevocation,
+  publishRoleRevocation,
   publishSessionRevocations,
   publishSubjectRevocation,
   revocationExpiry,
 } from './publish.js';
-export { createRevocationIndex, type RevocableClaims, type RevocationIndex } from './revocation-index.js';
+export {
+  createRevocationIndex,
+  type RevocableClaims,
+  type RevocationIndex,
+  type RevocationReason,
+} from './revocation-index.js';
 export { sseReset, sseRevocation, sseSynced, toWire } from './wire.js';

@@ -60,6 +60,28 @@ export async function publishSubjectRevocation(ctx: ServerContext, sub: string):
 }
 
 /**
+ * Publishes a `role` event: every card whose `roles` claim holds `role` and that was issued up to
+ * now (same second rule as `subject`) is refused by guards and by this server. One event however
+ * many users hold the role; their sessions survive and the next refresh carries the role's
+ * current scopes.
+ *
+ * @example
+ * ```ts
+ * await publishRoleRevocation(ctx, 'housekeeping'); // after the role lost a scope
+ * ```
+ */
+export async function publishRoleRevocation(ctx: ServerContext, role: string): Promise<void> {
+  const now = ctx.clock();
+  await publishRevocation(ctx, {
+    type: 'role',
+    role,
+    notBefore: now,
+    at: now,
+    expiresAt: revocationExpiry(ctx, now),
+  });
+}
+
+/**
  * Publishes a `key` event: guards drop the key and refuse every card it signed, whatever its
  * `iat`. Kept as long as any card signed before now could live; a guard that joins later gets a
  * JWKS without the key.

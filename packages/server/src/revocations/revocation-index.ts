@@ -7,7 +7,12 @@ export interface RevocableClaims {
   sid?: unknown;
   sub?: unknown;
   iat?: unknown;
+  /** The card's `roles` (an array of names, as this server issues it). */
+  roles?: unknown;
 }
+
+/** Why a card is revoked. */
+export type RevocationReason = 'session' | 'token' | 'subject' | 'role';
 
 /**
  * The server's own view of the revocation feed, used to check tokens it is shown (Bearer
@@ -15,10 +20,13 @@ export interface RevocableClaims {
  * appended by any instance counts at once; memory holds only a cache of the stored events.
  */
 export interface RevocationIndex {
-  /** Why the token is revoked ('session' | 'token' | 'subject'), or null. */
-  check(claims: RevocableClaims): Promise<'session' | 'token' | 'subject' | null>;
-  /** The latest subject revocation's not-before time (ms) for `sub`, after catching up. */
-  subjectNotBefore(sub: string): Promise<number | undefined>;
+  /** Why the token is revoked, or null. */
+  check(claims: RevocableClaims): Promise<RevocationReason | null>;
+  /**
+   * The latest not-before time (ms) of a subject revocation for `sub` or a role revocation for any
+   * of `roles`, after catching up: a card for them issued in that second would be born revoked.
+   */
+  subjectNotBefore(sub: string, roles?: readonly string[]): Promise<number | undefined>;
   sync(): Promise<void>;
 }
 
@@ -34,6 +42,7 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
   const sessions = new Map<string, number>();
   const tokens = new Map<string, number>();
   const subjects = new Map<string, { notBefore: number; expiresAt: number }>();
+  const roles = new Map<string, { notBefore: number; expiresAt: number }>();
   let syncing: Promise<void> | undefined;
   let lastPrune = 0;
   let lastHeadCheck = Number.NEGATIVE_INFINITY;
@@ -43,10 +52,8 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
     else if (event.type === 'token') tokens.set(event.jti, event.expiresAt);
     // A withdrawn key leaves storage, so the server's own verification keys no longer hold it.
     else if (event.type === 'key') return;
-    else {
-      const prev = subjects.get(event.sub);
-      if (prev === undefined || prev.notBefore < event.notBefore) subjects.set(event.sub, event);
-    }
+    else if (event.type === 'role') keepLatest(roles, event.role, event);
+    else keepLatest(subjects, event.sub, event);
   };
 
   const prune = (now: number) => {
@@ -55,6 +62,7 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
     for (const [k, exp] of sessions) if (exp < now) sessions.delete(k);
     for (const [k, exp] of tokens) if (exp < now) tokens.delete(k);
     for (const [k, v] of subjects) if (v.expiresAt < now) subjects.delete(k);
+    for (const [k, v] of roles) if (v.expiresAt < now) roles.delete(k);
   };
 
   const readNew = async () => {
@@ -100,20 +108,45 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
 
   return {
     sync,
-    async subjectNotBefore(sub) {
+    async subjectNotBefore(sub, held = []) {
       await sync();
-      return subjects.get(sub)?.notBefore;
+      let latest = subjects.get(sub)?.notBefore;
+      for (const role of held) {
+        const notBefore = roles.get(role)?.notBefore;
+        if (notBefore !== undefined && (latest === undefined || notBefore > latest)) latest = notBefore;
+      }
+      return latest;
     },
     async check(claims) {
       await sync();
       if (typeof claims.sid === 'string' && sessions.has(claims.sid)) return 'session';
       if (typeof claims.jti === 'string' && tokens.has(claims.jti)) return 'token';
+      // Same test for subjects and roles: issued at or before the revocation's millisecond; no `iat`, revoked.
+      const iat = typeof claims.iat === 'number' ? claims.iat * 1000 : 0;
       if (typeof claims.sub === 'string') {
         const subject = subjects.get(claims.sub);
-        const iat = typeof claims.iat === 'number' ? claims.iat * 1000 : 0;
         if (subject !== undefined && iat <= subject.notBefore) return 'subject';
+      }
+      if (roles.size !== 0 && Array.isArray(claims.roles)) {
+        for (const role of claims.roles) {
+          const revoked = typeof role === 'string' ? roles.get(role) : undefined;
+          if (revoked !== undefined && iat <= revoked.notBefore) return 'role';
+        }
       }
       return null;
     },
   };
+}
+
+/** Merges revocations of the same subject or role: the later not-before, kept until the later expiry. */
+function keepLatest(
+  map: Map<string, { notBefore: number; expiresAt: number }>,
+  key: string,
+  event: { notBefore: number; expiresAt: number },
+): void {
+  const prev = map.get(key);
+  map.set(key, {
+    notBefore: Math.max(prev?.notBefore ?? event.notBefore, event.notBefore),
+    expiresAt: Math.max(prev?.expiresAt ?? event.expiresAt, event.expiresAt),
+  });
 }

@@ -15,16 +15,34 @@ export function toWire(event: RevocationEvent) {
     case 'key':
       return { cursor: event.cursor, type: event.type, kid: event.kid, at, expiresAt };
     case 'subject':
-      // Rounded up: a token issued in the same second as the revocation counts as revoked.
       return {
         cursor: event.cursor,
         type: event.type,
         sub: event.sub,
-        notBefore: Math.ceil(event.notBefore / 1000),
+        notBefore: wireNotBefore(event),
+        at,
+        expiresAt,
+      };
+    case 'role':
+      return {
+        cursor: event.cursor,
+        type: event.type,
+        role: event.role,
+        notBefore: wireNotBefore(event),
         at,
         expiresAt,
       };
   }
+}
+
+/**
+ * Storage refuses a card when `iat * 1000 <= notBefore` (ms); a guard refuses it when
+ * `iat < notBefore` (s). The next whole second makes the two the same test for every integer `iat`:
+ * a token issued in the same second as the revocation counts as revoked, one issued in the next
+ * second does not.
+ */
+function wireNotBefore(event: { notBefore: number }): number {
+  return Math.floor(event.notBefore / 1000) + 1;
 }
 
 /** One `revocation` Server-Sent Event; its `id` is the cursor a reconnecting reader resumes after. */

@@ -213,6 +213,8 @@ export type RevocationEvent =
   | { cursor: number; type: 'session'; sid: string; at: number; expiresAt: number }
   | { cursor: number; type: 'token'; jti: string; at: number; expiresAt: number }
   | { cursor: number; type: 'subject'; sub: string; notBefore: number; at: number; expiresAt: number }
+  /** Every card whose `roles` claim holds `role`, issued up to `notBefore`: one event, however many holders. */
+  | { cursor: number; type: 'role'; role: string; notBefore: number; at: number; expiresAt: number }
   /** A withdrawn signing key: every card it signed is refused, whatever its `iat`. */
   | { cursor: number; type: 'key'; kid: string; at: number; expiresAt: number };
 

@@ -79,7 +79,7 @@ export async function issueAccessToken(
     throw new ServerError('ERR_INVALID_TARGET');
   }
   const sub = input.user?.id ?? input.clientId;
-  const now = Math.floor((await clearOfSubjectRevocation(ctx, sub)) / 1000);
+  const now = Math.floor((await clearOfSubjectRevocation(ctx, sub, input.user?.roles ?? [])) / 1000);
   // An exchanged card never outlives the card it was exchanged for (chains cannot extend access).
   const ttl =
     input.notAfter === undefined
@@ -125,13 +125,17 @@ export async function issueAccessToken(
 }
 
 /**
- * `iat` has one-second precision and a subject revocation refuses every token with
- * `iat` at or before its own second, so a token minted in that same second — say the
+ * `iat` has one-second precision and a subject (or role) revocation refuses every token
+ * with `iat` at or before its own second, so a token minted in that same second — say the
  * refresh right after a role change — would be born revoked. Wait for the next second
  * (at most one, and only right after a revocation of this subject) and return the time.
  */
-async function clearOfSubjectRevocation(ctx: ServerContext, sub: string): Promise<number> {
-  const notBefore = await ctx.revocationIndex.subjectNotBefore(sub);
+async function clearOfSubjectRevocation(
+  ctx: ServerContext,
+  sub: string,
+  roles: readonly string[],
+): Promise<number> {
+  const notBefore = await ctx.revocationIndex.subjectNotBefore(sub, roles);
   if (notBefore === undefined) return ctx.clock();
   const revokedUpTo = Math.floor(notBefore / 1000) * 1000 + 1000; // first ms of the next second
   // Bounded: a clock that does not move (tests) gets the token as it would have been.

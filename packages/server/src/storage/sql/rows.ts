@@ -170,9 +170,19 @@ export const rowToKey = (r: Row<'signing_keys'>): SigningKeyRecord => ({
 
 /** The columns of a revocation row, without its cursor. */
 export function revocationToRow(e: NewRevocationEvent) {
-  const target = e.type === 'session' ? e.sid : e.type === 'token' ? e.jti : e.type === 'key' ? e.kid : e.sub;
-  const notBefore = e.type === 'subject' ? e.notBefore : null;
-  return { type: e.type, target, not_before: notBefore, at: e.at, expires_at: e.expiresAt };
+  const base = { type: e.type, at: e.at, expires_at: e.expiresAt };
+  switch (e.type) {
+    case 'session':
+      return { ...base, target: e.sid, not_before: null };
+    case 'token':
+      return { ...base, target: e.jti, not_before: null };
+    case 'key':
+      return { ...base, target: e.kid, not_before: null };
+    case 'subject':
+      return { ...base, target: e.sub, not_before: e.notBefore };
+    case 'role':
+      return { ...base, target: e.role, not_before: e.notBefore };
+  }
 }
 
 export function rowToRevocation(r: Row<'revocations'>): RevocationEvent {
@@ -184,6 +194,15 @@ export function rowToRevocation(r: Row<'revocations'>): RevocationEvent {
       return { cursor: base.cursor, type: 'token', jti: r.target, at: base.at, expiresAt: base.expiresAt };
     case 'key':
       return { cursor: base.cursor, type: 'key', kid: r.target, at: base.at, expiresAt: base.expiresAt };
+    case 'role':
+      return {
+        cursor: base.cursor,
+        type: 'role',
+        role: r.target,
+        notBefore: num(r.not_before ?? 0),
+        at: base.at,
+        expiresAt: base.expiresAt,
+      };
     default:
       return {
         cursor: base.cursor,

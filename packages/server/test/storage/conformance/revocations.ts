@@ -31,6 +31,36 @@ export function revocationTests(ctx: Ctx): void {
       expect(await feed.latestCursor()).toBe(c.cursor);
     });
 
+    it('stores role events (role name and not-before) and reads them back among the others', async () => {
+      const feed = ctx.storage().revocations;
+      const a = await feed.append({
+        type: 'subject',
+        sub: 'u1',
+        notBefore: 1_000,
+        at: 1_000,
+        expiresAt: 7_000,
+      });
+      const b = await feed.append({
+        type: 'role',
+        role: 'housekeeping',
+        notBefore: 1_234,
+        at: 1_234,
+        expiresAt: 8_000,
+      });
+      const c = await feed.append({ type: 'key', kid: 'k1', at: 1_300, expiresAt: 9_000 });
+      expect(b).toEqual({
+        cursor: b.cursor,
+        type: 'role',
+        role: 'housekeeping',
+        notBefore: 1_234,
+        at: 1_234,
+        expiresAt: 8_000,
+      });
+      expect(await feed.listAfter(0, 10)).toEqual([a, b, c]);
+      expect(await feed.deleteExpired(8_001)).toBe(2);
+      expect(await feed.listAfter(0, 10)).toEqual([c]);
+    });
+
     it('pages with listAfter: after is exclusive, limit caps, oldest first', async () => {
       const feed = ctx.storage().revocations;
       const events: RevocationEvent[] = [];
