@@ -205,6 +205,8 @@ export interface GuardMetrics {
   revokedSessions: number;
   revokedTokens: number;
   revokedSubjects: number;
+  /** Roles whose older cards are revoked (`role` events). */
+  revokedRoles: number;
   cacheHits: number;
   cacheMisses: number;
   /** hits / (hits + misses), 0 before any lookup. */

@@ -4,13 +4,21 @@ import { VerifiedTokenCache } from '../src/cache/verified-token-cache.js';
 import { GuardError } from '../src/errors.js';
 import { eventMatches, RevocationState } from '../src/feed/revocation-state.js';
 
-const entry = (expiresAtMs: number, sid = 's', sub = 'u', jti = 'j', iat = 100): CacheEntry => ({
+const entry = (
+  expiresAtMs: number,
+  sid = 's',
+  sub = 'u',
+  jti = 'j',
+  iat = 100,
+  roles: string[] = [],
+): CacheEntry => ({
   result: { ok: false, error: new GuardError('ERR_GUARD_FORBIDDEN') },
   expiresAtMs,
   sub,
   sid,
   jti,
   iat,
+  roles,
   used: false,
 });
 

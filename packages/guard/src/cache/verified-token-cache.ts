@@ -9,6 +9,8 @@ export interface CacheEntry {
   readonly sid: string | undefined;
   readonly jti: string | undefined;
   readonly iat: number | undefined;
+  /** The card's `roles` claim (frozen), for `role` revocations. */
+  readonly roles: readonly string[];
   /** Second-chance bit: set on a hit, cleared when the evictor passes over the entry. */
   used: boolean;
 }

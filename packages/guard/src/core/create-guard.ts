@@ -166,7 +166,7 @@ class KeycardGuard implements Guard {
     // Warm path: one Map lookup, the exp check inside get(), and the revocation set lookups.
     const entry = this.#cache.get(token, now);
     if (entry !== undefined) {
-      if (!this.#state.isRevoked(entry.sub, entry.sid, entry.jti, entry.iat)) {
+      if (!this.#state.isRevoked(entry.sub, entry.sid, entry.jti, entry.iat, entry.roles)) {
         this.#hits++;
         return entry.result;
       }
@@ -207,7 +207,7 @@ class KeycardGuard implements Guard {
     if (auth === undefined)
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_INVALID', { reason: 'ERR_CLAIM_MISSING' }));
     const iat = typeof payload['iat'] === 'number' ? payload['iat'] : undefined;
-    if (this.#state.isRevoked(auth.sub, auth.sid, auth.jti, iat)) {
+    if (this.#state.isRevoked(auth.sub, auth.sid, auth.jti, iat, auth.roles)) {
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_REVOKED'));
     }
     const result = this.#checkRequiredScopes(auth);
@@ -218,6 +218,7 @@ class KeycardGuard implements Guard {
       sid: auth.sid,
       jti: auth.jti,
       iat,
+      roles: auth.roles,
       used: false,
     };
     this.#cache.set(token, entry, now);

@@ -38,6 +38,7 @@ export function collectMetrics(
     revokedSessions: state.sessions.size,
     revokedTokens: state.tokens.size,
     revokedSubjects: state.subjects.size,
+    revokedRoles: state.roles.size,
     cacheHits: counters.hits,
     cacheMisses: counters.misses,
     cacheHitRate: lookups === 0 ? 0 : counters.hits / lookups,

@@ -132,7 +132,7 @@ export class GuardStartup {
         pollUri,
         state: this.#state,
         onEvent: (event) => {
-          this.#cache.evictWhere((e) => eventMatches(event, e.sub, e.sid, e.jti, e.iat));
+          this.#cache.evictWhere((e) => eventMatches(event, e.sub, e.sid, e.jti, e.iat, e.roles));
           if (event.type === 'key') this.#jwks?.refresh().catch(() => {});
         },
         // Across a reset we may have missed events: re-verify every card, reload the keys (a missed

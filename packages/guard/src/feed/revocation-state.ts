@@ -11,7 +11,16 @@ export type RevocationEvent =
       expiresAt: number;
     }
   /** A withdrawn signing key: every card it signed is refused, whatever its `iat`. */
-  | { cursor?: string | number; type: 'key'; kid: string; at: number; expiresAt: number };
+  | { cursor?: string | number; type: 'key'; kid: string; at: number; expiresAt: number }
+  /** Every card whose `roles` claim holds `role`, issued before `notBefore` (the `subject` rule). */
+  | {
+      cursor?: string | number;
+      type: 'role';
+      role: string;
+      notBefore: number;
+      at: number;
+      expiresAt: number;
+    };
 
 /** Checks the shape of a feed event; anything else is ignored rather than trusted. */
 export function parseRevocationEvent(value: unknown): RevocationEvent | undefined {
@@ -24,13 +33,21 @@ export function parseRevocationEvent(value: unknown): RevocationEvent | undefine
   if (e['type'] === 'subject' && typeof e['sub'] === 'string' && typeof e['notBefore'] === 'number') {
     return e as RevocationEvent;
   }
+  if (
+    e['type'] === 'role' &&
+    typeof e['role'] === 'string' &&
+    e['role'] !== '' &&
+    typeof e['notBefore'] === 'number'
+  ) {
+    return e as RevocationEvent;
+  }
   return undefined;
 }
 
 const PRUNE_EVERY_MS = 60_000;
 
 /**
- * What the guard knows has been revoked: session ids, token ids and per-subject "not before" times, each
+ * What the guard knows has been revoked: session ids, token ids and per-subject and per-role "not before" times, each
  * kept until its `expiresAt` plus the guard's own clock leeway: the guard accepts a token until
  * `exp + leeway`, so forgetting at `expiresAt` (when the issuer may prune the event) would let a
  * revoked token through again. Lookups are plain Map reads so they can run on every cached hit.
@@ -43,6 +60,8 @@ export class RevocationState {
   readonly tokens = new Map<string, number>();
   /** sub → [notBefore, expiresAt] */
   readonly subjects = new Map<string, [number, number]>();
+  /** role → [notBefore, expiresAt]: one entry per revoked role name, so bounded by the issuer's roles. */
+  readonly roles = new Map<string, [number, number]>();
   /**
    * Withdrawn signing key ids. Never pruned: whoever stole the key can sign new cards for ever, and
    * a stale JWKS copy must never bring the key back. One entry per compromised key.
@@ -53,13 +72,28 @@ export class RevocationState {
   /** @param leewaySeconds the guard's clock leeway: entries live until `expiresAt + leewaySeconds`. */
   constructor(private readonly leewaySeconds = 0) {}
 
-  /** True when a token with these claims is revoked. A subject revocation with no `iat` to compare wins. */
-  isRevoked(sub: string, sid: string | undefined, jti: string | undefined, iat: number | undefined): boolean {
+  /**
+   * True when a token with these claims is revoked. A subject or role revocation with no `iat` to
+   * compare wins. Each check is skipped while its map is empty, so the warm path stays a few reads.
+   */
+  isRevoked(
+    sub: string,
+    sid: string | undefined,
+    jti: string | undefined,
+    iat: number | undefined,
+    roles?: readonly string[],
+  ): boolean {
     if (sid !== undefined && this.sessions.size !== 0 && this.sessions.has(sid)) return true;
     if (jti !== undefined && this.tokens.size !== 0 && this.tokens.has(jti)) return true;
     if (this.subjects.size !== 0) {
       const entry = this.subjects.get(sub);
       if (entry !== undefined && (iat === undefined || iat < entry[0])) return true;
+    }
+    if (this.roles.size !== 0 && roles !== undefined) {
+      for (let i = 0; i < roles.length; i++) {
+        const entry = this.roles.get(roles[i]!);
+        if (entry !== undefined && (iat === undefined || iat < entry[0])) return true;
+      }
     }
     return false;
   }
@@ -73,13 +107,8 @@ export class RevocationState {
     if (event.expiresAt <= this.#horizon(nowMs)) return;
     if (event.type === 'session') keepLatest(this.sessions, event.sid, event.expiresAt);
     else if (event.type === 'token') keepLatest(this.tokens, event.jti, event.expiresAt);
-    else {
-      const prior = this.subjects.get(event.sub);
-      this.subjects.set(event.sub, [
-        Math.max(prior?.[0] ?? 0, event.notBefore),
-        Math.max(prior?.[1] ?? 0, event.expiresAt),
-      ]);
-    }
+    else if (event.type === 'role') keepLatestNotBefore(this.roles, event.role, event);
+    else keepLatestNotBefore(this.subjects, event.sub, event);
   }
 
   /** Forgets entries whose `expiresAt + leeway` has passed. */
@@ -89,6 +118,7 @@ export class RevocationState {
     for (const [k, exp] of this.sessions) if (exp <= horizon) this.sessions.delete(k);
     for (const [k, exp] of this.tokens) if (exp <= horizon) this.tokens.delete(k);
     for (const [k, v] of this.subjects) if (v[1] <= horizon) this.subjects.delete(k);
+    for (const [k, v] of this.roles) if (v[1] <= horizon) this.roles.delete(k);
   }
 
   /** An entry with `expiresAt` at or before this (seconds) can match no token the guard still accepts. */
@@ -102,6 +132,15 @@ function keepLatest(map: Map<string, number>, key: string, expiresAt: number): v
   if (prior === undefined || prior < expiresAt) map.set(key, expiresAt);
 }
 
+function keepLatestNotBefore(
+  map: Map<string, [number, number]>,
+  key: string,
+  event: { notBefore: number; expiresAt: number },
+): void {
+  const prior = map.get(key);
+  map.set(key, [Math.max(prior?.[0] ?? 0, event.notBefore), Math.max(prior?.[1] ?? 0, event.expiresAt)]);
+}
+
 /** Whether a cached/verified token is matched by one revocation event. */
 export function eventMatches(
   event: RevocationEvent,
@@ -109,10 +148,13 @@ export function eventMatches(
   sid: string | undefined,
   jti: string | undefined,
   iat: number | undefined,
+  roles?: readonly string[],
 ): boolean {
   if (event.type === 'session') return sid === event.sid;
   if (event.type === 'token') return jti === event.jti;
   // Cache entries do not record their kid: the guard clears its whole cache on a key event.
   if (event.type === 'key') return true;
-  return sub === event.sub && (iat === undefined || iat < event.notBefore);
+  const before = iat === undefined || iat < event.notBefore;
+  if (event.type === 'role') return before && roles?.includes(event.role) === true;
+  return sub === event.sub && before;
 }

@@ -13,6 +13,7 @@ export type FeedEvent =
   | { type: 'session'; sid: string }
   | { type: 'token'; jti: string }
   | { type: 'subject'; sub: string; notBefore: number }
+  | { type: 'role'; role: string; notBefore: number }
   | { type: 'key'; kid: string };
 
 export interface TestIssuerOptions {
