@@ -2,7 +2,7 @@
 // it: the server (Bearer calls, introspection, inspect) refuses the cards that carry the role and
 // predate the event; cards of other users and cards minted after the event (the next refresh) pass.
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { createClient, createStorage, type Storage, saveRole } from '../src/index.js';
+import { createClient, createStorage, deleteRole, type Storage, saveRole } from '../src/index.js';
 import {
   addUser,
   type Body,
@@ -169,6 +169,36 @@ describe.each(backends)('role revocation on %s', (backend) => {
     expect(next.status).toBe(200);
     expect(next.body.scope ?? '').toBe('');
     expect(await h.me(next.body.access_token)).toBe(200);
+  });
+});
+
+describe('a card minted right after a role revocation', () => {
+  let r: Running | undefined;
+  afterEach(() => r?.close());
+
+  it('is not born revoked: the refresh in the same second waits for the next one', async () => {
+    // A moving clock that starts just after a whole second, so the refresh lands in the event's second.
+    const start = Date.UTC(2030, 0, 1, 0, 0, 0, 100);
+    const origin = performance.now();
+    const clock = () => start + Math.floor(performance.now() - origin);
+    r = await startServer({ databaseUrl: 'memory' }, { clock });
+    const ctx = r.server.services;
+    await saveRole(ctx, { name: 'housekeeping', scopes: ['rooms:open'] }, admin);
+    await addUser(r, 'ann', PASSWORD, ['housekeeping']);
+    const login = await postJson(`${r.url}/api/login`, { username: 'ann', password: PASSWORD });
+    const me = async (card: string) =>
+      (await getJson(`${r!.url}/api/me`, { authorization: `Bearer ${card}` })).status;
+    await deleteRole(ctx, 'housekeeping', admin);
+    expect(await me(login.body.access_token)).toBe(401);
+    const [event] = await ctx.storage.revocations.listAfter(0, 10);
+    expect(event?.type).toBe('role');
+    const refreshed = await postJson(`${r.url}/api/refresh`, { refresh_token: login.body.refresh_token });
+    expect(refreshed.status).toBe(200);
+    const iat = JSON.parse(
+      Buffer.from(refreshed.body.access_token.split('.')[1], 'base64url').toString(),
+    ).iat;
+    expect(iat * 1000).toBeGreaterThan(event!.type === 'role' ? event!.notBefore : Number.NaN);
+    expect(await me(refreshed.body.access_token)).toBe(200);
   });
 });
 
