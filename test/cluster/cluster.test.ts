@@ -161,7 +161,8 @@ describe.skipIf(Boolean(skip))('three keycard instances behind nginx, one Postgr
       log(
         `refresh storm: ${clients.length} clients, ${counts.ok} refreshes, ${counts.retried} retried by clients ` +
           `(${counts.fivexx} answered 5xx), grace answers ${byType['token.refresh_grace'] ?? 0}, ` +
-          `reuse detected ${byType['token.reuse_detected'] ?? 0}, failures ${JSON.stringify(failures)}`,
+          `reuse detected ${byType['token.reuse_detected'] ?? 0}, failures ${JSON.stringify(failures)}; ` +
+          `nginx moved requests to another instance: ${JSON.stringify(cluster.upstreamFailures())}`,
       );
       expect(failures).toEqual([]);
       expect(finals.map((r) => r.status)).toEqual(clients.map(() => 200));

@@ -2,7 +2,7 @@
 // master key and one issuer, behind nginx, with a Redis of the suite's own.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -155,6 +155,19 @@ export class Cluster {
     } finally {
       await db.end();
     }
+  }
+
+  /** nginx's error log lines about upstreams it could not use (each such request went to the next one). */
+  upstreamFailures(): { refused: number; cutOff: number } {
+    let text = '';
+    try {
+      text = readFileSync(join(this.dir, 'nginx', 'error.log'), 'utf8');
+    } catch {}
+    const count = (re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
+    return {
+      refused: count(/connect\(\) failed .* while connecting to upstream/),
+      cutOff: count(/(prematurely closed|reset by peer).* upstream/),
+    };
   }
 
   /** The last lines of every instance's log (for failure messages). */

@@ -1,7 +1,7 @@
 // Child processes for the cluster suite (keycard, nginx, redis-server): started with their output in
 // a log file, stopped by their own pid only, and waited for with deadlines, never fixed sleeps.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A port the kernel just handed out on 127.0.0.1 (free now; the caller binds it right away). */
@@ -27,7 +27,21 @@ export interface Child {
   tail(lines?: number): string;
 }
 
-/** Spawns `cmd` with stdout and stderr appended to `logFile`. */
+const live = new Set<ChildProcess>();
+let reaperInstalled = false;
+
+/** Should the test process end without its afterAll (a crash, a timeout), its children end with it. */
+function reapOnExit(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (reaperInstalled) return;
+  reaperInstalled = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+}
+
+/** Spawns `cmd` with stdout and stderr appended to `logFile`; killed if this process exits first. */
 export function startChild(
   name: string,
   cmd: string,
@@ -40,6 +54,8 @@ export function startChild(
     cwd: options.cwd,
     stdio: ['ignore', out, out],
   });
+  closeSync(out); // the child holds its own copy
+  reapOnExit(child);
   const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => resolve(signal ?? String(code)));
     child.once('error', (error) => resolve(`spawn error: ${error.message}`));
