@@ -1,5 +1,9 @@
-// Many instances, one system: three `keycard serve` processes on one PostgreSQL schema and one Redis
-// (the suite's own), behind Debian's nginx. Each scenario prints its numbers ([cluster] lines).
+// Many instances, one system: three `keycard serve` processes (packages/cli/dist: build first) on
+// one PostgreSQL schema and one Redis (the suite's own redis-server on a free port), behind Debian's
+// nginx (installed by ./global-setup.ts when missing). Each scenario prints its numbers ([cluster]
+// lines). Run alone: `npx vitest run test/cluster`. Skips, saying why, without nginx, redis-server,
+// PostgreSQL or a built CLI. The only timing bound is the issue's: a logout reaches a guard
+// following another instance within 100 ms.
 import { existsSync } from 'node:fs';
 import { createGuard, type Guard } from '@keycard/guard';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
