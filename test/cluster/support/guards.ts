@@ -49,6 +49,7 @@ export async function revocationReach(
   logout: () => Promise<void>,
   timeoutMs = 5000,
 ): Promise<number> {
+  if (!guard.metrics().feedConnected) await streamReady(guard);
   const before = await guard.verifyToken(token);
   if (!before.ok) throw new Error(`the guard refused the card before the logout: ${before.error.code}`);
   await logout();
