@@ -10,8 +10,9 @@ export default defineConfig({
       'test/**/*.test.ts',
       'demo/**/*.test.ts',
     ],
-    // Installs Chromium for test/browser when it is missing (root + apt-get), else those tests skip.
-    globalSetup: ['test/browser/global-setup.ts'],
+    // Install Chromium (test/browser) and nginx (test/cluster) when missing (root + apt-get), else
+    // those tests skip.
+    globalSetup: ['test/browser/global-setup.ts', 'test/cluster/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
