@@ -7,6 +7,7 @@ import {
   dockerEnv,
   filesUnder,
   keycardVariables,
+  nginxSyntaxCheck,
   parseDockerfile,
   parseEnvFile,
   parseNginx,
@@ -258,6 +259,15 @@ describe('deploy/nginx.conf', () => {
     expect(Number.parseInt(timeout, 10)).toBeGreaterThanOrEqual(600); // far above the 15 s pings
     expect(directives(http, 'proxy_http_version')[0]?.args).toEqual(['1.1']);
     expect(header(http, 'Connection')).toBe('');
+  });
+
+  const check = nginxSyntaxCheck(read('deploy/nginx.conf'));
+  if ('skip' in check) console.warn(`deploy: nginx -t skipped: ${check.skip}`);
+
+  it.skipIf('skip' in check)('passes `nginx -t` (upstream names pointed at 127.0.0.1)', () => {
+    if ('skip' in check) return;
+    expect(check.output, `nginx ${check.version}`).not.toMatch(/emerg|\[error\]/);
+    expect(check.ok, check.output).toBe(true);
   });
 
   it('sets X-Forwarded-For (appended) and X-Forwarded-Proto, and never hides a 503 or retries POSTs', () => {

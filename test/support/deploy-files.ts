@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 
@@ -155,4 +156,34 @@ export function kustomize(dir: string): { output: string } | { skip: string } {
 /** Every `KEYCARD_*` name mentioned in a text. */
 export function keycardVariables(text: string): string[] {
   return [...new Set(text.match(/\bKEYCARD_[A-Z0-9_]+\b/g) ?? [])];
+}
+
+/**
+ * `nginx -t` on a copy of deploy/nginx.conf whose upstream names point at 127.0.0.1 (no Docker
+ * DNS here) and whose access log is a file (the test runner's stdout may not be openable). nginx before 1.27.3 (Debian's 1.22) lacks the upstream `resolve` parameter: the
+ * copy drops it there. Returns nginx's verdict, or why it cannot run (nginx missing).
+ */
+export function nginxSyntaxCheck(
+  conf: string,
+): { ok: boolean; output: string; version: string } | { skip: string } {
+  const nginx = ['/usr/sbin/nginx', 'nginx'].find(
+    (bin) => spawnSync(bin, ['-v'], { encoding: 'utf8' }).error === undefined,
+  );
+  if (nginx === undefined) return { skip: 'nginx is not installed' };
+  const version = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec(spawnSync(nginx, ['-v'], { encoding: 'utf8' }).stderr);
+  const [major, minor, patch] = (version?.slice(1) ?? []).map(Number) as [number, number, number];
+  const hasResolve = major > 1 || (major === 1 && (minor > 27 || (minor === 27 && patch >= 3)));
+  let copy = conf.replace(/\bkeycard-\d+:(\d+)/g, '127.0.0.1:$1');
+  if (!hasResolve) copy = copy.replace(/ resolve\b/g, '');
+  const dir = mkdtempSync(join(tmpdir(), 'keycard-nginx-'));
+  copy = copy.replace('access_log /dev/stdout', `access_log ${join(dir, 'access.log')}`);
+  try {
+    writeFileSync(join(dir, 'nginx.conf'), copy);
+    const run = spawnSync(nginx, ['-t', '-q', '-e', 'stderr', '-p', dir, '-c', join(dir, 'nginx.conf')], {
+      encoding: 'utf8',
+    });
+    return { ok: run.status === 0, output: `${run.stdout}${run.stderr}`, version: version?.[0] ?? '?' };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
