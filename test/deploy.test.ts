@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { ENV_OPTIONS, loadConfig, parseConfig } from '@keycard/server';
+import { createServer, ENV_OPTIONS, loadConfig, parseConfig } from '@keycard/server';
 import { describe, expect, it } from 'vitest';
 import {
   type DockerStage,
@@ -95,7 +96,7 @@ describe('deploy/Dockerfile', () => {
     expect(bin).toBeDefined();
     const link = ops(runtime, 'RUN').find((r) => r.includes('/usr/local/bin/keycard'));
     expect(link).toContain(`/app/${cli?.dir}/${bin}`);
-    expect(ops(runtime, 'ENTRYPOINT')).toEqual(['["keycard", "serve"]']);
+    expect(JSON.parse(ops(runtime, 'ENTRYPOINT')[0] ?? '')).toEqual(['keycard', 'serve']);
     expect(imageEnv['KEYCARD_HOST']).toBe('0.0.0.0');
     const user = ops(runtime, 'USER').at(-1) ?? '';
     expect(user).toMatch(/^\d+(:\d+)?$/); // numeric, so Kubernetes can check runAsNonRoot
@@ -118,6 +119,25 @@ describe('deploy/Dockerfile', () => {
     expect(check).toContain('/healthz');
     expect(check).toContain('process.env.KEYCARD_PORT');
     expect(check).not.toMatch(/curl|wget/);
+  });
+
+  it('the HEALTHCHECK command passes against a running server and fails when nothing answers', async () => {
+    const [, json = ''] = /CMD (\[.*\])$/.exec(ops(runtime, 'HEALTHCHECK')[0] ?? '') ?? [];
+    const [node, ...args] = JSON.parse(json) as string[];
+    expect(node).toBe('node');
+    const exitCode = (port: number) =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, args, { env: { KEYCARD_PORT: String(port) }, stdio: 'ignore' });
+        child.on('exit', (code) => resolve(code));
+      });
+    const server = await createServer({ databaseUrl: 'memory', port: 0, logLevel: 'silent' });
+    const port = Number(new URL(await server.listen()).port);
+    try {
+      expect(await exitCode(port)).toBe(0);
+    } finally {
+      await server.close();
+    }
+    expect(await exitCode(port)).toBe(1);
   });
 
   it('bakes in no secret', () => {
