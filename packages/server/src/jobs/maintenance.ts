@@ -73,6 +73,8 @@ export async function prune(ctx: ServerContext): Promise<PruneResult> {
     const days = config.audit.retentionDays;
     if (days > 0) result.prunedAudit = await storage.audit.deleteBefore(now - days * DAY_MS);
   });
+  const { ran, ...counts } = result;
+  if (Object.values(counts).some((n) => n > 0)) ctx.logger.info(counts, 'pruned expired records');
   return result;
 }
 
