@@ -35,6 +35,7 @@ export async function withAdvisoryLock(
     connectionTimeoutMillis: options.timeoutMs,
     query_timeout: options.timeoutMs,
     statement_timeout: options.timeoutMs,
+    keepAlive: true,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   // A reset socket makes pg emit 'error': without a listener it would end the process.
