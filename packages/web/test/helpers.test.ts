@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { auditQuery, secretFrom } from '../src/api/admin.js';
 import { readCookie } from '../src/lib/cookies.js';
 import { AppError, messageOf } from '../src/lib/errors.js';
-import { listFrom, splitList } from '../src/lib/lists.js';
+import { listFrom, nextCursor, readAllPages, splitList } from '../src/lib/lists.js';
 import { describeUserAgent } from '../src/lib/user-agent.js';
 
 describe('readCookie', () => {
@@ -77,5 +77,23 @@ describe('AppError', () => {
     expect(AppError.of('ERR_NETWORK').status).toBe(0);
     expect(messageOf(err)).toBe('Too many');
     expect(messageOf(new Error('internal detail'))).toBe('Something went wrong.');
+  });
+});
+
+describe('keyset pages', () => {
+  it('reads every page, following next until it is null', async () => {
+    const pages: Record<string, { users: Array<{ id: number }>; next: string | null }> = {
+      '?limit=1000': { users: [{ id: 1 }, { id: 2 }], next: 'b2s/' },
+      '?limit=1000&after=b2s%2F': { users: [{ id: 3 }], next: null },
+    };
+    const asked: string[] = [];
+    const users = await readAllPages<{ id: number }>(async (q) => {
+      asked.push(q);
+      return pages[q];
+    }, 'users');
+    expect(users.map((u) => u.id)).toEqual([1, 2, 3]);
+    expect(asked).toEqual(['?limit=1000', '?limit=1000&after=b2s%2F']);
+    expect(nextCursor({ next: '' })).toBeNull();
+    expect(nextCursor([])).toBeNull();
   });
 });

@@ -1,6 +1,8 @@
-import { publicUserRecord } from '@keycard/server';
+import { type ListCursor, listCursor, publicUserRecord } from '@keycard/server';
 import { type Command, EXIT } from '../framework/command.js';
 import { DATA_DIR_OPTIONS, isoTime, JSON_OPTION, printRows, withDataDir } from '../util/data-dir.js';
+
+const PAGE = 500;
 
 /** `keycard users list`. */
 export const usersList: Command = {
@@ -11,10 +13,14 @@ export const usersList: Command = {
   async run(args, io) {
     return withDataDir(args, io, async ({ ctx }) => {
       const users = [];
-      for (let offset = 0; ; offset += 500) {
-        const page = await ctx.storage.users.list({ limit: 500, offset });
+      // Keyset pages: each read starts where the last ended, whatever the size of the table.
+      let after: ListCursor | undefined;
+      for (;;) {
+        const page = await ctx.storage.users.list({ limit: PAGE, ...(after ? { after } : {}) });
         users.push(...page.map(publicUserRecord));
-        if (page.length < 500) break;
+        const last = page.at(-1);
+        if (page.length < PAGE || last === undefined) break;
+        after = listCursor(last, (u) => u.id);
       }
       const rows =
         args.values['json'] === true ? users : users.map((u) => ({ ...u, createdAt: isoTime(u.createdAt) }));

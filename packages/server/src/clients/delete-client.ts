@@ -2,6 +2,7 @@ import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { publishSubjectRevocation } from '../revocations/index.js';
 import { revokeSession } from '../sessions/index.js';
+import { type ListCursor, listCursor } from '../storage/index.js';
 
 /**
  * Deletes a client and everything it holds: its users' sessions are revoked (`session` events,
@@ -30,14 +31,17 @@ export async function deleteClient(
 
 const PAGE = 500;
 
-/** Ids of the client's live sessions (collected first: revoking shifts the pages). */
+/** Ids of the client's live sessions, collected first (keyset pages, so revoking cannot shift them). */
 async function activeSessionsOf(ctx: ServerContext, clientId: string): Promise<string[]> {
   const ids: string[] = [];
   const now = ctx.clock();
-  for (let offset = 0; ; offset += PAGE) {
-    const sessions = await ctx.storage.sessions.listActive({ limit: PAGE, offset, now });
+  let after: ListCursor | undefined;
+  for (;;) {
+    const sessions = await ctx.storage.sessions.listActive({ limit: PAGE, now, ...(after ? { after } : {}) });
     for (const s of sessions) if (s.clientId === clientId) ids.push(s.id);
-    if (sessions.length < PAGE) return ids;
+    const last = sessions.at(-1);
+    if (sessions.length < PAGE || last === undefined) return ids;
+    after = listCursor(last, (s) => s.id);
   }
 }
 

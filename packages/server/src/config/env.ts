@@ -29,6 +29,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_CORS_ORIGINS', path: ['cors', 'origins'], kind: 'list' },
   { name: 'KEYCARD_UI', path: ['ui', 'enabled'], kind: 'boolean' },
   { name: 'KEYCARD_UI_DIR', path: ['ui', 'staticDir'], kind: 'string' },
+  { name: 'KEYCARD_AUDIT_RETENTION_DAYS', path: ['audit', 'retentionDays'], kind: 'number' },
   { name: 'KEYCARD_METRICS', path: ['metrics', 'enabled'], kind: 'boolean' },
   { name: 'KEYCARD_METRICS_TOKEN', path: ['metrics', 'token'], kind: 'string' },
 ];

@@ -158,6 +158,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    audit: z
+      .object({
+        /** Days audit events are kept; older ones are pruned in batches by the maintenance job. 0: kept for ever. */
+        retentionDays: z.number().int().min(0).max(36_500).default(90),
+      })
+      .strict()
+      .prefault({}),
     metrics: z
       .object({
         enabled: z.boolean().default(true),

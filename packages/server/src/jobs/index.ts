@@ -1,1 +1,1 @@
-export { runMaintenance, startMaintenance } from './maintenance.js';
+export { PRUNE_LOCK, type PruneResult, prune, runMaintenance, startMaintenance } from './maintenance.js';

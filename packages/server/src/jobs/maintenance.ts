@@ -1,9 +1,37 @@
 import type { ServerContext } from '../context.js';
 
+/** What one pruning round removed (all 0 when another instance held the maintenance lock). */
+export interface PruneResult {
+  /** False when another instance was pruning: this round skipped. */
+  ran: boolean;
+  prunedEvents: number;
+  prunedSessions: number;
+  prunedTokens: number;
+  clearedSealed: number;
+  prunedAudit: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Name of the maintenance lock pruning runs under. */
+export const PRUNE_LOCK = 'prune';
+
 /**
- * Runs one round of housekeeping: scheduled key rotation and removal, pruning of revocation
- * events no token can match any more, expired sessions and refresh tokens, and sealed
- * successors whose grace window has passed.
+ * Runs one round of housekeeping: scheduled key rotation and removal, and pruning. Pruning runs
+ * only under the storage's maintenance lock (PostgreSQL: an advisory lock), so of several
+ * instances one prunes and the others skip the round; each store deletes in batches of
+ * 1,000 rows per statement (PRUNE_BATCH), so no statement holds its locks long.
+ *
+ * Pruned: revocation events no token can match any more, refresh tokens past their own expiry,
+ * sessions past their end (with their tokens), sealed successors past the grace window, audit
+ * events older than `audit.retentionDays` (0 keeps them).
+ *
+ * Rotated-out refresh tokens are NOT deleted when their grace window ends, only at their own
+ * expiry (at most `sessions.refreshIdleTtl`, never after the session ends) or when their session is
+ * revoked: a refresh token is 32 random bytes that name neither their session nor their place in
+ * it, so the used row is the only thing that recognises a replayed old token and revokes the whole
+ * session (reuse detection, sessions/refresh.ts). Pruning it sooner would turn a replay into a
+ * plain "invalid grant" and let a thief who rotated first keep the session.
  *
  * @example
  * ```ts
@@ -11,20 +39,54 @@ import type { ServerContext } from '../context.js';
  * ```
  */
 export async function runMaintenance(ctx: ServerContext, what: { keys?: boolean; prune?: boolean } = {}) {
-  const now = ctx.clock();
-  const result = { rotated: false, removedKeys: 0, prunedEvents: 0, prunedSessions: 0, prunedTokens: 0 };
+  const result = { rotated: false, removedKeys: 0, ...emptyPrune() };
   if (what.keys ?? true) {
     const keys = await ctx.keys.maintain();
     result.rotated = keys.rotated;
     result.removedKeys = keys.removed.length;
   }
-  if (what.prune ?? true) {
-    result.prunedEvents = await ctx.storage.revocations.deleteExpired(now);
-    result.prunedTokens = await ctx.storage.refreshTokens.deleteExpired(now);
-    result.prunedSessions = await ctx.storage.sessions.deleteExpired(now);
-    await ctx.storage.refreshTokens.clearSealedBefore(now - ctx.config.sessions.refreshGraceSeconds * 1000);
-  }
+  if (what.prune ?? true) Object.assign(result, await prune(ctx));
   return result;
+}
+
+/**
+ * One pruning round under the maintenance lock (skipped when another instance holds it).
+ *
+ * @example
+ * ```ts
+ * const { ran, prunedAudit } = await prune(ctx);
+ * ```
+ */
+export async function prune(ctx: ServerContext): Promise<PruneResult> {
+  const result = emptyPrune();
+  const { storage, config } = ctx;
+  result.ran = await storage.withMaintenanceLock(PRUNE_LOCK, async () => {
+    const now = ctx.clock();
+    result.prunedEvents = await storage.revocations.deleteExpired(now);
+    // Tokens before sessions: a token never outlives its session, so this leaves the session
+    // DELETE (which takes a session's remaining tokens with it) little to do.
+    result.prunedTokens = await storage.refreshTokens.deleteExpired(now);
+    result.prunedSessions = await storage.sessions.deleteExpired(now);
+    result.clearedSealed = await storage.refreshTokens.clearSealedBefore(
+      now - config.sessions.refreshGraceSeconds * 1000,
+    );
+    const days = config.audit.retentionDays;
+    if (days > 0) result.prunedAudit = await storage.audit.deleteBefore(now - days * DAY_MS);
+  });
+  const { ran, ...counts } = result;
+  if (Object.values(counts).some((n) => n > 0)) ctx.logger.info(counts, 'pruned expired records');
+  return result;
+}
+
+function emptyPrune(): PruneResult {
+  return {
+    ran: false,
+    prunedEvents: 0,
+    prunedSessions: 0,
+    prunedTokens: 0,
+    clearedSealed: 0,
+    prunedAudit: 0,
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { memoryKeys } from './memory/keys.js';
 import { memoryAudiences, memoryClients, memoryRoles, memoryUsers } from './memory/records.js';
 import { memoryRefreshTokens, memorySessions } from './memory/sessions.js';
 import { createMemoryState } from './memory/state.js';
+import { inProcessLock } from './process-lock.js';
 import type { Storage } from './types.js';
 
 /**
@@ -32,6 +33,7 @@ export function createMemoryStorage(): Storage {
     keys: memoryKeys(state),
     revocations: memoryRevocations(state),
     audit: memoryAudit(state),
+    withMaintenanceLock: inProcessLock(new Set()),
     async migrate() {},
     async close() {},
   };

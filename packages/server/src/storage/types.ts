@@ -7,6 +7,12 @@
  * SHA-256 hashes (hex), and private keys only encrypted.
  */
 
+import type { AuditStore, RevocationStore } from './event-types.js';
+import type { ListCursor, PageOptions, PruneOptions } from './paging.js';
+
+export type * from './event-types.js';
+export type { ListCursor, PageOptions, PruneOptions } from './paging.js';
+
 export interface UserRecord {
   id: string; // opaque, random; becomes the token's `sub`
   username: string; // unique, NFC-normalised, compared case-insensitively (stored lower-cased in usernameKey)
@@ -24,7 +30,11 @@ export interface UserStore {
   create(user: UserRecord): Promise<void>; // throws StorageConflictError if usernameKey exists
   getById(id: string): Promise<UserRecord | undefined>;
   getByUsername(usernameKey: string): Promise<UserRecord | undefined>;
-  list(opts?: { limit?: number; offset?: number }): Promise<UserRecord[]>;
+  /**
+   * Oldest first (createdAt, then id), keyset-paged: `after` is the last row of the previous page
+   * as `{ createdAt, key: id }`.
+   */
+  list(opts?: PageOptions): Promise<UserRecord[]>;
   update(
     id: string,
     patch: Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'disabled' | 'claims' | 'updatedAt'>>,
@@ -66,7 +76,8 @@ export interface TokenExchangeRule {
 export interface ClientStore {
   create(client: ClientRecord): Promise<void>; // StorageConflictError on duplicate id
   get(id: string): Promise<ClientRecord | undefined>;
-  list(): Promise<ClientRecord[]>;
+  /** Oldest first (createdAt, then id); keyset-paged like `users.list`. */
+  list(opts?: PageOptions): Promise<ClientRecord[]>;
   /** Replaces the record with the same id (the secret hash included); false when there is none. */
   update(client: ClientRecord): Promise<boolean>;
   delete(id: string): Promise<boolean>;
@@ -86,7 +97,8 @@ export interface AudienceStore {
   upsert(audience: AudienceRecord): Promise<void>;
   get(id: string): Promise<AudienceRecord | undefined>;
   getByUri(uri: string): Promise<AudienceRecord | undefined>;
-  list(): Promise<AudienceRecord[]>;
+  /** Oldest first (createdAt, then id); keyset-paged like `users.list`. */
+  list(opts?: PageOptions): Promise<AudienceRecord[]>;
   delete(id: string): Promise<boolean>;
 }
 
@@ -99,7 +111,8 @@ export interface RoleRecord {
 export interface RoleStore {
   upsert(role: RoleRecord): Promise<void>;
   get(name: string): Promise<RoleRecord | undefined>;
-  list(): Promise<RoleRecord[]>;
+  /** Oldest first (createdAt, then name); keyset-paged (`after.key` is the name). */
+  list(opts?: PageOptions): Promise<RoleRecord[]>;
   delete(name: string): Promise<boolean>;
 }
 
@@ -126,13 +139,15 @@ export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   get(id: string): Promise<SessionRecord | undefined>;
   listByUser(userId: string, opts?: { includeRevoked?: boolean }): Promise<SessionRecord[]>;
-  listActive(opts?: { limit?: number; offset?: number; now: number }): Promise<SessionRecord[]>;
+  /** Live sessions, newest first (createdAt, then id, both descending); keyset-paged. */
+  listActive(opts: { limit?: number; after?: ListCursor; now: number }): Promise<SessionRecord[]>;
   touch(id: string, at: number): Promise<void>;
   /** Marks the session revoked if it is not already; returns true when this call revoked it. */
   revoke(id: string, at: number, reason: string): Promise<boolean>;
   /** Revokes every live session of a user except `exceptId`; returns the ids it revoked. */
   revokeByUser(userId: string, at: number, reason: string, exceptId?: string): Promise<string[]>;
-  deleteExpired(before: number): Promise<number>;
+  /** Deletes sessions that ended before `before`, with their refresh tokens, in bounded batches. */
+  deleteExpired(before: number, opts?: PruneOptions): Promise<number>;
 }
 
 export interface RefreshTokenRecord {
@@ -174,10 +189,16 @@ export interface RefreshTokenStore {
     at: number,
     successor: { hash: string; sealed: string | null; record?: RefreshTokenRecord },
   ): Promise<ConsumeResult>;
-  /** Drops sealed successors of tokens used before `before` (end of the grace window). */
-  clearSealedBefore(before: number): Promise<number>;
+  /** Drops sealed successors of tokens used before `before` (end of the grace window), in batches. */
+  clearSealedBefore(before: number, opts?: PruneOptions): Promise<number>;
   deleteBySession(sessionId: string): Promise<number>;
-  deleteExpired(before: number): Promise<number>;
+  /**
+   * Deletes tokens whose own expiry is before `before`, used or not, in bounded batches. Used
+   * (rotated-out) tokens are deliberately NOT deleted sooner, e.g. when their grace window ends:
+   * the opaque token names neither its session nor its generation, so its row is the only way to
+   * recognise a replayed old token and revoke the session (reuse detection). See jobs/maintenance.ts.
+   */
+  deleteExpired(before: number, opts?: PruneOptions): Promise<number>;
 }
 
 export type KeyState = 'next' | 'current' | 'retired';
@@ -209,58 +230,6 @@ export interface KeyStore {
   delete(kid: string): Promise<boolean>;
 }
 
-export type RevocationEvent =
-  | { cursor: number; type: 'session'; sid: string; at: number; expiresAt: number }
-  | { cursor: number; type: 'token'; jti: string; at: number; expiresAt: number }
-  | { cursor: number; type: 'subject'; sub: string; notBefore: number; at: number; expiresAt: number }
-  /** Every card whose `roles` claim holds `role`, issued up to `notBefore`: one event, however many holders. */
-  | { cursor: number; type: 'role'; role: string; notBefore: number; at: number; expiresAt: number }
-  /** A withdrawn signing key: every card it signed is refused, whatever its `iat`. */
-  | { cursor: number; type: 'key'; kid: string; at: number; expiresAt: number };
-
-/** A revocation event before the store assigns its cursor. */
-export type NewRevocationEvent = RevocationEvent extends infer E
-  ? E extends RevocationEvent
-    ? Omit<E, 'cursor'>
-    : never
-  : never;
-
-export interface RevocationStore {
-  /** Appends an event and returns it with its cursor: strictly increasing, never reused. */
-  append(event: NewRevocationEvent): Promise<RevocationEvent>;
-  /** Events with cursor > after, oldest first, at most `limit`. */
-  listAfter(after: number, limit: number): Promise<RevocationEvent[]>;
-  latestCursor(): Promise<number>;
-  /** Deletes events whose `expiresAt` is before `before` (no token they could match lives). */
-  deleteExpired(before: number): Promise<number>;
-}
-
-export interface AuditEvent {
-  id?: number;
-  at: number;
-  type: string; // 'login.success' | 'login.failure' | 'token.refresh' | 'token.reuse_detected' | 'session.revoke' | 'key.rotate' | 'admin.*' ...
-  actor: string | null; // user id, client id or 'system'
-  subject: string | null; // what the event is about (user id, session id, kid ...)
-  ip: string | null;
-  userAgent: string | null;
-  detail: Record<string, unknown>; // never secrets
-}
-
-export interface AuditStore {
-  append(event: AuditEvent): Promise<void>;
-  /** Appends several events in order, all or none (one transaction); `[]` does nothing. */
-  appendMany(events: AuditEvent[]): Promise<void>;
-  list(filter: {
-    type?: string; // exact type or a prefix ending in '.' ('admin.')
-    actor?: string;
-    subject?: string;
-    since?: number;
-    until?: number;
-    limit: number;
-    beforeId?: number; // pagination: newest first
-  }): Promise<AuditEvent[]>;
-}
-
 /** Everything the server persists. `close()` releases connections and file handles. */
 export interface Storage {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
@@ -273,6 +242,12 @@ export interface Storage {
   keys: KeyStore;
   revocations: RevocationStore;
   audit: AuditStore;
+  /**
+   * Runs `fn` only if no other holder of `name` runs it now (PostgreSQL: a session advisory lock
+   * on a connection held for the duration, released after, also on error, and by the server if the
+   * connection is lost; SQLite/memory: an in-process lock). Returns whether `fn` ran.
+   */
+  withMaintenanceLock(name: string, fn: () => Promise<void>): Promise<boolean>;
   /** Runs pending migrations; idempotent and safe to call from several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

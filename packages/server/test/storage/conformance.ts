@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index.js';
 import { auditTests } from './conformance/audit.js';
 import type { Ctx } from './conformance/fixtures.js';
+import { hygieneTests } from './conformance/hygiene.js';
 import { keyTests } from './conformance/keys.js';
 import { recordTests } from './conformance/records.js';
 import { refreshTokenTests } from './conformance/refresh-tokens.js';
@@ -62,5 +63,6 @@ export function describeStorageConformance(
     keyTests(ctx);
     revocationTests(ctx);
     auditTests(ctx);
+    hygieneTests(ctx);
   });
 }

@@ -71,6 +71,7 @@ describe.skipIf(Boolean(skip))('postgres migrations with the schema chosen by se
     expect(await sql(`select name from "${mine}".kysely_migration order by name`)).toEqual([
       { name: '0001_initial' },
       { name: '0002_cards' },
+      { name: '0003_hygiene' },
     ]);
     // The other schema is untouched: its role table stays empty.
     expect(await sql(`select * from "${other}".roles`)).toEqual([]);

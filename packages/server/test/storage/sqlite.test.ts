@@ -86,6 +86,27 @@ describe('sqlite storage file', () => {
     }
   });
 
+  it('shares the maintenance lock between two storages on one file in this process', async () => {
+    const file = nextFile();
+    const [a, b] = [await createSqliteStorage({ file }), await createSqliteStorage({ file })];
+    const other = await createSqliteStorage({ file: nextFile() });
+    try {
+      let inner: boolean[] = [];
+      expect(
+        await a.withMaintenanceLock('prune', async () => {
+          inner = [
+            await b.withMaintenanceLock('prune', async () => {}),
+            await other.withMaintenanceLock('prune', async () => {}),
+          ];
+        }),
+      ).toBe(true);
+      expect(inner).toEqual([false, true]); // same file: taken; another file: its own lock
+      expect(await b.withMaintenanceLock('prune', async () => {})).toBe(true);
+    } finally {
+      await Promise.all([a.close(), b.close(), other.close()]);
+    }
+  });
+
   it('runs in WAL mode with foreign keys on', async () => {
     const { default: Database } = await import('better-sqlite3');
     const file = nextFile();

@@ -1,8 +1,9 @@
 /**
  * Admin API calls (Bearer token with scope `admin`). Lists are read with `listFrom`, which
- * accepts `{ users: [...] }`-style answers or bare arrays.
+ * accepts `{ users: [...] }`-style answers or bare arrays; keyset-paged lists are read whole,
+ * page by page, following their `next` cursor.
  */
-import { listFrom } from '../lib/lists.js';
+import { listFrom, nextCursor, readAllPages } from '../lib/lists.js';
 import type { SessionManager } from '../session/session-manager.js';
 import type { SessionInfo } from './types.js';
 
@@ -97,7 +98,7 @@ export function auditQuery(filter: AuditFilter): string {
 export function adminApi(session: SessionManager) {
   const id = encodeURIComponent;
   return {
-    listUsers: async () => listFrom<AdminUser>(await session.request('/api/admin/users'), 'users'),
+    listUsers: () => readAllPages<AdminUser>((q) => session.request(`/api/admin/users${q}`), 'users'),
     createUser: (body: {
       username: string;
       password: string;
@@ -111,20 +112,20 @@ export function adminApi(session: SessionManager) {
     deleteUser: (userId: string) =>
       session.request<void>(`/api/admin/users/${id(userId)}`, { method: 'DELETE' }),
 
-    listClients: async () => listFrom<AdminClient>(await session.request('/api/admin/clients'), 'clients'),
+    listClients: () => readAllPages<AdminClient>((q) => session.request(`/api/admin/clients${q}`), 'clients'),
     createClient: (body: Omit<AdminClient, 'createdAt'>) =>
       session.request<unknown>('/api/admin/clients', { method: 'POST', body }),
     deleteClient: (clientId: string) =>
       session.request<void>(`/api/admin/clients/${id(clientId)}`, { method: 'DELETE' }),
 
-    listAudiences: async () =>
-      listFrom<AdminAudience>(await session.request('/api/admin/audiences'), 'audiences'),
+    listAudiences: () =>
+      readAllPages<AdminAudience>((q) => session.request(`/api/admin/audiences${q}`), 'audiences'),
     saveAudience: (body: AdminAudience) =>
       session.request<unknown>('/api/admin/audiences', { method: 'POST', body }),
     deleteAudience: (audienceId: string) =>
       session.request<void>(`/api/admin/audiences/${id(audienceId)}`, { method: 'DELETE' }),
 
-    listRoles: async () => listFrom<AdminRole>(await session.request('/api/admin/roles'), 'roles'),
+    listRoles: () => readAllPages<AdminRole>((q) => session.request(`/api/admin/roles${q}`), 'roles'),
     saveRole: (body: AdminRole) => session.request<unknown>('/api/admin/roles', { method: 'POST', body }),
     deleteRole: (name: string) => session.request<void>(`/api/admin/roles/${id(name)}`, { method: 'DELETE' }),
 
@@ -133,13 +134,17 @@ export function adminApi(session: SessionManager) {
     revokeKey: (kid: string) =>
       session.request<unknown>(`/api/admin/keys/${id(kid)}/revoke`, { method: 'POST', body: {} }),
 
-    listSessions: async () =>
-      listFrom<AdminSession>(await session.request('/api/admin/sessions'), 'sessions'),
+    listSessions: () =>
+      readAllPages<AdminSession>((q) => session.request(`/api/admin/sessions${q}`), 'sessions'),
     revokeSession: (sessionId: string) =>
       session.request<void>(`/api/admin/sessions/${id(sessionId)}`, { method: 'DELETE' }),
 
-    listAudit: async (filter: AuditFilter) =>
-      listFrom<AuditEntry>(await session.request(`/api/admin/audit${auditQuery(filter)}`), 'events'),
+    /** One page of the audit log, newest first; `next` is the `before` of the next page (null: none). */
+    listAudit: async (filter: AuditFilter) => {
+      const body = await session.request(`/api/admin/audit${auditQuery(filter)}`);
+      const next = nextCursor(body);
+      return { entries: listFrom<AuditEntry>(body, 'events'), next: next === null ? null : Number(next) };
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { deleteAudience, deleteRole, saveAudience, saveRole } from '../../direct
 import { TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
+import { pageOf, pageQuery, withAfter } from '../paging.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const nameParams = z.object({ name: z.string().min(1).max(200) });
@@ -49,7 +50,10 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get('/api/admin/clients', async (request) => {
     await admin(request);
-    return { clients: (await ctx.storage.clients.list()).map(publicClient) };
+    const q = parseInput(pageQuery, request.query);
+    const rows = await ctx.storage.clients.list({ limit: q.limit + 1, ...withAfter(q.after) });
+    const { items, next } = pageOf(rows, q.limit, (r) => r.id);
+    return { clients: items.map(publicClient), next };
   });
   app.post('/api/admin/clients', async (request, reply) => {
     const caller = await admin(request);
@@ -80,7 +84,10 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get('/api/admin/audiences', async (request) => {
     await admin(request);
-    return { audiences: await ctx.storage.audiences.list() };
+    const q = parseInput(pageQuery, request.query);
+    const rows = await ctx.storage.audiences.list({ limit: q.limit + 1, ...withAfter(q.after) });
+    const { items, next } = pageOf(rows, q.limit, (r) => r.id);
+    return { audiences: items, next };
   });
   app.post('/api/admin/audiences', async (request, reply) => {
     const caller = await admin(request);
@@ -100,7 +107,10 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get('/api/admin/roles', async (request) => {
     await admin(request);
-    return { roles: await ctx.storage.roles.list() };
+    const q = parseInput(pageQuery, request.query);
+    const rows = await ctx.storage.roles.list({ limit: q.limit + 1, ...withAfter(q.after) });
+    const { items, next } = pageOf(rows, q.limit, (r) => r.name);
+    return { roles: items, next };
   });
   app.post('/api/admin/roles', async (request, reply) => {
     const caller = await admin(request);

@@ -6,13 +6,10 @@ import { revokeSigningKey } from '../../keys/index.js';
 import { revokeSession } from '../../sessions/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
+import { pageOf, pageQuery, withAfter } from '../paging.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const kidParams = z.object({ kid: z.string().min(1).max(200) });
-const page = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-});
 const time = z.coerce.number().int().min(0);
 const auditQuery = z.object({
   type: z.string().max(100).optional(),
@@ -53,13 +50,18 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   app.get('/api/admin/sessions', async (request) => {
     await admin(request);
-    const { limit, offset } = parseInput(page, request.query);
-    const sessions = await ctx.storage.sessions.listActive({ limit, offset, now: ctx.clock() });
+    const q = parseInput(pageQuery, request.query);
+    const rows = await ctx.storage.sessions.listActive({
+      limit: q.limit + 1,
+      ...withAfter(q.after),
+      now: ctx.clock(),
+    });
+    const { items: sessions, next } = pageOf(rows, q.limit, (s) => s.id);
     const names = new Map<string, string | undefined>();
     for (const s of sessions) {
       if (!names.has(s.userId)) names.set(s.userId, (await ctx.storage.users.getById(s.userId))?.username);
     }
-    return { sessions: sessions.map((s) => ({ ...s, username: names.get(s.userId) ?? null })) };
+    return { sessions: sessions.map((s) => ({ ...s, username: names.get(s.userId) ?? null })), next };
   });
   app.delete('/api/admin/sessions/:id', async (request, reply) => {
     const caller = await admin(request);
@@ -82,6 +84,8 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
       ...(q.before !== undefined ? { beforeId: q.before } : {}),
       limit: q.limit,
     });
-    return { events };
+    // The next page is `?before=<next>` (ids are unique and newest first); null after a short page.
+    const last = events.at(-1);
+    return { events, next: events.length === q.limit && last?.id !== undefined ? String(last.id) : null };
   });
 }

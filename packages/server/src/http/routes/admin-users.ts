@@ -4,11 +4,8 @@ import type { ServerContext } from '../../context.js';
 import { createUser, deleteUser, publicUserRecord, updateUser } from '../../users/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
+import { pageOf, pageQuery, withAfter } from '../paging.js';
 
-const page = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-});
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const roles = z.array(z.string().min(1).max(64)).max(50);
 const claims = z.record(z.string().max(100), z.unknown());
@@ -33,8 +30,10 @@ export function adminUserRoutes(app: FastifyInstance, ctx: ServerContext): void 
 
   app.get('/api/admin/users', async (request) => {
     await admin(request);
-    const { limit, offset } = parseInput(page, request.query);
-    return { users: (await ctx.storage.users.list({ limit, offset })).map(publicUserRecord) };
+    const q = parseInput(pageQuery, request.query);
+    const rows = await ctx.storage.users.list({ limit: q.limit + 1, ...withAfter(q.after) });
+    const { items, next } = pageOf(rows, q.limit, (u) => u.id);
+    return { users: items.map(publicUserRecord), next };
   });
 
   app.post('/api/admin/users', async (request, reply) => {

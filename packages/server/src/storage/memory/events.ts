@@ -59,5 +59,11 @@ export function memoryAudit(state: MemoryState): AuditStore {
       }
       return copy(found);
     },
+    async deleteBefore(before) {
+      const kept = state.audit.filter((e) => e.at >= before);
+      const count = state.audit.length - kept.length;
+      state.audit = kept;
+      return count;
+    },
   };
 }

@@ -6,7 +6,7 @@ import {
   type UserRecord,
   type UserStore,
 } from '../types.js';
-import { byCreated, copy, type MemoryState, page } from './state.js';
+import { copy, keysetPage, type MemoryState } from './state.js';
 
 export function memoryUsers(state: MemoryState): UserStore {
   const findByKey = (key: string) => [...state.users.values()].find((u) => u.usernameKey === key);
@@ -23,8 +23,7 @@ export function memoryUsers(state: MemoryState): UserStore {
       return copy(findByKey(usernameKey));
     },
     async list(opts) {
-      const all = [...state.users.values()].sort(byCreated((u) => u.id));
-      return copy(page(all, opts));
+      return copy(keysetPage([...state.users.values()], (u) => u.id, opts));
     },
     async update(id, patch) {
       const current = state.users.get(id);
@@ -54,8 +53,8 @@ export function memoryClients(state: MemoryState): ClientStore {
     async get(id) {
       return copy(state.clients.get(id));
     },
-    async list() {
-      return copy([...state.clients.values()].sort(byCreated((c) => c.id)));
+    async list(opts) {
+      return copy(keysetPage([...state.clients.values()], (c) => c.id, opts));
     },
     async update(client) {
       if (!state.clients.has(client.id)) return false;
@@ -84,8 +83,8 @@ export function memoryAudiences(state: MemoryState): AudienceStore {
     async getByUri(uri) {
       return copy(findByUri(uri));
     },
-    async list() {
-      return copy([...state.audiences.values()].sort(byCreated((a) => a.id)));
+    async list(opts) {
+      return copy(keysetPage([...state.audiences.values()], (a) => a.id, opts));
     },
     async delete(id) {
       return state.audiences.delete(id);
@@ -101,8 +100,8 @@ export function memoryRoles(state: MemoryState): RoleStore {
     async get(name) {
       return copy(state.roles.get(name));
     },
-    async list() {
-      return copy([...state.roles.values()].sort(byCreated((r) => r.name)));
+    async list(opts) {
+      return copy(keysetPage([...state.roles.values()], (r) => r.name, opts));
     },
     async delete(name) {
       return state.roles.delete(name);

@@ -1,5 +1,5 @@
 import { type RefreshTokenStore, type SessionStore, StorageConflictError } from '../types.js';
-import { compareText, copy, type MemoryState, page } from './state.js';
+import { compareText, copy, keysetPage, type MemoryState } from './state.js';
 
 /** Newest first, ties broken by id: the order every adapter uses for session lists. */
 const newestFirst = (a: { createdAt: number; id: string }, b: { createdAt: number; id: string }) =>
@@ -21,9 +21,8 @@ export function memorySessions(state: MemoryState): SessionStore {
       return copy(all.sort(newestFirst));
     },
     async listActive(opts) {
-      const now = opts?.now ?? Date.now();
-      const all = [...state.sessions.values()].filter((s) => s.revokedAt === null && s.expiresAt > now);
-      return copy(page(all.sort(newestFirst), opts));
+      const all = [...state.sessions.values()].filter((s) => s.revokedAt === null && s.expiresAt > opts.now);
+      return copy(keysetPage(all, (s) => s.id, opts, true));
     },
     async touch(id, at) {
       const session = state.sessions.get(id);

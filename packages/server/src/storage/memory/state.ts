@@ -1,3 +1,4 @@
+import type { ListCursor, PageOptions } from '../paging.js';
 import type {
   AudienceRecord,
   AuditEvent,
@@ -44,12 +45,6 @@ export function createMemoryState(): MemoryState {
 /** Records go in and come out as deep copies so no caller can mutate stored state. */
 export const copy = <T>(value: T): T => structuredClone(value);
 
-/** Applies offset/limit the way the SQL adapters do (`limit` undefined = no limit). */
-export function page<T>(items: T[], opts?: { limit?: number; offset?: number }): T[] {
-  const start = opts?.offset ?? 0;
-  return opts?.limit === undefined ? items.slice(start) : items.slice(start, start + opts.limit);
-}
-
 /** Oldest first, ties broken by id: the order every adapter's list() uses. */
 export function byCreated<T extends { createdAt: number }>(key: (item: T) => string) {
   return (a: T, b: T): number => a.createdAt - b.createdAt || compareText(key(a), key(b));
@@ -58,3 +53,30 @@ export function byCreated<T extends { createdAt: number }>(key: (item: T) => str
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * One keyset page of `items` in (createdAt, key) order, ascending (or descending with `newest`):
+ * the rows after `opts.after`, at most `opts.limit`.
+ */
+export function keysetPage<T extends { createdAt: number }>(
+  items: T[],
+  key: (item: T) => string,
+  opts: PageOptions | undefined,
+  newest = false,
+): T[] {
+  const cmp = (a: { createdAt: number; key: string }, b: ListCursor) =>
+    a.createdAt - b.createdAt || compareText(a.key, b.key);
+  const sign = newest ? -1 : 1;
+  const sorted = items.sort(
+    (a, b) => sign * cmp({ createdAt: a.createdAt, key: key(a) }, listCursorOf(b, key)),
+  );
+  const { after } = opts ?? {};
+  const rest =
+    after === undefined ? sorted : sorted.filter((i) => sign * cmp(listCursorOf(i, key), after) > 0);
+  return opts?.limit === undefined ? rest : rest.slice(0, Math.max(0, opts.limit));
+}
+
+const listCursorOf = <T extends { createdAt: number }>(item: T, key: (item: T) => string): ListCursor => ({
+  createdAt: item.createdAt,
+  key: key(item),
+});

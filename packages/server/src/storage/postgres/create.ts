@@ -3,6 +3,7 @@ import { sqlRevocations } from '../sql/revocations.js';
 import type { Database } from '../sql/schema.js';
 import { assembleSqlStorage } from '../sql/storage.js';
 import type { Storage } from '../types.js';
+import { withAdvisoryLock } from './maintenance-lock.js';
 import { migratePostgres } from './migrate.js';
 import { createGuardedPool } from './pool.js';
 import { postgresCursorOps } from './revocations.js';
@@ -57,6 +58,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   return assembleSqlStorage(ctx, {
     kind: 'postgres',
     revocations: sqlRevocations(db, postgresCursorOps(db)),
+    withMaintenanceLock: (name, fn) => withAdvisoryLock(poolOptions, name, fn),
     async migrate() {
       await migratePostgres(poolOptions);
     },

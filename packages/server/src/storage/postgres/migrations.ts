@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { addCardColumns } from '../sql/cards-schema.js';
+import { addHygieneIndexes } from '../sql/hygiene-schema.js';
 import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
 
 /**
@@ -52,6 +53,11 @@ export const postgresMigrations: Record<string, Migration> = {
   '0002_cards': {
     async up(db: Kysely<unknown>) {
       await addCardColumns(db);
+    },
+  },
+  '0003_hygiene': {
+    async up(db: Kysely<unknown>) {
+      await addHygieneIndexes(db);
     },
   },
 };

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { isTypePrefix } from '../audit-filter.js';
+import { inBatches } from '../paging.js';
 import type { AuditStore } from '../types.js';
-import type { SqlContext } from './context.js';
+import { count, type SqlContext } from './context.js';
 import { auditToRow, rowToAudit } from './rows.js';
 
 const CHUNK = 200;
@@ -52,6 +53,13 @@ export function sqlAudit({ db }: SqlContext): AuditStore {
         .limit(Math.max(0, filter.limit))
         .execute();
       return rows.map(rowToAudit);
+    },
+    async deleteBefore(before, opts) {
+      return inBatches(opts, async (size) => {
+        const batch = db.selectFrom('audit_events').select('id').where('at', '<', before).limit(size);
+        const result = await db.deleteFrom('audit_events').where('id', 'in', batch).executeTakeFirst();
+        return count(result.numDeletedRows);
+      });
     },
   };
 }

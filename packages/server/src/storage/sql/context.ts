@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { ListCursor } from '../paging.js';
 import { StorageConflictError } from '../types.js';
 import type { Database } from './schema.js';
 
@@ -23,11 +24,10 @@ export async function orConflict<T>(ctx: SqlContext, message: string, write: () 
 export const count = (n: bigint | number | undefined): number => Number(n ?? 0);
 
 /**
- * LIMIT/OFFSET for optional paging. SQLite rejects OFFSET without LIMIT, so an offset alone
- * gets the largest safe limit.
+ * The keyset condition "(created_at, key) comes after `after`" as one row-value comparison, which
+ * both databases answer from an index on (created_at, key): `>` for oldest-first lists, `<` for
+ * newest-first ones.
  */
-export function paging(opts?: { limit?: number; offset?: number }): { limit?: number; offset?: number } {
-  if (opts?.offset !== undefined)
-    return { limit: opts.limit ?? Number.MAX_SAFE_INTEGER, offset: opts.offset };
-  return opts?.limit !== undefined ? { limit: opts.limit } : {};
+export function keysetAfter(after: ListCursor, key: string, direction: '>' | '<'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.ref('created_at')}, ${sql.ref(key)}) ${sql.raw(direction)} (${after.createdAt}, ${after.key})`;
 }

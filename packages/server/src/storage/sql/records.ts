@@ -1,5 +1,5 @@
-import type { AudienceStore, ClientStore, RoleStore, UserStore } from '../types.js';
-import { count, orConflict, paging, type SqlContext } from './context.js';
+import type { AudienceStore, ClientStore, ListCursor, RoleStore, UserStore } from '../types.js';
+import { count, keysetAfter, orConflict, type SqlContext } from './context.js';
 import { clientToRow, rowToAudience, rowToClient, rowToRole, rowToUser, userToRow } from './rows.js';
 import type { UsersTable } from './schema.js';
 
@@ -25,14 +25,14 @@ export function sqlUsers(ctx: SqlContext): UserStore {
       return row && rowToUser(row);
     },
     async list(opts) {
-      const { limit, offset } = paging(opts);
+      const { limit, after } = opts ?? {};
       const rows = await db
         .selectFrom('users')
         .selectAll()
+        .$if(after !== undefined, (q) => q.where(keysetAfter(after as ListCursor, 'id', '>')))
         .orderBy('created_at')
         .orderBy('id')
         .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .$if(offset !== undefined, (q) => q.offset(offset ?? 0))
         .execute();
       return rows.map(rowToUser);
     },
@@ -72,8 +72,16 @@ export function sqlClients(ctx: SqlContext): ClientStore {
       const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
       return row && rowToClient(row);
     },
-    async list() {
-      const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('id').execute();
+    async list(opts) {
+      const { after, limit } = opts ?? {};
+      const rows = await db
+        .selectFrom('clients')
+        .selectAll()
+        .$if(after !== undefined, (q) => q.where(keysetAfter(after as ListCursor, 'id', '>')))
+        .orderBy('created_at')
+        .orderBy('id')
+        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
+        .execute();
       return rows.map(rowToClient);
     },
     async update(client) {
@@ -115,8 +123,16 @@ export function sqlAudiences(ctx: SqlContext): AudienceStore {
       const row = await db.selectFrom('audiences').selectAll().where('uri', '=', uri).executeTakeFirst();
       return row && rowToAudience(row);
     },
-    async list() {
-      const rows = await db.selectFrom('audiences').selectAll().orderBy('created_at').orderBy('id').execute();
+    async list(opts) {
+      const { after, limit } = opts ?? {};
+      const rows = await db
+        .selectFrom('audiences')
+        .selectAll()
+        .$if(after !== undefined, (q) => q.where(keysetAfter(after as ListCursor, 'id', '>')))
+        .orderBy('created_at')
+        .orderBy('id')
+        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
+        .execute();
       return rows.map(rowToAudience);
     },
     async delete(id) {
@@ -140,8 +156,16 @@ export function sqlRoles({ db }: SqlContext): RoleStore {
       const row = await db.selectFrom('roles').selectAll().where('name', '=', name).executeTakeFirst();
       return row && rowToRole(row);
     },
-    async list() {
-      const rows = await db.selectFrom('roles').selectAll().orderBy('created_at').orderBy('name').execute();
+    async list(opts) {
+      const { after, limit } = opts ?? {};
+      const rows = await db
+        .selectFrom('roles')
+        .selectAll()
+        .$if(after !== undefined, (q) => q.where(keysetAfter(after as ListCursor, 'name', '>')))
+        .orderBy('created_at')
+        .orderBy('name')
+        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
+        .execute();
       return rows.map(rowToRole);
     },
     async delete(name) {

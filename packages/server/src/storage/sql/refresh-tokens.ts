@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { inBatches } from '../paging.js';
 import type { ConsumeResult, RefreshTokenStore } from '../types.js';
 import { count, orConflict, type SqlContext } from './context.js';
 import { refreshTokenToRow, rowToRefreshToken } from './rows.js';
@@ -47,14 +48,21 @@ export function sqlRefreshTokens(ctx: SqlContext): RefreshTokenStore {
       // With a successor record: consume and create in one transaction (one commit, all or nothing).
       return record === undefined ? rotate(db) : db.transaction().execute(rotate);
     },
-    async clearSealedBefore(before) {
-      const result = await db
-        .updateTable('refresh_tokens')
-        .set({ successor_sealed: null })
-        .where('successor_sealed', 'is not', null)
-        .where('used_at', '<', before)
-        .executeTakeFirst();
-      return count(result.numUpdatedRows);
+    async clearSealedBefore(before, opts) {
+      return inBatches(opts, async (size) => {
+        const batch = db
+          .selectFrom('refresh_tokens')
+          .select('hash')
+          .where('successor_sealed', 'is not', null)
+          .where('used_at', '<', before)
+          .limit(size);
+        const result = await db
+          .updateTable('refresh_tokens')
+          .set({ successor_sealed: null })
+          .where('hash', 'in', batch)
+          .executeTakeFirst();
+        return count(result.numUpdatedRows);
+      });
     },
     async deleteBySession(sessionId) {
       const result = await db
@@ -63,12 +71,18 @@ export function sqlRefreshTokens(ctx: SqlContext): RefreshTokenStore {
         .executeTakeFirst();
       return count(result.numDeletedRows);
     },
-    async deleteExpired(before) {
-      const result = await db
-        .deleteFrom('refresh_tokens')
-        .where('expires_at', '<', before)
-        .executeTakeFirst();
-      return count(result.numDeletedRows);
+    async deleteExpired(before, opts) {
+      // Used (rotated-out) rows go only now, at their own expiry, never at the end of the grace
+      // window: see RefreshTokenStore.deleteExpired (they are what reuse detection matches).
+      return inBatches(opts, async (size) => {
+        const batch = db
+          .selectFrom('refresh_tokens')
+          .select('hash')
+          .where('expires_at', '<', before)
+          .limit(size);
+        const result = await db.deleteFrom('refresh_tokens').where('hash', 'in', batch).executeTakeFirst();
+        return count(result.numDeletedRows);
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { inBatches } from '../paging.js';
 import type { NewRevocationEvent, RevocationEvent, RevocationStore } from '../types.js';
 import { count } from './context.js';
 import { rowToRevocation } from './rows.js';
@@ -25,9 +26,16 @@ export function sqlRevocations(db: Kysely<Database>, ops: CursorOps): Revocation
         .execute();
       return rows.map(rowToRevocation);
     },
-    async deleteExpired(before) {
-      const result = await db.deleteFrom('revocations').where('expires_at', '<', before).executeTakeFirst();
-      return count(result.numDeletedRows);
+    async deleteExpired(before, opts) {
+      return inBatches(opts, async (size) => {
+        const batch = db
+          .selectFrom('revocations')
+          .select('cursor')
+          .where('expires_at', '<', before)
+          .limit(size);
+        const result = await db.deleteFrom('revocations').where('cursor', 'in', batch).executeTakeFirst();
+        return count(result.numDeletedRows);
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
-import type { SessionStore } from '../types.js';
-import { count, orConflict, paging, type SqlContext } from './context.js';
+import { inBatches } from '../paging.js';
+import type { ListCursor, SessionStore } from '../types.js';
+import { count, keysetAfter, orConflict, type SqlContext } from './context.js';
 import { rowToSession, sessionToRow } from './rows.js';
 
 export function sqlSessions(ctx: SqlContext): SessionStore {
@@ -26,16 +27,17 @@ export function sqlSessions(ctx: SqlContext): SessionStore {
       return rows.map(rowToSession);
     },
     async listActive(opts) {
-      const { limit, offset } = paging(opts);
+      const { after, limit } = opts;
+      // Newest first: the (created_at, id) index read backwards, live rows filtered on the way.
       const rows = await db
         .selectFrom('sessions')
         .selectAll()
         .where('revoked_at', 'is', null)
-        .where('expires_at', '>', opts?.now ?? Date.now())
+        .where('expires_at', '>', opts.now)
+        .$if(after !== undefined, (q) => q.where(keysetAfter(after as ListCursor, 'id', '<')))
         .orderBy('created_at', 'desc')
-        .orderBy('id')
+        .orderBy('id', 'desc')
         .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .$if(offset !== undefined, (q) => q.offset(offset ?? 0))
         .execute();
       return rows.map(rowToSession);
     },
@@ -63,14 +65,25 @@ export function sqlSessions(ctx: SqlContext): SessionStore {
         .execute();
       return rows.map((r) => r.id);
     },
-    async deleteExpired(before) {
-      // A deleted session's refresh tokens can never be used again: drop them in the same transaction.
-      return db.transaction().execute(async (trx) => {
-        const expired = trx.selectFrom('sessions').select('id').where('expires_at', '<', before);
-        await trx.deleteFrom('refresh_tokens').where('session_id', 'in', expired).execute();
-        const result = await trx.deleteFrom('sessions').where('expires_at', '<', before).executeTakeFirst();
-        return count(result.numDeletedRows);
-      });
+    async deleteExpired(before, opts) {
+      // A deleted session's refresh tokens can never be used again: drop them in the same
+      // transaction. (A token's own expiry is at most its session's, so refreshTokens.deleteExpired
+      // has usually taken them already and this DELETE finds few rows.)
+      return inBatches(opts, (size) =>
+        db.transaction().execute(async (trx) => {
+          const rows = await trx
+            .selectFrom('sessions')
+            .select('id')
+            .where('expires_at', '<', before)
+            .limit(size)
+            .execute();
+          if (rows.length === 0) return 0;
+          const ids = rows.map((r) => r.id);
+          await trx.deleteFrom('refresh_tokens').where('session_id', 'in', ids).execute();
+          await trx.deleteFrom('sessions').where('id', 'in', ids).execute();
+          return rows.length;
+        }),
+      );
     },
   };
 }

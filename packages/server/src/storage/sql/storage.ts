@@ -12,6 +12,7 @@ export function assembleSqlStorage(
   parts: {
     kind: 'sqlite' | 'postgres';
     revocations: RevocationStore;
+    withMaintenanceLock: Storage['withMaintenanceLock'];
     migrate(): Promise<void>;
     close(): Promise<void>;
   },
@@ -27,6 +28,7 @@ export function assembleSqlStorage(
     keys: sqlKeys(ctx),
     revocations: parts.revocations,
     audit: sqlAudit(ctx),
+    withMaintenanceLock: parts.withMaintenanceLock,
     migrate: parts.migrate,
     close: parts.close,
   };

@@ -1,7 +1,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { inProcessLock } from '../process-lock.js';
 import { sqlRevocations } from '../sql/revocations.js';
 import type { Database } from '../sql/schema.js';
 import { assembleSqlStorage } from '../sql/storage.js';
@@ -40,6 +41,7 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
   return assembleSqlStorage(ctx, {
     kind: 'sqlite',
     revocations: sqlRevocations(db, sqliteCursorOps(db)),
+    withMaintenanceLock: inProcessLock(heldLocks(options.file)),
     async migrate() {
       const migrator = new Migrator({ db, provider: sqliteMigrationProvider });
       const { error } = await migrator.migrateToLatest();
@@ -73,6 +75,20 @@ export function openSqliteDatabase(options: SqliteStorageOptions): BetterSqlite3
     throw error;
   }
   return database;
+}
+
+/** Maintenance locks held in this process, per database file: two storages on one file share them. */
+const locksByFile = new Map<string, Set<string>>();
+
+function heldLocks(file: string): Set<string> {
+  if (file === ':memory:') return new Set();
+  const path = resolve(file);
+  let held = locksByFile.get(path);
+  if (held === undefined) {
+    held = new Set();
+    locksByFile.set(path, held);
+  }
+  return held;
 }
 
 const MAX_CACHED_STATEMENTS = 500;

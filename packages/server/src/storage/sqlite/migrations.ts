@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { addCardColumns } from '../sql/cards-schema.js';
+import { addHygieneIndexes } from '../sql/hygiene-schema.js';
 import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
 
 /**
@@ -44,6 +45,11 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0002_cards': {
     async up(db: Kysely<unknown>) {
       await addCardColumns(db);
+    },
+  },
+  '0003_hygiene': {
+    async up(db: Kysely<unknown>) {
+      await addHygieneIndexes(db);
     },
   },
 };

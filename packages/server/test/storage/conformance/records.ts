@@ -26,13 +26,11 @@ export function recordTests(ctx: Ctx): void {
       expect(await users.list()).toHaveLength(1);
     });
 
-    it('lists oldest first with limit and offset', async () => {
+    it('lists oldest first with a limit', async () => {
       const users = ctx.storage().users;
       for (const [i, id] of ['c', 'a', 'b'].entries()) await users.create(user(id, { createdAt: 1_000 + i }));
       expect((await users.list()).map((u) => u.id)).toEqual(['c', 'a', 'b']);
       expect((await users.list({ limit: 2 })).map((u) => u.id)).toEqual(['c', 'a']);
-      expect((await users.list({ limit: 2, offset: 1 })).map((u) => u.id)).toEqual(['a', 'b']);
-      expect((await users.list({ offset: 2 })).map((u) => u.id)).toEqual(['b']);
     });
 
     it('updates only the patched fields and returns the new record', async () => {

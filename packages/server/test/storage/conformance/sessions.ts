@@ -49,7 +49,8 @@ export function sessionTests(ctx: Ctx): void {
         'live1',
       ]);
       expect((await sessions.listActive({ now: 6_000, limit: 1 })).map((s) => s.id)).toEqual(['live2']);
-      expect((await sessions.listActive({ now: 6_000, limit: 1, offset: 1 })).map((s) => s.id)).toEqual([
+      const after = { createdAt: 2_000, key: 'live2' };
+      expect((await sessions.listActive({ now: 6_000, limit: 1, after })).map((s) => s.id)).toEqual([
         'live1',
       ]);
     });

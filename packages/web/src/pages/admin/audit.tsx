@@ -17,7 +17,7 @@ export function AdminAudit() {
   const now = useNow(15_000);
   const [filter, setFilter] = useState<AuditFilter>({});
   const [entries, setEntries] = useState<AuditEntry[]>([]);
-  const [more, setMore] = useState(false);
+  const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState<string | undefined>(undefined);
   const [loading, setLoading] = useState(false);
 
@@ -26,8 +26,8 @@ export function AdminAudit() {
     setError(undefined);
     try {
       const page = await api.listAudit({ ...active, limit: PAGE_SIZE, before });
-      setEntries((prev) => (before === undefined ? page : [...prev, ...page]));
-      setMore(page.length === PAGE_SIZE && page[page.length - 1]?.id !== undefined);
+      setEntries((prev) => (before === undefined ? page.entries : [...prev, ...page.entries]));
+      setNext(page.next);
     } catch (err) {
       setError(messageOf(err));
     } finally {
@@ -84,14 +84,14 @@ export function AdminAudit() {
           </tbody>
         </table>
       </div>
-      {more ? (
+      {next !== null ? (
         <div class="actions">
           <button
             type="button"
             class="button button-secondary"
             disabled={loading}
             data-testid="admin-audit-more"
-            onClick={() => void load(filter, entries[entries.length - 1]?.id)}
+            onClick={() => void load(filter, next)}
           >
             Older events
           </button>

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prune, runMaintenance } from '../src/jobs/index.js';
+import { addUser, postJson, type Running, startServer, testClock } from './helpers.js';
+
+const PASSWORD = 'correct horse battery';
+const DAY = 86_400_000;
+
+describe('maintenance: pruning under the lock, audit retention, reuse detection kept', () => {
+  const clock = testClock();
+  let r: Running;
+  const refresh = (rt: string) =>
+    postJson(`${r.url}/api/refresh`, { refresh_token: rt, client_id: 'keycard-cli' });
+  const signIn = async () =>
+    (
+      await postJson(`${r.url}/api/login`, {
+        username: 'alice',
+        password: PASSWORD,
+        client_id: 'keycard-cli',
+      })
+    ).body;
+
+  beforeAll(async () => {
+    r = await startServer({ audit: { retentionDays: 30 } }, { clock });
+    await addUser(r, 'alice', PASSWORD);
+  });
+  afterAll(() => r.close());
+
+  it('a replayed old token still revokes its session after pruning ran past its grace window', async () => {
+    const signedIn = await signIn();
+    const first = await refresh(signedIn.refresh_token);
+    expect(first.status).toBe(200);
+    clock.advance(60_000); // well past the 10 s grace window
+    const pruned = await runMaintenance(r.server.services, { keys: false });
+    expect(pruned).toMatchObject({ ran: true, clearedSealed: 1 });
+    const replay = await refresh(signedIn.refresh_token);
+    expect(replay.body.error.code).toBe('ERR_INVALID_GRANT');
+    const session = await r.server.services.storage.sessions.get(signedIn.session_id);
+    expect(session).toMatchObject({ revokedReason: 'reuse' });
+    expect((await refresh(first.body.refresh_token)).status).toBe(400); // the family is gone
+  });
+
+  it('prunes audit events older than audit.retentionDays, keeping newer ones', async () => {
+    const { storage, audit } = r.server.services;
+    await audit.flush();
+    await storage.audit.append({
+      at: clock() - 31 * DAY,
+      type: 'test.old',
+      actor: null,
+      subject: null,
+      ip: null,
+      userAgent: null,
+      detail: {},
+    });
+    await storage.audit.append({
+      at: clock() - 29 * DAY,
+      type: 'test.recent',
+      actor: null,
+      subject: null,
+      ip: null,
+      userAgent: null,
+      detail: {},
+    });
+    const result = await prune(r.server.services);
+    expect(result.prunedAudit).toBe(1);
+    const left = await storage.audit.list({ type: 'test.', limit: 10 });
+    expect(left.map((e) => e.type)).toEqual(['test.recent']);
+  });
+
+  it('skips the round while another holder has the maintenance lock', async () => {
+    const { storage } = r.server.services;
+    let inner: Awaited<ReturnType<typeof prune>> | undefined;
+    await storage.withMaintenanceLock('prune', async () => {
+      inner = await prune(r.server.services);
+    });
+    expect(inner).toEqual({
+      ran: false,
+      prunedEvents: 0,
+      prunedSessions: 0,
+      prunedTokens: 0,
+      clearedSealed: 0,
+      prunedAudit: 0,
+    });
+    expect((await prune(r.server.services)).ran).toBe(true);
+  });
+});
+
+describe('audit.retentionDays = 0 keeps audit events for ever', () => {
+  it('prunes no audit event however old', async () => {
+    const clock = testClock();
+    const r = await startServer({ databaseUrl: 'memory', audit: { retentionDays: 0 } }, { clock });
+    try {
+      const { storage } = r.server.services;
+      await storage.audit.append({
+        at: 1,
+        type: 'test.ancient',
+        actor: null,
+        subject: null,
+        ip: null,
+        userAgent: null,
+        detail: {},
+      });
+      expect((await prune(r.server.services)).prunedAudit).toBe(0);
+      expect(await storage.audit.list({ type: 'test.ancient', limit: 1 })).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+});
