@@ -99,7 +99,13 @@ export async function createPostgresNotify(opts: PostgresNotifyOptions): Promise
       const current = client;
       if (!up || current === undefined || channel === undefined)
         throw new Error('PostgreSQL notify connection is down');
-      await current.query('select pg_notify($1, $2)', [channel, JSON.stringify(envelope)]);
+      try {
+        await current.query('select pg_notify($1, $2)', [channel, JSON.stringify(envelope)]);
+      } catch (error) {
+        // A timed-out client still waits for its old answer: start over on a fresh connection.
+        lost(current, error);
+        throw error;
+      }
     },
     onReceive(callback) {
       receivers.push((payload) => {
