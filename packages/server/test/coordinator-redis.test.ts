@@ -12,6 +12,7 @@ import {
 } from '../src/index.js';
 import { dropSchemas, freshSchema, PG_URL, probePostgres } from './storage/postgres-helper.js';
 import { freePort, probeRedis, REDIS_URL, uniquePrefix } from './support/redis.js';
+import { startTcpProxy } from './support/tcp-proxy.js';
 
 const redisSkip = await probeRedis();
 const pgSkip = await probePostgres();
@@ -94,6 +95,41 @@ describe.skipIf(redisSkip !== undefined)('Redis pub/sub between instances', () =
       expect(a.health()).toEqual([{ name: 'redis', up: true }]);
     } finally {
       for (const c of [a, b, other]) await c.close();
+    }
+  });
+});
+
+describe.skipIf(redisSkip !== undefined)('a Redis that stops answering (black-holed)', () => {
+  it('calls fall back to stricter local limits after the command timeout, skip Redis a while, then return', async () => {
+    const target = new URL(REDIS_URL);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    const c = await createRedisCoordinator({
+      url: `redis://127.0.0.1:${proxy.port}`,
+      keyPrefix: uniquePrefix(),
+      degradedLimitDivisor: 2,
+      commandTimeoutMs: 300,
+    });
+    try {
+      expect(c.health()).toEqual([{ name: 'redis', up: true }]);
+      proxy.blackhole();
+      // ceil(4 / 2) = 2 locally; the first call waits for the command timeout, the others do not wait.
+      const during: boolean[] = [];
+      for (let i = 0; i < 3; i++) during.push((await c.rateLimit('held', 4, 60_000)).allowed);
+      expect(during).toEqual([true, true, false]);
+      expect(c.health()[0]).toMatchObject({ name: 'redis', up: false });
+      await c.publishRevocation(event(1)); // answered, not stuck behind the silent connection
+      await proxy.restore();
+      const deadline = Date.now() + 15_000;
+      while (!c.health()[0]!.up) {
+        if (Date.now() > deadline) throw new Error('Redis did not come back');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const after: boolean[] = [];
+      for (let i = 0; i < 5; i++) after.push((await c.rateLimit('back', 4, 60_000)).allowed);
+      expect(after).toEqual([true, true, true, true, false]);
+    } finally {
+      await c.close();
+      await proxy.close();
     }
   });
 });

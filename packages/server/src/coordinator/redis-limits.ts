@@ -43,17 +43,24 @@ export interface RedisLimits {
   rateLimit(key: string, limit: number, windowMs: number, cost?: number): Promise<RateLimitResult>;
   setFlag(key: string, ttlMs: number): Promise<void>;
   hasFlag(key: string): Promise<boolean>;
+  /** Whether calls are answered locally now (not connected, or a command failed lately). */
+  degraded(): boolean;
+  /** Tells of a Redis command that failed elsewhere (a publish): calls stay local for a while. */
+  failed(error: unknown): void;
   clear(): void;
 }
+
+/** After a failed command (a timeout: Redis reachable but not answering), stay local this long. */
+const PAUSE_AFTER_FAILURE_MS = 2000;
 
 type LimitClient = Redis & {
   keycardSlidingWindow(key: string, ...args: Array<string | number>): Promise<[number, number]>;
 };
 
 /**
- * While the client is not ready, or a command fails (Redis down, command timeout), each call is
- * answered from local memory with `ceil(limit / divisor)`: instances then count apart, so each
- * allows less. No call ever fails or waits for Redis beyond the client's command timeout.
+ * While the client is not ready, or for 2 s after a command failed (Redis down, command timeout),
+ * each call is answered from local memory with `ceil(limit / divisor)`: instances then count
+ * apart, so each allows less. No call ever fails or waits for Redis beyond the command timeout.
  *
  * @example
  * ```ts
@@ -76,12 +83,20 @@ export function createRedisLimits(
   let calls = 0;
   const member = () => `${process.pid}:${Date.now()}:${++calls}:${Math.random().toString(36).slice(2)}`;
 
+  // Wall time on purpose: how long to leave Redis alone is not domain time.
+  let pausedUntil = 0;
+  const degraded = () => redis.status !== 'ready' || performance.now() < pausedUntil;
+  const failed = (error: unknown) => {
+    // A black-holed Redis would cost every call the command timeout: answer locally for a while.
+    pausedUntil = performance.now() + PAUSE_AFTER_FAILURE_MS;
+    opts.onFallback(error);
+  };
   const shared = async <T>(run: () => Promise<T>, fallback: () => T): Promise<T> => {
-    if (redis.status !== 'ready') return fallback();
+    if (degraded()) return fallback();
     try {
       return await run();
     } catch (error) {
-      opts.onFallback(error);
+      failed(error);
       return fallback();
     }
   };
@@ -123,6 +138,8 @@ export function createRedisLimits(
         },
         () => local.hasFlag(key),
       ),
+    degraded,
+    failed,
     clear: () => local.clear(),
   };
 }

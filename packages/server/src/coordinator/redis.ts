@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { ServerError } from '../errors.js';
 import { createFanout, parseEnvelope, type Transport } from './fanout.js';
-import { createRedisLimits } from './redis-limits.js';
+import { createRedisLimits, type RedisLimits } from './redis-limits.js';
 import type { Coordinator } from './types.js';
 
 /** Options of {@link createRedisCoordinator}. */
@@ -46,7 +46,12 @@ function connectionOptions(timeoutMs: number): RedisOptions {
 }
 
 /** Redis pub/sub on a dedicated subscriber connection, publishing through the command connection. */
-function redisTransport(client: Redis, subscriber: Redis, channel: string): Transport {
+function redisTransport(
+  client: Redis,
+  subscriber: Redis,
+  channel: string,
+  limits: Pick<RedisLimits, 'degraded' | 'failed'>,
+): Transport {
   const receivers: Array<(payload: string) => void> = [];
   subscriber.on('message', (from: string, payload: string) => {
     if (from === channel) for (const receive of receivers) receive(payload);
@@ -54,7 +59,14 @@ function redisTransport(client: Redis, subscriber: Redis, channel: string): Tran
   return {
     name: 'redis',
     async send(envelope) {
-      await client.publish(channel, JSON.stringify(envelope));
+      // Not answering lately: do not make the publisher wait; the other transports carry it.
+      if (limits.degraded()) throw new Error('Redis is unavailable');
+      try {
+        await client.publish(channel, JSON.stringify(envelope));
+      } catch (error) {
+        limits.failed(error);
+        throw error;
+      }
     },
     onReceive(callback) {
       receivers.push((payload) => {
@@ -101,21 +113,27 @@ export async function createRedisCoordinator(opts: RedisCoordinatorOptions): Pro
       cause,
     });
   }
-  const redis = redisTransport(client, subscriber, `${prefix}events`);
-  const transports = [redis, ...(opts.transports ?? [])];
-  const fanout = createFanout(transports, onError);
   const limits = createRedisLimits(client, {
     prefix,
     divisor: opts.degradedLimitDivisor ?? 3,
     clock: opts.clock,
     onFallback: onError,
   });
+  const redis = redisTransport(client, subscriber, `${prefix}events`, limits);
+  const transports = [redis, ...(opts.transports ?? [])];
+  const fanout = createFanout(transports, onError);
   return {
     ...fanout,
     rateLimit: limits.rateLimit,
     setFlag: limits.setFlag,
     hasFlag: limits.hasFlag,
-    health: () => transports.map((t) => t.health()),
+    health: () =>
+      transports.map((t) => {
+        const health = t.health();
+        return t === redis && health.up && limits.degraded()
+          ? { name: 'redis', up: false, detail: 'commands failing' }
+          : health;
+      }),
     async close() {
       fanout.close();
       limits.clear();
