@@ -100,13 +100,23 @@ export async function createRedisCoordinator(opts: RedisCoordinatorOptions): Pro
   const client = new Redis(opts.url, options);
   // The subscriber waits for its replies (SUBSCRIBE) and resubscribes by itself after a reconnect.
   const subscriber = new Redis(opts.url, { ...options, enableOfflineQueue: true, commandTimeout: undefined });
-  for (const connection of [client, subscriber]) connection.on('error', onError);
+  // Until started, errors only explain a failed start; afterwards they are reported.
+  let started = false;
+  let firstError: unknown;
+  for (const connection of [client, subscriber]) {
+    connection.on('error', (error) => {
+      if (started) onError(error);
+      else firstError ??= error;
+    });
+  }
   try {
     await Promise.all([client.connect(), subscriber.connect()]);
     await subscriber.subscribe(`${prefix}events`);
-  } catch (cause) {
+    started = true;
+  } catch (failure) {
     client.disconnect();
     subscriber.disconnect();
+    const cause = firstError ?? failure;
     const reason = (cause as { code?: string }).code ?? 'no answer';
     throw new ServerError('ERR_REDIS_UNAVAILABLE', {
       message: `Redis at ${redisHost(opts.url)} is unreachable (${reason})`,
