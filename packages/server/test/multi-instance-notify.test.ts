@@ -1,7 +1,7 @@
 // Two server instances on one PostgreSQL schema, each with the coordinator its configuration
 // asks for (no Redis: PostgreSQL LISTEN/NOTIFY carries wake-ups and cache invalidations).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStorage, revokeSigningKey, type Storage } from '../src/index.js';
+import { createStorage, revokeSigningKey, type Storage, updateClient, WEB_CLIENT_ID } from '../src/index.js';
 import { createFeedNotifier, publishSessionRevocations } from '../src/revocations/index.js';
 import { addUser, getJson, postJson, type Running, startServer, testClock } from './helpers.js';
 import { dropSchemas, freshSchema, PG_URL, probePostgres } from './storage/postgres-helper.js';
@@ -86,5 +86,17 @@ describe.skipIf(skip !== undefined)('two instances on one PostgreSQL schema talk
     expect(me.status).toBe(401);
     const jwks = await getJson(`${b.url}/.well-known/jwks.json`);
     expect(jwks.body.keys.map((k: { kid: string }) => k.kid)).not.toContain(kid);
+  });
+  it('a client changed on A: B hears the directory invalidation and reads the change at once', async () => {
+    const heard: string[] = [];
+    const off = b.server.services.coordinator.onInvalidation((what) => heard.push(what));
+    try {
+      await b.server.services.directory.client(WEB_CLIENT_ID); // cached on B
+      await updateClient(a.server.services, WEB_CLIENT_ID, { name: 'Renamed on A' });
+      await until(async () => heard.includes('directory'), 'the invalidation on B');
+      expect((await b.server.services.directory.client(WEB_CLIENT_ID))?.name).toBe('Renamed on A');
+    } finally {
+      off();
+    }
   });
 });
