@@ -61,6 +61,7 @@ export async function createCoordinator(
         onError: quietly(logger, 'Redis unreachable: rate limits are local and stricter until it is back', {
           redis: redisHost(config.redis.url),
         }),
+        onReconnect: () => logger.info({ redis: redisHost(config.redis.url ?? '') }, 'Redis reachable again'),
       });
     } catch (error) {
       for (const transport of transports) await transport.close();

@@ -20,6 +20,8 @@ export interface RedisCoordinatorOptions {
   transports?: Transport[];
   /** Told about commands that failed (the call was answered locally) and lost connections. */
   onError?: (error: unknown) => void;
+  /** Told when the command connection is ready again after a loss. */
+  onReconnect?: () => void;
 }
 
 /** `host:port` of a Redis URL: safe to show (no credentials). */
@@ -113,6 +115,7 @@ export async function createRedisCoordinator(opts: RedisCoordinatorOptions): Pro
     await Promise.all([client.connect(), subscriber.connect()]);
     await subscriber.subscribe(`${prefix}events`);
     started = true;
+    client.on('ready', () => opts.onReconnect?.());
   } catch (failure) {
     client.disconnect();
     subscriber.disconnect();
