@@ -125,6 +125,11 @@ export const SERVER_ERRORS = {
     message: 'The master key is missing or invalid',
     oauth: 'server_error',
   },
+  ERR_REDIS_UNAVAILABLE: {
+    status: 500,
+    message: 'The configured Redis cannot be reached',
+    oauth: 'server_error',
+  },
   ERR_INTERNAL: { status: 500, message: 'Internal server error', oauth: 'server_error' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -30,7 +30,15 @@ export {
   type ServerContext,
   WEB_CLIENT_ID,
 } from './context.js';
-export { type Coordinator, createMemoryCoordinator, type RateLimitResult } from './coordinator/index.js';
+export {
+  type Coordinator,
+  type CoordinatorHealth,
+  createCoordinator,
+  createMemoryCoordinator,
+  createRedisCoordinator,
+  type InvalidationTarget,
+  type RateLimitResult,
+} from './coordinator/index.js';
 export { createServer, type KeycardServer } from './create-server.js';
 export { openDataDir } from './data-dir.js';
 export { deleteAudience, deleteRole, saveAudience, saveRole } from './directory/index.js';

@@ -6,7 +6,7 @@ import { createAuditLog } from './audit/index.js';
 import { seedDefaults } from './clients/index.js';
 import { type KeycardConfig, type KeycardConfigInput, parseConfig } from './config/index.js';
 import type { Clock, CustomClaimsHook, Logger, ServerContext } from './context.js';
-import { type Coordinator, createMemoryCoordinator } from './coordinator/index.js';
+import { type Coordinator, createCoordinator } from './coordinator/index.js';
 import { createSealer } from './crypto/index.js';
 import { createDirectoryCache } from './directory/index.js';
 import { ServerError } from './errors.js';
@@ -22,7 +22,7 @@ import { createThrottle } from './throttle/index.js';
 export interface CreateServerOptions {
   /** Use this storage instead of opening the configured one (the caller closes it). */
   storage?: Storage;
-  /** Use this coordinator instead of an in-memory one (the caller closes it). */
+  /** Use this coordinator instead of the configured one (the caller closes it). */
   coordinator?: Coordinator;
   /** Milliseconds since the epoch; default Date.now. */
   clock?: Clock;
@@ -118,9 +118,19 @@ export async function openServices(
     );
   }
   const ownsCoordinator = options.coordinator === undefined;
-  const coordinator = options.coordinator ?? createMemoryCoordinator({ clock });
+  let coordinator: Coordinator;
+  try {
+    coordinator = options.coordinator ?? (await createCoordinator(config, storage, logger, options.clock));
+  } catch (error) {
+    if (ownsStorage) await storage.close();
+    throw error;
+  }
+  // Another instance changed clients, audiences, roles or keys: drop what this one cached.
+  const invalidate = (what: 'directory' | 'keys') => {
+    coordinator.publishInvalidation(what).catch((err) => logger.warn({ err }, 'invalidation not sent'));
+  };
   const sealer = createSealer(masterKey);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ coordinatorHealth: () => coordinator.health() });
   const audit = createAuditLog({ storage, clock, logger });
   const cost = options.unsafeFastPasswordHashingForTests
     ? { memoryCost: 1024, timeCost: 1, parallelism: 1 }
@@ -134,6 +144,12 @@ export async function openServices(
     onRotate: (info) => {
       void audit.record('key.rotate', { actor: 'system', subject: info.current, detail: { ...info } });
     },
+    onChange: () => invalidate('keys'),
+  });
+  const directory = createDirectoryCache(storage, 2000, () => invalidate('directory'));
+  const stopInvalidations = coordinator.onInvalidation((what) => {
+    if (what === 'directory') directory.drop();
+    else keys.invalidate();
   });
   const ctx: ServerContext = {
     config,
@@ -147,7 +163,7 @@ export async function openServices(
       config.passwords.maxConcurrent !== undefined ? { maxConcurrent: config.passwords.maxConcurrent } : {},
     ),
     keys,
-    directory: createDirectoryCache(storage, 2000),
+    directory,
     revocationIndex: createRevocationIndex(storage, clock),
     throttle: createThrottle(config, coordinator),
     audit,
@@ -162,6 +178,8 @@ export async function openServices(
     if (firstStart) await seedDefaults(ctx);
     await ctx.revocationIndex.sync();
   } catch (error) {
+    stopInvalidations();
+    if (ownsCoordinator) await coordinator.close();
     if (ownsStorage) await storage.close();
     throw error;
   }
@@ -170,6 +188,7 @@ export async function openServices(
     async close() {
       // Queued audit events first: a graceful shutdown never loses them.
       await audit.flush();
+      stopInvalidations();
       if (ownsCoordinator) await coordinator.close();
       if (ownsStorage) await storage.close();
     },

@@ -30,6 +30,9 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_UI', path: ['ui', 'enabled'], kind: 'boolean' },
   { name: 'KEYCARD_UI_DIR', path: ['ui', 'staticDir'], kind: 'string' },
   { name: 'KEYCARD_AUDIT_RETENTION_DAYS', path: ['audit', 'retentionDays'], kind: 'number' },
+  { name: 'KEYCARD_REDIS_URL', path: ['redis', 'url'], kind: 'string' },
+  { name: 'KEYCARD_REDIS_KEY_PREFIX', path: ['redis', 'keyPrefix'], kind: 'string' },
+  { name: 'KEYCARD_REDIS_DEGRADED_LIMIT_DIVISOR', path: ['redis', 'degradedLimitDivisor'], kind: 'number' },
   { name: 'KEYCARD_METRICS', path: ['metrics', 'enabled'], kind: 'boolean' },
   { name: 'KEYCARD_METRICS_TOKEN', path: ['metrics', 'token'], kind: 'string' },
 ];

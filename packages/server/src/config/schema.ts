@@ -165,6 +165,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    redis: z
+      .object({
+        /**
+         * `redis://` or `rediss://` URL of a Redis shared by every instance: cluster-wide rate limits
+         * and flags, pub/sub for revocation wake-ups and cache invalidations. Unset: none.
+         */
+        url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+        /** Prefix of every Redis key and channel (several deployments can share one Redis). */
+        keyPrefix: z.string().min(1).max(100).default('keycard:'),
+        /** While Redis is unreachable, each instance allows `ceil(limit / divisor)` on its own. */
+        degradedLimitDivisor: z.number().int().min(1).max(100).default(3),
+      })
+      .strict()
+      .prefault({}),
     metrics: z
       .object({
         enabled: z.boolean().default(true),

@@ -1,2 +1,10 @@
+export { createCoordinator } from './create.js';
 export { createMemoryCoordinator } from './memory.js';
-export type { Coordinator, RateLimitResult } from './types.js';
+export { createPostgresNotify, notifyChannel } from './postgres-notify.js';
+export { createRedisCoordinator, type RedisCoordinatorOptions } from './redis.js';
+export type {
+  Coordinator,
+  CoordinatorHealth,
+  InvalidationTarget,
+  RateLimitResult,
+} from './types.js';

@@ -2,25 +2,32 @@ import type { AudienceRecord, ClientRecord, RoleRecord, Storage } from '../stora
 
 /**
  * A short-lived read cache of clients, audiences and roles: the records every token request
- * reads and that change rarely. Changes made through this process invalidate it at once;
- * changes by another instance show within `ttlMs`. Misses are not cached.
+ * reads and that change rarely. Changes made through this process invalidate it at once and tell
+ * the other instances (through the coordinator), which drop theirs; without a shared coordinator
+ * another instance's changes show within `ttlMs`. Misses are not cached.
  */
 export interface DirectoryCache {
   client(id: string): Promise<ClientRecord | undefined>;
   audience(id: string): Promise<AudienceRecord | undefined>;
   role(name: string): Promise<RoleRecord | undefined>;
-  /** Forget everything (after a local change). */
+  /** Forget everything after a local change, and tell the other instances (`onChange`). */
   invalidate(): void;
+  /** Forget everything because another instance changed something (tells no one). */
+  drop(): void;
 }
 
 /**
  * @example
  * ```ts
- * const directory = createDirectoryCache(storage, 2000);
+ * const directory = createDirectoryCache(storage, 2000, () => void coordinator.publishInvalidation('directory'));
  * const client = await directory.client('keycard-web');
  * ```
  */
-export function createDirectoryCache(storage: Storage, ttlMs: number): DirectoryCache {
+export function createDirectoryCache(
+  storage: Storage,
+  ttlMs: number,
+  onChange: () => void = () => {},
+): DirectoryCache {
   // Wall time on purpose: a cache lifetime is not domain time (tests freeze the domain clock).
   const now = () => performance.now();
   const maps = {
@@ -43,12 +50,17 @@ export function createDirectoryCache(storage: Storage, ttlMs: number): Directory
     }
     return value;
   };
+  const drop = () => {
+    for (const map of Object.values(maps)) map.clear();
+  };
   return {
     client: (id) => read(maps.client, id, () => storage.clients.get(id)),
     audience: (id) => read(maps.audience, id, () => storage.audiences.get(id)),
     role: (name) => read(maps.role, name, () => storage.roles.get(name)),
     invalidate() {
-      for (const map of Object.values(maps)) map.clear();
+      drop();
+      onChange();
     },
+    drop,
   };
 }

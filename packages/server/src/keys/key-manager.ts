@@ -44,6 +44,8 @@ export interface KeyManager {
   revoke(kid: string): Promise<{ revoked: string; current: string | null; next: string | null }>;
   /** Scheduled work: rotates when due, drops retired keys past their removeAfter. */
   maintain(): Promise<{ rotated: boolean; removed: string[] }>;
+  /** Forgets the cached keys (another instance rotated or revoked one): the next call reads storage. */
+  invalidate(): void;
 }
 
 interface Cache {
@@ -75,11 +77,14 @@ export function createKeyManager(deps: {
   clock: Clock;
   logger: Logger;
   onRotate?: (info: { current: string; retired: string | null; next: string; scheduled: boolean }) => void;
+  /** After this instance rotated, revoked or removed a key: tell the other instances to reload. */
+  onChange?: () => void;
 }): KeyManager {
   const { storage, sealer, config, clock, logger } = deps;
   const alg = config.tokens.algorithm as AsymmetricAlgorithm;
   const signers = new Map<string, { sign(claims: JWTClaims): string }>();
   let cache: Cache | undefined;
+  const changed = () => deps.onChange?.();
 
   // Another instance may sign with the retired key until its cached key list expires (CACHE_MS
   // after the rotation); its last token must still verify until it expires.
@@ -193,7 +198,11 @@ export function createKeyManager(deps: {
         removeAfter,
       }));
     },
-    rotate: () => promote(false),
+    async rotate() {
+      const info = await promote(false);
+      changed();
+      return info;
+    },
     async revoke(kid) {
       const { records } = await load(true);
       const record = records.find((r) => r.kid === kid);
@@ -209,6 +218,7 @@ export function createKeyManager(deps: {
       const current = after.records.find((r) => r.state === 'current')?.kid ?? null;
       const next = after.records.find((r) => r.state === 'next')?.kid ?? null;
       logger.warn({ kid, current, next }, 'signing key revoked');
+      changed();
       return { revoked: kid, current, next };
     },
     async maintain() {
@@ -239,8 +249,14 @@ export function createKeyManager(deps: {
       } else if (next === undefined) {
         await createNext();
       }
-      if (removed.length > 0 || rotated) await load(true);
+      if (removed.length > 0 || rotated) {
+        await load(true);
+        changed();
+      }
       return { rotated, removed };
+    },
+    invalidate() {
+      cache = undefined;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** The server's Prometheus counters, on a registry owned by one server instance. */
 export interface Metrics {
@@ -8,6 +8,8 @@ export interface Metrics {
   readonly refreshes: Counter;
   readonly reuseDetected: Counter;
   readonly revocations: Counter<'type'>;
+  /** 1 while a shared coordinator backend (`redis`, `postgres-notify`) is reachable, else 0. */
+  readonly coordinatorUp: Gauge<'backend'>;
 }
 
 /**
@@ -20,7 +22,9 @@ export interface Metrics {
  * const text = await metrics.registry.metrics();
  * ```
  */
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(
+  opts: { defaultMetrics?: boolean; coordinatorHealth?: () => Array<{ name: string; up: boolean }> } = {},
+): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'keycard_' });
   const registers = [registry];
@@ -53,6 +57,15 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       help: 'Revocation events published by type',
       labelNames: ['type'],
       registers,
+    }),
+    coordinatorUp: new Gauge({
+      name: 'keycard_coordinator_up',
+      help: 'Whether a shared coordinator backend is reachable (1) or not (0), by backend',
+      labelNames: ['backend'],
+      registers,
+      collect() {
+        for (const { name, up } of opts.coordinatorHealth?.() ?? []) this.set({ backend: name }, up ? 1 : 0);
+      },
     }),
   };
 }

@@ -10,7 +10,9 @@ import { STORAGE_RETRY_AFTER_SECONDS } from '../errors.js';
  * `/healthz` is liveness: the process answers, whatever its dependencies do (restarting it would
  * not bring a database back). `/readyz` is readiness: storage answers within `storage.timeoutMs`
  * and a current signing key exists; otherwise 503 — ERR_STORAGE_UNAVAILABLE when storage is the
- * reason, else ERR_NOT_READY. `/metrics` when enabled, only for a scraper with `metrics.token`.
+ * reason, else ERR_NOT_READY. A shared coordinator backend that is down (Redis: limits are local
+ * and stricter; PostgreSQL notify: wake-ups wait for the 1 s poll) does not make it unready: it
+ * answers 200 with `degraded: ['redis']`. `/metrics` when enabled, only for a scraper with `metrics.token`.
  */
 export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -22,7 +24,11 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const code = isStorageUnavailable(cause) ? 'ERR_STORAGE_UNAVAILABLE' : 'ERR_NOT_READY';
       throw new ServerError(code, { cause, retryAfter: STORAGE_RETRY_AFTER_SECONDS });
     }
-    return { status: 'ready' };
+    const degraded = ctx.coordinator
+      .health()
+      .filter((backend) => !backend.up)
+      .map((backend) => backend.name);
+    return degraded.length > 0 ? { status: 'ready', degraded } : { status: 'ready' };
   });
   if (ctx.config.metrics.enabled) {
     const expected = ctx.config.metrics.token === undefined ? undefined : sha256Hex(ctx.config.metrics.token);
