@@ -141,6 +141,15 @@ export async function dropRedisPrefix(url, prefix) {
 
 const KEYCARD_SERVER = join(BENCH_DIR, 'servers', 'keycard-server.mjs');
 
+// Sets still open: Ctrl-C (or a SIGTERM) drops their schemas, databases and Redis keys before exiting.
+const openSets = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`${signal}: cleaning up ${openSets.size} set(s) of instances`);
+    Promise.allSettled([...openSets].map((close) => close())).finally(() => process.exit(130));
+  });
+}
+
 /**
  * Starts `instances` keycard servers on one store: `kind` 'sqlite' (one instance, temp data dir),
  * 'pg' (a fresh PostgreSQL schema or database) or 'pg+redis' (the same plus `redis: { url, keyPrefix }`
@@ -180,10 +189,12 @@ export async function startSet({
   }
   const started = [];
   const close = async () => {
+    openSets.delete(close);
     await Promise.all(started.map((s) => s.stop()));
     if (pgInfo) await pgInfo.drop().catch((e) => console.error(`dropping ${pgInfo.schema}: ${e.message}`));
     if (redisPrefix) await dropRedisPrefix(redisUrl, redisPrefix).catch(() => {});
   };
+  openSets.add(close);
   try {
     for (let i = 0; i < instances; i++) {
       const cpu = cpus === null ? null : cpus[i % cpus.length];
