@@ -26,7 +26,7 @@ const kinds = listArg(args.storage, ['sqlite', 'pg', 'pg+redis']);
 const pgUrl = typeof args['pg-url'] === 'string' ? args['pg-url'] : PG_URL;
 const redisUrl = typeof args['redis-url'] === 'string' ? args['redis-url'] : REDIS_URL;
 // `--throttle off`: no rate limiting at all (every bench request comes from 127.0.0.1, so the
-// throttle runs with limits raised to 10,000,000 a minute; its per-request cost is measured by default).
+// throttle runs with limits raised to 10,000,000 a second; its per-request cost is measured by default).
 const throttleOff = args.throttle === 'off';
 const serverCpus =
   args['server-cpus'] === 'none' ? null : listArg(String(args['server-cpus'] ?? '0'), ['0']).map(Number);
@@ -213,7 +213,7 @@ try {
   out.push(
     `#### Token endpoint and refresh, 1 → ${instanceCount} instances (medians of ${rounds} interleaved rounds × ${duration} s, ${connections} connections; ratio = median of per-round ratios)`,
     '',
-    `Layout: ${layout}. Server CPU/req sums every instance of the row. Throttle: ${throttleOff ? 'off' : 'on, limits raised to 10,000,000 a minute (all requests come from 127.0.0.1)'}.`,
+    `Layout: ${layout}. Server CPU/req sums every instance of the row. Throttle: ${throttleOff ? 'off' : 'on, limits raised to 10,000,000 a second (all requests come from 127.0.0.1)'}.`,
     '',
     markdownTable(
       [
