@@ -8,7 +8,18 @@ import { fileURLToPath } from 'node:url';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_DIR = dirname(BENCH_DIR);
-const ALL = ['jwt', 'guard-micro', 'guard-dpop', 'guard-http', 'server', 'revocation', 'session-vs-jwt'];
+const ALL = [
+  'jwt',
+  'guard-micro',
+  'guard-dpop',
+  'guard-http',
+  'server',
+  'revocation',
+  'session-vs-jwt',
+  'cluster',
+  'cross-revocation',
+  'fanout',
+];
 
 const argv = process.argv.slice(2);
 const sep = argv.indexOf('--');

@@ -22,6 +22,12 @@ export function cpuMs(pid) {
   }
 }
 
+/** CPU time of one process, or the sum over several (e.g. the instances of a cluster), in ms. */
+export function cpuMsOf(pids) {
+  if (pids === undefined) return Number.NaN;
+  return Array.isArray(pids) ? pids.reduce((sum, pid) => sum + cpuMs(pid), 0) : cpuMs(pids);
+}
+
 /** Pins a process (all its threads) to one CPU when taskset exists and there are ≥ 2 cores. */
 export function pin(pid, cpu) {
   if (CORES < 2) return false;
@@ -34,13 +40,19 @@ export function pin(pid, cpu) {
 }
 
 /**
- * Forks `file` (a bench server script) with `config` as JSON in argv, pins it to CPU 0 and waits
- * for its `{ type: 'ready', ... }` message. The child exits when this process goes away.
+ * Forks `file` (a bench server script) with `config` as JSON in argv (and `env` added to this
+ * process's environment), pins it to CPU `cpu` (null: not pinned) and waits for its
+ * `{ type: 'ready', ... }` message. The child exits when this process goes away.
  */
-export async function startChild(file, config = {}, { cpu = 0, timeoutMs = 60_000, execArgv = [] } = {}) {
+export async function startChild(
+  file,
+  config = {},
+  { cpu = 0, timeoutMs = 60_000, execArgv = [], env = undefined } = {},
+) {
   const child = fork(file, [JSON.stringify(config)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
   });
   if (cpu !== null) pin(child.pid, cpu);
   const ready = await new Promise((resolve, reject) => {
@@ -128,10 +140,11 @@ export async function runHttpInterleaved(
     for (const t of order) {
       const { id, cpuPid: targetPid, ...opts } = t;
       const pid = targetPid ?? cpuPid;
-      const cpu0 = pid === undefined ? Number.NaN : cpuMs(pid);
+      const cpu0 = cpuMsOf(pid);
       const res = await cannon({ connections, ...opts, duration });
       // Server CPU per request: unlike req/s, it barely moves when other work shares the machine.
-      res.cpuUsPerReq = (((pid === undefined ? Number.NaN : cpuMs(pid)) - cpu0) * 1000) / res.total;
+      // `cpuPid` may list several processes (the instances behind one target): their sum counts.
+      res.cpuUsPerReq = ((cpuMsOf(pid) - cpu0) * 1000) / res.total;
       checkClean(id, res);
       results.get(id).push(res);
     }

@@ -1,17 +1,42 @@
-// Child process: a real keycard auth server (built @keycard/server) on a temp SQLite data dir,
-// with the default argon2 cost, an audience, a confidential service client and seeded users.
-// Throttling stays on (its per-request cost is part of the measurement) with limits raised,
-// because every bench request comes from 127.0.0.1.
-// Config (argv JSON): { users = 50, password, audience = 'bench-api', config = {} (merged) }
+// Child process: a real keycard auth server (built @keycard/server) on a temp SQLite data dir (or
+// the `databaseUrl` in `config`), with the default argon2 cost, an audience, a confidential service
+// client and seeded users. Throttling stays on (its per-request cost is part of the measurement)
+// with limits raised, because every bench request comes from 127.0.0.1.
+// Config (argv JSON): { users = 50, password, audience = 'bench-api', config = {} (merged),
+//   seed = true (false: another instance on the same database already seeded it),
+//   countStorage = false (count storage calls; the parent asks with an IPC { type: 'stats' }),
+//   memoryCoordinator = false (true: an in-process coordinator whatever the config says, so
+//   instances hear of each other's revocations only through the 1 s cursor poll) }
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childMain } from '../lib/child.mjs';
 
-const HIGH = { limit: 10_000_000, windowSeconds: 60 };
+// A one-second window: an exact sliding-window limiter keeps one entry per counted hit, so a
+// minute-long window at bench rates (thousands of requests a second from one address, far beyond
+// any real per-address limit) would make each check scan ~10^5 entries and measure that instead.
+const HIGH = { limit: 10_000_000, windowSeconds: 1 };
+
+/** Wraps every method of every storage sub-store in place, counting calls as `store.method`. */
+function countStorageCalls(storage) {
+  const counts = {};
+  for (const [name, store] of Object.entries(storage)) {
+    if (store === null || typeof store !== 'object') continue;
+    for (const [method, fn] of Object.entries(store)) {
+      if (typeof fn !== 'function') continue;
+      const key = `${name}.${method}`;
+      counts[key] = 0;
+      store[method] = function counted(...args) {
+        counts[key]++;
+        return fn.apply(this, args);
+      };
+    }
+  }
+  return counts;
+}
 
 childMain(async (cfg) => {
-  const { createClient, createServer, createUser } = await import('@keycard/server');
+  const { createClient, createMemoryCoordinator, createServer, createUser } = await import('@keycard/server');
   const dataDir = mkdtempSync(join(tmpdir(), 'keycard-bench-'));
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const audience = cfg.audience ?? 'bench-api';
@@ -31,11 +56,19 @@ childMain(async (cfg) => {
         ...cfg.config?.throttle,
       },
     },
-    {},
+    cfg.memoryCoordinator ? { coordinator: createMemoryCoordinator() } : {},
   );
   const url = await server.listen({ port: 0, host: '127.0.0.1' });
   process.on('SIGTERM', () => server.close().finally(() => process.exit(0)));
   const ctx = server.services;
+  const counts = cfg.countStorage ? countStorageCalls(ctx.storage) : undefined;
+  process.on('message', (m) => {
+    if (m?.type === 'stats') process.send?.({ type: 'stats', id: m.id, storageCalls: { ...counts } });
+  });
+  // Which wake-up channels this instance has (the coordinator's health() lists its shared backends).
+  const coordinator = typeof ctx.coordinator.health === 'function' ? ctx.coordinator.health() : [];
+  const info = { url, audience, storage: ctx.storage.kind, coordinator, pid: process.pid };
+  if (cfg.seed === false) return info;
   await ctx.storage.audiences.upsert({
     id: audience,
     name: 'bench API',
@@ -69,8 +102,7 @@ childMain(async (cfg) => {
     );
   }
   return {
-    url,
-    audience,
+    ...info,
     clientId: 'bench-service',
     clientSecret: secret,
     appId: 'bench-app',
