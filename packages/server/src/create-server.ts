@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { type KeycardConfig, type KeycardConfigInput, parseConfig } from './config/index.js';
 import type { ServerContext } from './context.js';
@@ -43,8 +44,11 @@ export async function createServer(
   // Compute the dummy hash now, so the first sign-in of an unknown user costs what a real one does.
   void ctx.passwords.verifyDummy('warm-up').catch(() => {});
   const feed = createFeedNotifier(ctx.storage, ctx.coordinator, 1000);
+  // Every open feed reader listens for the server closing: thousands are normal, not a leak.
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal);
   const hooks: AppHooks = {
-    closing: new AbortController(),
+    closing,
     feed,
     feedBroadcaster: createFeedBroadcaster(ctx.storage, feed, (err) =>
       logger.error({ err }, 'revocation feed read failed'),

@@ -44,6 +44,23 @@ describe('revocation feed fan-out', () => {
     r = undefined;
   });
 
+  it('many open streams raise no MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      r = await startServer({ revocations: { maxReadersPerAddress: 100 } });
+      for (let i = 0; i < 30; i++) streams.push(await openStream(r.url));
+      const open = streams as Awaited<ReturnType<typeof openStream>>[];
+      await until(() => open.every((s) => s.text().includes('event: synced')));
+      // Warnings are emitted on the next tick after the listener that crosses the limit.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('N streams cost one storage read per event, and every stream gets the same bytes', async () => {
     const storage: Storage = await createStorage({ driver: 'memory' });
     let reads = 0;
