@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/crypto/index.js';
 import { prune, runMaintenance } from '../src/jobs/index.js';
 import { addUser, postJson, type Running, startServer, testClock } from './helpers.js';
 
@@ -25,16 +26,19 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
   });
   afterAll(() => r.close());
 
-  it('a replayed old token still revokes its session after pruning ran past its grace window', async () => {
+  it('a replayed old token still revokes its session after pruning deleted its used row', async () => {
     const signedIn = await signIn();
     const first = await refresh(signedIn.refresh_token);
     expect(first.status).toBe(200);
     clock.advance(60_000); // well past the 10 s grace window
     const pruned = await runMaintenance(r.server.services, { keys: false });
-    expect(pruned).toMatchObject({ ran: true, clearedSealed: 1 });
+    // The used row goes with its sealed successor: nothing is left to clear.
+    expect(pruned).toMatchObject({ ran: true, prunedUsedTokens: 1, clearedSealed: 0 });
+    const { storage } = r.server.services;
+    expect(await storage.refreshTokens.get(sha256Hex(signedIn.refresh_token))).toBeUndefined();
     const replay = await refresh(signedIn.refresh_token);
     expect(replay.body.error.code).toBe('ERR_INVALID_GRANT');
-    const session = await r.server.services.storage.sessions.get(signedIn.session_id);
+    const session = await storage.sessions.get(signedIn.session_id);
     expect(session).toMatchObject({ revokedReason: 'reuse' });
     expect((await refresh(first.body.refresh_token)).status).toBe(400); // the family is gone
   });
@@ -77,6 +81,7 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
       prunedEvents: 0,
       prunedSessions: 0,
       prunedTokens: 0,
+      prunedUsedTokens: 0,
       clearedSealed: 0,
       prunedAudit: 0,
     });

@@ -21,7 +21,11 @@ describe('sign-in, refresh rotation and reuse detection (SQLite, real HTTP)', ()
     const first = await login();
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ token_type: 'Bearer', expires_in: 600, user: { username: 'alice' } });
-    expect(first.body.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // rt1.<session id>.<32 random bytes>.<16-byte MAC>, all base64url.
+    expect(first.body.refresh_token).toMatch(
+      /^rt1\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/,
+    );
+    expect(first.body.refresh_token.split('.')[1]).toBe(first.body.session_id);
     expect(first.headers.get('cache-control')).toBe('no-store');
     const who = await me(first.body.access_token);
     expect(who.status).toBe(200);

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { ServerError } from '../errors.js';
 
 const VERSION = 'v1';
@@ -13,6 +13,12 @@ export interface Sealer {
    * admin see that two values were equal without the value itself (e.g. typed usernames).
    */
   fingerprint(value: string, context: string): string;
+  /**
+   * HMAC-SHA256 of `value` (32 bytes) under a key derived from the master key with HKDF-SHA256,
+   * `info` naming the purpose (e.g. "keycard refresh-token mac v1"): one key per purpose, never
+   * the sealing key itself.
+   */
+  mac(value: string, info: string): Buffer;
 }
 
 /**
@@ -27,6 +33,15 @@ export interface Sealer {
 export function createSealer(masterKey: Buffer): Sealer {
   if (masterKey.length !== 32) throw new ServerError('ERR_MASTER_KEY_INVALID');
   const key = Buffer.from(masterKey);
+  const derived = new Map<string, Buffer>();
+  const macKey = (info: string) => {
+    let k = derived.get(info);
+    if (k === undefined) {
+      k = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), Buffer.from(info, 'utf8'), 32));
+      derived.set(info, k);
+    }
+    return k;
+  };
   return {
     seal(plaintext, context) {
       const iv = randomBytes(12);
@@ -43,6 +58,9 @@ export function createSealer(masterKey: Buffer): Sealer {
         .update(`fingerprint:${context}\0${value}`, 'utf8')
         .digest('hex')
         .slice(0, 12);
+    },
+    mac(value, info) {
+      return createHmac('sha256', macKey(info)).update(value, 'utf8').digest();
     },
     open(sealed, context) {
       const [version, iv, body, tag] = sealed.split('.');

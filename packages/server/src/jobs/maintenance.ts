@@ -7,6 +7,8 @@ export interface PruneResult {
   prunedEvents: number;
   prunedSessions: number;
   prunedTokens: number;
+  /** Rotated-out refresh tokens whose grace window was over. */
+  prunedUsedTokens: number;
   clearedSealed: number;
   prunedAudit: number;
 }
@@ -23,15 +25,14 @@ export const PRUNE_LOCK = 'prune';
  * 1,000 rows per statement (PRUNE_BATCH), so no statement holds its locks long.
  *
  * Pruned: revocation events no token can match any more, refresh tokens past their own expiry,
- * sessions past their end (with their tokens), sealed successors past the grace window, audit
- * events older than `audit.retentionDays` (0 keeps them).
+ * sessions past their end (with their tokens), rotated-out refresh tokens (with their sealed
+ * successors) once the grace window `sessions.refreshGraceSeconds` is over, audit events older
+ * than `audit.retentionDays` (0 keeps them).
  *
- * Rotated-out refresh tokens are NOT deleted when their grace window ends, only at their own
- * expiry (at most `sessions.refreshIdleTtl`, never after the session ends) or when their session is
- * revoked: a refresh token is 32 random bytes that name neither their session nor their place in
- * it, so the used row is the only thing that recognises a replayed old token and revokes the whole
- * session (reuse detection, sessions/refresh.ts). Pruning it sooner would turn a replay into a
- * plain "invalid grant" and let a thief who rotated first keep the session.
+ * Reuse detection does not need a rotated-out token's row: a refresh token names its session
+ * under a MAC only the server can make (`rt1.<sid>.<random>.<mac>`, sessions/refresh-token-format.ts),
+ * so a replayed old token with no row still revokes its session. Tokens minted before that
+ * format are opaque: once their used row is pruned, a replay is only "invalid grant" (it still fails).
  *
  * @example
  * ```ts
@@ -67,9 +68,11 @@ export async function prune(ctx: ServerContext): Promise<PruneResult> {
     // DELETE (which takes a session's remaining tokens with it) little to do.
     result.prunedTokens = await storage.refreshTokens.deleteExpired(now);
     result.prunedSessions = await storage.sessions.deleteExpired(now);
-    result.clearedSealed = await storage.refreshTokens.clearSealedBefore(
-      now - config.sessions.refreshGraceSeconds * 1000,
-    );
+    const graceEnded = now - config.sessions.refreshGraceSeconds * 1000;
+    result.prunedUsedTokens = await storage.refreshTokens.deleteUsedBefore(graceEnded);
+    // Deleting a used row takes its sealed successor with it: this finds none but a row used
+    // exactly at the cutoff racing the DELETE, kept as the guarantee the grace window promises.
+    result.clearedSealed = await storage.refreshTokens.clearSealedBefore(graceEnded);
     const days = config.audit.retentionDays;
     if (days > 0) result.prunedAudit = await storage.audit.deleteBefore(now - days * DAY_MS);
   });
@@ -84,6 +87,7 @@ function emptyPrune(): PruneResult {
     prunedEvents: 0,
     prunedSessions: 0,
     prunedTokens: 0,
+    prunedUsedTokens: 0,
     clearedSealed: 0,
     prunedAudit: 0,
   };

@@ -1,5 +1,5 @@
 import type { RequestInfo, ServerContext } from '../context.js';
-import { randomToken, sha256Hex } from '../crypto/index.js';
+import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import { publishSessionRevocations } from '../revocations/index.js';
 import type { ClientRecord, RefreshTokenRecord, SessionRecord } from '../storage/index.js';
@@ -12,6 +12,7 @@ import {
   scopesFor,
   type TargetInput,
 } from '../tokens/index.js';
+import { mintedSessionId, mintRefreshToken } from './refresh-token-format.js';
 import { dpopRequired } from './sign-in.js';
 import {
   cardAudience,
@@ -43,7 +44,9 @@ interface CardRequest {
  * The refresh_token grant with rotation and reuse detection. The token is consumed atomically;
  * a duplicate presentation within the grace window (concurrent tabs, retried requests) gets the
  * same successor and a fresh card, and is audited; a rotated-out token presented after the window
- * revokes the whole session (OAuth 2.0 Security BCP §4.14). The card is for ONE audience the
+ * revokes the whole session (OAuth 2.0 Security BCP §4.14) — also once its used row has been
+ * pruned, when the token is in the `rt1` format (its MAC names the session: a forged one revokes
+ * nothing; an older opaque token then only fails). The card is for ONE audience the
  * session was granted (the one named, else its first), scopes narrowed to that audience and to
  * `scope`. A session bound to a DPoP key refreshes only with a proof of that key — the grace
  * answer included, which also goes only to the session's own client.
@@ -60,8 +63,10 @@ export async function refreshSession(ctx: ServerContext, input: RefreshInput): P
   await ctx.throttle.hitIp('token', request.ip);
   const hash = sha256Hex(input.refreshToken);
   const record = await ctx.storage.refreshTokens.get(hash);
-  if (record === undefined) throw new ServerError('ERR_INVALID_GRANT');
-  const session = await ctx.storage.sessions.get(record.sessionId);
+  // No row: unknown, or one of ours rotated out and pruned (see rotatedOut).
+  const sid = record?.sessionId ?? mintedSessionId(ctx, input.refreshToken);
+  if (sid === undefined) throw new ServerError('ERR_INVALID_GRANT');
+  const session = await ctx.storage.sessions.get(sid);
   if (session === undefined || session.revokedAt !== null || session.clientId !== client.id) {
     throw new ServerError('ERR_INVALID_GRANT');
   }
@@ -73,10 +78,14 @@ export async function refreshSession(ctx: ServerContext, input: RefreshInput): P
   // Checked before the token is consumed: a bad request must not cost the client its token.
   const card = await cardRequest(ctx, session, client, input);
   const now = ctx.clock();
+  if (record === undefined) {
+    if (!rotatedOut(ctx, session, now)) throw new ServerError('ERR_INVALID_GRANT');
+    return reuseDetected(ctx, session, client, request);
+  }
   if (record.usedAt !== null) return presentedAgain(ctx, record, session, client, card, request);
   if (record.expiresAt <= now || session.expiresAt <= now) throw new ServerError('ERR_INVALID_GRANT');
 
-  const successor = randomToken(32);
+  const successor = mintRefreshToken(ctx, session.id);
   const successorHash = sha256Hex(successor);
   const sealed =
     ctx.config.sessions.refreshGraceSeconds > 0
@@ -127,6 +136,19 @@ async function cardRequest(
   return { audiences, asked, dpopJkt: input.dpopJkt };
 }
 
+/**
+ * Whether a token with a valid MAC for `session` (live, this client's) but no row was rotated
+ * out: a used row is pruned once its grace window is over (jobs/maintenance.ts), so such a token
+ * was minted for the session and replaced, i.e. it is replayed — reuse, handled as when the row
+ * is there. Not so when the session has ended or gone idle: its current token has expired too (a
+ * rotation touches `lastUsedAt` once it is a minute old, and a token lives `refreshIdleTtl` from
+ * its rotation), and the row may simply have been pruned at its own expiry.
+ */
+function rotatedOut(ctx: ServerContext, session: SessionRecord, now: number): boolean {
+  const idleUntil = session.lastUsedAt + 60_000 + ctx.config.sessions.refreshIdleTtl * 1000;
+  return session.expiresAt > now && idleUntil > now;
+}
+
 /** A token that was already rotated out: the grace window's duplicate, or reuse. */
 async function presentedAgain(
   ctx: ServerContext,
@@ -156,6 +178,17 @@ async function presentedAgain(
     });
     return tokens;
   }
+  return reuseDetected(ctx, session, client, request);
+}
+
+/** A rotated-out token presented after its grace window: the whole session is revoked. */
+async function reuseDetected(
+  ctx: ServerContext,
+  session: SessionRecord,
+  client: ClientRecord,
+  request: RequestInfo,
+): Promise<never> {
+  const now = ctx.clock();
   const revoked = await ctx.storage.sessions.revoke(session.id, now, 'reuse');
   await ctx.storage.refreshTokens.deleteBySession(session.id);
   if (revoked) {

@@ -1,6 +1,6 @@
 import type { RequestInfo, ServerContext } from '../context.js';
-import { sha256Hex } from '../crypto/index.js';
 import { publishSessionRevocations } from '../revocations/index.js';
+import { refreshTokenSession } from './refresh-token-format.js';
 
 /**
  * Revokes one session: marks it, deletes its refresh tokens, publishes a `session` event.
@@ -31,17 +31,18 @@ export async function revokeSession(
 }
 
 /**
- * Sign-out with a refresh token: revokes its session. Unknown tokens are ignored (sign-out is
- * idempotent and must not reveal which tokens exist).
+ * Sign-out with a refresh token: revokes its session (a rotated-out token's too, also once its row
+ * is pruned). Unknown tokens are ignored (sign-out is idempotent and must not reveal which tokens
+ * exist).
  */
 export async function signOutWithRefreshToken(
   ctx: ServerContext,
   refreshToken: string,
   opts: { clientId?: string; request: RequestInfo },
 ): Promise<void> {
-  const record = await ctx.storage.refreshTokens.get(sha256Hex(refreshToken));
-  if (record === undefined) return;
-  const session = await ctx.storage.sessions.get(record.sessionId);
+  const sid = await refreshTokenSession(ctx, refreshToken);
+  if (sid === undefined) return;
+  const session = await ctx.storage.sessions.get(sid);
   if (session === undefined) return;
   if (opts.clientId !== undefined && session.clientId !== opts.clientId) return;
   await revokeSession(ctx, session.id, 'logout', { actor: session.userId, request: opts.request });

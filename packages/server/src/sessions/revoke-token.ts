@@ -1,9 +1,9 @@
 import type { RequestInfo, ServerContext } from '../context.js';
-import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import { publishRevocation } from '../revocations/index.js';
 import type { ClientRecord } from '../storage/index.js';
 import { verifyAccessToken } from '../tokens/index.js';
+import { refreshTokenSession } from './refresh-token-format.js';
 import { revokeSession } from './revoke-session.js';
 
 const looksLikeJwt = (token: string) => token.split('.').length === 3;
@@ -30,9 +30,9 @@ export async function revokeToken(
 }
 
 async function revokeRefresh(ctx: ServerContext, token: string, client: ClientRecord, request: RequestInfo) {
-  const record = await ctx.storage.refreshTokens.get(sha256Hex(token));
-  if (record === undefined) return false;
-  const session = await ctx.storage.sessions.get(record.sessionId);
+  const sid = await refreshTokenSession(ctx, token);
+  if (sid === undefined) return false;
+  const session = await ctx.storage.sessions.get(sid);
   if (session === undefined || session.clientId !== client.id) return true;
   await revokeSession(ctx, session.id, 'revoke', { actor: client.id, request });
   return true;

@@ -1,6 +1,7 @@
 import type { ServerContext } from '../context.js';
-import { randomToken, sha256Hex } from '../crypto/index.js';
+import { sha256Hex } from '../crypto/index.js';
 import type { RefreshTokenRecord, UserRecord } from '../storage/index.js';
+import { mintRefreshToken } from './refresh-token-format.js';
 
 /** What a sign-in or refresh hands back. */
 export interface TokenSet {
@@ -21,14 +22,14 @@ export interface TokenSet {
 export const successorSealContext = (hash: string) => `keycard:refresh-successor:${hash}`;
 
 /**
- * Creates and stores a new refresh token of a session; returns the plaintext (only ever sent
- * to the client). Idle expiry never outlives the session.
+ * Creates and stores a new refresh token of a session (see {@link mintRefreshToken}); returns the
+ * plaintext (only ever sent to the client). Idle expiry never outlives the session.
  */
 export async function createRefreshToken(
   ctx: ServerContext,
   session: { id: string; expiresAt: number },
   now: number,
-  plaintext: string = randomToken(32),
+  plaintext: string = mintRefreshToken(ctx, session.id),
 ): Promise<string> {
   await ctx.storage.refreshTokens.create(refreshTokenRecord(ctx, session, now, sha256Hex(plaintext)));
   return plaintext;

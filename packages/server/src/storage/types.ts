@@ -192,13 +192,15 @@ export interface RefreshTokenStore {
   /** Drops sealed successors of tokens used before `before` (end of the grace window), in batches. */
   clearSealedBefore(before: number, opts?: PruneOptions): Promise<number>;
   deleteBySession(sessionId: string): Promise<number>;
-  /**
-   * Deletes tokens whose own expiry is before `before`, used or not, in bounded batches. Used
-   * (rotated-out) tokens are deliberately NOT deleted sooner, e.g. when their grace window ends:
-   * the opaque token names neither its session nor its generation, so its row is the only way to
-   * recognise a replayed old token and revoke the session (reuse detection). See jobs/maintenance.ts.
-   */
+  /** Deletes tokens whose own expiry is before `before`, used or not, in bounded batches. */
   deleteExpired(before: number, opts?: PruneOptions): Promise<number>;
+  /**
+   * Deletes used (rotated-out) tokens used before `before` (the end of their grace window), in
+   * bounded batches; never an unused one. Reuse detection does not need the row: a token in the
+   * `rt1` format names its session under a MAC (sessions/refresh-token-format.ts). A token minted
+   * before that format loses reuse detection once its row is gone (it still fails).
+   */
+  deleteUsedBefore(before: number, opts?: PruneOptions): Promise<number>;
 }
 
 export type KeyState = 'next' | 'current' | 'retired';

@@ -124,6 +124,7 @@ const HOT: Array<[name: string, op: (s: Storage) => Promise<unknown>]> = [
   ['prune refresh tokens', (s) => s.refreshTokens.deleteExpired(0)],
   ['prune sessions', (s) => s.sessions.deleteExpired(0)],
   ['prune sealed successors', (s) => s.refreshTokens.clearSealedBefore(0)],
+  ['prune used refresh tokens', (s) => s.refreshTokens.deleteUsedBefore(0)],
   ['prune audit', (s) => s.audit.deleteBefore(0)],
 ];
 
@@ -166,5 +167,11 @@ describe.skipIf(Boolean(skip))('postgres EXPLAIN check itself', () => {
     // Dropped inside a transaction the check rolls back, so the schema keeps them.
     const [types] = await plans(statements, 'drop index users_created_at_id');
     expect(types).toContain('Seq Scan on users');
+  });
+
+  it("needs migration 0004's index: without it the used-token prune falls back to a Seq Scan", async () => {
+    const statements = await captured(() => storage.refreshTokens.deleteUsedBefore(0));
+    const found = await plans(statements, 'drop index refresh_tokens_used_at');
+    expect(found.flat()).toContain('Seq Scan on refresh_tokens');
   });
 });

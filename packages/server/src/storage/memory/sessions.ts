@@ -115,5 +115,14 @@ export function memoryRefreshTokens(state: MemoryState): RefreshTokenStore {
       }
       return count;
     },
+    async deleteUsedBefore(before) {
+      let count = 0;
+      for (const [hash, token] of state.refreshTokens) {
+        if (token.usedAt === null || token.usedAt >= before) continue;
+        state.refreshTokens.delete(hash);
+        count++;
+      }
+      return count;
+    },
   };
 }

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 import { addCardColumns } from '../sql/cards-schema.js';
 import { addHygieneIndexes } from '../sql/hygiene-schema.js';
 import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
+import { addUsedTokensIndex } from '../sql/used-tokens-schema.js';
 
 /**
  * PostgreSQL migrations, as code so nothing is read from disk at run time. Kysely's Migrator
@@ -58,6 +59,11 @@ export const postgresMigrations: Record<string, Migration> = {
   '0003_hygiene': {
     async up(db: Kysely<unknown>) {
       await addHygieneIndexes(db);
+    },
+  },
+  '0004_used_tokens': {
+    async up(db: Kysely<unknown>) {
+      await addUsedTokensIndex(db);
     },
   },
 };

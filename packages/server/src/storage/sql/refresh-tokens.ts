@@ -72,13 +72,25 @@ export function sqlRefreshTokens(ctx: SqlContext): RefreshTokenStore {
       return count(result.numDeletedRows);
     },
     async deleteExpired(before, opts) {
-      // Used (rotated-out) rows go only now, at their own expiry, never at the end of the grace
-      // window: see RefreshTokenStore.deleteExpired (they are what reuse detection matches).
       return inBatches(opts, async (size) => {
         const batch = db
           .selectFrom('refresh_tokens')
           .select('hash')
           .where('expires_at', '<', before)
+          .limit(size);
+        const result = await db.deleteFrom('refresh_tokens').where('hash', 'in', batch).executeTakeFirst();
+        return count(result.numDeletedRows);
+      });
+    },
+    async deleteUsedBefore(before, opts) {
+      // `used_at < ?` never matches NULL (an unused token); the partial index of migration 0004
+      // serves it.
+      return inBatches(opts, async (size) => {
+        const batch = db
+          .selectFrom('refresh_tokens')
+          .select('hash')
+          .where('used_at', 'is not', null)
+          .where('used_at', '<', before)
           .limit(size);
         const result = await db.deleteFrom('refresh_tokens').where('hash', 'in', batch).executeTakeFirst();
         return count(result.numDeletedRows);

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { addCardColumns } from '../sql/cards-schema.js';
 import { addHygieneIndexes } from '../sql/hygiene-schema.js';
 import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
+import { addUsedTokensIndex } from '../sql/used-tokens-schema.js';
 
 /**
  * SQLite migrations, as code so nothing is read from disk at run time. Names sort in the
@@ -50,6 +51,11 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0003_hygiene': {
     async up(db: Kysely<unknown>) {
       await addHygieneIndexes(db);
+    },
+  },
+  '0004_used_tokens': {
+    async up(db: Kysely<unknown>) {
+      await addUsedTokensIndex(db);
     },
   },
 };

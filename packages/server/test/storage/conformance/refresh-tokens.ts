@@ -157,5 +157,26 @@ export function refreshTokenTests(ctx: Ctx, concurrency: number): void {
       expect(await tokens.get(hash('b'))).toBeDefined();
       expect(await tokens.deleteExpired(10_000)).toBe(2);
     });
+
+    it('deletes used tokens used before the cutoff (exclusive), a batch at a time, never an unused one', async () => {
+      const tokens = ctx.storage().refreshTokens;
+      for (let i = 0; i < 5; i++) {
+        await tokens.create(refreshToken(hash(`used${i}`), { expiresAt: 9_000 }));
+        await tokens.consume(hash(`used${i}`), 1_000 + i, {
+          hash: hash(`next${i}`),
+          sealed: `sealed-${i}`,
+          record: refreshToken(hash(`next${i}`), { createdAt: 1_000 + i, expiresAt: 9_000 }),
+        });
+      }
+      // Current tokens, one of them long past its idle expiry: only deleteExpired takes those.
+      await tokens.create(refreshToken(hash('stale'), { expiresAt: 10 }));
+      expect(await tokens.deleteUsedBefore(1_004, { batchSize: 2 })).toBe(4);
+      for (let i = 0; i < 4; i++) expect(await tokens.get(hash(`used${i}`))).toBeUndefined();
+      expect(await tokens.get(hash('used4'))).toMatchObject({ usedAt: 1_004 });
+      expect(await tokens.deleteUsedBefore(1_004)).toBe(0);
+      expect(await tokens.deleteUsedBefore(9e12)).toBe(1);
+      for (let i = 0; i < 5; i++) expect(await tokens.get(hash(`next${i}`))).toMatchObject({ usedAt: null });
+      expect(await tokens.get(hash('stale'))).toBeDefined();
+    });
   });
 }
