@@ -1,13 +1,14 @@
 // Used refresh tokens are pruned once their grace window is over, and reuse detection survives:
 // an `rt1` token names its session under a MAC, so a replayed rotated-out token with no row still
 // revokes its session, while a forged one (a session id is in every card) revokes nothing.
+import { createDpopProof, generateKeyPair } from '@keycard/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealer, randomToken, sha256Hex } from '../src/crypto/index.js';
 import { createClient, createStorage, type Storage } from '../src/index.js';
 import { prune } from '../src/jobs/index.js';
 import { createRefreshToken } from '../src/sessions/index.js';
 import { mintedSessionId, mintRefreshToken } from '../src/sessions/refresh-token-format.js';
-import { addUser, postJson, type Running, startServer, testClock } from './helpers.js';
+import { addUser, postForm, postJson, type Running, startServer, testClock } from './helpers.js';
 import { dropSchemas, freshSchema, PG_URL, probePostgres } from './storage/postgres-helper.js';
 
 const PASSWORD = 'correct horse battery';
@@ -201,6 +202,66 @@ describe.each(BACKENDS)('refresh token pruning keeps reuse detection ($name)', (
       expect((await refresh(b)).status).toBe(400);
     },
   );
+});
+
+describe('a pruned token of a DPoP-bound session, and RFC 7009 revocation', () => {
+  const clock = testClock();
+  let r: Running;
+  beforeAll(async () => {
+    r = await startServer({ databaseUrl: 'memory' }, { clock });
+    await addUser(r, 'alice', PASSWORD);
+  });
+  afterAll(() => r.close());
+
+  it('needs a proof of the bound key before the replay revokes the session', async () => {
+    const key = await generateKeyPair('ES256');
+    const other = await generateKeyPair('ES256');
+    const proof = (k: typeof key) =>
+      createDpopProof(k, { method: 'POST', url: `${r.url}/api/refresh`, clock });
+    const signedIn = await postJson(
+      `${r.url}/api/login`,
+      { username: 'alice', password: PASSWORD },
+      { dpop: await createDpopProof(key, { method: 'POST', url: `${r.url}/api/login`, clock }) },
+    );
+    const a = signedIn.body.refresh_token as string;
+    const sid = signedIn.body.session_id as string;
+    const first = await postJson(`${r.url}/api/refresh`, { refresh_token: a }, { dpop: await proof(key) });
+    expect(first.status).toBe(200);
+    clock.advance(GRACE_MS + 1_000);
+    await prune(r.server.services);
+    const storage = r.server.services.storage;
+    expect(await storage.refreshTokens.get(sha256Hex(a))).toBeUndefined();
+    for (const dpop of [undefined, await proof(other)]) {
+      const res = await postJson(`${r.url}/api/refresh`, { refresh_token: a }, dpop ? { dpop } : {});
+      expect(res.body.error.code).toBe('ERR_INVALID_DPOP_PROOF');
+    }
+    expect(await storage.sessions.get(sid)).toMatchObject({ revokedAt: null });
+    const replay = await postJson(`${r.url}/api/refresh`, { refresh_token: a }, { dpop: await proof(key) });
+    expect(replay.body.error.code).toBe('ERR_INVALID_GRANT');
+    expect(await storage.sessions.get(sid)).toMatchObject({ revokedReason: 'reuse' });
+  });
+
+  it('/oauth/revoke with a rotated-out token whose row was pruned revokes its session', async () => {
+    const login = await postJson(`${r.url}/api/login`, {
+      username: 'alice',
+      password: PASSWORD,
+      client_id: 'keycard-cli',
+    });
+    const a = login.body.refresh_token as string;
+    const first = await postJson(`${r.url}/api/refresh`, { refresh_token: a, client_id: 'keycard-cli' });
+    clock.advance(GRACE_MS + 1_000);
+    await prune(r.server.services);
+    const out = await postForm(`${r.url}/oauth/revoke`, { token: a, client_id: 'keycard-cli' });
+    expect(out.status).toBe(200);
+    expect(await r.server.services.storage.sessions.get(login.body.session_id)).toMatchObject({
+      revokedReason: 'revoke',
+    });
+    const next = await postJson(`${r.url}/api/refresh`, {
+      refresh_token: first.body.refresh_token,
+      client_id: 'keycard-cli',
+    });
+    expect(next.status).toBe(400);
+  });
 });
 
 describe('rt1 refresh token format', () => {
