@@ -203,6 +203,22 @@ describe.skipIf(pgSkip !== undefined)('PostgreSQL LISTEN/NOTIFY between instance
     return coordinator;
   };
 
+  it('without Redis, warns at start that rate limits count per instance; with Redis, does not', async () => {
+    const storage = await createStorage({ driver: 'postgres', url: PG_URL, schema });
+    storages.push(storage);
+    const databaseUrl = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    for (const redis of redisSkip === undefined ? [undefined, REDIS_URL] : [undefined]) {
+      const warned: string[] = [];
+      const logger = { ...silent, warn: (_o: unknown, msg?: string) => void warned.push(String(msg)) };
+      const config = parseConfig({
+        databaseUrl,
+        ...(redis === undefined ? {} : { redis: { url: redis, keyPrefix: uniquePrefix() } }),
+      });
+      coordinators.push(await createCoordinator(config, storage, logger));
+      expect(warned.some((m) => /rate limits .* per instance/.test(m))).toBe(redis === undefined);
+    }
+  });
+
   it('carries wake-ups and invalidations to the other instances on the schema, once each', async () => {
     const a = await open();
     const b = await open();
