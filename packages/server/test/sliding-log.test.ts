@@ -26,17 +26,28 @@ describe('local sliding-window limits under a flood of distinct keys', () => {
     expect(limits.rateLimit('login:fail:acct-long:victim', 100, DAY).allowed).toBe(true);
   });
 
-  it('a fresh key is never refused for a bucket neighbour with fewer hits than its limit', () => {
+  it('a fresh key is never refused for keys it never was', () => {
     let now = 5_000;
     const limits = createLocalLimits(() => now);
     for (let i = 0; i < 120_000; i++) {
       now += 1;
       limits.rateLimit(`junk:${i}`, 30, 60_000);
     }
-    // Every junk key had one hit: a new key may inherit that one, never more.
     for (let i = 0; i < 50; i++) {
       const key = `fresh:${i}`;
-      for (let j = 0; j < 29; j++) expect(limits.rateLimit(key, 30, 60_000).allowed).toBe(true);
+      for (let j = 0; j < 30; j++) expect(limits.rateLimit(key, 30, 60_000).allowed).toBe(true);
+    }
+  });
+
+  it('a flood costs nobody else anything: a fresh key still gets its whole limit', () => {
+    const now = 5_000;
+    const limits = createLocalLimits(() => now);
+    // Busy addresses at 100 of 300 token requests, all in one window: far more than the map holds.
+    for (let i = 0; i < 150_000; i++) limits.rateLimit(`token:ip:${i}`, 300, 60_000, 100);
+    for (let i = 0; i < 20; i++) {
+      const key = `login:fail:pair:u${i}:1.2.3.4`;
+      for (let j = 0; j < 5; j++) expect(limits.rateLimit(key, 5, 900_000).allowed).toBe(true);
+      expect(limits.rateLimit(key, 5, 900_000).allowed).toBe(false);
     }
   });
 });

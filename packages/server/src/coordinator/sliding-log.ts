@@ -1,10 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import type { RateLimitResult } from './types.js';
 
-/** Bounded memory: past this many keys, the least recently counted leaves the map first. */
+/** Bounded memory: past this many keys, one of the least recently counted is forgotten. */
 const MAX_KEYS = 100_000;
-/** Where the hits of keys pushed out of a full map go (see `overflow` below). */
-const OVERFLOW_BUCKETS = 65_536;
+/** How many of the least recently counted keys an eviction compares (see `evictOne`). */
+const EVICTION_SAMPLE = 16;
 
 /** In-process sliding-window counters (a log of hit times per key) and flags with a time to live. */
 export interface LocalLimits {
@@ -26,39 +25,9 @@ export interface LocalLimits {
  * ```
  */
 export function createLocalLimits(clock: () => number): LocalLimits {
-  const logs = new Map<string, { windowMs: number; hits: number[] }>();
+  const logs = new Map<string, { windowMs: number; limit: number; hits: number[] }>();
   const flags = new Map<string, number>();
   let lastSweep = clock();
-  /**
-   * A key pushed out of a full map must not come back with a clean slate: an attacker who floods
-   * 100,000 junk keys (sign-ins as made-up users from an IPv6 /48) would otherwise reset a victim's
-   * account counter at will. Its hits fold into one of 65,536 buckets (a keyed hash, so nobody can
-   * aim at a bucket) as "`count` hits, all at the newest one's time", merged by maximum; a key
-   * that is not in the map starts from its bucket. Never fewer hits than the key had, so never
-   * looser; a key sharing a bucket with a busy one is only stricter.
-   */
-  const seed = randomBytes(16);
-  const overflow = new Map<number, { count: number; newest: number; windowMs: number }>();
-  const bucketOf = (key: string) =>
-    createHmac('sha256', seed).update(key).digest().readUInt32BE(0) % OVERFLOW_BUCKETS;
-  const fold = (key: string, log: { windowMs: number; hits: number[] }, now: number) => {
-    const live = log.hits.filter((t) => now - t < log.windowMs);
-    const newest = live[live.length - 1];
-    if (newest === undefined) return;
-    const bucket = bucketOf(key);
-    const prev = overflow.get(bucket);
-    overflow.set(bucket, {
-      count: Math.max(prev?.count ?? 0, live.length),
-      newest: Math.max(prev?.newest ?? newest, newest),
-      windowMs: Math.max(prev?.windowMs ?? log.windowMs, log.windowMs),
-    });
-  };
-  const carried = (key: string, windowMs: number, now: number): number[] => {
-    if (overflow.size === 0) return [];
-    const bucket = overflow.get(bucketOf(key));
-    if (bucket === undefined || now - bucket.newest >= windowMs) return [];
-    return Array<number>(bucket.count).fill(bucket.newest);
-  };
 
   const sweep = (now: number) => {
     // Bounded memory: forget keys whose hits all left their window, and run-out flags, now and then.
@@ -69,22 +38,38 @@ export function createLocalLimits(clock: () => number): LocalLimits {
       if (newest === undefined || now - newest >= log.windowMs) logs.delete(key);
     }
     for (const [key, expiresAt] of flags) if (now >= expiresAt) flags.delete(key);
-    for (const [bucket, b] of overflow) if (now - b.newest >= b.windowMs) overflow.delete(bucket);
   };
-  const remember = <V>(
-    map: Map<string, V>,
-    key: string,
-    value: V,
-    evicted?: (key: string, value: V) => void,
-  ) => {
-    // Re-inserted at the end, so the least recently used key goes first when the map is full.
+  const remember = <V>(map: Map<string, V>, key: string, value: V, evict?: () => void) => {
+    // Re-inserted at the end, so the least recently used keys come first when the map is full.
     map.delete(key);
     map.set(key, value);
-    if (map.size > MAX_KEYS) {
-      const [oldest, old] = map.entries().next().value as [string, V];
-      map.delete(oldest);
-      evicted?.(oldest, old);
+    if (map.size <= MAX_KEYS) return;
+    if (evict === undefined) map.delete(map.keys().next().value as string);
+    else evict();
+  };
+  /**
+   * A full map forgets, of its 16 least recently counted keys, the one that used the smallest share
+   * of its limit. Plain LRU let anyone reset a victim's counter: sign in as 100,000 made-up users
+   * (one failure each, from an IPv6 /48) and the victim's account counter was pushed out and came
+   * back empty. Now the flood pushes out its own one-hit keys first; to push out a counter at `h`
+   * of its limit, nearly every key in the map must be fuller than that, which costs the attacker
+   * about 100,000 times what the victim's counter holds.
+   */
+  const evictOne = (now: number) => {
+    let victim: string | undefined;
+    let lowest = Number.POSITIVE_INFINITY;
+    let seen = 0;
+    for (const [key, log] of logs) {
+      let live = 0;
+      for (const t of log.hits) if (now - t < log.windowMs) live++;
+      const share = live / Math.max(1, log.limit);
+      if (share < lowest) {
+        lowest = share;
+        victim = key;
+      }
+      if (lowest === 0 || ++seen >= EVICTION_SAMPLE) break;
     }
+    if (victim !== undefined) logs.delete(victim);
   };
 
   return {
@@ -92,8 +77,7 @@ export function createLocalLimits(clock: () => number): LocalLimits {
       const now = clock();
       sweep(now);
       const log = logs.get(key);
-      const hits =
-        log === undefined ? carried(key, windowMs, now) : log.hits.filter((t) => now - t < windowMs);
+      const hits = log === undefined ? [] : log.hits.filter((t) => now - t < windowMs);
       if (cost < 0) {
         hits.splice(Math.max(0, hits.length + cost));
         if (log !== undefined) log.hits = hits;
@@ -108,7 +92,7 @@ export function createLocalLimits(clock: () => number): LocalLimits {
         return { allowed: false, retryAfterMs: Math.max(1, retryAfterMs) };
       }
       for (let i = 0; i < cost; i++) hits.push(now);
-      if (cost > 0 || log !== undefined) remember(logs, key, { windowMs, hits }, (k, v) => fold(k, v, now));
+      if (cost > 0 || log !== undefined) remember(logs, key, { windowMs, limit, hits }, () => evictOne(now));
       return { allowed: true, retryAfterMs: 0 };
     },
     setFlag(key, ttlMs) {
@@ -123,7 +107,6 @@ export function createLocalLimits(clock: () => number): LocalLimits {
     clear() {
       logs.clear();
       flags.clear();
-      overflow.clear();
     },
   };
 }
