@@ -62,7 +62,8 @@ describe('admin lists: keyset paging with ?limit=&after= and a next cursor', () 
     expect(offset.status).toBe(400);
     expect(offset.body.error).toMatchObject({ code: 'ERR_VALIDATION' });
     expect(offset.body.error.message).toContain('after=<next>');
-    for (const after of ['%00', 'not-a-cursor!', Buffer.from('x:y').toString('base64url')]) {
+    const forged = ['x:y', '1:a\u0000b', '1:\n'].map((text) => Buffer.from(text).toString('base64url'));
+    for (const after of ['%00', 'not-a-cursor!', ...forged]) {
       const res = await get(`/api/admin/clients?after=${after}`);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('ERR_VALIDATION');

@@ -1,5 +1,7 @@
 // Cross-instance messaging of the shared coordinators (Redis pub/sub, PostgreSQL LISTEN/NOTIFY)
 // and the start-up errors of a configured Redis.
+import { inspect } from 'node:util';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type Coordinator,
@@ -11,7 +13,14 @@ import {
   type Storage,
 } from '../src/index.js';
 import { dropSchemas, freshSchema, PG_URL, probePostgres } from './storage/postgres-helper.js';
-import { freePort, probeRedis, REDIS_URL, uniquePrefix } from './support/redis.js';
+import {
+  freePort,
+  ownRedis,
+  probeRedis,
+  REDIS_URL,
+  redisServerMissing,
+  uniquePrefix,
+} from './support/redis.js';
 import { startTcpProxy } from './support/tcp-proxy.js';
 
 const redisSkip = await probeRedis();
@@ -71,6 +80,44 @@ describe('configured Redis at start-up', () => {
     expect(failure).toMatchObject({ code: 'ERR_REDIS_UNAVAILABLE' });
     expect((failure as Error).message).toContain(`127.0.0.1:${port}`);
     expect((failure as Error).message).not.toContain('hunter2secret');
+  });
+});
+
+const ownSkip = redisServerMissing();
+describe.skipIf(ownSkip !== undefined)('a Redis that refuses the password in the URL', () => {
+  it('neither the start-up error nor a later reconnect error carries the password (ioredis puts it in command.args)', async () => {
+    const own = await ownRedis('first-secret-x9');
+    await own.start();
+    try {
+      const wrong = own.url.replace('first-secret-x9', 'wrong-secret-q7');
+      const failure = await createRedisCoordinator({ url: wrong }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({ code: 'ERR_REDIS_UNAVAILABLE' });
+      expect((failure as Error).message).toContain('WRONGPASS');
+      expect(inspect(failure, { depth: 10 })).not.toContain('wrong-secret-q7');
+
+      const errors: unknown[] = [];
+      const c = await createRedisCoordinator({ url: own.url, onError: (error) => errors.push(error) });
+      try {
+        // The password changes under the running instance: its reconnects are refused.
+        const admin = new Redis(own.url);
+        await admin.config('SET', 'requirepass', 'second-secret-z3');
+        await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+        admin.disconnect();
+        const deadline = Date.now() + 10_000;
+        while (!errors.some((e) => /WRONGPASS/.test(String((e as Error).message)))) {
+          if (Date.now() > deadline) throw new Error('no refused reconnect reported');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        for (const error of errors) expect(inspect(error, { depth: 10 })).not.toContain('first-secret-x9');
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await own.kill();
+    }
   });
 });
 
@@ -155,6 +202,22 @@ describe.skipIf(pgSkip !== undefined)('PostgreSQL LISTEN/NOTIFY between instance
     coordinators.push(coordinator);
     return coordinator;
   };
+
+  it('without Redis, warns at start that rate limits count per instance; with Redis, does not', async () => {
+    const storage = await createStorage({ driver: 'postgres', url: PG_URL, schema });
+    storages.push(storage);
+    const databaseUrl = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    for (const redis of redisSkip === undefined ? [undefined, REDIS_URL] : [undefined]) {
+      const warned: string[] = [];
+      const logger = { ...silent, warn: (_o: unknown, msg?: string) => void warned.push(String(msg)) };
+      const config = parseConfig({
+        databaseUrl,
+        ...(redis === undefined ? {} : { redis: { url: redis, keyPrefix: uniquePrefix() } }),
+      });
+      coordinators.push(await createCoordinator(config, storage, logger));
+      expect(warned.some((m) => /rate limits .* per instance/.test(m))).toBe(redis === undefined);
+    }
+  });
 
   it('carries wake-ups and invalidations to the other instances on the schema, once each', async () => {
     const a = await open();

@@ -70,6 +70,11 @@ export async function createCoordinator(
   }
   const memory = createMemoryCoordinator(clock === undefined ? {} : { clock });
   if (transports.length === 0) return memory;
+  // Shared storage says "several instances": say once that the limits are not shared.
+  logger.warn(
+    { redis: null },
+    'no Redis configured: rate limits and sign-in throttling count per instance (N instances allow N times each budget); set redis.url',
+  );
   const fanout = createFanout(transports, quietly(logger, 'coordinator message not sent', {}));
   return {
     ...memory,

@@ -34,8 +34,16 @@ export type Fanout = Pick<
 
 const REMEMBERED = 10_000;
 
-/** Parses a received payload; undefined when it is not an envelope. */
+/**
+ * Largest payload read: an envelope is a few hundred bytes (and NOTIFY carries at most 8,000), so
+ * anything bigger is not ours, and whoever can publish on the channel cannot make every instance
+ * parse megabytes per message.
+ */
+export const MAX_ENVELOPE_BYTES = 16_384;
+
+/** Parses a received payload; undefined when it is not an envelope (or too big to be one). */
 export function parseEnvelope(payload: string): Envelope | undefined {
+  if (payload.length > MAX_ENVELOPE_BYTES) return undefined;
   try {
     const value = JSON.parse(payload) as Envelope;
     const kind = value?.msg?.kind;

@@ -34,6 +34,24 @@ export function redisHost(url: string): string {
   }
 }
 
+/**
+ * A Redis error reduced to its name, message and code. ioredis attaches the failed command to its
+ * errors: a refused AUTH carries the password in `command.args`, a failed script or publish its keys
+ * (typed usernames) and payload. Every error leaving this module (logs, causes) goes through here.
+ */
+export function redisError(error: unknown): Error {
+  const source = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  const safe = new Error(typeof source['message'] === 'string' ? source['message'] : String(error));
+  if (typeof source['name'] === 'string') safe.name = source['name'];
+  if (typeof source['code'] === 'string') (safe as Error & { code?: string }).code = source['code'];
+  return safe;
+}
+
+/** Why a start failed, in a word: the error code (ECONNREFUSED) or Redis's own (WRONGPASS, NOAUTH). */
+function startFailure(error: Error & { code?: string }): string {
+  return error.code ?? /^[A-Z]{3,}(?= )/.exec(error.message)?.[0] ?? 'no answer';
+}
+
 function connectionOptions(timeoutMs: number): RedisOptions {
   return {
     lazyConnect: true,
@@ -67,7 +85,7 @@ function redisTransport(
         await client.publish(channel, JSON.stringify(envelope));
       } catch (error) {
         limits.failed(error);
-        throw error;
+        throw redisError(error);
       }
     },
     onReceive(callback) {
@@ -107,7 +125,7 @@ export async function createRedisCoordinator(opts: RedisCoordinatorOptions): Pro
   let firstError: unknown;
   for (const connection of [client, subscriber]) {
     connection.on('error', (error) => {
-      if (started) onError(error);
+      if (started) onError(redisError(error));
       else firstError ??= error;
     });
   }
@@ -119,10 +137,9 @@ export async function createRedisCoordinator(opts: RedisCoordinatorOptions): Pro
   } catch (failure) {
     client.disconnect();
     subscriber.disconnect();
-    const cause = firstError ?? failure;
-    const reason = (cause as { code?: string }).code ?? 'no answer';
+    const cause = redisError(firstError ?? failure);
     throw new ServerError('ERR_REDIS_UNAVAILABLE', {
-      message: `Redis at ${redisHost(opts.url)} is unreachable (${reason})`,
+      message: `Redis at ${redisHost(opts.url)} is unreachable (${startFailure(cause)})`,
       cause,
     });
   }
@@ -130,7 +147,7 @@ export async function createRedisCoordinator(opts: RedisCoordinatorOptions): Pro
     prefix,
     divisor: opts.degradedLimitDivisor ?? 3,
     clock: opts.clock,
-    onFallback: onError,
+    onFallback: (error) => onError(redisError(error)),
   });
   const redis = redisTransport(client, subscriber, `${prefix}events`, limits);
   const transports = [redis, ...(opts.transports ?? [])];

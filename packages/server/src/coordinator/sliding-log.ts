@@ -1,7 +1,9 @@
 import type { RateLimitResult } from './types.js';
 
-/** Bounded memory: past this many keys, the least recently counted is forgotten first. */
+/** Bounded memory: past this many keys, one of the least recently counted is forgotten. */
 const MAX_KEYS = 100_000;
+/** How many of the least recently counted keys an eviction compares (see `evictOne`). */
+const EVICTION_SAMPLE = 16;
 
 /** In-process sliding-window counters (a log of hit times per key) and flags with a time to live. */
 export interface LocalLimits {
@@ -23,7 +25,7 @@ export interface LocalLimits {
  * ```
  */
 export function createLocalLimits(clock: () => number): LocalLimits {
-  const logs = new Map<string, { windowMs: number; hits: number[] }>();
+  const logs = new Map<string, { windowMs: number; limit: number; hits: number[] }>();
   const flags = new Map<string, number>();
   let lastSweep = clock();
 
@@ -37,11 +39,37 @@ export function createLocalLimits(clock: () => number): LocalLimits {
     }
     for (const [key, expiresAt] of flags) if (now >= expiresAt) flags.delete(key);
   };
-  const remember = <V>(map: Map<string, V>, key: string, value: V) => {
-    // Re-inserted at the end, so the least recently used key goes first when the map is full.
+  const remember = <V>(map: Map<string, V>, key: string, value: V, evict?: () => void) => {
+    // Re-inserted at the end, so the least recently used keys come first when the map is full.
     map.delete(key);
     map.set(key, value);
-    if (map.size > MAX_KEYS) map.delete(map.keys().next().value as string);
+    if (map.size <= MAX_KEYS) return;
+    if (evict === undefined) map.delete(map.keys().next().value as string);
+    else evict();
+  };
+  /**
+   * A full map forgets, of its 16 least recently counted keys, the one that used the smallest share
+   * of its limit. Plain LRU let anyone reset a victim's counter: sign in as 100,000 made-up users
+   * (one failure each, from an IPv6 /48) and the victim's account counter was pushed out and came
+   * back empty. Now the flood pushes out its own one-hit keys first; to push out a counter at `h`
+   * of its limit, nearly every key in the map must be fuller than that, which costs the attacker
+   * about 100,000 times what the victim's counter holds.
+   */
+  const evictOne = (now: number) => {
+    let victim: string | undefined;
+    let lowest = Number.POSITIVE_INFINITY;
+    let seen = 0;
+    for (const [key, log] of logs) {
+      let live = 0;
+      for (const t of log.hits) if (now - t < log.windowMs) live++;
+      const share = live / Math.max(1, log.limit);
+      if (share < lowest) {
+        lowest = share;
+        victim = key;
+      }
+      if (lowest === 0 || ++seen >= EVICTION_SAMPLE) break;
+    }
+    if (victim !== undefined) logs.delete(victim);
   };
 
   return {
@@ -64,7 +92,7 @@ export function createLocalLimits(clock: () => number): LocalLimits {
         return { allowed: false, retryAfterMs: Math.max(1, retryAfterMs) };
       }
       for (let i = 0; i < cost; i++) hits.push(now);
-      if (cost > 0 || log !== undefined) remember(logs, key, { windowMs, hits });
+      if (cost > 0 || log !== undefined) remember(logs, key, { windowMs, limit, hits }, () => evictOne(now));
       return { allowed: true, retryAfterMs: 0 };
     },
     setFlag(key, ttlMs) {

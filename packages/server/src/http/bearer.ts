@@ -62,7 +62,7 @@ export async function authenticate(
   if (jkt === undefined && card.scheme === 'DPoP') {
     throw new ServerError('ERR_INVALID_TOKEN', { message: 'This card is not DPoP-bound: send it as Bearer' });
   }
-  if (jkt !== undefined) resourceRequestProof(ctx, request, card.token, jkt);
+  if (jkt !== undefined) await resourceRequestProof(ctx, request, card.token, jkt);
   if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
     throw new ServerError('ERR_INVALID_TOKEN', { message: 'A user token is required' });
   }

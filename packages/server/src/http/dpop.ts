@@ -1,14 +1,15 @@
 import { DpopReplayCache, verifyDpopProof } from '@keycard/jwt';
 import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 
 /** Oldest proof accepted, in seconds (RFC 9449 §11.1: a short window bounds replays). */
 const PROOF_MAX_AGE_SECONDS = 300;
 const PROOF_LEEWAY_SECONDS = 5;
 
-// One replay cache per server instance (several instances each keep their own; a proof is
-// bound to one URL and method and lives 5 minutes, so a replay elsewhere gains no new card type).
+// One replay cache per server instance; with Redis, a proof is also claimed once cluster-wide (see
+// `claimedOnce`), or a captured proof and card would be replayed once more on each other instance.
 const caches = new WeakMap<ServerContext, DpopReplayCache>();
 function replayCacheOf(ctx: ServerContext): DpopReplayCache {
   let cache = caches.get(ctx);
@@ -39,14 +40,14 @@ function proofHeader(request: FastifyRequest): string | undefined {
  *
  * @example
  * ```ts
- * const dpopJkt = tokenRequestProof(ctx, request, '/oauth/token');
+ * const dpopJkt = await tokenRequestProof(ctx, request, '/oauth/token');
  * ```
  */
-export function tokenRequestProof(
+export async function tokenRequestProof(
   ctx: ServerContext,
   request: FastifyRequest,
   path: string,
-): string | undefined {
+): Promise<string | undefined> {
   const proof = proofHeader(request);
   if (proof === undefined) return undefined;
   return verify(ctx, proof, { method: 'POST', url: `${ctx.issuer}${path}` });
@@ -57,12 +58,12 @@ export function tokenRequestProof(
  * request's method and URL, `ath` = hash of the card, and the key the card is bound to.
  * Throws ERR_INVALID_TOKEN (401) — the card is not usable without its holder's proof.
  */
-export function resourceRequestProof(
+export async function resourceRequestProof(
   ctx: ServerContext,
   request: FastifyRequest,
   card: string,
   jkt: string,
-): void {
+): Promise<void> {
   const refuse = (cause: unknown) =>
     new ServerError('ERR_INVALID_TOKEN', {
       message: 'A valid DPoP proof of the card key is required',
@@ -78,7 +79,7 @@ export function resourceRequestProof(
     throw refuse(new ServerError('ERR_INVALID_DPOP_PROOF', { message: 'No DPoP proof was sent' }));
   const path = request.url.split('?')[0] ?? '/';
   try {
-    verify(ctx, proof, {
+    await verify(ctx, proof, {
       method: request.method,
       url: `${ctx.issuer}${path}`,
       accessToken: card,
@@ -89,20 +90,40 @@ export function resourceRequestProof(
   }
 }
 
-function verify(
+async function verify(
   ctx: ServerContext,
   proof: string,
   opts: { method: string; url: string; accessToken?: string; expectedJkt?: string },
-): string {
+): Promise<string> {
+  let verified: ReturnType<typeof verifyDpopProof>;
   try {
-    return verifyDpopProof(proof, {
+    verified = verifyDpopProof(proof, {
       ...opts,
       clock: ctx.clock,
       maxAgeSeconds: PROOF_MAX_AGE_SECONDS,
       leewaySeconds: PROOF_LEEWAY_SECONDS,
       replayCache: replayCacheOf(ctx),
-    }).jkt;
+    });
   } catch (cause) {
     throw new ServerError('ERR_INVALID_DPOP_PROOF', { cause });
   }
+  if (!(await claimedOnce(ctx, verified.jkt, verified.claims.jti))) {
+    throw new ServerError('ERR_INVALID_DPOP_PROOF', {
+      cause: new Error('DPoP proof replayed: another instance has seen its jti'),
+    });
+  }
+  return verified.jkt;
+}
+
+/**
+ * Whether this proof is the first with its (key, jti) across the cluster: a one-hit window on the
+ * shared Redis counters (atomic, so two instances racing on one proof let one through). Only while
+ * Redis answers: alone, or with Redis away, the local replay cache above is all there is (the
+ * in-process counters are not filled with one key per proof).
+ */
+async function claimedOnce(ctx: ServerContext, jkt: string, jti: string): Promise<boolean> {
+  if (!ctx.coordinator.health().some((backend) => backend.name === 'redis' && backend.up)) return true;
+  const windowMs = (PROOF_MAX_AGE_SECONDS + 2 * PROOF_LEEWAY_SECONDS) * 1000;
+  const key = `dpop:${sha256Hex(`${jkt}:${jti}`)}`;
+  return (await ctx.coordinator.rateLimit(key, 1, windowMs)).allowed;
 }

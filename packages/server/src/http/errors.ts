@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isServerError, ServerError } from '../errors.js';
-import { isStorageUnavailable } from '../storage/unavailable.js';
+import { isRefusedText, isStorageUnavailable } from '../storage/unavailable.js';
 
 /** What a 503 for unavailable storage tells the caller to wait, in seconds. */
 export const STORAGE_RETRY_AFTER_SECONDS = 5;
@@ -14,7 +14,8 @@ export function isOAuthPath(url: string): boolean {
  * Maps anything thrown in a request to a ServerError: Fastify's own client errors (bad JSON,
  * body too large, wrong content type, schema validation) keep a 4xx with a code; storage that
  * is unreachable, timed out or locked becomes 503 ERR_STORAGE_UNAVAILABLE with Retry-After
- * (`temporarily_unavailable` on OAuth endpoints); anything else unexpected becomes
+ * (`temporarily_unavailable` on OAuth endpoints); text the database refuses (a NUL) is
+ * ERR_VALIDATION; anything else unexpected becomes
  * ERR_INTERNAL with no detail.
  */
 export function toServerError(error: unknown): ServerError {
@@ -25,6 +26,8 @@ export function toServerError(error: unknown): ServerError {
       retryAfter: STORAGE_RETRY_AFTER_SECONDS,
     });
   }
+  // Text PostgreSQL cannot hold (a NUL in a typed username or a query parameter): the caller's fault.
+  if (isRefusedText(error)) return new ServerError('ERR_VALIDATION', { cause: error });
   const fe = error as Partial<FastifyError> & { validation?: unknown };
   if (fe.validation !== undefined) return new ServerError('ERR_VALIDATION', { cause: error });
   switch (fe.code) {

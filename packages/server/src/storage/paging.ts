@@ -72,7 +72,9 @@ export function encodeListCursor(cursor: ListCursor): string {
 export function decodeListCursor(text: string): ListCursor | undefined {
   if (!/^[A-Za-z0-9_-]{1,700}$/.test(text)) return undefined;
   const plain = Buffer.from(text, 'base64url').toString('utf8');
-  const match = /^(\d{1,16}):(.{1,400})$/s.exec(plain);
+  // No control characters: no key has them, and PostgreSQL refuses a NUL in text (a 500, not a 400).
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  const match = /^(\d{1,16}):([^\u0000-\u001f\u007f]{1,400})$/.exec(plain);
   if (match === null) return undefined;
   const createdAt = Number(match[1]);
   return Number.isSafeInteger(createdAt) ? { createdAt, key: match[2] ?? '' } : undefined;

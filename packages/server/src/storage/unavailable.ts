@@ -83,3 +83,26 @@ export function isUnavailableCause(error: Error): boolean {
   }
   return PG_MESSAGES.some((message) => error.message.includes(message));
 }
+
+// PostgreSQL SQLSTATEs for text it cannot store: 22021 a NUL (or bytes invalid in the encoding),
+// 22P05 a character the database encoding lacks. SQLite stores such text; PostgreSQL refuses it.
+const POSTGRES_REFUSED_TEXT = new Set(['22021', '22P05']);
+
+/**
+ * True when the database refused a value the client sent (a username or query parameter holding
+ * a NUL character): the request's fault, answered 400, not a storage failure or a bug.
+ *
+ * @example
+ * ```ts
+ * if (isRefusedText(error)) throw new ServerError('ERR_VALIDATION', { cause: error });
+ * ```
+ */
+export function isRefusedText(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && POSTGRES_REFUSED_TEXT.has(code)) return true;
+    current = current.cause;
+  }
+  return false;
+}

@@ -58,9 +58,10 @@ export interface OwnRedis {
   kill(): Promise<void>;
 }
 
-export async function ownRedis(): Promise<OwnRedis> {
+/** @param password started with `--requirepass` (the URL then carries it) when given. */
+export async function ownRedis(password?: string): Promise<OwnRedis> {
   const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `redis://${password === undefined ? '' : `:${password}@`}127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   return {
     port,
@@ -68,7 +69,17 @@ export async function ownRedis(): Promise<OwnRedis> {
     async start() {
       child = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          ...(password === undefined ? [] : ['--requirepass', password]),
+        ],
         {
           stdio: 'ignore',
         },

@@ -72,7 +72,7 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
       scope: body.scope,
       audience: body.audience,
       resource: body.resource,
-      dpopJkt: tokenRequestProof(ctx, request, '/api/login'),
+      dpopJkt: await tokenRequestProof(ctx, request, '/api/login'),
       request: requestInfo(request),
     });
     return sendTokens(ctx, reply, tokens, body.cookie === true);
@@ -92,7 +92,7 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
         scope: body.scope,
         audience: body.audience,
         resource: body.resource,
-        dpopJkt: tokenRequestProof(ctx, request, '/api/refresh'),
+        dpopJkt: await tokenRequestProof(ctx, request, '/api/refresh'),
         request: requestInfo(request),
       });
       return sendTokens(ctx, reply, tokens, fromCookie !== undefined);

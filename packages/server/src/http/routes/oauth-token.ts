@@ -48,7 +48,7 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
   app.post('/oauth/token', async (request, reply) => {
     const body = parseInput(tokenBody, request.body);
     const info = requestInfo(request);
-    const dpopJkt = tokenRequestProof(ctx, request, '/oauth/token');
+    const dpopJkt = await tokenRequestProof(ctx, request, '/oauth/token');
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     const required = (
       name: 'username' | 'password' | 'refresh_token' | 'subject_token' | 'subject_token_type',

@@ -31,7 +31,7 @@ async function authorizeReader(ctx: ServerContext, request: FastifyRequest): Pro
   const jkt = boundKey(claims);
   if ((jkt !== undefined) !== (card.scheme === 'DPoP'))
     throw new ServerError('ERR_INVALID_TOKEN', { message: 'Send a DPoP-bound card, and only it, as DPoP' });
-  if (jkt !== undefined) resourceRequestProof(ctx, request, card.token, jkt);
+  if (jkt !== undefined) await resourceRequestProof(ctx, request, card.token, jkt);
   const scopes = typeof claims['scope'] === 'string' ? claims['scope'].split(' ') : [];
   if (!scopes.includes(FEED_SCOPE)) throw new ServerError('ERR_INSUFFICIENT_SCOPE');
 }
