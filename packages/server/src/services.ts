@@ -8,7 +8,7 @@ import { type KeycardConfig, type KeycardConfigInput, parseConfig } from './conf
 import type { Clock, CustomClaimsHook, Logger, ServerContext } from './context.js';
 import { type Coordinator, createCoordinator } from './coordinator/index.js';
 import { createSealer } from './crypto/index.js';
-import { createDirectoryCache } from './directory/index.js';
+import { createDirectoryCache, DIRECTORY_TTL_MS } from './directory/index.js';
 import { ServerError } from './errors.js';
 import { createKeyManager, decodeMasterKey, loadOrCreateMasterKeyFile } from './keys/index.js';
 import { createLogger } from './logger.js';
@@ -146,7 +146,7 @@ export async function openServices(
     },
     onChange: () => invalidate('keys'),
   });
-  const directory = createDirectoryCache(storage, 2000, () => invalidate('directory'));
+  const directory = createDirectoryCache(storage, DIRECTORY_TTL_MS, () => invalidate('directory'));
   const stopInvalidations = coordinator.onInvalidation((what) => {
     if (what === 'directory') directory.drop();
     else keys.invalidate();

@@ -1,5 +1,8 @@
 import type { AudienceRecord, ClientRecord, RoleRecord, Storage } from '../storage/index.js';
 
+/** How long the server's directory cache keeps a record it read. */
+export const DIRECTORY_TTL_MS = 2000;
+
 /**
  * A short-lived read cache of clients, audiences and roles: the records every token request
  * reads and that change rarely. Changes made through this process invalidate it at once and tell

@@ -1,3 +1,3 @@
 export { deleteAudience, saveAudience } from './audiences.js';
-export { createDirectoryCache, type DirectoryCache } from './cache.js';
+export { createDirectoryCache, DIRECTORY_TTL_MS, type DirectoryCache } from './cache.js';
 export { deleteRole, saveRole } from './roles.js';

@@ -27,6 +27,11 @@ export interface RevocationIndex {
    * of `roles`, after catching up: a card for them issued in that second would be born revoked.
    */
   subjectNotBefore(sub: string, roles?: readonly string[]): Promise<number | undefined>;
+  /**
+   * Whether `role` was revoked (deleted, or lost a scope) at or after `since` (ms), after catching
+   * up: a cached copy of it may then predate the change, so token issuance reads it fresh.
+   */
+  roleRevokedSince(role: string, since: number): Promise<boolean>;
   sync(): Promise<void>;
 }
 
@@ -108,6 +113,11 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
 
   return {
     sync,
+    async roleRevokedSince(role, since) {
+      await sync();
+      const revoked = roles.get(role);
+      return revoked !== undefined && revoked.notBefore >= since;
+    },
     async subjectNotBefore(sub, held = []) {
       await sync();
       let latest = subjects.get(sub)?.notBefore;

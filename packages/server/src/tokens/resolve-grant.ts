@@ -1,6 +1,10 @@
 import type { ServerContext } from '../context.js';
+import { DIRECTORY_TTL_MS } from '../directory/index.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
+
+/** Clock skew between instances, on top of the directory cache's lifetime. */
+const FRESH_MARGIN_MS = 3000;
 
 // RFC 6749 §3.3 scope-token characters.
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,200}$/;
@@ -40,8 +44,14 @@ export async function grantedScopes(
   let scopes = (asked ?? client.scopes).filter((s) => client.scopes.includes(s));
   if (input.roles !== undefined) {
     const granted = new Set<string>();
+    // The directory cache lives up to DIRECTORY_TTL_MS and another instance may have just taken a
+    // scope from a role: a role revoked that lately is read from storage (which changed before
+    // the event was appended), so the card cannot carry the scope it lost.
+    const since = ctx.clock() - DIRECTORY_TTL_MS - FRESH_MARGIN_MS;
     for (const name of input.roles) {
-      const role = await ctx.directory.role(name);
+      const role = (await ctx.revocationIndex.roleRevokedSince(name, since))
+        ? await ctx.storage.roles.get(name)
+        : await ctx.directory.role(name);
       for (const s of role?.scopes ?? []) granted.add(s);
     }
     scopes = scopes.filter((s) => granted.has(s));
