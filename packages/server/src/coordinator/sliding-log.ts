@@ -77,7 +77,12 @@ export function createLocalLimits(clock: () => number): LocalLimits {
       const now = clock();
       sweep(now);
       const log = logs.get(key);
-      const hits = log === undefined ? [] : log.hits.filter((t) => now - t < windowMs);
+      // Hits are kept oldest first: drop the ones that left the window from the front, in place
+      // (no copy per call, so raising a limit does not make every request slower).
+      const hits = log === undefined ? [] : log.hits;
+      let expired = 0;
+      while (expired < hits.length && now - (hits[expired] as number) >= windowMs) expired++;
+      if (expired > 0) hits.splice(0, expired);
       if (cost < 0) {
         hits.splice(Math.max(0, hits.length + cost));
         if (log !== undefined) log.hits = hits;
