@@ -1,5 +1,5 @@
-import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { ListCursor } from '../paging.js';
+import { type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { ListCursor, PageOptions } from '../paging.js';
 import { StorageConflictError } from '../types.js';
 import type { Database } from './schema.js';
 
@@ -30,4 +30,23 @@ export const count = (n: bigint | number | undefined): number => Number(n ?? 0);
  */
 export function keysetAfter(after: ListCursor, key: string, direction: '>' | '<'): RawBuilder<SqlBool> {
   return sql<SqlBool>`(${sql.ref('created_at')}, ${sql.ref(key)}) ${sql.raw(direction)} (${after.createdAt}, ${after.key})`;
+}
+
+/**
+ * One keyset page of an oldest-first list: rows after `opts.after` by (created_at, key), at most
+ * `opts.limit`. For `.$call(...)` on a select of a table with `created_at` and `key`.
+ *
+ * @example
+ * ```ts
+ * db.selectFrom('roles').selectAll().$call(oldestFirstPage('name', { limit: 100 }));
+ * ```
+ */
+export function oldestFirstPage(key: string, opts: PageOptions | undefined) {
+  // biome-ignore lint/suspicious/noExplicitAny: the same paging serves every table's select builder.
+  return <Q extends SelectQueryBuilder<any, any, any>>(q: Q): Q => {
+    let page = q;
+    if (opts?.after !== undefined) page = page.where(keysetAfter(opts.after, key, '>')) as Q;
+    page = page.orderBy(sql.ref('created_at')).orderBy(sql.ref(key)) as Q;
+    return (opts?.limit === undefined ? page : page.limit(opts.limit)) as Q;
+  };
 }

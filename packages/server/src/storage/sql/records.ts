@@ -1,5 +1,5 @@
-import type { AudienceStore, ClientStore, ListCursor, RoleStore, UserStore } from '../types.js';
-import { count, keysetAfter, orConflict, type SqlContext } from './context.js';
+import type { AudienceStore, ClientStore, RoleStore, UserStore } from '../types.js';
+import { count, oldestFirstPage, orConflict, type SqlContext } from './context.js';
 import { clientToRow, rowToAudience, rowToClient, rowToRole, rowToUser, userToRow } from './rows.js';
 import type { UsersTable } from './schema.js';
 
@@ -25,15 +25,7 @@ export function sqlUsers(ctx: SqlContext): UserStore {
       return row && rowToUser(row);
     },
     async list(opts) {
-      const { limit, after } = opts ?? {};
-      const rows = await db
-        .selectFrom('users')
-        .selectAll()
-        .$if(after !== undefined, (q) => q.where(keysetAfter(after as ListCursor, 'id', '>')))
-        .orderBy('created_at')
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
+      const rows = await db.selectFrom('users').selectAll().$call(oldestFirstPage('id', opts)).execute();
       return rows.map(rowToUser);
     },
     async update(id, patch) {
@@ -73,15 +65,7 @@ export function sqlClients(ctx: SqlContext): ClientStore {
       return row && rowToClient(row);
     },
     async list(opts) {
-      const { after, limit } = opts ?? {};
-      const rows = await db
-        .selectFrom('clients')
-        .selectAll()
-        .$if(after !== undefined, (q) => q.where(keysetAfter(after as ListCursor, 'id', '>')))
-        .orderBy('created_at')
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
+      const rows = await db.selectFrom('clients').selectAll().$call(oldestFirstPage('id', opts)).execute();
       return rows.map(rowToClient);
     },
     async update(client) {
@@ -124,15 +108,7 @@ export function sqlAudiences(ctx: SqlContext): AudienceStore {
       return row && rowToAudience(row);
     },
     async list(opts) {
-      const { after, limit } = opts ?? {};
-      const rows = await db
-        .selectFrom('audiences')
-        .selectAll()
-        .$if(after !== undefined, (q) => q.where(keysetAfter(after as ListCursor, 'id', '>')))
-        .orderBy('created_at')
-        .orderBy('id')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
+      const rows = await db.selectFrom('audiences').selectAll().$call(oldestFirstPage('id', opts)).execute();
       return rows.map(rowToAudience);
     },
     async delete(id) {
@@ -157,15 +133,7 @@ export function sqlRoles({ db }: SqlContext): RoleStore {
       return row && rowToRole(row);
     },
     async list(opts) {
-      const { after, limit } = opts ?? {};
-      const rows = await db
-        .selectFrom('roles')
-        .selectAll()
-        .$if(after !== undefined, (q) => q.where(keysetAfter(after as ListCursor, 'name', '>')))
-        .orderBy('created_at')
-        .orderBy('name')
-        .$if(limit !== undefined, (q) => q.limit(limit ?? 0))
-        .execute();
+      const rows = await db.selectFrom('roles').selectAll().$call(oldestFirstPage('name', opts)).execute();
       return rows.map(rowToRole);
     },
     async delete(name) {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { inBatches } from '../paging.js';
 import type { ConsumeResult, RefreshTokenStore } from '../types.js';
 import { count, orConflict, type SqlContext } from './context.js';
@@ -12,6 +12,14 @@ export function sqlRefreshTokens(ctx: SqlContext): RefreshTokenStore {
     return row && rowToRefreshToken(row);
   };
   const get = (hash: string) => readToken(db, hash);
+  type TokenSelect = SelectQueryBuilder<Database, 'refresh_tokens', { hash: string }>;
+  /** Deletes the rows `narrow` selects, a bounded batch per statement. */
+  const deleteInBatches = (opts: Parameters<typeof inBatches>[0], narrow: (q: TokenSelect) => TokenSelect) =>
+    inBatches(opts, async (size) => {
+      const batch = narrow(db.selectFrom('refresh_tokens').select('hash')).limit(size);
+      const result = await db.deleteFrom('refresh_tokens').where('hash', 'in', batch).executeTakeFirst();
+      return count(result.numDeletedRows);
+    });
   return {
     async create(token) {
       await orConflict(ctx, 'refresh token already exists', () =>
@@ -72,29 +80,12 @@ export function sqlRefreshTokens(ctx: SqlContext): RefreshTokenStore {
       return count(result.numDeletedRows);
     },
     async deleteExpired(before, opts) {
-      return inBatches(opts, async (size) => {
-        const batch = db
-          .selectFrom('refresh_tokens')
-          .select('hash')
-          .where('expires_at', '<', before)
-          .limit(size);
-        const result = await db.deleteFrom('refresh_tokens').where('hash', 'in', batch).executeTakeFirst();
-        return count(result.numDeletedRows);
-      });
+      return deleteInBatches(opts, (q) => q.where('expires_at', '<', before));
     },
     async deleteUsedBefore(before, opts) {
       // `used_at < ?` never matches NULL (an unused token); the partial index of migration 0004
       // serves it.
-      return inBatches(opts, async (size) => {
-        const batch = db
-          .selectFrom('refresh_tokens')
-          .select('hash')
-          .where('used_at', 'is not', null)
-          .where('used_at', '<', before)
-          .limit(size);
-        const result = await db.deleteFrom('refresh_tokens').where('hash', 'in', batch).executeTakeFirst();
-        return count(result.numDeletedRows);
-      });
+      return deleteInBatches(opts, (q) => q.where('used_at', 'is not', null).where('used_at', '<', before));
     },
   };
 }
