@@ -28,10 +28,10 @@ export interface RevocationIndex {
    */
   subjectNotBefore(sub: string, roles?: readonly string[]): Promise<number | undefined>;
   /**
-   * Whether `role` was revoked (deleted, or lost a scope) at or after `since` (ms), after catching
-   * up: a cached copy of it may then predate the change, so token issuance reads it fresh.
+   * Whether `role` was revoked (deleted, or lost a scope) at or after `since` (ms), as of the last
+   * `sync()`: a cached copy of it may then predate the change, so token issuance reads it fresh.
    */
-  roleRevokedSince(role: string, since: number): Promise<boolean>;
+  roleRevokedSince(role: string, since: number): boolean;
   sync(): Promise<void>;
 }
 
@@ -113,8 +113,7 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
 
   return {
     sync,
-    async roleRevokedSince(role, since) {
-      await sync();
+    roleRevokedSince(role, since) {
       const revoked = roles.get(role);
       return revoked !== undefined && revoked.notBefore >= since;
     },

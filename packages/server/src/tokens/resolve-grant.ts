@@ -47,9 +47,10 @@ export async function grantedScopes(
     // The directory cache lives up to DIRECTORY_TTL_MS and another instance may have just taken a
     // scope from a role: a role revoked that lately is read from storage (which changed before
     // the event was appended), so the card cannot carry the scope it lost.
+    if (input.roles.length > 0) await ctx.revocationIndex.sync();
     const since = ctx.clock() - DIRECTORY_TTL_MS - FRESH_MARGIN_MS;
     for (const name of input.roles) {
-      const role = (await ctx.revocationIndex.roleRevokedSince(name, since))
+      const role = ctx.revocationIndex.roleRevokedSince(name, since)
         ? await ctx.storage.roles.get(name)
         : await ctx.directory.role(name);
       for (const s of role?.scopes ?? []) granted.add(s);
