@@ -14,8 +14,8 @@ import { listArg, PG_URL, probePostgres, REDIS_URL, redisSupport, startSet } fro
 import { cpuMsOf, pin, runHttpInterleaved } from './lib/http.mjs';
 import { basicAuth, tokenRequest } from './lib/oauth-client.mjs';
 import { hardTimeout, header, markdownTable, parseArgs, waitForQuiet, writeJson } from './lib/report.mjs';
-import { fmtMs, fmtRate, fmtRatio, fmtUs, median, pairedRatio } from './lib/stats.mjs';
-import { makeAgent, request, runWorkers } from './lib/workers.mjs';
+import { fmtMs, fmtRate, fmtRatio, fmtUs, pairedRatio } from './lib/stats.mjs';
+import { makeAgent, request, runWorkers, summarizeWorkerRuns } from './lib/workers.mjs';
 
 const args = parseArgs();
 const rounds = args.rounds ?? 3;
@@ -169,17 +169,7 @@ try {
     }
     console.error(`refresh_token: round ${r + 1}/${rounds} done`);
   }
-  results.refresh = {};
-  for (const [id, runs] of refreshRuns) {
-    results.refresh[id] = {
-      rps: median(runs.map((x) => x.rps)),
-      rpsRounds: runs.map((x) => x.rps),
-      p50: median(runs.map((x) => x.p50)),
-      p99: median(runs.map((x) => x.p99)),
-      cpuUsPerReq: median(runs.map((x) => x.cpuUsPerReq)),
-      rounds: runs,
-    };
-  }
+  results.refresh = summarizeWorkerRuns(refreshRuns);
 
   const rows = [];
   for (const [grant, res] of [

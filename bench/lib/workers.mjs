@@ -3,7 +3,7 @@
 // awaiting its previous answer, until a deadline. Latencies are kept in ms.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { percentile } from './stats.mjs';
+import { median, percentile } from './stats.mjs';
 
 /** Keep-alive agent with one socket per worker (like autocannon's connections). */
 export function makeAgent(connections) {
@@ -69,4 +69,23 @@ export async function runWorkers(states, step, { durationMs }) {
     p99: percentile(latencies, 99),
     max: percentile(latencies, 100),
   };
+}
+
+/**
+ * Medians across rounds of each subject's closed-loop runs (`Map<id, run[]>` → `{ [id]: summary }`);
+ * `rpsRounds` keeps the per-round rates for paired ratios.
+ */
+export function summarizeWorkerRuns(runsById) {
+  const out = {};
+  for (const [id, runs] of runsById) {
+    out[id] = {
+      rps: median(runs.map((x) => x.rps)),
+      rpsRounds: runs.map((x) => x.rps),
+      p50: median(runs.map((x) => x.p50)),
+      p99: median(runs.map((x) => x.p99)),
+      cpuUsPerReq: median(runs.map((x) => x.cpuUsPerReq)),
+      rounds: runs,
+    };
+  }
+  return out;
 }
