@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Packs every public package with `npm pack` and lints the tarball a user would install:
+// publint (package.json/exports/files) and @arethetypeswrong/cli (types per resolution mode).
+// The packages are ESM-only; `require()` of them works on Node >= 20.19 (require(esm)), which is
+// what the `esm-only` attw profile checks. Everything runs offline on local tarballs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const packages = ['@keycard/jwt', '@keycard/guard', '@keycard/server', 'keycard'];
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const out = mkdtempSync(join(tmpdir(), 'keycard-pack-'));
+let failed = 0;
+
+try {
+  execFileSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' });
+  for (const name of packages) {
+    const json = execFileSync(
+      'npm',
+      ['pack', '--workspace', name, '--pack-destination', out, '--json', '--ignore-scripts'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    const [info] = JSON.parse(json);
+    const tarball = join(out, info.filename);
+    console.log(`\n== ${name}: ${info.filename} (${info.entryCount} files)`);
+    const paths = new Set(info.files.map((f) => f.path));
+    // Build leftovers: incremental-build state, tests, and compiled files whose source is gone.
+    const leftovers = [...paths].filter(
+      (p) =>
+        /(^|\/)\.tsbuildinfo$|\.test\./.test(p) ||
+        (/^dist\/.*\.js$/.test(p) && !paths.has(p.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))),
+    );
+    if (leftovers.length > 0) {
+      console.error(`build leftovers in the tarball: ${leftovers.join(', ')}`);
+      failed++;
+    }
+    for (const file of ['LICENSE', 'README.md', 'package.json']) {
+      if (!info.files.some((f) => f.path === file)) {
+        console.error(`missing from the tarball: ${file}`);
+        failed++;
+      }
+    }
+    const checks = [
+      [bin('publint'), ['run', tarball, '--strict']],
+      [bin('attw'), [tarball, '--profile', 'esm-only', '--no-emoji', '--no-color']],
+    ];
+    for (const [cmd, args] of checks) {
+      const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+      if (r.status !== 0) failed++;
+    }
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+if (failed > 0) {
+  console.error(`\nlint:packages: ${failed} problem(s)`);
+  process.exit(1);
+}
+console.log('\nlint:packages: no problems');
