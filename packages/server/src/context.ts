@@ -6,7 +6,13 @@ import type { DirectoryCache } from './directory/index.js';
 import type { KeyManager } from './keys/index.js';
 import type { Metrics } from './metrics/index.js';
 import type { PasswordHasher } from './passwords/index.js';
-import type { RevocationIndex } from './revocations/index.js';
+import type {
+  publishKeyRevocation,
+  publishRevocation,
+  publishSessionRevocations,
+  publishSubjectRevocation,
+  RevocationIndex,
+} from './revocations/index.js';
 import type { Storage, UserRecord } from './storage/index.js';
 import type { Throttle } from './throttle/index.js';
 
@@ -71,3 +77,13 @@ export const API_SCOPES: readonly string[] = ['admin', FEED_SCOPE];
 export const WEB_CLIENT_ID = 'keycard-web';
 /** The built-in first-party public client for scripts and curl: Bearer cards for the keycard API. */
 export const SCRIPT_CLIENT_ID = 'keycard-cli';
+
+/**
+ * What publishing revocation events reads: whatever `revocations/publish.ts` declares (today the
+ * whole context). Services that publish add it to their own dependency type, so they narrow
+ * with it.
+ */
+export type RevocationPublishDeps = Parameters<typeof publishRevocation>[0] &
+  Parameters<typeof publishSessionRevocations>[0] &
+  Parameters<typeof publishSubjectRevocation>[0] &
+  Parameters<typeof publishKeyRevocation>[0];

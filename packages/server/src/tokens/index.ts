@@ -1,10 +1,18 @@
-export { type InspectCheck, type Inspection, inspectToken } from './inspect-token.js';
+export { type InspectCheck, type Inspection, type InspectTokenDeps, inspectToken } from './inspect-token.js';
 export {
   type AccessTokenInput,
   type ActClaim,
+  type IssueAccessTokenDeps,
   type IssuedAccessToken,
   issueAccessToken,
 } from './issue-access-token.js';
-export { grantedScopes, parseScope } from './resolve-grant.js';
-export { namedAudiences, pickCardAudiences, scopesFor, type TargetInput } from './resolve-target.js';
-export { verifyAccessToken } from './verify-access-token.js';
+export { type GrantedScopesDeps, grantedScopes, parseScope } from './resolve-grant.js';
+export {
+  type NamedAudiencesDeps,
+  namedAudiences,
+  pickCardAudiences,
+  type ScopesForDeps,
+  scopesFor,
+  type TargetInput,
+} from './resolve-target.js';
+export { type VerifyAccessTokenDeps, verifyAccessToken } from './verify-access-token.js';

@@ -1,6 +1,12 @@
 import { createVerifier, decodeJWT, isJoseError, type JWSHeader, type JWTClaims } from '@keycard/jwt';
 import { API_AUDIENCE, type ServerContext } from '../context.js';
 
+/** What {@link inspectToken} reads. */
+export type InspectTokenDeps = Pick<
+  ServerContext,
+  'keys' | 'issuer' | 'clock' | 'config' | 'storage' | 'revocationIndex'
+>;
+
 /** One check the inspector ran. */
 export interface InspectCheck {
   name: 'format' | 'alg' | 'signature' | 'typ' | 'iss' | 'aud' | 'exp' | 'nbf' | 'iat' | 'revoked';
@@ -36,7 +42,7 @@ const SIGNATURE_CODES = new Set([
  * const { valid, checks } = await inspectToken(ctx, token);
  * ```
  */
-export async function inspectToken(ctx: ServerContext, token: string): Promise<Inspection> {
+export async function inspectToken(ctx: InspectTokenDeps, token: string): Promise<Inspection> {
   const checks: InspectCheck[] = [];
   const add = (name: InspectCheck['name'], ok: boolean, message: string, code?: string) =>
     checks.push({ name, ok, message, ...(ok || code === undefined ? {} : { code }) });

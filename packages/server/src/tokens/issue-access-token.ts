@@ -50,6 +50,12 @@ export interface ActClaim {
   act?: ActClaim;
 }
 
+/** What {@link issueAccessToken} reads (`revocationIndex` and `clock` to keep clear of a revocation's second). */
+export type IssueAccessTokenDeps = Pick<
+  ServerContext,
+  'config' | 'customClaims' | 'issuer' | 'keys' | 'metrics' | 'revocationIndex' | 'clock'
+>;
+
 /** An issued access token. */
 export interface IssuedAccessToken {
   accessToken: string;
@@ -68,7 +74,7 @@ export interface IssuedAccessToken {
  * ```
  */
 export async function issueAccessToken(
-  ctx: ServerContext,
+  ctx: IssueAccessTokenDeps,
   input: AccessTokenInput,
 ): Promise<IssuedAccessToken> {
   if (
@@ -131,7 +137,7 @@ export async function issueAccessToken(
  * (at most one, and only right after a revocation of this subject) and return the time.
  */
 async function clearOfSubjectRevocation(
-  ctx: ServerContext,
+  ctx: Pick<ServerContext, 'revocationIndex' | 'clock'>,
   sub: string,
   roles: readonly string[],
 ): Promise<number> {

@@ -3,6 +3,9 @@ import { DIRECTORY_TTL_MS } from '../directory/index.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
 
+/** What {@link grantedScopes} reads (storage for a role revoked since the directory cached it). */
+export type GrantedScopesDeps = Pick<ServerContext, 'directory' | 'storage' | 'revocationIndex' | 'clock'>;
+
 /** Clock skew between instances, on top of the directory cache's lifetime. */
 const FRESH_MARGIN_MS = 3000;
 
@@ -36,7 +39,7 @@ export function parseScope(scope: string | undefined): string[] | undefined {
  * ```
  */
 export async function grantedScopes(
-  ctx: ServerContext,
+  ctx: GrantedScopesDeps,
   input: { client: ClientRecord; scope?: string | undefined; roles?: string[]; refuseEmpty?: boolean },
 ): Promise<string[]> {
   const { client } = input;

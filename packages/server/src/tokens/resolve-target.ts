@@ -8,6 +8,11 @@ export interface TargetInput {
   audience?: string | string[] | undefined;
 }
 
+/** What {@link namedAudiences} reads (storage for a resource URI the directory has not cached). */
+export type NamedAudiencesDeps = Pick<ServerContext, 'directory' | 'storage'>;
+/** What {@link scopesFor} reads. */
+export type ScopesForDeps = Pick<ServerContext, 'directory'>;
+
 const list = (value: string | string[] | undefined, split: boolean): string[] =>
   value === undefined
     ? []
@@ -27,7 +32,7 @@ const invalidTarget = (message?: string) =>
  * ```
  */
 export async function namedAudiences(
-  ctx: ServerContext,
+  ctx: NamedAudiencesDeps,
   client: ClientRecord,
   input: TargetInput,
 ): Promise<string[] | undefined> {
@@ -92,7 +97,7 @@ export function pickCardAudiences(
  * door registered (the union for a multi-audience card). The server's own API always
  * understands its own scopes ({@link API_SCOPES}: `admin`, the feed's `revocations:read`).
  */
-export async function scopesFor(ctx: ServerContext, audiences: readonly string[], scopes: readonly string[]) {
+export async function scopesFor(ctx: ScopesForDeps, audiences: readonly string[], scopes: readonly string[]) {
   const understood = new Set<string>(audiences.includes(API_AUDIENCE) ? API_SCOPES : []);
   for (const id of audiences)
     for (const s of (await ctx.directory.audience(id))?.scopes ?? []) understood.add(s);

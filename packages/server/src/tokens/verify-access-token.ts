@@ -2,6 +2,9 @@ import { createVerifier, type JWTClaims, type PublicKey } from '@keycard/jwt';
 import type { ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 
+/** What {@link verifyAccessToken} reads. */
+export type VerifyAccessTokenDeps = Pick<ServerContext, 'keys' | 'issuer' | 'clock' | 'revocationIndex'>;
+
 type Verifier = ReturnType<typeof createVerifier>;
 const verifiers = new WeakMap<readonly PublicKey[], Map<string, Verifier>>();
 
@@ -16,7 +19,7 @@ const verifiers = new WeakMap<readonly PublicKey[], Map<string, Verifier>>();
  * ```
  */
 export async function verifyAccessToken(
-  ctx: ServerContext,
+  ctx: VerifyAccessTokenDeps,
   token: string,
   opts: { audience?: string } = {},
 ): Promise<JWTClaims> {
