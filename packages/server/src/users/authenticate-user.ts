@@ -3,6 +3,12 @@ import { ServerError } from '../errors.js';
 import type { UserRecord } from '../storage/index.js';
 import { lookupKey } from './username.js';
 
+/** What {@link authenticateUser} reads. */
+export type AuthenticateUserDeps = Pick<
+  ServerContext,
+  'storage' | 'clock' | 'sealer' | 'passwords' | 'throttle' | 'metrics' | 'audit'
+>;
+
 /**
  * Checks a username and password. Unknown user, wrong password and disabled user all throw the
  * same ERR_INVALID_CREDENTIALS after the same argon2 work (no enumeration). Throttled per IP
@@ -15,7 +21,7 @@ import { lookupKey } from './username.js';
  * ```
  */
 export async function authenticateUser(
-  ctx: ServerContext,
+  ctx: AuthenticateUserDeps,
   username: string,
   password: string,
   request: RequestInfo,

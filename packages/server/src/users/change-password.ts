@@ -1,7 +1,14 @@
-import type { RequestInfo, ServerContext } from '../context.js';
+import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { checkPasswordPolicy } from '../passwords/index.js';
 import { publishSessionRevocations } from '../revocations/index.js';
+
+/** What {@link changePassword} reads; it publishes a revocation per revoked session. */
+export type ChangePasswordDeps = Pick<
+  ServerContext,
+  'storage' | 'clock' | 'config' | 'passwords' | 'throttle' | 'audit'
+> &
+  RevocationPublishDeps;
 
 /**
  * Sets a new password and revokes every other session of the user (each gets a `session`
@@ -13,7 +20,7 @@ import { publishSessionRevocations } from '../revocations/index.js';
  * ```
  */
 export async function changePassword(
-  ctx: ServerContext,
+  ctx: ChangePasswordDeps,
   input: {
     userId: string;
     newPassword: string;

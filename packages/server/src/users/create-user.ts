@@ -14,6 +14,9 @@ export interface CreateUserInput {
   disabled?: boolean;
 }
 
+/** What {@link createUser} reads. */
+export type CreateUserDeps = Pick<ServerContext, 'storage' | 'clock' | 'config' | 'passwords' | 'audit'>;
+
 /**
  * Creates a user with an argon2id password hash. Unknown roles are rejected. The random id is
  * never a client's id (subjects cannot be confused).
@@ -24,7 +27,7 @@ export interface CreateUserInput {
  * ```
  */
 export async function createUser(
-  ctx: ServerContext,
+  ctx: CreateUserDeps,
   input: CreateUserInput,
   opts: { actor?: string; request?: RequestInfo } = {},
 ): Promise<UserRecord> {
@@ -66,7 +69,7 @@ export async function createUser(
  * registration, so a clash needs a client stored around that rule (older release, direct
  * storage write): then draw again, and refuse rather than ever share a subject.
  */
-async function freeUserId(ctx: ServerContext): Promise<string> {
+async function freeUserId(ctx: Pick<ServerContext, 'storage'>): Promise<string> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const id = randomId();
     if ((await ctx.storage.clients.get(id)) === undefined) return id;
@@ -75,7 +78,7 @@ async function freeUserId(ctx: ServerContext): Promise<string> {
 }
 
 /** Throws ERR_ROLE_NOT_FOUND naming the first role that is not registered. */
-export async function assertRolesExist(ctx: ServerContext, roles: string[]): Promise<void> {
+export async function assertRolesExist(ctx: Pick<ServerContext, 'storage'>, roles: string[]): Promise<void> {
   for (const role of roles) {
     if ((await ctx.storage.roles.get(role)) === undefined) {
       throw new ServerError('ERR_ROLE_NOT_FOUND', { message: `No such role: ${role.slice(0, 64)}` });

@@ -1,6 +1,9 @@
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
-import { revokeSubject } from './update-user.js';
+import { type RevokeSubjectDeps, revokeSubject } from './update-user.js';
+
+/** What {@link deleteUser} reads. */
+export type DeleteUserDeps = Pick<ServerContext, 'storage' | 'audit'> & RevokeSubjectDeps;
 
 /**
  * Deletes a user after revoking every session and token they hold.
@@ -11,7 +14,7 @@ import { revokeSubject } from './update-user.js';
  * ```
  */
 export async function deleteUser(
-  ctx: ServerContext,
+  ctx: DeleteUserDeps,
   userId: string,
   opts: { actor: string; request: RequestInfo },
 ): Promise<void> {

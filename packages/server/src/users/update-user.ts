@@ -1,8 +1,8 @@
-import type { RequestInfo, ServerContext } from '../context.js';
+import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { publishSessionRevocations, publishSubjectRevocation } from '../revocations/index.js';
 import type { UserRecord } from '../storage/index.js';
-import { changePassword } from './change-password.js';
+import { type ChangePasswordDeps, changePassword } from './change-password.js';
 import { assertRolesExist } from './create-user.js';
 
 /** Admin changes to a user; every field optional. */
@@ -12,6 +12,14 @@ export interface UpdateUserInput {
   password?: string;
   claims?: Record<string, unknown>;
 }
+
+/** What {@link revokeSubject} reads. */
+export type RevokeSubjectDeps = Pick<ServerContext, 'storage' | 'clock'> & RevocationPublishDeps;
+
+/** What {@link updateUser} reads: a new password goes through {@link changePassword}. */
+export type UpdateUserDeps = Pick<ServerContext, 'storage' | 'clock' | 'audit'> &
+  ChangePasswordDeps &
+  RevokeSubjectDeps;
 
 /**
  * Applies admin changes. Disabling revokes every session and publishes a `subject` event so
@@ -25,7 +33,7 @@ export interface UpdateUserInput {
  * ```
  */
 export async function updateUser(
-  ctx: ServerContext,
+  ctx: UpdateUserDeps,
   userId: string,
   input: UpdateUserInput,
   opts: { actor: string; request: RequestInfo },
@@ -66,7 +74,7 @@ export async function updateUser(
  * await revokeSubject(ctx, userId, 'deleted');
  * ```
  */
-export async function revokeSubject(ctx: ServerContext, userId: string, reason: string): Promise<void> {
+export async function revokeSubject(ctx: RevokeSubjectDeps, userId: string, reason: string): Promise<void> {
   const revoked = await ctx.storage.sessions.revokeByUser(userId, ctx.clock(), reason);
   for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
   await publishSessionRevocations(ctx, revoked);
