@@ -2,15 +2,26 @@ import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
 import {
+  type GrantedScopesDeps,
   grantedScopes,
+  type IssueAccessTokenDeps,
   issueAccessToken,
+  type NamedAudiencesDeps,
   namedAudiences,
   pickCardAudiences,
+  type ScopesForDeps,
   scopesFor,
   type TargetInput,
 } from '../tokens/index.js';
 import { dpopRequired } from './sign-in.js';
 import { cardAudience } from './token-set.js';
+
+/** What {@link clientCredentials} reads. */
+export type ClientCredentialsDeps = Pick<ServerContext, 'throttle'> &
+  NamedAudiencesDeps &
+  GrantedScopesDeps &
+  ScopesForDeps &
+  IssueAccessTokenDeps;
 
 /**
  * The client_credentials grant: a card whose `sub` is the client itself (no `sid`, no `roles`),
@@ -23,7 +34,7 @@ import { cardAudience } from './token-set.js';
  * ```
  */
 export async function clientCredentials(
-  ctx: ServerContext,
+  ctx: ClientCredentialsDeps,
   input: TargetInput & {
     client: ClientRecord;
     scope?: string | undefined;

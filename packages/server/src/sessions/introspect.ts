@@ -2,7 +2,11 @@ import type { ServerContext } from '../context.js';
 import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
-import { verifyAccessToken } from '../tokens/index.js';
+import { type VerifyAccessTokenDeps, verifyAccessToken } from '../tokens/index.js';
+
+/** What {@link introspectToken} reads: an access token is verified, a refresh token looked up. */
+export type IntrospectTokenDeps = VerifyAccessTokenDeps & RefreshLookupDeps;
+type RefreshLookupDeps = Pick<ServerContext, 'storage' | 'clock' | 'issuer'>;
 
 /** RFC 7662 answer. */
 export type Introspection = { active: false } | ({ active: true } & Record<string, unknown>);
@@ -20,7 +24,7 @@ export type Introspection = { active: false } | ({ active: true } & Record<strin
  * ```
  */
 export async function introspectToken(
-  ctx: ServerContext,
+  ctx: IntrospectTokenDeps,
   token: string,
   opts: { client: ClientRecord; hint?: string | undefined },
 ): Promise<Introspection> {
@@ -35,7 +39,7 @@ export async function introspectToken(
 
 /** The answer for an access token, or undefined when `token` is not a valid one of ours. */
 async function asAccess(
-  ctx: ServerContext,
+  ctx: VerifyAccessTokenDeps,
   token: string,
   client: ClientRecord,
 ): Promise<Introspection | undefined> {
@@ -69,7 +73,7 @@ async function asAccess(
 
 /** The answer for a refresh token, or undefined when no refresh token has this value. */
 async function asRefresh(
-  ctx: ServerContext,
+  ctx: RefreshLookupDeps,
   token: string,
   client: ClientRecord,
 ): Promise<Introspection | undefined> {

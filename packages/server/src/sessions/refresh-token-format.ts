@@ -11,7 +11,12 @@ const SID = /^[A-Za-z0-9_-]{1,64}$/;
 const RANDOM = /^[A-Za-z0-9_-]{43}$/;
 const MAC = /^[A-Za-z0-9_-]{22}$/;
 
-const macOf = (ctx: Pick<ServerContext, 'sealer'>, body: string) =>
+/** What minting and checking a refresh token's MAC reads. */
+export type RefreshTokenMacDeps = Pick<ServerContext, 'sealer'>;
+/** What {@link refreshTokenSession} reads. */
+export type RefreshTokenSessionDeps = Pick<ServerContext, 'storage' | 'sealer'>;
+
+const macOf = (ctx: RefreshTokenMacDeps, body: string) =>
   ctx.sealer.mac(body, REFRESH_MAC_INFO).subarray(0, MAC_BYTES).toString('base64url');
 
 /**
@@ -27,7 +32,7 @@ const macOf = (ctx: Pick<ServerContext, 'sealer'>, body: string) =>
  * const token = mintRefreshToken(ctx, session.id);
  * ```
  */
-export function mintRefreshToken(ctx: Pick<ServerContext, 'sealer'>, sessionId: string): string {
+export function mintRefreshToken(ctx: RefreshTokenMacDeps, sessionId: string): string {
   if (!SID.test(sessionId)) throw new Error('a session id must be base64url, 1-64 characters');
   const body = `${PREFIX}.${sessionId}.${randomToken(32)}`;
   return `${body}.${macOf(ctx, body)}`;
@@ -43,7 +48,7 @@ export function mintRefreshToken(ctx: Pick<ServerContext, 'sealer'>, sessionId: 
  * const sid = mintedSessionId(ctx, presented); // e.g. 'k3Jx…' or undefined
  * ```
  */
-export function mintedSessionId(ctx: Pick<ServerContext, 'sealer'>, token: string): string | undefined {
+export function mintedSessionId(ctx: RefreshTokenMacDeps, token: string): string | undefined {
   const parts = token.split('.');
   if (parts.length !== 4) return undefined;
   const [prefix, sid, random, mac] = parts as [string, string, string, string];
@@ -62,7 +67,10 @@ export function mintedSessionId(ctx: Pick<ServerContext, 'sealer'>, token: strin
  * const sid = await refreshTokenSession(ctx, token);
  * ```
  */
-export async function refreshTokenSession(ctx: ServerContext, token: string): Promise<string | undefined> {
+export async function refreshTokenSession(
+  ctx: RefreshTokenSessionDeps,
+  token: string,
+): Promise<string | undefined> {
   const record = await ctx.storage.refreshTokens.get(sha256Hex(token));
   return record?.sessionId ?? mintedSessionId(ctx, token);
 }

@@ -1,14 +1,18 @@
-import type { RequestInfo, ServerContext } from '../context.js';
+import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import { publishSessionRevocations } from '../revocations/index.js';
 import type { ClientRecord, RefreshTokenRecord, SessionRecord } from '../storage/index.js';
 import {
+  type GrantedScopesDeps,
   grantedScopes,
+  type IssueAccessTokenDeps,
   issueAccessToken,
+  type NamedAudiencesDeps,
   namedAudiences,
   parseScope,
   pickCardAudiences,
+  type ScopesForDeps,
   scopesFor,
   type TargetInput,
 } from '../tokens/index.js';
@@ -50,6 +54,9 @@ interface CardRequest {
  * session was granted (the one named, else its first), scopes narrowed to that audience and to
  * `scope`. A session bound to a DPoP key refreshes only with a proof of that key — the grace
  * answer included, which also goes only to the session's own client.
+ *
+ * Takes the whole context: rotation, the grace answer and reuse detection between them read every
+ * field but `passwords`, so a narrower type would only repeat {@link ServerContext}.
  *
  * @example
  * ```ts
@@ -116,7 +123,7 @@ export async function refreshSession(ctx: ServerContext, input: RefreshInput): P
 
 /** The card's audience and the asked scopes, validated against the session's grant. */
 async function cardRequest(
-  ctx: ServerContext,
+  ctx: NamedAudiencesDeps,
   session: SessionRecord,
   client: ClientRecord,
   input: RefreshInput,
@@ -144,7 +151,7 @@ async function cardRequest(
  * rotation touches `lastUsedAt` once it is a minute old, and a token lives `refreshIdleTtl` from
  * its rotation), and the row may simply have been pruned at its own expiry.
  */
-function rotatedOut(ctx: ServerContext, session: SessionRecord, now: number): boolean {
+function rotatedOut(ctx: Pick<ServerContext, 'config'>, session: SessionRecord, now: number): boolean {
   const idleUntil = session.lastUsedAt + 60_000 + ctx.config.sessions.refreshIdleTtl * 1000;
   return session.expiresAt > now && idleUntil > now;
 }
@@ -183,7 +190,7 @@ async function presentedAgain(
 
 /** A rotated-out token presented after its grace window: the whole session is revoked. */
 async function reuseDetected(
-  ctx: ServerContext,
+  ctx: Pick<ServerContext, 'storage' | 'clock' | 'metrics' | 'audit' | 'logger'> & RevocationPublishDeps,
   session: SessionRecord,
   client: ClientRecord,
   request: RequestInfo,
@@ -207,7 +214,7 @@ async function reuseDetected(
 
 /** A fresh card for the session, scopes re-checked against the user's current roles. */
 async function accessFor(
-  ctx: ServerContext,
+  ctx: Pick<ServerContext, 'storage'> & GrantedScopesDeps & ScopesForDeps & IssueAccessTokenDeps,
   session: SessionRecord,
   client: ClientRecord,
   refreshToken: string,

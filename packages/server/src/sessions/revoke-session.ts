@@ -1,6 +1,11 @@
-import type { RequestInfo, ServerContext } from '../context.js';
+import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { publishSessionRevocations } from '../revocations/index.js';
-import { refreshTokenSession } from './refresh-token-format.js';
+import { type RefreshTokenSessionDeps, refreshTokenSession } from './refresh-token-format.js';
+
+/** What {@link revokeSession} and {@link revokeUserSessions} read; each publishes `session` events. */
+export type RevokeSessionDeps = Pick<ServerContext, 'storage' | 'clock' | 'audit'> & RevocationPublishDeps;
+/** What {@link signOutWithRefreshToken} reads. */
+export type SignOutWithRefreshTokenDeps = RefreshTokenSessionDeps & RevokeSessionDeps;
 
 /**
  * Revokes one session: marks it, deletes its refresh tokens, publishes a `session` event.
@@ -12,7 +17,7 @@ import { refreshTokenSession } from './refresh-token-format.js';
  * ```
  */
 export async function revokeSession(
-  ctx: ServerContext,
+  ctx: RevokeSessionDeps,
   sessionId: string,
   reason: string,
   opts: { actor: string | null; request: RequestInfo },
@@ -36,7 +41,7 @@ export async function revokeSession(
  * exist).
  */
 export async function signOutWithRefreshToken(
-  ctx: ServerContext,
+  ctx: SignOutWithRefreshTokenDeps,
   refreshToken: string,
   opts: { clientId?: string; request: RequestInfo },
 ): Promise<void> {
@@ -57,7 +62,7 @@ export async function signOutWithRefreshToken(
  * ```
  */
 export async function revokeUserSessions(
-  ctx: ServerContext,
+  ctx: RevokeSessionDeps,
   userId: string,
   reason: string,
   opts: { actor: string | null; request: RequestInfo; exceptSessionId?: string },

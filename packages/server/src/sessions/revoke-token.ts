@@ -1,10 +1,17 @@
-import type { RequestInfo, ServerContext } from '../context.js';
+import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { publishRevocation } from '../revocations/index.js';
 import type { ClientRecord } from '../storage/index.js';
-import { verifyAccessToken } from '../tokens/index.js';
-import { refreshTokenSession } from './refresh-token-format.js';
-import { revokeSession } from './revoke-session.js';
+import { type VerifyAccessTokenDeps, verifyAccessToken } from '../tokens/index.js';
+import { type RefreshTokenSessionDeps, refreshTokenSession } from './refresh-token-format.js';
+import { type RevokeSessionDeps, revokeSession } from './revoke-session.js';
+
+/** What {@link revokeToken} reads: a refresh token revokes its session, an access token is verified. */
+export type RevokeTokenDeps = RevokeRefreshDeps & RevokeAccessDeps;
+type RevokeRefreshDeps = RefreshTokenSessionDeps & RevokeSessionDeps;
+type RevokeAccessDeps = VerifyAccessTokenDeps &
+  Pick<ServerContext, 'clock' | 'config' | 'audit'> &
+  RevocationPublishDeps;
 
 const looksLikeJwt = (token: string) => token.split('.').length === 3;
 
@@ -19,7 +26,7 @@ const looksLikeJwt = (token: string) => token.split('.').length === 3;
  * ```
  */
 export async function revokeToken(
-  ctx: ServerContext,
+  ctx: RevokeTokenDeps,
   input: { token: string; hint?: string | undefined; client: ClientRecord; request: RequestInfo },
 ): Promise<void> {
   const { token, client, request } = input;
@@ -29,7 +36,12 @@ export async function revokeToken(
   for (const attempt of attempts) if (await attempt(ctx, token, client, request)) return;
 }
 
-async function revokeRefresh(ctx: ServerContext, token: string, client: ClientRecord, request: RequestInfo) {
+async function revokeRefresh(
+  ctx: RevokeRefreshDeps,
+  token: string,
+  client: ClientRecord,
+  request: RequestInfo,
+) {
   const sid = await refreshTokenSession(ctx, token);
   if (sid === undefined) return false;
   const session = await ctx.storage.sessions.get(sid);
@@ -38,7 +50,12 @@ async function revokeRefresh(ctx: ServerContext, token: string, client: ClientRe
   return true;
 }
 
-async function revokeAccess(ctx: ServerContext, token: string, client: ClientRecord, request: RequestInfo) {
+async function revokeAccess(
+  ctx: RevokeAccessDeps,
+  token: string,
+  client: ClientRecord,
+  request: RequestInfo,
+) {
   if (!looksLikeJwt(token)) return false;
   let claims: Awaited<ReturnType<typeof verifyAccessToken>>;
   try {

@@ -3,15 +3,25 @@ import { randomId } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord, SessionRecord } from '../storage/index.js';
 import {
+  type GrantedScopesDeps,
   grantedScopes,
+  type IssueAccessTokenDeps,
   issueAccessToken,
+  type NamedAudiencesDeps,
   namedAudiences,
   pickCardAudiences,
+  type ScopesForDeps,
   scopesFor,
   type TargetInput,
 } from '../tokens/index.js';
-import { authenticateUser } from '../users/index.js';
-import { cardAudience, createRefreshToken, publicUser, type TokenSet } from './token-set.js';
+import { type AuthenticateUserDeps, authenticateUser } from '../users/index.js';
+import {
+  type CreateRefreshTokenDeps,
+  cardAudience,
+  createRefreshToken,
+  publicUser,
+  type TokenSet,
+} from './token-set.js';
 
 /** Input of {@link signIn}; the client is already authenticated. */
 export interface SignInInput extends TargetInput {
@@ -24,6 +34,18 @@ export interface SignInInput extends TargetInput {
   request: RequestInfo;
 }
 
+/** What {@link signIn} reads: its own fields and those of the steps it runs. */
+export type SignInDeps = Pick<
+  ServerContext,
+  'throttle' | 'metrics' | 'config' | 'storage' | 'clock' | 'audit'
+> &
+  NamedAudiencesDeps &
+  AuthenticateUserDeps &
+  GrantedScopesDeps &
+  ScopesForDeps &
+  CreateRefreshTokenDeps &
+  IssueAccessTokenDeps;
+
 /**
  * The password grant: checks the credentials (throttled, no enumeration), starts a session
  * granted every audience named (default: all the client's), and issues a card for ONE audience
@@ -35,7 +57,7 @@ export interface SignInInput extends TargetInput {
  * const tokens = await signIn(ctx, { username, password, client, resource: 'rooms', request });
  * ```
  */
-export async function signIn(ctx: ServerContext, input: SignInInput): Promise<TokenSet> {
+export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<TokenSet> {
   const { client, request } = input;
   if (!client.firstParty || !client.grants.includes('password'))
     throw new ServerError('ERR_UNAUTHORIZED_CLIENT');

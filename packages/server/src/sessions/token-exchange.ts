@@ -4,10 +4,13 @@ import { ServerError } from '../errors.js';
 import { type ClientRecord, TOKEN_EXCHANGE_GRANT, type TokenExchangeRule } from '../storage/index.js';
 import {
   type ActClaim,
+  type IssueAccessTokenDeps,
   issueAccessToken,
   parseScope,
+  type ScopesForDeps,
   scopesFor,
   type TargetInput,
+  type VerifyAccessTokenDeps,
   verifyAccessToken,
 } from '../tokens/index.js';
 import { dpopRequired } from './sign-in.js';
@@ -25,6 +28,12 @@ export interface TokenExchangeInput extends TargetInput {
   dpopJkt?: string | undefined;
   request: RequestInfo;
 }
+
+/** What {@link exchangeToken} reads: the subject card is verified, the new one issued. */
+export type ExchangeTokenDeps = Pick<ServerContext, 'throttle' | 'directory' | 'storage' | 'audit'> &
+  VerifyAccessTokenDeps &
+  ScopesForDeps &
+  IssueAccessTokenDeps;
 
 /** What {@link exchangeToken} issues. */
 export interface ExchangedToken {
@@ -53,7 +62,10 @@ export interface ExchangedToken {
  * const card = await exchangeToken(ctx, { client, subjectToken, subjectTokenType: ACCESS_TOKEN_TYPE, audience: 'billing', request });
  * ```
  */
-export async function exchangeToken(ctx: ServerContext, input: TokenExchangeInput): Promise<ExchangedToken> {
+export async function exchangeToken(
+  ctx: ExchangeTokenDeps,
+  input: TokenExchangeInput,
+): Promise<ExchangedToken> {
   const { client, request } = input;
   if (client.type !== 'confidential' || !client.grants.includes(TOKEN_EXCHANGE_GRANT))
     throw new ServerError('ERR_UNAUTHORIZED_CLIENT');
@@ -110,7 +122,10 @@ const invalidSubject = (cause?: unknown) =>
   });
 
 /** Exactly one registered audience, named by id or resource URI. */
-async function oneTarget(ctx: ServerContext, input: TargetInput): Promise<string> {
+async function oneTarget(
+  ctx: Pick<ServerContext, 'directory' | 'storage'>,
+  input: TargetInput,
+): Promise<string> {
   const asList = (v: string | string[] | undefined, split: boolean) =>
     v === undefined ? [] : (Array.isArray(v) ? v : split ? v.split(' ') : [v]).filter(Boolean);
   const ids = new Set<string>();
@@ -130,7 +145,7 @@ async function oneTarget(ctx: ServerContext, input: TargetInput): Promise<string
 }
 
 /** The subject card: this issuer's, valid, not revoked, a user's, for one audience. */
-async function verifySubject(ctx: ServerContext, token: string) {
+async function verifySubject(ctx: VerifyAccessTokenDeps, token: string) {
   let claims: JWTClaims;
   try {
     claims = await verifyAccessToken(ctx, token);
@@ -145,7 +160,7 @@ async function verifySubject(ctx: ServerContext, token: string) {
 
 /** Subject's ∩ rule's scopes, narrowed to `asked` (wider is refused) and to the target's scopes. */
 async function exchangedScopes(
-  ctx: ServerContext,
+  ctx: ScopesForDeps,
   claims: JWTClaims,
   rule: TokenExchangeRule,
   scope: string | undefined,

@@ -18,6 +18,9 @@ export interface TokenSet {
   user: { id: string; username: string; roles: string[] };
 }
 
+/** What {@link createRefreshToken} reads (the sealer's MAC key mints the token). */
+export type CreateRefreshTokenDeps = Pick<ServerContext, 'storage' | 'config' | 'sealer'>;
+
 /** AAD for a sealed successor: bound to the token it succeeds. */
 export const successorSealContext = (hash: string) => `keycard:refresh-successor:${hash}`;
 
@@ -26,7 +29,7 @@ export const successorSealContext = (hash: string) => `keycard:refresh-successor
  * plaintext (only ever sent to the client). Idle expiry never outlives the session.
  */
 export async function createRefreshToken(
-  ctx: ServerContext,
+  ctx: CreateRefreshTokenDeps,
   session: { id: string; expiresAt: number },
   now: number,
   plaintext: string = mintRefreshToken(ctx, session.id),
@@ -37,7 +40,7 @@ export async function createRefreshToken(
 
 /** The stored record of a new refresh token (idle expiry capped by the session's). */
 export function refreshTokenRecord(
-  ctx: ServerContext,
+  ctx: Pick<ServerContext, 'config'>,
   session: { id: string; expiresAt: number },
   now: number,
   hash: string,
