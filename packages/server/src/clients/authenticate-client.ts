@@ -9,6 +9,9 @@ export interface ClientCredentials {
   clientSecret: string | undefined;
 }
 
+/** What {@link authenticateClient} reads: clients come from the directory cache. */
+export type AuthenticateClientDeps = Pick<ServerContext, 'directory'>;
+
 /**
  * Authenticates a client: a confidential client must present its secret; a public client
  * must not present one. With `requireConfidential`, public clients are refused.
@@ -20,7 +23,7 @@ export interface ClientCredentials {
  * ```
  */
 export async function authenticateClient(
-  ctx: ServerContext,
+  ctx: AuthenticateClientDeps,
   credentials: ClientCredentials,
   opts: { requireConfidential?: boolean } = {},
 ): Promise<ClientRecord> {

@@ -2,6 +2,9 @@ import { API_AUDIENCE, type ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { type ClientRecord, TOKEN_EXCHANGE_GRANT, type TokenExchangeRule } from '../storage/index.js';
 
+/** What the client checks read: users and audiences in storage (never the cache, which may be stale). */
+export type ClientRulesDeps = Pick<ServerContext, 'storage'>;
+
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 /**
  * The shape of a user id (`randomId()`: 16 random bytes, base64url, 22 characters whose last
@@ -14,7 +17,7 @@ export const USER_ID_SHAPE = /^[A-Za-z0-9_-]{21}[AQgw]$/;
  * Checks a client id: the allowed characters, not the shape of a user id, and no user with it.
  * Throws ERR_VALIDATION or ERR_CONFLICT.
  */
-export async function checkClientId(ctx: ServerContext, id: string): Promise<void> {
+export async function checkClientId(ctx: ClientRulesDeps, id: string): Promise<void> {
   if (!CLIENT_ID.test(id)) {
     throw new ServerError('ERR_VALIDATION', { message: 'id: 1-100 characters of A-Z a-z 0-9 . _ : -' });
   }
@@ -29,7 +32,7 @@ export async function checkClientId(ctx: ServerContext, id: string): Promise<voi
  * Checks the grants, audiences and exchange rules of a client about to be stored (created or
  * updated). Throws ERR_VALIDATION or ERR_AUDIENCE_NOT_FOUND naming the bad field.
  */
-export async function checkClientRecord(ctx: ServerContext, client: ClientRecord): Promise<void> {
+export async function checkClientRecord(ctx: ClientRulesDeps, client: ClientRecord): Promise<void> {
   const invalid = (message: string) => new ServerError('ERR_VALIDATION', { message });
   if (client.type === 'public' && client.grants.includes('client_credentials'))
     throw invalid('grants: public clients cannot use client_credentials');
@@ -44,7 +47,7 @@ export async function checkClientRecord(ctx: ServerContext, client: ClientRecord
 }
 
 /** An exchange rule between two registered audiences, never into or out of the server's own API. */
-async function checkRule(ctx: ServerContext, rule: TokenExchangeRule): Promise<void> {
+async function checkRule(ctx: ClientRulesDeps, rule: TokenExchangeRule): Promise<void> {
   if (rule.from === API_AUDIENCE || rule.to === API_AUDIENCE) {
     throw new ServerError('ERR_VALIDATION', {
       message: `tokenExchange: cards for the ${API_AUDIENCE} API cannot be exchanged`,
@@ -56,7 +59,7 @@ async function checkRule(ctx: ServerContext, rule: TokenExchangeRule): Promise<v
   await assertAudience(ctx, rule.to);
 }
 
-async function assertAudience(ctx: ServerContext, aud: string): Promise<void> {
+async function assertAudience(ctx: ClientRulesDeps, aud: string): Promise<void> {
   if ((await ctx.storage.audiences.get(aud)) === undefined) {
     throw new ServerError('ERR_AUDIENCE_NOT_FOUND', { message: `No such audience: ${aud.slice(0, 100)}` });
   }

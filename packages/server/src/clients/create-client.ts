@@ -2,7 +2,11 @@ import type { RequestInfo, ServerContext } from '../context.js';
 import { randomToken, sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import { type ClientRecord, StorageConflictError, type TokenExchangeRule } from '../storage/index.js';
-import { checkClientId, checkClientRecord, normaliseRules } from './client-rules.js';
+import { type ClientRulesDeps, checkClientId, checkClientRecord, normaliseRules } from './client-rules.js';
+
+/** What {@link createClient} reads; it drops the directory cache so the new client is seen at once. */
+export type CreateClientDeps = Pick<ServerContext, 'storage' | 'clock' | 'directory' | 'audit'> &
+  ClientRulesDeps;
 
 /** Input of {@link createClient}. */
 export interface CreateClientInput {
@@ -34,7 +38,7 @@ export interface CreateClientInput {
  * ```
  */
 export async function createClient(
-  ctx: ServerContext,
+  ctx: CreateClientDeps,
   input: CreateClientInput,
   opts: { actor?: string; request?: RequestInfo } = {},
 ): Promise<{ client: ClientRecord; secret: string | null }> {

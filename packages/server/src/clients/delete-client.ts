@@ -1,8 +1,13 @@
-import type { RequestInfo, ServerContext } from '../context.js';
+import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { publishSubjectRevocation } from '../revocations/index.js';
-import { revokeSession } from '../sessions/index.js';
+import { type RevokeSessionDeps, revokeSession } from '../sessions/index.js';
 import { type ListCursor, listCursor } from '../storage/index.js';
+
+/** What {@link deleteClient} reads; it revokes the client's sessions and publishes a `subject` event. */
+export type DeleteClientDeps = Pick<ServerContext, 'storage' | 'clock' | 'directory' | 'audit'> &
+  RevokeSessionDeps &
+  RevocationPublishDeps;
 
 /**
  * Deletes a client and everything it holds: its users' sessions are revoked (`session` events,
@@ -15,7 +20,7 @@ import { type ListCursor, listCursor } from '../storage/index.js';
  * ```
  */
 export async function deleteClient(
-  ctx: ServerContext,
+  ctx: DeleteClientDeps,
   id: string,
   opts: { actor: string; request?: RequestInfo },
 ): Promise<void> {
@@ -32,7 +37,10 @@ export async function deleteClient(
 const PAGE = 500;
 
 /** Ids of the client's live sessions, collected first (keyset pages, so revoking cannot shift them). */
-async function activeSessionsOf(ctx: ServerContext, clientId: string): Promise<string[]> {
+async function activeSessionsOf(
+  ctx: Pick<ServerContext, 'storage' | 'clock'>,
+  clientId: string,
+): Promise<string[]> {
   const ids: string[] = [];
   const now = ctx.clock();
   let after: ListCursor | undefined;

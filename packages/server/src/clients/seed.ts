@@ -1,5 +1,8 @@
 import { API_AUDIENCE, API_SCOPES, SCRIPT_CLIENT_ID, type ServerContext, WEB_CLIENT_ID } from '../context.js';
 
+/** What {@link seedDefaults} reads. */
+export type SeedDefaultsDeps = Pick<ServerContext, 'storage' | 'clock'>;
+
 /**
  * First start: registers the server's own API audience, the `manager` (scope `admin`) and
  * `guest` roles, and two first-party public clients for that API: `keycard-web` (the web app;
@@ -10,7 +13,7 @@ import { API_AUDIENCE, API_SCOPES, SCRIPT_CLIENT_ID, type ServerContext, WEB_CLI
  * await seedDefaults(ctx);
  * ```
  */
-export async function seedDefaults(ctx: ServerContext): Promise<void> {
+export async function seedDefaults(ctx: SeedDefaultsDeps): Promise<void> {
   const now = ctx.clock();
   // The API audience's scopes are the server's own: a database seeded before a scope existed
   // (`revocations:read`) gets it added, or cards for the API could never carry it.
@@ -49,7 +52,7 @@ export async function seedDefaults(ctx: ServerContext): Promise<void> {
 
 /** Creates a first-party public client for the keycard API unless it exists. */
 async function seedClient(
-  ctx: ServerContext,
+  ctx: Pick<ServerContext, 'storage'>,
   input: { id: string; name: string; requireDpop: boolean; now: number },
 ): Promise<void> {
   if ((await ctx.storage.clients.get(input.id)) !== undefined) return;

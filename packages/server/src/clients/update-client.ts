@@ -1,12 +1,17 @@
-import type { RequestInfo, ServerContext } from '../context.js';
+import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { publishSubjectRevocation } from '../revocations/index.js';
 import type { ClientRecord } from '../storage/index.js';
-import { checkClientRecord, normaliseRules } from './client-rules.js';
+import { type ClientRulesDeps, checkClientRecord, normaliseRules } from './client-rules.js';
 import type { CreateClientInput } from './create-client.js';
 
 /** Fields of a client an admin may change in place (not its id, type or secret). */
 export type UpdateClientInput = Partial<Omit<CreateClientInput, 'id' | 'type'>>;
+
+/** What {@link updateClient} reads; it may publish a `subject` event for the client's own cards. */
+export type UpdateClientDeps = Pick<ServerContext, 'storage' | 'directory' | 'audit'> &
+  ClientRulesDeps &
+  RevocationPublishDeps;
 
 /**
  * Changes a client in place, checked like a new one. Live client_credentials cards of the
@@ -19,7 +24,7 @@ export type UpdateClientInput = Partial<Omit<CreateClientInput, 'id' | 'type'>>;
  * ```
  */
 export async function updateClient(
-  ctx: ServerContext,
+  ctx: UpdateClientDeps,
   id: string,
   input: UpdateClientInput,
   opts: { actor?: string; request?: RequestInfo } = {},

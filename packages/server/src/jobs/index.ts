@@ -1,1 +1,9 @@
-export { PRUNE_LOCK, type PruneResult, prune, runMaintenance, startMaintenance } from './maintenance.js';
+export {
+  PRUNE_LOCK,
+  type PruneDeps,
+  type PruneResult,
+  prune,
+  type RunMaintenanceDeps,
+  runMaintenance,
+  startMaintenance,
+} from './maintenance.js';

@@ -13,6 +13,11 @@ export interface PruneResult {
   prunedAudit: number;
 }
 
+/** What {@link prune} reads. */
+export type PruneDeps = Pick<ServerContext, 'storage' | 'config' | 'clock' | 'logger'>;
+/** What {@link runMaintenance} reads: the key manager rotates, then {@link prune}. */
+export type RunMaintenanceDeps = Pick<ServerContext, 'keys'> & PruneDeps;
+
 const DAY_MS = 86_400_000;
 
 /** Name of the maintenance lock pruning runs under. */
@@ -39,7 +44,10 @@ export const PRUNE_LOCK = 'prune';
  * await runMaintenance(ctx);
  * ```
  */
-export async function runMaintenance(ctx: ServerContext, what: { keys?: boolean; prune?: boolean } = {}) {
+export async function runMaintenance(
+  ctx: RunMaintenanceDeps,
+  what: { keys?: boolean; prune?: boolean } = {},
+) {
   const result = { rotated: false, removedKeys: 0, ...emptyPrune() };
   if (what.keys ?? true) {
     const keys = await ctx.keys.maintain();
@@ -58,7 +66,7 @@ export async function runMaintenance(ctx: ServerContext, what: { keys?: boolean;
  * const { ran, prunedAudit } = await prune(ctx);
  * ```
  */
-export async function prune(ctx: ServerContext): Promise<PruneResult> {
+export async function prune(ctx: PruneDeps): Promise<PruneResult> {
   const result = emptyPrune();
   const { storage, config } = ctx;
   result.ran = await storage.withMaintenanceLock(PRUNE_LOCK, async () => {
@@ -97,7 +105,7 @@ function emptyPrune(): PruneResult {
  * Starts the periodic jobs (timers are unref'd so they never hold the process open).
  * Returns a function that stops them and waits for a running round to finish.
  */
-export function startMaintenance(ctx: ServerContext): () => Promise<void> {
+export function startMaintenance(ctx: RunMaintenanceDeps): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const schedule = (what: { keys?: boolean; prune?: boolean }, seconds: number) => {
     const timer = setInterval(() => {

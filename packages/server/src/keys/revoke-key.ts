@@ -1,5 +1,8 @@
-import type { RequestInfo, ServerContext } from '../context.js';
+import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { publishKeyRevocation } from '../revocations/index.js';
+
+/** What {@link revokeSigningKey} reads; it publishes a `key` event. */
+export type RevokeSigningKeyDeps = Pick<ServerContext, 'keys' | 'audit'> & RevocationPublishDeps;
 
 /**
  * Key compromise: withdraws signing key `kid` from storage and the JWKS, lets the published next
@@ -12,7 +15,7 @@ import { publishKeyRevocation } from '../revocations/index.js';
  * ```
  */
 export async function revokeSigningKey(
-  ctx: ServerContext,
+  ctx: RevokeSigningKeyDeps,
   kid: string,
   by: { actor: string; request: RequestInfo },
 ): Promise<{ revoked: string; current: string | null; next: string | null }> {
