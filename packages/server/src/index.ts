@@ -1,11 +1,17 @@
 export type { AuditLog, AuditType } from './audit/index.js';
 export {
+  type AuthenticateClientDeps,
   authenticateClient,
+  type ClientRulesDeps,
+  type CreateClientDeps,
   type CreateClientInput,
   createClient,
+  type DeleteClientDeps,
   deleteClient,
   publicClient,
+  type SeedDefaultsDeps,
   seedDefaults,
+  type UpdateClientDeps,
   type UpdateClientInput,
   USER_ID_SHAPE,
   updateClient,
@@ -26,6 +32,7 @@ export {
   type CustomClaimsHook,
   type Logger,
   type RequestInfo,
+  type RevocationPublishDeps,
   SCRIPT_CLIENT_ID,
   type ServerContext,
   WEB_CLIENT_ID,
@@ -49,8 +56,8 @@ export {
   ServerError,
   type ServerErrorCode,
 } from './errors.js';
-export { runMaintenance } from './jobs/index.js';
-export { type KeyInfo, type KeyManager, revokeSigningKey } from './keys/index.js';
+export { type PruneDeps, type RunMaintenanceDeps, runMaintenance } from './jobs/index.js';
+export { type KeyInfo, type KeyManager, type RevokeSigningKeyDeps, revokeSigningKey } from './keys/index.js';
 export { REDACT_PATHS } from './logger.js';
 export {
   type CreateServerOptions,
@@ -61,23 +68,42 @@ export {
 } from './services.js';
 export {
   ACCESS_TOKEN_TYPE,
+  type ClientCredentialsDeps,
+  type CreateRefreshTokenDeps,
   clientCredentials,
+  type ExchangeTokenDeps,
   exchangeToken,
+  type RevokeSessionDeps,
   refreshSession,
   revokeSession,
   revokeUserSessions,
+  type SignInDeps,
   signIn,
   type TokenSet,
 } from './sessions/index.js';
 export * from './storage/index.js';
-export { issueAccessToken, verifyAccessToken } from './tokens/index.js';
 export {
+  type GrantedScopesDeps,
+  type IssueAccessTokenDeps,
+  issueAccessToken,
+  type NamedAudiencesDeps,
+  type ScopesForDeps,
+  type VerifyAccessTokenDeps,
+  verifyAccessToken,
+} from './tokens/index.js';
+export {
+  type AuthenticateUserDeps,
+  type ChangePasswordDeps,
+  type CreateUserDeps,
   type CreateUserInput,
   changePassword,
   createUser,
+  type DeleteUserDeps,
   deleteUser,
   lookupKey,
   publicUserRecord,
+  type RevokeSubjectDeps,
+  type UpdateUserDeps,
   type UpdateUserInput,
   updateUser,
 } from './users/index.js';
