@@ -77,5 +77,5 @@ if (argv[0] === '--compare') {
 } else {
   const out = flagValue('--out') ?? committed;
   generate(out);
-  console.log(`docs:api: ${filesOf(out).length} pages in ${relative(root, out) || out}`);
+  console.log(`docs:api: ${filesOf(out).length} pages in ${out === committed ? 'docs/api' : out}`);
 }
