@@ -163,8 +163,8 @@ describe('verifyRequest', () => {
     const guard = make();
     await guard.ready();
     const token = issuer.sign();
-    const first = guard.authenticate(bearer(token));
-    const second = guard.authenticate(bearer(token));
+    const first = guard.verifyRequestNow(bearer(token));
+    const second = guard.verifyRequestNow(bearer(token));
     expect(second).toBe(first);
     expect(guard.metrics()).toMatchObject({ cacheHits: 1, cacheMisses: 1, cacheHitRate: 0.5, cacheSize: 1 });
   });
