@@ -35,7 +35,7 @@ const guardFor = (audience: string) => {
   const guard = createGuard({
     issuer,
     audience,
-    jwks: { cooldown: 1 },
+    jwks: { cooldownSeconds: 1 },
     revocation: { minReconnectDelayMs: 20, maxReconnectDelayMs: 200 },
   });
   guards.push(guard);

@@ -76,7 +76,7 @@ class KeycardGuard implements Guard {
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.#cache = new VerifiedTokenCache(options.cacheSize);
-    this.#state = new RevocationState(options.leeway);
+    this.#state = new RevocationState(options.leewaySeconds);
     this.#rejectWhenStale = options.revocation?.stalePolicy === 'reject';
     this.#dpop =
       options.dpop === undefined
@@ -111,7 +111,7 @@ class KeycardGuard implements Guard {
       issuer: options.tokenIssuer,
       audience: [...options.audience],
       typ: options.typ,
-      leeway: options.leeway,
+      leewaySeconds: options.leewaySeconds,
       clock: options.clock,
       requireExp: true,
       requiredClaims: ['sub'],
