@@ -62,7 +62,7 @@ function guard(token: symbol): void {
  *
  * @example
  * ```ts
- * const key = importJWK({ kty: 'EC', crv: 'P-256', x: '...', y: '...', alg: 'ES256' }) as PublicKey;
+ * const key = importJWK({ kty: 'EC', crv: 'P-256', x: '...', y: '...', alg: 'ES256' }, { type: 'public' });
  * key.alg; // 'ES256'
  * key.toJWK(); // { kty, crv, x, y, kid, alg: 'ES256', use: 'sig' }
  * ```
