@@ -324,6 +324,7 @@ describe('revocation feed', () => {
     expect((await guard.verifyRequest(bearer(other))).ok).toBe(true);
     expect(guard.metrics()).toMatchObject({ feedConnected: true, feedMode: 'stream', revokedSessions: 1 });
     expect(guard.metrics().feedLagMs).not.toBeNull();
+    expect(guard.metrics().lastEventAtMs).toBeGreaterThan(Date.now() - 60_000); // a ms timestamp
   });
 
   it('remembers a revocation as long as its leeway still accepts the token (frozen clock)', async () => {

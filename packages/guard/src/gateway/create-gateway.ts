@@ -190,7 +190,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   function health(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
     const m = guard.metrics();
-    // Not ok without keys, or with a feed out of touch past maxStaleness (the guard refuses cards then).
+    // Not ok without keys, or with a feed out of touch past maxStalenessSeconds (the guard refuses cards then).
     const ok = m.jwksKeys > 0 && !(m.feedStale && guard.options.revocation?.stalePolicy === 'reject');
     const body = JSON.stringify({
       ok,
