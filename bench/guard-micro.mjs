@@ -68,10 +68,10 @@ try {
   const first = await guard.verifyRequest(req);
   if (!first.ok || first.auth.sub !== 'user_0')
     throw new Error(`guard rejected the bench token: ${first.error?.code}`);
-  if (typeof guard.authenticate === 'function') {
+  if (typeof guard.verifyRequestNow === 'function') {
     subjects.unshift({
-      id: 'keycard guard.authenticate (cached, sync path)',
-      fn: () => guard.authenticate(req),
+      id: 'keycard guard.verifyRequestNow (cached, sync path)',
+      fn: () => guard.verifyRequestNow(req),
     });
   }
   subjects.unshift({

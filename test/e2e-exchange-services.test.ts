@@ -227,7 +227,7 @@ describe('token exchange across two guarded services', () => {
     const charge = () => exchanged.fetch(`${billingUrl}/charges`, { method: 'POST' });
     expect((await charge()).status).toBe(200);
     // The card outlives the wait below by far: a refusal within it is the revocation, not expiry.
-    expect(exchanged.expiresAt - Date.now()).toBeGreaterThan(120_000);
+    expect(exchanged.expiresAtMs - Date.now()).toBeGreaterThan(120_000);
     const out = await postJson(`${hotel.issuer}/api/logout`, {}, { authorization: `Bearer ${alice.api}` });
     expect(out.status).toBe(204);
     await until401(charge);

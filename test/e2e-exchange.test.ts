@@ -16,7 +16,7 @@ import {
   requireScopes,
   requireUser,
 } from '@keycard/guard';
-import { authenticate } from '@keycard/guard/node';
+import { authenticate, authorize } from '@keycard/guard/node';
 import { createDpopProof, generateKeyPair } from '@keycard/jwt';
 import type { KeycardServer } from '@keycard/server';
 import { createClient, createServer, createUser } from '@keycard/server';
@@ -35,7 +35,7 @@ const guardFor = (audience: string) => {
   const guard = createGuard({
     issuer,
     audience,
-    jwks: { cooldown: 1 },
+    jwks: { cooldownSeconds: 1 },
     revocation: { minReconnectDelayMs: 20, maxReconnectDelayMs: 200 },
   });
   guards.push(guard);
@@ -108,12 +108,15 @@ beforeAll(async () => {
   });
   aliceId = (await createUser(ctx, { username: 'alice', password: PASSWORD, roles: ['guest'] })).id;
 
-  const billingAuth = authenticate(guardFor('billing'), {
-    policies: [requireUser(), requireScopes('billing:charge'), requireDelegation('rooms-service')],
-  });
+  const billingAuth = authenticate(guardFor('billing'));
+  const mayCharge = authorize(
+    requireUser(),
+    requireScopes('billing:charge'),
+    requireDelegation('rooms-service'),
+  );
   billingUrl = await listen(async (req, res) => {
     const auth = await billingAuth(req, res);
-    if (auth === null) return;
+    if (auth === null || !(await mayCharge(req, res, auth))) return;
     json(res, 200, { charged: auth.sub, actor: auth.actor?.chain, sid: auth.sid });
   });
 
@@ -123,10 +126,11 @@ beforeAll(async () => {
     clientSecret: secret!,
     dpop: true,
   });
-  const roomsAuth = authenticate(guardFor('rooms'), { policies: [requireUser()] });
+  const roomsAuth = authenticate(guardFor('rooms'));
+  const usersOnly = authorize(requireUser());
   roomsUrl = await listen(async (req, res) => {
     const auth = await roomsAuth(req, res);
-    if (auth === null) return;
+    if (auth === null || !(await usersOnly(req, res, auth))) return;
     const card = await roomsClient.exchange(auth.token, { audience: 'billing', scope: 'billing:charge' });
     const charged = await card.fetch(`${billingUrl}/charge`, { method: 'POST' });
     json(res, charged.status, { tokenType: card.tokenType, billing: await charged.json() });

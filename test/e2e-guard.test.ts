@@ -41,7 +41,7 @@ function guardFor(
   const guard = createGuard({
     issuer,
     audience,
-    jwks: { cooldown: 1 },
+    jwks: { cooldownSeconds: 1 },
     revocation: { minReconnectDelayMs: 20, maxReconnectDelayMs: 200 },
     ...extra,
   });
@@ -242,7 +242,7 @@ describe('guard against the real auth server', () => {
 
   it('keeps working across key rotations, right after start-up too (no wait for a cooldown)', async () => {
     // The default 30 s cooldown: the start-up fetch must not keep a freshly rotated key out.
-    const fresh = guardFor('rooms', { jwks: { cooldown: 30 } });
+    const fresh = guardFor('rooms', { jwks: { cooldownSeconds: 30 } });
     await fresh.ready();
     await server.services.keys.rotate();
     await server.services.keys.rotate();
@@ -254,7 +254,7 @@ describe('guard against the real auth server', () => {
   });
 
   it('1,000 requests with unknown kids cause at most one JWKS refetch per cooldown', async () => {
-    const guard = guardFor('rooms', { jwks: { cooldown: 30 } });
+    const guard = guardFor('rooms', { jwks: { cooldownSeconds: 30 } });
     await guard.ready();
     const before = guard.metrics().jwksFetches;
     const stranger = await generateKeyPair('ES256');

@@ -4,7 +4,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { requireDpop } from '@keycard/guard';
 import { runGateway } from '@keycard/guard/gateway';
-import { authenticate } from '@keycard/guard/node';
+import { authenticate, authorize } from '@keycard/guard/node';
 import { createClient, createUser } from '@keycard/server';
 import { calculateJwkThumbprint, createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
@@ -25,12 +25,13 @@ let nonceGateway: string;
 async function door(nonce: boolean): Promise<string> {
   const guard = hotel.guard('rooms', { dpop: { nonce } });
   await guard.ready();
-  const auth = authenticate(guard, { policies: [requireDpop()] });
+  const auth = authenticate(guard);
+  const dpopOnly = authorize(requireDpop());
   return listen(
     hotel,
     createHttpServer(async (req, res) => {
       const ctx = await auth(req, res);
-      if (ctx === null) return;
+      if (ctx === null || !(await dpopOnly(req, res, ctx))) return;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ sub: ctx.sub, tokenType: ctx.tokenType, jkt: ctx.confirmation?.jkt }));
     }),

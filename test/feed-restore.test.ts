@@ -93,7 +93,7 @@ describe.skipIf(skip !== undefined)('feed reset after a restore', () => {
     const guard = createGuard({
       issuer,
       audience: 'rooms',
-      jwks: { cooldown: 1 },
+      jwks: { cooldownSeconds: 1 },
       revocation: { minReconnectDelayMs: 20, maxReconnectDelayMs: 200 },
     });
     guards.push(guard);

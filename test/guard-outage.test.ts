@@ -1,7 +1,7 @@
 // Issue 9, item 5: guards while the server is away. The real server is stopped and started again on
 // the same port and data dir; `keycard gateway` starts while it is away, answers 503, accepts cards
 // within seconds of its return, and refuses them again once the feed has been silent past
-// `--max-staleness` (the bounded default policy), reporting it in its health check.
+// `--max-staleness-seconds` (the bounded default policy), reporting it in its health check.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +53,7 @@ describe('guards while the server is away', () => {
         issuer,
         '--audience',
         'rooms',
-        '--max-staleness',
+        '--max-staleness-seconds',
         '1',
         '--port',
         '0',
@@ -76,7 +76,7 @@ describe('guards while the server is away', () => {
     await eventually(async () => (await check()).status === 200, 15_000);
     expect((await health()).body).toMatchObject({ ok: true, feedStale: false });
 
-    // Away again: once the feed has been silent for --max-staleness, 503 and a health check that says so.
+    // Away again: once the feed has been silent for --max-staleness-seconds, 503 and a health check that says so.
     await stopIssuer();
     await eventually(async () => (await check()).status === 503, 15_000);
     const stale = await health();

@@ -54,7 +54,7 @@ describe('key compromise: revoke a signing key', () => {
       scope: 'revocations:read',
     });
     const feed = { authorization: () => door.getToken(), minReconnectDelayMs: 20, maxReconnectDelayMs: 200 };
-    const guard = createGuard({ issuer, audience: 'rooms', jwks: { cooldown: 1 }, revocation: feed });
+    const guard = createGuard({ issuer, audience: 'rooms', jwks: { cooldownSeconds: 1 }, revocation: feed });
     guards.push(guard);
     await guard.ready();
     // A guard holding a copy of today's keys that never refreshes them (static keys).

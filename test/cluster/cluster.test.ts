@@ -81,7 +81,11 @@ describe.skipIf(Boolean(skip))('three keycard instances behind nginx, one Postgr
 
   it('the revocation stream passes through nginx (a guard following the load balancer hears logouts)', async () => {
     // Discovery, keys and the SSE stream all through nginx: proxy_buffering off lets events through.
-    const viaNginx = createGuard({ issuer: cluster.issuer, audience: 'keycard', jwks: { cooldown: 1 } });
+    const viaNginx = createGuard({
+      issuer: cluster.issuer,
+      audience: 'keycard',
+      jwks: { cooldownSeconds: 1 },
+    });
     try {
       await streamReady(viaNginx);
       const samples: number[] = [];

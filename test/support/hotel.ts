@@ -40,7 +40,7 @@ export async function openHotel(name: string): Promise<Hotel> {
       const guard = createGuard({
         issuer,
         audience,
-        jwks: { cooldown: 1 },
+        jwks: { cooldownSeconds: 1 },
         revocation: { minReconnectDelayMs: 20, maxReconnectDelayMs: 200 },
         ...extra,
       });

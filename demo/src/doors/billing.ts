@@ -19,7 +19,7 @@ import {
   requireScopes,
   requireUser,
 } from '@keycard/guard';
-import { authenticate } from '@keycard/guard/node';
+import { authenticate, authorize } from '@keycard/guard/node';
 import { corsHeaders } from './cors.js';
 import { readDoorEnv } from './env.js';
 import { announce, failStart, onShutdown } from './lifecycle.js';
@@ -29,14 +29,11 @@ const env = readDoorEnv({ audience: 'billing', port: 4004 });
 const ROOMS_SERVICE = process.env.BILLING_ACTOR || 'rooms-service';
 const guard = createGuard({ issuer: env.issuer, audience: env.audience });
 
+const verify = authenticate(guard);
 // A charge: a guest's card (sub = the guest) on which the rooms service acts (act), 403 otherwise.
-const charge = authenticate(guard, {
-  policies: [requireScopes('billing:charge'), requireUser(), requireDelegation(ROOMS_SERVICE)],
-});
+const mayCharge = authorize(requireScopes('billing:charge'), requireUser(), requireDelegation(ROOMS_SERVICE));
 // The bill: the guest's own card, nobody acting for them.
-const readBill = authenticate(guard, {
-  policies: [requireScopes('billing:charge'), requireUser(), refuseDelegation()],
-});
+const mayReadBill = authorize(requireScopes('billing:charge'), requireUser(), refuseDelegation());
 
 /** The bills, in memory: guest (sub) → charges. */
 const bills = new Map<string, { item: string; amount: number; by: string[] }[]>();
@@ -76,8 +73,8 @@ const server = createServer(async (req, res) => {
     return send(res, 200, { ok: true, door: 'billing', feedConnected: guard.metrics().feedConnected });
   }
   if (req.method === 'POST' && path === '/billing/charges') {
-    const auth = await charge(req, res);
-    if (auth === null) return;
+    const auth = await verify(req, res);
+    if (auth === null || !(await mayCharge(req, res, auth))) return;
     const item = await readItem(req);
     // Earliest actor first: the order the call went through the services.
     const by = [...(auth.actor?.chain ?? [])].reverse();
@@ -96,8 +93,8 @@ const server = createServer(async (req, res) => {
     });
   }
   if (req.method === 'GET' && path === '/billing/bill') {
-    const auth = await readBill(req, res);
-    if (auth === null) return;
+    const auth = await verify(req, res);
+    if (auth === null || !(await mayReadBill(req, res, auth))) return;
     const charges = bills.get(auth.sub) ?? [];
     return send(res, 200, {
       guest: guestOf(auth),

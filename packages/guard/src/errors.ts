@@ -159,12 +159,21 @@ export class GuardError extends Error {
 }
 
 /**
- * Type guard for GuardError.
+ * Type guard for GuardError, like @keycard/jwt's `isJoseError`: true for an instance, and for an Error
+ * from another copy of this package (ESM and CommonJS side by side) whose `code` is a registered guard
+ * code and whose `status` is that code's status.
  * @example
  * if (isGuardError(err)) res.status(err.status).json(err.toJSON());
  */
 export function isGuardError(value: unknown): value is GuardError {
-  return value instanceof GuardError;
+  if (value instanceof GuardError) return true;
+  if (!(value instanceof Error)) return false;
+  const { code, status } = value as { code?: unknown; status?: unknown };
+  return (
+    typeof code === 'string' &&
+    Object.hasOwn(definitions, code) &&
+    status === definitions[code as GuardErrorCode].status
+  );
 }
 
 /** Shorthand for option validation failures: the message names the option, never a secret value. */

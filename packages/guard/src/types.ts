@@ -74,7 +74,7 @@ export interface DpopOptions {
   algorithms?: readonly AsymmetricAlgorithm[];
   /** Oldest accepted proof `iat`, in seconds. Default 300 (RFC 9449 leaves it to the server). */
   maxAgeSeconds?: number;
-  /** How far a proof `iat` may lie in the future, in seconds. Default the guard's `leeway` (5). */
+  /** How far a proof `iat` may lie in the future, in seconds. Default the guard's `leewaySeconds` (5). */
   leewaySeconds?: number;
   /** Proof `jti`s remembered against replay (per guard, in memory). Default 100,000. */
   replayCacheSize?: number;
@@ -86,20 +86,19 @@ export interface DpopOptions {
   nonce?: boolean | { secret?: string; windowSeconds?: number };
 }
 
-/** What the guard does once the revocation feed has been out of touch longer than `maxStaleness`. */
+/** What the guard does once the revocation feed has been out of touch longer than `maxStalenessSeconds`. */
 export type StalePolicy = 'serve' | 'reject';
 
+/** The revocation feed. It is on by default; `revocation: false` is the one way to turn it off. */
 export interface RevocationOptions {
-  /** Turn the feed off (only for deployments that accept tokens living until `exp`). Default true. */
-  enabled?: boolean;
   /** SSE endpoint. Default: `keycard_revocations_stream_endpoint` from discovery. */
   streamUri?: string;
   /** Long-poll endpoint. Default: `keycard_revocations_endpoint` from discovery. */
   pollUri?: string;
   /** Seconds the feed may be out of touch before `stalePolicy` applies. Default 120. */
-  maxStaleness?: number;
+  maxStalenessSeconds?: number;
   /**
-   * Default 'reject': once the feed has been out of touch for `maxStaleness`, answer 503
+   * Default 'reject': once the feed has been out of touch for `maxStalenessSeconds`, answer 503
    * (ERR_GUARD_FEED_STALE) rather than accept cards whose revocation the guard may not have heard.
    * 'serve' keeps accepting them (availability over revocation; only the lag is reported).
    */
@@ -109,7 +108,7 @@ export interface RevocationOptions {
    * audience `keycard`), e.g. `() => serviceClient.token()`. Called for each connection or poll.
    */
   authorization?: () => string | Promise<string>;
-  /** Reconnect backoff bounds in ms. Defaults 250 and 5,000. */
+  /** Reconnect backoff bounds, in ms. Defaults 250 and 5,000. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
   /** A stream with no byte (the server pings every 15 s) for this long is considered dead. Default 45,000. */
@@ -126,10 +125,10 @@ export interface JwksOptions {
   /** Largest accepted JWKS body in bytes. Default 262,144 (256 KiB). */
   maxBytes?: number;
   /** Bounds applied to the `Cache-Control: max-age` of the JWKS, in seconds. Defaults 30 and 3,600. */
-  minTtl?: number;
-  maxTtl?: number;
+  minTtlSeconds?: number;
+  maxTtlSeconds?: number;
   /** At most one refetch for unknown `kid`s per this many seconds. Default 30. */
-  cooldown?: number;
+  cooldownSeconds?: number;
 }
 
 /** Options of `createGuard`. Checked when the factory runs; a bad option throws ERR_GUARD_OPTIONS_INVALID. */
@@ -151,7 +150,7 @@ export interface GuardOptions {
   /** Required `typ` header. Default 'at+jwt' (RFC 9068); `false` skips the check. */
   typ?: string | false;
   /** Clock leeway in seconds. Default 5, at most 300. */
-  leeway?: number;
+  leewaySeconds?: number;
   /** Scopes every request must carry (403 insufficient_scope otherwise). Default none. */
   requiredScopes?: readonly string[];
   /** Cookie name to read the token from when there is no Authorization header. Default none. */
@@ -163,7 +162,7 @@ export interface GuardOptions {
   /** Timeout of discovery requests in ms. Default 5,000. */
   fetchTimeoutMs?: number;
   jwks?: JwksOptions;
-  /** `false` turns the revocation feed off. */
+  /** Revocation feed options; `false` turns the feed off (the only way to). Default on. */
   revocation?: RevocationOptions | false;
   /**
    * The public origin (and path prefix) clients call this service by, e.g. 'https://rooms.example.com':
@@ -192,13 +191,13 @@ export interface GuardMetrics {
   feedStalenessMs: number;
   feedConnected: boolean;
   feedMode: 'stream' | 'poll' | 'off';
-  /** ms timestamp of the last revocation event received, or null. */
-  lastEventAt: number | null;
+  /** When the last revocation event was received (ms since the epoch), or null. */
+  lastEventAtMs: number | null;
   feedEvents: number;
   feedReconnects: number;
   /** Resets the issuer answered: its history did not hold our position (restore, fail-over). */
   feedResets: number;
-  /** True when the feed has been out of touch longer than `revocation.maxStaleness`. */
+  /** True when the feed has been out of touch longer than `revocation.maxStalenessSeconds`. */
   feedStale: boolean;
   /** Signing keys withdrawn through the feed (cards they signed are refused). */
   revokedKeys: number;

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { createDpopProof } from '@keycard/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate } from '../src/adapters/node.js';
+import { authenticate, authorize } from '../src/adapters/node.js';
 import type { Gateway } from '../src/gateway/index.js';
 import { createGateway } from '../src/gateway/index.js';
 import type { Guard, GuardOptions, Policy } from '../src/index.js';
@@ -42,10 +42,11 @@ function guardWith(options: Partial<GuardOptions> = {}): Guard {
 
 /** A door on node:http: answers 200 `{ sub, subjectType }` when the guard and the policies allow. */
 async function door(guard: Guard, policies: Policy<IncomingMessage>[] = []): Promise<string> {
-  const auth = authenticate(guard, { policies });
+  const auth = authenticate(guard);
+  const allowed = authorize(...policies);
   const server = createServer(async (req, res) => {
     const ctx = await auth(req, res);
-    if (ctx === null) return;
+    if (ctx === null || !(await allowed(req, res, ctx))) return;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ sub: ctx.sub, subjectType: ctx.subjectType }));
   });

@@ -24,6 +24,22 @@ describe('error registry', () => {
     }
   });
 
+  it('isGuardError: instances, and errors of another copy with a registered code and its status', () => {
+    expect(isGuardError(new GuardError('ERR_GUARD_TOKEN_MISSING'))).toBe(true);
+    // ESM and CommonJS copies side by side: not an instance, but the same code and status.
+    const copy = Object.assign(new Error('x'), { code: 'ERR_GUARD_TOKEN_REVOKED', status: 401 });
+    expect(isGuardError(copy)).toBe(true);
+    expect(
+      isGuardError(Object.assign(new Error('x'), { code: 'ERR_GUARD_TOKEN_REVOKED', status: 500 })),
+    ).toBe(false);
+    expect(isGuardError(Object.assign(new Error('x'), { code: 'ERR_SOMETHING_ELSE', status: 401 }))).toBe(
+      false,
+    );
+    expect(isGuardError({ code: 'ERR_GUARD_TOKEN_REVOKED', status: 401 })).toBe(false);
+    expect(isGuardError(Object.assign(new Error('x'), { code: 'toString', status: undefined }))).toBe(false);
+    expect(isGuardError(undefined)).toBe(false);
+  });
+
   it('builds RFC 6750 answers without leaking the reason', () => {
     const missing = errorResponse(new GuardError('ERR_GUARD_TOKEN_MISSING'), 'hotel');
     expect(missing.status).toBe(401);

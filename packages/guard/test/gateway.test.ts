@@ -381,4 +381,29 @@ describe('parseGatewayArgs', () => {
       option: 'arguments',
     });
   });
+
+  it('takes units in the flag names and refuses the old names, naming the new ones', async () => {
+    const base = ['--forward-auth', '--issuer', 'http://127.0.0.1:4000', '--audience', 'rooms'];
+    const args = await parseGatewayArgs([
+      ...base,
+      '--upstream-timeout-ms',
+      '1500',
+      '--max-staleness-seconds',
+      '7',
+    ]);
+    expect(args.upstreamTimeoutMs).toBe(1500);
+    expect(args.guard.revocation).toMatchObject({ maxStalenessSeconds: 7 });
+    const renamed: [string[], string, string][] = [
+      [['--timeout', '5'], '--timeout', '--upstream-timeout-ms'],
+      [['--timeout=5'], '--timeout', '--upstream-timeout-ms'],
+      [['--max-staleness', '5'], '--max-staleness', '--max-staleness-seconds'],
+    ];
+    for (const [flags, option, now] of renamed) {
+      await expect(parseGatewayArgs([...base, ...flags])).rejects.toMatchObject({
+        code: 'ERR_GUARD_OPTIONS_INVALID',
+        option,
+        message: expect.stringContaining(now),
+      });
+    }
+  });
 });

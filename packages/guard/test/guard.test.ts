@@ -39,10 +39,10 @@ describe('createGuard options', () => {
       [{ audience: [] }, 'audience'],
       [{ algorithms: ['HS256'] }, 'algorithms'],
       [{ issuer: 'not a url' }, 'issuer'],
-      [{ leeway: 1000 }, 'leeway'],
+      [{ leewaySeconds: 1000 }, 'leewaySeconds'],
       [{ cookie: 'bad name' }, 'cookie'],
       [{ revocation: { stalePolicy: 'panic' as 'serve' } }, 'revocation.stalePolicy'],
-      [{ jwks: { minTtl: 100, maxTtl: 10 } }, 'jwks.maxTtl'],
+      [{ jwks: { minTtlSeconds: 100, maxTtlSeconds: 10 } }, 'jwks.maxTtlSeconds'],
     ];
     for (const [extra, option] of cases) {
       try {
@@ -52,6 +52,31 @@ describe('createGuard options', () => {
         expect(error).toMatchObject({ code: 'ERR_GUARD_OPTIONS_INVALID', option });
       }
     }
+  });
+
+  it('refuses the names changed before 1.0, naming the new one', () => {
+    const renamed: [Record<string, unknown>, string, string][] = [
+      [{ leeway: 5 }, 'leeway', 'leewaySeconds'],
+      [{ jwks: { minTtl: 5 } }, 'jwks.minTtl', 'jwks.minTtlSeconds'],
+      [{ jwks: { maxTtl: 5 } }, 'jwks.maxTtl', 'jwks.maxTtlSeconds'],
+      [{ jwks: { cooldown: 5 } }, 'jwks.cooldown', 'jwks.cooldownSeconds'],
+      [{ revocation: { maxStaleness: 5 } }, 'revocation.maxStaleness', 'revocation.maxStalenessSeconds'],
+      [{ revocation: { enabled: false } }, 'revocation.enabled', 'revocation: false'],
+    ];
+    for (const [extra, option, now] of renamed) {
+      expect(() =>
+        createGuard({ issuer: 'http://127.0.0.1:1', audience: 'rooms', ...extra } as GuardOptions),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'ERR_GUARD_OPTIONS_INVALID',
+          option,
+          message: expect.stringContaining(now),
+        }),
+      );
+    }
+    const off = make({ revocation: false });
+    expect(off.options.revocation).toBeUndefined();
+    expect(off.metrics().feedMode).toBe('off');
   });
 
   it('fills defaults and freezes them', () => {
@@ -163,8 +188,8 @@ describe('verifyRequest', () => {
     const guard = make();
     await guard.ready();
     const token = issuer.sign();
-    const first = guard.authenticate(bearer(token));
-    const second = guard.authenticate(bearer(token));
+    const first = guard.verifyRequestNow(bearer(token));
+    const second = guard.verifyRequestNow(bearer(token));
     expect(second).toBe(first);
     expect(guard.metrics()).toMatchObject({ cacheHits: 1, cacheMisses: 1, cacheHitRate: 0.5, cacheSize: 1 });
   });
@@ -172,7 +197,7 @@ describe('verifyRequest', () => {
 
 describe('keys', () => {
   it('picks up a rotated key on an unknown kid', async () => {
-    const guard = make({ jwks: { cooldown: 0 } });
+    const guard = make({ jwks: { cooldownSeconds: 0 } });
     await guard.ready();
     expect((await guard.verifyRequest(bearer(issuer.sign()))).ok).toBe(true);
     const before = guard.metrics().jwksFetches;
@@ -202,7 +227,7 @@ describe('keys', () => {
   });
 
   it('refetches at most once per cooldown for a flood of unknown kids', async () => {
-    const guard = make({ jwks: { cooldown: 30 } });
+    const guard = make({ jwks: { cooldownSeconds: 30 } });
     await guard.ready();
     const before = issuer.counts.jwks;
     const stranger = await generateKeyPair('ES256');
@@ -216,7 +241,7 @@ describe('keys', () => {
   });
 
   it('keeps verifying with cached keys while the issuer is down', async () => {
-    const guard = make({ jwks: { cooldown: 0, minTtl: 0, maxTtl: 0 } });
+    const guard = make({ jwks: { cooldownSeconds: 0, minTtlSeconds: 0, maxTtlSeconds: 0 } });
     await guard.ready();
     issuer.setDown(true);
     const results = [];
@@ -227,7 +252,7 @@ describe('keys', () => {
 
   it('fails closed with 503 ERR_GUARD_NO_KEYS when no key was ever loaded', async () => {
     issuer.setDown(true);
-    const guard = make({ fetchTimeoutMs: 500, jwks: { cooldown: 0 } });
+    const guard = make({ fetchTimeoutMs: 500, jwks: { cooldownSeconds: 0 } });
     await expect(guard.ready()).rejects.toMatchObject({ code: 'ERR_GUARD_DISCOVERY_FAILED' });
     const result = await guard.verifyRequest(bearer(issuer.sign()));
     expect(result.ok ? undefined : [result.error.code, result.error.status]).toEqual([
@@ -299,11 +324,12 @@ describe('revocation feed', () => {
     expect((await guard.verifyRequest(bearer(other))).ok).toBe(true);
     expect(guard.metrics()).toMatchObject({ feedConnected: true, feedMode: 'stream', revokedSessions: 1 });
     expect(guard.metrics().feedLagMs).not.toBeNull();
+    expect(guard.metrics().lastEventAtMs).toBeGreaterThan(Date.now() - 60_000); // a ms timestamp
   });
 
   it('remembers a revocation as long as its leeway still accepts the token (frozen clock)', async () => {
     let now = Date.now();
-    const guard = make({ leeway: 120, clock: () => now });
+    const guard = make({ leewaySeconds: 120, clock: () => now });
     await guard.ready();
     const exp = Math.floor(now / 1000) + 3600; // the test issuer's events expire 3600 s after revocation
     const token = issuer.sign({ sid: 'sess-L', jti: 'l1', exp });
@@ -394,13 +420,15 @@ describe('revocation feed', () => {
   it("rejects with 503 under the 'reject' policy once the feed is stale, and serves under 'serve'", async () => {
     const reject = make({
       revocation: {
-        maxStaleness: 0,
+        maxStalenessSeconds: 0,
         stalePolicy: 'reject',
         minReconnectDelayMs: 50,
         maxReconnectDelayMs: 200,
       },
     });
-    const serve = make({ revocation: { maxStaleness: 0, stalePolicy: 'serve', minReconnectDelayMs: 50 } });
+    const serve = make({
+      revocation: { maxStalenessSeconds: 0, stalePolicy: 'serve', minReconnectDelayMs: 50 },
+    });
     await Promise.all([reject.ready(), serve.ready()]);
     // ready() means "synced by a poll"; with maxStaleness 0 only the open stream counts as current.
     await eventually(() => reject.metrics().feedConnected && serve.metrics().feedConnected);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticateRequest, errorToResponse } from '../src/adapters/fetch.js';
+import { authenticate } from '../src/adapters/fetch.js';
 import type { Guard, GuardError } from '../src/index.js';
 import { createGuard, isGuardError } from '../src/index.js';
 import type { DpopHolder } from './support/dpop.js';
@@ -54,28 +54,31 @@ describe('refusals at the door carry neither the card nor the proof', () => {
     for (const headers of cases)
       if (headers['dpop']) secrets.push(headers['dpop'], headers['dpop'].split('.')[2]!);
     const lines: string[] = [];
-    const verify = authenticateRequest(guard, { onRefused: (line) => lines.push(line) });
+    const errors: GuardError[] = [];
+    const verify = authenticate(guard, {
+      onRefused: (line, error) => {
+        lines.push(line);
+        errors.push(error);
+      },
+    });
     const said: string[] = [];
     let refused = 0;
     for (const headers of cases) {
-      try {
-        await verify(new Request(url, { headers }));
-      } catch (error) {
-        expect(isGuardError(error)).toBe(true);
-        refused++;
-        const e = error as GuardError;
-        const answer = errorToResponse(e, guard);
-        said.push(
-          e.message,
-          String(e.reason),
-          JSON.stringify(e),
-          JSON.stringify(e.toJSON()),
-          await answer.text(),
-        );
-        answer.headers.forEach((value) => {
-          said.push(value);
-        });
-      }
+      const answer = await verify(new Request(url, { headers }));
+      if (!(answer instanceof Response)) continue;
+      refused++;
+      const e = errors.at(-1)!;
+      expect(isGuardError(e)).toBe(true);
+      said.push(
+        e.message,
+        String(e.reason),
+        JSON.stringify(e),
+        JSON.stringify(e.toJSON()),
+        await answer.text(),
+      );
+      answer.headers.forEach((value) => {
+        said.push(value);
+      });
     }
     expect(refused).toBe(cases.length - 1); // only the first use of the good proof passes
     expect(lines).toHaveLength(refused);

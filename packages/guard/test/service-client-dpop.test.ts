@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJWT } from '@keycard/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate } from '../src/adapters/node.js';
+import { authenticate, authorize } from '../src/adapters/node.js';
 import type { Guard, GuardOptions, Policy } from '../src/index.js';
 import { createGuard, createServiceClient, requireDelegation } from '../src/index.js';
 import type { TestIssuer } from './support/test-issuer.js';
@@ -34,12 +34,13 @@ async function door(
     revocation: false,
     ...options,
   });
-  const auth = authenticate(guard, { policies });
+  const auth = authenticate(guard);
+  const allowed = authorize(...policies);
   const seen: { authorization?: string; dpop?: string }[] = [];
   const server = createServer(async (req, res) => {
     seen.push({ authorization: req.headers.authorization, dpop: req.headers.dpop as string | undefined });
     const ctx = await auth(req, res);
-    if (ctx === null) return;
+    if (ctx === null || !(await allowed(req, res, ctx))) return;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ sub: ctx.sub, tokenType: ctx.tokenType, actor: ctx.actor ?? null }));
   });

@@ -19,6 +19,14 @@ describe('createServiceClient', () => {
     expect(() => createServiceClient({ clientId: 'a', clientSecret: 'x' })).toThrow(
       expect.objectContaining({ option: 'issuer' }),
     );
+    const renamed = { clientId: 'a', clientSecret: 'x', issuer: issuer.url, refreshSkew: 5 };
+    expect(() => createServiceClient(renamed as Parameters<typeof createServiceClient>[0])).toThrow(
+      expect.objectContaining({
+        code: 'ERR_GUARD_OPTIONS_INVALID',
+        option: 'refreshSkew',
+        message: expect.stringContaining('refreshSkewSeconds'),
+      }),
+    );
   });
 
   it('caches the token, single-flights concurrent calls and refreshes before expiry', async () => {

@@ -22,7 +22,7 @@ describe('a guard left with the default stale policy', () => {
     const guard = createGuard({
       issuer: issuer.url,
       audience: 'rooms',
-      revocation: { maxStaleness: 0, minReconnectDelayMs: 50, maxReconnectDelayMs: 200 },
+      revocation: { maxStalenessSeconds: 0, minReconnectDelayMs: 50, maxReconnectDelayMs: 200 },
     });
     try {
       await guard.ready();

@@ -41,7 +41,7 @@ export {
   generateKeyPair,
   generateSecret,
 } from './keys/generate.js';
-export { type ImportJWKOptions, importJWK } from './keys/import-jwk.js';
+export { type ImportedKeyTypes, type ImportJWKOptions, importJWK } from './keys/import-jwk.js';
 export { type ImportPEMOptions, importPEM } from './keys/import-pem.js';
 export { PrivateKey, PublicKey, SecretKey, type SigningKey, type VerificationKey } from './keys/key.js';
 export { describeSkippedKeys, KeySet, type KeySetOptions, type SkippedKey } from './keys/key-set.js';

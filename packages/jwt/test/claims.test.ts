@@ -37,8 +37,8 @@ describe('claims', () => {
     expect(check({ exp: NOW + 1 })).toBe('OK');
     expect(check({ exp: NOW })).toBe('ERR_JWT_EXPIRED');
     expect(claimOf({ exp: NOW })).toBe('exp');
-    expect(check({ exp: NOW - 30 }, { leeway: 30 })).toBe('ERR_JWT_EXPIRED');
-    expect(check({ exp: NOW - 29 }, { leeway: 30 })).toBe('OK');
+    expect(check({ exp: NOW - 30 }, { leewaySeconds: 30 })).toBe('ERR_JWT_EXPIRED');
+    expect(check({ exp: NOW - 29 }, { leewaySeconds: 30 })).toBe('OK');
     expect(check({ exp: NOW + 0.5 })).toBe('OK'); // fractional NumericDate is allowed
   });
 
@@ -47,18 +47,18 @@ describe('claims', () => {
     expect(check({ exp, nbf: NOW })).toBe('OK');
     expect(check({ exp, nbf: NOW + 1 })).toBe('ERR_JWT_NOT_YET_VALID');
     expect(claimOf({ exp, nbf: NOW + 1 })).toBe('nbf');
-    expect(check({ exp, nbf: NOW + 10 }, { leeway: 10 })).toBe('OK');
+    expect(check({ exp, nbf: NOW + 10 }, { leewaySeconds: 10 })).toBe('OK');
     expect(check({ exp, iat: NOW + 1 })).toBe('ERR_JWT_NOT_YET_VALID');
     expect(claimOf({ exp, iat: NOW + 1 })).toBe('iat');
-    expect(check({ exp, iat: NOW + 5 }, { leeway: 5 })).toBe('OK');
+    expect(check({ exp, iat: NOW + 5 }, { leewaySeconds: 5 })).toBe('OK');
   });
 
-  it('maxTokenAge needs iat and bounds its age', () => {
+  it('maxTokenAgeSeconds needs iat and bounds its age', () => {
     const exp = NOW + 600;
-    expect(check({ exp }, { maxTokenAge: 60 })).toBe('ERR_JWT_CLAIM_INVALID');
-    expect(check({ exp, iat: NOW - 60 }, { maxTokenAge: 60 })).toBe('OK');
-    expect(check({ exp, iat: NOW - 61 }, { maxTokenAge: 60 })).toBe('ERR_JWT_CLAIM_INVALID');
-    expect(claimOf({ exp, iat: NOW - 61 }, { maxTokenAge: 60 })).toBe('iat');
+    expect(check({ exp }, { maxTokenAgeSeconds: 60 })).toBe('ERR_JWT_CLAIM_INVALID');
+    expect(check({ exp, iat: NOW - 60 }, { maxTokenAgeSeconds: 60 })).toBe('OK');
+    expect(check({ exp, iat: NOW - 61 }, { maxTokenAgeSeconds: 60 })).toBe('ERR_JWT_CLAIM_INVALID');
+    expect(claimOf({ exp, iat: NOW - 61 }, { maxTokenAgeSeconds: 60 })).toBe('iat');
   });
 
   it('iss, aud (string or array), sub, requiredClaims', () => {
@@ -107,9 +107,9 @@ describe('claims', () => {
 
   it('checks options when the verifier is created', () => {
     const bad: Partial<VerifierOptions>[] = [
-      { leeway: 301 },
-      { leeway: -1 },
-      { leeway: Number.NaN },
+      { leewaySeconds: 301 },
+      { leewaySeconds: -1 },
+      { leewaySeconds: Number.NaN },
       { issuer: '' },
       { issuer: [] },
       { audience: [1 as never] },
@@ -121,6 +121,15 @@ describe('claims', () => {
     ];
     for (const opts of bad) {
       expect(codeOf(() => createVerifier({ keys: [key], ...opts }))).toBe('ERR_JOSE_INVALID_OPTIONS');
+    }
+    // Names changed before 1.0 are refused with the new name, never silently ignored.
+    for (const [old, now] of [
+      ['leeway', 'leewaySeconds'],
+      ['maxTokenAge', 'maxTokenAgeSeconds'],
+    ]) {
+      expect(() => createVerifier({ keys: [key], [old!]: 5 } as VerifierOptions)).toThrow(
+        expect.objectContaining({ code: 'ERR_JOSE_INVALID_OPTIONS', message: expect.stringContaining(now!) }),
+      );
     }
     expect(codeOf(() => createVerifier({}))).toBe('ERR_JOSE_INVALID_OPTIONS');
     expect(codeOf(() => createVerifier({ getKey: () => undefined }))).toBe('ERR_JOSE_INVALID_OPTIONS');

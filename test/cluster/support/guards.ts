@@ -12,7 +12,7 @@ export function guardFollowing(cluster: Cluster, i: number): Guard {
     issuer: cluster.issuer,
     audience: 'keycard',
     jwksUri: `${base}/.well-known/jwks.json`,
-    jwks: { cooldown: 1 },
+    jwks: { cooldownSeconds: 1 },
     revocation: {
       streamUri: `${base}/revocations/stream`,
       pollUri: `${base}/revocations`,

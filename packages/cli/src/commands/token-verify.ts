@@ -66,7 +66,7 @@ export const tokenVerify: Command = {
         ...(issuers.length > 0 ? { issuer: issuers } : {}),
         ...(audiences.length > 0 ? { audience: audiences } : {}),
         ...(typ === undefined ? {} : { typ }),
-        leeway,
+        leewaySeconds: leeway,
         clock: io.now,
       });
     } catch (err) {

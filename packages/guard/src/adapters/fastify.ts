@@ -4,8 +4,11 @@ import type {
   onRequestHookHandler,
   preHandlerHookHandler,
 } from 'fastify';
+import { guardOf, rememberGuard } from '../core/auth-owner.js';
 import type { Guard } from '../core/create-guard.js';
 import { GuardError } from '../errors.js';
+import type { AuthenticateOptions } from '../http/authenticate-options.js';
+import { checkAuthenticateOptions } from '../http/authenticate-options.js';
 import type { RefusalLogger } from '../http/refusal.js';
 import { refusal, refusalLine } from '../http/refusal.js';
 import { isResult } from '../http/settle.js';
@@ -13,10 +16,15 @@ import { checkPolicies } from '../policies/compose.js';
 import type { Policy } from '../policies/policy.js';
 import type { AuthContext, AuthResult } from '../types.js';
 
+export type { AuthenticateOptions } from '../http/authenticate-options.js';
+
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The verified token's context; null on public routes (`config: { auth: false }`). */
-    auth: AuthContext | null;
+    /**
+     * The verified token's context; `undefined` on public routes (`config: { auth: false }`) and on
+     * requests let through by `optional` without a card. Never null.
+     */
+    auth: AuthContext | undefined;
   }
   interface FastifyContextConfig {
     /** `false` makes a route public when the plugin authenticates every route. */
@@ -26,7 +34,7 @@ declare module 'fastify' {
 
 export interface KeycardFastifyOptions {
   guard: Guard;
-  /** Let requests without a token through with `request.auth === null`. Default false. */
+  /** Let requests without a token through with `request.auth === undefined`. Default false. */
   optional?: boolean;
   /** Authenticate every route (skip one with `config: { auth: false }`). Default true. */
   global?: boolean;
@@ -34,7 +42,7 @@ export interface KeycardFastifyOptions {
   onRefused?: RefusalLogger;
 }
 
-function send(reply: FastifyReply, error: GuardError, guard?: Guard): void {
+function send(reply: FastifyReply, error: GuardError, guard: Guard | undefined): void {
   const { status, headers, body } = refusal(guard, error);
   reply.code(status).headers(headers).send(body);
 }
@@ -44,39 +52,42 @@ function send(reply: FastifyReply, error: GuardError, guard?: Guard): void {
  * @example
  * fastify.get('/me', { onRequest: authenticate(guard) }, (req) => ({ sub: req.auth!.sub }));
  */
-export function authenticate(
-  guard: Guard,
-  options: { optional?: boolean; onRefused?: RefusalLogger } = {},
-): onRequestHookHandler {
+export function authenticate(guard: Guard, options: AuthenticateOptions = {}): onRequestHookHandler {
+  const { optional, onRefused } = checkAuthenticateOptions(options);
   return function keycardAuthenticate(request, reply, done) {
     if (request.routeOptions.config.auth === false) return done();
     const settle = (result: AuthResult): void => {
       if (result.ok) {
         request.auth = result.auth;
         done();
-      } else if (options.optional && result.error.code === 'ERR_GUARD_TOKEN_MISSING') done();
-      else {
-        options.onRefused?.(refusalLine(result.error, request.method, request.url), result.error);
+      } else if (optional && result.error.code === 'ERR_GUARD_TOKEN_MISSING') {
+        rememberGuard(request, guard);
+        done();
+      } else {
+        onRefused?.(refusalLine(result.error, request.method, request.url), result.error);
         send(reply, result.error, guard);
       }
     };
-    const result = guard.authenticate(request);
+    const result = guard.verifyRequestNow(request);
     if (isResult(result)) settle(result);
     else result.then(settle, done);
   };
 }
 
 /**
- * preHandler hook running policies against `request.auth`.
+ * preHandler hook running policies against `request.auth`. Refusals carry the realm of the guard that
+ * authenticated the request.
  * @example
  * fastify.get('/guests/:id', { preHandler: authorize(requireOwner((req) => req.params.id)) }, handler);
  */
 // biome-ignore lint/suspicious/noExplicitAny: the policy sees Fastify's request with any route generics
 export function authorize(...policies: Policy<any>[]): preHandlerHookHandler {
   return function keycardAuthorize(request, reply, done) {
-    if (!request.auth) return send(reply, new GuardError('ERR_GUARD_TOKEN_MISSING'));
-    const denied = checkPolicies(policies, request.auth, request);
-    const settle = (d: GuardError | undefined): void => (d === undefined ? done() : send(reply, d));
+    const auth = request.auth;
+    const guard = guardOf(auth, request);
+    if (auth === undefined) return send(reply, new GuardError('ERR_GUARD_TOKEN_MISSING'), guard);
+    const denied = checkPolicies(policies, auth, request);
+    const settle = (d: GuardError | undefined): void => (d === undefined ? done() : send(reply, d, guard));
     if (denied instanceof Promise) denied.then(settle, done);
     else settle(denied);
   };
@@ -92,8 +103,10 @@ export function authorize(...policies: Policy<any>[]): preHandlerHookHandler {
 export const keycard: FastifyPluginCallback<KeycardFastifyOptions> = (fastify, options, done) => {
   if (options?.guard === undefined)
     return done(new TypeError('keycard plugin: the "guard" option is required'));
-  fastify.decorateRequest('auth', null);
-  if (options.global !== false) fastify.addHook('onRequest', authenticate(options.guard, options));
+  fastify.decorateRequest('auth', undefined);
+  const { optional, onRefused } = options;
+  if (options.global !== false)
+    fastify.addHook('onRequest', authenticate(options.guard, { optional, onRefused }));
   done();
 };
 Object.assign(keycard, {

@@ -1,12 +1,16 @@
+import { guardOf, rememberGuard } from '../core/auth-owner.js';
 import type { Guard } from '../core/create-guard.js';
-import type { GuardError } from '../errors.js';
-import { isGuardError } from '../errors.js';
+import { GuardError } from '../errors.js';
+import type { AuthenticateOptions } from '../http/authenticate-options.js';
+import { checkAuthenticateOptions } from '../http/authenticate-options.js';
 import { errorResponse } from '../http/error-response.js';
 import type { RefusalLogger } from '../http/refusal.js';
 import { refusal, refusalLine } from '../http/refusal.js';
 import { checkPolicies } from '../policies/compose.js';
 import type { Policy } from '../policies/policy.js';
 import type { AuthContext } from '../types.js';
+
+export type { AuthenticateOptions } from '../http/authenticate-options.js';
 
 /**
  * The Response for a GuardError (status, `WWW-Authenticate`, `DPoP-Nonce`, JSON body). Pass the guard
@@ -20,35 +24,75 @@ export function errorToResponse(error: GuardError, realm: string | Guard = 'keyc
   return new Response(body, { status, headers });
 }
 
-export interface FetchAuthOptions {
-  policies?: Policy<Request>[];
-  /** One line per refused request (e.g. `console.warn`); never a token. Default none. */
-  onRefused?: RefusalLogger;
+/** `authenticate(guard)` for fetch handlers: the AuthContext, or the refusal Response to return. */
+export type FetchAuthenticate = (request: Request) => Promise<AuthContext | Response>;
+/** `authenticate(guard, { optional: true })`: also `undefined` for a request without any card. */
+export type OptionalFetchAuthenticate = (request: Request) => Promise<AuthContext | Response | undefined>;
+
+/**
+ * Fetch-style verification: resolves to the AuthContext, or to the refusal Response (401/400/403/503)
+ * for you to return. With `optional: true` a request without any card resolves to `undefined`. Bearer
+ * and DPoP cards (the proof is checked against `request.method` and `request.url`).
+ * @example
+ * const verify = authenticate(guard);
+ * const canRead = authorize(requireScopes('rooms:read'));
+ * const auth = await verify(request);
+ * if (auth instanceof Response) return auth;
+ * const refused = await canRead(request, auth);
+ * if (refused) return refused;
+ */
+export function authenticate(
+  guard: Guard,
+  options: AuthenticateOptions & { optional: true },
+): OptionalFetchAuthenticate;
+export function authenticate(
+  guard: Guard,
+  options?: AuthenticateOptions & { optional?: false | undefined },
+): FetchAuthenticate;
+export function authenticate(
+  guard: Guard,
+  options?: AuthenticateOptions,
+): FetchAuthenticate | OptionalFetchAuthenticate;
+export function authenticate(guard: Guard, options: AuthenticateOptions = {}): OptionalFetchAuthenticate {
+  const { optional, onRefused } = checkAuthenticateOptions(options);
+  return async (request) => {
+    const result = await guard.verifyRequestNow(request);
+    if (result.ok) return result.auth;
+    if (optional && result.error.code === 'ERR_GUARD_TOKEN_MISSING') {
+      rememberGuard(request, guard);
+      return undefined;
+    }
+    onRefused?.(refusalLine(result.error, request.method, request.url), result.error);
+    return errorToResponse(result.error, guard);
+  };
 }
 
 /**
- * Fetch-style verification: `(request) => Promise<AuthContext>`, rejecting with a GuardError. Bearer and
- * DPoP cards (the proof is checked against `request.method` and `request.url`).
+ * Runs policies against the context `authenticate` gave: resolves to undefined when they allow, else to
+ * the refusal Response (with the realm of the guard that authenticated the request).
  * @example
- * const verify = authenticateRequest(guard, { policies: [requireScopes('rooms:read')] });
- * const auth = await verify(request); // throws GuardError → errorToResponse(err, guard)
+ * const refused = await authorize(requireRoles('manager'))(request, auth);
+ * if (refused) return refused;
  */
-export function authenticateRequest(
-  guard: Guard,
-  options: FetchAuthOptions = {},
-): (request: Request) => Promise<AuthContext> {
-  const policies = options.policies ?? [];
-  const refuse = (request: Request, error: GuardError): never => {
-    options.onRefused?.(refusalLine(error, request.method, request.url), error);
-    throw error;
+export function authorize(
+  ...policies: Policy<Request>[]
+): (request: Request, auth: AuthContext | undefined) => Promise<Response | undefined> {
+  return async (request, auth) => {
+    const denied =
+      auth === undefined
+        ? new GuardError('ERR_GUARD_TOKEN_MISSING')
+        : await checkPolicies(policies, auth, request);
+    if (denied === undefined) return undefined;
+    const { status, headers, body } = refusal(guardOf(auth, request), denied);
+    return new Response(body, { status, headers });
   };
-  return async (request) => {
-    const result = await guard.authenticate(request);
-    if (!result.ok) return refuse(request, result.error);
-    const denied = policies.length === 0 ? undefined : await checkPolicies(policies, result.auth, request);
-    if (denied !== undefined) return refuse(request, denied);
-    return result.auth;
-  };
+}
+
+export interface WithAuthOptions {
+  /** Policies the request must pass before the handler runs (as with `authorize`). */
+  policies?: Policy<Request>[];
+  /** One line per refused request (e.g. `console.warn`); never a token. Default none. */
+  onRefused?: RefusalLogger;
 }
 
 /**
@@ -60,16 +104,18 @@ export function authenticateRequest(
 export function withAuth(
   guard: Guard,
   handler: (request: Request, auth: AuthContext) => Response | Promise<Response>,
-  options: FetchAuthOptions = {},
+  options: WithAuthOptions = {},
 ): (request: Request) => Promise<Response> {
-  const verify = authenticateRequest(guard, options);
+  const { onRefused } = options;
+  const policies = options.policies ?? [];
+  const verify = authenticate(guard, onRefused === undefined ? {} : { onRefused });
   return async (request) => {
-    let auth: AuthContext;
-    try {
-      auth = await verify(request);
-    } catch (error) {
-      if (isGuardError(error)) return errorToResponse(error, guard);
-      throw error;
+    const auth = await verify(request);
+    if (auth instanceof Response) return auth;
+    const denied = policies.length === 0 ? undefined : await checkPolicies(policies, auth, request);
+    if (denied !== undefined) {
+      onRefused?.(refusalLine(denied, request.method, request.url), denied);
+      return errorToResponse(denied, guard);
     }
     return handler(request, auth);
   };

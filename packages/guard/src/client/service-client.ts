@@ -25,7 +25,7 @@ export interface ServiceClientOptions {
   /** Refresh when this fraction of the lifetime has passed. Default 0.8. */
   refreshAt?: number;
   /** …or this many seconds before expiry, whichever comes first. Default 30. */
-  refreshSkew?: number;
+  refreshSkewSeconds?: number;
   /** Request timeout in ms. Default 5,000. */
   timeoutMs?: number;
   clock?: () => number;
@@ -35,8 +35,8 @@ export interface ServiceClientOptions {
 export interface ExchangedToken {
   readonly accessToken: string;
   readonly tokenType: 'Bearer' | 'DPoP';
-  /** ms since the epoch. */
-  readonly expiresAt: number;
+  /** When the card expires, in ms since the epoch. */
+  readonly expiresAtMs: number;
   /** The scope granted, when the issuer says. */
   readonly scope: string | undefined;
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
@@ -100,7 +100,12 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     throw optionError('dpop', 'must be a boolean');
   const refreshAt = options.refreshAt ?? 0.8;
   if (!(refreshAt > 0 && refreshAt <= 1)) throw optionError('refreshAt', 'must be in (0, 1]');
-  const skewMs = (options.refreshSkew ?? 30) * 1000;
+  if (Object.hasOwn(options, 'refreshSkew'))
+    throw optionError('refreshSkew', 'was renamed: use refreshSkewSeconds');
+  const skewSeconds = options.refreshSkewSeconds ?? 30;
+  if (typeof skewSeconds !== 'number' || !(skewSeconds >= 0))
+    throw optionError('refreshSkewSeconds', 'must be a number of seconds, 0 or more');
+  const skewMs = skewSeconds * 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
   const clock = options.clock ?? Date.now;
   const issuer = options.issuer?.replace(/\/+$/, '');
@@ -211,7 +216,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     return Object.freeze({
       accessToken: entry.token,
       tokenType: entry.tokenType,
-      expiresAt: entry.expiresAtMs,
+      expiresAtMs: entry.expiresAtMs,
       scope: entry.scope,
       fetch: (input: string | URL | Request, init?: RequestInit) =>
         fetchWithToken(entry.token, entry.tokenType, signer, input, init),

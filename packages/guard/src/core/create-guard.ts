@@ -9,6 +9,7 @@ import { isResult } from '../http/settle.js';
 import { selectKey } from '../jwks/remote-jwks.js';
 import type { AuthContext, AuthResult, GuardMetrics, GuardOptions, RequestLike } from '../types.js';
 import { buildAuthContext } from './auth-context.js';
+import { rememberGuard } from './auth-owner.js';
 import { extractToken, headerOf, isDpopScheme, isWellFormedToken } from './extract-token.js';
 import { collectMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
@@ -21,9 +22,11 @@ export interface Guard {
   verifyRequest(request: RequestLike): Promise<AuthResult>;
   /**
    * Same as `verifyRequest`, but answers synchronously when it can (a cached token, or a cold verify
-   * with known keys) and returns a Promise only when it must wait for the network. For adapters.
+   * with known keys) and returns a Promise only when it must wait for the network. For the adapters;
+   * not part of the public API.
+   * @internal
    */
-  authenticate(request: RequestLike): AuthResult | Promise<AuthResult>;
+  verifyRequestNow(request: RequestLike): AuthResult | Promise<AuthResult>;
   /**
    * Verifies a bare token string (same rules as a request). A DPoP-bound card is refused here
    * (ERR_GUARD_TOKEN_BOUND): it needs a request with its proof.
@@ -73,7 +76,7 @@ class KeycardGuard implements Guard {
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.#cache = new VerifiedTokenCache(options.cacheSize);
-    this.#state = new RevocationState(options.leeway);
+    this.#state = new RevocationState(options.leewaySeconds);
     this.#rejectWhenStale = options.revocation?.stalePolicy === 'reject';
     this.#dpop =
       options.dpop === undefined
@@ -108,7 +111,7 @@ class KeycardGuard implements Guard {
       issuer: options.tokenIssuer,
       audience: [...options.audience],
       typ: options.typ,
-      leeway: options.leeway,
+      leewaySeconds: options.leewaySeconds,
       clock: options.clock,
       requireExp: true,
       requiredClaims: ['sub'],
@@ -118,13 +121,14 @@ class KeycardGuard implements Guard {
 
   verifyRequest(request: RequestLike): Promise<AuthResult> {
     try {
-      return Promise.resolve(this.authenticate(request));
+      return Promise.resolve(this.verifyRequestNow(request));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  authenticate(request: RequestLike): AuthResult | Promise<AuthResult> {
+  /** @internal */
+  verifyRequestNow(request: RequestLike): AuthResult | Promise<AuthResult> {
     const authorization = headerOf(request.headers, 'authorization');
     const dpop = this.#dpop !== undefined;
     const token = extractToken(authorization, request.headers, this.options.cookie, request.cookie, dpop);
@@ -206,6 +210,7 @@ class KeycardGuard implements Guard {
     const auth = buildAuthContext(token, payload);
     if (auth === undefined)
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_INVALID', { reason: 'ERR_CLAIM_MISSING' }));
+    rememberGuard(auth, this);
     const iat = typeof payload['iat'] === 'number' ? payload['iat'] : undefined;
     if (this.#state.isRevoked(auth.sub, auth.sid, auth.jti, iat, auth.roles)) {
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_REVOKED'));

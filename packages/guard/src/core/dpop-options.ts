@@ -24,7 +24,7 @@ function seconds(name: string, value: unknown, fallback: number, min: number, ma
 /** Validates the `dpop` option (ERR_GUARD_OPTIONS_INVALID names the member at fault). */
 export function resolveDpopOptions(
   option: DpopOptions | false | undefined,
-  leeway: number,
+  leewaySeconds: number,
 ): ResolvedDpopOptions | undefined {
   if (option === false) return undefined;
   if (option !== undefined && (option === null || typeof option !== 'object'))
@@ -59,7 +59,7 @@ export function resolveDpopOptions(
     algorithms: Object.freeze(customAlgorithms ?? [...DEFAULT_DPOP_ALGORITHMS]),
     customAlgorithms: customAlgorithms === undefined ? undefined : Object.freeze(customAlgorithms),
     maxAgeSeconds: seconds('dpop.maxAgeSeconds', o.maxAgeSeconds, 300, 1, 3600),
-    leewaySeconds: seconds('dpop.leewaySeconds', o.leewaySeconds, leeway, 0, 300),
+    leewaySeconds: seconds('dpop.leewaySeconds', o.leewaySeconds, leewaySeconds, 0, 300),
     replayCacheSize: Math.floor(seconds('dpop.replayCacheSize', o.replayCacheSize, 100_000, 1, 10_000_000)),
     nonce,
   });

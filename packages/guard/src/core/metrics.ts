@@ -29,7 +29,7 @@ export function collectMetrics(
     feedStalenessMs: feed === undefined ? 0 : feed.stalenessMs(now),
     feedConnected: feed?.connected ?? false,
     feedMode: feed === undefined ? 'off' : feed.mode,
-    lastEventAt: feed?.lastEventAt ?? null,
+    lastEventAtMs: feed?.lastEventAt ?? null,
     feedEvents: feed?.events ?? 0,
     feedReconnects: feed?.reconnects ?? 0,
     feedResets: feed?.resets ?? 0,

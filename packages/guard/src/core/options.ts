@@ -22,7 +22,7 @@ export interface ResolvedOptions {
   readonly audience: readonly string[];
   readonly algorithms: readonly JWSAlgorithm[];
   readonly typ: string | undefined;
-  readonly leeway: number;
+  readonly leewaySeconds: number;
   readonly requiredScopes: readonly string[];
   readonly cookie: string | undefined;
   readonly realm: string;
@@ -55,6 +55,24 @@ export interface ResolvedOptions {
   readonly publicUrl: string | undefined;
   readonly trustProxy: boolean;
   readonly dpop: ResolvedDpopOptions | undefined;
+}
+
+/** Option names changed before 1.0: refused with the new name rather than silently ignored. */
+const RENAMED: Record<string, string> = { leeway: 'leewaySeconds' };
+const RENAMED_JWKS: Record<string, string> = {
+  minTtl: 'jwks.minTtlSeconds',
+  maxTtl: 'jwks.maxTtlSeconds',
+  cooldown: 'jwks.cooldownSeconds',
+};
+const RENAMED_REVOCATION: Record<string, string> = {
+  maxStaleness: 'revocation.maxStalenessSeconds',
+  enabled: 'revocation: false (the only way to turn the feed off)',
+};
+
+function refuseRenamed(given: object, prefix: string, renamed: Record<string, string>): void {
+  for (const [old, now] of Object.entries(renamed)) {
+    if (Object.hasOwn(given, old)) throw optionError(`${prefix}${old}`, `was renamed: use ${now}`);
+  }
 }
 
 const TOKEN_CHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -101,6 +119,7 @@ function strings(name: string, value: unknown, allowEmpty: boolean): string[] {
  */
 export function resolveOptions(options: GuardOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw optionError('options', 'must be an object');
+  refuseRenamed(options, '', RENAMED);
   const issuer = url('issuer', options.issuer)?.replace(/\/+$/, '');
   const tokenIssuer = options.tokenIssuer === undefined ? issuer : url('tokenIssuer', options.tokenIssuer);
   const jwksUri = url('jwksUri', options.jwksUri);
@@ -146,13 +165,18 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
       throw optionError(fn, 'must be a function');
   }
   const jw = options.jwks ?? {};
-  const minTtl = num('jwks.minTtl', jw.minTtl, 30, 0, 86_400);
-  const maxTtl = num('jwks.maxTtl', jw.maxTtl, 3600, 0, 86_400);
-  if (maxTtl < minTtl) throw optionError('jwks.maxTtl', 'must not be below jwks.minTtl');
+  if (jw === null || typeof jw !== 'object') throw optionError('jwks', 'must be an object');
+  refuseRenamed(jw, 'jwks.', RENAMED_JWKS);
+  const minTtl = num('jwks.minTtlSeconds', jw.minTtlSeconds, 30, 0, 86_400);
+  const maxTtl = num('jwks.maxTtlSeconds', jw.maxTtlSeconds, 3600, 0, 86_400);
+  if (maxTtl < minTtl) throw optionError('jwks.maxTtlSeconds', 'must not be below jwks.minTtlSeconds');
   const rv = options.revocation;
+  if (rv !== undefined && rv !== false && (rv === null || typeof rv !== 'object'))
+    throw optionError('revocation', 'must be an object or false');
   let revocation: ResolvedOptions['revocation'];
-  if (rv !== false && rv?.enabled !== false) {
+  if (rv !== false) {
     const r = rv ?? {};
+    refuseRenamed(r, 'revocation.', RENAMED_REVOCATION);
     const stalePolicy = r.stalePolicy ?? 'reject';
     if (stalePolicy !== 'serve' && stalePolicy !== 'reject') {
       throw optionError('revocation.stalePolicy', "must be 'serve' or 'reject'");
@@ -173,7 +197,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
       authorization: r.authorization,
       streamUri,
       pollUri,
-      maxStalenessMs: num('revocation.maxStaleness', r.maxStaleness, 120, 0, 86_400) * 1000,
+      maxStalenessMs: num('revocation.maxStalenessSeconds', r.maxStalenessSeconds, 120, 0, 86_400) * 1000,
       stalePolicy,
       minReconnectDelayMs: minDelay,
       maxReconnectDelayMs: num(
@@ -194,6 +218,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
       ),
     });
   }
+  const leewaySeconds = num('leewaySeconds', options.leewaySeconds, 5, 0, 300);
   return Object.freeze({
     issuer,
     tokenIssuer,
@@ -206,7 +231,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     audience: Object.freeze(audience),
     algorithms: Object.freeze([...algorithms]) as readonly JWSAlgorithm[],
     typ,
-    leeway: num('leeway', options.leeway, 5, 0, 300),
+    leewaySeconds,
     requiredScopes: Object.freeze(
       options.requiredScopes === undefined ? [] : strings('requiredScopes', options.requiredScopes, true),
     ),
@@ -219,19 +244,19 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
       maxBytes: num('jwks.maxBytes', jw.maxBytes, 256 * 1024, 64, 16 * 1024 * 1024),
       minTtlMs: minTtl * 1000,
       maxTtlMs: maxTtl * 1000,
-      cooldownMs: num('jwks.cooldown', jw.cooldown, 30, 0, 86_400) * 1000,
+      cooldownMs: num('jwks.cooldownSeconds', jw.cooldownSeconds, 30, 0, 86_400) * 1000,
     }),
     revocation,
     onError: options.onError ?? (() => {}),
     clock: options.clock ?? Date.now,
     publicUrl: url('publicUrl', options.publicUrl)?.replace(/\/+$/, ''),
     trustProxy: options.trustProxy === true,
-    dpop: resolveDpopOptions(options.dpop, num('leeway', options.leeway, 5, 0, 300)),
+    dpop: resolveDpopOptions(options.dpop, leewaySeconds),
   });
 }
 
 /** Discovery is still needed for the feed when the keys are configured but no feed endpoint is. */
 function revocationNeedsDiscovery(rv: GuardOptions['revocation']): boolean {
-  if (rv === false || rv?.enabled === false) return false;
+  if (rv === false) return false;
   return rv?.streamUri === undefined && rv?.pollUri === undefined;
 }

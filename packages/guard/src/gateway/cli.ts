@@ -29,7 +29,7 @@ every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles
   --host H              listen address (default 127.0.0.1)
   --max-body BYTES      request body limit (default 10485760)
   --max-header BYTES    request header limit (default 16384)
-  --timeout MS          upstream timeout (default 30000)
+  --upstream-timeout-ms MS  upstream timeout in ms (default 30000)
   --trust-proxy         behind your own proxy: keep its X-Forwarded-Proto/Host, append to X-Forwarded-For
                         (default: the gateway replaces them); DPoP proofs are then checked against them
   --public-url URL      the origin clients call (e.g. https://rooms.example.com): DPoP proofs' htu is
@@ -39,7 +39,8 @@ every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles
   --log-refused         one line on stderr per refused request (method, path, status, code; no token)
   --no-revocation       do not subscribe to the revocation feed
   --stale-policy P      reject | serve once the feed is stale (default reject: answer 503)
-  --max-staleness S     seconds the feed may be out of touch before the stale policy applies (default 120)
+  --max-staleness-seconds S  seconds the feed may be out of touch before the stale policy applies
+                        (default 120)
 `;
 
 export interface GatewayArgs {
@@ -69,6 +70,7 @@ function integer(name: string, value: string | undefined, fallback: number): num
  * const args = await parseGatewayArgs(['--upstream', 'http://127.0.0.1:3000', '--issuer', 'http://127.0.0.1:4000', '--audience', 'rooms']);
  */
 export async function parseGatewayArgs(argv: string[], cwd = process.cwd()): Promise<GatewayArgs> {
+  refuseRenamedFlags(argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]!));
   let values: GatewayFlagValues;
   try {
     values = parse(argv).values;
@@ -93,7 +95,7 @@ export interface GatewayFlagValues {
   host?: string | undefined;
   'max-body'?: string | undefined;
   'max-header'?: string | undefined;
-  timeout?: string | undefined;
+  'upstream-timeout-ms'?: string | undefined;
   'trust-proxy'?: boolean | undefined;
   'public-url'?: string | undefined;
   'dpop-nonce'?: boolean | undefined;
@@ -101,7 +103,20 @@ export interface GatewayFlagValues {
   'log-refused'?: boolean | undefined;
   'no-revocation'?: boolean | undefined;
   'stale-policy'?: string | undefined;
-  'max-staleness'?: string | undefined;
+  'max-staleness-seconds'?: string | undefined;
+}
+
+/** Flags renamed before 1.0 (units in the name): refused with the new name rather than ignored. */
+const RENAMED_FLAGS: Record<string, string> = {
+  timeout: '--upstream-timeout-ms',
+  'max-staleness': '--max-staleness-seconds',
+};
+
+function refuseRenamedFlags(names: Iterable<string>): void {
+  for (const name of names) {
+    const now = RENAMED_FLAGS[name];
+    if (now !== undefined) throw optionError(`--${name}`, `was renamed: use ${now}`);
+  }
 }
 
 /**
@@ -114,6 +129,7 @@ export async function gatewayArgsFromValues(
   values: GatewayFlagValues,
   cwd = process.cwd(),
 ): Promise<GatewayArgs> {
+  refuseRenamedFlags(Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== undefined));
   if (values.upstream === undefined && !values['forward-auth'])
     throw optionError('--upstream', 'or --forward-auth is required');
   if (values.upstream !== undefined && values['forward-auth'])
@@ -126,10 +142,12 @@ export async function gatewayArgsFromValues(
   const stalePolicy = values['stale-policy'];
   if (stalePolicy !== undefined && stalePolicy !== 'serve' && stalePolicy !== 'reject')
     throw optionError('--stale-policy', 'must be serve or reject');
-  const maxStaleness = values['max-staleness'];
+  const maxStaleness = values['max-staleness-seconds'];
   const revocation: RevocationOptions = {
     ...(stalePolicy === undefined ? {} : { stalePolicy }),
-    ...(maxStaleness === undefined ? {} : { maxStaleness: integer('--max-staleness', maxStaleness, 120) }),
+    ...(maxStaleness === undefined
+      ? {}
+      : { maxStalenessSeconds: integer('--max-staleness-seconds', maxStaleness, 120) }),
   };
   const guard: GuardOptions = {
     audience: values.audience,
@@ -172,7 +190,7 @@ export async function gatewayArgsFromValues(
     host: values.host ?? '127.0.0.1',
     maxBodyBytes: integer('--max-body', values['max-body'], 10 * 1024 * 1024),
     maxHeaderBytes: integer('--max-header', values['max-header'], 16 * 1024),
-    upstreamTimeoutMs: integer('--timeout', values.timeout, 30_000),
+    upstreamTimeoutMs: integer('--upstream-timeout-ms', values['upstream-timeout-ms'], 30_000),
     trustProxy: values['trust-proxy'] ?? false,
     logRefused: values['log-refused'] ?? false,
   };
@@ -197,7 +215,7 @@ function parse(argv: string[]) {
       host: { type: 'string' },
       'max-body': { type: 'string' },
       'max-header': { type: 'string' },
-      timeout: { type: 'string' },
+      'upstream-timeout-ms': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
       'public-url': { type: 'string' },
       'dpop-nonce': { type: 'boolean' },
@@ -205,7 +223,7 @@ function parse(argv: string[]) {
       'log-refused': { type: 'boolean' },
       'no-revocation': { type: 'boolean' },
       'stale-policy': { type: 'string' },
-      'max-staleness': { type: 'string' },
+      'max-staleness-seconds': { type: 'string' },
     },
   });
 }

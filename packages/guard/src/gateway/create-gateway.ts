@@ -97,7 +97,7 @@ function pathOf(uri: string): string {
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { guard } = options;
-  if (guard === undefined || typeof guard.authenticate !== 'function')
+  if (guard === undefined || typeof guard.verifyRequestNow !== 'function')
     throw optionError('guard', 'is required');
   const maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
   const upstream: Upstream | undefined =
@@ -151,7 +151,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
       } else deny(denied);
     };
-    const result = guard.authenticate(request);
+    const result = guard.verifyRequestNow(request);
     if (isResult(result)) settle(result);
     else result.then(settle, () => deny(new GuardError('ERR_GUARD_NO_KEYS')));
   }
@@ -190,7 +190,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   function health(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
     const m = guard.metrics();
-    // Not ok without keys, or with a feed out of touch past maxStaleness (the guard refuses cards then).
+    // Not ok without keys, or with a feed out of touch past maxStalenessSeconds (the guard refuses cards then).
     const ok = m.jwksKeys > 0 && !(m.feedStale && guard.options.revocation?.stalePolicy === 'reject');
     const body = JSON.stringify({
       ok,

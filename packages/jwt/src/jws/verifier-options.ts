@@ -13,7 +13,7 @@ import { DEFAULT_MAX_TOKEN_SIZE } from './parse.js';
  *
  * @example
  * ```ts
- * createVerifier({ keys, issuer: 'https://auth.example', audience: 'rooms', typ: 'at+jwt', leeway: 5 });
+ * createVerifier({ keys, issuer: 'https://auth.example', audience: 'rooms', typ: 'at+jwt', leewaySeconds: 5 });
  * ```
  */
 export interface VerifierOptions {
@@ -32,11 +32,11 @@ export interface VerifierOptions {
   /** Required header `typ`, e.g. 'at+jwt' (also accepts 'application/at+jwt', any case); unset: not checked. */
   typ?: string;
   /** Clock tolerance in seconds; default 0, at most 300. */
-  leeway?: number;
+  leewaySeconds?: number;
   /** Current time in milliseconds; default Date.now. */
   clock?: () => number;
   /** Maximum age in seconds since `iat` (requires iat). */
-  maxTokenAge?: number;
+  maxTokenAgeSeconds?: number;
   /** Require `exp`; default true. */
   requireExp?: boolean;
   /** Claims that must be present. */
@@ -81,8 +81,13 @@ function toKeySet(keys: VerifierOptions['keys'], algorithms: JWSAlgorithm[] | un
   return KeySet.from(keys, algorithms === undefined ? {} : { algorithms });
 }
 
+/** Options renamed before 1.0 (units in the name): refused with the new name, never ignored. */
+const RENAMED: Record<string, string> = { leeway: 'leewaySeconds', maxTokenAge: 'maxTokenAgeSeconds' };
+
 export function prepareOptions(opts: VerifierOptions): PreparedOptions {
   if (typeof opts !== 'object' || opts === null) bad('options must be an object');
+  for (const [old, now] of Object.entries(RENAMED))
+    if (Object.hasOwn(opts, old)) bad(`${old} was renamed: use ${now}`);
   if (opts.keys === undefined && typeof opts.getKey !== 'function') bad('keys or getKey is required');
   if (opts.algorithms !== undefined) {
     if (!Array.isArray(opts.algorithms) || opts.algorithms.length === 0)
@@ -120,9 +125,9 @@ export function prepareOptions(opts: VerifierOptions): PreparedOptions {
       issuers: stringList(opts.issuer, 'issuer'),
       audiences: stringList(opts.audience, 'audience'),
       subject: opts.subject,
-      leeway: seconds(opts.leeway, 'leeway', 300) ?? 0,
+      leewaySeconds: seconds(opts.leewaySeconds, 'leewaySeconds', 300) ?? 0,
       clock: opts.clock ?? Date.now,
-      maxTokenAge: seconds(opts.maxTokenAge, 'maxTokenAge', Number.MAX_SAFE_INTEGER),
+      maxTokenAgeSeconds: seconds(opts.maxTokenAgeSeconds, 'maxTokenAgeSeconds', Number.MAX_SAFE_INTEGER),
       requireExp: opts.requireExp ?? true,
       requiredClaims: Object.freeze([...required]),
     }),

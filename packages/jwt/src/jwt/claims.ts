@@ -7,9 +7,9 @@ export interface ClaimsPolicy {
   readonly issuers: readonly string[] | undefined;
   readonly audiences: readonly string[] | undefined;
   readonly subject: string | undefined;
-  readonly leeway: number;
+  readonly leewaySeconds: number;
   readonly clock: () => number;
-  readonly maxTokenAge: number | undefined;
+  readonly maxTokenAgeSeconds: number | undefined;
   readonly requireExp: boolean;
   readonly requiredClaims: readonly string[];
 }
@@ -50,7 +50,7 @@ export function checkClaims(payload: JWTClaims, policy: ClaimsPolicy): void {
 
   const now = policy.clock() / 1000;
   if (!Number.isFinite(now)) throw new JWTClaimInvalid('the clock returned a non-finite time');
-  const leeway = policy.leeway;
+  const leeway = policy.leewaySeconds;
   if (exp === undefined) {
     if (policy.requireExp) throw new JWTClaimInvalid('claim exp is required', { claim: 'exp' });
   } else if (now - leeway >= exp) {
@@ -59,10 +59,11 @@ export function checkClaims(payload: JWTClaims, policy: ClaimsPolicy): void {
   if (nbf !== undefined && nbf > now + leeway) throw new JWTNotYetValid(undefined, { claim: 'nbf' });
   if (iat !== undefined && iat > now + leeway)
     throw new JWTNotYetValid('claim iat is in the future', { claim: 'iat' });
-  if (policy.maxTokenAge !== undefined) {
-    if (iat === undefined) throw new JWTClaimInvalid('claim iat is required (maxTokenAge)', { claim: 'iat' });
-    if (now - iat > policy.maxTokenAge + leeway) {
-      throw new JWTClaimInvalid('token is older than maxTokenAge', { claim: 'iat' });
+  if (policy.maxTokenAgeSeconds !== undefined) {
+    if (iat === undefined)
+      throw new JWTClaimInvalid('claim iat is required (maxTokenAgeSeconds)', { claim: 'iat' });
+    if (now - iat > policy.maxTokenAgeSeconds + leeway) {
+      throw new JWTClaimInvalid('token is older than maxTokenAgeSeconds', { claim: 'iat' });
     }
   }
   if (policy.issuers !== undefined && (iss === undefined || !policy.issuers.includes(iss))) {

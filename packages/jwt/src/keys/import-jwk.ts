@@ -1,5 +1,5 @@
 import type { JsonWebKey } from 'node:crypto';
-import { JoseNotSupported, JWKInvalid } from '../errors.js';
+import { JoseInvalidOptions, JoseNotSupported, JWKInvalid } from '../errors.js';
 import { algorithmSpec, isAlgorithm, isHmacAlgorithm } from '../internal/algorithms.js';
 import { decode, encode } from '../internal/base64url.js';
 import { importPrivateJWK, importPublicJWK, importSecret, type KeyObject } from '../internal/crypto.js';
@@ -13,11 +13,24 @@ import { INTERNALS, type PrivateKey, type PublicKey, type SecretKey } from './ke
  * @example
  * ```ts
  * importJWK(jwkWithoutAlg, { alg: 'ES256' });
+ * const publicKey: PublicKey = importJWK(jwk, { type: 'public' });
  * ```
  */
 export interface ImportJWKOptions {
   /** The algorithm to bind the key to. If the JWK has `alg` too, both must agree. */
   alg?: JWSAlgorithm;
+  /**
+   * The kind of key expected: the JWK must be one (ERR_JWK_INVALID otherwise, e.g. a private JWK where
+   * a public key was meant), and the result is typed as that class, no cast needed.
+   */
+  type?: 'public' | 'private' | 'secret';
+}
+
+/** The key class `importJWK` gives for each `type`. */
+export interface ImportedKeyTypes {
+  public: PublicKey;
+  private: PrivateKey;
+  secret: SecretKey;
 }
 
 const EC_SIZE: Record<string, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
@@ -37,7 +50,22 @@ const RSA_PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
  * if (key.type === 'private') signJWT({ sub: 'alice', exp: now + 600 }, key);
  * ```
  */
+export function importJWK<T extends keyof ImportedKeyTypes>(
+  jwk: JWK,
+  opts: ImportJWKOptions & { type: T },
+): ImportedKeyTypes[T];
+export function importJWK(jwk: JWK, opts?: ImportJWKOptions): PublicKey | PrivateKey | SecretKey;
 export function importJWK(jwk: JWK, opts: ImportJWKOptions = {}): PublicKey | PrivateKey | SecretKey {
+  const type = opts?.type;
+  if (type !== undefined && type !== 'public' && type !== 'private' && type !== 'secret')
+    throw new JoseInvalidOptions('type must be public, private or secret');
+  const key = importAnyJWK(jwk, opts);
+  if (type !== undefined && key.type !== type)
+    throw new JWKInvalid(`JWK is a ${key.type} key, not the ${type} key expected`);
+  return key;
+}
+
+function importAnyJWK(jwk: JWK, opts: ImportJWKOptions): PublicKey | PrivateKey | SecretKey {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
     throw new JWKInvalid('JWK must be an object');
   if (typeof jwk.kty !== 'string') throw new JWKInvalid('JWK kty must be a string');

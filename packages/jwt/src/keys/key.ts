@@ -62,7 +62,7 @@ function guard(token: symbol): void {
  *
  * @example
  * ```ts
- * const key = importJWK({ kty: 'EC', crv: 'P-256', x: '...', y: '...', alg: 'ES256' }) as PublicKey;
+ * const key = importJWK({ kty: 'EC', crv: 'P-256', x: '...', y: '...', alg: 'ES256' }, { type: 'public' });
  * key.alg; // 'ES256'
  * key.toJWK(); // { kty, crv, x, y, kid, alg: 'ES256', use: 'sig' }
  * ```
@@ -74,7 +74,7 @@ export class PublicKey {
   /** @internal */
   readonly [INTERNALS]: KeyInternals;
 
-  /** @internal Use importJWK, importPEM or generateKeyPair. */
+  /** Not for callers: use importJWK, importPEM or generateKeyPair (any other caller is refused). */
   constructor(token: symbol, alg: AsymmetricAlgorithm, keyObject: KeyObject, kid: string) {
     guard(token);
     this.alg = alg;
@@ -107,7 +107,7 @@ export class PrivateKey {
   /** @internal */
   readonly [INTERNALS]: KeyInternals;
 
-  /** @internal Use importJWK, importPEM or generateKeyPair. */
+  /** Not for callers: use importJWK, importPEM or generateKeyPair (any other caller is refused). */
   constructor(token: symbol, alg: AsymmetricAlgorithm, keyObject: KeyObject, publicKey: PublicKey) {
     guard(token);
     this.alg = alg;
@@ -140,7 +140,7 @@ export class SecretKey {
   /** @internal */
   readonly [INTERNALS]: KeyInternals;
 
-  /** @internal Use importJWK or generateSecret. */
+  /** Not for callers: use importJWK or generateSecret (any other caller is refused). */
   constructor(token: symbol, alg: HmacAlgorithm, keyObject: KeyObject, kid: string) {
     guard(token);
     this.alg = alg;
