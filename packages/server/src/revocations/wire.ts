@@ -1,11 +1,15 @@
+import type { RevocationEvent as WireRevocationEvent } from '@keycard/protocol';
+import { revocationNotBefore, toEpochSeconds } from '@keycard/protocol';
 import type { RevocationEvent } from '../storage/index.js';
 
 /**
  * The feed's wire shape (docs/http-api.md, "Revocation feed"). Storage keeps milliseconds; the
- * feed speaks seconds like the tokens it revokes.
+ * feed speaks seconds like the tokens it revokes. `notBefore` is `revocationNotBefore` of the
+ * stored instant, the value the server's own index compares with.
  */
-export function toWire(event: RevocationEvent) {
-  const at = Math.floor(event.at / 1000);
+export function toWire(event: RevocationEvent): WireRevocationEvent {
+  const at = toEpochSeconds(event.at);
+  // Rounded up: a reader must not forget the event before the last card it matches has expired.
   const expiresAt = Math.ceil(event.expiresAt / 1000);
   switch (event.type) {
     case 'session':
@@ -19,7 +23,7 @@ export function toWire(event: RevocationEvent) {
         cursor: event.cursor,
         type: event.type,
         sub: event.sub,
-        notBefore: wireNotBefore(event),
+        notBefore: revocationNotBefore(event.notBefore),
         at,
         expiresAt,
       };
@@ -28,21 +32,11 @@ export function toWire(event: RevocationEvent) {
         cursor: event.cursor,
         type: event.type,
         role: event.role,
-        notBefore: wireNotBefore(event),
+        notBefore: revocationNotBefore(event.notBefore),
         at,
         expiresAt,
       };
   }
-}
-
-/**
- * Storage refuses a card when `iat * 1000 <= notBefore` (ms); a guard refuses it when
- * `iat < notBefore` (s). The next whole second makes the two the same test for every integer `iat`:
- * a token issued in the same second as the revocation counts as revoked, one issued in the next
- * second does not.
- */
-function wireNotBefore(event: { notBefore: number }): number {
-  return Math.floor(event.notBefore / 1000) + 1;
 }
 
 /** One `revocation` Server-Sent Event; its `id` is the cursor a reconnecting reader resumes after. */
