@@ -1,3 +1,4 @@
+import { parseAuthorization } from '@keycard/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isServerError, ServerError } from '../errors.js';
 import { isRefusedText, isStorageUnavailable } from '../storage/unavailable.js';
@@ -73,7 +74,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: S
       .send({ error: error.oauthError, error_description: error.message, code: error.code });
   }
   // RFC 9449 §7.1: a request that used the DPoP scheme is answered with a DPoP challenge.
-  const scheme = /^dpop /i.test(request.headers.authorization ?? '') ? 'DPoP' : 'Bearer';
+  const scheme = parseAuthorization(request.headers.authorization).scheme === 'DPoP' ? 'DPoP' : 'Bearer';
   if (error.code === 'ERR_INVALID_TOKEN')
     reply.header(
       'www-authenticate',
