@@ -22,7 +22,8 @@ export interface Me {
   claims: Record<string, unknown>;
   session_id: string;
   scope: string;
-  aud: string | string[];
+  /** Always the API audience (`keycard`): the account API accepts no other card. */
+  aud: string;
 }
 
 /** One of the caller's own sessions (`GET /api/sessions`). */

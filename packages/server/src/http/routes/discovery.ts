@@ -1,4 +1,5 @@
 import { JWS_ALGORITHMS } from '@keycard/jwt';
+import type { DiscoveryDocument } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { isStorageUnavailable, TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
@@ -25,7 +26,7 @@ async function supportedScopes(ctx: ServerContext): Promise<string[]> {
 }
 
 /** RFC 8414 metadata (also served as the OpenID configuration document). */
-export async function discoveryDocument(ctx: ServerContext) {
+export async function discoveryDocument(ctx: ServerContext): Promise<DiscoveryDocument> {
   const scopes = await supportedScopes(ctx);
   const iss = ctx.issuer;
   return {
