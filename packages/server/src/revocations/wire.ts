@@ -1,5 +1,5 @@
 import type { RevocationEvent as WireRevocationEvent } from '@keycard/protocol';
-import { revocationNotBefore, toEpochSeconds } from '@keycard/protocol';
+import { REVOCATION_EVENT_NAMES, revocationNotBefore, toEpochSeconds } from '@keycard/protocol';
 import type { RevocationEvent } from '../storage/index.js';
 
 /**
@@ -41,15 +41,15 @@ export function toWire(event: RevocationEvent): WireRevocationEvent {
 
 /** One `revocation` Server-Sent Event; its `id` is the cursor a reconnecting reader resumes after. */
 export function sseRevocation(event: RevocationEvent): string {
-  return `id: ${event.cursor}\nevent: revocation\ndata: ${JSON.stringify(toWire(event))}\n\n`;
+  return `id: ${event.cursor}\nevent: ${REVOCATION_EVENT_NAMES.revocation}\ndata: ${JSON.stringify(toWire(event))}\n\n`;
 }
 
 /** A reset: the reader's position is not in this history; it continues from `cursor` (sent as the id too). */
 export function sseReset(cursor: number): string {
-  return `id: ${cursor}\nevent: reset\ndata: ${JSON.stringify({ cursor })}\n\n`;
+  return `id: ${cursor}\nevent: ${REVOCATION_EVENT_NAMES.reset}\ndata: ${JSON.stringify({ cursor })}\n\n`;
 }
 
 /** Sent once per stream when the backlog is written: the reader is caught up to `cursor`. */
 export function sseSynced(cursor: number): string {
-  return `event: synced\ndata: ${JSON.stringify({ cursor })}\n\n`;
+  return `event: ${REVOCATION_EVENT_NAMES.synced}\ndata: ${JSON.stringify({ cursor })}\n\n`;
 }
