@@ -38,6 +38,9 @@ const users = [
 ];
 const scopesFor = (u) =>
   u.roles.includes('manager') ? 'rooms:open pool garage office admin' : 'rooms:open pool garage';
+// Kept in milliseconds here; every answer speaks epoch seconds like the real server (@keycard/protocol).
+const seconds = (ms) => (ms === null || ms === undefined ? null : Math.floor(ms / 1000));
+const STARTED = seconds(Date.now());
 const sessions = new Map(); // sid -> { id, userId, rt, createdAt, lastUsedAt, ip, userAgent, revoked }
 const audit = [];
 let keys = [
@@ -59,16 +62,20 @@ const clients = [
     grants: ['password', 'refresh_token'],
     audiences: ['rooms', 'amenities', 'office'],
     scopes: [],
+    multiAudience: false,
+    requireDpop: true,
+    tokenExchange: [],
+    createdAt: STARTED,
   },
 ];
 const audiences = [
-  { id: 'rooms', name: 'Rooms', scopes: ['rooms:open'] },
-  { id: 'amenities', name: 'Amenities', scopes: ['pool', 'garage'] },
-  { id: 'office', name: 'Office', scopes: ['office'] },
+  { id: 'rooms', name: 'Rooms', scopes: ['rooms:open'], uri: null, createdAt: STARTED },
+  { id: 'amenities', name: 'Amenities', scopes: ['pool', 'garage'], uri: null, createdAt: STARTED },
+  { id: 'office', name: 'Office', scopes: ['office'], uri: null, createdAt: STARTED },
 ];
 const roles = [
-  { name: 'guest', scopes: ['rooms:open', 'pool', 'garage'] },
-  { name: 'manager', scopes: ['rooms:open', 'pool', 'garage', 'office', 'admin'] },
+  { name: 'guest', scopes: ['rooms:open', 'pool', 'garage'], createdAt: STARTED },
+  { name: 'manager', scopes: ['rooms:open', 'pool', 'garage', 'office', 'admin'], createdAt: STARTED },
 ];
 const attempts = new Map(); // username -> failures (for the 429 path)
 let failedLogins = 0;
@@ -157,14 +164,36 @@ function tokenResponse(res, user, session) {
 const publicSession = (s, current) => ({
   id: s.id,
   clientId: 'keycard-web',
-  createdAt: s.createdAt,
-  lastUsedAt: s.lastUsedAt,
-  expiresAt: s.createdAt + 86_400_000,
+  createdAt: seconds(s.createdAt),
+  lastUsedAt: seconds(s.lastUsedAt),
+  expiresAt: seconds(s.createdAt + 86_400_000),
   ip: s.ip,
   userAgent: s.userAgent,
   current,
-  userId: s.userId,
 });
+const adminSession = (s) => {
+  const { current: _, ...rest } = publicSession(s, false);
+  const user = users.find((u) => u.id === s.userId);
+  return {
+    ...rest,
+    userId: s.userId,
+    username: user?.username ?? null,
+    audiences: ['keycard'],
+    scopes: [],
+    dpopBound: false,
+  };
+};
+const wireUser = ({ password: _, ...u }) => ({ createdAt: STARTED, updatedAt: STARTED, ...u });
+const wireKey = (k) => ({
+  kid: k.kid,
+  alg: k.alg,
+  state: k.state,
+  createdAt: seconds(k.createdAt),
+  activatedAt: seconds(k.activatedAt),
+  retiredAt: seconds(k.retiredAt),
+  removeAfter: seconds(k.removeAfter),
+});
+const wireAudit = (e) => ({ ip: null, userAgent: null, ...e, at: seconds(e.at) });
 
 async function api(req, res, url) {
   const path = url.pathname;
@@ -346,7 +375,7 @@ async function api(req, res, url) {
     return fail(res, 403, 'ERR_FORBIDDEN', 'Needs the admin scope');
   const body = method === 'GET' || method === 'DELETE' ? {} : await readBody(req);
   if (path === '/api/admin/users' && method === 'GET')
-    return send(res, 200, { users: users.map(({ password: _, ...u }) => u) });
+    return send(res, 200, { users: users.map(wireUser), next: null });
   if (path === '/api/admin/users' && method === 'POST') {
     const user = {
       id: `u-${randomBytes(3).toString('hex')}`,
@@ -355,9 +384,11 @@ async function api(req, res, url) {
       roles: body.roles ?? [],
       disabled: false,
       claims: body.claims ?? {},
+      createdAt: seconds(Date.now()),
+      updatedAt: seconds(Date.now()),
     };
     users.push(user);
-    return send(res, 201, { user: { ...user, password: undefined } });
+    return send(res, 201, wireUser(user));
   }
   const userMatch = path.match(/^\/api\/admin\/users\/([^/]+)$/);
   if (userMatch && method === 'PATCH') {
@@ -367,22 +398,37 @@ async function api(req, res, url) {
       user,
       Object.fromEntries(Object.entries(body).filter(([k]) => ['roles', 'disabled', 'claims'].includes(k))),
     );
-    return send(res, 200, { user: { ...user, password: undefined } });
+    user.updatedAt = seconds(Date.now());
+    return send(res, 200, wireUser(user));
   }
-  if (path === '/api/admin/clients' && method === 'GET') return send(res, 200, { clients });
+  if (path === '/api/admin/clients' && method === 'GET') return send(res, 200, { clients, next: null });
   if (path === '/api/admin/clients' && method === 'POST') {
-    clients.push({ ...body, createdAt: Date.now() });
-    return send(res, 201, { client: body, client_secret: randomBytes(24).toString('base64url') });
+    const client = {
+      name: body.id,
+      firstParty: false,
+      audiences: [],
+      scopes: [],
+      multiAudience: false,
+      requireDpop: false,
+      tokenExchange: [],
+      ...body,
+      createdAt: seconds(Date.now()),
+    };
+    clients.push(client);
+    const secret = body.type === 'confidential' ? { secret: randomBytes(24).toString('base64url') } : {};
+    return send(res, 201, { ...client, ...secret });
   }
-  if (path === '/api/admin/audiences' && method === 'GET') return send(res, 200, { audiences });
+  if (path === '/api/admin/audiences' && method === 'GET') return send(res, 200, { audiences, next: null });
   if (path === '/api/admin/audiences' && method === 'POST') {
-    audiences.splice(audiences.findIndex((a) => a.id === body.id) >>> 0, 1, body);
-    return send(res, 201, body);
+    const audience = { name: body.id, scopes: [], uri: null, ...body, createdAt: seconds(Date.now()) };
+    audiences.splice(audiences.findIndex((a) => a.id === body.id) >>> 0, 1, audience);
+    return send(res, 201, audience);
   }
-  if (path === '/api/admin/roles' && method === 'GET') return send(res, 200, { roles });
-  if (path === '/api/admin/keys' && method === 'GET') return send(res, 200, { keys });
+  if (path === '/api/admin/roles' && method === 'GET') return send(res, 200, { roles, next: null });
+  if (path === '/api/admin/keys' && method === 'GET') return send(res, 200, { keys: keys.map(wireKey) });
   if (path === '/api/admin/keys/rotate' && method === 'POST') {
     const now = Date.now();
+    const retired = keys.find((k) => k.state === 'current')?.kid ?? null;
     keys = keys.map((k) =>
       k.state === 'current'
         ? { ...k, state: 'retired', retiredAt: now, removeAfter: now + 900_000 }
@@ -391,17 +437,23 @@ async function api(req, res, url) {
           : k,
     );
     keys.push({ kid: `kid-${randomBytes(8).toString('hex')}`, alg: 'ES256', state: 'next', createdAt: now });
-    return send(res, 200, { current: currentKid() });
+    return send(res, 200, { current: currentKid(), retired, next: keys.at(-1).kid });
   }
   if (path === '/api/admin/sessions')
     return send(res, 200, {
-      sessions: [...sessions.values()].filter((s) => !s.revoked).map((s) => publicSession(s, false)),
+      sessions: [...sessions.values()].filter((s) => !s.revoked).map(adminSession),
+      next: null,
     });
   if (path === '/api/admin/audit')
     return send(res, 200, {
-      events: audit.filter(
-        (e) => !url.searchParams.get('type') || e.type.startsWith(url.searchParams.get('type')),
-      ),
+      events: audit
+        .filter((e) => !url.searchParams.get('type') || e.type.startsWith(url.searchParams.get('type')))
+        // `since` is epoch seconds, inclusive.
+        .filter(
+          (e) => !url.searchParams.get('since') || seconds(e.at) >= Number(url.searchParams.get('since')),
+        )
+        .map(wireAudit),
+      next: null,
     });
   return fail(res, 404, 'ERR_NOT_FOUND', 'Not found');
 }

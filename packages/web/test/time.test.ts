@@ -1,20 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDateTime, formatDuration, formatRelative, toEpochMs } from '../src/lib/time.js';
-
-describe('toEpochMs', () => {
-  it('reads seconds, milliseconds, digit strings and ISO dates', () => {
-    expect(toEpochMs(1_700_000_000)).toBe(1_700_000_000_000);
-    expect(toEpochMs(1_700_000_000_123)).toBe(1_700_000_000_123);
-    expect(toEpochMs('1700000000')).toBe(1_700_000_000_000);
-    expect(toEpochMs('2026-01-01T00:00:00Z')).toBe(Date.UTC(2026, 0, 1));
-  });
-
-  it('returns undefined for anything else', () => {
-    for (const value of [undefined, null, '', 'soon', Number.NaN, Number.POSITIVE_INFINITY, {}, []]) {
-      expect(toEpochMs(value)).toBeUndefined();
-    }
-  });
-});
+import { formatClock, formatDateTime, formatDuration, formatRelative } from '../src/lib/time.js';
 
 describe('formatDuration', () => {
   it.each([

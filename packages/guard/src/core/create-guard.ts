@@ -10,7 +10,7 @@ import { selectKey } from '../jwks/remote-jwks.js';
 import type { AuthContext, AuthResult, GuardMetrics, GuardOptions, RequestLike } from '../types.js';
 import { buildAuthContext } from './auth-context.js';
 import { rememberGuard } from './auth-owner.js';
-import { extractToken, headerOf, isDpopScheme, isWellFormedToken } from './extract-token.js';
+import { extractToken, headerOf, isWellFormedToken } from './extract-token.js';
 import { collectMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
@@ -131,10 +131,10 @@ class KeycardGuard implements Guard {
   verifyRequestNow(request: RequestLike): AuthResult | Promise<AuthResult> {
     const authorization = headerOf(request.headers, 'authorization');
     const dpop = this.#dpop !== undefined;
-    const token = extractToken(authorization, request.headers, this.options.cookie, request.cookie, dpop);
-    if (typeof token !== 'string') return this.#fail(token);
-    const scheme = dpop && isDpopScheme(authorization);
-    const result = this.#verifyCard(token);
+    const presented = extractToken(authorization, request.headers, this.options.cookie, request.cookie, dpop);
+    if (presented instanceof GuardError) return this.#fail(presented);
+    const scheme = presented.scheme === 'DPoP';
+    const result = this.#verifyCard(presented.token);
     if (isResult(result)) return this.#bind(result, request, scheme);
     return result.then((r) => this.#bind(r, request, scheme));
   }

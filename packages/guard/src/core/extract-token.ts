@@ -1,8 +1,8 @@
+import { isWellFormedToken, parseAuthorization } from '@keycard/protocol';
 import { GuardError } from '../errors.js';
 import type { HeaderSource } from '../types.js';
 
-// RFC 6750 §2.1 b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+export { isWellFormedToken };
 
 /** Shared instances: a missing token is the common unauthenticated case and needs no stack trace each time. */
 export const TOKEN_MISSING = new GuardError('ERR_GUARD_TOKEN_MISSING');
@@ -14,13 +14,19 @@ export function headerOf(headers: HeaderSource, name: string): string | string[]
     : (headers as Record<string, string | string[] | undefined>)[name];
 }
 
+/** The card of a request and the scheme it came with (`DPoP` only when the guard accepts DPoP). */
+export interface PresentedToken {
+  scheme: 'Bearer' | 'DPoP';
+  token: string;
+}
+
 /**
  * The access token of a request: from `Authorization: Bearer <token>` or, when `dpop` is on,
- * `Authorization: DPoP <token>` (schemes case-insensitive, exactly one space), else from the named
- * cookie. Another scheme counts as "no token" (RFC 6750 §3.1); a malformed Bearer/DPoP header is
- * `invalid_request`. `authorization` is the header value (read once by the caller, who also asks
- * `isDpopScheme` of it). The caller checks the b64token syntax with `isWellFormedToken` before verifying
- * an uncached token.
+ * `Authorization: DPoP <token>` (parsed by `parseAuthorization` of @keycard/protocol: schemes
+ * case-insensitive, exactly one space, token68 syntax), else from the named cookie. Another scheme
+ * (and `DPoP` when the guard does not accept it) counts as "no token" (RFC 6750 §3.1); a malformed
+ * Bearer/DPoP header or a repeated header is `invalid_request`. A cookie value is checked with
+ * `isWellFormedToken` by the caller before an uncached token is verified.
  */
 export function extractToken(
   authorization: string | string[] | undefined | null,
@@ -28,53 +34,22 @@ export function extractToken(
   cookieName: string | undefined,
   cookieValue: string | undefined,
   dpop = false,
-): string | GuardError {
-  const value = authorization;
-  if (typeof value === 'string' && value.length > 6) {
-    // Fast path: compare the scheme without allocating a lower-cased copy.
-    // The b64token syntax is checked by the caller on a cache miss only (isWellFormedToken): a cached
-    // token passed that check when it was first verified.
-    if (value.charCodeAt(6) === 32 && isBearerScheme(value)) return value.slice(7);
-    if (dpop && isDpopScheme(value)) return value.slice(5);
-  }
-  if (value !== undefined && value !== null) {
-    if (typeof value !== 'string')
-      return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'several Authorization headers' });
-    if (/^bearer(\s|$)/i.test(value))
-      return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed bearer token' });
-    if (dpop && /^dpop(\s|$)/i.test(value))
-      return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed DPoP authorization' });
+): PresentedToken | GuardError {
+  const parsed = parseAuthorization(authorization);
+  if ('token' in parsed) {
+    // The parser's own object is returned: one allocation per request on the warm path.
+    if (parsed.scheme === 'Bearer' || dpop) return parsed;
+  } else if (parsed.error === 'multiple') {
+    return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'several Authorization headers' });
+  } else if (parsed.error === 'malformed' && parsed.scheme === 'Bearer') {
+    return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed bearer token' });
+  } else if (parsed.error === 'malformed' && dpop) {
+    return new GuardError('ERR_GUARD_REQUEST_INVALID', { reason: 'malformed DPoP authorization' });
   }
   if (cookieName === undefined) return TOKEN_MISSING;
   const fromCookie = cookieValue ?? readCookie(headerOf(headers, 'cookie'), cookieName);
   if (fromCookie === undefined || fromCookie === '') return TOKEN_MISSING;
-  return fromCookie;
-}
-
-const DPOP = 'dpop';
-
-/** `Authorization: DPoP <token>` (RFC 9449 §7.1), scheme case-insensitive, exactly one space. */
-export function isDpopScheme(value: string | string[] | undefined | null): boolean {
-  if (typeof value !== 'string' || value.length < 6 || value.charCodeAt(4) !== 32) return false;
-  for (let i = 0; i < 4; i++) {
-    if ((value.charCodeAt(i) | 0x20) !== DPOP.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-const BEARER = 'bearer';
-
-/** RFC 6750 b64token syntax; anything else is `invalid_request`. */
-export function isWellFormedToken(token: string): boolean {
-  return B64TOKEN.test(token);
-}
-
-function isBearerScheme(value: string): boolean {
-  for (let i = 0; i < 6; i++) {
-    // ASCII letters only: OR-ing 0x20 lower-cases them.
-    if ((value.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return false;
-  }
-  return true;
+  return { scheme: 'Bearer', token: fromCookie };
 }
 
 /** The value of cookie `name` in a Cookie header (RFC 6265 §5.4), without a full parse. */

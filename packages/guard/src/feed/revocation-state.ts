@@ -1,26 +1,14 @@
-/** A revocation event as published by the issuer (docs/http-api.md, "Revocation feed"). Times in seconds. */
-export type RevocationEvent =
-  | { cursor?: string | number; type: 'session'; sid: string; at: number; expiresAt: number }
-  | { cursor?: string | number; type: 'token'; jti: string; at: number; expiresAt: number }
-  | {
-      cursor?: string | number;
-      type: 'subject';
-      sub: string;
-      notBefore: number;
-      at: number;
-      expiresAt: number;
-    }
-  /** A withdrawn signing key: every card it signed is refused, whatever its `iat`. */
-  | { cursor?: string | number; type: 'key'; kid: string; at: number; expiresAt: number }
-  /** Every card whose `roles` claim holds `role`, issued before `notBefore` (the `subject` rule). */
-  | {
-      cursor?: string | number;
-      type: 'role';
-      role: string;
-      notBefore: number;
-      at: number;
-      expiresAt: number;
-    };
+import { isRevokedByNotBefore, type RevocationEvent as WireRevocationEvent } from '@keycard/protocol';
+
+/**
+ * A revocation event as published by the issuer (`@keycard/protocol`, docs/http-api.md "Revocation
+ * feed"). Times in seconds; the cursor is optional here (events the guard is handed directly).
+ */
+export type RevocationEvent = WireRevocationEvent extends infer E
+  ? E extends WireRevocationEvent
+    ? Omit<E, 'cursor'> & { cursor?: string | number }
+    : never
+  : never;
 
 /** Checks the shape of a feed event; anything else is ignored rather than trusted. */
 export function parseRevocationEvent(value: unknown): RevocationEvent | undefined {
@@ -87,12 +75,12 @@ export class RevocationState {
     if (jti !== undefined && this.tokens.size !== 0 && this.tokens.has(jti)) return true;
     if (this.subjects.size !== 0) {
       const entry = this.subjects.get(sub);
-      if (entry !== undefined && (iat === undefined || iat < entry[0])) return true;
+      if (entry !== undefined && isRevokedByNotBefore(iat, entry[0])) return true;
     }
     if (this.roles.size !== 0 && roles !== undefined) {
       for (let i = 0; i < roles.length; i++) {
         const entry = this.roles.get(roles[i]!);
-        if (entry !== undefined && (iat === undefined || iat < entry[0])) return true;
+        if (entry !== undefined && isRevokedByNotBefore(iat, entry[0])) return true;
       }
     }
     return false;
@@ -154,7 +142,7 @@ export function eventMatches(
   if (event.type === 'token') return jti === event.jti;
   // Cache entries do not record their kid: the guard clears its whole cache on a key event.
   if (event.type === 'key') return true;
-  const before = iat === undefined || iat < event.notBefore;
+  const before = isRevokedByNotBefore(iat, event.notBefore);
   if (event.type === 'role') return before && roles?.includes(event.role) === true;
   return sub === event.sub && before;
 }

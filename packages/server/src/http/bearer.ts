@@ -1,4 +1,5 @@
 import type { JWTClaims } from '@keycard/jwt';
+import { type AuthorizationScheme, parseAuthorization } from '@keycard/protocol';
 import type { FastifyRequest } from 'fastify';
 import { API_AUDIENCE, type ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
@@ -13,15 +14,15 @@ export interface Caller {
   claims: JWTClaims;
 }
 
-/** The card a request presents: `Authorization: Bearer <card>` or `Authorization: DPoP <card>`. */
+/**
+ * The card a request presents: `Authorization: Bearer <card>` or `Authorization: DPoP <card>`, as
+ * `parseAuthorization` (@keycard/protocol) reads it; anything else presents no card.
+ */
 export function presentedCard(
   request: FastifyRequest,
-): { scheme: 'Bearer' | 'DPoP'; token: string } | undefined {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  const match = /^(Bearer|DPoP) ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
-  if (match === null) return undefined;
-  return { scheme: match[1]?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2] as string };
+): { scheme: AuthorizationScheme; token: string } | undefined {
+  const parsed = parseAuthorization(request.headers.authorization);
+  return 'token' in parsed ? parsed : undefined;
 }
 
 /** The card of a request (either scheme), if any. */

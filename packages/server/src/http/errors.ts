@@ -1,3 +1,4 @@
+import { type ApiErrorBody, type OAuthErrorBody, parseAuthorization } from '@keycard/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isServerError, ServerError } from '../errors.js';
 import { isRefusedText, isStorageUnavailable } from '../storage/unavailable.js';
@@ -68,12 +69,14 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: S
           : 400;
     if (status === 401) reply.header('www-authenticate', 'Basic realm="keycard"');
     reply.header('cache-control', 'no-store');
-    return reply
-      .code(status)
-      .send({ error: error.oauthError, error_description: error.message, code: error.code });
+    return reply.code(status).send({
+      error: error.oauthError,
+      error_description: error.message,
+      code: error.code,
+    } satisfies OAuthErrorBody);
   }
   // RFC 9449 §7.1: a request that used the DPoP scheme is answered with a DPoP challenge.
-  const scheme = /^dpop /i.test(request.headers.authorization ?? '') ? 'DPoP' : 'Bearer';
+  const scheme = parseAuthorization(request.headers.authorization).scheme === 'DPoP' ? 'DPoP' : 'Bearer';
   if (error.code === 'ERR_INVALID_TOKEN')
     reply.header(
       'www-authenticate',
@@ -82,7 +85,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: S
   else if (error.code === 'ERR_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
   else if (error.code === 'ERR_INSUFFICIENT_SCOPE')
     reply.header('www-authenticate', `${scheme} error="insufficient_scope"`);
-  return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+  return reply
+    .code(error.status)
+    .send({ error: { code: error.code, message: error.message } } satisfies ApiErrorBody);
 }
 
 /** Whether a refused card failed on its DPoP proof (the proof error is in the cause chain). */

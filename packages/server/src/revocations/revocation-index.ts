@@ -1,3 +1,4 @@
+import { fromEpochSeconds, isRevokedByNotBefore, revocationNotBefore } from '@keycard/protocol';
 import type { Clock } from '../context.js';
 import type { RevocationEvent, Storage } from '../storage/index.js';
 
@@ -23,8 +24,9 @@ export interface RevocationIndex {
   /** Why the token is revoked, or null. */
   check(claims: RevocableClaims): Promise<RevocationReason | null>;
   /**
-   * The latest not-before time (ms) of a subject revocation for `sub` or a role revocation for any
-   * of `roles`, after catching up: a card for them issued in that second would be born revoked.
+   * The latest `notBefore` (epoch seconds, as on the feed) of a subject revocation for `sub` or a
+   * role revocation for any of `roles`, after catching up: a card for them with an earlier `iat`
+   * would be born revoked.
    */
   subjectNotBefore(sub: string, roles?: readonly string[]): Promise<number | undefined>;
   /**
@@ -46,6 +48,7 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
   let cursor = 0;
   const sessions = new Map<string, number>();
   const tokens = new Map<string, number>();
+  // notBefore in epoch seconds (revocationNotBefore of the stored ms), expiresAt in ms.
   const subjects = new Map<string, { notBefore: number; expiresAt: number }>();
   const roles = new Map<string, { notBefore: number; expiresAt: number }>();
   let syncing: Promise<void> | undefined;
@@ -115,7 +118,8 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
     sync,
     roleRevokedSince(role, since) {
       const revoked = roles.get(role);
-      return revoked !== undefined && revoked.notBefore >= since;
+      // notBefore is the second after the revocation, so this errs towards a fresh read.
+      return revoked !== undefined && fromEpochSeconds(revoked.notBefore) >= since;
     },
     async subjectNotBefore(sub, held = []) {
       await sync();
@@ -130,16 +134,16 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
       await sync();
       if (typeof claims.sid === 'string' && sessions.has(claims.sid)) return 'session';
       if (typeof claims.jti === 'string' && tokens.has(claims.jti)) return 'token';
-      // Same test for subjects and roles: issued at or before the revocation's millisecond; no `iat`, revoked.
-      const iat = typeof claims.iat === 'number' ? claims.iat * 1000 : 0;
+      // The guards' rule (@keycard/protocol), in seconds: no `iat`, revoked.
+      const iat = typeof claims.iat === 'number' ? claims.iat : undefined;
       if (typeof claims.sub === 'string') {
         const subject = subjects.get(claims.sub);
-        if (subject !== undefined && iat <= subject.notBefore) return 'subject';
+        if (subject !== undefined && isRevokedByNotBefore(iat, subject.notBefore)) return 'subject';
       }
       if (roles.size !== 0 && Array.isArray(claims.roles)) {
         for (const role of claims.roles) {
           const revoked = typeof role === 'string' ? roles.get(role) : undefined;
-          if (revoked !== undefined && iat <= revoked.notBefore) return 'role';
+          if (revoked !== undefined && isRevokedByNotBefore(iat, revoked.notBefore)) return 'role';
         }
       }
       return null;
@@ -147,15 +151,19 @@ export function createRevocationIndex(storage: Storage, clock: Clock): Revocatio
   };
 }
 
-/** Merges revocations of the same subject or role: the later not-before, kept until the later expiry. */
+/**
+ * Merges revocations of the same subject or role: the later not-before (stored ms turned into the
+ * feed's seconds by revocationNotBefore), kept until the later expiry.
+ */
 function keepLatest(
   map: Map<string, { notBefore: number; expiresAt: number }>,
   key: string,
   event: { notBefore: number; expiresAt: number },
 ): void {
   const prev = map.get(key);
+  const notBefore = revocationNotBefore(event.notBefore);
   map.set(key, {
-    notBefore: Math.max(prev?.notBefore ?? event.notBefore, event.notBefore),
+    notBefore: Math.max(prev?.notBefore ?? notBefore, notBefore),
     expiresAt: Math.max(prev?.expiresAt ?? event.expiresAt, event.expiresAt),
   });
 }

@@ -1,11 +1,15 @@
+import type { RevocationEvent as WireRevocationEvent } from '@keycard/protocol';
+import { REVOCATION_EVENT_NAMES, revocationNotBefore, toEpochSeconds } from '@keycard/protocol';
 import type { RevocationEvent } from '../storage/index.js';
 
 /**
  * The feed's wire shape (docs/http-api.md, "Revocation feed"). Storage keeps milliseconds; the
- * feed speaks seconds like the tokens it revokes.
+ * feed speaks seconds like the tokens it revokes. `notBefore` is `revocationNotBefore` of the
+ * stored instant, the value the server's own index compares with.
  */
-export function toWire(event: RevocationEvent) {
-  const at = Math.floor(event.at / 1000);
+export function toWire(event: RevocationEvent): WireRevocationEvent {
+  const at = toEpochSeconds(event.at);
+  // Rounded up: a reader must not forget the event before the last card it matches has expired.
   const expiresAt = Math.ceil(event.expiresAt / 1000);
   switch (event.type) {
     case 'session':
@@ -19,7 +23,7 @@ export function toWire(event: RevocationEvent) {
         cursor: event.cursor,
         type: event.type,
         sub: event.sub,
-        notBefore: wireNotBefore(event),
+        notBefore: revocationNotBefore(event.notBefore),
         at,
         expiresAt,
       };
@@ -28,34 +32,24 @@ export function toWire(event: RevocationEvent) {
         cursor: event.cursor,
         type: event.type,
         role: event.role,
-        notBefore: wireNotBefore(event),
+        notBefore: revocationNotBefore(event.notBefore),
         at,
         expiresAt,
       };
   }
 }
 
-/**
- * Storage refuses a card when `iat * 1000 <= notBefore` (ms); a guard refuses it when
- * `iat < notBefore` (s). The next whole second makes the two the same test for every integer `iat`:
- * a token issued in the same second as the revocation counts as revoked, one issued in the next
- * second does not.
- */
-function wireNotBefore(event: { notBefore: number }): number {
-  return Math.floor(event.notBefore / 1000) + 1;
-}
-
 /** One `revocation` Server-Sent Event; its `id` is the cursor a reconnecting reader resumes after. */
 export function sseRevocation(event: RevocationEvent): string {
-  return `id: ${event.cursor}\nevent: revocation\ndata: ${JSON.stringify(toWire(event))}\n\n`;
+  return `id: ${event.cursor}\nevent: ${REVOCATION_EVENT_NAMES.revocation}\ndata: ${JSON.stringify(toWire(event))}\n\n`;
 }
 
 /** A reset: the reader's position is not in this history; it continues from `cursor` (sent as the id too). */
 export function sseReset(cursor: number): string {
-  return `id: ${cursor}\nevent: reset\ndata: ${JSON.stringify({ cursor })}\n\n`;
+  return `id: ${cursor}\nevent: ${REVOCATION_EVENT_NAMES.reset}\ndata: ${JSON.stringify({ cursor })}\n\n`;
 }
 
 /** Sent once per stream when the backlog is written: the reader is caught up to `cursor`. */
 export function sseSynced(cursor: number): string {
-  return `event: synced\ndata: ${JSON.stringify({ cursor })}\n\n`;
+  return `event: ${REVOCATION_EVENT_NAMES.synced}\ndata: ${JSON.stringify({ cursor })}\n\n`;
 }

@@ -1,4 +1,5 @@
 import type { JWTClaims } from '@keycard/jwt';
+import { fromEpochSeconds } from '@keycard/protocol';
 import { API_AUDIENCE, type CustomClaimsContext, type ServerContext } from '../context.js';
 import { randomId } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
@@ -143,7 +144,7 @@ async function clearOfSubjectRevocation(
 ): Promise<number> {
   const notBefore = await ctx.revocationIndex.subjectNotBefore(sub, roles);
   if (notBefore === undefined) return ctx.clock();
-  const revokedUpTo = Math.floor(notBefore / 1000) * 1000 + 1000; // first ms of the next second
+  const revokedUpTo = fromEpochSeconds(notBefore); // first ms of the first second not revoked
   // Bounded: a clock that does not move (tests) gets the token as it would have been.
   for (let i = 0; i < 3; i++) {
     const now = ctx.clock();

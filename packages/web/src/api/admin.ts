@@ -1,87 +1,56 @@
 /**
- * Admin API calls (Bearer token with scope `admin`). Lists are read with `listFrom`, which
- * accepts `{ users: [...] }`-style answers or bare arrays; keyset-paged lists are read whole,
- * page by page, following their `next` cursor.
+ * Admin API calls (Bearer token with scope `admin`). Answers are the records of
+ * @keycard/protocol (times in epoch seconds); keyset-paged lists are read whole, page by page,
+ * following their `next` cursor.
  */
-import { listFrom, nextCursor, readAllPages } from '../lib/lists.js';
+import type {
+  AdminAudience,
+  AdminClient,
+  AdminKey,
+  AdminKeys,
+  AdminRole,
+  AdminSession,
+  AdminUser,
+  AuditEntry,
+  AuditPage,
+  AuditQuery,
+  ClientGrant,
+  CreatedClient,
+  KeyRotation,
+  KeyWithdrawal,
+  Page,
+} from '@keycard/protocol';
 import type { SessionManager } from '../session/session-manager.js';
-import type { SessionInfo } from './types.js';
+import { readAllPages } from './pages.js';
 
-export interface AdminUser {
-  id: string;
-  username: string;
-  roles: string[];
-  disabled: boolean;
-  claims?: Record<string, unknown>;
-  createdAt?: number | string;
-}
+export type { AdminAudience, AdminClient, AdminKey, AdminRole, AdminSession, AdminUser, AuditEntry };
 
-export interface AdminClient {
+/** Audit filters; `since` (inclusive) is in epoch seconds. */
+export type AuditFilter = Omit<AuditQuery, 'before'> & { before?: number };
+
+/** What the admin console sends to create a client. */
+export interface NewClient {
   id: string;
   name?: string;
-  type?: 'public' | 'confidential';
+  type: 'public' | 'confidential';
   firstParty?: boolean;
-  grants?: string[];
+  grants: ClientGrant[];
+
   audiences?: string[];
   scopes?: string[];
-  createdAt?: number | string;
 }
 
-export interface AdminAudience {
+/** What the admin console sends to save an audience. */
+export interface AudienceInput {
   id: string;
   name?: string;
   scopes?: string[];
+  uri?: string | null;
 }
 
-export interface AdminRole {
-  name: string;
-  scopes?: string[];
-}
-
-export interface AdminKey {
-  kid: string;
-  alg: string;
-  state: 'next' | 'current' | 'retired' | string;
-  createdAt?: number | string | null;
-  activatedAt?: number | string | null;
-  retiredAt?: number | string | null;
-  removeAfter?: number | string | null;
-}
-
-export interface AdminSession extends SessionInfo {
-  userId?: string;
-  username?: string;
-}
-
-export interface AuditEntry {
-  id?: number;
-  at: number | string;
-  type: string;
-  actor: string | null;
-  subject: string | null;
-  ip?: string | null;
-  userAgent?: string | null;
-  detail?: Record<string, unknown>;
-}
-
-export interface AuditFilter {
-  type?: string;
-  actor?: string;
-  subject?: string;
-  /** Milliseconds since the epoch. */
-  since?: number;
-  limit?: number;
-  before?: number;
-}
-
-/** The client secret in a create-client answer (shown once), whatever the field is called. */
-export function secretFrom(body: unknown): string | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const record = body as Record<string, unknown>;
-  for (const key of ['client_secret', 'clientSecret', 'secret']) {
-    if (typeof record[key] === 'string') return record[key] as string;
-  }
-  return record['client'] ? secretFrom(record['client']) : undefined;
+/** The client secret of a create-client answer (confidential clients only, shown once). */
+export function secretFrom(created: CreatedClient): string | undefined {
+  return created.secret;
 }
 
 /** Query string for GET /api/admin/audit; empty filters are left out. */
@@ -97,53 +66,53 @@ export function auditQuery(filter: AuditFilter): string {
 /** Typed admin calls bound to the signed-in session. */
 export function adminApi(session: SessionManager) {
   const id = encodeURIComponent;
+  const list = <Key extends string, Item>(path: string, key: Key) =>
+    readAllPages<Key, Item>((q) => session.request<Page<Key, Item>>(`${path}${q}`), key);
   return {
-    listUsers: () => readAllPages<AdminUser>((q) => session.request(`/api/admin/users${q}`), 'users'),
+    listUsers: () => list<'users', AdminUser>('/api/admin/users', 'users'),
     createUser: (body: {
       username: string;
       password: string;
       roles: string[];
       claims?: Record<string, unknown>;
-    }) => session.request<unknown>('/api/admin/users', { method: 'POST', body }),
+    }) => session.request<AdminUser>('/api/admin/users', { method: 'POST', body }),
     updateUser: (
       userId: string,
       patch: { roles?: string[]; disabled?: boolean; claims?: Record<string, unknown> },
-    ) => session.request<unknown>(`/api/admin/users/${id(userId)}`, { method: 'PATCH', body: patch }),
+    ) => session.request<AdminUser>(`/api/admin/users/${id(userId)}`, { method: 'PATCH', body: patch }),
     deleteUser: (userId: string) =>
       session.request<void>(`/api/admin/users/${id(userId)}`, { method: 'DELETE' }),
 
-    listClients: () => readAllPages<AdminClient>((q) => session.request(`/api/admin/clients${q}`), 'clients'),
-    createClient: (body: Omit<AdminClient, 'createdAt'>) =>
-      session.request<unknown>('/api/admin/clients', { method: 'POST', body }),
+    listClients: () => list<'clients', AdminClient>('/api/admin/clients', 'clients'),
+    createClient: (body: NewClient) =>
+      session.request<CreatedClient>('/api/admin/clients', { method: 'POST', body }),
     deleteClient: (clientId: string) =>
       session.request<void>(`/api/admin/clients/${id(clientId)}`, { method: 'DELETE' }),
 
-    listAudiences: () =>
-      readAllPages<AdminAudience>((q) => session.request(`/api/admin/audiences${q}`), 'audiences'),
-    saveAudience: (body: AdminAudience) =>
-      session.request<unknown>('/api/admin/audiences', { method: 'POST', body }),
+    listAudiences: () => list<'audiences', AdminAudience>('/api/admin/audiences', 'audiences'),
+    saveAudience: (body: AudienceInput) =>
+      session.request<AdminAudience>('/api/admin/audiences', { method: 'POST', body }),
     deleteAudience: (audienceId: string) =>
       session.request<void>(`/api/admin/audiences/${id(audienceId)}`, { method: 'DELETE' }),
 
-    listRoles: () => readAllPages<AdminRole>((q) => session.request(`/api/admin/roles${q}`), 'roles'),
-    saveRole: (body: AdminRole) => session.request<unknown>('/api/admin/roles', { method: 'POST', body }),
+    listRoles: () => list<'roles', AdminRole>('/api/admin/roles', 'roles'),
+    saveRole: (body: { name: string; scopes?: string[] }) =>
+      session.request<AdminRole>('/api/admin/roles', { method: 'POST', body }),
     deleteRole: (name: string) => session.request<void>(`/api/admin/roles/${id(name)}`, { method: 'DELETE' }),
 
-    listKeys: async () => listFrom<AdminKey>(await session.request('/api/admin/keys'), 'keys'),
-    rotateKeys: () => session.request<unknown>('/api/admin/keys/rotate', { method: 'POST', body: {} }),
+    listKeys: async () => (await session.request<AdminKeys>('/api/admin/keys')).keys,
+    rotateKeys: () => session.request<KeyRotation>('/api/admin/keys/rotate', { method: 'POST', body: {} }),
     revokeKey: (kid: string) =>
-      session.request<unknown>(`/api/admin/keys/${id(kid)}/revoke`, { method: 'POST', body: {} }),
+      session.request<KeyWithdrawal>(`/api/admin/keys/${id(kid)}/revoke`, { method: 'POST', body: {} }),
 
-    listSessions: () =>
-      readAllPages<AdminSession>((q) => session.request(`/api/admin/sessions${q}`), 'sessions'),
+    listSessions: () => list<'sessions', AdminSession>('/api/admin/sessions', 'sessions'),
     revokeSession: (sessionId: string) =>
       session.request<void>(`/api/admin/sessions/${id(sessionId)}`, { method: 'DELETE' }),
 
     /** One page of the audit log, newest first; `next` is the `before` of the next page (null: none). */
     listAudit: async (filter: AuditFilter) => {
-      const body = await session.request(`/api/admin/audit${auditQuery(filter)}`);
-      const next = nextCursor(body);
-      return { entries: listFrom<AuditEntry>(body, 'events'), next: next === null ? null : Number(next) };
+      const body = await session.request<AuditPage>(`/api/admin/audit${auditQuery(filter)}`);
+      return { entries: body.events, next: body.next === null ? null : Number(body.next) };
     },
   };
 }

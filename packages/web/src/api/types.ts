@@ -1,22 +1,16 @@
-/** Shapes of the keycard HTTP API (docs/http-api.md) that the app reads. */
+/**
+ * Shapes of the keycard HTTP API (docs/http-api.md) that the app reads: the wire records come
+ * from @keycard/protocol (every time in epoch seconds); only the app's own endpoints are here.
+ */
+import type { AccountSession, ApiTokenSet, SessionUser } from '@keycard/protocol';
 
-export interface LoginUser {
-  id: string;
-  username: string;
-  roles: string[];
-}
+export type LoginUser = SessionUser;
 
 /** POST /api/login and POST /api/refresh (with `cookie: true` the refresh token stays in the cookie). */
-export interface TokenResponse {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  scope?: string;
-  session_id?: string;
-  user?: LoginUser;
-  /** The one audience the card is for (`keycard` for the API, a door's name otherwise). */
-  audience?: string;
-}
+export type TokenResponse = ApiTokenSet;
+
+/** One of the signed-in user's sessions (GET /api/sessions). */
+export type SessionInfo = AccountSession;
 
 export interface Door {
   id: string;
@@ -32,17 +26,6 @@ export interface Door {
 export interface UiConfig {
   issuer: string;
   doors: Door[];
-}
-
-export interface SessionInfo {
-  id: string;
-  clientId?: string;
-  createdAt?: number | string;
-  lastUsedAt?: number | string;
-  expiresAt?: number | string;
-  ip?: string | null;
-  userAgent?: string | null;
-  current?: boolean;
 }
 
 export interface InspectCheck {

@@ -1,6 +1,7 @@
+import { fromEpochSeconds } from '@keycard/protocol';
 import type { JsonObject } from '../lib/jwt.js';
 import { TIME_CLAIMS } from '../lib/jwt.js';
-import { formatDateTime, formatRelative, toEpochMs } from '../lib/time.js';
+import { formatDateTime, formatRelative } from '../lib/time.js';
 
 interface ClaimsTableProps {
   caption: string;
@@ -11,7 +12,7 @@ interface ClaimsTableProps {
 
 function renderValue(name: string, value: unknown, now: number) {
   if (TIME_CLAIMS.includes(name) && typeof value === 'number') {
-    const ms = toEpochMs(value) ?? 0;
+    const ms = fromEpochSeconds(value); // JWT NumericDate: seconds
     return (
       <>
         <code>{value}</code>{' '}

@@ -1,14 +1,16 @@
-import { formatDateTime, formatRelative, toEpochMs } from '../lib/time.js';
+import { fromEpochSeconds } from '@keycard/protocol';
+import { formatDateTime, formatRelative } from '../lib/time.js';
 
 interface TimeCellProps {
-  value: unknown;
+  /** Epoch seconds, as every time on the wire; null or undefined: has not happened. */
+  value: number | null | undefined;
   now: number;
 }
 
 /** A time as a relative phrase, with the exact date in a `<time>` element. */
 export function TimeText({ value, now }: TimeCellProps) {
-  const ms = toEpochMs(value);
-  if (ms === undefined) return <span class="muted">—</span>;
+  if (value === null || value === undefined) return <span class="muted">—</span>;
+  const ms = fromEpochSeconds(value);
   return (
     <time dateTime={new Date(ms).toISOString()} title={formatDateTime(ms)}>
       {formatRelative(ms, now)}

@@ -1,30 +1,7 @@
 /**
- * Time formatting for people. DOM-free so it is unit-tested in Node.
- * The API mixes units (storage times in milliseconds, JWT claims in seconds), so
- * {@link toEpochMs} accepts both and ISO strings.
+ * Time formatting for people. DOM-free so it is unit-tested in Node. Every time the API sends
+ * is in epoch seconds (`fromEpochSeconds` of @keycard/protocol turns it into milliseconds).
  */
-
-/** Below this a number is taken as seconds since the epoch (ms values passed it in 1973). */
-const SECONDS_CUTOFF = 100_000_000_000;
-
-/**
- * Converts an API time to milliseconds since the epoch.
- *
- * @example
- * toEpochMs(1_700_000_000); // 1_700_000_000_000 (seconds)
- * toEpochMs('2026-01-01T00:00:00Z'); // 1_767_225_600_000
- */
-export function toEpochMs(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return value < SECONDS_CUTOFF ? value * 1000 : value;
-  }
-  if (typeof value === 'string' && value.trim() !== '') {
-    if (/^\d+$/.test(value)) return toEpochMs(Number(value));
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }
-  return undefined;
-}
 
 /**
  * A duration in words, largest two units.

@@ -51,7 +51,8 @@ export function cardFrom(response: TokenResponse, nowMs: number, audience: strin
     token: response.access_token,
     header,
     payload,
-    audience: response.audience ?? audience,
+    // One audience per card: a multi-audience answer keeps the one asked for.
+    audience: typeof response.audience === 'string' ? response.audience : audience,
     tokenType: /^dpop$/i.test(response.token_type) ? 'DPoP' : 'Bearer',
     jkt: jktOf(payload),
     exp,

@@ -1,12 +1,14 @@
+import type { AdminAudience, AdminClient, AdminRole, CreatedClient, Page } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createClient, deleteClient, publicClient, updateClient } from '../../clients/index.js';
+import { createClient, deleteClient, updateClient } from '../../clients/index.js';
 import type { ServerContext } from '../../context.js';
 import { deleteAudience, deleteRole, saveAudience, saveRole } from '../../directory/index.js';
 import { TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
 import { pageOf, pageQuery, withAfter } from '../paging.js';
+import { wireAudience, wireClient, wireRole } from '../wire-records.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const nameParams = z.object({ name: z.string().min(1).max(200) });
@@ -53,7 +55,7 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     const q = parseInput(pageQuery, request.query);
     const rows = await ctx.storage.clients.list({ limit: q.limit + 1, ...withAfter(q.after) });
     const { items, next } = pageOf(rows, q.limit, (r) => r.id);
-    return { clients: items.map(publicClient), next };
+    return { clients: items.map(wireClient), next } satisfies Page<'clients', AdminClient>;
   });
   app.post('/api/admin/clients', async (request, reply) => {
     const caller = await admin(request);
@@ -63,7 +65,8 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
       request: requestInfo(request),
     });
     reply.header('cache-control', 'no-store');
-    return reply.code(201).send({ ...publicClient(client), ...(secret !== null ? { secret } : {}) });
+    const created: CreatedClient = { ...wireClient(client), ...(secret !== null ? { secret } : {}) };
+    return reply.code(201).send(created);
   });
   app.patch('/api/admin/clients/:id', async (request) => {
     const caller = await admin(request);
@@ -73,7 +76,7 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
       actor: caller.userId,
       request: requestInfo(request),
     });
-    return publicClient(client);
+    return wireClient(client);
   });
   app.delete('/api/admin/clients/:id', async (request, reply) => {
     const caller = await admin(request);
@@ -87,16 +90,16 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     const q = parseInput(pageQuery, request.query);
     const rows = await ctx.storage.audiences.list({ limit: q.limit + 1, ...withAfter(q.after) });
     const { items, next } = pageOf(rows, q.limit, (r) => r.id);
-    return { audiences: items, next };
+    return { audiences: items.map(wireAudience), next } satisfies Page<'audiences', AdminAudience>;
   });
   app.post('/api/admin/audiences', async (request, reply) => {
     const caller = await admin(request);
     const body = parseInput(audienceBody, request.body);
-    return reply
-      .code(201)
-      .send(
-        await saveAudience(ctx, dropUndefined(body), { actor: caller.userId, request: requestInfo(request) }),
-      );
+    const audience = await saveAudience(ctx, dropUndefined(body), {
+      actor: caller.userId,
+      request: requestInfo(request),
+    });
+    return reply.code(201).send(wireAudience(audience));
   });
   app.delete('/api/admin/audiences/:id', async (request, reply) => {
     const caller = await admin(request);
@@ -110,14 +113,13 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     const q = parseInput(pageQuery, request.query);
     const rows = await ctx.storage.roles.list({ limit: q.limit + 1, ...withAfter(q.after) });
     const { items, next } = pageOf(rows, q.limit, (r) => r.name);
-    return { roles: items, next };
+    return { roles: items.map(wireRole), next } satisfies Page<'roles', AdminRole>;
   });
   app.post('/api/admin/roles', async (request, reply) => {
     const caller = await admin(request);
     const body = parseInput(roleBody, request.body);
-    return reply
-      .code(201)
-      .send(await saveRole(ctx, body, { actor: caller.userId, request: requestInfo(request) }));
+    const role = await saveRole(ctx, body, { actor: caller.userId, request: requestInfo(request) });
+    return reply.code(201).send(wireRole(role));
   });
   app.delete('/api/admin/roles/:name', async (request, reply) => {
     const caller = await admin(request);

@@ -1,3 +1,5 @@
+import type { AdminKeys, AdminSession, AuditPage, KeyRotation, KeyWithdrawal, Page } from '@keycard/protocol';
+import { fromEpochSeconds } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
@@ -7,6 +9,7 @@ import { revokeSession } from '../../sessions/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
 import { pageOf, pageQuery, withAfter } from '../paging.js';
+import { wireAdminSession, wireAuditEntry, wireKey } from '../wire-records.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const kidParams = z.object({ kid: z.string().min(1).max(200) });
@@ -28,7 +31,7 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   app.get('/api/admin/keys', async (request) => {
     await admin(request);
-    return { keys: await ctx.keys.list() };
+    return { keys: (await ctx.keys.list()).map(wireKey) } satisfies AdminKeys;
   });
   app.post('/api/admin/keys/rotate', async (request) => {
     const caller = await admin(request);
@@ -39,13 +42,17 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
       request: requestInfo(request),
       detail: { ...result },
     });
-    return result;
+    return result satisfies KeyRotation;
   });
 
   app.post('/api/admin/keys/:kid/revoke', async (request) => {
     const caller = await admin(request);
     const { kid } = parseInput(kidParams, request.params);
-    return revokeSigningKey(ctx, kid, { actor: caller.userId, request: requestInfo(request) });
+    const withdrawn: KeyWithdrawal = await revokeSigningKey(ctx, kid, {
+      actor: caller.userId,
+      request: requestInfo(request),
+    });
+    return withdrawn;
   });
 
   app.get('/api/admin/sessions', async (request) => {
@@ -61,7 +68,10 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
     for (const s of sessions) {
       if (!names.has(s.userId)) names.set(s.userId, (await ctx.storage.users.getById(s.userId))?.username);
     }
-    return { sessions: sessions.map((s) => ({ ...s, username: names.get(s.userId) ?? null })), next };
+    return {
+      sessions: sessions.map((s) => wireAdminSession(s, names.get(s.userId) ?? null)),
+      next,
+    } satisfies Page<'sessions', AdminSession>;
   });
   app.delete('/api/admin/sessions/:id', async (request, reply) => {
     const caller = await admin(request);
@@ -79,13 +89,17 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
       ...(q.type !== undefined ? { type: q.type } : {}),
       ...(q.actor !== undefined ? { actor: q.actor } : {}),
       ...(q.subject !== undefined ? { subject: q.subject } : {}),
-      ...(q.since !== undefined ? { since: q.since } : {}),
-      ...(q.until !== undefined ? { until: q.until } : {}),
+      // Seconds on the wire: [since, until) covers whole seconds in storage's milliseconds.
+      ...(q.since !== undefined ? { since: fromEpochSeconds(q.since) } : {}),
+      ...(q.until !== undefined ? { until: fromEpochSeconds(q.until) } : {}),
       ...(q.before !== undefined ? { beforeId: q.before } : {}),
       limit: q.limit,
     });
     // The next page is `?before=<next>` (ids are unique and newest first); null after a short page.
     const last = events.at(-1);
-    return { events, next: events.length === q.limit && last?.id !== undefined ? String(last.id) : null };
+    return {
+      events: events.map(wireAuditEntry),
+      next: events.length === q.limit && last?.id !== undefined ? String(last.id) : null,
+    } satisfies AuditPage;
   });
 }

@@ -1,10 +1,12 @@
+import type { AdminUser, Page } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
-import { createUser, deleteUser, publicUserRecord, updateUser } from '../../users/index.js';
+import { createUser, deleteUser, updateUser } from '../../users/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
 import { pageOf, pageQuery, withAfter } from '../paging.js';
+import { wireUser } from '../wire-records.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const roles = z.array(z.string().min(1).max(64)).max(50);
@@ -33,14 +35,14 @@ export function adminUserRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const q = parseInput(pageQuery, request.query);
     const rows = await ctx.storage.users.list({ limit: q.limit + 1, ...withAfter(q.after) });
     const { items, next } = pageOf(rows, q.limit, (u) => u.id);
-    return { users: items.map(publicUserRecord), next };
+    return { users: items.map(wireUser), next } satisfies Page<'users', AdminUser>;
   });
 
   app.post('/api/admin/users', async (request, reply) => {
     const caller = await admin(request);
     const body = parseInput(createBody, request.body);
     const user = await createUser(ctx, body, { actor: caller.userId, request: requestInfo(request) });
-    return reply.code(201).send(publicUserRecord(user));
+    return reply.code(201).send(wireUser(user));
   });
 
   app.patch('/api/admin/users/:id', async (request) => {
@@ -48,7 +50,7 @@ export function adminUserRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const { id } = parseInput(idParams, request.params);
     const body = parseInput(patchBody, request.body);
     const user = await updateUser(ctx, id, body, { actor: caller.userId, request: requestInfo(request) });
-    return publicUserRecord(user);
+    return wireUser(user);
   });
 
   app.delete('/api/admin/users/:id', async (request, reply) => {

@@ -1,3 +1,4 @@
+import type { AccountSessions, Me, RegisteredUser } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
@@ -6,6 +7,7 @@ import { revokeSession } from '../../sessions/index.js';
 import { changePassword, createUser } from '../../users/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
+import { wireAccountSession } from '../wire-records.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const passwordBody = z.object({ currentPassword: z.string().max(4096), newPassword: z.string().max(4096) });
@@ -24,8 +26,8 @@ export function apiAccountRoutes(app: FastifyInstance, ctx: ServerContext): void
       claims: user.claims,
       session_id: caller.sessionId,
       scope: caller.scopes.join(' '),
-      aud: caller.claims.aud,
-    };
+      aud: caller.claims.aud as string, // authenticate() checked it is exactly the API audience
+    } satisfies Me;
   });
 
   app.get('/api/sessions', async (request) => {
@@ -35,17 +37,8 @@ export function apiAccountRoutes(app: FastifyInstance, ctx: ServerContext): void
     return {
       sessions: sessions
         .filter((s) => s.revokedAt === null && s.expiresAt > now)
-        .map((s) => ({
-          id: s.id,
-          clientId: s.clientId,
-          createdAt: s.createdAt,
-          lastUsedAt: s.lastUsedAt,
-          expiresAt: s.expiresAt,
-          ip: s.ip,
-          userAgent: s.userAgent,
-          current: s.id === caller.sessionId,
-        })),
-    };
+        .map((s) => wireAccountSession(s, caller.sessionId)),
+    } satisfies AccountSessions;
   });
 
   app.delete('/api/sessions/:id', async (request, reply) => {
@@ -88,6 +81,7 @@ export function apiAccountRoutes(app: FastifyInstance, ctx: ServerContext): void
       roles: [...ctx.config.registration.roles],
     });
     await ctx.audit.record('user.register', { actor: user.id, subject: user.id, request: info });
-    return reply.code(201).send({ id: user.id, username: user.username, roles: user.roles });
+    const registered: RegisteredUser = { id: user.id, username: user.username, roles: user.roles };
+    return reply.code(201).send(registered);
   });
 }

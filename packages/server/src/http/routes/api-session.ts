@@ -1,3 +1,4 @@
+import type { ApiTokenSet } from '@keycard/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { authenticateClient } from '../../clients/index.js';
@@ -43,7 +44,7 @@ async function publicClient(ctx: ServerContext, clientId: string | undefined) {
   return authenticateClient(ctx, { clientId: clientId ?? WEB_CLIENT_ID, clientSecret: undefined });
 }
 
-function sendTokens(ctx: ServerContext, reply: FastifyReply, tokens: TokenSet, cookie: boolean) {
+function sendTokens(ctx: ServerContext, reply: FastifyReply, tokens: TokenSet, cookie: boolean): ApiTokenSet {
   reply.header('cache-control', 'no-store');
   if (cookie && tokens.refreshToken !== null) {
     setSessionCookies(reply, tokens.refreshToken, ctx.config.sessions.absoluteTtl);

@@ -1,4 +1,5 @@
 import { JWS_ALGORITHMS } from '@keycard/jwt';
+import { type DiscoveryDocument, REVOCATION_PATHS, WELL_KNOWN } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { isStorageUnavailable, TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
@@ -25,12 +26,12 @@ async function supportedScopes(ctx: ServerContext): Promise<string[]> {
 }
 
 /** RFC 8414 metadata (also served as the OpenID configuration document). */
-export async function discoveryDocument(ctx: ServerContext) {
+export async function discoveryDocument(ctx: ServerContext): Promise<DiscoveryDocument> {
   const scopes = await supportedScopes(ctx);
   const iss = ctx.issuer;
   return {
     issuer: iss,
-    jwks_uri: `${iss}/.well-known/jwks.json`,
+    jwks_uri: `${iss}${WELL_KNOWN.jwks}`,
     token_endpoint: `${iss}/oauth/token`,
     revocation_endpoint: `${iss}/oauth/revoke`,
     introspection_endpoint: `${iss}/oauth/introspect`,
@@ -43,8 +44,8 @@ export async function discoveryDocument(ctx: ServerContext) {
     access_token_signing_alg_values_supported: [ctx.config.tokens.algorithm],
     // RFC 9449 §5.1: DPoP proofs are accepted at the token endpoint, /api/login and /api/refresh.
     dpop_signing_alg_values_supported: JWS_ALGORITHMS.filter((alg) => !alg.startsWith('HS')),
-    keycard_revocations_endpoint: `${iss}/revocations`,
-    keycard_revocations_stream_endpoint: `${iss}/revocations/stream`,
+    keycard_revocations_endpoint: `${iss}${REVOCATION_PATHS.poll}`,
+    keycard_revocations_stream_endpoint: `${iss}${REVOCATION_PATHS.stream}`,
   };
 }
 
@@ -56,9 +57,9 @@ export function discoveryRoutes(app: FastifyInstance, ctx: ServerContext): void 
     reply.header('cache-control', 'public, max-age=300');
     return discoveryDocument(ctx);
   };
-  app.get('/.well-known/openid-configuration', metadata);
-  app.get('/.well-known/oauth-authorization-server', metadata);
-  app.get('/.well-known/jwks.json', async (_request, reply) => {
+  app.get(WELL_KNOWN.openidConfiguration, metadata);
+  app.get(WELL_KNOWN.oauthAuthorizationServer, metadata);
+  app.get(WELL_KNOWN.jwks, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300, stale-while-revalidate=60');
     reply.header('content-type', 'application/jwk-set+json; charset=utf-8');
     return ctx.keys.jwks();

@@ -1,3 +1,4 @@
+import type { TokenSet as WireTokenSet } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authenticateClient } from '../../clients/index.js';
@@ -33,7 +34,7 @@ const tokenBody = z.object({
 });
 
 /** The OAuth token response for a user token set (RFC 6749 §5.1). */
-export function oauthTokenResponse(tokens: TokenSet) {
+export function oauthTokenResponse(tokens: TokenSet): WireTokenSet {
   return {
     access_token: tokens.accessToken,
     token_type: tokens.tokenType,

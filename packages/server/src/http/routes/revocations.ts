@@ -1,3 +1,4 @@
+import type { RevocationPage } from '@keycard/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { API_AUDIENCE, FEED_SCOPE, type ServerContext } from '../../context.js';
@@ -62,12 +63,13 @@ export function revocationRoutes(app: FastifyInstance, ctx: ServerContext, hooks
         await notified;
         page = await readRevocations(ctx, query.after);
       }
-      return {
+      const answer: RevocationPage = {
         events: page.events.map(toWire),
         cursor: page.cursor,
         ...(page.reset ? { reset: true } : {}),
         ...(page.more ? { more: true } : {}),
       };
+      return answer;
     } finally {
       release();
       stop.abort();

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { listSessions } from '../../api/account.js';
 import type { SessionInfo } from '../../api/types.js';
 import { Status } from '../../components/status.js';
 import { TimeText } from '../../components/time-cell.js';
 import { useLoad } from '../../components/use-load.js';
 import { useNow } from '../../components/use-now.js';
 import { messageOf } from '../../lib/errors.js';
-import { listFrom } from '../../lib/lists.js';
 import { describeUserAgent } from '../../lib/user-agent.js';
 import { useSession, useSessionManager } from '../../session/use-session.js';
 
@@ -19,9 +19,7 @@ export function SessionsList({ version = 0 }: SessionsListProps) {
   const manager = useSessionManager();
   const { card } = useSession();
   const now = useNow(15_000);
-  const sessions = useLoad(async () =>
-    listFrom<SessionInfo>(await manager.request<unknown>('/api/sessions'), 'sessions'),
-  );
+  const sessions = useLoad(() => listSessions(manager));
   const seenVersion = useRef(version);
   useEffect(() => {
     if (seenVersion.current === version) return;

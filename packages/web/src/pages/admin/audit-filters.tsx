@@ -1,3 +1,4 @@
+import { toEpochSeconds } from '@keycard/protocol';
 import { useState } from 'preact/hooks';
 import type { AuditFilter } from '../../api/admin.js';
 
@@ -19,7 +20,7 @@ export function AuditFilters({ onApply }: AuditFiltersProps) {
       type: type.trim() || undefined,
       actor: actor.trim() || undefined,
       subject: subject.trim() || undefined,
-      since: Number.isNaN(sinceMs) ? undefined : sinceMs,
+      since: Number.isNaN(sinceMs) ? undefined : toEpochSeconds(sinceMs),
     });
   };
 

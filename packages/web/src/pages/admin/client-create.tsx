@@ -1,3 +1,4 @@
+import type { ClientGrant } from '@keycard/protocol';
 import { useState } from 'preact/hooks';
 import { secretFrom } from '../../api/admin.js';
 import { Status } from '../../components/status.js';
@@ -34,7 +35,7 @@ export function ClientCreate({ onCreated }: ClientCreateProps) {
       id: id.trim(),
       name: name.trim() || id.trim(),
       type,
-      grants,
+      grants: grants as ClientGrant[],
       audiences: splitList(audiences),
       scopes: splitList(scopes),
       firstParty,

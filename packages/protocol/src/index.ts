@@ -1,0 +1,58 @@
+export {
+  type AuthorizationError,
+  isWellFormedToken,
+  type ParsedAuthorization,
+  parseAuthorization,
+} from './authorization.js';
+export {
+  ACCESS_TOKEN_TYP,
+  ACCESS_TOKEN_TYPE,
+  API_AUDIENCE,
+  type AuthorizationScheme,
+  BEARER_SCHEME,
+  DEFAULT_REALM,
+  DPOP_SCHEME,
+  HEADERS,
+  REVOCATION_EVENT_NAMES,
+  REVOCATION_PATHS,
+  TOKEN_EXCHANGE_GRANT,
+  WELL_KNOWN,
+} from './constants.js';
+export { isRevokedByNotBefore, revocationNotBefore } from './revocation.js';
+export { fromEpochSeconds, toEpochSeconds, toEpochSecondsOrNull } from './time.js';
+export type { AccessTokenClaims } from './wire/claims.js';
+export type { DiscoveryDocument } from './wire/discovery.js';
+export type { ApiErrorBody, OAuthErrorBody } from './wire/errors.js';
+export type {
+  AccountSession,
+  AccountSessions,
+  AdminAudience,
+  AdminClient,
+  AdminKey,
+  AdminKeys,
+  AdminRole,
+  AdminSession,
+  AdminUser,
+  AuditEntry,
+  AuditPage,
+  AuditQuery,
+  ClientGrant,
+  CreatedClient,
+  KeyRotation,
+  KeyWithdrawal,
+  Me,
+  Page,
+  RegisteredUser,
+} from './wire/records.js';
+export type {
+  KeyRevocationEvent,
+  RevocationEvent,
+  RevocationEventType,
+  RevocationPage,
+  RevocationStreamPosition,
+  RoleRevocationEvent,
+  SessionRevocationEvent,
+  SubjectRevocationEvent,
+  TokenRevocationEvent,
+} from './wire/revocation-events.js';
+export type { ApiTokenSet, Introspection, SessionUser, TokenSet } from './wire/token-set.js';
