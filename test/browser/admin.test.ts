@@ -63,6 +63,7 @@ describe.skipIf(skip !== '')('the admin console in Chromium', () => {
     const next = carolPage.locator('[data-testid^="admin-key-"][data-state="next"]');
     const nextKid = ((await next.getAttribute('data-testid')) ?? '').replace('admin-key-', '');
     await carolPage.getByTestId('admin-keys-rotate').click();
+    await carolPage.getByTestId('confirm-ok').click();
     await carolPage
       .getByTestId('admin-keys-status')
       .filter({ hasText: /Rotated/ })
@@ -102,6 +103,9 @@ describe.skipIf(skip !== '')('the admin console in Chromium', () => {
     await screenshot(carolPage, '08-admin-sessions');
     const started = Date.now();
     await carolPage.getByTestId(`admin-session-revoke-${id}`).click();
+    // Nothing happens until the confirmation dialog says so.
+    await carolPage.getByRole('dialog').getByRole('heading', { name: /Revoke the session of alice/ }).waitFor();
+    await carolPage.getByTestId('confirm-ok').click();
     await carolPage
       .getByTestId('admin-sessions-status')
       .filter({ hasText: /Revoked/ })
