@@ -101,10 +101,13 @@ describe.skipIf(skip !== '')('the admin console in Chromium', () => {
     const id = ((await row.getAttribute('data-testid')) ?? '').replace('admin-session-', '');
     expect(await unnamedControls(carolPage)).toEqual([]);
     await screenshot(carolPage, '08-admin-sessions');
-    const started = Date.now();
     await carolPage.getByTestId(`admin-session-revoke-${id}`).click();
     // Nothing happens until the confirmation dialog says so.
-    await carolPage.getByRole('dialog').getByRole('heading', { name: /Revoke the session of alice/ }).waitFor();
+    await carolPage
+      .getByRole('dialog')
+      .getByRole('heading', { name: /Revoke the session of alice/ })
+      .waitFor();
+    const started = Date.now();
     await carolPage.getByTestId('confirm-ok').click();
     await carolPage
       .getByTestId('admin-sessions-status')

@@ -25,6 +25,7 @@ export function layoutOffenders(page: Page): Promise<string[]> {
     const out: string[] = [];
     // The outermost offender is reported; what it contains moves with it.
     const offending = new Set<Element>();
+    const ignored = new Set<Element>();
     const flag = (el: Element, what: string) => {
       offending.add(el);
       out.push(`${describe(el)}: ${what}`);
@@ -46,11 +47,17 @@ export function layoutOffenders(page: Page): Promise<string[]> {
     for (const el of document.body.querySelectorAll('*')) {
       if (hidden(el)) continue;
       let inside = false;
-      for (let a = el.parentElement; a && !inside; a = a.parentElement) inside = offending.has(a);
+      for (let a = el.parentElement; a && !inside; a = a.parentElement)
+        inside = offending.has(a) || ignored.has(a);
       if (inside) continue;
       const style = getComputedStyle(el);
       if (style.display === 'none' || style.visibility === 'hidden') continue;
       const rect = el.getBoundingClientRect();
+      // Visually hidden (a 1px clipped box kept for screen readers), with everything in it.
+      if (rect.width <= 1 && rect.height <= 1 && style.overflow !== 'visible') {
+        ignored.add(el);
+        continue;
+      }
       if (rect.width === 0 && rect.height === 0) continue;
       if (el.closest('dialog') && !(el.closest('dialog') as HTMLDialogElement).open) continue;
       if (rect.left < -TOLERANCE || rect.right > vw + TOLERANCE) {
@@ -82,6 +89,16 @@ export function layoutOffenders(page: Page): Promise<string[]> {
         el.scrollWidth > el.clientWidth + TOLERANCE
       ) {
         flag(el, `content ${el.scrollWidth}px wide in a ${el.clientWidth}px box (clipped or scrolls)`);
+      }
+      // Text running out of its own box (a long word or id that does not wrap).
+      const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
+      if (
+        ownText &&
+        style.overflowX === 'visible' &&
+        el.clientWidth > 0 &&
+        el.scrollWidth > el.clientWidth + TOLERANCE
+      ) {
+        flag(el, `text ${el.scrollWidth}px wide runs out of its ${el.clientWidth}px box`);
       }
       // A select narrower than its chosen option's text cuts the text off.
       if (el instanceof HTMLSelectElement && el.selectedOptions[0]) {
