@@ -67,13 +67,13 @@ export function Cell({ label, header = false, actions = false, title, children }
   if (header) {
     return (
       <th scope="row" data-label={label} class={cls} title={title}>
-        {children}
+        <div class="cell-value">{children}</div>
       </th>
     );
   }
   return (
     <td data-label={label} class={cls} title={title}>
-      {children}
+      <div class="cell-value">{children}</div>
     </td>
   );
 }
