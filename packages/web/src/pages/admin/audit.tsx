@@ -11,6 +11,13 @@ import { useUserNames } from './use-user-names.js';
 
 const PAGE_SIZE = 50;
 
+/** An event's detail as `key: value` lines (values that are not strings as JSON). */
+function detailLines(detail: Record<string, unknown>): string {
+  return Object.entries(detail)
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join('\n');
+}
+
 /** The audit log, newest first, with filters and "older" paging. */
 export function AdminAudit() {
   const api = useAdmin();
@@ -64,7 +71,7 @@ export function AdminAudit() {
             <Cell label="IP">{e.ip ?? '—'}</Cell>
             <Cell label="Detail">
               {e.detail && Object.keys(e.detail).length > 0 ? (
-                <code class="small cell-detail">{JSON.stringify(e.detail)}</code>
+                <code class="small cell-detail">{detailLines(e.detail)}</code>
               ) : null}
             </Cell>
           </tr>
