@@ -34,7 +34,7 @@ export function layoutOffenders(page: Page): Promise<string[]> {
       const testId = el.getAttribute('data-testid');
       if (testId) return `${el.tagName.toLowerCase()}[data-testid="${testId}"]`;
       if (el.id) return `${el.tagName.toLowerCase()}#${el.id}`;
-      const cls = [...el.classList].slice(0, 2).join('.');
+      const cls = Array.from(el.classList).slice(0, 2).join('.');
       const parent = el.parentElement ? describe(el.parentElement) : '';
       return `${parent} > ${el.tagName.toLowerCase()}${cls ? `.${cls}` : ''}`;
     };
@@ -44,7 +44,7 @@ export function layoutOffenders(page: Page): Promise<string[]> {
     if (document.documentElement.scrollWidth > vw + TOLERANCE) {
       out.push(`html: page is ${document.documentElement.scrollWidth}px wide in a ${vw}px viewport`);
     }
-    for (const el of document.body.querySelectorAll('*')) {
+    for (const el of Array.from(document.body.querySelectorAll('*'))) {
       if (hidden(el)) continue;
       let inside = false;
       for (let a = el.parentElement; a && !inside; a = a.parentElement)
@@ -91,7 +91,9 @@ export function layoutOffenders(page: Page): Promise<string[]> {
         flag(el, `content ${el.scrollWidth}px wide in a ${el.clientWidth}px box (clipped or scrolls)`);
       }
       // Text running out of its own box (a long word or id that does not wrap).
-      const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
+      const ownText = Array.from(el.childNodes).some(
+        (n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '',
+      );
       if (
         ownText &&
         style.overflowX === 'visible' &&
