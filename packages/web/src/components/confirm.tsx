@@ -6,6 +6,8 @@ export interface ConfirmRequest {
   body: ComponentChildren;
   /** The confirm button's text, e.g. "Revoke session". */
   confirm: string;
+  /** `danger` (the default) for what cannot be undone; `primary` for a routine but weighty step. */
+  tone?: 'danger' | 'primary';
 }
 
 interface Pending extends ConfirmRequest {
@@ -96,7 +98,11 @@ export function useConfirm(): {
             >
               Cancel
             </button>
-            <button type="submit" class="button button-danger" data-testid="confirm-ok">
+            <button
+              type="submit"
+              class={pending.tone === 'primary' ? 'button' : 'button button-danger'}
+              data-testid="confirm-ok"
+            >
               {pending.confirm}
             </button>
           </div>

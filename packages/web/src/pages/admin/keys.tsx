@@ -31,6 +31,7 @@ export function AdminKeys() {
         </p>
       ),
       confirm: 'Rotate now',
+      tone: 'primary',
     });
     if (!ok) return;
     const done = await action.run(
