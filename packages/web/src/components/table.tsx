@@ -57,13 +57,15 @@ interface CellProps {
   header?: boolean;
   /** The actions cell: buttons, right-aligned. */
   actions?: boolean;
+  /** Long unbroken values (ids, keys) may break anywhere rather than widen the table. */
+  wrap?: boolean;
   title?: string | undefined;
   children?: ComponentChildren;
 }
 
 /** One cell of a {@link Table} row. */
-export function Cell({ label, header = false, actions = false, title, children }: CellProps) {
-  const cls = actions ? 'cell-actions' : undefined;
+export function Cell({ label, header = false, actions = false, wrap = false, title, children }: CellProps) {
+  const cls = actions ? 'cell-actions' : wrap ? 'cell-wrap' : undefined;
   if (header) {
     return (
       <th scope="row" data-label={label} class={cls} title={title}>

@@ -66,8 +66,12 @@ export function AdminAudit() {
             <Cell label="Type">
               <code>{e.type}</code>
             </Cell>
-            <Cell label="Actor">{who(e.actor)}</Cell>
-            <Cell label="Subject">{who(e.subject)}</Cell>
+            <Cell label="Actor" wrap>
+              {who(e.actor)}
+            </Cell>
+            <Cell label="Subject" wrap>
+              {who(e.subject)}
+            </Cell>
             <Cell label="IP">{e.ip ?? '—'}</Cell>
             <Cell label="Detail">
               {e.detail && Object.keys(e.detail).length > 0 ? (

@@ -81,7 +81,7 @@ export function UserRow({ user, api, onChanged }: UserRowProps) {
           <Chips items={user.roles} testId={`${key}-role-list`} />
         )}
       </Cell>
-      <Cell label="Claims">
+      <Cell label="Claims" wrap>
         <code class="small">
           {user.claims && Object.keys(user.claims).length > 0 ? JSON.stringify(user.claims) : '—'}
         </code>
