@@ -121,6 +121,11 @@ describe.skipIf(skip !== '')('the admin console in Chromium', () => {
     }
     expect(code).toBe('ERR_GUARD_TOKEN_REVOKED');
     console.log(`alice's room refused her card ${Date.now() - started} ms after the revoke click`);
+    // The refusal ends her session at her front desk: the card is drawn revoked, the countdown stops.
+    await alicePage.locator('[data-testid="card"][data-state="revoked"]').waitFor();
+    expect(await alicePage.getByTestId('card-void').textContent()).toBe('Revoked');
+    expect(await alicePage.getByTestId('card-expiry').getAttribute('data-seconds-left')).toBe('0');
+    await screenshot(alicePage, '08b-front-desk-revoked');
     for (const door of ['pool', 'garage']) {
       expect(await tapDoor(alicePage, door)).toBe('denied (ERR_GUARD_TOKEN_REVOKED)');
     }

@@ -6,6 +6,8 @@ import { Cell, Table } from './table.js';
 import { useNow } from './use-now.js';
 
 interface DeskCardsProps {
+  /** The session was revoked: no countdowns, every card reads "revoked". */
+  revoked?: boolean;
   /** The API card (audience `keycard`). */
   apiCard: Card | undefined;
   /** The door cards, by audience. */
@@ -22,7 +24,7 @@ export function fingerprint(jkt: string | undefined): string {
  * Which card went to which door: one row per card, with its one audience, the doors it opens,
  * the key it is bound to (`cnf.jkt`) and when it expires.
  */
-export function DeskCards({ apiCard, doorCards, doors }: DeskCardsProps) {
+export function DeskCards({ apiCard, doorCards, doors, revoked = false }: DeskCardsProps) {
   const now = useNow();
   const rows = [
     ...(apiCard ? [{ card: apiCard, usedAt: 'the front desk API (/api/*)' }] : []),
@@ -62,7 +64,7 @@ export function DeskCards({ apiCard, doorCards, doors }: DeskCardsProps) {
                 <code title={card.jkt}>{fingerprint(card.jkt)}</code>
               </Cell>
               <Cell label="Expires in" title={formatDateTime(card.exp * 1000)}>
-                {left > 0 ? formatClock(left) : 'expired'}
+                {revoked ? 'revoked' : left > 0 ? formatClock(left) : 'expired'}
               </Cell>
             </tr>
           );

@@ -133,7 +133,12 @@ export function FrontDesk() {
           <Status tone={message?.tone} testId="desk-status">
             {message?.text}
           </Status>
-          <DeskCards apiCard={shown} doorCards={checkedOut ? oldDoorCards : doorCards} doors={doors} />
+          <DeskCards
+            apiCard={shown}
+            doorCards={checkedOut ? oldDoorCards : doorCards}
+            doors={doors}
+            revoked={checkedOut && revoked}
+          />
         </div>
         <section class="desk-doors" aria-labelledby="doors-title">
           <h2 id="doors-title">Doors</h2>

@@ -69,6 +69,7 @@ describe.skipIf(skip !== '')('front desk', () => {
     expect(screen.getByTestId('card-expiry').getAttribute('data-seconds-left')).toBe('0');
     expect(screen.getByTestId('card-expiry').textContent).toBe('no longer valid');
     expect(screen.getByTestId('app-notice').textContent).toMatch(/revoked/);
+    expect(screen.getByTestId('desk-card-keycard').textContent).toContain('revoked');
     // The old card can still be tried on the doors, and a new sign-in is offered.
     expect(screen.getByTestId('try-old-card')).toBeDefined();
     expect(screen.getByTestId('signin-again')).toBeDefined();
