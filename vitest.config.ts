@@ -7,6 +7,7 @@ export default defineConfig({
     include: [
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
+      'packages/web/test/**/*.test.tsx',
       'test/**/*.test.ts',
       'demo/**/*.test.ts',
     ],

@@ -63,6 +63,7 @@ describe.skipIf(skip !== '')('the admin console in Chromium', () => {
     const next = carolPage.locator('[data-testid^="admin-key-"][data-state="next"]');
     const nextKid = ((await next.getAttribute('data-testid')) ?? '').replace('admin-key-', '');
     await carolPage.getByTestId('admin-keys-rotate').click();
+    await carolPage.getByTestId('confirm-ok').click();
     await carolPage
       .getByTestId('admin-keys-status')
       .filter({ hasText: /Rotated/ })
@@ -100,8 +101,14 @@ describe.skipIf(skip !== '')('the admin console in Chromium', () => {
     const id = ((await row.getAttribute('data-testid')) ?? '').replace('admin-session-', '');
     expect(await unnamedControls(carolPage)).toEqual([]);
     await screenshot(carolPage, '08-admin-sessions');
-    const started = Date.now();
     await carolPage.getByTestId(`admin-session-revoke-${id}`).click();
+    // Nothing happens until the confirmation dialog says so.
+    await carolPage
+      .getByRole('dialog')
+      .getByRole('heading', { name: /Revoke the session of alice/ })
+      .waitFor();
+    const started = Date.now();
+    await carolPage.getByTestId('confirm-ok').click();
     await carolPage
       .getByTestId('admin-sessions-status')
       .filter({ hasText: /Revoked/ })
@@ -114,6 +121,11 @@ describe.skipIf(skip !== '')('the admin console in Chromium', () => {
     }
     expect(code).toBe('ERR_GUARD_TOKEN_REVOKED');
     console.log(`alice's room refused her card ${Date.now() - started} ms after the revoke click`);
+    // The refusal ends her session at her front desk: the card is drawn revoked, the countdown stops.
+    await alicePage.locator('[data-testid="card"][data-state="revoked"]').waitFor();
+    expect(await alicePage.getByTestId('card-void').textContent()).toBe('Revoked');
+    expect(await alicePage.getByTestId('card-expiry').getAttribute('data-seconds-left')).toBe('0');
+    await screenshot(alicePage, '08b-front-desk-revoked');
     for (const door of ['pool', 'garage']) {
       expect(await tapDoor(alicePage, door)).toBe('denied (ERR_GUARD_TOKEN_REVOKED)');
     }

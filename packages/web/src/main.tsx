@@ -5,7 +5,7 @@ import { issuerLoader, ProofSigner } from './session/proofs.js';
 import { SessionManager } from './session/session-manager.js';
 import { createTabSync } from './session/tab-sync.js';
 import { SessionContext } from './session/use-session.js';
-import './styles.css';
+import './styles/index.css';
 
 const session = new SessionManager(createTabSync(), new ProofSigner(dpopKeyLoader(), issuerLoader()));
 const root = document.getElementById('app');

@@ -6,6 +6,7 @@ import {
   logoutEndsSession,
   RETRY_AFTER_NETWORK_ERROR_MS,
   refreshFailureAction,
+  sessionRefused,
   shouldAdoptShared,
 } from '../src/session/rules.js';
 
@@ -91,5 +92,16 @@ describe('logoutEndsSession', () => {
     expect(logoutEndsSession('s1', 's2')).toBe(false);
     expect(logoutEndsSession(undefined, 's2')).toBe(true);
     expect(logoutEndsSession('s1', undefined)).toBe(true);
+  });
+});
+
+describe('sessionRefused', () => {
+  it('is true for a 401 and for a refused refresh token, false for what may pass', () => {
+    expect(sessionRefused(new AppError('ERR_UNAUTHENTICATED', 'x', { status: 401 }))).toBe(true);
+    expect(sessionRefused(new AppError('ERR_INVALID_GRANT', 'x', { status: 400 }))).toBe(true);
+    expect(sessionRefused(new AppError('ERR_INVALID_TARGET', 'x', { status: 400 }))).toBe(false);
+    expect(sessionRefused(new AppError('ERR_RATE_LIMITED', 'x', { status: 429 }))).toBe(false);
+    expect(sessionRefused(AppError.of('ERR_NETWORK'))).toBe(false);
+    expect(sessionRefused(new Error('boom'))).toBe(false);
   });
 });

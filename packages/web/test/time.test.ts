@@ -40,6 +40,17 @@ describe('formatRelative', () => {
     expect(formatRelative(now + 400, now)).toBe('now');
     expect(formatRelative(now - 2 * 3600_000, now)).toBe('2 h ago');
   });
+
+  it('a past time (created, signed in) reads "just now", never "in 1 s", within a minute of skew', () => {
+    expect(formatRelative(now + 1_000, now, { past: true })).toBe('just now');
+    expect(formatRelative(now + 600, now, { past: true })).toBe('just now');
+    expect(formatRelative(now + 59_000, now, { past: true })).toBe('just now');
+    expect(formatRelative(now, now, { past: true })).toBe('just now');
+    expect(formatRelative(now - 4_000, now, { past: true })).toBe('just now');
+    expect(formatRelative(now - 5_000, now, { past: true })).toBe('5 s ago');
+    // Further ahead than any plausible skew: said as it is.
+    expect(formatRelative(now + 120_000, now, { past: true })).toBe('in 2 min');
+  });
 });
 
 describe('formatDateTime', () => {

@@ -17,7 +17,7 @@ function renderValue(name: string, value: unknown, now: number) {
       <>
         <code>{value}</code>{' '}
         <time dateTime={new Date(ms).toISOString()} class="claim-time">
-          {formatDateTime(ms)} ({formatRelative(ms, now)})
+          {formatDateTime(ms)} ({formatRelative(ms, now, { past: name === 'iat' || name === 'auth_time' })})
         </time>
       </>
     );

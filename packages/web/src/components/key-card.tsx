@@ -9,20 +9,23 @@ interface KeyCardProps {
   card: Card;
   /** A checked-out card is drawn void (it is kept only to show the doors refuse it). */
   checkedOut?: boolean;
+  /** The server refused the session (revoked): the countdown stops and the card is stamped so. */
+  revoked?: boolean;
 }
 
 /**
  * The access token drawn as a hotel key card: who, which room, what it opens, and a live
  * countdown to its expiry. Decoded client-side for display; the doors do the verifying.
  */
-export function KeyCard({ card, checkedOut = false }: KeyCardProps) {
+export function KeyCard({ card, checkedOut = false, revoked = false }: KeyCardProps) {
   const now = useNow();
-  const left = secondsLeft(card.exp, now);
+  // A revoked card's expiry no longer matters: the countdown stops.
+  const left = revoked ? 0 : secondsLeft(card.exp, now);
   const username =
     stringClaim(card.payload, 'username') ?? card.user?.username ?? stringClaim(card.payload, 'sub');
   const room = stringClaim(card.payload, 'room');
   const roles = rolesOf(card.payload).length > 0 ? rolesOf(card.payload) : (card.user?.roles ?? []);
-  const state = checkedOut ? 'checked-out' : left === 0 ? 'expired' : 'active';
+  const state = revoked ? 'revoked' : checkedOut ? 'checked-out' : left === 0 ? 'expired' : 'active';
   const kid = stringClaim(card.header, 'kid');
   const alg = stringClaim(card.header, 'alg');
 
@@ -85,7 +88,13 @@ export function KeyCard({ card, checkedOut = false }: KeyCardProps) {
       <footer class="keycard-footer">
         <div class="keycard-expiry">
           <span class="keycard-label">
-            {left === 0 ? 'Expired' : checkedOut ? 'Void — would expire in' : 'Expires in'}
+            {revoked
+              ? 'Revoked'
+              : left === 0
+                ? 'Expired'
+                : checkedOut
+                  ? 'Void — would expire in'
+                  : 'Expires in'}
           </span>
           <span
             role="timer"
@@ -94,14 +103,14 @@ export function KeyCard({ card, checkedOut = false }: KeyCardProps) {
             data-exp={card.exp}
             data-seconds-left={left}
             title={formatDateTime(card.exp * 1000)}
-            aria-label={left > 0 ? `Expires in ${formatDuration(left)}` : 'Expired'}
+            aria-label={revoked ? 'Revoked' : left > 0 ? `Expires in ${formatDuration(left)}` : 'Expired'}
           >
-            {left > 0 ? formatClock(left) : formatDateTime(card.exp * 1000)}
+            {revoked ? 'no longer valid' : left > 0 ? formatClock(left) : formatDateTime(card.exp * 1000)}
           </span>
           <progress
             class="keycard-progress"
             max={1000}
-            value={Math.round(lifetimeLeft(card.exp, card.iat, now) * 1000)}
+            value={revoked ? 0 : Math.round(lifetimeLeft(card.exp, card.iat, now) * 1000)}
             aria-label="Share of the card's lifetime left"
           />
         </div>
@@ -117,9 +126,9 @@ export function KeyCard({ card, checkedOut = false }: KeyCardProps) {
           </span>
         </div>
       </footer>
-      {checkedOut ? (
+      {checkedOut || revoked ? (
         <p class="keycard-stamp" data-testid="card-void">
-          Checked out
+          {revoked ? 'Revoked' : 'Checked out'}
         </p>
       ) : null}
     </article>

@@ -31,14 +31,22 @@ export function base64UrlDecode(input: string): Uint8Array {
   return bytes;
 }
 
-function decodeJsonPart(part: string): JsonObject {
+function decodeJsonPart(part: string, name: 'header' | 'claims'): JsonObject {
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(base64UrlDecode(part));
     const value: unknown = JSON.parse(text);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
     return value as JsonObject;
   } catch (cause) {
-    throw AppError.of('ERR_TOKEN_MALFORMED', { cause });
+    // Three parts, but this one is not base64url-encoded JSON: say which, not "three parts".
+    const what = name === 'header' ? 'first part (the header)' : 'second part (the claims)';
+    throw new AppError(
+      'ERR_TOKEN_MALFORMED',
+      `This is not a JWT: the ${what} is not base64url-encoded JSON.`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -52,7 +60,7 @@ function decodeJsonPart(part: string): JsonObject {
 export function decodeJwt(token: string): DecodedJwt {
   const parts = token.trim().split('.');
   if (parts.length !== 3 || parts.some((p) => p === '')) throw AppError.of('ERR_TOKEN_MALFORMED');
-  return { header: decodeJsonPart(parts[0]!), payload: decodeJsonPart(parts[1]!) };
+  return { header: decodeJsonPart(parts[0]!, 'header'), payload: decodeJsonPart(parts[1]!, 'claims') };
 }
 
 /**

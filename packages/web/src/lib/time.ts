@@ -38,15 +38,25 @@ export function formatClock(totalSeconds: number): string {
   return `${minutes}:${seconds}`;
 }
 
+/** A past time this close to now reads "just now". */
+const JUST_NOW_SECONDS = 5;
+/** A past time (created, signed in) up to this far ahead of the browser's clock is clock skew. */
+const MAX_SKEW_SECONDS = 60;
+
 /**
- * Where `targetMs` lies relative to `nowMs`, in words.
+ * Where `targetMs` lies relative to `nowMs`, in words. With `past` (a time that has happened:
+ * created, signed in, last used), the last few seconds read "just now" and a time slightly
+ * ahead of the browser's clock (up to a minute: the server's clock runs a little fast) too,
+ * never "in 1 s".
  *
  * @example
  * formatRelative(now + 90_000, now); // 'in 1 min 30 s'
  * formatRelative(now - 5_000, now); // '5 s ago'
+ * formatRelative(now + 800, now, { past: true }); // 'just now'
  */
-export function formatRelative(targetMs: number, nowMs: number): string {
+export function formatRelative(targetMs: number, nowMs: number, opts: { past?: boolean } = {}): string {
   const diffSeconds = Math.round((targetMs - nowMs) / 1000);
+  if (opts.past && diffSeconds > -JUST_NOW_SECONDS && diffSeconds <= MAX_SKEW_SECONDS) return 'just now';
   if (diffSeconds === 0) return 'now';
   return diffSeconds > 0 ? `in ${formatDuration(diffSeconds)}` : `${formatDuration(-diffSeconds)} ago`;
 }

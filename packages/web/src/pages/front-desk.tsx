@@ -20,7 +20,7 @@ import { useSession, useSessionManager } from '../session/use-session.js';
  */
 export function FrontDesk() {
   const manager = useSessionManager();
-  const { status, card, oldCard, doorCards, oldDoorCards } = useSession();
+  const { status, card, oldCard, doorCards, oldDoorCards, revoked } = useSession();
   const config = useLoad(() => apiRequest<UiConfig>('/api/ui-config'));
   const [attempts, setAttempts] = useState<Record<string, DoorAttempt>>({});
   const [message, setMessage] = useState<{ tone: StatusTone; text: string } | undefined>(undefined);
@@ -89,7 +89,7 @@ export function FrontDesk() {
     >
       <div class="desk">
         <div class="desk-card">
-          <KeyCard card={shown} checkedOut={checkedOut} />
+          <KeyCard card={shown} checkedOut={checkedOut && !revoked} revoked={checkedOut && revoked} />
           <div class="actions">
             {checkedOut ? (
               <>
@@ -133,7 +133,12 @@ export function FrontDesk() {
           <Status tone={message?.tone} testId="desk-status">
             {message?.text}
           </Status>
-          <DeskCards apiCard={shown} doorCards={checkedOut ? oldDoorCards : doorCards} doors={doors} />
+          <DeskCards
+            apiCard={shown}
+            doorCards={checkedOut ? oldDoorCards : doorCards}
+            doors={doors}
+            revoked={checkedOut && revoked}
+          />
         </div>
         <section class="desk-doors" aria-labelledby="doors-title">
           <h2 id="doors-title">Doors</h2>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { TextField } from '../components/field.js';
 import { Page } from '../components/page.js';
 import { Status } from '../components/status.js';
 import { useNow } from '../components/use-now.js';
@@ -63,46 +64,70 @@ export function SignIn() {
 
   return (
     <Page title="Sign in" testId="page-signin" intro="Check in at the front desk to get your key card.">
-      <form class="form form-narrow" onSubmit={submit} data-testid="signin-form">
-        <div class="field">
-          <label for="signin-username">Username</label>
-          <input
-            id="signin-username"
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellcheck={false}
-            required
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-            data-testid="signin-username"
-          />
+      <div class="signin">
+        <div class="panel signin-panel">
+          <form class="form" onSubmit={submit} data-testid="signin-form">
+            <TextField
+              id="signin-username"
+              label="Username"
+              name="username"
+              verbatim
+              autoComplete="username"
+              required
+              value={username}
+              onValue={setUsername}
+            />
+            <TextField
+              id="signin-password"
+              label="Password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onValue={setPassword}
+            />
+            <button
+              type="submit"
+              class="button"
+              data-testid="signin-submit"
+              disabled={busy || waitSeconds > 0}
+            >
+              {busy ? 'Signing in…' : 'Sign in'}
+            </button>
+            <Status tone="error" testId="signin-error" code={error?.code}>
+              {error?.kind === 'message' ? error.text : null}
+              {error?.kind === 'throttled' && waitSeconds > 0 ? (
+                <>
+                  Too many attempts — try again in <span aria-live="off">{waitSeconds}</span> s
+                </>
+              ) : null}
+            </Status>
+          </form>
         </div>
-        <div class="field">
-          <label for="signin-password">Password</label>
-          <input
-            id="signin-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-            data-testid="signin-password"
-          />
-        </div>
-        <button type="submit" class="button" data-testid="signin-submit" disabled={busy || waitSeconds > 0}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-        <Status tone="error" testId="signin-error" code={error?.code}>
-          {error?.kind === 'message' ? error.text : null}
-          {error?.kind === 'throttled' && waitSeconds > 0 ? (
-            <>
-              Too many attempts — try again in <span aria-live="off">{waitSeconds}</span> s
-            </>
-          ) : null}
-        </Status>
-      </form>
+        <aside class="signin-aside" aria-labelledby="signin-aside-title">
+          <div class="signin-card" aria-hidden="true">
+            <span class="signin-card-brand">Hotel Keycard</span>
+            <span class="signin-card-stripe" />
+            <span class="signin-card-chip" />
+          </div>
+          <h2 id="signin-aside-title">What your key card does</h2>
+          <ul class="signin-points">
+            <li>
+              <strong>One card per door.</strong> Each door gets a card made for it alone, so a card left at
+              one door opens no other.
+            </li>
+            <li>
+              <strong>Bound to this browser.</strong> Cards are tied to a key that never leaves this browser;
+              a copied card is useless elsewhere.
+            </li>
+            <li>
+              <strong>Void at check-out.</strong> Check out, or have the desk revoke your session, and every
+              door refuses the card within about a second.
+            </li>
+          </ul>
+        </aside>
+      </div>
     </Page>
   );
 }

@@ -8,7 +8,7 @@ import { AppError } from '../lib/errors.js';
 import type { Card } from './card.js';
 import { cardFrom } from './card.js';
 import type { ProofSigner } from './proofs.js';
-import { canSkipRefresh, shouldAdoptShared } from './rules.js';
+import { canSkipRefresh, sessionRefused, shouldAdoptShared } from './rules.js';
 import type { TabSync } from './tab-sync.js';
 
 export interface DoorCardsDeps {
@@ -76,7 +76,7 @@ export class DoorCards {
     try {
       response = await auth.refresh(audience, this.deps.proofs.forApi('POST', '/api/refresh'));
     } catch (err) {
-      if (err instanceof AppError && err.status === 401) this.deps.sessionEnded();
+      if (sessionRefused(err)) this.deps.sessionEnded();
       throw err;
     }
     const card = cardFrom(response, this.deps.now(), audience);

@@ -85,3 +85,12 @@ export function logoutEndsSession(
     heldSessionId === undefined || loggedOutSessionId === undefined || heldSessionId === loggedOutSessionId
   );
 }
+
+/**
+ * Whether a refused refresh or mint means the server no longer knows the session (revoked by an
+ * admin, signed out on another device): 401, or `invalid_grant` for the refresh token. Anything
+ * else (no answer, 429, 5xx, an audience this client may not have) leaves the session alone.
+ */
+export function sessionRefused(err: unknown): boolean {
+  return err instanceof AppError && (err.status === 401 || err.code === 'ERR_INVALID_GRANT');
+}

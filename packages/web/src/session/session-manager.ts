@@ -15,8 +15,17 @@ import { AppError } from '../lib/errors.js';
 import { API_AUDIENCE, type Card, cardFrom } from './card.js';
 import { DoorCards } from './door-cards.js';
 import type { ProofSigner } from './proofs.js';
-import { canSkipRefresh, logoutEndsSession, refreshFailureAction, shouldAdoptShared } from './rules.js';
+import {
+  canSkipRefresh,
+  logoutEndsSession,
+  refreshFailureAction,
+  sessionRefused,
+  shouldAdoptShared,
+} from './rules.js';
 import type { TabMessage, TabSync } from './tab-sync.js';
+
+/** What the app says when the server refuses a session it held (e.g. an admin revoked it). */
+export const REVOKED_NOTICE = 'Your card was revoked: this session has ended. Please sign in again.';
 
 export type SessionStatus = 'loading' | 'signed-in' | 'signed-out';
 
@@ -32,6 +41,11 @@ export interface SessionState {
   oldDoorCards: Record<string, Card>;
   /** A short sentence for the status region (e.g. "You checked out in another tab."). */
   notice: string | undefined;
+  /**
+   * The session ended because the server refused it (revoked by an admin, signed out elsewhere):
+   * a refresh was refused, or a door or the API answered 401 and no new card could be minted.
+   */
+  revoked: boolean;
 }
 
 export class SessionManager {
@@ -42,6 +56,7 @@ export class SessionManager {
     oldCard: undefined,
     oldDoorCards: {},
     notice: undefined,
+    revoked: false,
   };
   private readonly listeners = new Set<(state: SessionState) => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -63,8 +78,7 @@ export class SessionManager {
       sessionId: () => this.state.card?.sessionId,
       endedSessions: this.endedSessions,
       changed: () => this.setState({ ...this.state, doorCards: this.doors.all() }),
-      sessionEnded: () =>
-        this.endLocally(this.state.card, 'Your session has ended. Please sign in again.', false),
+      sessionEnded: () => this.endLocally(this.state.card, REVOKED_NOTICE, false, true),
     });
   }
 
@@ -148,7 +162,7 @@ export class SessionManager {
   }
 
   /** Ends the session here after the server ended it (e.g. this device was signed out). */
-  endLocally(card: Card | undefined, notice: string | undefined, broadcast: boolean): void {
+  endLocally(card: Card | undefined, notice: string | undefined, broadcast: boolean, revoked = false): void {
     if (card?.sessionId) this.endedSessions.add(card.sessionId);
     clearTimeout(this.timer);
     const doorCards = this.doors.clear();
@@ -160,6 +174,7 @@ export class SessionManager {
       oldCard: card ?? this.state.oldCard,
       oldDoorCards: ended ? doorCards : this.state.oldDoorCards,
       notice,
+      revoked: ended && revoked,
     });
     if (broadcast) this.sync.post({ type: 'logout', sessionId: card?.sessionId });
   }
@@ -210,8 +225,11 @@ export class SessionManager {
       const response = await auth.refresh(API_AUDIENCE, this.proofs.forApi('POST', '/api/refresh'));
       return this.adopt(response, { broadcast: true, notice: undefined });
     } catch (err) {
-      const next = refreshFailureAction(err, current !== undefined, this.state.status === 'loading');
+      const wasLoading = this.state.status === 'loading';
+      const next = refreshFailureAction(err, current !== undefined, wasLoading);
       if (next.action === 'retry') this.schedule(next.delayMs);
+      else if (current !== undefined && !wasLoading && sessionRefused(err))
+        this.endLocally(current, REVOKED_NOTICE, false, true);
       else this.endLocally(current, next.notice, false);
       return false;
     }
@@ -231,6 +249,7 @@ export class SessionManager {
       oldCard: undefined,
       oldDoorCards: {},
       notice: opts.notice,
+      revoked: false,
     });
     this.schedule(refreshDelayMs(card.exp, card.iat, this.now()));
     if (opts.broadcast) this.sync.post({ type: 'token', audience: API_AUDIENCE, response });

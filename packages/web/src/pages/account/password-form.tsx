@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
 import { AppError, messageOf } from '../../lib/errors.js';
 import { useSessionManager } from '../../session/use-session.js';
@@ -48,42 +49,33 @@ export function PasswordForm({ onChanged }: PasswordFormProps) {
     <section class="panel" aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
       <form class="form form-narrow" onSubmit={submit} data-testid="password-form">
-        <div class="field">
-          <label for="password-current">Current password</label>
-          <input
-            id="password-current"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={current}
-            onInput={(e) => setCurrent(e.currentTarget.value)}
-            data-testid="password-current"
-          />
-        </div>
-        <div class="field">
-          <label for="password-new">New password</label>
-          <input
-            id="password-new"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={next}
-            onInput={(e) => setNext(e.currentTarget.value)}
-            data-testid="password-new"
-          />
-        </div>
-        <div class="field">
-          <label for="password-confirm">Repeat the new password</label>
-          <input
-            id="password-confirm"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={confirm}
-            onInput={(e) => setConfirm(e.currentTarget.value)}
-            data-testid="password-confirm"
-          />
-        </div>
+        <TextField
+          id="password-current"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onValue={setCurrent}
+        />
+        <TextField
+          id="password-new"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={next}
+          onValue={setNext}
+        />
+        <TextField
+          id="password-confirm"
+          label="Repeat the new password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={confirm}
+          onValue={setConfirm}
+        />
         <button type="submit" class="button" data-testid="password-submit" disabled={busy}>
           {busy ? 'Changing…' : 'Change password'}
         </button>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { listSessions } from '../../api/account.js';
 import type { SessionInfo } from '../../api/types.js';
 import { Status } from '../../components/status.js';
+import { Cell, Table } from '../../components/table.js';
 import { TimeText } from '../../components/time-cell.js';
 import { useLoad } from '../../components/use-load.js';
 import { useNow } from '../../components/use-now.js';
@@ -56,64 +57,48 @@ export function SessionsList({ version = 0 }: SessionsListProps) {
     <section class="panel" aria-labelledby="sessions-title">
       <h2 id="sessions-title">Sessions and devices</h2>
       {sessions.error ? <Status tone="error">{sessions.error}</Status> : null}
-      <div class="table-wrap">
-        <table data-testid="sessions-list" aria-busy={sessions.loading}>
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">IP</th>
-              <th scope="col">Signed in</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+      <Table
+        testId="sessions-list"
+        busy={sessions.loading}
+        columns={['Device', 'IP', 'Signed in', 'Last used', { label: 'Actions', hidden: true }]}
+        empty="No active sessions."
+        isEmpty={list.length === 0}
+      >
+        {list.map((s) => {
+          const current = s.current || s.id === card?.sessionId;
+          const device = describeUserAgent(s.userAgent);
+          return (
+            <tr key={s.id} data-testid={`session-${s.id}`} data-current={current ? 'true' : 'false'}>
+              <Cell label="Device" header title={s.userAgent ?? ''}>
+                {device}
+                {current ? (
+                  <span class="badge badge-own" data-testid="session-current">
+                    This device
+                  </span>
+                ) : null}
+              </Cell>
+              <Cell label="IP">{s.ip ?? '—'}</Cell>
+              <Cell label="Signed in">
+                <TimeText value={s.createdAt} now={now} past />
+              </Cell>
+              <Cell label="Last used">
+                <TimeText value={s.lastUsedAt} now={now} past />
+              </Cell>
+              <Cell label="Actions" actions>
+                <button
+                  type="button"
+                  class="button button-small button-secondary"
+                  data-testid={`session-${s.id}-signout`}
+                  aria-label={`Sign out ${device}${current ? ' (this device)' : ''}`}
+                  onClick={() => void signOut(s)}
+                >
+                  Sign out
+                </button>
+              </Cell>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((s) => {
-              const current = s.current || s.id === card?.sessionId;
-              const device = describeUserAgent(s.userAgent);
-              return (
-                <tr key={s.id} data-testid={`session-${s.id}`} data-current={current ? 'true' : 'false'}>
-                  <td title={s.userAgent ?? ''}>
-                    {device}
-                    {current ? (
-                      <span class="badge" data-testid="session-current">
-                        This device
-                      </span>
-                    ) : null}
-                  </td>
-                  <td>{s.ip ?? '—'}</td>
-                  <td>
-                    <TimeText value={s.createdAt} now={now} />
-                  </td>
-                  <td>
-                    <TimeText value={s.lastUsedAt} now={now} />
-                  </td>
-                  <td class="cell-actions">
-                    <button
-                      type="button"
-                      class="button button-small button-secondary"
-                      data-testid={`session-${s.id}-signout`}
-                      aria-label={`Sign out ${device}${current ? ' (this device)' : ''}`}
-                      onClick={() => void signOut(s)}
-                    >
-                      Sign out
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-            {list.length === 0 && !sessions.loading ? (
-              <tr>
-                <td colSpan={5} class="muted">
-                  No active sessions.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </Table>
       <div class="actions">
         <button
           type="button"

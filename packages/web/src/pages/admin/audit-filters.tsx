@@ -1,6 +1,7 @@
 import { toEpochSeconds } from '@keycard/protocol';
 import { useState } from 'preact/hooks';
 import type { AuditFilter } from '../../api/admin.js';
+import { TextField } from '../../components/field.js';
 
 interface AuditFiltersProps {
   onApply: (filter: AuditFilter) => void;
@@ -26,45 +27,23 @@ export function AuditFilters({ onApply }: AuditFiltersProps) {
 
   return (
     <form class="form form-filters" onSubmit={submit} data-testid="admin-audit-filters">
-      <div class="field">
-        <label for="admin-audit-type">Type</label>
-        <input
-          id="admin-audit-type"
-          placeholder="login. or key.rotate"
-          value={type}
-          onInput={(e) => setType(e.currentTarget.value)}
-          data-testid="admin-audit-type"
-        />
-      </div>
-      <div class="field">
-        <label for="admin-audit-actor">Actor (id)</label>
-        <input
-          id="admin-audit-actor"
-          value={actor}
-          onInput={(e) => setActor(e.currentTarget.value)}
-          data-testid="admin-audit-actor"
-        />
-      </div>
-      <div class="field">
-        <label for="admin-audit-subject">Subject (id)</label>
-        <input
-          id="admin-audit-subject"
-          value={subject}
-          onInput={(e) => setSubject(e.currentTarget.value)}
-          data-testid="admin-audit-subject"
-        />
-      </div>
-      <div class="field">
-        <label for="admin-audit-since">Since</label>
-        <input
-          id="admin-audit-since"
-          type="datetime-local"
-          step={1}
-          value={since}
-          onInput={(e) => setSince(e.currentTarget.value)}
-          data-testid="admin-audit-since"
-        />
-      </div>
+      <TextField
+        id="admin-audit-type"
+        label="Type"
+        placeholder="login. or key.rotate"
+        value={type}
+        onValue={setType}
+      />
+      <TextField id="admin-audit-actor" label="Actor (id)" value={actor} onValue={setActor} />
+      <TextField id="admin-audit-subject" label="Subject (id)" value={subject} onValue={setSubject} />
+      <TextField
+        id="admin-audit-since"
+        label="Since"
+        type="datetime-local"
+        step={1}
+        value={since}
+        onValue={setSince}
+      />
       <div class="actions">
         <button type="submit" class="button" data-testid="admin-audit-apply">
           Apply filters

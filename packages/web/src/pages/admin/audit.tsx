@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AuditEntry, AuditFilter } from '../../api/admin.js';
 import { Status } from '../../components/status.js';
+import { Cell, Table } from '../../components/table.js';
 import { TimeText } from '../../components/time-cell.js';
 import { useNow } from '../../components/use-now.js';
 import { messageOf } from '../../lib/errors.js';
@@ -9,6 +10,13 @@ import { useAdmin } from './use-admin.js';
 import { useUserNames } from './use-user-names.js';
 
 const PAGE_SIZE = 50;
+
+/** An event's detail as `key: value` lines (values that are not strings as JSON). */
+function detailLines(detail: Record<string, unknown>): string {
+  return Object.entries(detail)
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join('\n');
+}
 
 /** The audit log, newest first, with filters and "older" paging. */
 export function AdminAudit() {
@@ -43,47 +51,36 @@ export function AdminAudit() {
       <h2 id="admin-audit-title">Audit log</h2>
       <AuditFilters onApply={setFilter} />
       {error ? <Status tone="error">{error}</Status> : null}
-      <div class="table-wrap">
-        <table data-testid="admin-audit-list" aria-busy={loading}>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Type</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Subject</th>
-              <th scope="col">IP</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e, index) => (
-              <tr key={e.id ?? index} data-testid="admin-audit-entry" data-type={e.type}>
-                <td>
-                  <TimeText value={e.at} now={now} />
-                </td>
-                <td>
-                  <code>{e.type}</code>
-                </td>
-                <td>{who(e.actor)}</td>
-                <td>{who(e.subject)}</td>
-                <td>{e.ip ?? '—'}</td>
-                <td>
-                  <code class="small">
-                    {e.detail && Object.keys(e.detail).length > 0 ? JSON.stringify(e.detail) : ''}
-                  </code>
-                </td>
-              </tr>
-            ))}
-            {entries.length === 0 && !loading ? (
-              <tr>
-                <td colSpan={6} class="muted">
-                  No events match.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        testId="admin-audit-list"
+        busy={loading}
+        columns={['When', 'Type', 'Actor', 'Subject', 'IP', 'Detail']}
+        empty="No events match."
+        isEmpty={entries.length === 0}
+      >
+        {entries.map((e, index) => (
+          <tr key={e.id ?? index} data-testid="admin-audit-entry" data-type={e.type}>
+            <Cell label="When">
+              <TimeText value={e.at} now={now} past />
+            </Cell>
+            <Cell label="Type">
+              <code>{e.type}</code>
+            </Cell>
+            <Cell label="Actor" wrap>
+              {who(e.actor)}
+            </Cell>
+            <Cell label="Subject" wrap>
+              {who(e.subject)}
+            </Cell>
+            <Cell label="IP">{e.ip ?? '—'}</Cell>
+            <Cell label="Detail">
+              {e.detail && Object.keys(e.detail).length > 0 ? (
+                <code class="small cell-detail">{detailLines(e.detail)}</code>
+              ) : null}
+            </Cell>
+          </tr>
+        ))}
+      </Table>
       {next !== null ? (
         <div class="actions">
           <button

@@ -1,6 +1,7 @@
 import type { ClientGrant } from '@keycard/protocol';
 import { useState } from 'preact/hooks';
 import { secretFrom } from '../../api/admin.js';
+import { SelectField, TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
 import { useAction } from '../../components/use-action.js';
 import { splitList } from '../../lib/lists.js';
@@ -52,38 +53,19 @@ export function ClientCreate({ onCreated }: ClientCreateProps) {
   return (
     <form class="form form-grid" onSubmit={submit} data-testid="admin-client-create">
       <h3>New client</h3>
-      <div class="field">
-        <label for="admin-client-create-id">Client id</label>
-        <input
-          id="admin-client-create-id"
-          required
-          value={id}
-          onInput={(e) => setId(e.currentTarget.value)}
-          data-testid="admin-client-create-id"
-        />
-      </div>
-      <div class="field">
-        <label for="admin-client-create-name">Name</label>
-        <input
-          id="admin-client-create-name"
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
-          data-testid="admin-client-create-name"
-        />
-      </div>
-      <div class="field">
-        <label for="admin-client-create-type">Type</label>
-        <select
-          id="admin-client-create-type"
-          value={type}
-          onChange={(e) => setType(e.currentTarget.value === 'public' ? 'public' : 'confidential')}
-          data-testid="admin-client-create-type"
-        >
-          <option value="confidential">confidential (has a secret)</option>
-          <option value="public">public (no secret)</option>
-        </select>
-      </div>
-      <fieldset class="field">
+      <TextField id="admin-client-create-id" label="Client id" required value={id} onValue={setId} />
+      <TextField id="admin-client-create-name" label="Name" value={name} onValue={setName} />
+      <SelectField
+        id="admin-client-create-type"
+        label="Type"
+        value={type}
+        onValue={setType}
+        options={[
+          { value: 'confidential', label: 'confidential (has a secret)' },
+          { value: 'public', label: 'public (no secret)' },
+        ]}
+      />
+      <fieldset class="field field-wide">
         <legend>Grants</legend>
         {GRANTS.map((grant) => (
           <label key={grant} class="check-label">
@@ -97,24 +79,18 @@ export function ClientCreate({ onCreated }: ClientCreateProps) {
           </label>
         ))}
       </fieldset>
-      <div class="field">
-        <label for="admin-client-create-audiences">Audiences (comma-separated)</label>
-        <input
-          id="admin-client-create-audiences"
-          value={audiences}
-          onInput={(e) => setAudiences(e.currentTarget.value)}
-          data-testid="admin-client-create-audiences"
-        />
-      </div>
-      <div class="field">
-        <label for="admin-client-create-scopes">Scopes (comma-separated)</label>
-        <input
-          id="admin-client-create-scopes"
-          value={scopes}
-          onInput={(e) => setScopes(e.currentTarget.value)}
-          data-testid="admin-client-create-scopes"
-        />
-      </div>
+      <TextField
+        id="admin-client-create-audiences"
+        label="Audiences (comma-separated)"
+        value={audiences}
+        onValue={setAudiences}
+      />
+      <TextField
+        id="admin-client-create-scopes"
+        label="Scopes (comma-separated)"
+        value={scopes}
+        onValue={setScopes}
+      />
       <label class="check-label">
         <input
           type="checkbox"

@@ -1,5 +1,7 @@
 import { Chips } from '../../components/chips.js';
+import { useConfirm } from '../../components/confirm.js';
 import { Status } from '../../components/status.js';
+import { Cell, Table } from '../../components/table.js';
 import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { ClientCreate } from './client-create.js';
@@ -13,68 +15,64 @@ export function AdminClients() {
   const api = useAdmin();
   const clients = useLoad(() => api.listClients());
   const action = useAction();
+  const confirm = useConfirm();
 
   const remove = async (id: string) => {
+    const ok = await confirm.ask({
+      title: `Delete client ${id}?`,
+      body: <p>Apps using this client can no longer get tokens. This cannot be undone.</p>,
+      confirm: 'Delete client',
+    });
+    if (!ok) return;
     const done = await action.run(() => api.deleteClient(id), `Client ${id} deleted.`);
     if (done.ok) await clients.reload();
   };
 
   return (
     <section class="panel" aria-labelledby="admin-clients-title">
+      {confirm.dialog}
       <h2 id="admin-clients-title">Clients</h2>
       {clients.error ? <Status tone="error">{clients.error}</Status> : null}
-      <div class="table-wrap">
-        <table data-testid="admin-clients-list" aria-busy={clients.loading}>
-          <thead>
-            <tr>
-              <th scope="col">Client</th>
-              <th scope="col">Type</th>
-              <th scope="col">Grants</th>
-              <th scope="col">Audiences</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(clients.data ?? []).map((c) => (
-              <tr key={c.id} data-testid={`admin-client-${c.id}`}>
-                <th scope="row">
-                  <code>{c.id}</code>
-                  {c.name && c.name !== c.id ? <div class="muted small">{c.name}</div> : null}
-                </th>
-                <td>
-                  {c.type ?? '—'}
-                  {c.firstParty ? <span class="badge">first-party</span> : null}
-                </td>
-                <td>
-                  <Chips items={c.grants ?? []} testId={`admin-client-${c.id}-grants`} />
-                </td>
-                <td>
-                  <Chips items={c.audiences ?? []} testId={`admin-client-${c.id}-audiences`} />
-                </td>
-                <td>
-                  <Chips items={c.scopes ?? []} testId={`admin-client-${c.id}-scopes`} />
-                </td>
-                <td class="cell-actions">
-                  <button
-                    type="button"
-                    class="button button-small button-danger"
-                    disabled={action.busy || c.id === WEB_CLIENT_ID}
-                    title={c.id === WEB_CLIENT_ID ? 'This web app signs in through this client' : undefined}
-                    aria-label={`Delete client ${c.id}`}
-                    data-testid={`admin-client-${c.id}-delete`}
-                    onClick={() => void remove(c.id)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        testId="admin-clients-list"
+        busy={clients.loading}
+        columns={['Client', 'Type', 'Grants', 'Audiences', 'Scopes', { label: 'Actions', hidden: true }]}
+      >
+        {(clients.data ?? []).map((c) => (
+          <tr key={c.id} data-testid={`admin-client-${c.id}`}>
+            <Cell label="Client" header>
+              <code>{c.id}</code>
+              {c.name && c.name !== c.id ? <div class="muted small">{c.name}</div> : null}
+            </Cell>
+            <Cell label="Type">
+              {c.type ?? '—'}
+              {c.firstParty ? <span class="badge">first-party</span> : null}
+            </Cell>
+            <Cell label="Grants">
+              <Chips items={c.grants ?? []} testId={`admin-client-${c.id}-grants`} />
+            </Cell>
+            <Cell label="Audiences">
+              <Chips items={c.audiences ?? []} testId={`admin-client-${c.id}-audiences`} />
+            </Cell>
+            <Cell label="Scopes">
+              <Chips items={c.scopes ?? []} testId={`admin-client-${c.id}-scopes`} />
+            </Cell>
+            <Cell label="Actions" actions>
+              <button
+                type="button"
+                class="button button-small button-danger"
+                disabled={action.busy || c.id === WEB_CLIENT_ID}
+                title={c.id === WEB_CLIENT_ID ? 'This web app signs in through this client' : undefined}
+                aria-label={`Delete client ${c.id}`}
+                data-testid={`admin-client-${c.id}-delete`}
+                onClick={() => void remove(c.id)}
+              >
+                Delete
+              </button>
+            </Cell>
+          </tr>
+        ))}
+      </Table>
       <Status tone={action.message?.tone} code={action.message?.code} testId="admin-clients-status">
         {action.message?.text}
       </Status>

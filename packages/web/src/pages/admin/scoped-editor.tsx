@@ -1,6 +1,9 @@
 import { useState } from 'preact/hooks';
 import { Chips } from '../../components/chips.js';
+import { useConfirm } from '../../components/confirm.js';
+import { TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
+import { Cell, Table } from '../../components/table.js';
 import { useAction } from '../../components/use-action.js';
 import type { Loaded } from '../../components/use-load.js';
 import { splitList } from '../../lib/lists.js';
@@ -25,6 +28,7 @@ interface ScopedEditorProps {
 /** A list of things that carry scopes (audiences, roles) with add-or-update and delete. */
 export function ScopedEditor({ kind, title, keyLabel, withName, items, save, remove }: ScopedEditorProps) {
   const action = useAction();
+  const confirm = useConfirm();
   const [key, setKey] = useState('');
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState('');
@@ -46,6 +50,18 @@ export function ScopedEditor({ kind, title, keyLabel, withName, items, save, rem
     }
   };
   const onDelete = async (itemKey: string) => {
+    const ok = await confirm.ask({
+      title: `Delete ${kind} ${itemKey}?`,
+      body: (
+        <p>
+          {kind === 'audience'
+            ? 'Cards can no longer be minted for it.'
+            : 'Users with this role lose its scopes on their next card.'}
+        </p>
+      ),
+      confirm: `Delete ${kind}`,
+    });
+    if (!ok) return;
     const done = await action.run(() => remove(itemKey), `Deleted ${kind} ${itemKey}.`);
     if (done.ok) await items.reload();
   };
@@ -57,90 +73,61 @@ export function ScopedEditor({ kind, title, keyLabel, withName, items, save, rem
 
   return (
     <section class="panel" aria-labelledby={`${prefix}s-title`}>
+      {confirm.dialog}
       <h2 id={`${prefix}s-title`}>{title}</h2>
       {items.error ? <Status tone="error">{items.error}</Status> : null}
-      <div class="table-wrap">
-        <table data-testid={`${prefix}s-list`} aria-busy={items.loading}>
-          <thead>
-            <tr>
-              <th scope="col">{keyLabel}</th>
-              {withName ? <th scope="col">Name</th> : null}
-              <th scope="col">Scopes</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(items.data ?? []).map((item) => (
-              <tr key={item.key} data-testid={`${prefix}-${item.key}`}>
-                <th scope="row">
-                  <code>{item.key}</code>
-                </th>
-                {withName ? <td>{item.name ?? '—'}</td> : null}
-                <td>
-                  <Chips items={item.scopes} testId={`${prefix}-${item.key}-scopes`} />
-                </td>
-                <td class="cell-actions">
-                  <button
-                    type="button"
-                    class="button button-small button-secondary"
-                    aria-label={`Edit ${kind} ${item.key}`}
-                    onClick={() => edit(item)}
-                  >
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    class="button button-small button-danger"
-                    disabled={action.busy}
-                    aria-label={`Delete ${kind} ${item.key}`}
-                    data-testid={`${prefix}-${item.key}-delete`}
-                    onClick={() => void onDelete(item.key)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        testId={`${prefix}s-list`}
+        busy={items.loading}
+        columns={[keyLabel, ...(withName ? ['Name'] : []), 'Scopes', { label: 'Actions', hidden: true }]}
+      >
+        {(items.data ?? []).map((item) => (
+          <tr key={item.key} data-testid={`${prefix}-${item.key}`}>
+            <Cell label={keyLabel} header>
+              <code>{item.key}</code>
+            </Cell>
+            {withName ? <Cell label="Name">{item.name ?? '—'}</Cell> : null}
+            <Cell label="Scopes">
+              <Chips items={item.scopes} testId={`${prefix}-${item.key}-scopes`} />
+            </Cell>
+            <Cell label="Actions" actions>
+              <button
+                type="button"
+                class="button button-small button-secondary"
+                aria-label={`Edit ${kind} ${item.key}`}
+                onClick={() => edit(item)}
+              >
+                Edit
+              </button>
+              <button
+                type="button"
+                class="button button-small button-danger"
+                disabled={action.busy}
+                aria-label={`Delete ${kind} ${item.key}`}
+                data-testid={`${prefix}-${item.key}-delete`}
+                onClick={() => void onDelete(item.key)}
+              >
+                Delete
+              </button>
+            </Cell>
+          </tr>
+        ))}
+      </Table>
       <Status tone={action.message?.tone} code={action.message?.code} testId={`${prefix}s-status`}>
         {action.message?.text}
       </Status>
       <form class="form form-grid" onSubmit={submit} data-testid={`${prefix}-save`}>
         <h3>Add or update {kind === 'audience' ? 'an audience' : 'a role'}</h3>
-        <div class="field">
-          <label for={`${prefix}-save-key`}>{keyLabel}</label>
-          <input
-            id={`${prefix}-save-key`}
-            required
-            value={key}
-            onInput={(e) => setKey(e.currentTarget.value)}
-            data-testid={`${prefix}-save-key`}
-          />
-        </div>
+        <TextField id={`${prefix}-save-key`} label={keyLabel} required value={key} onValue={setKey} />
         {withName ? (
-          <div class="field">
-            <label for={`${prefix}-save-name`}>Name</label>
-            <input
-              id={`${prefix}-save-name`}
-              value={name}
-              onInput={(e) => setName(e.currentTarget.value)}
-              data-testid={`${prefix}-save-name`}
-            />
-          </div>
+          <TextField id={`${prefix}-save-name`} label="Name" value={name} onValue={setName} />
         ) : null}
-        <div class="field">
-          <label for={`${prefix}-save-scopes`}>Scopes (comma-separated)</label>
-          <input
-            id={`${prefix}-save-scopes`}
-            value={scopes}
-            onInput={(e) => setScopes(e.currentTarget.value)}
-            data-testid={`${prefix}-save-scopes`}
-          />
-        </div>
+        <TextField
+          id={`${prefix}-save-scopes`}
+          label="Scopes (comma-separated)"
+          value={scopes}
+          onValue={setScopes}
+        />
         <div class="actions">
           <button type="submit" class="button" disabled={action.busy} data-testid={`${prefix}-save-submit`}>
             Save

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
 import { useAction } from '../../components/use-action.js';
 import { splitList } from '../../lib/lists.js';
@@ -50,48 +51,36 @@ export function UserCreate({ onCreated }: UserCreateProps) {
   return (
     <form class="form form-grid" onSubmit={submit} data-testid="admin-user-create">
       <h3>New user</h3>
-      <div class="field">
-        <label for="admin-user-create-username">Username</label>
-        <input
-          id="admin-user-create-username"
-          required
-          autoComplete="off"
-          value={username}
-          onInput={(e) => setUsername(e.currentTarget.value)}
-          data-testid="admin-user-create-username"
-        />
-      </div>
-      <div class="field">
-        <label for="admin-user-create-password">Password</label>
-        <input
-          id="admin-user-create-password"
-          type="password"
-          required
-          autoComplete="new-password"
-          value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-          data-testid="admin-user-create-password"
-        />
-      </div>
-      <div class="field">
-        <label for="admin-user-create-roles">Roles (comma-separated)</label>
-        <input
-          id="admin-user-create-roles"
-          value={roles}
-          onInput={(e) => setRoles(e.currentTarget.value)}
-          data-testid="admin-user-create-roles"
-        />
-      </div>
-      <div class="field">
-        <label for="admin-user-create-claims">Claims (JSON, optional)</label>
-        <input
-          id="admin-user-create-claims"
-          placeholder='{"room": "103"}'
-          value={claims}
-          onInput={(e) => setClaims(e.currentTarget.value)}
-          data-testid="admin-user-create-claims"
-        />
-      </div>
+      <TextField
+        id="admin-user-create-username"
+        label="Username"
+        required
+        autoComplete="off"
+        value={username}
+        onValue={setUsername}
+      />
+      <TextField
+        id="admin-user-create-password"
+        label="Password"
+        type="password"
+        required
+        autoComplete="new-password"
+        value={password}
+        onValue={setPassword}
+      />
+      <TextField
+        id="admin-user-create-roles"
+        label="Roles (comma-separated)"
+        value={roles}
+        onValue={setRoles}
+      />
+      <TextField
+        id="admin-user-create-claims"
+        label="Claims (JSON, optional)"
+        placeholder='{"room": "103"}'
+        value={claims}
+        onValue={setClaims}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={action.busy} data-testid="admin-user-create-submit">
           Create user

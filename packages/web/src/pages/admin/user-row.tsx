@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { AdminApi, AdminUser } from '../../api/admin.js';
 import { Chips } from '../../components/chips.js';
+import { Cell } from '../../components/table.js';
 import type { ActionMessage } from '../../components/use-action.js';
 import { messageOf } from '../../lib/errors.js';
 import { splitList } from '../../lib/lists.js';
@@ -33,13 +34,13 @@ export function UserRow({ user, api, onChanged }: UserRowProps) {
 
   return (
     <tr data-testid={key} data-disabled={user.disabled ? 'true' : 'false'}>
-      <th scope="row">
+      <Cell label="User" header>
         {user.username}
         <div class="muted small">
           <code>{user.id}</code>
         </div>
-      </th>
-      <td>
+      </Cell>
+      <Cell label="Roles">
         {editing ? (
           <form
             class="inline-form"
@@ -79,18 +80,18 @@ export function UserRow({ user, api, onChanged }: UserRowProps) {
         ) : (
           <Chips items={user.roles} testId={`${key}-role-list`} />
         )}
-      </td>
-      <td>
+      </Cell>
+      <Cell label="Claims" wrap>
         <code class="small">
           {user.claims && Object.keys(user.claims).length > 0 ? JSON.stringify(user.claims) : '—'}
         </code>
-      </td>
-      <td>
+      </Cell>
+      <Cell label="State">
         <span class={`badge ${user.disabled ? 'badge-bad' : 'badge-ok'}`}>
           {user.disabled ? 'disabled' : 'active'}
         </span>
-      </td>
-      <td class="cell-actions">
+      </Cell>
+      <Cell label="Actions" actions>
         {editing ? null : (
           <button
             type="button"
@@ -117,7 +118,7 @@ export function UserRow({ user, api, onChanged }: UserRowProps) {
         >
           {user.disabled ? 'Enable' : 'Disable'}
         </button>
-      </td>
+      </Cell>
     </tr>
   );
 }

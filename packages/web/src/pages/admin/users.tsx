@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Status } from '../../components/status.js';
+import { Table } from '../../components/table.js';
 import type { ActionMessage } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { useAdmin } from './use-admin.js';
@@ -21,31 +22,20 @@ export function AdminUsers() {
     <section class="panel" aria-labelledby="admin-users-title">
       <h2 id="admin-users-title">Users</h2>
       {users.error ? <Status tone="error">{users.error}</Status> : null}
-      <div class="table-wrap">
-        <table data-testid="admin-users-list" aria-busy={users.loading}>
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Claims</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(users.data ?? []).map((user) => (
-              <UserRow
-                key={`${user.id}-${user.roles.join()}-${user.disabled}`}
-                user={user}
-                api={api}
-                onChanged={onChanged}
-              />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        testId="admin-users-list"
+        busy={users.loading}
+        columns={['User', 'Roles', 'Claims', 'State', { label: 'Actions', hidden: true }]}
+      >
+        {(users.data ?? []).map((user) => (
+          <UserRow
+            key={`${user.id}-${user.roles.join()}-${user.disabled}`}
+            user={user}
+            api={api}
+            onChanged={onChanged}
+          />
+        ))}
+      </Table>
       <Status tone={message?.tone} testId="admin-users-status">
         {message?.text}
       </Status>
