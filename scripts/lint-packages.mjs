@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const packages = ['@keycard/jwt', '@keycard/guard', '@keycard/server', 'keycard'];
+const packages = ['@keycard/jwt', '@keycard/guard', '@keycard/server', '@keycard/cli'];
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const out = mkdtempSync(join(tmpdir(), 'keycard-pack-'));
 let failed = 0;
