@@ -1,0 +1,61 @@
+// The public packages of this repository: every workspace whose package.json is not `private`.
+// Discovered from the root `workspaces`, so a new public package is packed, linted and install-tested
+// without editing a list. Used by scripts/lint-packages.mjs and test/install.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** The repository root. */
+export const ROOT = resolve(import.meta.dirname, '..');
+
+/**
+ * Every public workspace, in the root `workspaces` order.
+ *
+ * @example
+ * for (const { name, dir } of publicPackages()) console.log(name, dir);
+ */
+export function publicPackages(root = ROOT) {
+  const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const out = [];
+  for (const workspace of rootPkg.workspaces ?? []) {
+    if (/[*?[]/.test(workspace))
+      throw new Error(`public-packages: glob workspaces are not supported (${workspace})`);
+    const dir = resolve(root, workspace);
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8'));
+    if (pkg.private === true) continue;
+    out.push({ name: pkg.name, dir, pkg });
+  }
+  return out;
+}
+
+/**
+ * The `files` entries of a package that match no path of its packed tarball (negations ignored):
+ * a typo or a build step that did not run.
+ *
+ * @example
+ * unmatchedFileEntries(['dist', 'web'], ['dist/index.js']); // ['web']
+ */
+export function unmatchedFileEntries(files, paths) {
+  return files.filter((entry) => {
+    if (entry.startsWith('!')) return false;
+    const pattern = entry.replace(/^\.\//, '').replace(/\/$/, '');
+    const regex = new RegExp(
+      `^${pattern
+        .split(/(\*\*\/|\*\*|\*|\?)/)
+        .map((part) =>
+          part === '**/'
+            ? '(?:.*/)?'
+            : part === '**'
+              ? '.*'
+              : part === '*'
+                ? '[^/]*'
+                : part === '?'
+                  ? '[^/]'
+                  : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join('')}(?:/.*)?$`,
+    );
+    return !paths.some((p) => regex.test(p));
+  });
+}
