@@ -39,6 +39,14 @@ try {
       console.error(`build leftovers in the tarball: ${leftovers.join(', ')}`);
       failed++;
     }
+    // A plain exports map: `types` and `default` (or import/require) only, no custom conditions.
+    const custom = Object.values(pkg.exports ?? {})
+      .flatMap((target) => (target !== null && typeof target === 'object' ? Object.keys(target) : []))
+      .filter((c) => !['types', 'import', 'require', 'default'].includes(c));
+    if (custom.length > 0) {
+      console.error(`custom export conditions: ${[...new Set(custom)].join(', ')}`);
+      failed++;
+    }
     const unmatched = unmatchedFileEntries(pkg.files ?? [], [...paths]);
     if (unmatched.length > 0) {
       console.error(`\`files\` entries that match nothing in the tarball: ${unmatched.join(', ')}`);
