@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { publicPackages, ROOT, unmatchedFileEntries } from './public-packages.mjs';
+import { publicPackages, ROOT, undeclaredImports, unmatchedFileEntries } from './public-packages.mjs';
 
 const root = ROOT;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -18,7 +18,7 @@ let failed = 0;
 
 try {
   execFileSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' });
-  for (const { name, pkg } of publicPackages(root)) {
+  for (const { name, dir, pkg } of publicPackages(root)) {
     const json = execFileSync(
       'npm',
       // Lifecycle scripts run: the CLI's prepack puts the built web app into its tarball.
@@ -47,6 +47,9 @@ try {
       console.error(`custom export conditions: ${[...new Set(custom)].join(', ')}`);
       failed++;
     }
+    const undeclared = undeclaredImports(dir, pkg, [...paths]);
+    for (const { file, name: dep } of undeclared) console.error(`${file} imports '${dep}', not a dependency`);
+    if (undeclared.length > 0) failed++;
     const unmatched = unmatchedFileEntries(pkg.files ?? [], [...paths]);
     if (unmatched.length > 0) {
       console.error(`\`files\` entries that match nothing in the tarball: ${unmatched.join(', ')}`);

@@ -8,6 +8,7 @@ export interface PublicPackage {
     files?: string[];
     bin?: Record<string, string>;
     dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
     [key: string]: unknown;
   };
 }
@@ -20,3 +21,10 @@ export function publicPackages(root?: string): PublicPackage[];
 
 /** The `files` entries (negations ignored) that match no path of the packed tarball. */
 export function unmatchedFileEntries(files: readonly string[], paths: readonly string[]): string[];
+
+/** Bare imports in the shipped JavaScript that name no builtin, no dependency and no peer dependency. */
+export function undeclaredImports(
+  dir: string,
+  pkg: PublicPackage['pkg'],
+  paths: readonly string[],
+): { file: string; name: string }[];

@@ -2,6 +2,7 @@
 // Discovered from the root `workspaces`, so a new public package is packed, linted and install-tested
 // without editing a list. Used by scripts/lint-packages.mjs and test/install.
 import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
 
 /** The repository root. */
@@ -58,4 +59,37 @@ export function unmatchedFileEntries(files, paths) {
     );
     return !paths.some((p) => regex.test(p));
   });
+}
+
+/**
+ * Bare specifiers imported by a package's shipped JavaScript (static `import`/`export … from` and
+ * `import('literal')`) that name neither a Node builtin, the package itself, nor one of its
+ * `dependencies`/`peerDependencies`: they work in this repository only because npm hoisted them.
+ *
+ * @example
+ * undeclaredImports(dir, pkg, ['dist/index.js']); // [{ file: 'dist/index.js', name: 'zod' }]
+ */
+export function undeclaredImports(dir, pkg, paths) {
+  const declared = new Set([
+    pkg.name,
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+  ]);
+  const builtins = new Set(builtinModules);
+  const found = [];
+  for (const path of paths.filter((p) => /\.(m|c)?js$/.test(p))) {
+    const text = readFileSync(join(dir, path), 'utf8');
+    const specifiers = [
+      ...text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]/gm),
+      ...text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
+      ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+    ].map((m) => m[1]);
+    for (const specifier of specifiers) {
+      if (specifier.startsWith('.') || specifier.startsWith('node:') || specifier.startsWith('#')) continue;
+      const parts = specifier.split('/');
+      const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+      if (!declared.has(name) && !builtins.has(name)) found.push({ file: path, name });
+    }
+  }
+  return found;
 }
