@@ -77,7 +77,8 @@ export function undeclaredImports(dir, pkg, paths) {
   ]);
   const builtins = new Set(builtinModules);
   const found = [];
-  for (const path of paths.filter((p) => /\.(m|c)?js$/.test(p))) {
+  // Files generated at pack time (the CLI's web/ bundle, removed by postpack) are browser code.
+  for (const path of paths.filter((p) => /\.(m|c)?js$/.test(p) && existsSync(join(dir, p)))) {
     const text = readFileSync(join(dir, path), 'utf8');
     const specifiers = [
       ...text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]/gm),
