@@ -9,7 +9,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { publicPackages, ROOT, undeclaredImports, unmatchedFileEntries } from './public-packages.mjs';
+import {
+  publicPackages,
+  ROOT,
+  undeclaredImports,
+  unmatchedFileEntries,
+  unresolvedSourceMaps,
+} from './public-packages.mjs';
 
 const root = ROOT;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -45,6 +51,13 @@ try {
       .filter((c) => !['types', 'import', 'require', 'default'].includes(c));
     if (custom.length > 0) {
       console.error(`custom export conditions: ${[...new Set(custom)].join(', ')}`);
+      failed++;
+    }
+    const unresolved = unresolvedSourceMaps(dir, [...paths]);
+    if (unresolved.length > 0) {
+      console.error(
+        `source maps name files not in the tarball, e.g. ${unresolved[0].map} -> ${unresolved[0].source}`,
+      );
       failed++;
     }
     const undeclared = undeclaredImports(dir, pkg, [...paths]);

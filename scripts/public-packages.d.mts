@@ -28,3 +28,9 @@ export function undeclaredImports(
   pkg: PublicPackage['pkg'],
   paths: readonly string[],
 ): { file: string; name: string }[];
+
+/** Sources named by the shipped source maps that are not in the tarball. */
+export function unresolvedSourceMaps(
+  dir: string,
+  paths: readonly string[],
+): { map: string; source: string }[];

@@ -3,7 +3,7 @@
 // without editing a list. Used by scripts/lint-packages.mjs and test/install.
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -93,4 +93,24 @@ export function undeclaredImports(dir, pkg, paths) {
     }
   }
   return found;
+}
+
+/**
+ * Source-map entries of the shipped maps that point at a file missing from the tarball
+ * (a map that does not resolve is worse than none).
+ *
+ * @example
+ * unresolvedSourceMaps(dir, ['dist/index.js.map']); // [] when src/index.ts is shipped too
+ */
+export function unresolvedSourceMaps(dir, paths) {
+  const shipped = new Set(paths);
+  const missing = [];
+  for (const map of paths.filter((p) => p.endsWith('.map') && existsSync(join(dir, p)))) {
+    const { sources = [], sourceRoot = '' } = JSON.parse(readFileSync(join(dir, map), 'utf8'));
+    for (const source of sources) {
+      const target = posix.normalize(posix.join(dirname(map), sourceRoot, source));
+      if (!shipped.has(target)) missing.push({ map, source: target });
+    }
+  }
+  return missing;
 }
