@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicPackages } from '../../scripts/public-packages.mjs';
 import { installTarballs, ROOT } from './support/project.js';
 import { sectionBlocks, withoutComment } from './support/readme.js';
 
@@ -90,6 +91,25 @@ describe('install from the packed tarballs and follow the README', () => {
   afterAll(async () => {
     if (server) await stop(server.child);
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('every export of every public package loads with import() and with require()', () => {
+    const specifiers = publicPackages(ROOT).flatMap(({ name, pkg }) =>
+      Object.keys((pkg['exports'] as Record<string, unknown> | undefined) ?? { '.': '' })
+        .filter((subpath) => subpath !== './package.json')
+        .map((subpath) => `${name}${subpath.slice(1)}`),
+    );
+    const check = `const specifiers = ${JSON.stringify(specifiers)};
+for (const s of specifiers) require(s);
+Promise.all(specifiers.map((s) => import(s))).then(() => console.log('loaded ' + specifiers.length));`;
+    writeFileSync(join(project, 'load-all.cjs'), check);
+    const r = spawnSync(process.execPath, ['load-all.cjs'], {
+      cwd: project,
+      env: userEnv(),
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`loaded ${specifiers.length}`);
   });
 
   it('Run your own server: users add, serve (with the web app), then the curl session', async () => {
