@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -84,6 +84,10 @@ describe('install from the packed tarballs and follow the README', () => {
 
   beforeAll(() => {
     execFileSync('npx', ['tsc', '-b'], { cwd: ROOT, stdio: 'inherit' });
+    // The CLI's prepack ships the built web app; build it when this checkout has not yet.
+    if (!existsSync(join(ROOT, 'packages/web/dist/index.html'))) {
+      execFileSync('npm', ['run', 'build', '-w', '@keycard/web'], { cwd: ROOT, stdio: 'inherit' });
+    }
     dir = mkdtempSync(join(tmpdir(), 'keycard-install-'));
     project = installTarballs(dir);
   }, 240_000);
