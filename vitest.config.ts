@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from './scripts/source-aliases.mjs';
 
 export default defineConfig({
-  resolve: { conditions: ['@keycard/source'] },
-  ssr: { resolve: { conditions: ['@keycard/source'], externalConditions: ['@keycard/source'] } },
+  // Workspace packages resolve to their TypeScript sources (the published exports point at dist/).
+  resolve: { alias: sourceAliases() },
   test: {
     include: [
       'packages/*/src/**/*.test.ts',

@@ -48,7 +48,7 @@ function cliWorkspaces(): string[] {
     seen.add(name);
     for (const dep of Object.keys(workspaces.get(name)?.pkg.dependencies ?? {})) visit(dep);
   };
-  visit('keycard');
+  visit('@keycard/cli');
   return [...seen].sort();
 }
 
@@ -91,7 +91,7 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('runs `keycard serve` from the CLI package bin, on 0.0.0.0, as a non-root user', () => {
-    const cli = workspaces.get('keycard');
+    const cli = workspaces.get('@keycard/cli');
     const bin = cli?.pkg.bin?.['keycard']?.replace(/^\.\//, '');
     expect(bin).toBeDefined();
     const link = ops(runtime, 'RUN').find((r) => r.includes('/usr/local/bin/keycard'));

@@ -9,6 +9,7 @@ import {
 import { CliError, type Command, EXIT, stringOption, UsageError } from '../framework/command.js';
 import { configFileOf, toCliError } from '../util/data-dir.js';
 import { shutdownSignal } from '../util/shutdown.js';
+import { shippedWebAppDir } from '../util/web-dir.js';
 
 function portOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -29,6 +30,9 @@ export const serve: Command = {
     "'keycard-cli' for scripts and curl (Bearer cards). Ctrl-C (SIGINT)",
     'or SIGTERM stops it gracefully: no new connections, revocation streams ended, in-flight',
     'requests finished, storage closed. A second signal forces the exit.',
+    '',
+    'The web app (sign-in, account, admin console) is served from ui.staticDir (KEYCARD_UI_DIR)',
+    'when set, else from the build that ships with @keycard/cli: nothing else to install.',
     '',
     'Configuration: defaults, then the JSON file (--config or KEYCARD_CONFIG), then these',
     'environment variables, then the flags above. Every option is documented in',
@@ -70,11 +74,15 @@ export const serve: Command = {
     let url: string;
     const stopped = shutdownSignal(io, 'keycard serve');
     try {
-      const config = loadConfig({
-        ...(configFile !== undefined ? { file: configFile } : {}),
-        env: io.env,
-        overrides,
-      });
+      const load = () =>
+        loadConfig({ ...(configFile !== undefined ? { file: configFile } : {}), env: io.env, overrides });
+      let config = load();
+      // ui.staticDir wins; otherwise the workspace's web build (a clone) or the copy in the tarball.
+      const staticDir = config.ui.staticDir === undefined ? shippedWebAppDir() : undefined;
+      if (staticDir !== undefined) {
+        overrides.ui = { staticDir };
+        config = load();
+      }
       server = await createServer(config);
       url = await server.listen();
     } catch (error) {

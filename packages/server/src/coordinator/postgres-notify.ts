@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../drivers/load.js';
 import { parseEnvelope, type Transport } from './fanout.js';
 
 /** Options of {@link createPostgresNotify}. */
@@ -64,7 +65,7 @@ export async function createPostgresNotify(opts: PostgresNotifyOptions): Promise
 
   async function connect(): Promise<void> {
     if (closed) return;
-    const current = new pg.Client({
+    const current = new (loadPg().Client)({
       connectionString: opts.url,
       connectionTimeoutMillis: timeoutMs,
       query_timeout: timeoutMs,

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { loadIoredis } from '../drivers/load.js';
 import { ServerError } from '../errors.js';
 import { createFanout, parseEnvelope, type Transport } from './fanout.js';
 import { createRedisLimits, type RedisLimits } from './redis-limits.js';
@@ -117,6 +118,7 @@ export async function createRedisCoordinator(opts: RedisCoordinatorOptions): Pro
   const prefix = opts.keyPrefix ?? 'keycard:';
   const onError = opts.onError ?? (() => {});
   const options = connectionOptions(opts.commandTimeoutMs ?? 1000);
+  const { Redis } = loadIoredis();
   const client = new Redis(opts.url, options);
   // The subscriber waits for its replies (SUBSCRIBE) and resubscribes by itself after a reconnect.
   const subscriber = new Redis(opts.url, { ...options, enableOfflineQueue: true, commandTimeout: undefined });

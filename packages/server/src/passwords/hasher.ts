@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import argon2 from 'argon2';
+import type * as Argon2 from 'argon2';
+import { loadArgon2 } from '../drivers/load.js';
 import { ServerError } from '../errors.js';
 import { createLimiter } from './limiter.js';
 
@@ -34,17 +35,29 @@ export function createPasswordHasher(
   cost: PasswordCost,
   opts: { maxConcurrent?: number; maxQueued?: number } = {},
 ): PasswordHasher {
-  const options: argon2.HashOptions = { type: argon2.argon2id, ...cost };
+  let loaded: { argon2: typeof Argon2; options: Argon2.HashOptions } | undefined;
+  // argon2 is loaded by the first hash or verify, not when the hasher is created.
+  const argon = () => {
+    if (loaded === undefined) {
+      const argon2 = loadArgon2();
+      loaded = { argon2, options: { type: argon2.argon2id, ...cost } };
+    }
+    return loaded;
+  };
   const limit = createLimiter(
     opts.maxConcurrent ?? Math.max(1, availableParallelism() - 1),
     opts.maxQueued ?? 256,
   );
   let dummy: Promise<string> | undefined;
   return {
-    hash: (password) => limit.run(() => argon2.hash(password, options)),
+    hash: (password) =>
+      limit.run(() => {
+        const { argon2, options } = argon();
+        return argon2.hash(password, options);
+      }),
     async verify(hash, password) {
       try {
-        return await limit.run(() => argon2.verify(hash, password));
+        return await limit.run(() => argon().argon2.verify(hash, password));
       } catch (error) {
         if (error instanceof ServerError) throw error;
         return false;
@@ -52,12 +65,14 @@ export function createPasswordHasher(
     },
     needsRehash(hash) {
       try {
+        const { argon2, options } = argon();
         return argon2.needsRehash(hash, options);
       } catch {
         return true;
       }
     },
     async verifyDummy(password) {
+      const { argon2, options } = argon();
       dummy ??= argon2.hash('keycard-dummy-password', options);
       const phc = await dummy;
       try {

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { loadPg } from '../../drivers/load.js';
 import { StorageUnavailableError } from '../unavailable.js';
 
 /** Connection settings the lock needs (those of the storage's pool). */
@@ -30,7 +30,7 @@ export async function withAdvisoryLock(
   name: string,
   fn: () => Promise<void>,
 ): Promise<boolean> {
-  const client = new pg.Client({
+  const client = new (loadPg().Client)({
     connectionString: options.url,
     connectionTimeoutMillis: options.timeoutMs,
     query_timeout: options.timeoutMs,

@@ -1,5 +1,6 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../../drivers/load.js';
 import { isUnavailableCause, StorageUnavailableError } from '../unavailable.js';
 
 /** Options of {@link createGuardedPool}. */
@@ -37,7 +38,7 @@ const INT8_OID = 20;
  */
 export function createGuardedPool(options: GuardedPoolOptions): PostgresPool {
   const { timeoutMs, onConnectionError } = options;
-  const raw = new pg.Pool({
+  const raw = new (loadPg().Pool)({
     connectionString: options.url,
     max: options.poolSize,
     connectionTimeoutMillis: timeoutMs,
@@ -108,4 +109,4 @@ export function createGuardedPool(options: GuardedPoolOptions): PostgresPool {
 const int8AsNumber = ((oid: number, format?: 'text' | 'binary') =>
   oid === INT8_OID
     ? (value: string) => Number(value)
-    : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
+    : loadPg().types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;

@@ -1,7 +1,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { loadBetterSqlite3 } from '../../drivers/load.js';
 import { inProcessLock } from '../process-lock.js';
 import { sqlRevocations } from '../sql/revocations.js';
 import type { Database } from '../sql/schema.js';
@@ -63,7 +64,7 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
  */
 export function openSqliteDatabase(options: SqliteStorageOptions): BetterSqlite3.Database {
   if (options.file !== ':memory:') prepareFile(options.file);
-  const database = new BetterSqlite3(options.file);
+  const database = new (loadBetterSqlite3())(options.file);
   try {
     database.pragma('journal_mode = WAL');
     database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
