@@ -25,6 +25,8 @@ export default {
     excludePrivate: true,
     excludeExternals: true,
     readme: 'none',
+    disableSources: true, // per package too, else TypeDoc reads the git remote for source links
+    disableGit: true,
     // Public signatures naming unexported helper types are the packages' business, not this page's.
     validation: { notExported: false },
   },

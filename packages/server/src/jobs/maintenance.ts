@@ -13,9 +13,9 @@ export interface PruneResult {
   prunedAudit: number;
 }
 
-/** What {@link prune} reads. */
+/** What `prune` reads. */
 export type PruneDeps = Pick<ServerContext, 'storage' | 'config' | 'clock' | 'logger'>;
-/** What {@link runMaintenance} reads: the key manager rotates, then {@link prune}. */
+/** What {@link runMaintenance} reads: the key manager rotates, then `prune`. */
 export type RunMaintenanceDeps = Pick<ServerContext, 'keys'> & PruneDeps;
 
 const DAY_MS = 86_400_000;

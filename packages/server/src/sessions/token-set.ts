@@ -18,7 +18,7 @@ export interface TokenSet {
   user: { id: string; username: string; roles: string[] };
 }
 
-/** What {@link createRefreshToken} reads (the sealer's MAC key mints the token). */
+/** What `createRefreshToken` reads (the sealer's MAC key mints the token). */
 export type CreateRefreshTokenDeps = Pick<ServerContext, 'storage' | 'config' | 'sealer'>;
 
 /** AAD for a sealed successor: bound to the token it succeeds. */

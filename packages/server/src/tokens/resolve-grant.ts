@@ -3,7 +3,7 @@ import { DIRECTORY_TTL_MS } from '../directory/index.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
 
-/** What {@link grantedScopes} reads (storage for a role revoked since the directory cached it). */
+/** What `grantedScopes` reads (storage for a role revoked since the directory cached it). */
 export type GrantedScopesDeps = Pick<ServerContext, 'directory' | 'storage' | 'revocationIndex' | 'clock'>;
 
 /** Clock skew between instances, on top of the directory cache's lifetime. */

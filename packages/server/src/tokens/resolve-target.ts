@@ -8,9 +8,9 @@ export interface TargetInput {
   audience?: string | string[] | undefined;
 }
 
-/** What {@link namedAudiences} reads (storage for a resource URI the directory has not cached). */
+/** What `namedAudiences` reads (storage for a resource URI the directory has not cached). */
 export type NamedAudiencesDeps = Pick<ServerContext, 'directory' | 'storage'>;
-/** What {@link scopesFor} reads. */
+/** What `scopesFor` reads. */
 export type ScopesForDeps = Pick<ServerContext, 'directory'>;
 
 const list = (value: string | string[] | undefined, split: boolean): string[] =>

@@ -3,7 +3,7 @@ import { ServerError } from '../errors.js';
 import type { UserRecord } from '../storage/index.js';
 import { lookupKey } from './username.js';
 
-/** What {@link authenticateUser} reads. */
+/** What `authenticateUser` reads. */
 export type AuthenticateUserDeps = Pick<
   ServerContext,
   'storage' | 'clock' | 'sealer' | 'passwords' | 'throttle' | 'metrics' | 'audit'

@@ -13,7 +13,7 @@ export interface UpdateUserInput {
   claims?: Record<string, unknown>;
 }
 
-/** What {@link revokeSubject} reads. */
+/** What `revokeSubject` reads. */
 export type RevokeSubjectDeps = Pick<ServerContext, 'storage' | 'clock'> & RevocationPublishDeps;
 
 /** What {@link updateUser} reads: a new password goes through {@link changePassword}. */
