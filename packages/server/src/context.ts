@@ -79,9 +79,9 @@ export const WEB_CLIENT_ID = 'keycard-web';
 export const SCRIPT_CLIENT_ID = 'keycard-cli';
 
 /**
- * What publishing revocation events reads: whatever `revocations/publish.ts` declares (today the
- * whole context). Services that publish add it to their own dependency type, so they narrow
- * with it.
+ * What publishing revocation events reads: whatever `revocations/publish.ts` declares (storage,
+ * coordinator, metrics, logger, clock, config). Services that publish add it to their own
+ * dependency type.
  */
 export type RevocationPublishDeps = Parameters<typeof publishRevocation>[0] &
   Parameters<typeof publishSessionRevocations>[0] &

@@ -1,8 +1,14 @@
 import type { ServerContext } from '../context.js';
 import type { NewRevocationEvent, RevocationEvent } from '../storage/index.js';
 
+/** What publishing a revocation reads: storage, fan-out, metrics, the log, the clock and token lifetimes. */
+export type PublishDeps = Pick<
+  ServerContext,
+  'storage' | 'coordinator' | 'metrics' | 'logger' | 'clock' | 'config'
+>;
+
 /** When an event published now stops mattering: no token it could match is still valid. */
-export function revocationExpiry(ctx: ServerContext, now = ctx.clock()): number {
+export function revocationExpiry(ctx: Pick<ServerContext, 'clock' | 'config'>, now = ctx.clock()): number {
   return now + (ctx.config.tokens.accessTokenTtl + ctx.config.tokens.leeway) * 1000;
 }
 
@@ -16,7 +22,7 @@ export function revocationExpiry(ctx: ServerContext, now = ctx.clock()): number 
  * ```
  */
 export async function publishRevocation(
-  ctx: ServerContext,
+  ctx: PublishDeps,
   event: NewRevocationEvent,
 ): Promise<RevocationEvent> {
   const stored = await ctx.storage.revocations.append(event);
@@ -31,7 +37,7 @@ export async function publishRevocation(
 }
 
 /** Publishes a `session` event for each id. */
-export async function publishSessionRevocations(ctx: ServerContext, sessionIds: string[]): Promise<void> {
+export async function publishSessionRevocations(ctx: PublishDeps, sessionIds: string[]): Promise<void> {
   const now = ctx.clock();
   for (const sid of sessionIds) {
     await publishRevocation(ctx, { type: 'session', sid, at: now, expiresAt: revocationExpiry(ctx, now) });
@@ -48,7 +54,7 @@ export async function publishSessionRevocations(ctx: ServerContext, sessionIds: 
  * await publishSubjectRevocation(ctx, userId); // after a demotion
  * ```
  */
-export async function publishSubjectRevocation(ctx: ServerContext, sub: string): Promise<void> {
+export async function publishSubjectRevocation(ctx: PublishDeps, sub: string): Promise<void> {
   const now = ctx.clock();
   await publishRevocation(ctx, {
     type: 'subject',
@@ -70,7 +76,7 @@ export async function publishSubjectRevocation(ctx: ServerContext, sub: string):
  * await publishRoleRevocation(ctx, 'housekeeping'); // after the role lost a scope
  * ```
  */
-export async function publishRoleRevocation(ctx: ServerContext, role: string): Promise<void> {
+export async function publishRoleRevocation(ctx: PublishDeps, role: string): Promise<void> {
   const now = ctx.clock();
   await publishRevocation(ctx, {
     type: 'role',
@@ -91,7 +97,7 @@ export async function publishRoleRevocation(ctx: ServerContext, role: string): P
  * await publishKeyRevocation(ctx, 'k-2030-01');
  * ```
  */
-export async function publishKeyRevocation(ctx: ServerContext, kid: string): Promise<void> {
+export async function publishKeyRevocation(ctx: PublishDeps, kid: string): Promise<void> {
   const now = ctx.clock();
   await publishRevocation(ctx, { type: 'key', kid, at: now, expiresAt: revocationExpiry(ctx, now) });
 }
