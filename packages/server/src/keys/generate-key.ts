@@ -28,7 +28,7 @@ export async function generateSigningKey(
 ): Promise<SigningKeyRecord> {
   const generated = await generateKeyPair(alg);
   const kid = calculateThumbprint(generated.publicKey.toJWK());
-  const key = importJWK({ ...generated.toJWK(), kid }, { alg }) as PrivateKey;
+  const key = importJWK({ ...generated.toJWK(), kid }, { alg, type: 'private' });
   return {
     kid,
     alg,
@@ -45,5 +45,5 @@ export async function generateSigningKey(
 /** Opens a stored key record back into a private key. */
 export function openSigningKey(record: SigningKeyRecord, sealer: Sealer): PrivateKey {
   const jwk = JSON.parse(sealer.open(record.privateSealed, keySealContext(record.kid)));
-  return importJWK({ ...jwk, kid: record.kid }, { alg: record.alg as AsymmetricAlgorithm }) as PrivateKey;
+  return importJWK({ ...jwk, kid: record.kid }, { alg: record.alg as AsymmetricAlgorithm, type: 'private' });
 }

@@ -108,7 +108,7 @@ export function createKeyManager(deps: {
     const keys: JWK[] = [];
     for (const record of records) {
       const jwk = { ...record.publicJwk, kid: record.kid, alg: record.alg, use: 'sig' } as JWK;
-      publicKeys.push(importJWK(jwk, { alg: record.alg as AsymmetricAlgorithm }) as PublicKey);
+      publicKeys.push(importJWK(jwk, { alg: record.alg as AsymmetricAlgorithm, type: 'public' }));
       keys.push(jwk);
     }
     cache = { at: now, records, publicKeys, jwks: { keys } };
