@@ -1,3 +1,4 @@
+import { REVOCATION_EVENT_NAMES } from '@keycard/protocol';
 import { GuardError } from '../errors.js';
 import { fetchJson } from '../http/fetch-json.js';
 import { backoffDelay, sleep } from './backoff.js';
@@ -244,7 +245,7 @@ export class RevocationFeed {
   }
 
   #onSse(event: SseEvent): void {
-    if (event.type === 'reset') {
+    if (event.type === REVOCATION_EVENT_NAMES.reset) {
       // The issuer's history does not hold our position (restore, fail-over, pruned events): follow
       // the position the reset carries, keep what we know, and distrust cached verifications.
       const position = cursorOf(event.data) ?? (event.lastEventId === '' ? undefined : event.lastEventId);
@@ -253,12 +254,12 @@ export class RevocationFeed {
       this.options.onReset();
       return;
     }
-    if (event.type === 'synced') {
+    if (event.type === REVOCATION_EVENT_NAMES.synced) {
       // The stream has written our backlog: the state is complete.
       this.#markSynced();
       return;
     }
-    if (event.type !== 'revocation' && event.type !== 'message') return;
+    if (event.type !== REVOCATION_EVENT_NAMES.revocation && event.type !== 'message') return;
     let raw: unknown;
     try {
       raw = JSON.parse(event.data);
