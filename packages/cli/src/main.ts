@@ -123,6 +123,12 @@ function parse(command: Command, args: string[]) {
       ...(spec.multiple ? { multiple: true } : {}),
     };
   }
+  for (const arg of args) {
+    if (arg === '--') break;
+    const old = /^--([^=]+)/.exec(arg)?.[1];
+    const now = old === undefined ? undefined : command.renamed?.[old];
+    if (now !== undefined) throw new UsageError(`--${old} was renamed: use --${now}`);
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });

@@ -156,4 +156,15 @@ describe('messages a person can act on', () => {
     expect(result.stderr).toContain('ECONNREFUSED');
     expect(result.stderr).not.toContain('s3cret');
   });
+
+  it('a gateway flag renamed before 1.0 is refused with its new name, not ignored', async () => {
+    for (const [old, now] of [
+      ['--timeout=5000', '--upstream-timeout-ms'],
+      ['--max-staleness', '--max-staleness-seconds'],
+    ] as const) {
+      const result = await run(['gateway', old, '60', '--forward-auth', '--issuer', 'http://127.0.0.1:1']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`was renamed: use ${now}`);
+    }
+  });
 });

@@ -55,6 +55,7 @@ export const gateway: Command = {
     'no-dpop': { type: 'boolean', description: 'Refuse the DPoP scheme (bound cards are refused)' },
     'log-refused': { type: 'boolean', description: 'One stderr line per refused request (no token)' },
   },
+  renamed: { timeout: 'upstream-timeout-ms', 'max-staleness': 'max-staleness-seconds' },
   async run(args, io) {
     const flag = (name: string) => stringOption(args, name);
     let running: RunningGateway | undefined;

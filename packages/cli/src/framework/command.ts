@@ -53,6 +53,8 @@ export interface Command {
   /** More help text (examples, notes), printed by --help. */
   details?: string;
   options: Record<string, OptionSpec>;
+  /** Options renamed before 1.0 (old name -> new name): refused with the new name, never ignored. */
+  renamed?: Record<string, string>;
   /** Allowed number of positional arguments (default 0..0). */
   positionals?: { min?: number; max?: number };
   /** Returns the exit code (0 success, 1 failure, 2 usage/I-O). Throw UsageError or CliError to fail. */
