@@ -160,9 +160,16 @@ class KeycardGuard implements Guard {
   }
 
   /** The token's own verification (signature, claims, revocation), cached; no proof is looked at. */
-  #verifyCard(token: string): AuthResult | Promise<AuthResult> {
+  #verifyCard(token: string, waited = false): AuthResult | Promise<AuthResult> {
     const now = this.options.clock();
     if (this.#rejectWhenStale && this.#startup.feedIsStale(now)) {
+      // A card that arrives while the guard is still starting waits for the start (once), so a
+      // service's first requests after a deploy are not refused; a failed start refuses at once.
+      const starting = waited ? undefined : this.#startup.firstStart();
+      if (starting !== undefined) {
+        const again = () => this.#verifyCard(token, true);
+        return starting.then(again, again);
+      }
       // Never started (issuer away since start-up): the keys are what is missing first.
       const noKeys = !this.#startup.initDone && this.#staticKeys === undefined;
       return this.#fail(new GuardError(noKeys ? 'ERR_GUARD_NO_KEYS' : 'ERR_GUARD_FEED_STALE'));

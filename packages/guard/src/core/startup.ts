@@ -151,6 +151,18 @@ export class GuardStartup {
     this.#initDone = true;
   }
 
+  /**
+   * While the first start is under way and nothing has failed yet (discovery, the first key fetch,
+   * the first feed sync), a promise that settles when it ends; otherwise undefined. Requests that
+   * arrive while a service starts wait for it (bounded by the fetch timeouts) instead of being
+   * refused; once a start has failed they are refused at once, as before.
+   */
+  firstStart(): Promise<void> | undefined {
+    if (this.#close.signal.aborted || this.#initFailures > 0) return undefined;
+    if (!this.#initDone) return this.#init?.then(() => this.#feed?.ready());
+    return this.#feed?.startingUp ? this.#feed.ready() : undefined;
+  }
+
   async ready(): Promise<void> {
     if (!this.#initDone) {
       // ready() is an explicit request: it does not wait out the cooldown of a failed background attempt.

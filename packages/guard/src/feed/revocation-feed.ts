@@ -78,6 +78,11 @@ export class RevocationFeed {
     void this.#loop();
   }
 
+  /** Before the first sync, while no attempt has failed yet: the feed is still starting. */
+  get startingUp(): boolean {
+    return !this.synced && this.#failures === 0 && !this.#close.signal.aborted;
+  }
+
   /** Resolves once the feed has synced; rejects if the next attempt fails before the first sync. */
   ready(): Promise<void> {
     if (this.synced) return Promise.resolve();
