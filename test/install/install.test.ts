@@ -66,12 +66,22 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** The README snippet plus a request: 401 without a card, from a real listening app. */
+/**
+ * The README snippet plus requests to the real listening app: without a card (401), and with the
+ * card in the CARD environment variable (200 from the route, so the guard fetched the server's keys).
+ */
 const PROBE = `
 ;{
   const listener = app.listen(0, '127.0.0.1', async () => {
-    const res = await fetch('http://127.0.0.1:' + listener.address().port + '/pool/open');
-    console.log(JSON.stringify({ status: res.status, challenge: res.headers.get('www-authenticate') }));
+    const url = 'http://127.0.0.1:' + listener.address().port + '/pool/open';
+    const bare = await fetch(url);
+    const carded = await fetch(url, { headers: { authorization: 'Bearer ' + process.env.CARD } });
+    console.log(JSON.stringify({
+      status: bare.status,
+      challenge: bare.headers.get('www-authenticate'),
+      withCard: carded.status,
+      body: await carded.json(),
+    }));
     process.exit(0);
   });
 }
@@ -81,6 +91,7 @@ describe('install from the packed tarballs and follow the README', () => {
   let dir: string;
   let project: string;
   let server: { child: ChildProcess; url: string } | undefined;
+  let serveLine: string | undefined;
 
   beforeAll(() => {
     execFileSync('npx', ['tsc', '-b'], { cwd: ROOT, stdio: 'inherit' });
@@ -119,7 +130,7 @@ Promise.all(specifiers.map((s) => import(s))).then(() => console.log('loaded ' +
   it('Run your own server: users add, serve (with the web app), then the curl session', async () => {
     const [setup, session] = sectionBlocks(README, 'Run your own server');
     const lines = (setup?.code ?? '').split('\n').filter((l) => l.trim() !== '');
-    const serveLine = lines.find((l) => / serve\b/.test(withoutComment(l)));
+    serveLine = lines.find((l) => / serve\b/.test(withoutComment(l)));
     expect(serveLine, 'a `serve` line in the first block').toBeDefined();
     for (const line of lines.filter((l) => l !== serveLine)) {
       const r = bash(line, project);
@@ -156,6 +167,39 @@ Promise.all(specifiers.map((s) => import(s))).then(() => console.log('loaded ' +
   });
 
   describe('Protect a service', () => {
+    let card = '';
+    beforeAll(async () => {
+      // A card the snippet's door accepts, made with the CLI from the tarball on the README server's
+      // data dir (while that server is stopped): the `amenities` audience and its `pool` scope, a role
+      // granting it, a client that may ask for it and a user with the role.
+      expect(server && serveLine, 'the "Run your own server" test started the server').toBeTruthy();
+      if (server) await stop(server.child);
+      const setup = bash(
+        [
+          'npx @keycard/cli audiences add amenities --scope pool',
+          'npx @keycard/cli roles add swimmer --scope pool',
+          'npx @keycard/cli clients add pool-app --type public --first-party --grant password --audience amenities --scope pool',
+          "echo 'a pool password for bob' | npx @keycard/cli users add bob --role swimmer --password-stdin",
+        ].join('\n'),
+        project,
+      );
+      expect(setup.status, setup.stderr).toBe(0);
+      server = await startServer(serveLine ?? '', project);
+      const login = await fetch(`${server.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username: 'bob',
+          password: 'a pool password for bob',
+          client_id: 'pool-app',
+          audience: 'amenities',
+        }),
+      });
+      const body = (await login.json()) as { access_token?: string };
+      expect(login.status, JSON.stringify(body)).toBe(200);
+      card = body.access_token ?? '';
+    }, 120_000);
+
     const snippet = () => {
       const [block] = sectionBlocks(README, 'Protect a service');
       expect(block?.lang).toBe('ts');
@@ -166,14 +210,22 @@ Promise.all(specifiers.map((s) => import(s))).then(() => console.log('loaded ' +
         compilerOptions: { module, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
       }).outputText;
       writeFileSync(join(project, file), `${js}${PROBE}`);
-      const r = spawnSync(process.execPath, [file], { cwd: project, env: userEnv(), encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [file], {
+        cwd: project,
+        env: { ...userEnv(), CARD: card },
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(0);
       const result = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as {
         status: number;
         challenge: string;
+        withCard: number;
+        body: unknown;
       };
       expect(result.status).toBe(401);
       expect(result.challenge).toMatch(/^Bearer /);
+      expect(result.withCard, JSON.stringify(result.body)).toBe(200);
+      expect(result.body).toEqual({ opened: true, by: expect.any(String) });
     };
 
     it('runs as an ES module', () => run('service.mjs', ts.ModuleKind.ESNext));
