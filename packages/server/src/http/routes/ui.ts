@@ -59,7 +59,14 @@ export function uiRoutes(app: FastifyInstance, ctx: ServerContext): { spa: boole
     ctx.logger.info({ root }, 'web app not built: serving the API only');
     return { spa: false };
   }
-  app.register(fastifyStatic, { root, wildcard: true, index: ['index.html'], cacheControl: false });
+  // Dotfiles (a `.env` or `.git` left next to a build) are never served: 404, like a missing file.
+  app.register(fastifyStatic, {
+    root,
+    wildcard: true,
+    index: ['index.html'],
+    cacheControl: false,
+    dotfiles: 'ignore',
+  });
   app.addHook('onSend', async (request, reply, payload) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && !API_PREFIXES.some((p) => request.url.startsWith(p))) {
