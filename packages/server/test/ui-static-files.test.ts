@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveStaticDir } from '../src/http/routes/ui.js';
 import { type Running, startServer } from './helpers.js';
 
 /** A GET with the path sent exactly as written (fetch would normalise `..` and `%2e`). */
@@ -79,5 +81,27 @@ describe('the static web app', () => {
     const res = await get(r.url, path);
     expect(res.body).not.toContain('root:');
     expect(res.body).not.toContain('SECRET_SAUCE');
+  });
+});
+
+describe('the web app of an installed server', () => {
+  it('is never an @keycard/web found in node_modules (a private workspace is never installed)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'keycard-install-'));
+    try {
+      const modules = join(root, 'node_modules', '@keycard');
+      mkdirSync(join(modules, 'server', 'dist', 'http', 'routes'), { recursive: true });
+      mkdirSync(join(modules, 'web', 'dist'), { recursive: true });
+      writeFileSync(join(modules, 'web', 'package.json'), '{"name":"@keycard/web","version":"9.9.9"}');
+      writeFileSync(join(modules, 'web', 'dist', 'index.html'), 'planted');
+      const from = pathToFileURL(join(modules, 'server', 'dist', 'http', 'routes', 'ui.js'));
+      expect(resolveStaticDir(undefined, from)).toBeUndefined();
+      expect(resolveStaticDir('/srv/web', from)).toBe('/srv/web');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('in a clone, the workspace build (its link resolves outside node_modules)', () => {
+    expect(resolveStaticDir(undefined)).toMatch(/packages[/\\]web[/\\]dist$/);
   });
 });
