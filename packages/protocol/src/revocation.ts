@@ -3,7 +3,10 @@
  * revocation carries `notBefore` (epoch seconds) and refuses a card when
  * `iat === undefined || iat < notBefore`.
  *
- * A card without `iat` cannot prove it was issued after the revocation, so it is refused.
+ * A card without `iat` cannot prove it was issued after the revocation, so it is refused; so is
+ * one whose `iat` is not a finite number (NaN, Infinity, or a value that is not a number at all,
+ * from a claim read without a type check), and every card when `notBefore` is NaN: the rule fails
+ * closed. For finite numbers it is exactly `iat < notBefore`.
  *
  * @example
  * ```ts
@@ -11,7 +14,8 @@
  * ```
  */
 export function isRevokedByNotBefore(iat: number | undefined, notBefore: number): boolean {
-  return iat === undefined || iat < notBefore;
+  // Written as "not provably at or after": every comparison with NaN is false, so NaN refuses.
+  return !(Number.isFinite(iat) && (iat as number) >= notBefore);
 }
 
 /**

@@ -103,10 +103,17 @@ export function authorize(...policies: Policy<any>[]): preHandlerHookHandler {
 export const keycard: FastifyPluginCallback<KeycardFastifyOptions> = (fastify, options, done) => {
   if (options?.guard === undefined)
     return done(new TypeError('keycard plugin: the "guard" option is required'));
+  // The remaining options are authenticate()'s, checked the same way: a removed or mistyped one fails
+  // the registration (never silently ignored), through done() rather than a throw that hangs ready().
+  const { guard, global, ...rest } = options;
+  let hook: onRequestHookHandler;
+  try {
+    hook = authenticate(guard, rest);
+  } catch (error) {
+    return done(error as Error);
+  }
   fastify.decorateRequest('auth', undefined);
-  const { optional, onRefused } = options;
-  if (options.global !== false)
-    fastify.addHook('onRequest', authenticate(options.guard, { optional, onRefused }));
+  if (global !== false) fastify.addHook('onRequest', hook);
   done();
 };
 Object.assign(keycard, {

@@ -13,15 +13,23 @@ import { wireAdminSession, wireAuditEntry, wireKey } from '../wire-records.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const kidParams = z.object({ kid: z.string().min(1).max(200) });
-const time = z.coerce.number().int().min(0);
+const id = z.coerce.number().int().min(0);
+/** 9999-12-31T23:59:59Z: anything larger is a time in milliseconds sent by mistake. */
+const MAX_EPOCH_SECONDS = 253_402_300_799;
+/** A whole number of epoch seconds written as plain digits (no sign, exponent, hex or spaces). */
+const epochSeconds = z
+  .string()
+  .regex(/^\d{1,15}$/, 'expected whole seconds since the epoch')
+  .transform(Number)
+  .pipe(z.number().max(MAX_EPOCH_SECONDS, 'expected seconds since the epoch, not milliseconds'));
 const auditQuery = z.object({
   type: z.string().max(100).optional(),
   actor: z.string().max(200).optional(),
   subject: z.string().max(200).optional(),
-  since: time.optional(),
-  until: time.optional(),
+  since: epochSeconds.optional(),
+  until: epochSeconds.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  before: time.optional(),
+  before: id.optional(),
 });
 
 /** `/api/admin/keys`, `/api/admin/sessions`, `/api/admin/audit` (scope `admin`). */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -14,12 +14,21 @@ const inspectBody = z.object({ token: z.string().min(1).max(16_384) });
 /** Paths the SPA fallback never answers (they 404 as JSON). */
 const API_PREFIXES = ['/api/', '/oauth/', '/.well-known/', '/revocations', '/metrics', '/healthz', '/readyz'];
 
-/** Where the built web app lives: `ui.staticDir`, else `@keycard/web`'s `dist` next to this package. */
-export function resolveStaticDir(configured: string | undefined): string | undefined {
+/**
+ * Where the built web app lives: `ui.staticDir`, else `@keycard/web`'s `dist` in a clone of the
+ * repository. `@keycard/web` is a private workspace, never installed: a copy found inside a
+ * `node_modules` folder (planted up the tree, or a look-alike package) is never served. `from` is
+ * where resolution starts (this module; a test passes an install layout).
+ */
+export function resolveStaticDir(
+  configured: string | undefined,
+  from: string | URL = import.meta.url,
+): string | undefined {
   if (configured !== undefined) return resolve(configured);
   try {
-    const require = createRequire(import.meta.url);
-    return join(dirname(require.resolve('@keycard/web/package.json')), 'dist');
+    const manifest = createRequire(from).resolve('@keycard/web/package.json');
+    if (manifest.split(sep).includes('node_modules')) return undefined;
+    return join(dirname(manifest), 'dist');
   } catch {
     return undefined;
   }
@@ -59,7 +68,14 @@ export function uiRoutes(app: FastifyInstance, ctx: ServerContext): { spa: boole
     ctx.logger.info({ root }, 'web app not built: serving the API only');
     return { spa: false };
   }
-  app.register(fastifyStatic, { root, wildcard: true, index: ['index.html'], cacheControl: false });
+  // Dotfiles (a `.env` or `.git` left next to a build) are never served: 404, like a missing file.
+  app.register(fastifyStatic, {
+    root,
+    wildcard: true,
+    index: ['index.html'],
+    cacheControl: false,
+    dotfiles: 'ignore',
+  });
   app.addHook('onSend', async (request, reply, payload) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && !API_PREFIXES.some((p) => request.url.startsWith(p))) {
