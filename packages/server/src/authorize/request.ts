@@ -1,0 +1,168 @@
+import { redirectUriMatches } from '../clients/redirect-uri.js';
+import { isS256Challenge } from './pkce.js';
+
+/**
+ * Reads an authorization request (RFC 6749 §4.1.1 with RFC 7636 PKCE and OpenID Connect Core
+ * §3.1.2.1) and decides where its answer may go. RFC 6749 §4.1.2.1: while the client or the
+ * redirect URI is unknown, missing, repeated or not registered, the answer is an error page at the
+ * server and never a redirect (an open redirector otherwise); once both are known, every other
+ * error goes back to the client's redirect URI with `state`.
+ */
+
+/** What the parser needs to know of a client. */
+export interface AuthorizeClient {
+  id: string;
+  redirectUris: readonly string[];
+  grants: readonly string[];
+}
+
+/** A checked authorization request, ready for sign-in and consent. */
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  state: string | undefined;
+  codeChallenge: string;
+  nonce: string | undefined;
+  /** OIDC `prompt`: none, or any of login and consent. */
+  prompt: Set<'none' | 'login' | 'consent'>;
+  /** OIDC `max_age` in seconds, when given. */
+  maxAgeSeconds: number | undefined;
+  loginHint: string | undefined;
+}
+
+/** The outcome: a request, an error for the client's redirect URI, or an error page here. */
+export type AuthorizeParse =
+  | { kind: 'ok'; request: AuthorizationRequest }
+  | {
+      kind: 'redirect-error';
+      redirectUri: string;
+      state: string | undefined;
+      error: string;
+      description: string;
+    }
+  | { kind: 'page-error'; error: 'invalid_request' | 'invalid_client'; description: string };
+
+/** Longest value accepted per parameter; a longer one is an invalid request, not a truncated one. */
+const MAX_LENGTH: Record<string, number> = { state: 1024, nonce: 512, login_hint: 256, scope: 2048 };
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
+const PROMPTS = new Set(['none', 'login', 'consent']);
+/** The longest `max_age` taken (ten years); OIDC gives no bound, a number must fit in one. */
+const MAX_AGE_LIMIT = 10 * 365 * 24 * 3600;
+
+/**
+ * Parses the query of `GET /oauth/authorize` (or the form of a POST). `params` is every value of
+ * every name, so a repeated parameter is seen (RFC 6749 §3.1: none may be sent twice).
+ *
+ * @example
+ * ```ts
+ * const parsed = await parseAuthorizationRequest(new URLSearchParams(query), (id) => clients.get(id));
+ * if (parsed.kind === 'page-error') return errorPage(parsed);
+ * ```
+ */
+export async function parseAuthorizationRequest(
+  params: URLSearchParams,
+  findClient: (id: string) => Promise<AuthorizeClient | undefined>,
+): Promise<AuthorizeParse> {
+  const page = (description: string, error: 'invalid_request' | 'invalid_client' = 'invalid_request') =>
+    ({ kind: 'page-error', error, description }) as const;
+  const one = (name: string): string | undefined | null => {
+    const values = params.getAll(name);
+    return values.length > 1 ? null : values[0];
+  };
+
+  const clientId = one('client_id');
+  if (clientId === null) return page('client_id is repeated');
+  if (clientId === undefined || clientId === '') return page('client_id is missing');
+  const redirectUri = one('redirect_uri');
+  if (redirectUri === null) return page('redirect_uri is repeated');
+  if (redirectUri === undefined || redirectUri === '') return page('redirect_uri is missing');
+  const client = await findClient(clientId);
+  if (client === undefined) return page('unknown client_id', 'invalid_client');
+  if (!redirectUriMatches(client.redirectUris, redirectUri))
+    return page('redirect_uri is not registered for this client');
+
+  // From here on the client and the redirect URI are known: errors go back to the client.
+  const rawState = one('state');
+  const state =
+    typeof rawState === 'string' && rawState.length <= (MAX_LENGTH.state ?? 0) ? rawState : undefined;
+  const fail = (error: string, description: string): AuthorizeParse => ({
+    kind: 'redirect-error',
+    redirectUri,
+    state,
+    error,
+    description,
+  });
+  if (rawState === null) return fail('invalid_request', 'state is repeated');
+  if (rawState !== undefined && state === undefined) return fail('invalid_request', 'state is too long');
+  for (const name of new Set(params.keys())) {
+    if (params.getAll(name).length > 1) return fail('invalid_request', `${name} is repeated`);
+    const max = MAX_LENGTH[name];
+    if (max !== undefined && (params.get(name) ?? '').length > max)
+      return fail('invalid_request', `${name} is longer than ${max} characters`);
+  }
+  if (params.has('request')) return fail('request_not_supported', 'request objects are not supported');
+  if (params.has('request_uri')) return fail('request_uri_not_supported', 'request_uri is not supported');
+
+  const responseType = params.get('response_type');
+  if (responseType === null || responseType === '')
+    return fail('invalid_request', 'response_type is missing');
+  if (responseType !== 'code')
+    return fail(
+      'unsupported_response_type',
+      'only the authorization code flow (response_type=code) is served',
+    );
+  if (!client.grants.includes('authorization_code'))
+    return fail('unauthorized_client', 'this client is not registered for the authorization_code grant');
+
+  const responseMode = params.get('response_mode');
+  if (responseMode !== null && responseMode !== 'query')
+    return fail('invalid_request', 'response_mode: only query is served');
+
+  const codeChallenge = params.get('code_challenge');
+  if (codeChallenge === null) return fail('invalid_request', 'code_challenge is required (PKCE, S256)');
+  if (params.get('code_challenge_method') !== 'S256')
+    return fail('invalid_request', 'code_challenge_method must be S256');
+  if (!isS256Challenge(codeChallenge))
+    return fail('invalid_request', 'code_challenge must be 43 base64url characters (S256)');
+
+  const scopeText = params.get('scope') ?? '';
+  const scopes = scopeText === '' ? [] : scopeText.split(' ');
+  if (scopes.some((s) => !SCOPE_TOKEN.test(s)))
+    return fail('invalid_scope', 'scope: scopes are separated by single spaces and use printable ASCII');
+
+  const promptText = params.get('prompt');
+  const prompt = new Set<'none' | 'login' | 'consent'>();
+  if (promptText !== null) {
+    for (const value of promptText.split(' ')) {
+      if (!PROMPTS.has(value))
+        return fail('invalid_request', `prompt: ${JSON.stringify(value)} is not served`);
+      prompt.add(value as 'none' | 'login' | 'consent');
+    }
+    if (prompt.has('none') && prompt.size > 1)
+      return fail('invalid_request', 'prompt: none cannot be combined with other values');
+  }
+
+  const maxAgeText = params.get('max_age');
+  let maxAgeSeconds: number | undefined;
+  if (maxAgeText !== null) {
+    if (!/^\d{1,10}$/.test(maxAgeText) || Number(maxAgeText) > MAX_AGE_LIMIT)
+      return fail('invalid_request', 'max_age must be a whole number of seconds');
+    maxAgeSeconds = Number(maxAgeText);
+  }
+
+  return {
+    kind: 'ok',
+    request: {
+      clientId,
+      redirectUri,
+      scopes: [...new Set(scopes)],
+      state,
+      codeChallenge,
+      nonce: params.get('nonce') || undefined,
+      prompt,
+      maxAgeSeconds,
+      loginHint: params.get('login_hint') || undefined,
+    },
+  };
+}

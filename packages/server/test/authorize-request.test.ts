@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { s256Challenge } from '../src/authorize/pkce.js';
+import { type AuthorizeClient, parseAuthorizationRequest } from '../src/authorize/request.js';
+
+/**
+ * The authorization request (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1): which errors may go
+ * back to the client and which must stay on an error page (never an open redirector).
+ */
+const CLIENT: AuthorizeClient = {
+  id: 'spa',
+  redirectUris: ['https://app.example.com/cb', 'http://127.0.0.1/native'],
+  grants: ['authorization_code', 'refresh_token'],
+};
+const OTHER: AuthorizeClient = {
+  id: 'scripts',
+  redirectUris: ['https://other.example/cb'],
+  grants: ['password'],
+};
+const find = async (id: string) => [CLIENT, OTHER].find((c) => c.id === id);
+const CHALLENGE = s256Challenge('a'.repeat(43));
+const GOOD = {
+  response_type: 'code',
+  client_id: 'spa',
+  redirect_uri: 'https://app.example.com/cb',
+  scope: 'openid rooms:open',
+  state: 'xyz',
+  code_challenge: CHALLENGE,
+  code_challenge_method: 'S256',
+  nonce: 'n-0S6_WzA2Mj',
+};
+const parse = (params: Record<string, string> | [string, string][]) =>
+  parseAuthorizationRequest(new URLSearchParams(params), find);
+const without = (name: keyof typeof GOOD) =>
+  Object.fromEntries(Object.entries(GOOD).filter(([k]) => k !== name));
+
+describe('an authorization request', () => {
+  it('is read whole when it is well formed', async () => {
+    const parsed = await parse({ ...GOOD, prompt: 'login consent', max_age: '300', login_hint: 'alice' });
+    expect(parsed).toEqual({
+      kind: 'ok',
+      request: {
+        clientId: 'spa',
+        redirectUri: 'https://app.example.com/cb',
+        scopes: ['openid', 'rooms:open'],
+        state: 'xyz',
+        codeChallenge: CHALLENGE,
+        nonce: 'n-0S6_WzA2Mj',
+        prompt: new Set(['login', 'consent']),
+        maxAgeSeconds: 300,
+        loginHint: 'alice',
+      },
+    });
+  });
+
+  it('takes a loopback redirect on any port (RFC 8252 §7.3)', async () => {
+    const parsed = await parse({ ...GOOD, redirect_uri: 'http://127.0.0.1:50321/native' });
+    expect(parsed.kind).toBe('ok');
+  });
+
+  describe('never redirects while the client or redirect URI is in doubt', () => {
+    it.each([
+      ['no client_id', without('client_id'), /client_id is missing/],
+      ['an unknown client', { ...GOOD, client_id: 'nobody' }, /unknown client_id/],
+      ['no redirect_uri', without('redirect_uri'), /redirect_uri is missing/],
+      [
+        'an unregistered redirect_uri',
+        { ...GOOD, redirect_uri: 'https://evil.example/cb' },
+        /not registered/,
+      ],
+      [
+        'a redirect_uri of another client',
+        { ...GOOD, redirect_uri: 'https://other.example/cb' },
+        /not registered/,
+      ],
+      [
+        'a prefix trick',
+        { ...GOOD, redirect_uri: 'https://app.example.com/cb/../../evil' },
+        /not registered/,
+      ],
+      [
+        'a lookalike host',
+        { ...GOOD, redirect_uri: 'https://app.example.com.evil.example/cb' },
+        /not registered/,
+      ],
+      [
+        'a redirect with a fragment',
+        { ...GOOD, redirect_uri: 'https://app.example.com/cb#x' },
+        /not registered/,
+      ],
+    ])('%s', async (_, params, why) => {
+      const parsed = await parse(params as Record<string, string>);
+      expect(parsed.kind).toBe('page-error');
+      if (parsed.kind === 'page-error') expect(parsed.description).toMatch(why);
+    });
+
+    it('a repeated client_id or redirect_uri', async () => {
+      for (const name of ['client_id', 'redirect_uri'] as const) {
+        const params = [...Object.entries(GOOD), [name, GOOD[name]]] as [string, string][];
+        const parsed = await parse(params);
+        expect(parsed).toMatchObject({ kind: 'page-error', description: `${name} is repeated` });
+      }
+    });
+  });
+
+  describe('answers other errors at the client, with its state', () => {
+    it.each([
+      ['no response_type', without('response_type'), 'invalid_request'],
+      ['the implicit flow', { ...GOOD, response_type: 'token' }, 'unsupported_response_type'],
+      ['the hybrid flow', { ...GOOD, response_type: 'code id_token' }, 'unsupported_response_type'],
+      ['no PKCE challenge', without('code_challenge'), 'invalid_request'],
+      ['the plain PKCE method', { ...GOOD, code_challenge_method: 'plain' }, 'invalid_request'],
+      ['no PKCE method', without('code_challenge_method'), 'invalid_request'],
+      ['a malformed challenge', { ...GOOD, code_challenge: 'short' }, 'invalid_request'],
+      ['a scope with a quote', { ...GOOD, scope: 'openid "x"' }, 'invalid_scope'],
+      ['a double space in scope', { ...GOOD, scope: 'openid  rooms' }, 'invalid_scope'],
+      ['prompt=none with login', { ...GOOD, prompt: 'none login' }, 'invalid_request'],
+      ['an unknown prompt', { ...GOOD, prompt: 'select_account' }, 'invalid_request'],
+      ['a negative max_age', { ...GOOD, max_age: '-1' }, 'invalid_request'],
+      ['a fractional max_age', { ...GOOD, max_age: '1.5' }, 'invalid_request'],
+      ['a request object', { ...GOOD, request: 'eyJ...' }, 'request_not_supported'],
+      ['a request_uri', { ...GOOD, request_uri: 'urn:x' }, 'request_uri_not_supported'],
+      ['a fragment response mode', { ...GOOD, response_mode: 'fragment' }, 'invalid_request'],
+      ['an oversized nonce', { ...GOOD, nonce: 'n'.repeat(513) }, 'invalid_request'],
+      ['a repeated scope parameter', [...Object.entries(GOOD), ['scope', 'x']], 'invalid_request'],
+    ])('%s', async (_, params, error) => {
+      const parsed = await parse(params as Record<string, string>);
+      expect(parsed).toMatchObject({ kind: 'redirect-error', redirectUri: GOOD.redirect_uri, error });
+      if (parsed.kind === 'redirect-error')
+        expect(parsed.state).toBe(Array.isArray(params) ? 'xyz' : (params as Record<string, string>).state);
+    });
+
+    it('a client not registered for the code flow', async () => {
+      const parsed = await parse({ ...GOOD, client_id: 'scripts', redirect_uri: 'https://other.example/cb' });
+      expect(parsed).toMatchObject({ kind: 'redirect-error', error: 'unauthorized_client', state: 'xyz' });
+    });
+
+    it('drops a state it will not echo (too long or repeated)', async () => {
+      const long = await parse({ ...GOOD, state: 's'.repeat(1025) });
+      expect(long).toMatchObject({ kind: 'redirect-error', state: undefined, error: 'invalid_request' });
+      const twice = await parse([...Object.entries(GOOD), ['state', 'other']]);
+      expect(twice).toMatchObject({ kind: 'redirect-error', state: undefined, error: 'invalid_request' });
+    });
+  });
+});
