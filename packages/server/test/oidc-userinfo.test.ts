@@ -194,6 +194,38 @@ describe('GET and POST /oauth/userinfo', () => {
     expect((await userinfo(r.url, res.body.access_token)).status).toBe(401);
   });
 
+  it('a card exchanged (RFC 8693) from an openid card carries no identity scope and reads no userinfo', async () => {
+    const ctx = r.server.services;
+    await ctx.storage.audiences.upsert({
+      id: 'pool',
+      name: 'Pool',
+      scopes: ['pool', 'openid'],
+      uri: null,
+      createdAt: 0,
+    });
+    const { secret } = await createClient(ctx, {
+      id: 'rooms-svc',
+      type: 'confidential',
+      grants: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+      tokenExchange: [{ from: 'rooms', to: 'pool', scopes: ['pool', 'openid'] }],
+    });
+    const subject = await signIn({ scope: 'openid rooms:read', resource: 'rooms' });
+    const exchanged = await postForm(
+      `${r.url}/oauth/token`,
+      {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: subject.access_token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        audience: 'pool',
+      },
+      { authorization: `Basic ${Buffer.from(`rooms-svc:${secret}`).toString('base64')}` },
+    );
+    expect(exchanged.status).toBe(200);
+    expect(exchanged.body.scope.split(' ')).not.toContain('openid');
+    expect(exchanged.body.id_token).toBeUndefined();
+    expect((await userinfo(r.url, exchanged.body.access_token)).status).toBe(403);
+  });
+
   it('counts answers in keycard_userinfo_total', async () => {
     const text = await r.server.services.metrics.registry.getSingleMetricAsString('keycard_userinfo_total');
     expect(text).toMatch(/keycard_userinfo_total\{result="ok"\} [1-9]/);
