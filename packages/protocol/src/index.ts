@@ -18,6 +18,7 @@ export {
   TOKEN_EXCHANGE_GRANT,
   WELL_KNOWN,
 } from './constants.js';
+export * from './oidc.js';
 export { isRevokedByNotBefore, revocationNotBefore } from './revocation.js';
 export { fromEpochSeconds, toEpochSeconds, toEpochSecondsOrNull } from './time.js';
 export type { AccessTokenClaims } from './wire/claims.js';

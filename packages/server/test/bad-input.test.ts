@@ -14,6 +14,8 @@ const ROUTES: Array<[string, string]> = [
   ['POST', '/oauth/token'],
   ['POST', '/oauth/revoke'],
   ['POST', '/oauth/introspect'],
+  ['GET', '/oauth/userinfo'],
+  ['POST', '/oauth/userinfo'],
   ['POST', '/api/login'],
   ['POST', '/api/refresh'],
   ['POST', '/api/logout'],

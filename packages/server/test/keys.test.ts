@@ -35,6 +35,7 @@ describe('signing keys, JWKS and discovery', () => {
         token_endpoint: `${r.url}/oauth/token`,
         revocation_endpoint: `${r.url}/oauth/revoke`,
         introspection_endpoint: `${r.url}/oauth/introspect`,
+        userinfo_endpoint: `${r.url}/oauth/userinfo`,
         keycard_revocations_endpoint: `${r.url}/revocations`,
         keycard_revocations_stream_endpoint: `${r.url}/revocations/stream`,
       });

@@ -75,16 +75,13 @@ describe('standards that real clients rely on', () => {
     r = await startServer({ databaseUrl: 'memory' });
     for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       const meta = (await getJson(`${r.url}${path}`)).body;
-      for (const member of [
-        'authorization_endpoint',
-        'userinfo_endpoint',
-        'end_session_endpoint',
-        'registration_endpoint',
-        'id_token_signing_alg_values_supported',
-      ]) {
+      for (const member of ['authorization_endpoint', 'end_session_endpoint', 'registration_endpoint']) {
         expect(meta, member).not.toHaveProperty(member);
       }
       expect(meta.response_types_supported).toEqual([]);
+      expect(meta.userinfo_endpoint).toBe(`${r.url}/oauth/userinfo`);
+      expect(meta.id_token_signing_alg_values_supported).toEqual(['ES256']);
+      expect(meta.subject_types_supported).toEqual(['public']);
       for (const [member, value] of Object.entries(meta)) {
         if (!/_(endpoint|uri)$/.test(member)) continue;
         expect(String(value).startsWith(r.url), member).toBe(true);

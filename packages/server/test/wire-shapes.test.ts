@@ -12,6 +12,7 @@ import type {
   AuditEntry,
   DiscoveryDocument,
   Me,
+  OidcDiscoveryFields,
 } from '@keycard/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, postJson, type Running, startServer, testClock } from './helpers.js';
@@ -219,9 +220,9 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
   it('discovery names every field of the type', async () => {
     const doc = (await (
       await fetch(`${r.url}/.well-known/openid-configuration`)
-    ).json()) as DiscoveryDocument;
+    ).json()) as DiscoveryDocument & OidcDiscoveryFields;
     expect(keys(doc)).toEqual(
-      fieldsOf<DiscoveryDocument>({
+      fieldsOf<DiscoveryDocument & OidcDiscoveryFields>({
         issuer: true,
         jwks_uri: true,
         token_endpoint: true,
@@ -237,6 +238,10 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
         dpop_signing_alg_values_supported: true,
         keycard_revocations_endpoint: true,
         keycard_revocations_stream_endpoint: true,
+        userinfo_endpoint: true,
+        id_token_signing_alg_values_supported: true,
+        subject_types_supported: true,
+        claims_supported: true,
       }),
     );
   });

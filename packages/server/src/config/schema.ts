@@ -76,6 +76,8 @@ export const configSchema = z
           .enum(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'])
           .default('ES256'),
         leeway: seconds(0, 30),
+        /** Lifetime of an OpenID Connect ID token (seconds): it proves a sign-in, it opens no door. */
+        idTokenTtl: seconds(30, 300).refine((v) => v <= 3600, 'must be at most 3600'),
       })
       .strict()
       .prefault({}),

@@ -27,8 +27,11 @@ export interface KeyInfo {
 export interface KeyManager {
   /** Makes sure a current and a next key exist (first start generates both). */
   init(): Promise<void>;
-  /** Signs claims with the current key as an `at+jwt`. */
-  sign(claims: JWTClaims): Promise<{ token: string; kid: string }>;
+  /**
+   * Signs claims with the current key: as an `at+jwt` (access token) unless `typ` says `JWT` (an
+   * OpenID Connect ID token, which no verifier of access tokens accepts).
+   */
+  sign(claims: JWTClaims, opts?: { typ?: 'at+jwt' | 'JWT' }): Promise<{ token: string; kid: string }>;
   /** The published public keys: next, current and retired. */
   jwks(): Promise<JWKS>;
   /** Public keys for verifying the server's own tokens. */
@@ -89,7 +92,9 @@ export function createKeyManager(deps: {
   // Another instance may sign with the retired key until its cached key list expires (CACHE_MS
   // after the rotation); its last token must still verify until it expires.
   const retentionMs = () =>
-    (config.tokens.accessTokenTtl + config.tokens.leeway) * 1000 + CACHE_MS + RETIREMENT_MARGIN_MS;
+    (Math.max(config.tokens.accessTokenTtl, config.tokens.idTokenTtl) + config.tokens.leeway) * 1000 +
+    CACHE_MS +
+    RETIREMENT_MARGIN_MS;
 
   async function load(force = false): Promise<Cache> {
     const now = clock();
@@ -140,7 +145,9 @@ export function createKeyManager(deps: {
     return info;
   }
 
-  async function currentSigner(): Promise<{ kid: string; signer: { sign(claims: JWTClaims): string } }> {
+  async function currentSigner(
+    typ: 'at+jwt' | 'JWT',
+  ): Promise<{ kid: string; signer: { sign(claims: JWTClaims): string } }> {
     let { records } = await load();
     let current = records.find((r) => r.state === 'current');
     if (current === undefined) {
@@ -148,11 +155,11 @@ export function createKeyManager(deps: {
       current = records.find((r) => r.state === 'current');
     }
     if (current === undefined) throw new ServerError('ERR_NOT_READY', { message: 'No signing key' });
-    let signer = signers.get(current.kid);
+    let signer = signers.get(`${typ} ${current.kid}`);
     if (signer === undefined) {
       const key: PrivateKey = openSigningKey(current, sealer);
-      signer = createSigner(key, { typ: 'at+jwt' });
-      signers.set(current.kid, signer);
+      signer = createSigner(key, { typ });
+      signers.set(`${typ} ${current.kid}`, signer);
     }
     return { kid: current.kid, signer };
   }
@@ -174,10 +181,10 @@ export function createKeyManager(deps: {
         await load(true);
       }
       // Fail at start-up, not on the first sign-in, when the master key is wrong.
-      await currentSigner();
+      await currentSigner('at+jwt');
     },
-    async sign(claims) {
-      const { kid, signer } = await currentSigner();
+    async sign(claims, opts) {
+      const { kid, signer } = await currentSigner(opts?.typ ?? 'at+jwt');
       return { token: signer.sign(claims), kid };
     },
     async jwks() {
@@ -209,7 +216,7 @@ export function createKeyManager(deps: {
       if (record === undefined) throw new ServerError('ERR_KEY_NOT_FOUND');
       if (record.state === 'current') await promote(false);
       await storage.keys.delete(kid);
-      signers.delete(kid);
+      for (const typ of ['at+jwt', 'JWT']) signers.delete(`${typ} ${kid}`);
       let after = await load(true);
       if (!after.records.some((r) => r.state === 'next')) {
         await createNext();
@@ -228,7 +235,7 @@ export function createKeyManager(deps: {
       for (const record of records) {
         if (record.state === 'retired' && record.removeAfter !== null && record.removeAfter <= now) {
           if (await storage.keys.delete(record.kid)) removed.push(record.kid);
-          signers.delete(record.kid);
+          for (const typ of ['at+jwt', 'JWT']) signers.delete(`${typ} ${record.kid}`);
         }
       }
       const current = records.find((r) => r.state === 'current');

@@ -8,6 +8,8 @@ export interface Metrics {
   readonly refreshes: Counter;
   readonly reuseDetected: Counter;
   readonly revocations: Counter<'type'>;
+  /** `/oauth/userinfo` answers by result (`ok`, `invalid_token`, `insufficient_scope`). */
+  readonly userinfo: Counter<'result'>;
   /** 1 while a shared coordinator backend (`redis`, `postgres-notify`) is reachable, else 0. */
   readonly coordinatorUp: Gauge<'backend'>;
 }
@@ -56,6 +58,12 @@ export function createMetrics(
       name: 'keycard_revocations_total',
       help: 'Revocation events published by type',
       labelNames: ['type'],
+      registers,
+    }),
+    userinfo: new Counter({
+      name: 'keycard_userinfo_total',
+      help: 'UserInfo requests by result (ok, invalid_token, insufficient_scope)',
+      labelNames: ['result'],
       registers,
     }),
     coordinatorUp: new Gauge({

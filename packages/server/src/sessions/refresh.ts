@@ -8,6 +8,7 @@ import {
   grantedScopes,
   type IssueAccessTokenDeps,
   issueAccessToken,
+  issueIdToken,
   type NamedAudiencesDeps,
   namedAudiences,
   parseScope,
@@ -20,6 +21,7 @@ import { mintedSessionId, mintRefreshToken } from './refresh-token-format.js';
 import { dpopRequired } from './sign-in.js';
 import {
   cardAudience,
+  PASSWORD_AMR,
   publicUser,
   refreshTokenRecord,
   successorSealContext,
@@ -224,7 +226,7 @@ async function accessFor(
   if (user === undefined || user.disabled) throw new ServerError('ERR_INVALID_GRANT');
   const current = await grantedScopes(ctx, { client, scope: session.scopes.join(' '), roles: user.roles });
   const wanted = card.asked === undefined ? current : current.filter((s) => card.asked?.includes(s));
-  const scopes = await scopesFor(ctx, card.audiences, wanted);
+  const scopes = await scopesFor(ctx, card.audiences, wanted, { identity: true });
   const access = await issueAccessToken(ctx, {
     grant: 'refresh_token',
     clientId: client.id,
@@ -233,6 +235,15 @@ async function accessFor(
     user,
     sessionId: session.id,
     dpopJkt: card.dpopJkt,
+  });
+  // OpenID Connect Core §12.2: the sign-in's auth_time and amr, a fresh iat.
+  const idToken = await issueIdToken(ctx, {
+    clientId: client.id,
+    user,
+    sessionId: session.id,
+    authTime: session.createdAt,
+    amr: [...PASSWORD_AMR],
+    scopes,
   });
   return {
     accessToken: access.accessToken,
@@ -243,5 +254,6 @@ async function accessFor(
     scope: scopes.join(' '),
     sessionId: session.id,
     user: publicUser(user),
+    ...(idToken !== undefined ? { idToken } : {}),
   };
 }

@@ -6,7 +6,9 @@ import {
   type GrantedScopesDeps,
   grantedScopes,
   type IssueAccessTokenDeps,
+  type IssueIdTokenDeps,
   issueAccessToken,
+  issueIdToken,
   type NamedAudiencesDeps,
   namedAudiences,
   pickCardAudiences,
@@ -19,6 +21,7 @@ import {
   type CreateRefreshTokenDeps,
   cardAudience,
   createRefreshToken,
+  PASSWORD_AMR,
   publicUser,
   type TokenSet,
 } from './token-set.js';
@@ -44,7 +47,8 @@ export type SignInDeps = Pick<
   GrantedScopesDeps &
   ScopesForDeps &
   CreateRefreshTokenDeps &
-  IssueAccessTokenDeps;
+  IssueAccessTokenDeps &
+  IssueIdTokenDeps;
 
 /**
  * The password grant: checks the credentials (throttled, no enumeration), starts a session
@@ -72,7 +76,7 @@ export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<Token
   const card = pickCardAudiences(client, granted, named, { several: 'first' });
   const user = await authenticateUser(ctx, input.username, input.password, request);
   const scopes = await grantedScopes(ctx, { client, scope: input.scope, roles: user.roles });
-  const cardScopes = await scopesFor(ctx, card, scopes);
+  const cardScopes = await scopesFor(ctx, card, scopes, { identity: true });
   const now = ctx.clock();
   const session: SessionRecord = {
     id: randomId(),
@@ -103,6 +107,14 @@ export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<Token
     sessionId: session.id,
     dpopJkt: input.dpopJkt,
   });
+  const idToken = await issueIdToken(ctx, {
+    clientId: client.id,
+    user,
+    sessionId: session.id,
+    authTime: session.createdAt,
+    amr: [...PASSWORD_AMR],
+    scopes: cardScopes,
+  });
   ctx.metrics.logins.inc({ result: 'success' });
   await ctx.audit.record('login.success', {
     actor: user.id,
@@ -119,6 +131,7 @@ export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<Token
     scope: cardScopes.join(' '),
     sessionId: session.id,
     user: publicUser(user),
+    ...(idToken !== undefined ? { idToken } : {}),
   };
 }
 

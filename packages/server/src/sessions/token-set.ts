@@ -16,7 +16,12 @@ export interface TokenSet {
   scope: string;
   sessionId: string;
   user: { id: string; username: string; roles: string[] };
+  /** An OpenID Connect ID token, when the card's scopes include `openid`. */
+  idToken?: string;
 }
+
+/** How a session's user signed in (RFC 8176): the password is the only way in today. */
+export const PASSWORD_AMR: readonly string[] = ['pwd'];
 
 /** What `createRefreshToken` reads (the sealer's MAC key mints the token). */
 export type CreateRefreshTokenDeps = Pick<ServerContext, 'storage' | 'config' | 'sealer'>;

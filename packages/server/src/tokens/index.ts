@@ -1,3 +1,4 @@
+export { identityClaims, isIdentityScope } from './identity.js';
 export { type InspectCheck, type Inspection, type InspectTokenDeps, inspectToken } from './inspect-token.js';
 export {
   type AccessTokenInput,
@@ -6,6 +7,7 @@ export {
   type IssuedAccessToken,
   issueAccessToken,
 } from './issue-access-token.js';
+export { type IdTokenInput, type IssueIdTokenDeps, issueIdToken } from './issue-id-token.js';
 export { type GrantedScopesDeps, grantedScopes, parseScope } from './resolve-grant.js';
 export {
   type NamedAudiencesDeps,

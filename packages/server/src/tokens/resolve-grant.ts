@@ -2,6 +2,7 @@ import type { ServerContext } from '../context.js';
 import { DIRECTORY_TTL_MS } from '../directory/index.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
+import { isIdentityScope } from './identity.js';
 
 /** What `grantedScopes` reads (storage for a role revoked since the directory cached it). */
 export type GrantedScopesDeps = Pick<ServerContext, 'directory' | 'storage' | 'revocationIndex' | 'clock'>;
@@ -30,7 +31,9 @@ export function parseScope(scope: string | undefined): string[] | undefined {
 
 /**
  * What a grant may carry: requested (default: all the client's) ∩ client's scopes ∩ (for users)
- * the scopes their roles grant. With `refuseEmpty`, asking only for scopes the client cannot
+ * the scopes their roles grant. Identity scopes (`openid`, `profile`, `email`) are the client's to
+ * ask for whatever the roles, and only in a user's grant (`roles` given): a client's own card never
+ * carries them. With `refuseEmpty`, asking only for scopes the client cannot
  * have is ERR_INVALID_SCOPE (RFC 6749 §5.2) rather than an empty grant.
  *
  * @example
@@ -44,7 +47,9 @@ export async function grantedScopes(
 ): Promise<string[]> {
   const { client } = input;
   const asked = parseScope(input.scope);
-  let scopes = (asked ?? client.scopes).filter((s) => client.scopes.includes(s));
+  let scopes = (asked ?? client.scopes).filter(
+    (s) => client.scopes.includes(s) && (input.roles !== undefined || !isIdentityScope(s)),
+  );
   if (input.roles !== undefined) {
     const granted = new Set<string>();
     // The directory cache lives up to DIRECTORY_TTL_MS and another instance may have just taken a
@@ -58,7 +63,7 @@ export async function grantedScopes(
         : await ctx.directory.role(name);
       for (const s of role?.scopes ?? []) granted.add(s);
     }
-    scopes = scopes.filter((s) => granted.has(s));
+    scopes = scopes.filter((s) => granted.has(s) || isIdentityScope(s));
   }
   if (input.refuseEmpty && asked !== undefined && asked.length > 0 && scopes.length === 0)
     throw new ServerError('ERR_INVALID_SCOPE');

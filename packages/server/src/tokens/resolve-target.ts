@@ -1,6 +1,7 @@
 import { API_AUDIENCE, API_SCOPES, type ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
+import { isIdentityScope } from './identity.js';
 
 /** What a token request names as its target: RFC 8707 `resource` and/or `audience`. */
 export interface TargetInput {
@@ -96,10 +97,17 @@ export function pickCardAudiences(
  * Scopes narrowed to what the card's audience(s) understand: a card carries only scopes its
  * door registered (the union for a multi-audience card). The server's own API always
  * understands its own scopes ({@link API_SCOPES}: `admin`, the feed's `revocations:read`).
+ * Identity scopes are no audience's: they stay only with `identity` (a user's sign-in or refresh,
+ * for `/oauth/userinfo`), whatever the audience, and an audience registering one changes nothing.
  */
-export async function scopesFor(ctx: ScopesForDeps, audiences: readonly string[], scopes: readonly string[]) {
+export async function scopesFor(
+  ctx: ScopesForDeps,
+  audiences: readonly string[],
+  scopes: readonly string[],
+  opts: { identity?: boolean } = {},
+) {
   const understood = new Set<string>(audiences.includes(API_AUDIENCE) ? API_SCOPES : []);
   for (const id of audiences)
     for (const s of (await ctx.directory.audience(id))?.scopes ?? []) understood.add(s);
-  return scopes.filter((s) => understood.has(s));
+  return scopes.filter((s) => (isIdentityScope(s) ? opts.identity === true : understood.has(s)));
 }

@@ -1,4 +1,4 @@
-import type { ApiTokenSet } from '@keycard/protocol';
+import type { ApiTokenSet, IdTokenField } from '@keycard/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { authenticateClient } from '../../clients/index.js';
@@ -44,7 +44,12 @@ async function publicClient(ctx: ServerContext, clientId: string | undefined) {
   return authenticateClient(ctx, { clientId: clientId ?? WEB_CLIENT_ID, clientSecret: undefined });
 }
 
-function sendTokens(ctx: ServerContext, reply: FastifyReply, tokens: TokenSet, cookie: boolean): ApiTokenSet {
+function sendTokens(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  tokens: TokenSet,
+  cookie: boolean,
+): ApiTokenSet & IdTokenField {
   reply.header('cache-control', 'no-store');
   if (cookie && tokens.refreshToken !== null) {
     setSessionCookies(reply, tokens.refreshToken, ctx.config.sessions.absoluteTtl);
@@ -58,6 +63,7 @@ function sendTokens(ctx: ServerContext, reply: FastifyReply, tokens: TokenSet, c
     scope: tokens.scope,
     session_id: tokens.sessionId,
     user: tokens.user,
+    ...(tokens.idToken !== undefined ? { id_token: tokens.idToken } : {}),
   };
 }
 

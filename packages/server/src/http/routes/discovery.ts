@@ -1,8 +1,16 @@
 import { JWS_ALGORITHMS } from '@keycard/jwt';
-import { type DiscoveryDocument, REVOCATION_PATHS, WELL_KNOWN } from '@keycard/protocol';
+import {
+  type DiscoveryDocument,
+  IDENTITY_CLAIMS,
+  type OidcDiscoveryFields,
+  REVOCATION_PATHS,
+  USERINFO_PATH,
+  WELL_KNOWN,
+} from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { isStorageUnavailable, TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
+import { isIdentityScope } from '../../tokens/index.js';
 
 /** The scopes last read, per server: discovery answers from memory while storage is away. */
 const knownScopes = new WeakMap<ServerContext, { scopes: string[]; failedAt: number }>();
@@ -13,7 +21,9 @@ async function supportedScopes(ctx: ServerContext): Promise<string[]> {
   if (known !== undefined && performance.now() - known.failedAt < RETRY_STORAGE_MS) return known.scopes;
   try {
     const scopes = new Set<string>();
-    for (const role of await ctx.storage.roles.list()) for (const s of role.scopes) scopes.add(s);
+    // Roles never grant an identity scope: only a client registered for one offers it.
+    for (const role of await ctx.storage.roles.list())
+      for (const s of role.scopes) if (!isIdentityScope(s)) scopes.add(s);
     for (const client of await ctx.storage.clients.list()) for (const s of client.scopes) scopes.add(s);
     const sorted = [...scopes].sort();
     knownScopes.set(ctx, { scopes: sorted, failedAt: -Infinity });
@@ -25,8 +35,28 @@ async function supportedScopes(ctx: ServerContext): Promise<string[]> {
   }
 }
 
-/** RFC 8414 metadata (also served as the OpenID configuration document). */
-export async function discoveryDocument(ctx: ServerContext): Promise<DiscoveryDocument> {
+/** The claims an ID token or `/oauth/userinfo` may carry (OpenID Connect Discovery §3). */
+const CLAIMS_SUPPORTED = [
+  'iss',
+  'sub',
+  'aud',
+  'azp',
+  'exp',
+  'iat',
+  'auth_time',
+  'sid',
+  'amr',
+  ...IDENTITY_CLAIMS.profile,
+  ...IDENTITY_CLAIMS.email,
+];
+
+/**
+ * RFC 8414 metadata, also served as the OpenID configuration document: only what is served (no
+ * `authorization_endpoint` and `response_types_supported: []` until the code flow exists).
+ */
+export async function discoveryDocument(
+  ctx: ServerContext,
+): Promise<DiscoveryDocument & OidcDiscoveryFields> {
   const scopes = await supportedScopes(ctx);
   const iss = ctx.issuer;
   return {
@@ -35,6 +65,7 @@ export async function discoveryDocument(ctx: ServerContext): Promise<DiscoveryDo
     token_endpoint: `${iss}/oauth/token`,
     revocation_endpoint: `${iss}/oauth/revoke`,
     introspection_endpoint: `${iss}/oauth/introspect`,
+    userinfo_endpoint: `${iss}${USERINFO_PATH}`,
     grant_types_supported: ['password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT],
     response_types_supported: [],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
@@ -42,6 +73,10 @@ export async function discoveryDocument(ctx: ServerContext): Promise<DiscoveryDo
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: scopes,
     access_token_signing_alg_values_supported: [ctx.config.tokens.algorithm],
+    // ID tokens are signed with the same rotating keys (OpenID Connect Core §2).
+    id_token_signing_alg_values_supported: [ctx.config.tokens.algorithm],
+    subject_types_supported: ['public'],
+    claims_supported: CLAIMS_SUPPORTED,
     // RFC 9449 §5.1: DPoP proofs are accepted at the token endpoint, /api/login and /api/refresh.
     dpop_signing_alg_values_supported: JWS_ALGORITHMS.filter((alg) => !alg.startsWith('HS')),
     keycard_revocations_endpoint: `${iss}${REVOCATION_PATHS.poll}`,

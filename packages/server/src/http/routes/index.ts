@@ -10,6 +10,7 @@ import { discoveryRoutes } from './discovery.js';
 import { healthRoutes } from './health.js';
 import { oauthRevokeRoutes } from './oauth-revoke.js';
 import { oauthTokenRoutes } from './oauth-token.js';
+import { oauthUserinfoRoutes } from './oauth-userinfo.js';
 import { revocationRoutes } from './revocations.js';
 import { uiRoutes } from './ui.js';
 
@@ -19,6 +20,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: 
   discoveryRoutes(app, ctx);
   oauthTokenRoutes(app, ctx);
   oauthRevokeRoutes(app, ctx);
+  oauthUserinfoRoutes(app, ctx);
   apiSessionRoutes(app, ctx);
   apiAccountRoutes(app, ctx);
   revocationRoutes(app, ctx, hooks);

@@ -1,4 +1,4 @@
-import type { TokenSet as WireTokenSet } from '@keycard/protocol';
+import type { IdTokenField, TokenSet as WireTokenSet } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authenticateClient } from '../../clients/index.js';
@@ -33,14 +33,18 @@ const tokenBody = z.object({
   client_secret: z.string().max(1024).optional(),
 });
 
-/** The OAuth token response for a user token set (RFC 6749 §5.1). */
-export function oauthTokenResponse(tokens: TokenSet): WireTokenSet {
+/**
+ * The OAuth token response for a user token set (RFC 6749 §5.1), with the `id_token` of a grant
+ * whose scope includes `openid` (OpenID Connect Core §3.1.3.3).
+ */
+export function oauthTokenResponse(tokens: TokenSet): WireTokenSet & IdTokenField {
   return {
     access_token: tokens.accessToken,
     token_type: tokens.tokenType,
     expires_in: tokens.expiresIn,
     ...(tokens.refreshToken !== null ? { refresh_token: tokens.refreshToken } : {}),
     scope: tokens.scope,
+    ...(tokens.idToken !== undefined ? { id_token: tokens.idToken } : {}),
   };
 }
 

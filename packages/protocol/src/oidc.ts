@@ -1,0 +1,58 @@
+/**
+ * OpenID Connect identity scopes (Core §5.4): they ask for claims about the signed-in user at
+ * `/oauth/userinfo` and in the ID token, and never open a door: no audience understands them.
+ */
+export const IDENTITY_SCOPES = ['openid', 'profile', 'email'] as const;
+
+/** One of {@link IDENTITY_SCOPES}. */
+export type IdentityScope = (typeof IDENTITY_SCOPES)[number];
+
+/** The `typ` header of an ID token: never `at+jwt`, so no access-token verifier accepts one. */
+export const ID_TOKEN_TYP = 'JWT';
+
+/** The UserInfo endpoint (OpenID Connect Core §5.3), relative to the issuer. */
+export const USERINFO_PATH = '/oauth/userinfo';
+
+/** Claims an ID token or the UserInfo endpoint may carry beyond `sub`, by the scope that allows them. */
+export const IDENTITY_CLAIMS = {
+  profile: ['preferred_username', 'updated_at'],
+  email: ['email', 'email_verified'],
+} as const;
+
+/** The holder's own claims, as `/oauth/userinfo` answers them (times in seconds). */
+export interface UserInfo {
+  sub: string;
+  /** With `profile`. */
+  preferred_username?: string;
+  /** With `profile`. */
+  updated_at?: number;
+  /** With `email`, when the user has an email claim. */
+  email?: string;
+  email_verified?: boolean;
+}
+
+/** The claims of a keycard ID token (OpenID Connect Core §2), times in seconds. */
+export interface IdTokenClaims extends UserInfo {
+  iss: string;
+  /** The client the sign-in was for. */
+  aud: string;
+  azp: string;
+  exp: number;
+  iat: number;
+  auth_time: number;
+  sid: string;
+  amr: string[];
+}
+
+/** What a token response adds when the granted scope includes `openid`. */
+export interface IdTokenField {
+  id_token?: string;
+}
+
+/** The OpenID Connect metadata the discovery document adds to RFC 8414's. */
+export interface OidcDiscoveryFields {
+  userinfo_endpoint: string;
+  id_token_signing_alg_values_supported: string[];
+  subject_types_supported: string[];
+  claims_supported: string[];
+}

@@ -1,0 +1,38 @@
+import { IDENTITY_SCOPES, type UserInfo } from '@keycard/protocol';
+import type { UserRecord } from '../storage/index.js';
+
+const IDENTITY = new Set<string>(IDENTITY_SCOPES);
+
+/**
+ * Whether a scope is an OpenID Connect identity scope (`openid`, `profile`, `email`). Identity
+ * scopes are not audience scopes: a client gets them when its registered scopes include them
+ * (roles do not grant them), they reach only user cards, and no audience's registered scopes make
+ * a card carry them — they are read by `/oauth/userinfo` and the ID token, never by a door.
+ */
+export function isIdentityScope(scope: string): boolean {
+  return IDENTITY.has(scope);
+}
+
+/**
+ * The holder's own claims that `scopes` allow (OpenID Connect Core §5.4): `profile` gives
+ * `preferred_username` and `updated_at`; `email` gives `email` and `email_verified` when the user
+ * has an `email` claim (`email_verified` false unless their claims say `true`).
+ *
+ * @example
+ * ```ts
+ * identityClaims(user, ['openid', 'profile']); // { preferred_username: 'alice', updated_at: 1767225600 }
+ * ```
+ */
+export function identityClaims(user: UserRecord, scopes: readonly string[]): Omit<UserInfo, 'sub'> {
+  const claims: Omit<UserInfo, 'sub'> = {};
+  if (scopes.includes('profile')) {
+    claims.preferred_username = user.username;
+    claims.updated_at = Math.floor(user.updatedAt / 1000);
+  }
+  const email = user.claims['email'];
+  if (scopes.includes('email') && typeof email === 'string' && email !== '') {
+    claims.email = email;
+    claims.email_verified = user.claims['email_verified'] === true;
+  }
+  return claims;
+}
