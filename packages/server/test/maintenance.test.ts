@@ -70,6 +70,33 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
     expect(left.map((e) => e.type)).toEqual(['test.recent']);
   });
 
+  it('prunes authorization codes an hour past their expiry, keeping younger ones for replay detection', async () => {
+    const { storage } = r.server.services;
+    const now = clock();
+    const code = (codeHash: string, expiresAt: number) => ({
+      codeHash,
+      clientId: 'app',
+      redirectUri: 'https://app.example/cb',
+      codeChallenge: 'c'.repeat(43),
+      userId: 'u1',
+      sid: 'b1',
+      scopes: ['openid'],
+      audiences: ['rooms'],
+      nonce: null,
+      authTime: now,
+      amr: ['pwd'],
+      dpopJkt: null,
+      createdAt: now - 2 * 3_600_000,
+      expiresAt,
+    });
+    await storage.authorizationCodes.create(code('old', now - 3_600_001));
+    await storage.authorizationCodes.create(code('recent', now - 60_000));
+    const pruned = await runMaintenance(r.server.services, { keys: false });
+    expect(pruned.prunedCodes).toBe(1);
+    expect(await storage.authorizationCodes.get('old')).toBeUndefined();
+    expect(await storage.authorizationCodes.consume('recent', now)).toEqual({ status: 'expired' });
+  });
+
   it('skips the round while another holder has the maintenance lock', async () => {
     const { storage } = r.server.services;
     let inner: Awaited<ReturnType<typeof prune>> | undefined;
@@ -84,6 +111,7 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
       prunedUsedTokens: 0,
       clearedSealed: 0,
       prunedAudit: 0,
+      prunedCodes: 0,
     });
     expect((await prune(r.server.services)).ran).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { memoryAudit, memoryRevocations } from './memory/events.js';
+import { memoryAuthorizationCodes } from './memory/flow.js';
 import { memoryKeys } from './memory/keys.js';
 import { memoryAudiences, memoryClients, memoryRoles, memoryUsers } from './memory/records.js';
 import { memoryRefreshTokens, memorySessions } from './memory/sessions.js';
@@ -33,6 +34,7 @@ export function createMemoryStorage(): Storage {
     keys: memoryKeys(state),
     revocations: memoryRevocations(state),
     audit: memoryAudit(state),
+    authorizationCodes: memoryAuthorizationCodes(state),
     withMaintenanceLock: inProcessLock(new Set()),
     async migrate() {},
     async close() {},

@@ -8,9 +8,11 @@
  */
 
 import type { AuditStore, RevocationStore } from './event-types.js';
+import type { AuthorizationCodeStore } from './flow-types.js';
 import type { ListCursor, PageOptions, PruneOptions } from './paging.js';
 
 export type * from './event-types.js';
+export type * from './flow-types.js';
 export type { ListCursor, PageOptions, PruneOptions } from './paging.js';
 
 export interface UserRecord {
@@ -244,6 +246,7 @@ export interface Storage {
   keys: KeyStore;
   revocations: RevocationStore;
   audit: AuditStore;
+  authorizationCodes: AuthorizationCodeStore;
   /**
    * Runs `fn` only if no other holder of `name` runs it now (PostgreSQL: a session advisory lock
    * on a connection held for the duration, released after, also on error, and by the server if the

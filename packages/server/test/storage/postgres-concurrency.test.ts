@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationEvent, Storage } from '../../src/storage/index.js';
 import { createPostgresStorage } from '../../src/storage/postgres/index.js';
@@ -74,6 +75,53 @@ describe.skipIf(Boolean(skip))('postgres storage: several instances at once', ()
       Array.from({ length: 20 }, (_, i) => pick(i).refreshTokens.get(`rec-${i}`)),
     );
     expect(existing.filter((t) => t !== undefined).map((t) => t?.hash)).toEqual([winner]);
+  });
+
+  it('gives exactly one ok and one replayed when two connections consume one code at the same instant', async () => {
+    const code = {
+      codeHash: 'code-race',
+      clientId: 'spa',
+      redirectUri: 'https://app.example/cb',
+      codeChallenge: 'c'.repeat(43),
+      userId: 'u1',
+      sid: 'b1',
+      scopes: ['openid'],
+      audiences: ['rooms'],
+      nonce: null,
+      authTime: 1,
+      amr: ['pwd'],
+      dpopJkt: null,
+      createdAt: 1,
+      expiresAt: 10_000,
+    };
+    await pick(0).authorizationCodes.create(code);
+    // A third connection holds the row lock until both consumes wait on it: they then race for
+    // the same row for certain, whatever the scheduling.
+    const holder = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from authorization_codes where code_hash = $1 for update', [
+        code.codeHash,
+      ]);
+      const racing = Promise.all([
+        pick(1).authorizationCodes.consume(code.codeHash, 100),
+        pick(2).authorizationCodes.consume(code.codeHash, 101),
+      ]);
+      const waiting = async () =>
+        (
+          await holder.query<{ n: string }>(
+            `select count(*) as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+             where not l.granted and a.datname = current_database() and a.query like '%authorization_codes%'`,
+          )
+        ).rows[0]?.n;
+      while (Number(await waiting()) < 2) await new Promise((resolve) => setImmediate(resolve));
+      await holder.query('commit');
+      const results = await racing;
+      expect(results.map((r) => r.status).sort()).toEqual(['ok', 'replayed']);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('lets one of several racing key rotations win', async () => {

@@ -2,6 +2,7 @@ import type { ListCursor, PageOptions } from '../paging.js';
 import type {
   AudienceRecord,
   AuditEvent,
+  AuthorizationCodeRecord,
   ClientRecord,
   RefreshTokenRecord,
   RevocationEvent,
@@ -24,6 +25,7 @@ export interface MemoryState {
   lastCursor: number;
   audit: AuditEvent[];
   lastAuditId: number;
+  authorizationCodes: Map<string, AuthorizationCodeRecord>;
 }
 
 export function createMemoryState(): MemoryState {
@@ -39,6 +41,7 @@ export function createMemoryState(): MemoryState {
     lastCursor: 0,
     audit: [],
     lastAuditId: 0,
+    authorizationCodes: new Map(),
   };
 }
 

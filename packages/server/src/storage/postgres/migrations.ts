@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { addCardColumns } from '../sql/cards-schema.js';
+import { createAuthorizationCodes } from '../sql/flow-schema.js';
 import { addHygieneIndexes } from '../sql/hygiene-schema.js';
 import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
 import { addUsedTokensIndex } from '../sql/used-tokens-schema.js';
@@ -64,6 +65,11 @@ export const postgresMigrations: Record<string, Migration> = {
   '0004_used_tokens': {
     async up(db: Kysely<unknown>) {
       await addUsedTokensIndex(db);
+    },
+  },
+  '0005_authorization_codes': {
+    async up(db: Kysely<unknown>) {
+      await createAuthorizationCodes(db, 'bigint');
     },
   },
 };

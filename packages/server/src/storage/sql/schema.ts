@@ -15,6 +15,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revocations: RevocationsTable;
   audit_events: AuditEventsTable;
+  authorization_codes: AuthorizationCodesTable;
 }
 
 export interface UsersTable {
@@ -119,4 +120,25 @@ export interface AuditEventsTable {
   ip: string | null;
   user_agent: string | null;
   detail: string;
+}
+
+/** Migration 0005. */
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  user_id: string;
+  sid: string;
+  scopes: string;
+  audiences: string;
+  nonce: string | null;
+  auth_time: number;
+  amr: string;
+  dpop_jkt: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  issued_session_id: string | null;
+  replayed_at: number | null;
 }

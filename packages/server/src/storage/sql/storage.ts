@@ -1,5 +1,6 @@
 import type { RevocationStore, Storage } from '../types.js';
 import { sqlAudit } from './audit.js';
+import { sqlAuthorizationCodes } from './authorization-codes.js';
 import type { SqlContext } from './context.js';
 import { sqlKeys } from './keys.js';
 import { sqlAudiences, sqlClients, sqlRoles, sqlUsers } from './records.js';
@@ -28,6 +29,7 @@ export function assembleSqlStorage(
     keys: sqlKeys(ctx),
     revocations: parts.revocations,
     audit: sqlAudit(ctx),
+    authorizationCodes: sqlAuthorizationCodes(ctx),
     withMaintenanceLock: parts.withMaintenanceLock,
     migrate: parts.migrate,
     close: parts.close,

@@ -1,0 +1,72 @@
+/**
+ * Records of the authorization-code flow (RFC 6749 4.1 with PKCE, OpenID Connect): one-time codes,
+ * remembered consents and the front desk's browser sessions. Re-exported by types.ts.
+ */
+
+import type { PruneOptions } from './paging.js';
+
+/** An authorization code as stored: only the SHA-256 of the code, never the code. */
+export interface AuthorizationCodeRecord {
+  codeHash: string; // SHA-256 hex of the code handed to the client
+  clientId: string;
+  /** The exact redirect_uri of the authorization request; the token request must repeat it. */
+  redirectUri: string;
+  /** PKCE `code_challenge` (RFC 7636), method S256 only: base64url(SHA-256(verifier)). */
+  codeChallenge: string;
+  userId: string;
+  /** The browser session (`BrowserSessionRecord.id`) the user signed in with; the ID token's `sid`. */
+  sid: string;
+  scopes: string[];
+  audiences: string[];
+  nonce: string | null;
+  /** When the user last authenticated (ms), for the ID token's `auth_time`. */
+  authTime: number;
+  /** Authentication methods (RFC 8176), e.g. ['pwd']. */
+  amr: string[];
+  /** RFC 9449 `dpop_jkt` of the authorization request: the token request's DPoP key must match. */
+  dpopJkt: string | null;
+  createdAt: number;
+  /** The code is refused from this time on (ms); short, a minute or so. */
+  expiresAt: number;
+  /** Set by the one `consume` that returned 'ok'. */
+  consumedAt: number | null;
+  /** The sign-in session (`SessionRecord.id`) the exchange created, recorded by `markIssued`. */
+  issuedSessionId: string | null;
+  /** Set by the first `consume` that returned 'replayed'. */
+  replayedAt: number | null;
+}
+
+/** A code as handed to `create`: nothing consumed, issued or replayed yet. */
+export type NewAuthorizationCode = Omit<
+  AuthorizationCodeRecord,
+  'consumedAt' | 'issuedSessionId' | 'replayedAt'
+>;
+
+export type CodeConsumeResult =
+  | { status: 'ok'; record: AuthorizationCodeRecord } // this call used the code: exchange it
+  | { status: 'replayed'; record: AuthorizationCodeRecord } // used before: refuse, revoke what it issued
+  | { status: 'expired' } // never used, past expiresAt
+  | { status: 'missing' }; // unknown (or pruned)
+
+export type CodeIssuedResult = 'ok' | 'replayed' | 'missing';
+
+export interface AuthorizationCodeStore {
+  /** Stores a new code; StorageConflictError when the hash exists. */
+  create(code: NewAuthorizationCode): Promise<void>;
+  get(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;
+  /**
+   * Atomic one-time use. Of any number of calls for one code, even concurrent ones on several
+   * connections or instances, exactly one returns 'ok' (the code was unused and `now` <
+   * `expiresAt`); every later one returns 'replayed' with the record (its `issuedSessionId` once
+   * `markIssued` ran) and sets `replayedAt` if unset. An unused code past its expiry is 'expired'.
+   */
+  consume(codeHash: string, now: number): Promise<CodeConsumeResult>;
+  /**
+   * Records the session the winning exchange created. Returns 'replayed' when a replay was seen
+   * first (the replay found no session to revoke, so the caller must revoke `sessionId` itself),
+   * 'missing' when there is no consumed code with this hash, else 'ok'.
+   */
+  markIssued(codeHash: string, sessionId: string): Promise<CodeIssuedResult>;
+  /** Deletes codes whose expiry is before `before`, consumed or not, in bounded batches. */
+  deleteExpired(before: number, opts?: PruneOptions): Promise<number>;
+}

@@ -1,0 +1,36 @@
+import type { ColumnDataType, Kysely } from 'kysely';
+
+/**
+ * Migrations 0005 and later for both databases: the authorization-code flow. Times use the
+ * dialect's integer type ('integer' in SQLite, 'bigint' in PostgreSQL). Never edit one once
+ * released; add a new migration instead.
+ */
+
+/** Migration 0005: one-time authorization codes, stored by SHA-256 only. */
+export async function createAuthorizationCodes(db: Kysely<unknown>, time: ColumnDataType): Promise<void> {
+  await db.schema
+    .createTable('authorization_codes')
+    .addColumn('code_hash', 'text', (c) => c.primaryKey())
+    .addColumn('client_id', 'text', (c) => c.notNull())
+    .addColumn('redirect_uri', 'text', (c) => c.notNull())
+    .addColumn('code_challenge', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('sid', 'text', (c) => c.notNull())
+    .addColumn('scopes', 'text', (c) => c.notNull())
+    .addColumn('audiences', 'text', (c) => c.notNull())
+    .addColumn('nonce', 'text')
+    .addColumn('auth_time', time, (c) => c.notNull())
+    .addColumn('amr', 'text', (c) => c.notNull())
+    .addColumn('dpop_jkt', 'text')
+    .addColumn('created_at', time, (c) => c.notNull())
+    .addColumn('expires_at', time, (c) => c.notNull())
+    .addColumn('consumed_at', time)
+    .addColumn('issued_session_id', 'text')
+    .addColumn('replayed_at', time)
+    .execute();
+  await db.schema
+    .createIndex('authorization_codes_expires_at')
+    .on('authorization_codes')
+    .column('expires_at')
+    .execute();
+}
