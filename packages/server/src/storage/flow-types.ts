@@ -70,3 +70,31 @@ export interface AuthorizationCodeStore {
   /** Deletes codes whose expiry is before `before`, consumed or not, in bounded batches. */
   deleteExpired(before: number, opts?: PruneOptions): Promise<number>;
 }
+
+/** What a user allowed a client: remembered so the consent page (and `prompt=none`) can skip asking. */
+export interface ConsentRecord {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  audiences: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConsentStore {
+  get(userId: string, clientId: string): Promise<ConsentRecord | undefined>;
+  /**
+   * Stores the consent of `consent.userId` for `consent.clientId` and returns what is stored.
+   * `merge` (default): the union with a stored consent (its scopes and audiences first, then the
+   * new ones), keeping its `createdAt`; concurrent merges lose nothing. `replace`: exactly these
+   * scopes and audiences (still keeping a stored `createdAt`).
+   */
+  put(consent: ConsentRecord, opts?: { mode?: 'merge' | 'replace' }): Promise<ConsentRecord>;
+  /** The user's consents, oldest first (createdAt, then clientId). */
+  listByUser(userId: string): Promise<ConsentRecord[]>;
+  delete(userId: string, clientId: string): Promise<boolean>;
+  /** When a client is deleted: returns how many consents went. */
+  deleteByClient(clientId: string): Promise<number>;
+  /** When a user is deleted: returns how many consents went. */
+  deleteByUser(userId: string): Promise<number>;
+}

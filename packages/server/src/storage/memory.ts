@@ -1,5 +1,5 @@
 import { memoryAudit, memoryRevocations } from './memory/events.js';
-import { memoryAuthorizationCodes } from './memory/flow.js';
+import { memoryAuthorizationCodes, memoryConsents } from './memory/flow.js';
 import { memoryKeys } from './memory/keys.js';
 import { memoryAudiences, memoryClients, memoryRoles, memoryUsers } from './memory/records.js';
 import { memoryRefreshTokens, memorySessions } from './memory/sessions.js';
@@ -35,6 +35,7 @@ export function createMemoryStorage(): Storage {
     revocations: memoryRevocations(state),
     audit: memoryAudit(state),
     authorizationCodes: memoryAuthorizationCodes(state),
+    consents: memoryConsents(state),
     withMaintenanceLock: inProcessLock(new Set()),
     async migrate() {},
     async close() {},

@@ -8,7 +8,7 @@
  */
 
 import type { AuditStore, RevocationStore } from './event-types.js';
-import type { AuthorizationCodeStore } from './flow-types.js';
+import type { AuthorizationCodeStore, ConsentStore } from './flow-types.js';
 import type { ListCursor, PageOptions, PruneOptions } from './paging.js';
 
 export type * from './event-types.js';
@@ -247,6 +247,7 @@ export interface Storage {
   revocations: RevocationStore;
   audit: AuditStore;
   authorizationCodes: AuthorizationCodeStore;
+  consents: ConsentStore;
   /**
    * Runs `fn` only if no other holder of `name` runs it now (PostgreSQL: a session advisory lock
    * on a connection held for the duration, released after, also on error, and by the server if the

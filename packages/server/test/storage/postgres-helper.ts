@@ -46,6 +46,7 @@ export const KEYCARD_TABLES = [
   'revocations',
   'audit_events',
   'authorization_codes',
+  'consents',
 ];
 
 /** Empties a migrated keycard schema (test-only): quicker than a fresh schema per test. */

@@ -4,6 +4,7 @@ import type {
   AuditEvent,
   AuthorizationCodeRecord,
   ClientRecord,
+  ConsentRecord,
   RefreshTokenRecord,
   RevocationEvent,
   RoleRecord,
@@ -26,7 +27,12 @@ export interface MemoryState {
   audit: AuditEvent[];
   lastAuditId: number;
   authorizationCodes: Map<string, AuthorizationCodeRecord>;
+  /** Keyed by {@link consentKey}. */
+  consents: Map<string, ConsentRecord>;
 }
+
+/** The memory adapter's key of a (user, client) consent. */
+export const consentKey = (userId: string, clientId: string): string => JSON.stringify([userId, clientId]);
 
 export function createMemoryState(): MemoryState {
   return {
@@ -42,6 +48,7 @@ export function createMemoryState(): MemoryState {
     audit: [],
     lastAuditId: 0,
     authorizationCodes: new Map(),
+    consents: new Map(),
   };
 }
 

@@ -34,3 +34,18 @@ export async function createAuthorizationCodes(db: Kysely<unknown>, time: Column
     .column('expires_at')
     .execute();
 }
+
+/** Migration 0006: consents, one row per (user, client). */
+export async function createConsents(db: Kysely<unknown>, time: ColumnDataType): Promise<void> {
+  await db.schema
+    .createTable('consents')
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('client_id', 'text', (c) => c.notNull())
+    .addColumn('scopes', 'text', (c) => c.notNull())
+    .addColumn('audiences', 'text', (c) => c.notNull())
+    .addColumn('created_at', time, (c) => c.notNull())
+    .addColumn('updated_at', time, (c) => c.notNull())
+    .addPrimaryKeyConstraint('consents_pkey', ['user_id', 'client_id'])
+    .execute();
+  await db.schema.createIndex('consents_client_id').on('consents').column('client_id').execute();
+}

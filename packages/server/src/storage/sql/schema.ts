@@ -16,6 +16,7 @@ export interface Database {
   revocations: RevocationsTable;
   audit_events: AuditEventsTable;
   authorization_codes: AuthorizationCodesTable;
+  consents: ConsentsTable;
 }
 
 export interface UsersTable {
@@ -141,4 +142,14 @@ export interface AuthorizationCodesTable {
   consumed_at: number | null;
   issued_session_id: string | null;
   replayed_at: number | null;
+}
+
+/** Migration 0006. */
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  audiences: string;
+  created_at: number;
+  updated_at: number;
 }

@@ -1,6 +1,7 @@
 import type { RevocationStore, Storage } from '../types.js';
 import { sqlAudit } from './audit.js';
 import { sqlAuthorizationCodes } from './authorization-codes.js';
+import { sqlConsents } from './consents.js';
 import type { SqlContext } from './context.js';
 import { sqlKeys } from './keys.js';
 import { sqlAudiences, sqlClients, sqlRoles, sqlUsers } from './records.js';
@@ -30,6 +31,7 @@ export function assembleSqlStorage(
     revocations: parts.revocations,
     audit: sqlAudit(ctx),
     authorizationCodes: sqlAuthorizationCodes(ctx),
+    consents: sqlConsents(ctx),
     withMaintenanceLock: parts.withMaintenanceLock,
     migrate: parts.migrate,
     close: parts.close,

@@ -1,6 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { addCardColumns } from '../sql/cards-schema.js';
-import { createAuthorizationCodes } from '../sql/flow-schema.js';
+import { createAuthorizationCodes, createConsents } from '../sql/flow-schema.js';
 import { addHygieneIndexes } from '../sql/hygiene-schema.js';
 import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
 import { addUsedTokensIndex } from '../sql/used-tokens-schema.js';
@@ -62,6 +62,11 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0005_authorization_codes': {
     async up(db: Kysely<unknown>) {
       await createAuthorizationCodes(db, 'integer');
+    },
+  },
+  '0006_consents': {
+    async up(db: Kysely<unknown>) {
+      await createConsents(db, 'integer');
     },
   },
 };
