@@ -97,6 +97,29 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
     expect(await storage.authorizationCodes.consume('recent', now)).toEqual({ status: 'expired' });
   });
 
+  it('prunes browser sessions that expired or ended', async () => {
+    const { storage } = r.server.services;
+    const now = clock();
+    const browser = (id: string, expiresAt: number) => ({
+      id,
+      userId: 'u1',
+      authTime: now - 10,
+      amr: ['pwd'],
+      createdAt: now - 10,
+      lastSeenAt: now - 10,
+      expiresAt,
+      endedAt: null,
+      endedReason: null,
+    });
+    await storage.browserSessions.create(browser('expired', now - 1));
+    await storage.browserSessions.create(browser('ended', now + 60_000));
+    await storage.browserSessions.create(browser('live', now + 60_000));
+    await storage.browserSessions.end('ended', now - 1, 'logout');
+    const pruned = await runMaintenance(r.server.services, { keys: false });
+    expect(pruned.prunedBrowserSessions).toBe(2);
+    expect(await storage.browserSessions.get('live')).toBeDefined();
+  });
+
   it('skips the round while another holder has the maintenance lock', async () => {
     const { storage } = r.server.services;
     let inner: Awaited<ReturnType<typeof prune>> | undefined;
@@ -112,6 +135,7 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
       clearedSealed: 0,
       prunedAudit: 0,
       prunedCodes: 0,
+      prunedBrowserSessions: 0,
     });
     expect((await prune(r.server.services)).ran).toBe(true);
   });

@@ -13,6 +13,8 @@ export interface PruneResult {
   prunedAudit: number;
   /** Authorization codes past their expiry by more than an hour (CODE_REPLAY_MEMORY_MS). */
   prunedCodes: number;
+  /** Browser (single-sign-on) sessions that expired or ended. */
+  prunedBrowserSessions: number;
 }
 
 /** What `prune` reads. */
@@ -40,7 +42,8 @@ export const PRUNE_LOCK = 'prune';
  * Pruned: revocation events no token can match any more, refresh tokens past their own expiry,
  * sessions past their end (with their tokens), rotated-out refresh tokens (with their sealed
  * successors) once the grace window `sessions.refreshGraceSeconds` is over, audit events older
- * than `audit.retentionDays` (0 keeps them), authorization codes an hour past their expiry.
+ * than `audit.retentionDays` (0 keeps them), authorization codes an hour past their expiry,
+ * browser sessions that expired or ended.
  *
  * Reuse detection does not need a rotated-out token's row: a refresh token names its session
  * under a MAC only the server can make (`rt1.<sid>.<random>.<mac>`, sessions/refresh-token-format.ts),
@@ -90,6 +93,7 @@ export async function prune(ctx: PruneDeps): Promise<PruneResult> {
     // exactly at the cutoff racing the DELETE, kept as the guarantee the grace window promises.
     result.clearedSealed = await storage.refreshTokens.clearSealedBefore(graceEnded);
     result.prunedCodes = await storage.authorizationCodes.deleteExpired(now - CODE_REPLAY_MEMORY_MS);
+    result.prunedBrowserSessions = await storage.browserSessions.deleteExpired(now);
     const days = config.audit.retentionDays;
     if (days > 0) result.prunedAudit = await storage.audit.deleteBefore(now - days * DAY_MS);
   });
@@ -108,6 +112,7 @@ function emptyPrune(): PruneResult {
     clearedSealed: 0,
     prunedAudit: 0,
     prunedCodes: 0,
+    prunedBrowserSessions: 0,
   };
 }
 

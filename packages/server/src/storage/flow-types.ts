@@ -98,3 +98,38 @@ export interface ConsentStore {
   /** When a user is deleted: returns how many consents went. */
   deleteByUser(userId: string): Promise<number>;
 }
+
+/** The front desk's single-sign-on session in one browser (its id lives in a `__Host-` cookie). */
+export interface BrowserSessionRecord {
+  id: string; // random; the ID tokens' `sid`
+  userId: string;
+  /** When the user authenticated (ms), for `auth_time` and `max_age`. */
+  authTime: number;
+  /** Authentication methods (RFC 8176), e.g. ['pwd']. */
+  amr: string[];
+  createdAt: number;
+  lastSeenAt: number;
+  /** No single sign-on through it from this time on (ms). */
+  expiresAt: number;
+  endedAt: number | null;
+  endedReason: string | null; // 'logout' | 'user_deleted' | ...
+}
+
+export interface BrowserSessionStore {
+  /** StorageConflictError when the id exists. */
+  create(session: BrowserSessionRecord): Promise<void>;
+  get(id: string): Promise<BrowserSessionRecord | undefined>;
+  /**
+   * Marks a live session (not ended, `expiresAt > at`) seen at `at`, moving its `expiresAt` to
+   * `opts.expiresAt` when given (a sliding idle limit). Returns whether it was live.
+   */
+  touch(id: string, at: number, opts?: { expiresAt?: number }): Promise<boolean>;
+  /** Ends the session if it has not ended; true when this call ended it (the first reason stays). */
+  end(id: string, at: number, reason: string): Promise<boolean>;
+  /** Ends every not-yet-ended session of the user; returns the ids it ended. */
+  endByUser(userId: string, at: number, reason: string): Promise<string[]>;
+  /** The user's sessions, newest first (createdAt, then id); ended ones only on request. */
+  listByUser(userId: string, opts?: { includeEnded?: boolean }): Promise<BrowserSessionRecord[]>;
+  /** Deletes sessions that expired or ended before `before`, in bounded batches. */
+  deleteExpired(before: number, opts?: PruneOptions): Promise<number>;
+}

@@ -1,3 +1,4 @@
+import { memoryBrowserSessions } from './memory/browser-sessions.js';
 import { memoryAudit, memoryRevocations } from './memory/events.js';
 import { memoryAuthorizationCodes, memoryConsents } from './memory/flow.js';
 import { memoryKeys } from './memory/keys.js';
@@ -36,6 +37,7 @@ export function createMemoryStorage(): Storage {
     audit: memoryAudit(state),
     authorizationCodes: memoryAuthorizationCodes(state),
     consents: memoryConsents(state),
+    browserSessions: memoryBrowserSessions(state),
     withMaintenanceLock: inProcessLock(new Set()),
     async migrate() {},
     async close() {},

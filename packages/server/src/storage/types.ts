@@ -8,7 +8,7 @@
  */
 
 import type { AuditStore, RevocationStore } from './event-types.js';
-import type { AuthorizationCodeStore, ConsentStore } from './flow-types.js';
+import type { AuthorizationCodeStore, BrowserSessionStore, ConsentStore } from './flow-types.js';
 import type { ListCursor, PageOptions, PruneOptions } from './paging.js';
 
 export type * from './event-types.js';
@@ -248,6 +248,7 @@ export interface Storage {
   audit: AuditStore;
   authorizationCodes: AuthorizationCodeStore;
   consents: ConsentStore;
+  browserSessions: BrowserSessionStore;
   /**
    * Runs `fn` only if no other holder of `name` runs it now (PostgreSQL: a session advisory lock
    * on a connection held for the duration, released after, also on error, and by the server if the

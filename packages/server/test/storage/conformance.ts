@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index.js';
 import { auditTests } from './conformance/audit.js';
 import { authorizationCodeTests } from './conformance/authorization-codes.js';
+import { browserSessionTests } from './conformance/browser-sessions.js';
 import { consentTests } from './conformance/consents.js';
 import type { Ctx } from './conformance/fixtures.js';
 import { hygieneTests } from './conformance/hygiene.js';
@@ -68,5 +69,6 @@ export function describeStorageConformance(
     hygieneTests(ctx);
     authorizationCodeTests(ctx, opts.consumeConcurrency ?? 20);
     consentTests(ctx);
+    browserSessionTests(ctx);
   });
 }

@@ -47,6 +47,7 @@ export const KEYCARD_TABLES = [
   'audit_events',
   'authorization_codes',
   'consents',
+  'browser_sessions',
 ];
 
 /** Empties a migrated keycard schema (test-only): quicker than a fresh schema per test. */

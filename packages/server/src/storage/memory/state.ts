@@ -3,6 +3,7 @@ import type {
   AudienceRecord,
   AuditEvent,
   AuthorizationCodeRecord,
+  BrowserSessionRecord,
   ClientRecord,
   ConsentRecord,
   RefreshTokenRecord,
@@ -29,6 +30,7 @@ export interface MemoryState {
   authorizationCodes: Map<string, AuthorizationCodeRecord>;
   /** Keyed by {@link consentKey}. */
   consents: Map<string, ConsentRecord>;
+  browserSessions: Map<string, BrowserSessionRecord>;
 }
 
 /** The memory adapter's key of a (user, client) consent. */
@@ -49,6 +51,7 @@ export function createMemoryState(): MemoryState {
     lastAuditId: 0,
     authorizationCodes: new Map(),
     consents: new Map(),
+    browserSessions: new Map(),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnDataType, Kysely } from 'kysely';
+import { type ColumnDataType, type Kysely, sql } from 'kysely';
 
 /**
  * Migrations 0005 and later for both databases: the authorization-code flow. Times use the
@@ -48,4 +48,36 @@ export async function createConsents(db: Kysely<unknown>, time: ColumnDataType):
     .addPrimaryKeyConstraint('consents_pkey', ['user_id', 'client_id'])
     .execute();
   await db.schema.createIndex('consents_client_id').on('consents').column('client_id').execute();
+}
+
+/** Migration 0007: the front desk's browser (single-sign-on) sessions. */
+export async function createBrowserSessions(db: Kysely<unknown>, time: ColumnDataType): Promise<void> {
+  await db.schema
+    .createTable('browser_sessions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('auth_time', time, (c) => c.notNull())
+    .addColumn('amr', 'text', (c) => c.notNull())
+    .addColumn('created_at', time, (c) => c.notNull())
+    .addColumn('last_seen_at', time, (c) => c.notNull())
+    .addColumn('expires_at', time, (c) => c.notNull())
+    .addColumn('ended_at', time)
+    .addColumn('ended_reason', 'text')
+    .execute();
+  await db.schema
+    .createIndex('browser_sessions_user_id')
+    .on('browser_sessions')
+    .columns(['user_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('browser_sessions_expires_at')
+    .on('browser_sessions')
+    .column('expires_at')
+    .execute();
+  await db.schema
+    .createIndex('browser_sessions_ended_at')
+    .on('browser_sessions')
+    .column('ended_at')
+    .where(sql.ref('ended_at'), 'is not', null)
+    .execute();
 }

@@ -17,6 +17,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   authorization_codes: AuthorizationCodesTable;
   consents: ConsentsTable;
+  browser_sessions: BrowserSessionsTable;
 }
 
 export interface UsersTable {
@@ -152,4 +153,17 @@ export interface ConsentsTable {
   audiences: string;
   created_at: number;
   updated_at: number;
+}
+
+/** Migration 0007. */
+export interface BrowserSessionsTable {
+  id: string;
+  user_id: string;
+  auth_time: number;
+  amr: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  ended_at: number | null;
+  ended_reason: string | null;
 }

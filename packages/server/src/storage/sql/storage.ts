@@ -1,6 +1,7 @@
 import type { RevocationStore, Storage } from '../types.js';
 import { sqlAudit } from './audit.js';
 import { sqlAuthorizationCodes } from './authorization-codes.js';
+import { sqlBrowserSessions } from './browser-sessions.js';
 import { sqlConsents } from './consents.js';
 import type { SqlContext } from './context.js';
 import { sqlKeys } from './keys.js';
@@ -32,6 +33,7 @@ export function assembleSqlStorage(
     audit: sqlAudit(ctx),
     authorizationCodes: sqlAuthorizationCodes(ctx),
     consents: sqlConsents(ctx),
+    browserSessions: sqlBrowserSessions(ctx),
     withMaintenanceLock: parts.withMaintenanceLock,
     migrate: parts.migrate,
     close: parts.close,

@@ -1,6 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { addCardColumns } from '../sql/cards-schema.js';
-import { createAuthorizationCodes, createConsents } from '../sql/flow-schema.js';
+import { createAuthorizationCodes, createBrowserSessions, createConsents } from '../sql/flow-schema.js';
 import { addHygieneIndexes } from '../sql/hygiene-schema.js';
 import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
 import { addUsedTokensIndex } from '../sql/used-tokens-schema.js';
@@ -67,6 +67,11 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0006_consents': {
     async up(db: Kysely<unknown>) {
       await createConsents(db, 'integer');
+    },
+  },
+  '0007_browser_sessions': {
+    async up(db: Kysely<unknown>) {
+      await createBrowserSessions(db, 'integer');
     },
   },
 };
