@@ -59,6 +59,12 @@ export interface ClientRecord {
   requireDpop: boolean;
   /** RFC 8693 rules: cards of audience `from` may be exchanged for `to` with at most `scopes`. */
   tokenExchange: TokenExchangeRule[];
+  /** Exact redirect URIs of the authorization-code flow (compared as strings); default none. */
+  redirectUris: string[];
+  /** Where RP-initiated logout may send the browser back to; default none. */
+  postLogoutRedirectUris: string[];
+  /** OpenID Connect Back-Channel Logout endpoint; default null. */
+  backchannelLogoutUri: string | null;
   createdAt: number;
 }
 

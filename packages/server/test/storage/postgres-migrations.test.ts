@@ -76,6 +76,7 @@ describe.skipIf(Boolean(skip))('postgres migrations with the schema chosen by se
       { name: '0005_authorization_codes' },
       { name: '0006_consents' },
       { name: '0007_browser_sessions' },
+      { name: '0008_client_redirects' },
     ]);
     // The other schema is untouched: its role table stays empty.
     expect(await sql(`select * from "${other}".roles`)).toEqual([]);

@@ -81,3 +81,19 @@ export async function createBrowserSessions(db: Kysely<unknown>, time: ColumnDat
     .where(sql.ref('ended_at'), 'is not', null)
     .execute();
 }
+
+/**
+ * Migration 0008: the redirect and logout URIs a client registers for the code flow. Existing
+ * clients get none ('[]', '[]', null), so none of them can use the flow until an admin adds some.
+ */
+export async function addClientRedirects(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .alterTable('clients')
+    .addColumn('redirect_uris', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
+  await db.schema
+    .alterTable('clients')
+    .addColumn('post_logout_redirect_uris', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
+  await db.schema.alterTable('clients').addColumn('backchannel_logout_uri', 'text').execute();
+}

@@ -46,6 +46,10 @@ export interface ClientsTable {
   multi_audience: number;
   require_dpop: number;
   token_exchange: string;
+  /** Migration 0008: JSON arrays of URIs, and a URI or null. */
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
 }
 
 export interface AudiencesTable {

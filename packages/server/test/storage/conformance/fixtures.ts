@@ -43,6 +43,9 @@ export function client(id: string, overrides: Partial<ClientRecord> = {}): Clien
     multiAudience: false,
     requireDpop: false,
     tokenExchange: [],
+    redirectUris: [],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: null,
     createdAt: 1_000,
     ...overrides,
   };
