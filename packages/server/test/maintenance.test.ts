@@ -70,6 +70,56 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
     expect(left.map((e) => e.type)).toEqual(['test.recent']);
   });
 
+  it('prunes authorization codes an hour past their expiry, keeping younger ones for replay detection', async () => {
+    const { storage } = r.server.services;
+    const now = clock();
+    const code = (codeHash: string, expiresAt: number) => ({
+      codeHash,
+      clientId: 'app',
+      redirectUri: 'https://app.example/cb',
+      codeChallenge: 'c'.repeat(43),
+      userId: 'u1',
+      sid: 'b1',
+      scopes: ['openid'],
+      audiences: ['rooms'],
+      nonce: null,
+      authTime: now,
+      amr: ['pwd'],
+      dpopJkt: null,
+      createdAt: now - 2 * 3_600_000,
+      expiresAt,
+    });
+    await storage.authorizationCodes.create(code('old', now - 3_600_001));
+    await storage.authorizationCodes.create(code('recent', now - 60_000));
+    const pruned = await runMaintenance(r.server.services, { keys: false });
+    expect(pruned.prunedCodes).toBe(1);
+    expect(await storage.authorizationCodes.get('old')).toBeUndefined();
+    expect(await storage.authorizationCodes.consume('recent', now)).toEqual({ status: 'expired' });
+  });
+
+  it('prunes browser sessions that expired or ended', async () => {
+    const { storage } = r.server.services;
+    const now = clock();
+    const browser = (id: string, expiresAt: number) => ({
+      id,
+      userId: 'u1',
+      authTime: now - 10,
+      amr: ['pwd'],
+      createdAt: now - 10,
+      lastSeenAt: now - 10,
+      expiresAt,
+      endedAt: null,
+      endedReason: null,
+    });
+    await storage.browserSessions.create(browser('expired', now - 1));
+    await storage.browserSessions.create(browser('ended', now + 60_000));
+    await storage.browserSessions.create(browser('live', now + 60_000));
+    await storage.browserSessions.end('ended', now - 1, 'logout');
+    const pruned = await runMaintenance(r.server.services, { keys: false });
+    expect(pruned.prunedBrowserSessions).toBe(2);
+    expect(await storage.browserSessions.get('live')).toBeDefined();
+  });
+
   it('skips the round while another holder has the maintenance lock', async () => {
     const { storage } = r.server.services;
     let inner: Awaited<ReturnType<typeof prune>> | undefined;
@@ -84,6 +134,8 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
       prunedUsedTokens: 0,
       clearedSealed: 0,
       prunedAudit: 0,
+      prunedCodes: 0,
+      prunedBrowserSessions: 0,
     });
     expect((await prune(r.server.services)).ran).toBe(true);
   });

@@ -56,6 +56,9 @@ export async function createClient(
     multiAudience: input.multiAudience ?? false,
     requireDpop: input.requireDpop ?? false,
     tokenExchange: normaliseRules(input.tokenExchange ?? []),
+    redirectUris: [],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: null,
     createdAt: ctx.clock(),
   };
   await checkClientRecord(ctx, client);

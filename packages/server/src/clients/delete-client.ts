@@ -25,6 +25,7 @@ export async function deleteClient(
   opts: { actor: string; request?: RequestInfo },
 ): Promise<void> {
   if (!(await ctx.storage.clients.delete(id))) throw new ServerError('ERR_CLIENT_NOT_FOUND');
+  await ctx.storage.consents.deleteByClient(id);
   ctx.directory.invalidate();
   const request = opts.request ?? { ip: null, userAgent: null };
   for (const sid of await activeSessionsOf(ctx, id)) {

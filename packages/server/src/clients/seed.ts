@@ -69,6 +69,9 @@ async function seedClient(
       multiAudience: false,
       requireDpop: input.requireDpop,
       tokenExchange: [],
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
       createdAt: input.now,
     });
   } catch (error) {

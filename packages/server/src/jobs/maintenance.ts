@@ -11,6 +11,10 @@ export interface PruneResult {
   prunedUsedTokens: number;
   clearedSealed: number;
   prunedAudit: number;
+  /** Authorization codes past their expiry by more than an hour (CODE_REPLAY_MEMORY_MS). */
+  prunedCodes: number;
+  /** Browser (single-sign-on) sessions that expired or ended. */
+  prunedBrowserSessions: number;
 }
 
 /** What `prune` reads. */
@@ -19,6 +23,12 @@ export type PruneDeps = Pick<ServerContext, 'storage' | 'config' | 'clock' | 'lo
 export type RunMaintenanceDeps = Pick<ServerContext, 'keys'> & PruneDeps;
 
 const DAY_MS = 86_400_000;
+
+/**
+ * How long an expired authorization code's row is kept: a replay within it is still recognised
+ * ('replayed', so what the code issued is revoked) instead of being merely unknown.
+ */
+export const CODE_REPLAY_MEMORY_MS = 3_600_000;
 
 /** Name of the maintenance lock pruning runs under. */
 export const PRUNE_LOCK = 'prune';
@@ -32,7 +42,8 @@ export const PRUNE_LOCK = 'prune';
  * Pruned: revocation events no token can match any more, refresh tokens past their own expiry,
  * sessions past their end (with their tokens), rotated-out refresh tokens (with their sealed
  * successors) once the grace window `sessions.refreshGraceSeconds` is over, audit events older
- * than `audit.retentionDays` (0 keeps them).
+ * than `audit.retentionDays` (0 keeps them), authorization codes an hour past their expiry,
+ * browser sessions that expired or ended.
  *
  * Reuse detection does not need a rotated-out token's row: a refresh token names its session
  * under a MAC only the server can make (`rt1.<sid>.<random>.<mac>`, sessions/refresh-token-format.ts),
@@ -81,6 +92,8 @@ export async function prune(ctx: PruneDeps): Promise<PruneResult> {
     // Deleting a used row takes its sealed successor with it: this finds none but a row used
     // exactly at the cutoff racing the DELETE, kept as the guarantee the grace window promises.
     result.clearedSealed = await storage.refreshTokens.clearSealedBefore(graceEnded);
+    result.prunedCodes = await storage.authorizationCodes.deleteExpired(now - CODE_REPLAY_MEMORY_MS);
+    result.prunedBrowserSessions = await storage.browserSessions.deleteExpired(now);
     const days = config.audit.retentionDays;
     if (days > 0) result.prunedAudit = await storage.audit.deleteBefore(now - days * DAY_MS);
   });
@@ -98,6 +111,8 @@ function emptyPrune(): PruneResult {
     prunedUsedTokens: 0,
     clearedSealed: 0,
     prunedAudit: 0,
+    prunedCodes: 0,
+    prunedBrowserSessions: 0,
   };
 }
 

@@ -1,4 +1,6 @@
+import { memoryBrowserSessions } from './memory/browser-sessions.js';
 import { memoryAudit, memoryRevocations } from './memory/events.js';
+import { memoryAuthorizationCodes, memoryConsents } from './memory/flow.js';
 import { memoryKeys } from './memory/keys.js';
 import { memoryAudiences, memoryClients, memoryRoles, memoryUsers } from './memory/records.js';
 import { memoryRefreshTokens, memorySessions } from './memory/sessions.js';
@@ -33,6 +35,9 @@ export function createMemoryStorage(): Storage {
     keys: memoryKeys(state),
     revocations: memoryRevocations(state),
     audit: memoryAudit(state),
+    authorizationCodes: memoryAuthorizationCodes(state),
+    consents: memoryConsents(state),
+    browserSessions: memoryBrowserSessions(state),
     withMaintenanceLock: inProcessLock(new Set()),
     async migrate() {},
     async close() {},

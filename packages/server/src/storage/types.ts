@@ -8,9 +8,11 @@
  */
 
 import type { AuditStore, RevocationStore } from './event-types.js';
+import type { AuthorizationCodeStore, BrowserSessionStore, ConsentStore } from './flow-types.js';
 import type { ListCursor, PageOptions, PruneOptions } from './paging.js';
 
 export type * from './event-types.js';
+export type * from './flow-types.js';
 export type { ListCursor, PageOptions, PruneOptions } from './paging.js';
 
 export interface UserRecord {
@@ -57,6 +59,12 @@ export interface ClientRecord {
   requireDpop: boolean;
   /** RFC 8693 rules: cards of audience `from` may be exchanged for `to` with at most `scopes`. */
   tokenExchange: TokenExchangeRule[];
+  /** Exact redirect URIs of the authorization-code flow (compared as strings); default none. */
+  redirectUris: string[];
+  /** Where RP-initiated logout may send the browser back to; default none. */
+  postLogoutRedirectUris: string[];
+  /** OpenID Connect Back-Channel Logout endpoint; default null. */
+  backchannelLogoutUri: string | null;
   createdAt: number;
 }
 
@@ -244,6 +252,9 @@ export interface Storage {
   keys: KeyStore;
   revocations: RevocationStore;
   audit: AuditStore;
+  authorizationCodes: AuthorizationCodeStore;
+  consents: ConsentStore;
+  browserSessions: BrowserSessionStore;
   /**
    * Runs `fn` only if no other holder of `name` runs it now (PostgreSQL: a session advisory lock
    * on a connection held for the duration, released after, also on error, and by the server if the

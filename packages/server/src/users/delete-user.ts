@@ -22,6 +22,8 @@ export async function deleteUser(
   if (user === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
   await revokeSubject(ctx, userId, 'user_deleted');
   await ctx.storage.users.delete(userId);
+  await ctx.storage.consents.deleteByUser(userId);
+  await ctx.storage.browserSessions.endByUser(userId, ctx.clock(), 'user_deleted');
   await ctx.audit.record('admin.user.delete', {
     actor: opts.actor,
     subject: userId,

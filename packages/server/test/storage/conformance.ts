@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index.js';
 import { auditTests } from './conformance/audit.js';
+import { authorizationCodeTests } from './conformance/authorization-codes.js';
+import { browserSessionTests } from './conformance/browser-sessions.js';
+import { consentTests } from './conformance/consents.js';
 import type { Ctx } from './conformance/fixtures.js';
 import { hygieneTests } from './conformance/hygiene.js';
 import { keyTests } from './conformance/keys.js';
@@ -64,5 +67,8 @@ export function describeStorageConformance(
     revocationTests(ctx);
     auditTests(ctx);
     hygieneTests(ctx);
+    authorizationCodeTests(ctx, opts.consumeConcurrency ?? 20);
+    consentTests(ctx);
+    browserSessionTests(ctx);
   });
 }

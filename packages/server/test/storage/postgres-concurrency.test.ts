@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationEvent, Storage } from '../../src/storage/index.js';
 import { createPostgresStorage } from '../../src/storage/postgres/index.js';
@@ -74,6 +75,74 @@ describe.skipIf(Boolean(skip))('postgres storage: several instances at once', ()
       Array.from({ length: 20 }, (_, i) => pick(i).refreshTokens.get(`rec-${i}`)),
     );
     expect(existing.filter((t) => t !== undefined).map((t) => t?.hash)).toEqual([winner]);
+  });
+
+  const code = (codeHash: string) => ({
+    codeHash,
+    clientId: 'spa',
+    redirectUri: 'https://app.example/cb',
+    codeChallenge: 'c'.repeat(43),
+    userId: 'u1',
+    sid: 'b1',
+    scopes: ['openid'],
+    audiences: ['rooms'],
+    nonce: null,
+    authTime: 1,
+    amr: ['pwd'],
+    dpopJkt: null,
+    createdAt: 1,
+    expiresAt: 10_000,
+  });
+
+  /**
+   * Runs `calls` while a third connection holds the code's row lock, releasing it only once both
+   * wait on it: they then race for the same row for certain, whatever the scheduling.
+   */
+  async function raceOnRow<T>(codeHash: string, calls: Array<() => Promise<T>>): Promise<T[]> {
+    const holder = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from authorization_codes where code_hash = $1 for update', [codeHash]);
+      const racing = Promise.all(calls.map((call) => call()));
+      // Backends blocked by the holder, or by one blocked by it (the second waiter queues behind
+      // the first for the row): never another test file's waits.
+      const waiting = async () =>
+        (
+          await holder.query<{ n: string }>(
+            `with direct as (select pid from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid)))
+             select (select count(*) from direct) + (select count(*) from pg_stat_activity
+               where pid not in (select pid from direct) and pg_blocking_pids(pid) && array(select pid from direct)) as n`,
+          )
+        ).rows[0]?.n;
+      while (Number(await waiting()) < calls.length) await new Promise((resolve) => setImmediate(resolve));
+      await holder.query('commit');
+      return await racing;
+    } finally {
+      await holder.end();
+    }
+  }
+
+  it('gives exactly one ok and one replayed when two connections consume one code at the same instant', async () => {
+    await pick(0).authorizationCodes.create(code('code-race'));
+    const results = await raceOnRow('code-race', [
+      () => pick(1).authorizationCodes.consume('code-race', 100),
+      () => pick(2).authorizationCodes.consume('code-race', 101),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['ok', 'replayed']);
+  });
+
+  it('a replay racing markIssued either names the issued session or makes markIssued say replayed', async () => {
+    await pick(0).authorizationCodes.create(code('issued-race'));
+    expect((await pick(0).authorizationCodes.consume('issued-race', 100)).status).toBe('ok');
+    const [marked, replay] = await raceOnRow<unknown>('issued-race', [
+      () => pick(1).authorizationCodes.markIssued('issued-race', 'sess-1'),
+      () => pick(2).authorizationCodes.consume('issued-race', 101),
+    ]);
+    expect(replay).toMatchObject({ status: 'replayed' });
+    const seen = (replay as { record: { issuedSessionId: string | null } }).record.issuedSessionId;
+    // Exactly one side learns of the other: the replay saw the session, or markIssued saw the replay.
+    expect(seen === 'sess-1' ? marked === 'ok' : seen === null && marked === 'replayed').toBe(true);
   });
 
   it('lets one of several racing key rotations win', async () => {

@@ -2,7 +2,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index.js';
 import { createPostgresStorage } from '../../src/storage/postgres/index.js';
-import { auditEvent, client, hash, refreshToken, session, user } from './conformance/fixtures.js';
+import {
+  auditEvent,
+  authorizationCode,
+  client,
+  hash,
+  refreshToken,
+  session,
+  user,
+} from './conformance/fixtures.js';
 import { dropSchemas, freshSchema, PG_URL, probePostgres } from './postgres-helper.js';
 
 /**
@@ -31,6 +39,26 @@ beforeAll(async () => {
   await storage.refreshTokens.create(refreshToken(hash('t1'), { sessionId: 's1' }));
   await storage.revocations.append({ type: 'session', sid: 's1', at: 1, expiresAt: 10 });
   await storage.audit.append(auditEvent(1, 'login.success', { actor: 'u1', subject: 's1' }));
+  await storage.authorizationCodes.create(authorizationCode(hash('c1')));
+  await storage.consents.put({
+    userId: 'u1',
+    clientId: 'web',
+    scopes: [],
+    audiences: [],
+    createdAt: 1,
+    updatedAt: 1,
+  });
+  await storage.browserSessions.create({
+    id: 'b1',
+    userId: 'u1',
+    authTime: 1,
+    amr: [],
+    createdAt: 1,
+    lastSeenAt: 1,
+    expiresAt: 50_000,
+    endedAt: null,
+    endedReason: null,
+  });
 });
 afterAll(async () => {
   if (skip) return;
@@ -126,6 +154,32 @@ const HOT: Array<[name: string, op: (s: Storage) => Promise<unknown>]> = [
   ['prune sealed successors', (s) => s.refreshTokens.clearSealedBefore(0)],
   ['prune used refresh tokens', (s) => s.refreshTokens.deleteUsedBefore(0)],
   ['prune audit', (s) => s.audit.deleteBefore(0)],
+  ['authorization code lookup', (s) => s.authorizationCodes.get(hash('c1'))],
+  ['authorization code consume', (s) => s.authorizationCodes.consume(hash('c1'), 5)],
+  ['authorization code markIssued', (s) => s.authorizationCodes.markIssued(hash('c1'), 's1')],
+  ['prune authorization codes', (s) => s.authorizationCodes.deleteExpired(0)],
+  ['consent lookup', (s) => s.consents.get('u1', 'web')],
+  [
+    'consent merge',
+    (s) =>
+      s.consents.put({
+        userId: 'u1',
+        clientId: 'web',
+        scopes: [],
+        audiences: [],
+        createdAt: 1,
+        updatedAt: 2,
+      }),
+  ],
+  ['consents of a user', (s) => s.consents.listByUser('u1')],
+  ['consents of a client (delete)', (s) => s.consents.deleteByClient('nobody')],
+  ['consents of a user (delete)', (s) => s.consents.deleteByUser('nobody')],
+  ['browser session lookup', (s) => s.browserSessions.get('b1')],
+  ['browser session touch', (s) => s.browserSessions.touch('b1', 5)],
+  ['browser session end', (s) => s.browserSessions.end('nobody', 5, 'x')],
+  ['browser sessions of a user', (s) => s.browserSessions.listByUser('u1')],
+  ['end browser sessions of a user', (s) => s.browserSessions.endByUser('nobody', 5, 'x')],
+  ['prune browser sessions', (s) => s.browserSessions.deleteExpired(0)],
 ];
 
 describe.skipIf(Boolean(skip))('postgres: every hot query can use an index (EXPLAIN)', () => {

@@ -45,6 +45,9 @@ export const KEYCARD_TABLES = [
   'signing_keys',
   'revocations',
   'audit_events',
+  'authorization_codes',
+  'consents',
+  'browser_sessions',
 ];
 
 /** Empties a migrated keycard schema (test-only): quicker than a fresh schema per test. */

@@ -86,6 +86,45 @@ describe('sqlite storage file', () => {
     }
   });
 
+  it('lets one authorization-code consume win across two connections to the same file', async () => {
+    const file = nextFile();
+    const a = await createStorage({ driver: 'sqlite', file });
+    const b = await createSqliteStorage({ file });
+    try {
+      const code = {
+        codeHash: 'h',
+        clientId: 'spa',
+        redirectUri: 'https://app.example/cb',
+        codeChallenge: 'c'.repeat(43),
+        userId: 'u1',
+        sid: 'b1',
+        scopes: [],
+        audiences: [],
+        nonce: null,
+        authTime: 1,
+        amr: [],
+        dpopJkt: null,
+        createdAt: 1,
+        expiresAt: 9,
+      };
+      await a.authorizationCodes.create(code);
+      const pair = await Promise.all([
+        a.authorizationCodes.consume('h', 5),
+        b.authorizationCodes.consume('h', 5),
+      ]);
+      expect(pair.map((r) => r.status).sort()).toEqual(['ok', 'replayed']);
+      await a.authorizationCodes.create({ ...code, codeHash: 'h2' });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).authorizationCodes.consume('h2', 5)),
+      );
+      expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'replayed')).toHaveLength(19);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('shares the maintenance lock between two storages on one file in this process', async () => {
     const file = nextFile();
     const [a, b] = [await createSqliteStorage({ file }), await createSqliteStorage({ file })];

@@ -5,7 +5,8 @@ import type { Storage } from '../../src/storage/index.js';
 /**
  * A database laid out by migration 0001 only (a release before one-card-per-door), holding a
  * client, an audience and a session, is migrated to the latest schema by `open()`; the old rows
- * read back with the safe defaults of the new fields.
+ * read back with the safe defaults of the new fields (the client with no code-flow URIs), and the
+ * code-flow tables work.
  */
 export async function expectUpgradeFrom0001(
   db: Kysely<unknown>,
@@ -33,6 +34,9 @@ export async function expectUpgradeFrom0001(
       requireDpop: false,
       tokenExchange: [],
       grants: ['password'],
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
     });
     expect(await storage.audiences.get('rooms')).toMatchObject({ uri: null });
     expect(await storage.sessions.get('s-old')).toMatchObject({ dpopJkt: null, audiences: ['keycard'] });
@@ -52,6 +56,31 @@ export async function expectUpgradeFrom0001(
         createdAt: 5,
       }),
     ).rejects.toMatchObject({ code: 'ERR_STORAGE_CONFLICT' });
+    const old = await storage.clients.get('old-web');
+    if (old === undefined) throw new Error('old client missing');
+    await storage.clients.update({ ...old, redirectUris: ['https://old.example/cb'] });
+    expect(await storage.clients.get('old-web')).toMatchObject({ redirectUris: ['https://old.example/cb'] });
+    await storage.consents.put({
+      userId: 'u1',
+      clientId: 'old-web',
+      scopes: ['openid'],
+      audiences: [],
+      createdAt: 7,
+      updatedAt: 7,
+    });
+    expect(await storage.consents.listByUser('u1')).toHaveLength(1);
+    await storage.browserSessions.create({
+      id: 'b1',
+      userId: 'u1',
+      authTime: 7,
+      amr: ['pwd'],
+      createdAt: 7,
+      lastSeenAt: 7,
+      expiresAt: 70,
+      endedAt: null,
+      endedReason: null,
+    });
+    expect(await storage.browserSessions.touch('b1', 8)).toBe(true);
   } finally {
     await storage.close();
   }

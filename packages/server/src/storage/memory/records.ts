@@ -1,5 +1,6 @@
 import {
   type AudienceStore,
+  type ClientRecord,
   type ClientStore,
   type RoleStore,
   StorageConflictError,
@@ -44,11 +45,20 @@ export function memoryUsers(state: MemoryState): UserStore {
   };
 }
 
+/** A copy with the code-flow fields a JS caller may leave out set to their defaults, as SQL stores them. */
+const withClientDefaults = (client: ClientRecord): ClientRecord =>
+  copy({
+    ...client,
+    redirectUris: client.redirectUris ?? [],
+    postLogoutRedirectUris: client.postLogoutRedirectUris ?? [],
+    backchannelLogoutUri: client.backchannelLogoutUri ?? null,
+  });
+
 export function memoryClients(state: MemoryState): ClientStore {
   return {
     async create(client) {
       if (state.clients.has(client.id)) throw new StorageConflictError('client id already exists');
-      state.clients.set(client.id, copy(client));
+      state.clients.set(client.id, withClientDefaults(client));
     },
     async get(id) {
       return copy(state.clients.get(id));
@@ -58,7 +68,7 @@ export function memoryClients(state: MemoryState): ClientStore {
     },
     async update(client) {
       if (!state.clients.has(client.id)) return false;
-      state.clients.set(client.id, copy(client));
+      state.clients.set(client.id, withClientDefaults(client));
       return true;
     },
     async delete(id) {

@@ -2,7 +2,10 @@ import type { ListCursor, PageOptions } from '../paging.js';
 import type {
   AudienceRecord,
   AuditEvent,
+  AuthorizationCodeRecord,
+  BrowserSessionRecord,
   ClientRecord,
+  ConsentRecord,
   RefreshTokenRecord,
   RevocationEvent,
   RoleRecord,
@@ -24,7 +27,14 @@ export interface MemoryState {
   lastCursor: number;
   audit: AuditEvent[];
   lastAuditId: number;
+  authorizationCodes: Map<string, AuthorizationCodeRecord>;
+  /** Keyed by {@link consentKey}. */
+  consents: Map<string, ConsentRecord>;
+  browserSessions: Map<string, BrowserSessionRecord>;
 }
+
+/** The memory adapter's key of a (user, client) consent. */
+export const consentKey = (userId: string, clientId: string): string => JSON.stringify([userId, clientId]);
 
 export function createMemoryState(): MemoryState {
   return {
@@ -39,6 +49,9 @@ export function createMemoryState(): MemoryState {
     lastCursor: 0,
     audit: [],
     lastAuditId: 0,
+    authorizationCodes: new Map(),
+    consents: new Map(),
+    browserSessions: new Map(),
   };
 }
 

@@ -1,5 +1,11 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { addCardColumns } from '../sql/cards-schema.js';
+import {
+  addClientRedirects,
+  createAuthorizationCodes,
+  createBrowserSessions,
+  createConsents,
+} from '../sql/flow-schema.js';
 import { addHygieneIndexes } from '../sql/hygiene-schema.js';
 import { createAuditIndexes, createSharedTables } from '../sql/initial-schema.js';
 import { addUsedTokensIndex } from '../sql/used-tokens-schema.js';
@@ -64,6 +70,26 @@ export const postgresMigrations: Record<string, Migration> = {
   '0004_used_tokens': {
     async up(db: Kysely<unknown>) {
       await addUsedTokensIndex(db);
+    },
+  },
+  '0005_authorization_codes': {
+    async up(db: Kysely<unknown>) {
+      await createAuthorizationCodes(db, 'bigint');
+    },
+  },
+  '0006_consents': {
+    async up(db: Kysely<unknown>) {
+      await createConsents(db, 'bigint');
+    },
+  },
+  '0007_browser_sessions': {
+    async up(db: Kysely<unknown>) {
+      await createBrowserSessions(db, 'bigint');
+    },
+  },
+  '0008_client_redirects': {
+    async up(db: Kysely<unknown>) {
+      await addClientRedirects(db);
     },
   },
 };

@@ -61,6 +61,10 @@ export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
   multi_audience: c.multiAudience ? 1 : 0,
   require_dpop: c.requireDpop ? 1 : 0,
   token_exchange: json(c.tokenExchange),
+  // A JS caller may leave the code-flow fields out: store the defaults.
+  redirect_uris: json(c.redirectUris ?? []),
+  post_logout_redirect_uris: json(c.postLogoutRedirectUris ?? []),
+  backchannel_logout_uri: c.backchannelLogoutUri ?? null,
 });
 
 export const rowToClient = (r: Row<'clients'>): ClientRecord => ({
@@ -75,6 +79,9 @@ export const rowToClient = (r: Row<'clients'>): ClientRecord => ({
   multiAudience: Boolean(Number(r.multi_audience)),
   requireDpop: Boolean(Number(r.require_dpop)),
   tokenExchange: parse(r.token_exchange),
+  redirectUris: parse(r.redirect_uris),
+  postLogoutRedirectUris: parse(r.post_logout_redirect_uris),
+  backchannelLogoutUri: r.backchannel_logout_uri,
   createdAt: num(r.created_at),
 });
 

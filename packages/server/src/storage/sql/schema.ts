@@ -15,6 +15,9 @@ export interface Database {
   signing_keys: SigningKeysTable;
   revocations: RevocationsTable;
   audit_events: AuditEventsTable;
+  authorization_codes: AuthorizationCodesTable;
+  consents: ConsentsTable;
+  browser_sessions: BrowserSessionsTable;
 }
 
 export interface UsersTable {
@@ -43,6 +46,10 @@ export interface ClientsTable {
   multi_audience: number;
   require_dpop: number;
   token_exchange: string;
+  /** Migration 0008: JSON arrays of URIs, and a URI or null. */
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
 }
 
 export interface AudiencesTable {
@@ -119,4 +126,48 @@ export interface AuditEventsTable {
   ip: string | null;
   user_agent: string | null;
   detail: string;
+}
+
+/** Migration 0005. */
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  user_id: string;
+  sid: string;
+  scopes: string;
+  audiences: string;
+  nonce: string | null;
+  auth_time: number;
+  amr: string;
+  dpop_jkt: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  issued_session_id: string | null;
+  replayed_at: number | null;
+}
+
+/** Migration 0006. */
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  audiences: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Migration 0007. */
+export interface BrowserSessionsTable {
+  id: string;
+  user_id: string;
+  auth_time: number;
+  amr: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  ended_at: number | null;
+  ended_reason: string | null;
 }

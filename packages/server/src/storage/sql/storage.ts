@@ -1,5 +1,8 @@
 import type { RevocationStore, Storage } from '../types.js';
 import { sqlAudit } from './audit.js';
+import { sqlAuthorizationCodes } from './authorization-codes.js';
+import { sqlBrowserSessions } from './browser-sessions.js';
+import { sqlConsents } from './consents.js';
 import type { SqlContext } from './context.js';
 import { sqlKeys } from './keys.js';
 import { sqlAudiences, sqlClients, sqlRoles, sqlUsers } from './records.js';
@@ -28,6 +31,9 @@ export function assembleSqlStorage(
     keys: sqlKeys(ctx),
     revocations: parts.revocations,
     audit: sqlAudit(ctx),
+    authorizationCodes: sqlAuthorizationCodes(ctx),
+    consents: sqlConsents(ctx),
+    browserSessions: sqlBrowserSessions(ctx),
     withMaintenanceLock: parts.withMaintenanceLock,
     migrate: parts.migrate,
     close: parts.close,

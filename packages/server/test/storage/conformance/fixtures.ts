@@ -1,6 +1,7 @@
 import type {
   AuditEvent,
   ClientRecord,
+  NewAuthorizationCode,
   RefreshTokenRecord,
   SessionRecord,
   SigningKeyRecord,
@@ -42,6 +43,9 @@ export function client(id: string, overrides: Partial<ClientRecord> = {}): Clien
     multiAudience: false,
     requireDpop: false,
     tokenExchange: [],
+    redirectUris: [],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: null,
     createdAt: 1_000,
     ...overrides,
   };
@@ -110,4 +114,27 @@ export function auditEvent(at: number, type: string, overrides: Partial<AuditEve
 /** Hex-looking, unique per call within a test: stands in for SHA-256 hashes. */
 export function hash(label: string): string {
   return Buffer.from(label).toString('hex').padEnd(64, '0');
+}
+
+export function authorizationCode(
+  codeHash: string,
+  overrides: Partial<NewAuthorizationCode> = {},
+): NewAuthorizationCode {
+  return {
+    codeHash,
+    clientId: 'spa',
+    redirectUri: 'https://app.example/callback',
+    codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    userId: 'u1',
+    sid: 'bs1',
+    scopes: ['openid', 'rooms:read'],
+    audiences: ['rooms'],
+    nonce: 'n-0S6_WzA2Mj',
+    authTime: 900,
+    amr: ['pwd'],
+    dpopJkt: null,
+    createdAt: 1_000,
+    expiresAt: 61_000,
+    ...overrides,
+  };
 }

@@ -114,6 +114,41 @@ export function recordTests(ctx: Ctx): void {
     });
   });
 
+  describe('clients: code-flow URIs', () => {
+    it('keeps redirect, post-logout and back-channel logout URIs, and updates them', async () => {
+      const clients = ctx.storage().clients;
+      const spa = client('spa', {
+        type: 'public',
+        secretHash: null,
+        redirectUris: ['https://app.example/callback', 'http://127.0.0.1/cb'],
+        postLogoutRedirectUris: ['https://app.example/'],
+        backchannelLogoutUri: 'https://app.example/backchannel-logout',
+      });
+      await clients.create(spa);
+      expect(await clients.get('spa')).toEqual(spa);
+      expect(await clients.list()).toEqual([spa]);
+      const changed = { ...spa, redirectUris: ['https://app.example/new'], backchannelLogoutUri: null };
+      expect(await clients.update(changed)).toBe(true);
+      expect(await clients.get('spa')).toEqual(changed);
+    });
+
+    it('defaults them to none when a JS caller leaves them out', async () => {
+      const clients = ctx.storage().clients;
+      const {
+        redirectUris: _r,
+        postLogoutRedirectUris: _p,
+        backchannelLogoutUri: _b,
+        ...old
+      } = client('old');
+      await clients.create(old as Parameters<typeof clients.create>[0]);
+      expect(await clients.get('old')).toMatchObject({
+        redirectUris: [],
+        postLogoutRedirectUris: [],
+        backchannelLogoutUri: null,
+      });
+    });
+  });
+
   describe('audiences', () => {
     it('upserts (replacing), gets, lists and deletes', async () => {
       const audiences = ctx.storage().audiences;

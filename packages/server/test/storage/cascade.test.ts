@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, deleteClient, deleteUser } from '../../src/index.js';
+import { addUser, type Running, startServer } from '../helpers.js';
+
+/** Deleting a user or a client through the server takes their code-flow records with them. */
+describe('code-flow records follow their user and client', () => {
+  let r: Running;
+  const request = { ip: null, userAgent: null };
+  const consent = (userId: string, clientId: string) => ({
+    userId,
+    clientId,
+    scopes: ['openid'],
+    audiences: [],
+    createdAt: 1,
+    updatedAt: 1,
+  });
+
+  beforeAll(async () => {
+    r = await startServer({ databaseUrl: 'memory' });
+  });
+  afterAll(() => r.close());
+
+  it('deleting a user deletes their consents and ends their browser sessions', async () => {
+    const { storage } = r.server.services;
+    const alice = await addUser(r, 'alice', 'correct horse battery');
+    const bob = await addUser(r, 'bob', 'correct horse battery');
+    await storage.consents.put(consent(alice.id, 'app'));
+    await storage.consents.put(consent(bob.id, 'app'));
+    const now = r.server.services.clock();
+    await storage.browserSessions.create({
+      id: 'b-alice',
+      userId: alice.id,
+      authTime: now,
+      amr: ['pwd'],
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + 3_600_000,
+      endedAt: null,
+      endedReason: null,
+    });
+    await deleteUser(r.server.services, alice.id, { actor: 'admin', request });
+    expect(await storage.consents.listByUser(alice.id)).toEqual([]);
+    expect(await storage.consents.listByUser(bob.id)).toHaveLength(1);
+    expect(await storage.browserSessions.get('b-alice')).toMatchObject({ endedReason: 'user_deleted' });
+  });
+
+  it('deleting a client deletes the consents given to it', async () => {
+    const { storage } = r.server.services;
+    await createClient(r.server.services, { id: 'third-party', type: 'public', grants: ['refresh_token'] });
+    await storage.consents.put(consent('u1', 'third-party'));
+    await storage.consents.put(consent('u1', 'other'));
+    await deleteClient(r.server.services, 'third-party', { actor: 'admin', request });
+    expect((await storage.consents.listByUser('u1')).map((c) => c.clientId)).toEqual(['other']);
+  });
+});
