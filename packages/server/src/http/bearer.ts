@@ -31,28 +31,29 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Authenticates a user's card for `/api/*`: issued by this server for its own API audience and
- * that audience alone (`aud` exactly `keycard`), not revoked, from a user session (service
- * cards have no `sid`), and carrying `scope` when one is required. A DPoP-bound card (`cnf.jkt`)
- * is accepted only as `Authorization: DPoP` with a proof of its key for this request (RFC 9449
- * §7); sent as Bearer it is refused, as is the DPoP scheme for an unbound card.
+ * A user's card as the request presents it: signature, issuer, `typ: at+jwt`, expiry and
+ * revocation checked, and the audience when one is named (then `aud` must be exactly that audience:
+ * one card, one door). A DPoP-bound card (`cnf.jkt`) is accepted only as `Authorization: DPoP` with
+ * a proof of its key for this request (RFC 9449 §7); sent as Bearer it is refused, as is the DPoP
+ * scheme for an unbound card. Service cards (no `sid`) are refused.
  *
  * @example
  * ```ts
- * const caller = await authenticate(ctx, request, { scope: 'admin' });
+ * const caller = await verifyUserCard(ctx, request, { audience: 'keycard' });
  * ```
  */
-export async function authenticate(
+export async function verifyUserCard(
   ctx: ServerContext,
   request: FastifyRequest,
-  opts: { scope?: string } = {},
+  opts: { audience?: string } = {},
 ): Promise<Caller> {
   const card = presentedCard(request);
   if (card === undefined) throw new ServerError('ERR_UNAUTHENTICATED');
-  const claims = await verifyAccessToken(ctx, card.token, { audience: API_AUDIENCE });
-  // Only a card for the server's own API, never one that also opens a door (one card, one door).
-  if (claims.aud !== API_AUDIENCE) {
-    throw new ServerError('ERR_INVALID_TOKEN', { message: `A card for the ${API_AUDIENCE} API is required` });
+  const claims = await verifyAccessToken(ctx, card.token, opts);
+  if (opts.audience !== undefined && claims.aud !== opts.audience) {
+    throw new ServerError('ERR_INVALID_TOKEN', {
+      message: `A card for the ${opts.audience} API is required`,
+    });
   }
   const jkt = boundKey(claims);
   if (jkt !== undefined && card.scheme !== 'DPoP') {
@@ -68,9 +69,27 @@ export async function authenticate(
     throw new ServerError('ERR_INVALID_TOKEN', { message: 'A user token is required' });
   }
   const scopes = typeof claims['scope'] === 'string' ? claims['scope'].split(' ').filter(Boolean) : [];
-  if (opts.scope !== undefined && !scopes.includes(opts.scope))
-    throw new ServerError('ERR_INSUFFICIENT_SCOPE');
   return { userId: claims.sub, sessionId: claims.sid, scopes, claims };
+}
+
+/**
+ * Authenticates a user's card for `/api/*`: {@link verifyUserCard} for the server's own API
+ * audience and that audience alone (`aud` exactly `keycard`), carrying `scope` when one is required.
+ *
+ * @example
+ * ```ts
+ * const caller = await authenticate(ctx, request, { scope: 'admin' });
+ * ```
+ */
+export async function authenticate(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  opts: { scope?: string } = {},
+): Promise<Caller> {
+  const caller = await verifyUserCard(ctx, request, { audience: API_AUDIENCE });
+  if (opts.scope !== undefined && !caller.scopes.includes(opts.scope))
+    throw new ServerError('ERR_INSUFFICIENT_SCOPE');
+  return caller;
 }
 
 /** `cnf.jkt` of a card, when it is bound to a key. */

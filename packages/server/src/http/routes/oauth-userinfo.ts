@@ -2,9 +2,8 @@ import { type OAuthErrorBody, parseAuthorization, USERINFO_PATH, type UserInfo }
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
-import { identityClaims, verifyAccessToken } from '../../tokens/index.js';
-import { boundKey, presentedCard } from '../bearer.js';
-import { resourceRequestProof } from '../dpop.js';
+import { identityClaims } from '../../tokens/index.js';
+import { verifyUserCard } from '../bearer.js';
 
 /** The refusals answered as a protected resource (RFC 6750 §3.1), with their status and challenge. */
 const REFUSALS = {
@@ -21,27 +20,12 @@ type Refusal = keyof typeof REFUSALS;
  * the holder's own claims, those its scopes allow. A DPoP-bound card needs its proof, as at `/api/*`.
  */
 export async function userInfo(ctx: ServerContext, request: FastifyRequest): Promise<UserInfo> {
-  const card = presentedCard(request);
-  if (card === undefined) throw new ServerError('ERR_UNAUTHENTICATED');
-  const claims = await verifyAccessToken(ctx, card.token);
-  const jkt = boundKey(claims);
-  if (jkt !== undefined && card.scheme !== 'DPoP') {
-    throw new ServerError('ERR_INVALID_TOKEN', {
-      message: 'A DPoP-bound card must be sent with the DPoP scheme',
-    });
-  }
-  if (jkt === undefined && card.scheme === 'DPoP') {
-    throw new ServerError('ERR_INVALID_TOKEN', { message: 'This card is not DPoP-bound: send it as Bearer' });
-  }
-  if (jkt !== undefined) await resourceRequestProof(ctx, request, card.token, jkt);
-  if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
-    throw new ServerError('ERR_INVALID_TOKEN', { message: 'A user token is required' });
-  }
-  const scopes = typeof claims['scope'] === 'string' ? claims['scope'].split(' ').filter(Boolean) : [];
+  // Any audience: verifyUserCard names none, so only issuer, signature, typ, expiry and revocation.
+  const { userId, scopes } = await verifyUserCard(ctx, request);
   if (!scopes.includes('openid')) {
     throw new ServerError('ERR_INSUFFICIENT_SCOPE', { message: 'The card does not carry the openid scope' });
   }
-  const user = await ctx.storage.users.getById(claims.sub);
+  const user = await ctx.storage.users.getById(userId);
   if (user === undefined || user.disabled) throw new ServerError('ERR_INVALID_TOKEN');
   return { sub: user.id, ...identityClaims(user, scopes) };
 }
