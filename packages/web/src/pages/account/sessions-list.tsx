@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { listSessions } from '../../api/account.js';
 import type { SessionInfo } from '../../api/types.js';
+import { SessionSeenCells } from '../../components/session-cells.js';
 import { Status } from '../../components/status.js';
 import { Cell, Table } from '../../components/table.js';
-import { TimeText } from '../../components/time-cell.js';
 import { useLoad } from '../../components/use-load.js';
 import { useNow } from '../../components/use-now.js';
 import { messageOf } from '../../lib/errors.js';
@@ -77,13 +77,7 @@ export function SessionsList({ version = 0 }: SessionsListProps) {
                   </span>
                 ) : null}
               </Cell>
-              <Cell label="IP">{s.ip ?? '—'}</Cell>
-              <Cell label="Signed in">
-                <TimeText value={s.createdAt} now={now} past />
-              </Cell>
-              <Cell label="Last used">
-                <TimeText value={s.lastUsedAt} now={now} past />
-              </Cell>
+              <SessionSeenCells session={s} now={now} />
               <Cell label="Actions" actions>
                 <button
                   type="button"

@@ -1,7 +1,7 @@
 import { useConfirm } from '../../components/confirm.js';
+import { SessionSeenCells } from '../../components/session-cells.js';
 import { Status } from '../../components/status.js';
 import { Cell, Table } from '../../components/table.js';
-import { TimeText } from '../../components/time-cell.js';
 import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { useNow } from '../../components/use-now.js';
@@ -94,13 +94,7 @@ export function AdminSessions() {
               <Cell label="Device" title={s.userAgent ?? ''}>
                 {device}
               </Cell>
-              <Cell label="IP">{s.ip ?? '—'}</Cell>
-              <Cell label="Signed in">
-                <TimeText value={s.createdAt} now={now} past />
-              </Cell>
-              <Cell label="Last used">
-                <TimeText value={s.lastUsedAt} now={now} past />
-              </Cell>
+              <SessionSeenCells session={s} now={now} />
               <Cell label="Actions" actions>
                 <button
                   type="button"
