@@ -85,7 +85,11 @@ export function createKeyManager(deps: {
 }): KeyManager {
   const { storage, sealer, config, clock, logger } = deps;
   const alg = config.tokens.algorithm as AsymmetricAlgorithm;
-  const signers = new Map<string, { sign(claims: JWTClaims): string }>();
+  // One signer per key and `typ`, found without building a string on the token endpoint's hot path.
+  const signers = {
+    'at+jwt': new Map<string, { sign(claims: JWTClaims): string }>(),
+    JWT: new Map<string, { sign(claims: JWTClaims): string }>(),
+  };
   let cache: Cache | undefined;
   const changed = () => deps.onChange?.();
 
@@ -155,11 +159,11 @@ export function createKeyManager(deps: {
       current = records.find((r) => r.state === 'current');
     }
     if (current === undefined) throw new ServerError('ERR_NOT_READY', { message: 'No signing key' });
-    let signer = signers.get(`${typ} ${current.kid}`);
+    let signer = signers[typ].get(current.kid);
     if (signer === undefined) {
       const key: PrivateKey = openSigningKey(current, sealer);
       signer = createSigner(key, { typ });
-      signers.set(`${typ} ${current.kid}`, signer);
+      signers[typ].set(current.kid, signer);
     }
     return { kid: current.kid, signer };
   }
@@ -216,7 +220,7 @@ export function createKeyManager(deps: {
       if (record === undefined) throw new ServerError('ERR_KEY_NOT_FOUND');
       if (record.state === 'current') await promote(false);
       await storage.keys.delete(kid);
-      for (const typ of ['at+jwt', 'JWT']) signers.delete(`${typ} ${kid}`);
+      for (const byKid of Object.values(signers)) byKid.delete(kid);
       let after = await load(true);
       if (!after.records.some((r) => r.state === 'next')) {
         await createNext();
@@ -235,7 +239,7 @@ export function createKeyManager(deps: {
       for (const record of records) {
         if (record.state === 'retired' && record.removeAfter !== null && record.removeAfter <= now) {
           if (await storage.keys.delete(record.kid)) removed.push(record.kid);
-          for (const typ of ['at+jwt', 'JWT']) signers.delete(`${typ} ${record.kid}`);
+          for (const byKid of Object.values(signers)) byKid.delete(record.kid);
         }
       }
       const current = records.find((r) => r.state === 'current');
