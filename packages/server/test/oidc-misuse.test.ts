@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, createUser } from '../src/index.js';
-import { type Body, postForm, type Running, startServer } from './helpers.js';
+import { createClient, createUser, runMaintenance } from '../src/index.js';
+import { type Body, getJson, postForm, type Running, startServer, testClock } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -182,5 +182,41 @@ describe('ID tokens and identity scopes misused', () => {
     const form = await postForm(`${r.url}/oauth/userinfo`, { access_token: tokens.access_token });
     expect(form.status).toBe(401);
     expect(form.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('a retired key and the ID tokens it signed', () => {
+  it('stays published while an ID token outlives every access token', async () => {
+    const clock = testClock();
+    const r = await startServer({ tokens: { accessTokenTtl: 60, idTokenTtl: 3600 } }, { clock });
+    try {
+      const ctx = r.server.services;
+      await createClient(ctx, {
+        id: 'app',
+        type: 'public',
+        firstParty: true,
+        grants: ['password'],
+        audiences: ['keycard'],
+        scopes: ['openid'],
+      });
+      await createUser(ctx, { username: 'alice', password: PASSWORD, roles: [] });
+      const res = await postForm(`${r.url}/oauth/token`, {
+        grant_type: 'password',
+        client_id: 'app',
+        username: 'alice',
+        password: PASSWORD,
+        scope: 'openid',
+      });
+      const kid = JSON.parse(Buffer.from(res.body.id_token.split('.')[0], 'base64url').toString()).kid;
+      expect((await ctx.keys.rotate()).retired).toBe(kid);
+      const kids = async () =>
+        (await getJson(`${r.url}/.well-known/jwks.json`)).body.keys.map((k: { kid: string }) => k.kid);
+      // Just before the ID token expires, its key is still there, maintenance or not.
+      clock.advance(3599 * 1000);
+      await runMaintenance(ctx);
+      expect(await kids()).toContain(kid);
+    } finally {
+      await r.close();
+    }
   });
 });
