@@ -50,7 +50,7 @@ const PROMPTS = new Set(['none', 'login', 'consent']);
 /**
  * Parameters an error may name. An error description never repeats what the request sent (an
  * unknown name, a value): a crafted link would otherwise put its own words on the client's error
- * page, and RFC 6749 §4.1.2.1 allows only printable ASCII without `"` and `\\` there.
+ * page, and RFC 6749 §4.1.2.1 allows only printable ASCII without `"` or `\` there.
  */
 const KNOWN = new Set([
   'response_type',
