@@ -134,6 +134,25 @@ describe('an authorization request', () => {
       expect(parsed).toMatchObject({ kind: 'redirect-error', error: 'unauthorized_client', state: 'xyz' });
     });
 
+    it('never reflects request input into error_description (RFC 6749 §4.1.2.1 characters)', async () => {
+      // A crafted link must not make the client's error page show the attacker's words.
+      const bait = 'Your account is locked: call +1 555 0100';
+      const cases: [string, string][][] = [
+        [...Object.entries(GOOD), ['prompt', `"${bait}"`]],
+        [...Object.entries(GOOD), [bait, 'a'], [bait, 'b']],
+        [...Object.entries(GOOD), ['é\u0000<script>', 'a'], ['é\u0000<script>', 'b']],
+        [...Object.entries(GOOD), ['x'.repeat(5000), 'a'], ['x'.repeat(5000), 'b']],
+      ];
+      for (const params of cases) {
+        const parsed = await parse(params);
+        expect(parsed.kind).toBe('redirect-error');
+        if (parsed.kind !== 'redirect-error') continue;
+        expect(parsed.description).toMatch(/^[\x20\x21\x23-\x5b\x5d-\x7e]{1,200}$/);
+        expect(parsed.description).not.toContain('call +1');
+        expect(parsed.description).not.toContain('<script>');
+      }
+    });
+
     it('drops a state it will not echo (too long or repeated)', async () => {
       const long = await parse({ ...GOOD, state: 's'.repeat(1025) });
       expect(long).toMatchObject({ kind: 'redirect-error', state: undefined, error: 'invalid_request' });

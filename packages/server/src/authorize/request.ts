@@ -47,6 +47,25 @@ export type AuthorizeParse =
 const MAX_LENGTH: Record<string, number> = { state: 1024, nonce: 512, login_hint: 256, scope: 2048 };
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
 const PROMPTS = new Set(['none', 'login', 'consent']);
+/**
+ * Parameters an error may name. An error description never repeats what the request sent (an
+ * unknown name, a value): a crafted link would otherwise put its own words on the client's error
+ * page, and RFC 6749 §4.1.2.1 allows only printable ASCII without `"` or `\` there.
+ */
+const KNOWN = new Set([
+  'response_type',
+  'response_mode',
+  'scope',
+  'state',
+  'nonce',
+  'prompt',
+  'max_age',
+  'login_hint',
+  'code_challenge',
+  'code_challenge_method',
+  'request',
+  'request_uri',
+]);
 /** The longest `max_age` taken (ten years); OIDC gives no bound, a number must fit in one. */
 const MAX_AGE_LIMIT = 10 * 365 * 24 * 3600;
 
@@ -96,7 +115,8 @@ export async function parseAuthorizationRequest(
   if (rawState === null) return fail('invalid_request', 'state is repeated');
   if (rawState !== undefined && state === undefined) return fail('invalid_request', 'state is too long');
   for (const name of new Set(params.keys())) {
-    if (params.getAll(name).length > 1) return fail('invalid_request', `${name} is repeated`);
+    if (params.getAll(name).length > 1)
+      return fail('invalid_request', KNOWN.has(name) ? `${name} is repeated` : 'a parameter is repeated');
     const max = MAX_LENGTH[name];
     if (max !== undefined && (params.get(name) ?? '').length > max)
       return fail('invalid_request', `${name} is longer than ${max} characters`);
@@ -136,7 +156,7 @@ export async function parseAuthorizationRequest(
   if (promptText !== null) {
     for (const value of promptText.split(' ')) {
       if (!PROMPTS.has(value))
-        return fail('invalid_request', `prompt: ${JSON.stringify(value)} is not served`);
+        return fail('invalid_request', 'prompt: only none, login and consent are served');
       prompt.add(value as 'none' | 'login' | 'consent');
     }
     if (prompt.has('none') && prompt.size > 1)
