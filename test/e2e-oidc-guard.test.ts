@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGuard, type Guard } from '@keycard/guard';
-import { createClient, createServer, createUser, type KeycardServer } from '@keycard/server';
+import { createClient, createServer, createUser, type KeycardServer, updateClient } from '@keycard/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const PASSWORD = 'correct horse battery staple';
@@ -20,6 +20,18 @@ beforeAll(async () => {
     { unsafeFastPasswordHashingForTests: true, jobs: false },
   );
   const ctx = server.services;
+  await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read'], createdAt: ctx.clock() });
+  // The worst case: a client whose id is the door's audience, so its ID tokens carry `aud: rooms`.
+  // The services refuse that pair (clients and audiences share one namespace); a database from
+  // before the rule may hold it, so the audience is written to storage directly.
+  await createClient(ctx, {
+    id: 'rooms',
+    type: 'public',
+    firstParty: true,
+    grants: ['password'],
+    audiences: [],
+    scopes: ['openid', 'profile', 'rooms:read'],
+  });
   await ctx.storage.audiences.upsert({
     id: 'rooms',
     name: 'Rooms',
@@ -27,16 +39,7 @@ beforeAll(async () => {
     uri: null,
     createdAt: 0,
   });
-  await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read'], createdAt: ctx.clock() });
-  // The worst case: a client whose id is the door's audience, so its ID tokens carry `aud: rooms`.
-  await createClient(ctx, {
-    id: 'rooms',
-    type: 'public',
-    firstParty: true,
-    grants: ['password'],
-    audiences: ['rooms'],
-    scopes: ['openid', 'profile', 'rooms:read'],
-  });
+  await updateClient(ctx, 'rooms', { audiences: ['rooms'] });
   await createUser(ctx, { username: 'alice', password: PASSWORD, roles: ['guest'] });
   issuer = await server.listen();
   guard = createGuard({ issuer, audience: 'rooms' });

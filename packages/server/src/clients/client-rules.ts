@@ -14,7 +14,8 @@ const CLIENT_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export const USER_ID_SHAPE = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 
 /**
- * Checks a client id: the allowed characters, not the shape of a user id, and no user with it.
+ * Checks a client id: the allowed characters, not the shape of a user id, and no user or audience
+ * with it.
  * Throws ERR_VALIDATION or ERR_CONFLICT.
  */
 export async function checkClientId(ctx: ClientRulesDeps, id: string): Promise<void> {
@@ -24,6 +25,13 @@ export async function checkClientId(ctx: ClientRulesDeps, id: string): Promise<v
   if (USER_ID_SHAPE.test(id) || (await ctx.storage.users.getById(id)) !== undefined) {
     throw new ServerError('ERR_CONFLICT', {
       message: 'id: a client id may not have the shape of a user id (22 base64url characters)',
+    });
+  }
+  // An ID token's `aud` is its client id, an access token's is an audience id: one namespace, so
+  // neither can be taken for the other by a party that compares `aud` alone.
+  if ((await ctx.storage.audiences.get(id)) !== undefined) {
+    throw new ServerError('ERR_CONFLICT', {
+      message: 'id: an audience has this id; clients and audiences share one namespace',
     });
   }
 }

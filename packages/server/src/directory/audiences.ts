@@ -36,6 +36,12 @@ export async function saveAudience(
     throw new ServerError('ERR_VALIDATION', { message: 'id: 1-200 visible ASCII characters' });
   }
   const existing = await ctx.storage.audiences.get(input.id);
+  // One namespace with clients: an ID token's `aud` (a client id) never names an audience.
+  if (existing === undefined && (await ctx.storage.clients.get(input.id)) !== undefined) {
+    throw new ServerError('ERR_CONFLICT', {
+      message: 'id: a client has this id; clients and audiences share one namespace',
+    });
+  }
   const record: AudienceRecord = {
     id: input.id,
     name: input.name ?? existing?.name ?? input.id,
