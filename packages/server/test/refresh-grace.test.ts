@@ -97,3 +97,37 @@ describe('refresh grace window: audited, and answered only to the same client an
     expect(await graceEvents()).toHaveLength(before + 1);
   });
 });
+
+describe('the grace window never outlives the session', () => {
+  const clock = testClock();
+  let r: Running;
+  beforeAll(async () => {
+    r = await startServer(
+      { databaseUrl: 'memory', sessions: { absoluteTtl: 60, refreshIdleTtl: 60, refreshGraceSeconds: 10 } },
+      { clock },
+    );
+    await addUser(r, 'alice', PASSWORD);
+  });
+  afterAll(() => r.close());
+
+  it('a duplicate inside the window but after the absolute expiry gets invalid_grant, not tokens', async () => {
+    const signedIn = await postJson(`${r.url}/api/login`, {
+      username: 'alice',
+      password: PASSWORD,
+      client_id: 'keycard-cli',
+    });
+    const rt = signedIn.body.refresh_token as string;
+    clock.advance(55_000);
+    const first = await postJson(`${r.url}/api/refresh`, { refresh_token: rt, client_id: 'keycard-cli' });
+    expect(first.status).toBe(200);
+    clock.advance(7_000); // 62 s after sign-in: past the 60 s session, 7 s into the 10 s window
+    const duplicate = await postJson(`${r.url}/api/refresh`, { refresh_token: rt, client_id: 'keycard-cli' });
+    expect(duplicate.status).toBe(400);
+    expect(duplicate.body.error.code).toBe('ERR_INVALID_GRANT');
+    const successor = await postJson(`${r.url}/api/refresh`, {
+      refresh_token: first.body.refresh_token,
+      client_id: 'keycard-cli',
+    });
+    expect(successor.body.error?.code).toBe('ERR_INVALID_GRANT');
+  });
+});

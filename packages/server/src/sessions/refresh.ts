@@ -87,12 +87,14 @@ export async function refreshSession(ctx: ServerContext, input: RefreshInput): P
   // Checked before the token is consumed: a bad request must not cost the client its token.
   const card = await cardRequest(ctx, session, client, input);
   const now = ctx.clock();
+  // A session past its absolute lifetime answers nothing, not even the grace window's duplicate.
+  if (session.expiresAt <= now) throw new ServerError('ERR_INVALID_GRANT');
   if (record === undefined) {
     if (!rotatedOut(ctx, session, now)) throw new ServerError('ERR_INVALID_GRANT');
     return reuseDetected(ctx, session, client, request);
   }
   if (record.usedAt !== null) return presentedAgain(ctx, record, session, client, card, request);
-  if (record.expiresAt <= now || session.expiresAt <= now) throw new ServerError('ERR_INVALID_GRANT');
+  if (record.expiresAt <= now) throw new ServerError('ERR_INVALID_GRANT');
 
   const successor = mintRefreshToken(ctx, session.id);
   const successorHash = sha256Hex(successor);
