@@ -35,6 +35,8 @@ describe('redirect URIs at registration', () => {
     ['https://app.example.com/a/../b', /canonical form/],
     ['https://app.example.com:443/cb', /canonical form/],
     [`https://app.example.com/${'a'.repeat(2000)}`, /at most 2000/],
+    ['https://app.example.com/cb?code=evil', /response parameter/],
+    ['https://app.example.com/cb?x=1&iss=evil', /response parameter/],
   ])('refuses %s', (uri, why) => {
     expect(redirectUriProblem(uri)).toMatch(why);
   });

@@ -1,6 +1,6 @@
 /**
  * The authorization response (RFC 6749 §4.1.2 and §4.1.2.1) as a redirect: the parameters added to
- * the client's registered redirect URI, keeping its own query (§3.1.2), always with `iss` (RFC 9207,
+ * the client's registered redirect URI, keeping its own query as registered (§3.1.2), always with `iss` (RFC 9207,
  * so a client talking to several servers can tell which one answered: mix-up defence) and `state`
  * when the request had one.
  */
@@ -23,11 +23,11 @@ export function authorizationResponseUrl(
   state: string | undefined,
   issuer: string,
 ): string {
-  const url = new URL(redirectUri);
-  for (const name of ['code', 'error', 'error_description', 'state', 'iss']) url.searchParams.delete(name);
-  for (const [name, value] of Object.entries(answer))
-    if (value !== undefined) url.searchParams.append(name, value);
-  if (state !== undefined) url.searchParams.append('state', state);
-  url.searchParams.append('iss', issuer);
-  return url.href;
+  // The registered URI is kept byte for byte (its query cannot hold these names: redirect-uri.ts).
+  const added = new URLSearchParams();
+  for (const [name, value] of Object.entries(answer)) if (value !== undefined) added.append(name, value);
+  if (state !== undefined) added.append('state', state);
+  added.append('iss', issuer);
+  const separator = !redirectUri.includes('?') ? '?' : redirectUri.endsWith('?') ? '' : '&';
+  return `${redirectUri}${separator}${added}`;
 }

@@ -19,6 +19,15 @@ import { ServerError } from '../errors.js';
 export const MAX_REDIRECT_URI_LENGTH = 2000;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
+/** What the authorization response adds to the query: a registered URI may not pre-set them. */
+export const RESPONSE_PARAMETERS = [
+  'code',
+  'state',
+  'iss',
+  'error',
+  'error_description',
+  'error_uri',
+] as const;
 /** RFC 3986 scheme with at least one dot: a reverse domain name such as `com.example.app`. */
 const PRIVATE_USE_SCHEME = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/;
 
@@ -56,6 +65,8 @@ export function redirectUriProblem(uri: string): string | undefined {
     return 'a private-use scheme URI has a path only (com.example.app:/callback, RFC 8252 §7.1)';
   }
   if (url.href !== uri) return `must be written in canonical form: ${url.href}`;
+  if (RESPONSE_PARAMETERS.some((name) => url.searchParams.has(name)))
+    return `its query must not carry a response parameter (${RESPONSE_PARAMETERS.join(', ')})`;
   return undefined;
 }
 
