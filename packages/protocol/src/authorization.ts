@@ -35,6 +35,17 @@ export function isWellFormedToken(token: string): boolean {
   return TOKEN68.test(token);
 }
 
+/** Options of {@link parseAuthorization}. */
+export interface ParseAuthorizationOptions {
+  /**
+   * Check the token68 syntax of the token (default true). A verifier that keeps a cache of tokens it
+   * has verified may pass `false` and check {@link isWellFormedToken} only before it verifies a token
+   * it has not seen: a cache hit is well formed already, and the check is the costliest part of a
+   * parse. The scheme and the single space are checked either way, and the token is never empty.
+   */
+  tokenSyntax?: boolean;
+}
+
 /**
  * Parses an `Authorization` header value into the card it carries: `Bearer <token>` (RFC 6750
  * §2.1) or `DPoP <token>` (RFC 9449 §7.1). The scheme is case-insensitive; exactly one space
@@ -50,6 +61,7 @@ export function isWellFormedToken(token: string): boolean {
  */
 export function parseAuthorization(
   header: string | readonly string[] | undefined | null,
+  options: ParseAuthorizationOptions = {},
 ): ParsedAuthorization {
   if (header === undefined || header === null) return { error: 'missing' };
   if (typeof header !== 'string') return { error: header.length === 0 ? 'missing' : 'multiple' };
@@ -58,7 +70,8 @@ export function parseAuthorization(
   const start = scheme === BEARER_SCHEME ? 7 : 5;
   if (header.charCodeAt(start - 1) !== 32) return { error: 'malformed', scheme };
   const token = header.slice(start);
-  if (!TOKEN68.test(token)) return { error: 'malformed', scheme };
+  if (options.tokenSyntax === false ? token.length === 0 : !TOKEN68.test(token))
+    return { error: 'malformed', scheme };
   return { scheme, token };
 }
 

@@ -1,6 +1,7 @@
 export {
   type AuthorizationError,
   isWellFormedToken,
+  type ParseAuthorizationOptions,
   type ParsedAuthorization,
   parseAuthorization,
 } from './authorization.js';

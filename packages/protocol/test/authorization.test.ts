@@ -50,6 +50,18 @@ describe('parseAuthorization', () => {
     expect(parseAuthorization('DPoP')).toEqual({ error: 'malformed', scheme: 'DPoP' });
   });
 
+  it('with tokenSyntax: false, leaves the token68 check to the caller but not the scheme, the space or emptiness', () => {
+    const lax = (header: string) => parseAuthorization(header, { tokenSyntax: false });
+    expect(lax('Bearer a b')).toEqual({ scheme: 'Bearer', token: 'a b' });
+    expect(isWellFormedToken('a b')).toBe(false); // what the caller checks before verifying it
+    for (const bad of ['Bearer', 'Bearer ', 'Bearer\tabc', 'DPoP'])
+      expect(lax(bad).scheme, bad).toBeDefined();
+    for (const bad of ['Bearer', 'Bearer ', 'Bearer\tabc', 'DPoP'])
+      expect('error' in lax(bad), bad).toBe(true);
+    expect(lax('Basic abc')).toEqual({ error: 'unsupported_scheme' });
+    expect(lax('dpop eyJ.x.y')).toEqual({ scheme: 'DPoP', token: 'eyJ.x.y' });
+  });
+
   it('accepts every token68 value under either scheme, in any case (property)', () => {
     fc.assert(
       fc.property(fc.oneof(casedScheme('Bearer'), casedScheme('DPoP')), token68, (scheme, token) => {

@@ -23,7 +23,8 @@ export interface PresentedToken {
 /**
  * The access token of a request: from `Authorization: Bearer <token>` or, when `dpop` is on,
  * `Authorization: DPoP <token>` (parsed by `parseAuthorization` of @keycard/protocol: schemes
- * case-insensitive, exactly one space, token68 syntax), else from the named cookie. Another scheme
+ * case-insensitive, exactly one space; the token68 syntax is checked by the caller before an
+ * uncached token is verified), else from the named cookie. Another scheme
  * (and `DPoP` when the guard does not accept it) counts as "no token" (RFC 6750 §3.1); a malformed
  * Bearer/DPoP header or a repeated header is `invalid_request`. A cookie value is checked with
  * `isWellFormedToken` by the caller before an uncached token is verified.
@@ -35,7 +36,8 @@ export function extractToken(
   cookieValue: string | undefined,
   dpop = false,
 ): PresentedToken | GuardError {
-  const parsed = parseAuthorization(authorization);
+  // The token's syntax is checked only on a cache miss (create-guard.ts), not on the warm path.
+  const parsed = parseAuthorization(authorization, { tokenSyntax: false });
   if ('token' in parsed) {
     // The parser's own object is returned: one allocation per request on the warm path.
     if (parsed.scheme === 'Bearer' || dpop) return parsed;
