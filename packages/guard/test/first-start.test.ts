@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateKeyPair } from '@keycard/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuard } from '../src/index.js';
 import type { TestIssuer } from './support/test-issuer.js';
@@ -42,6 +45,47 @@ describe('requests during the guard start', () => {
     } finally {
       issuer.setDown(false);
       await guard.close();
+    }
+  });
+
+  it('a start that never completes (a feed that never answers) refuses with 503 instead of holding requests', async () => {
+    const key = await generateKeyPair('ES256');
+    const jwks = { keys: [{ ...key.publicKey.toJWK(), kid: 'k1', alg: 'ES256', use: 'sig' }] };
+    let url = '';
+    const silent: Server = createServer((req, res) => {
+      if (req.url === '/.well-known/openid-configuration') {
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            issuer: url,
+            jwks_uri: `${url}/jwks`,
+            keycard_revocations_stream_endpoint: `${url}/stream`,
+          }),
+        );
+      } else if (req.url === '/jwks') {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(jwks));
+      } else if (req.url?.startsWith('/stream')) {
+        // Accepts the connection and never answers: the feed's first sync never comes.
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const guard = createGuard({ issuer: url, audience: 'rooms', fetchTimeoutMs: 200 });
+    try {
+      const card = { headers: { authorization: 'Bearer eyJhbGciOiJFUzI1NiJ9.e30.c2ln' } };
+      const [first, second] = await Promise.all([guard.verifyRequest(card), guard.verifyRequest(card)]);
+      for (const result of [first, second]) expect(result.ok ? 'accepted' : result.error.status).toBe(503);
+      // Later requests do not wait again.
+      const later = await guard.verifyRequest(card);
+      expect(later.ok ? 'accepted' : later.error.status).toBe(503);
+    } finally {
+      await guard.close();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });

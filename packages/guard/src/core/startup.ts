@@ -14,6 +14,9 @@ import { resolveEndpoints } from './resolve-endpoints.js';
  */
 export class GuardStartup {
   readonly #options: ResolvedOptions;
+  /** The first start as requests wait for it, bounded by fetchTimeoutMs; set on the first wait. */
+  #firstStartWait: Promise<void> | undefined;
+  #firstStartSettled = false;
   readonly #cache: VerifiedTokenCache;
   readonly #state: RevocationState;
   readonly #staticKeys: KeySet | undefined;
@@ -153,14 +156,46 @@ export class GuardStartup {
 
   /**
    * While the first start is under way and nothing has failed yet (discovery, the first key fetch,
-   * the first feed sync), a promise that settles when it ends; otherwise undefined. Requests that
-   * arrive while a service starts wait for it (bounded by the fetch timeouts) instead of being
-   * refused; once a start has failed they are refused at once, as before.
+   * the first feed sync), a promise that settles when it ends, or rejects once `fetchTimeoutMs` has
+   * passed (one timer, shared by every waiting request); otherwise undefined. Requests that arrive
+   * while a service starts wait for it instead of being refused; after a failed or overlong start
+   * they are refused at once.
    */
   firstStart(): Promise<void> | undefined {
     if (this.#close.signal.aborted || this.#initFailures > 0) return undefined;
-    if (!this.#initDone) return this.#init?.then(() => this.#feed?.ready());
-    return this.#feed?.startingUp ? this.#feed.ready() : undefined;
+    if (this.#firstStartSettled) return undefined;
+    if (this.#firstStartWait !== undefined) return this.#firstStartWait;
+    const pending = !this.#initDone
+      ? this.#init?.then(() => this.#feed?.ready())
+      : this.#feed?.startingUp
+        ? this.#feed.ready()
+        : undefined;
+    if (pending === undefined) return undefined;
+    const limitMs = this.#options.fetchTimeoutMs;
+    const wait = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new GuardError('ERR_GUARD_NO_KEYS', { reason: `no start within ${limitMs} ms` })),
+        limitMs,
+      );
+      timer.unref?.();
+      pending.then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+    // Settled either way: later stale requests are answered at once, never made to wait again.
+    const settle = () => {
+      this.#firstStartSettled = true;
+    };
+    wait.then(settle, settle);
+    this.#firstStartWait = wait;
+    return wait;
   }
 
   async ready(): Promise<void> {
