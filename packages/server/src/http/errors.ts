@@ -91,7 +91,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: S
 }
 
 /** Whether a refused card failed on its DPoP proof (the proof error is in the cause chain). */
-function dpopFailure(error: unknown): boolean {
+export function dpopFailure(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if ((e as { code?: unknown }).code === 'ERR_INVALID_DPOP_PROOF') return true;
   }

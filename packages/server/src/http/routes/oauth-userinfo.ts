@@ -4,6 +4,7 @@ import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import { identityClaims } from '../../tokens/index.js';
 import { verifyUserCard } from '../bearer.js';
+import { dpopFailure } from '../errors.js';
 
 /** The refusals answered as a protected resource (RFC 6750 §3.1), with their status and challenge. */
 const REFUSALS = {
@@ -30,19 +31,11 @@ export async function userInfo(ctx: ServerContext, request: FastifyRequest): Pro
   return { sub: user.id, ...identityClaims(user, scopes) };
 }
 
-/** Whether a refused card failed on its DPoP proof (the proof error is in the cause chain). */
-function proofFailed(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if ((e as { code?: unknown }).code === 'ERR_INVALID_DPOP_PROOF') return true;
-  }
-  return false;
-}
-
 /** A refusal as RFC 6750 §3 (and RFC 9449 §7.1 for the DPoP scheme) has it: status and challenge. */
 function refuse(request: FastifyRequest, reply: FastifyReply, error: ServerError & { code: Refusal }) {
   const { status } = REFUSALS[error.code];
   const scheme = parseAuthorization(request.headers.authorization).scheme === 'DPoP' ? 'DPoP' : 'Bearer';
-  const code = scheme === 'DPoP' && proofFailed(error) ? 'invalid_dpop_proof' : REFUSALS[error.code].error;
+  const code = scheme === 'DPoP' && dpopFailure(error) ? 'invalid_dpop_proof' : REFUSALS[error.code].error;
   reply.header('www-authenticate', code === undefined ? scheme : `${scheme} error="${code}"`);
   const body: OAuthErrorBody = {
     error: code ?? 'invalid_token',
