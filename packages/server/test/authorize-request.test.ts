@@ -112,7 +112,12 @@ describe('an authorization request', () => {
       ['no PKCE method', without('code_challenge_method'), 'invalid_request'],
       ['a malformed challenge', { ...GOOD, code_challenge: 'short' }, 'invalid_request'],
       ['a scope with a quote', { ...GOOD, scope: 'openid "x"' }, 'invalid_scope'],
-      ['a double space in scope', { ...GOOD, scope: 'openid  rooms' }, 'invalid_scope'],
+      [
+        'more than 100 scopes',
+        { ...GOOD, scope: Array.from({ length: 101 }, (_, i) => `s${i}`).join(' ') },
+        'invalid_scope',
+      ],
+      ['a scope longer than 200 characters', { ...GOOD, scope: 's'.repeat(201) }, 'invalid_scope'],
       ['prompt=none with login', { ...GOOD, prompt: 'none login' }, 'invalid_request'],
       ['an unknown prompt', { ...GOOD, prompt: 'select_account' }, 'invalid_request'],
       ['a negative max_age', { ...GOOD, max_age: '-1' }, 'invalid_request'],

@@ -1,4 +1,5 @@
 import { redirectUriMatches } from '../clients/redirect-uri.js';
+import { parseScope } from '../tokens/index.js';
 import { isS256Challenge } from './pkce.js';
 
 /**
@@ -45,7 +46,6 @@ export type AuthorizeParse =
 
 /** Longest value accepted per parameter; a longer one is an invalid request, not a truncated one. */
 const MAX_LENGTH: Record<string, number> = { state: 1024, nonce: 512, login_hint: 256, scope: 2048 };
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
 const PROMPTS = new Set(['none', 'login', 'consent']);
 /**
  * Parameters an error may name. An error description never repeats what the request sent (an
@@ -146,10 +146,16 @@ export async function parseAuthorizationRequest(
   if (!isS256Challenge(codeChallenge))
     return fail('invalid_request', 'code_challenge must be 43 base64url characters (S256)');
 
-  const scopeText = params.get('scope') ?? '';
-  const scopes = scopeText === '' ? [] : scopeText.split(' ');
-  if (scopes.some((s) => !SCOPE_TOKEN.test(s)))
-    return fail('invalid_scope', 'scope: scopes are separated by single spaces and use printable ASCII');
+  let scopes: string[];
+  try {
+    // The token endpoint's own reading: the same characters, lengths and count are accepted.
+    scopes = parseScope(params.get('scope') ?? undefined) ?? [];
+  } catch {
+    return fail(
+      'invalid_scope',
+      'scope: at most 100 space-separated scopes of printable ASCII, no quotes or backslashes',
+    );
+  }
 
   const promptText = params.get('prompt');
   const prompt = new Set<'none' | 'login' | 'consent'>();
@@ -176,7 +182,7 @@ export async function parseAuthorizationRequest(
     request: {
       clientId,
       redirectUri,
-      scopes: [...new Set(scopes)],
+      scopes,
       state,
       codeChallenge,
       nonce: params.get('nonce') || undefined,
