@@ -59,7 +59,7 @@ export interface ClientRecord {
   requireDpop: boolean;
   /** RFC 8693 rules: cards of audience `from` may be exchanged for `to` with at most `scopes`. */
   tokenExchange: TokenExchangeRule[];
-  /** Exact redirect URIs of the authorization-code flow (compared as strings); default none. */
+  /** Redirect URIs of the authorization-code flow, matched exactly (a loopback one on any port: clients/redirect-uri.ts); default none. */
   redirectUris: string[];
   /** Where RP-initiated logout may send the browser back to; default none. */
   postLogoutRedirectUris: string[];
