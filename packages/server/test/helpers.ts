@@ -136,3 +136,11 @@ export async function addUser(
   const { createUser } = await import('../src/index.js');
   return createUser(running.server.services, { username, password, roles });
 }
+
+/**
+ * Registers an audience straight in storage, as a database may hold it (the admin API's rules,
+ * such as one id namespace with clients, are not applied).
+ */
+export async function addAudience(running: Running, id: string, scopes: string[], name = id): Promise<void> {
+  await running.server.services.storage.audiences.upsert({ id, name, scopes, uri: null, createdAt: 0 });
+}

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createUser } from '../src/index.js';
-import { type Body, postForm, postJson, type Running, startServer } from './helpers.js';
+import { addAudience, type Body, postForm, postJson, type Running, startServer } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
 const ID_TOKEN_TTL = 120;
@@ -18,21 +18,9 @@ describe('OpenID Connect ID tokens', () => {
     r = await startServer({ tokens: { idTokenTtl: ID_TOKEN_TTL } });
     const ctx = r.server.services;
     const now = ctx.clock();
-    await ctx.storage.audiences.upsert({
-      id: 'rooms',
-      name: 'Rooms',
-      scopes: ['rooms:read'],
-      uri: null,
-      createdAt: 0,
-    });
+    await addAudience(r, 'rooms', ['rooms:read'], 'Rooms');
     // An audience that registers an identity scope: it still never puts one on a card.
-    await ctx.storage.audiences.upsert({
-      id: 'spa-api',
-      name: 'SPA',
-      scopes: ['openid', 'spa:use'],
-      uri: null,
-      createdAt: 0,
-    });
+    await addAudience(r, 'spa-api', ['openid', 'spa:use'], 'SPA');
     await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read'], createdAt: now });
     deskSecret = (
       await createClient(ctx, {

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createUser } from '../src/index.js';
-import { getJson, type Running, startServer } from './helpers.js';
+import { addAudience, getJson, type Running, startServer } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
 const insecure = { [oauth.allowInsecureRequests]: true };
@@ -16,13 +16,7 @@ describe('OpenID Connect with oauth4webapi', () => {
   beforeAll(async () => {
     r = await startServer({ databaseUrl: 'memory' });
     const ctx = r.server.services;
-    await ctx.storage.audiences.upsert({
-      id: 'rooms',
-      name: 'Rooms',
-      scopes: ['rooms:read'],
-      uri: null,
-      createdAt: 0,
-    });
+    await addAudience(r, 'rooms', ['rooms:read'], 'Rooms');
     await createClient(ctx, {
       id: 'app',
       type: 'public',

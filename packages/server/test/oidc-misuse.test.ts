@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createUser, runMaintenance } from '../src/index.js';
-import { type Body, getJson, postForm, type Running, startServer, testClock } from './helpers.js';
+import {
+  addAudience,
+  type Body,
+  getJson,
+  postForm,
+  type Running,
+  startServer,
+  testClock,
+} from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -32,20 +40,8 @@ describe('ID tokens and identity scopes misused', () => {
   beforeAll(async () => {
     r = await startServer({ databaseUrl: 'memory' });
     const ctx = r.server.services;
-    await ctx.storage.audiences.upsert({
-      id: 'rooms',
-      name: 'Rooms',
-      scopes: ['rooms:read'],
-      uri: null,
-      createdAt: 0,
-    });
-    await ctx.storage.audiences.upsert({
-      id: 'openid',
-      name: 'Odd',
-      scopes: ['openid'],
-      uri: null,
-      createdAt: 0,
-    });
+    await addAudience(r, 'rooms', ['rooms:read'], 'Rooms');
+    await addAudience(r, 'openid', ['openid'], 'Odd');
     await ctx.storage.roles.upsert({
       name: 'guest',
       scopes: ['rooms:read', 'OpenID', 'profile'],
@@ -64,13 +60,7 @@ describe('ID tokens and identity scopes misused', () => {
     // An audience named like the client, so the client's ID tokens carry `aud: desk` too. The
     // services refuse this (one namespace for clients and audiences); a database from before that
     // rule may hold it, so it is written to storage directly.
-    await ctx.storage.audiences.upsert({
-      id: 'desk',
-      name: 'Desk',
-      scopes: ['rooms:read'],
-      uri: null,
-      createdAt: 0,
-    });
+    await addAudience(r, 'desk', ['rooms:read'], 'Desk');
     svcSecret = (
       await createClient(ctx, {
         id: 'svc',

@@ -1,7 +1,7 @@
 import { calculateThumbprint, createDpopProof, generateKeyPair, type PrivateKey } from '@keycard/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createUser } from '../src/index.js';
-import { type Body, postForm, type Running, startServer } from './helpers.js';
+import { addAudience, type Body, postForm, type Running, startServer } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -40,13 +40,7 @@ describe('GET and POST /oauth/userinfo', () => {
   beforeAll(async () => {
     r = await startServer({ databaseUrl: 'memory' });
     const ctx = r.server.services;
-    await ctx.storage.audiences.upsert({
-      id: 'rooms',
-      name: 'Rooms',
-      scopes: ['rooms:read'],
-      uri: null,
-      createdAt: 0,
-    });
+    await addAudience(r, 'rooms', ['rooms:read'], 'Rooms');
     await ctx.storage.roles.upsert({ name: 'guest', scopes: ['rooms:read'], createdAt: ctx.clock() });
     await createClient(ctx, {
       id: 'app',
@@ -196,13 +190,7 @@ describe('GET and POST /oauth/userinfo', () => {
 
   it('a card exchanged (RFC 8693) from an openid card carries no identity scope and reads no userinfo', async () => {
     const ctx = r.server.services;
-    await ctx.storage.audiences.upsert({
-      id: 'pool',
-      name: 'Pool',
-      scopes: ['pool', 'openid'],
-      uri: null,
-      createdAt: 0,
-    });
+    await addAudience(r, 'pool', ['pool', 'openid'], 'Pool');
     const { secret } = await createClient(ctx, {
       id: 'rooms-svc',
       type: 'confidential',
