@@ -26,6 +26,7 @@ export async function deleteClient(
 ): Promise<void> {
   if (!(await ctx.storage.clients.delete(id))) throw new ServerError('ERR_CLIENT_NOT_FOUND');
   await ctx.storage.consents.deleteByClient(id);
+  await ctx.storage.authorizationCodes.deleteByClient(id);
   ctx.directory.invalidate();
   const request = opts.request ?? { ip: null, userAgent: null };
   for (const sid of await activeSessionsOf(ctx, id)) {

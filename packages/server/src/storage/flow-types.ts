@@ -69,6 +69,10 @@ export interface AuthorizationCodeStore {
   markIssued(codeHash: string, sessionId: string): Promise<CodeIssuedResult>;
   /** Deletes codes whose expiry is before `before`, consumed or not, in bounded batches. */
   deleteExpired(before: number, opts?: PruneOptions): Promise<number>;
+  /** Deletes every code issued to a client (when the client is deleted); returns how many. */
+  deleteByClient(clientId: string): Promise<number>;
+  /** Deletes every code issued for a user (when the user is deleted); returns how many. */
+  deleteByUser(userId: string): Promise<number>;
 }
 
 /** What a user allowed a client: remembered so the consent page (and `prompt=none`) can skip asking. */

@@ -23,6 +23,7 @@ export async function deleteUser(
   await revokeSubject(ctx, userId, 'user_deleted');
   await ctx.storage.users.delete(userId);
   await ctx.storage.consents.deleteByUser(userId);
+  await ctx.storage.authorizationCodes.deleteByUser(userId);
   await ctx.storage.browserSessions.endByUser(userId, ctx.clock(), 'user_deleted');
   await ctx.audit.record('admin.user.delete', {
     actor: opts.actor,

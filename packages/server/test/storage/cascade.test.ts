@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, deleteClient, deleteUser } from '../../src/index.js';
 import { addUser, type Running, startServer } from '../helpers.js';
 
-/** Deleting a user or a client through the server takes their code-flow records with them. */
+/** Deleting a user or a client through the server takes their code-flow records (codes, consents, browser sessions) with them. */
 describe('code-flow records follow their user and client', () => {
   let r: Running;
   const request = { ip: null, userAgent: null };
@@ -13,6 +13,24 @@ describe('code-flow records follow their user and client', () => {
     audiences: [],
     createdAt: 1,
     updatedAt: 1,
+  });
+
+  // An unused code, as /oauth/authorize will store it (the hash stands in for a real one).
+  const code = (codeHash: string, userId: string, clientId: string) => ({
+    codeHash,
+    clientId,
+    redirectUri: 'https://app.example/callback',
+    codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    userId,
+    sid: 'bs1',
+    scopes: ['openid'],
+    audiences: [],
+    nonce: null,
+    authTime: 1,
+    amr: ['pwd'],
+    dpopJkt: null,
+    createdAt: 1,
+    expiresAt: Date.now() + 600_000,
   });
 
   beforeAll(async () => {
@@ -38,7 +56,11 @@ describe('code-flow records follow their user and client', () => {
       endedAt: null,
       endedReason: null,
     });
+    await storage.authorizationCodes.create(code('alice-code', alice.id, 'app'));
+    await storage.authorizationCodes.create(code('bob-code', bob.id, 'app'));
     await deleteUser(r.server.services, alice.id, { actor: 'admin', request });
+    expect(await storage.authorizationCodes.get('alice-code')).toBeUndefined();
+    expect(await storage.authorizationCodes.get('bob-code')).toBeDefined();
     expect(await storage.consents.listByUser(alice.id)).toEqual([]);
     expect(await storage.consents.listByUser(bob.id)).toHaveLength(1);
     expect(await storage.browserSessions.get('b-alice')).toMatchObject({ endedReason: 'user_deleted' });
@@ -49,7 +71,11 @@ describe('code-flow records follow their user and client', () => {
     await createClient(r.server.services, { id: 'third-party', type: 'public', grants: ['refresh_token'] });
     await storage.consents.put(consent('u1', 'third-party'));
     await storage.consents.put(consent('u1', 'other'));
+    await storage.authorizationCodes.create(code('third-party-code', 'u1', 'third-party'));
+    await storage.authorizationCodes.create(code('other-code', 'u1', 'other'));
     await deleteClient(r.server.services, 'third-party', { actor: 'admin', request });
+    expect(await storage.authorizationCodes.get('third-party-code')).toBeUndefined();
+    expect(await storage.authorizationCodes.get('other-code')).toBeDefined();
     expect((await storage.consents.listByUser('u1')).map((c) => c.clientId)).toEqual(['other']);
   });
 });

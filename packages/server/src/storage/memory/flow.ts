@@ -1,5 +1,10 @@
 import { mergeLists } from '../merge-lists.js';
-import { type AuthorizationCodeStore, type ConsentStore, StorageConflictError } from '../types.js';
+import {
+  type AuthorizationCodeRecord,
+  type AuthorizationCodeStore,
+  type ConsentStore,
+  StorageConflictError,
+} from '../types.js';
 import { byCreated, consentKey, copy, type MemoryState } from './state.js';
 
 /**
@@ -9,6 +14,11 @@ import { byCreated, consentKey, copy, type MemoryState } from './state.js';
  */
 export function memoryAuthorizationCodes(state: MemoryState): AuthorizationCodeStore {
   const codes = state.authorizationCodes;
+  const deleteWhere = (match: (code: AuthorizationCodeRecord) => boolean) => {
+    let deleted = 0;
+    for (const [hash, code] of codes) if (match(code) && codes.delete(hash)) deleted += 1;
+    return deleted;
+  };
   return {
     async create(code) {
       if (codes.has(code.codeHash)) throw new StorageConflictError('authorization code already exists');
@@ -35,11 +45,13 @@ export function memoryAuthorizationCodes(state: MemoryState): AuthorizationCodeS
       return code.replayedAt === null ? 'ok' : 'replayed';
     },
     async deleteExpired(before) {
-      let deleted = 0;
-      for (const [hash, code] of codes) {
-        if (code.expiresAt < before && codes.delete(hash)) deleted += 1;
-      }
-      return deleted;
+      return deleteWhere((code) => code.expiresAt < before);
+    },
+    async deleteByClient(clientId) {
+      return deleteWhere((code) => code.clientId === clientId);
+    },
+    async deleteByUser(userId) {
+      return deleteWhere((code) => code.userId === userId);
     },
   };
 }

@@ -118,5 +118,19 @@ export function sqlAuthorizationCodes(ctx: SqlContext): AuthorizationCodeStore {
         return count(result.numDeletedRows);
       });
     },
+    async deleteByClient(clientId) {
+      const result = await db
+        .deleteFrom('authorization_codes')
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return count(result.numDeletedRows);
+    },
+    async deleteByUser(userId) {
+      const result = await db
+        .deleteFrom('authorization_codes')
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return count(result.numDeletedRows);
+    },
   };
 }

@@ -91,6 +91,21 @@ export function authorizationCodeTests(ctx: Ctx, concurrency: number): void {
       }
     });
 
+    it('deleteByClient and deleteByUser remove exactly the codes of that client or user', async () => {
+      const codes = ctx.storage().authorizationCodes;
+      await codes.create(authorizationCode(hash('a1')));
+      await codes.create(authorizationCode(hash('a2'), { clientId: 'other' }));
+      await codes.create(authorizationCode(hash('a3'), { userId: 'u2' }));
+      await codes.consume(hash('a1'), 2_000);
+      expect(await codes.deleteByClient('spa')).toBe(2);
+      expect(await codes.get(hash('a1'))).toBeUndefined();
+      expect(await codes.get(hash('a3'))).toBeUndefined();
+      expect(await codes.get(hash('a2'))).toBeDefined();
+      expect(await codes.deleteByUser('u1')).toBe(1);
+      expect(await codes.get(hash('a2'))).toBeUndefined();
+      expect(await codes.deleteByUser('u1')).toBe(0);
+    });
+
     it('deleteExpired removes codes past their expiry, used or not, in batches', async () => {
       const codes = ctx.storage().authorizationCodes;
       for (let i = 0; i < 5; i += 1) {
