@@ -1,8 +1,9 @@
 /**
- * OpenID Connect identity scopes (Core §5.4): they ask for claims about the signed-in user at
- * `/oauth/userinfo` and in the ID token, and never open a door: no audience understands them.
+ * OpenID Connect scopes (Core §5.4, §11): `openid`, `profile` and `email` ask for claims about the
+ * signed-in user at `/oauth/userinfo` and in the ID token; `offline_access` asks for a refresh
+ * token that outlives the browser session. None opens a door: no audience understands them.
  */
-export const IDENTITY_SCOPES = ['openid', 'profile', 'email'] as const;
+export const IDENTITY_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 /** One of {@link IDENTITY_SCOPES}. */
 export type IdentityScope = (typeof IDENTITY_SCOPES)[number];
@@ -42,6 +43,8 @@ export interface IdTokenClaims extends UserInfo {
   auth_time: number;
   sid: string;
   amr: string[];
+  /** The authorization request's `nonce`, when it sent one (code flow). */
+  nonce?: string;
 }
 
 /** What a token response adds when the granted scope includes `openid`. */

@@ -67,6 +67,7 @@ export type ClientGrant =
   | 'password'
   | 'refresh_token'
   | 'client_credentials'
+  | 'authorization_code'
   | 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 /** A client (`/api/admin/clients`); its secret is never in it. */

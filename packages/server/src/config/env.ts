@@ -20,6 +20,8 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_BODY_LIMIT', path: ['bodyLimit'], kind: 'number' },
   { name: 'KEYCARD_ACCESS_TOKEN_TTL', path: ['tokens', 'accessTokenTtl'], kind: 'number' },
   { name: 'KEYCARD_ID_TOKEN_TTL', path: ['tokens', 'idTokenTtl'], kind: 'number' },
+  { name: 'KEYCARD_CODE_TTL', path: ['authorize', 'codeTtl'], kind: 'number' },
+  { name: 'KEYCARD_BROWSER_SESSION_TTL', path: ['authorize', 'browserSessionTtl'], kind: 'number' },
   { name: 'KEYCARD_SIGNING_ALG', path: ['tokens', 'algorithm'], kind: 'string' },
   { name: 'KEYCARD_REFRESH_IDLE_TTL', path: ['sessions', 'refreshIdleTtl'], kind: 'number' },
   { name: 'KEYCARD_SESSION_TTL', path: ['sessions', 'absoluteTtl'], kind: 'number' },

@@ -89,6 +89,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    authorize: z
+      .object({
+        /** Lifetime of an authorization code (seconds): one use, within this time. */
+        codeTtl: seconds(10, 60).refine((v) => v <= 600, 'must be at most 600'),
+        /** How long the sign-in and consent pages of one authorization request stay usable. */
+        interactionTtl: seconds(60, 900).refine((v) => v <= 3600, 'must be at most 3600'),
+        /** Absolute lifetime of the front desk's browser session (single sign-on), seconds. */
+        browserSessionTtl: seconds(300, 86_400).refine((v) => v <= 2_592_000, 'must be at most 2592000'),
+      })
+      .strict()
+      .prefault({}),
     keys: z
       .object({
         rotationInterval: seconds(3600, 2_592_000),

@@ -65,6 +65,11 @@ export interface ClientRecord {
   postLogoutRedirectUris: string[];
   /** OpenID Connect Back-Channel Logout endpoint; default null. */
   backchannelLogoutUri: string | null;
+  /**
+   * Public keys (a JWKS) the client signs its `private_key_jwt` assertions with (RFC 7523); a
+   * confidential client has a secret or these keys. Default null.
+   */
+  jwks?: { keys: Record<string, unknown>[] } | null;
   createdAt: number;
 }
 
@@ -72,7 +77,12 @@ export interface ClientRecord {
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 /** Grant types a client can be registered for. */
-export type ClientGrant = 'password' | 'refresh_token' | 'client_credentials' | typeof TOKEN_EXCHANGE_GRANT;
+export type ClientGrant =
+  | 'password'
+  | 'refresh_token'
+  | 'client_credentials'
+  | 'authorization_code'
+  | typeof TOKEN_EXCHANGE_GRANT;
 
 /** One explicit token-exchange permission of a client. */
 export interface TokenExchangeRule {
@@ -141,6 +151,18 @@ export interface SessionRecord {
   userAgent: string | null;
   /** RFC 7638 thumbprint of the DPoP key the session's refresh tokens are bound to, if any. */
   dpopJkt: string | null;
+  /**
+   * The front desk's browser session (`BrowserSessionRecord.id`) a code-flow session came from:
+   * the ID tokens' `sid`; ending that browser session revokes this one unless `offline`. Null
+   * (or absent) for the password, client and exchange grants.
+   */
+  browserSessionId?: string | null;
+  /** When the user authenticated (ms), for the ID token's `auth_time`; null: `createdAt`. */
+  authTime?: number | null;
+  /** How the user authenticated (RFC 8176); null: ['pwd']. */
+  amr?: string[] | null;
+  /** Granted `offline_access`: survives the end of its browser session (RP-initiated logout). */
+  offline?: boolean;
 }
 
 export interface SessionStore {
@@ -152,6 +174,8 @@ export interface SessionStore {
   touch(id: string, at: number): Promise<void>;
   /** Marks the session revoked if it is not already; returns true when this call revoked it. */
   revoke(id: string, at: number, reason: string): Promise<boolean>;
+  /** Live (not revoked, not expired at `now`) sessions that came from one browser session, oldest first. */
+  listByBrowserSession(browserSessionId: string, now: number): Promise<SessionRecord[]>;
   /** Revokes every live session of a user except `exceptId`; returns the ids it revoked. */
   revokeByUser(userId: string, at: number, reason: string, exceptId?: string): Promise<string[]>;
   /** Deletes sessions that ended before `before`, with their refresh tokens, in bounded batches. */

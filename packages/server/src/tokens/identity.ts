@@ -4,7 +4,7 @@ import type { UserRecord } from '../storage/index.js';
 const IDENTITY = new Set<string>(IDENTITY_SCOPES);
 
 /**
- * Whether a scope is an OpenID Connect identity scope (`openid`, `profile`, `email`). Identity
+ * Whether a scope is an OpenID Connect scope (`openid`, `profile`, `email`, `offline_access`). Identity
  * scopes are not audience scopes: a client gets them when its registered scopes include them
  * (roles do not grant them), they reach only user cards, and no audience's registered scopes make
  * a card carry them — they are read by `/oauth/userinfo` and the ID token, never by a door.

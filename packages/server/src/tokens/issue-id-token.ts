@@ -15,6 +15,8 @@ export interface IdTokenInput {
   amr: string[];
   /** The scopes granted: no `openid`, no ID token. */
   scopes: readonly string[];
+  /** The authorization request's `nonce` (code flow only), repeated as is. */
+  nonce?: string | undefined;
 }
 
 /** What {@link issueIdToken} reads. */
@@ -44,6 +46,7 @@ export async function issueIdToken(ctx: IssueIdTokenDeps, input: IdTokenInput): 
     auth_time: Math.floor(input.authTime / 1000),
     sid: input.sessionId,
     amr: [...input.amr],
+    ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
     ...identityClaims(input.user, input.scopes),
   };
   const { token } = await ctx.keys.sign({ ...claims }, { typ: 'JWT' });

@@ -37,9 +37,17 @@ export async function expectUpgradeFrom0001(
       redirectUris: [],
       postLogoutRedirectUris: [],
       backchannelLogoutUri: null,
+      jwks: null,
     });
     expect(await storage.audiences.get('rooms')).toMatchObject({ uri: null });
-    expect(await storage.sessions.get('s-old')).toMatchObject({ dpopJkt: null, audiences: ['keycard'] });
+    expect(await storage.sessions.get('s-old')).toMatchObject({
+      dpopJkt: null,
+      audiences: ['keycard'],
+      browserSessionId: null,
+      authTime: null,
+      amr: null,
+      offline: false,
+    });
     await storage.audiences.upsert({
       id: 'pool',
       name: 'Pool',

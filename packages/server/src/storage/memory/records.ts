@@ -52,6 +52,7 @@ const withClientDefaults = (client: ClientRecord): ClientRecord =>
     redirectUris: client.redirectUris ?? [],
     postLogoutRedirectUris: client.postLogoutRedirectUris ?? [],
     backchannelLogoutUri: client.backchannelLogoutUri ?? null,
+    jwks: client.jwks ?? null,
   });
 
 export function memoryClients(state: MemoryState): ClientStore {

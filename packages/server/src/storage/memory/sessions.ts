@@ -9,7 +9,14 @@ export function memorySessions(state: MemoryState): SessionStore {
   return {
     async create(session) {
       if (state.sessions.has(session.id)) throw new StorageConflictError('session id already exists');
-      state.sessions.set(session.id, copy(session));
+      // Stored as the SQL adapters read it back: the code-flow fields are null / false when absent.
+      state.sessions.set(session.id, {
+        ...copy(session),
+        browserSessionId: session.browserSessionId ?? null,
+        authTime: session.authTime ?? null,
+        amr: session.amr === undefined || session.amr === null ? null : [...session.amr],
+        offline: session.offline === true,
+      });
     },
     async get(id) {
       return copy(state.sessions.get(id));
@@ -19,6 +26,12 @@ export function memorySessions(state: MemoryState): SessionStore {
         (s) => s.userId === userId && (opts?.includeRevoked || s.revokedAt === null),
       );
       return copy(all.sort(newestFirst));
+    },
+    async listByBrowserSession(browserSessionId, now) {
+      const all = [...state.sessions.values()].filter(
+        (s) => s.browserSessionId === browserSessionId && s.revokedAt === null && s.expiresAt > now,
+      );
+      return copy(all.sort((a, b) => -newestFirst(a, b)));
     },
     async listActive(opts) {
       const all = [...state.sessions.values()].filter((s) => s.revokedAt === null && s.expiresAt > opts.now);

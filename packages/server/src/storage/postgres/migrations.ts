@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 import { addCardColumns } from '../sql/cards-schema.js';
 import {
   addClientRedirects,
+  addSessionOrigin,
   createAuthorizationCodes,
   createBrowserSessions,
   createConsents,
@@ -90,6 +91,11 @@ export const postgresMigrations: Record<string, Migration> = {
   '0008_client_redirects': {
     async up(db: Kysely<unknown>) {
       await addClientRedirects(db);
+    },
+  },
+  '0009_session_origin': {
+    async up(db: Kysely<unknown>) {
+      await addSessionOrigin(db, 'bigint');
     },
   },
 };

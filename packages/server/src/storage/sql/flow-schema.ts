@@ -97,3 +97,24 @@ export async function addClientRedirects(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.alterTable('clients').addColumn('backchannel_logout_uri', 'text').execute();
 }
+
+/**
+ * Migration 0009: where a session came from (the browser session of the code flow, when and how
+ * the user authenticated, `offline_access`), and a client's public keys for `private_key_jwt`.
+ * Existing sessions get null / 0: they came from the password grant.
+ */
+export async function addSessionOrigin(db: Kysely<unknown>, time: ColumnDataType): Promise<void> {
+  await db.schema.alterTable('sessions').addColumn('browser_session_id', 'text').execute();
+  await db.schema.alterTable('sessions').addColumn('auth_time', time).execute();
+  await db.schema.alterTable('sessions').addColumn('amr', 'text').execute();
+  await db.schema
+    .alterTable('sessions')
+    .addColumn('offline', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .createIndex('sessions_browser_session_id')
+    .on('sessions')
+    .column('browser_session_id')
+    .execute();
+  await db.schema.alterTable('clients').addColumn('jwks', 'text').execute();
+}

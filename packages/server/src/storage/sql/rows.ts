@@ -65,6 +65,7 @@ export const clientToRow = (c: ClientRecord): Row<'clients'> => ({
   redirect_uris: json(c.redirectUris ?? []),
   post_logout_redirect_uris: json(c.postLogoutRedirectUris ?? []),
   backchannel_logout_uri: c.backchannelLogoutUri ?? null,
+  jwks: c.jwks === undefined || c.jwks === null ? null : json(c.jwks),
 });
 
 export const rowToClient = (r: Row<'clients'>): ClientRecord => ({
@@ -82,6 +83,7 @@ export const rowToClient = (r: Row<'clients'>): ClientRecord => ({
   redirectUris: parse(r.redirect_uris),
   postLogoutRedirectUris: parse(r.post_logout_redirect_uris),
   backchannelLogoutUri: r.backchannel_logout_uri,
+  jwks: r.jwks === null ? null : parse(r.jwks),
   createdAt: num(r.created_at),
 });
 
@@ -113,6 +115,10 @@ export const sessionToRow = (s: SessionRecord): Row<'sessions'> => ({
   ip: s.ip,
   user_agent: s.userAgent,
   dpop_jkt: s.dpopJkt,
+  browser_session_id: s.browserSessionId ?? null,
+  auth_time: s.authTime ?? null,
+  amr: s.amr === undefined || s.amr === null ? null : json(s.amr),
+  offline: s.offline === true ? 1 : 0,
 });
 
 export const rowToSession = (r: Row<'sessions'>): SessionRecord => ({
@@ -129,6 +135,10 @@ export const rowToSession = (r: Row<'sessions'>): SessionRecord => ({
   ip: r.ip,
   userAgent: r.user_agent,
   dpopJkt: r.dpop_jkt,
+  browserSessionId: r.browser_session_id,
+  authTime: numOrNull(r.auth_time),
+  amr: r.amr === null ? null : parse(r.amr),
+  offline: Number(r.offline) === 1,
 });
 
 export const refreshTokenToRow = (t: RefreshTokenRecord): Row<'refresh_tokens'> => ({

@@ -50,6 +50,8 @@ export interface ClientsTable {
   redirect_uris: string;
   post_logout_redirect_uris: string;
   backchannel_logout_uri: string | null;
+  /** Migration 0009: a JWKS (JSON) for private_key_jwt, or null. */
+  jwks: string | null;
 }
 
 export interface AudiencesTable {
@@ -82,6 +84,11 @@ export interface SessionsTable {
   user_agent: string | null;
   /** Migration 0002. */
   dpop_jkt: string | null;
+  /** Migration 0009: the code flow's browser session, auth time, amr (JSON) and offline_access (0/1). */
+  browser_session_id: string | null;
+  auth_time: number | null;
+  amr: string | null;
+  offline: number;
 }
 
 export interface RefreshTokensTable {

@@ -26,6 +26,18 @@ export function sqlSessions(ctx: SqlContext): SessionStore {
         .execute();
       return rows.map(rowToSession);
     },
+    async listByBrowserSession(browserSessionId, now) {
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('browser_session_id', '=', browserSessionId)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', now)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(rowToSession);
+    },
     async listActive(opts) {
       const { after, limit } = opts;
       // Newest first: the (created_at, id) index read backwards, live rows filtered on the way.

@@ -46,6 +46,7 @@ export function client(id: string, overrides: Partial<ClientRecord> = {}): Clien
     redirectUris: [],
     postLogoutRedirectUris: [],
     backchannelLogoutUri: null,
+    jwks: null,
     createdAt: 1_000,
     ...overrides,
   };
@@ -66,6 +67,10 @@ export function session(id: string, overrides: Partial<SessionRecord> = {}): Ses
     ip: '127.0.0.1',
     userAgent: 'vitest',
     dpopJkt: null,
+    browserSessionId: null,
+    authTime: null,
+    amr: null,
+    offline: false,
     ...overrides,
   };
 }

@@ -138,6 +138,7 @@ export function recordTests(ctx: Ctx): void {
         redirectUris: _r,
         postLogoutRedirectUris: _p,
         backchannelLogoutUri: _b,
+        jwks: _j,
         ...old
       } = client('old');
       await clients.create(old as Parameters<typeof clients.create>[0]);
@@ -145,7 +146,18 @@ export function recordTests(ctx: Ctx): void {
         redirectUris: [],
         postLogoutRedirectUris: [],
         backchannelLogoutUri: null,
+        jwks: null,
       });
+    });
+
+    it('keeps the public keys a private_key_jwt client registered', async () => {
+      const clients = ctx.storage().clients;
+      const jwks = {
+        keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k1' }],
+      };
+      const signed = client('signed', { type: 'confidential', secretHash: null, jwks });
+      await clients.create(signed);
+      expect(await clients.get('signed')).toEqual(signed);
     });
   });
 

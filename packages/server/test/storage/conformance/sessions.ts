@@ -19,6 +19,42 @@ export function sessionTests(ctx: Ctx): void {
       expect(await sessions.get('bound')).toEqual(bound);
     });
 
+    it('keeps where a code-flow session came from; a password session reads back null / false', async () => {
+      const sessions = ctx.storage().sessions;
+      const coded = session('coded', {
+        browserSessionId: 'bs1',
+        authTime: 900,
+        amr: ['pwd', 'otp'],
+        offline: true,
+      });
+      await sessions.create(coded);
+      expect(await sessions.get('coded')).toEqual(coded);
+      const { browserSessionId, authTime, amr, offline, ...plain } = session('plain');
+      await sessions.create(plain);
+      expect(await sessions.get('plain')).toMatchObject({
+        browserSessionId: null,
+        authTime: null,
+        amr: null,
+        offline: false,
+      });
+    });
+
+    it('lists the live sessions of one browser session, oldest first', async () => {
+      const sessions = ctx.storage().sessions;
+      await sessions.create(session('b2', { browserSessionId: 'bs', createdAt: 2_000 }));
+      await sessions.create(session('b1', { browserSessionId: 'bs', createdAt: 1_000, offline: true }));
+      await sessions.create(
+        session('gone', { browserSessionId: 'bs', revokedAt: 1_500, revokedReason: 'logout' }),
+      );
+      await sessions.create(session('old', { browserSessionId: 'bs', expiresAt: 4_000 }));
+      await sessions.create(session('elsewhere', { browserSessionId: 'other' }));
+      await sessions.create(session('password'));
+      const live = await sessions.listByBrowserSession('bs', 5_000);
+      expect(live.map((s) => s.id)).toEqual(['b1', 'b2']);
+      expect(live[0]?.offline).toBe(true);
+      expect(await sessions.listByBrowserSession('none', 5_000)).toEqual([]);
+    });
+
     it('lists a user’s sessions newest first, revoked ones only on request', async () => {
       const sessions = ctx.storage().sessions;
       await sessions.create(session('a', { createdAt: 1_000 }));
