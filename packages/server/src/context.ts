@@ -34,7 +34,7 @@ export interface RequestInfo {
 
 /** What the custom-claims hook is told about the token being issued. */
 export interface CustomClaimsContext {
-  grant: 'password' | 'refresh_token' | 'client_credentials' | 'token_exchange';
+  grant: 'password' | 'refresh_token' | 'authorization_code' | 'client_credentials' | 'token_exchange';
   clientId: string;
   user: UserRecord | undefined;
   scopes: string[];

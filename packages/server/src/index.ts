@@ -68,10 +68,13 @@ export {
 } from './services.js';
 export {
   ACCESS_TOKEN_TYPE,
+  type AuthorizationCodeInput,
   type ClientCredentialsDeps,
   type CreateRefreshTokenDeps,
   clientCredentials,
+  type ExchangeAuthorizationCodeDeps,
   type ExchangeTokenDeps,
+  exchangeAuthorizationCode,
   exchangeToken,
   type RevokeSessionDeps,
   refreshSession,

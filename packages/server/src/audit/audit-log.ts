@@ -8,6 +8,8 @@ export type AuditType =
   | 'token.refresh'
   | 'token.refresh_grace'
   | 'token.exchange'
+  | 'token.code'
+  | 'code.replayed'
   | 'token.reuse_detected'
   | 'token.issue'
   | 'token.revoke'

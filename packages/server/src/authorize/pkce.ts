@@ -16,6 +16,11 @@ export function isS256Challenge(challenge: unknown): challenge is string {
   return typeof challenge === 'string' && CHALLENGE.test(challenge);
 }
 
+/** Is `verifier` a well-formed `code_verifier` (RFC 7636 §4.1)? Says nothing of whether it matches. */
+export function isCodeVerifier(verifier: unknown): verifier is string {
+  return typeof verifier === 'string' && VERIFIER.test(verifier);
+}
+
 /** The S256 challenge of a verifier: BASE64URL(SHA256(ASCII(verifier))). */
 export function s256Challenge(verifier: string): string {
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');

@@ -1,3 +1,8 @@
+export {
+  type AuthorizationCodeInput,
+  type ExchangeAuthorizationCodeDeps,
+  exchangeAuthorizationCode,
+} from './authorization-code.js';
 export { type ClientCredentialsDeps, clientCredentials } from './client-credentials.js';
 export { type Introspection, type IntrospectTokenDeps, introspectToken } from './introspect.js';
 export { refreshSession } from './refresh.js';

@@ -238,13 +238,14 @@ async function accessFor(
     sessionId: session.id,
     dpopJkt: card.dpopJkt,
   });
-  // OpenID Connect Core §12.2: the sign-in's auth_time and amr, a fresh iat.
+  // OpenID Connect Core §12.2: the sign-in's sid, auth_time and amr, a fresh iat, no nonce. A
+  // code-flow session signed in through a browser session: its id is the sid the client knows.
   const idToken = await issueIdToken(ctx, {
     clientId: client.id,
     user,
-    sessionId: session.id,
-    authTime: session.createdAt,
-    amr: [...PASSWORD_AMR],
+    sessionId: session.browserSessionId ?? session.id,
+    authTime: session.authTime ?? session.createdAt,
+    amr: [...(session.amr ?? PASSWORD_AMR)],
     scopes,
   });
   return {

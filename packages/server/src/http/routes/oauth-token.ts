@@ -7,6 +7,7 @@ import { ServerError } from '../../errors.js';
 import {
   ACCESS_TOKEN_TYPE,
   clientCredentials,
+  exchangeAuthorizationCode,
   exchangeToken,
   refreshSession,
   signIn,
@@ -23,6 +24,9 @@ const tokenBody = z.object({
   username: z.string().max(1024).optional(),
   password: z.string().max(4096).optional(),
   refresh_token: z.string().max(1024).optional(),
+  code: z.string().max(1024).optional(),
+  redirect_uri: z.string().max(2048).optional(),
+  code_verifier: z.string().max(1024).optional(),
   scope: z.string().max(4096).optional(),
   audience: target,
   resource: target,
@@ -48,7 +52,10 @@ export function oauthTokenResponse(tokens: TokenSet): WireTokenSet & IdTokenFiel
   };
 }
 
-/** `POST /oauth/token`: password, refresh_token, client_credentials and token-exchange (RFC 8693) grants. */
+/**
+ * `POST /oauth/token`: authorization_code (with PKCE), password, refresh_token, client_credentials
+ * and token-exchange (RFC 8693) grants.
+ */
 export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/oauth/token', async (request, reply) => {
     const body = parseInput(tokenBody, request.body);
@@ -56,7 +63,15 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
     const dpopJkt = await tokenRequestProof(ctx, request, '/oauth/token');
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     const required = (
-      name: 'username' | 'password' | 'refresh_token' | 'subject_token' | 'subject_token_type',
+      name:
+        | 'username'
+        | 'password'
+        | 'refresh_token'
+        | 'code'
+        | 'redirect_uri'
+        | 'code_verifier'
+        | 'subject_token'
+        | 'subject_token_type',
     ): string => {
       const value = body[name];
       if (value === undefined || value === '') {
@@ -65,6 +80,24 @@ export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
       return value;
     };
     switch (body.grant_type) {
+      case 'authorization_code': {
+        const code = required('code');
+        const redirectUri = required('redirect_uri');
+        const codeVerifier = required('code_verifier');
+        // Public clients send their client_id alone (RFC 6749 §4.1.3); PKCE proves the code is theirs.
+        const client = await authenticateClient(ctx, clientCredentialsFrom(request, body));
+        const tokens = await exchangeAuthorizationCode(ctx, {
+          code,
+          redirectUri,
+          codeVerifier,
+          client,
+          audience: body.audience,
+          resource: body.resource,
+          dpopJkt,
+          request: info,
+        });
+        return oauthTokenResponse(tokens);
+      }
       case 'password': {
         const username = required('username');
         const password = required('password');
