@@ -2,6 +2,9 @@ export type { AuditLog, AuditType } from './audit/index.js';
 export {
   type AuthenticateClientDeps,
   authenticateClient,
+  CLIENT_ASSERTION_ALGORITHMS,
+  CLIENT_ASSERTION_TYPE,
+  type ClientAssertionDeps,
   type ClientRulesDeps,
   type CreateClientDeps,
   type CreateClientInput,

@@ -2,32 +2,43 @@ import type { ServerContext } from '../context.js';
 import { safeEqual, sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
+import { type ClientAssertionDeps, verifyClientAssertion } from './client-assertion.js';
 
 /** Client credentials as presented (from Basic auth or the body). */
 export interface ClientCredentials {
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /** A `private_key_jwt` assertion (RFC 7523), sent instead of a secret. */
+  clientAssertion?: string | undefined;
 }
 
 /** What {@link authenticateClient} reads: clients come from the directory cache. */
-export type AuthenticateClientDeps = Pick<ServerContext, 'directory'>;
+export type AuthenticateClientDeps = Pick<ServerContext, 'directory'> & ClientAssertionDeps;
 
 /**
- * Authenticates a client: a confidential client must present its secret; a public client
- * must not present one. With `requireConfidential`, public clients are refused.
+ * Authenticates a client: a confidential client must present its secret or a `private_key_jwt`
+ * assertion signed by one of its registered keys (a client registered with keys and no secret,
+ * only the assertion); a public client must present neither. With `requireConfidential`, public
+ * clients are refused. `endpoint` (the path called) is an audience the assertion may name.
  * Every failure is ERR_INVALID_CLIENT (which client ids exist is not revealed by the reason).
  *
  * @example
  * ```ts
  * const client = await authenticateClient(ctx, { clientId, clientSecret }, { requireConfidential: true });
+ * const signed = await authenticateClient(ctx, { clientId: undefined, clientSecret: undefined, clientAssertion }, { endpoint: '/oauth/token' });
  * ```
  */
 export async function authenticateClient(
   ctx: AuthenticateClientDeps,
   credentials: ClientCredentials,
-  opts: { requireConfidential?: boolean } = {},
+  opts: { requireConfidential?: boolean; endpoint?: string } = {},
 ): Promise<ClientRecord> {
-  const { clientId, clientSecret } = credentials;
+  const { clientId, clientSecret, clientAssertion } = credentials;
+  if (clientAssertion !== undefined) {
+    if (clientSecret !== undefined)
+      throw new ServerError('ERR_INVALID_CLIENT', { message: 'Use one client authentication method' });
+    return verifyClientAssertion(ctx, { assertion: clientAssertion, clientId, endpoint: opts.endpoint });
+  }
   if (clientId === undefined || clientId === '') throw new ServerError('ERR_INVALID_CLIENT');
   const client = await ctx.directory.client(clientId);
   // Hash even when the client is unknown so the timing does not tell.

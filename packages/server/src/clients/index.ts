@@ -3,6 +3,15 @@ export {
   authenticateClient,
   type ClientCredentials,
 } from './authenticate-client.js';
+export {
+  CLIENT_ASSERTION_MAX_LIFETIME_SECONDS,
+  CLIENT_ASSERTION_MAX_SIZE,
+  CLIENT_ASSERTION_TYPE,
+  type ClientAssertionDeps,
+  type ClientAssertionInput,
+  verifyClientAssertion,
+} from './client-assertion.js';
+export { CLIENT_ASSERTION_ALGORITHMS, clientKeyAlgorithm, clientKeySet } from './client-keys.js';
 export { type ClientRulesDeps, USER_ID_SHAPE } from './client-rules.js';
 export { type CreateClientDeps, type CreateClientInput, createClient } from './create-client.js';
 export { type DeleteClientDeps, deleteClient, publicClient } from './delete-client.js';

@@ -11,13 +11,17 @@ const body = z.object({
   token_type_hint: z.string().max(100).optional(),
   client_id: z.string().max(200).optional(),
   client_secret: z.string().max(1024).optional(),
+  client_assertion_type: z.string().max(200).optional(),
+  client_assertion: z.string().max(16_384).optional(),
 });
 
 /** `POST /oauth/revoke` (RFC 7009) and `POST /oauth/introspect` (RFC 7662). */
 export function oauthRevokeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/oauth/revoke', async (request, reply) => {
     const input = parseInput(body, request.body);
-    const client = await authenticateClient(ctx, clientCredentialsFrom(request, input));
+    const client = await authenticateClient(ctx, clientCredentialsFrom(request, input), {
+      endpoint: '/oauth/revoke',
+    });
     await revokeToken(ctx, {
       token: input.token,
       hint: input.token_type_hint,
@@ -31,6 +35,7 @@ export function oauthRevokeRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const input = parseInput(body, request.body);
     const client = await authenticateClient(ctx, clientCredentialsFrom(request, input), {
       requireConfidential: true,
+      endpoint: '/oauth/introspect',
     });
     reply.header('cache-control', 'no-store');
     return introspectToken(ctx, input.token, { client, hint: input.token_type_hint });

@@ -35,6 +35,8 @@ const tokenBody = z.object({
   requested_token_type: z.string().max(200).optional(),
   client_id: z.string().max(200).optional(),
   client_secret: z.string().max(1024).optional(),
+  client_assertion_type: z.string().max(200).optional(),
+  client_assertion: z.string().max(16_384).optional(),
 });
 
 /**
