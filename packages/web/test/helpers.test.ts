@@ -45,6 +45,11 @@ describe('secretFrom', () => {
       multiAudience: false,
       requireDpop: false,
       tokenExchange: [],
+      hasSecret: true,
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      jwks: null,
       createdAt: 1_700_000_000,
     };
     expect(secretFrom({ ...client, secret: 's1' })).toBe('s1');
