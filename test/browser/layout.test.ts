@@ -89,6 +89,19 @@ describe.skipIf(skip !== '')('every page fits its screen', () => {
         );
         offenders.push(...(await check(carol, tag(`admin-${section}`))));
       }
+      // A code-flow client with long URIs, and the form with its code-flow and key fields open.
+      await carol.goto(`${hotel.url}/#/admin/clients`);
+      await carol.getByTestId('admin-client-create-id').fill(`layout-${viewport.name}`);
+      await carol.getByTestId('admin-client-create-grant-client_credentials').uncheck();
+      await carol.getByTestId('admin-client-create-grant-authorization_code').check();
+      const long = `https://photos.example.com/${'callback/'.repeat(8)}done?tenant=layout`;
+      await carol.getByTestId('admin-client-create-redirect-uris').fill(`${long}\nhttp://127.0.0.1/cb`);
+      await carol.getByTestId('admin-client-create-post-logout-uris').fill(long);
+      await carol.getByTestId('admin-client-create-backchannel-uri').fill(`${long}/backchannel`);
+      await carol.getByTestId('admin-client-create-submit').click();
+      await carol.getByTestId(`admin-client-layout-${viewport.name}-uris`).waitFor();
+      await carol.getByTestId('admin-client-create-grant-authorization_code').check();
+      offenders.push(...(await check(carol, tag('admin-clients-code-flow'))));
       await carol.goto(`${hotel.url}/#/admin/keys`);
       await carol.getByTestId('admin-keys-rotate').click();
       await carol.getByRole('dialog').waitFor();

@@ -84,7 +84,10 @@ describe('server administration commands on a data dir', () => {
     expect(client.stdout).toMatch(/client secret \(shown once\): [A-Za-z0-9_-]{43}/);
     const clients = await run(at('clients', 'list', '--json'));
     expect(clients.stdout).toMatch(/billing/);
-    expect(clients.stdout).not.toMatch(/secret/i);
+    // Only whether there is a secret: never the secret, nor its hash.
+    expect(clients.stdout).not.toMatch(/secretHash|"secret"/);
+    expect(clients.stdout).not.toContain(/shown once\): (\S+)/.exec(client.stdout)?.[1]);
+    expect(clients.stdout).toMatch(/"hasSecret": true/);
     expect((await run(at('clients', 'add', 'x', '--grant', 'implicit'))).code).toBe(2);
     expect((await run(at('clients', 'remove', 'billing'))).code).toBe(0);
     expect((await run(at('clients', 'remove', 'billing'))).stderr).toMatch(/ERR_CLIENT_NOT_FOUND/);

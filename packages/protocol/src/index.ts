@@ -39,10 +39,12 @@ export type {
   AuditPage,
   AuditQuery,
   ClientGrant,
+  ClientJwk,
   CreatedClient,
   KeyRotation,
   KeyWithdrawal,
   Me,
+  NewAdminClient,
   Page,
   RegisteredUser,
 } from './wire/records.js';

@@ -65,6 +65,11 @@ const clients = [
     multiAudience: false,
     requireDpop: true,
     tokenExchange: [],
+    hasSecret: false,
+    redirectUris: [],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: null,
+    jwks: null,
     createdAt: STARTED,
   },
 ];
@@ -411,11 +416,17 @@ async function api(req, res, url) {
       multiAudience: false,
       requireDpop: false,
       tokenExchange: [],
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      jwks: null,
       ...body,
+      hasSecret: body.type === 'confidential' && body.secret !== false,
       createdAt: seconds(Date.now()),
     };
+    delete client.secret;
     clients.push(client);
-    const secret = body.type === 'confidential' ? { secret: randomBytes(24).toString('base64url') } : {};
+    const secret = client.hasSecret ? { secret: randomBytes(24).toString('base64url') } : {};
     return send(res, 201, { ...client, ...secret });
   }
   if (path === '/api/admin/audiences' && method === 'GET') return send(res, 200, { audiences, next: null });

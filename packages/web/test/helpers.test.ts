@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditQuery, secretFrom } from '../src/api/admin.js';
 import { readAllPages } from '../src/api/pages.js';
+import { parseJwks, splitUris } from '../src/lib/client-form.js';
 import { readCookie } from '../src/lib/cookies.js';
 import { AppError, messageOf } from '../src/lib/errors.js';
 import { splitList } from '../src/lib/lists.js';
@@ -45,6 +46,11 @@ describe('secretFrom', () => {
       multiAudience: false,
       requireDpop: false,
       tokenExchange: [],
+      hasSecret: true,
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      jwks: null,
       createdAt: 1_700_000_000,
     };
     expect(secretFrom({ ...client, secret: 's1' })).toBe('s1');
@@ -94,5 +100,26 @@ describe('keyset pages', () => {
     }, 'users');
     expect(users.map((u) => u.id)).toEqual([1, 2, 3]);
     expect(asked).toEqual(['?limit=1000', '?limit=1000&after=b2s%2F']);
+  });
+});
+
+describe('the client form', () => {
+  it('splits URIs on lines and spaces, never on commas (a query may hold them)', () => {
+    expect(
+      splitUris(' https://a.example/cb?x=1,2\n\nhttp://127.0.0.1/cb  https://a.example/cb?x=1,2 '),
+    ).toEqual(['https://a.example/cb?x=1,2', 'http://127.0.0.1/cb']);
+    expect(splitUris('  \n')).toEqual([]);
+  });
+
+  it('reads pasted keys: a JWK Set, one JWK as a set of one, nothing, or says what is wrong', () => {
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1', alg: 'ES256' };
+    expect(parseJwks(JSON.stringify({ keys: [jwk] }))).toEqual({ ok: true, jwks: { keys: [jwk] } });
+    expect(parseJwks(JSON.stringify(jwk))).toEqual({ ok: true, jwks: { keys: [jwk] } });
+    expect(parseJwks('  ')).toEqual({ ok: true, jwks: undefined });
+    expect(parseJwks('{"keys": [')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/not valid JSON/),
+    });
+    expect(parseJwks('[1]')).toMatchObject({ ok: false, message: expect.stringMatching(/JWK Set/) });
   });
 });

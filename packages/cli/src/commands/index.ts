@@ -15,6 +15,7 @@ import { audiencesRemove } from './audiences-remove.js';
 import { clientsAdd } from './clients-add.js';
 import { clientsList } from './clients-list.js';
 import { clientsRemove } from './clients-remove.js';
+import { clientsShow } from './clients-show.js';
 import { demo } from './demo.js';
 import { gateway } from './gateway.js';
 import { keysGenerate } from './keys-generate.js';
@@ -51,6 +52,7 @@ export const commands: readonly Command[] = [
   usersRemove,
   clientsAdd,
   clientsList,
+  clientsShow,
   clientsRemove,
   audiencesAdd,
   audiencesList,

@@ -70,11 +70,30 @@ export type ClientGrant =
   | 'authorization_code'
   | 'urn:ietf:params:oauth:grant-type:token-exchange';
 
+/**
+ * One public key a client registered for `private_key_jwt` (RFC 7523): its public members only,
+ * always with `kid` and `alg`.
+ */
+export interface ClientJwk {
+  kty: string;
+  kid: string;
+  alg: string;
+  use?: string;
+  key_ops?: string[];
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+}
+
 /** A client (`/api/admin/clients`); its secret is never in it. */
 export interface AdminClient {
   id: string;
   name: string;
   type: 'public' | 'confidential';
+  /** Whether it has a client secret (shown once, at creation; never again). */
+  hasSecret: boolean;
   firstParty: boolean;
   grants: ClientGrant[];
   audiences: string[];
@@ -82,7 +101,37 @@ export interface AdminClient {
   multiAudience: boolean;
   requireDpop: boolean;
   tokenExchange: { from: string; to: string; scopes: string[] }[];
+  /** Where the authorization-code flow may send the browser back. */
+  redirectUris: string[];
+  /** Where RP-initiated logout may send the browser back. */
+  postLogoutRedirectUris: string[];
+  /** OpenID Connect Back-Channel Logout endpoint, or null. */
+  backchannelLogoutUri: string | null;
+  /** The public keys it signs `private_key_jwt` assertions with, or null. */
+  jwks: { keys: ClientJwk[] } | null;
   createdAt: number;
+}
+
+/**
+ * `POST /api/admin/clients` body. `secret: false` registers a confidential client without a secret
+ * (it authenticates with its `jwks`); a confidential client gets a secret by default.
+ */
+export interface NewAdminClient {
+  id: string;
+  type: 'public' | 'confidential';
+  grants: ClientGrant[];
+  name?: string;
+  firstParty?: boolean;
+  audiences?: string[];
+  scopes?: string[];
+  multiAudience?: boolean;
+  requireDpop?: boolean;
+  tokenExchange?: { from: string; to: string; scopes: string[] }[];
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string | null;
+  jwks?: { keys: Record<string, unknown>[] } | null;
+  secret?: boolean;
 }
 
 /** `POST /api/admin/clients`: the client, and for a confidential client its secret, shown this once. */

@@ -1,6 +1,7 @@
 import { API_AUDIENCE, type ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { type ClientRecord, TOKEN_EXCHANGE_GRANT, type TokenExchangeRule } from '../storage/index.js';
+import { checkFlowFields } from './flow-rules.js';
 
 /** What the client checks read: users and audiences in storage (never the cache, which may be stale). */
 export type ClientRulesDeps = Pick<ServerContext, 'storage'>;
@@ -37,8 +38,9 @@ export async function checkClientId(ctx: ClientRulesDeps, id: string): Promise<v
 }
 
 /**
- * Checks the grants, audiences and exchange rules of a client about to be stored (created or
- * updated). Throws ERR_VALIDATION or ERR_AUDIENCE_NOT_FOUND naming the bad field.
+ * Checks the grants, audiences, exchange rules, code-flow URIs and credentials of a client about
+ * to be stored (created or updated). Throws ERR_VALIDATION or ERR_AUDIENCE_NOT_FOUND naming the
+ * bad field.
  */
 export async function checkClientRecord(ctx: ClientRulesDeps, client: ClientRecord): Promise<void> {
   const invalid = (message: string) => new ServerError('ERR_VALIDATION', { message });
@@ -48,6 +50,7 @@ export async function checkClientRecord(ctx: ClientRulesDeps, client: ClientReco
     throw invalid('grants: public clients cannot use token exchange');
   if (client.grants.includes('password') && !client.firstParty)
     throw invalid('grants: only first-party clients may use the password grant');
+  checkFlowFields(client);
   for (const aud of client.audiences) await assertAudience(ctx, aud);
   if (client.tokenExchange.length > 0 && !client.grants.includes(TOKEN_EXCHANGE_GRANT))
     throw invalid(`tokenExchange: rules need the ${TOKEN_EXCHANGE_GRANT} grant`);

@@ -3,6 +3,7 @@ import { ServerError } from '../errors.js';
 import { publishSubjectRevocation } from '../revocations/index.js';
 import { type RevokeSessionDeps, revokeSession } from '../sessions/index.js';
 import { type ListCursor, listCursor } from '../storage/index.js';
+import { publicJwks } from './client-jwks.js';
 
 /** What {@link deleteClient} reads; it revokes the client's sessions and publishes a `subject` event. */
 export type DeleteClientDeps = Pick<ServerContext, 'storage' | 'clock' | 'directory' | 'audit'> &
@@ -55,8 +56,8 @@ async function activeSessionsOf(
   }
 }
 
-/** A client as shown to admins: never the secret hash. */
+/** A client as shown to admins: never the secret hash (only whether there is one), public keys only. */
 export function publicClient(client: import('../storage/index.js').ClientRecord) {
-  const { secretHash: _secretHash, ...rest } = client;
-  return rest;
+  const { secretHash, jwks, ...rest } = client;
+  return { ...rest, hasSecret: secretHash !== null, jwks: publicJwks(jwks) };
 }

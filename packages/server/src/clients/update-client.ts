@@ -2,11 +2,15 @@ import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../conte
 import { ServerError } from '../errors.js';
 import { publishSubjectRevocation } from '../revocations/index.js';
 import type { ClientRecord } from '../storage/index.js';
+import { checkClientJwks } from './client-jwks.js';
 import { type ClientRulesDeps, checkClientRecord, normaliseRules } from './client-rules.js';
 import type { CreateClientInput } from './create-client.js';
 
-/** Fields of a client an admin may change in place (not its id, type or secret). */
-export type UpdateClientInput = Partial<Omit<CreateClientInput, 'id' | 'type'>>;
+/**
+ * Fields of a client an admin may change in place (not its id, type or secret). `null` removes the
+ * back-channel logout URI or the keys.
+ */
+export type UpdateClientInput = Partial<Omit<CreateClientInput, 'id' | 'type' | 'secret'>>;
 
 /** What {@link updateClient} reads; it may publish a `subject` event for the client's own cards. */
 export type UpdateClientDeps = Pick<ServerContext, 'storage' | 'directory' | 'audit'> &
@@ -21,6 +25,7 @@ export type UpdateClientDeps = Pick<ServerContext, 'storage' | 'directory' | 'au
  * @example
  * ```ts
  * await updateClient(ctx, 'keycard-web', { requireDpop: true }, { actor, request });
+ * await updateClient(ctx, 'photos', { redirectUris: ['https://photos.example.com/cb'] }, { actor, request });
  * ```
  */
 export async function updateClient(
@@ -41,6 +46,12 @@ export async function updateClient(
     ...(input.multiAudience !== undefined ? { multiAudience: input.multiAudience } : {}),
     ...(input.requireDpop !== undefined ? { requireDpop: input.requireDpop } : {}),
     ...(input.tokenExchange !== undefined ? { tokenExchange: normaliseRules(input.tokenExchange) } : {}),
+    ...(input.redirectUris !== undefined ? { redirectUris: [...input.redirectUris] } : {}),
+    ...(input.postLogoutRedirectUris !== undefined
+      ? { postLogoutRedirectUris: [...input.postLogoutRedirectUris] }
+      : {}),
+    ...(input.backchannelLogoutUri !== undefined ? { backchannelLogoutUri: input.backchannelLogoutUri } : {}),
+    ...(input.jwks !== undefined ? { jwks: input.jwks === null ? null : checkClientJwks(input.jwks) } : {}),
   };
   await checkClientRecord(ctx, next);
   if (!(await ctx.storage.clients.update(next))) throw new ServerError('ERR_CLIENT_NOT_FOUND');

@@ -9,6 +9,7 @@ import type {
   AuditEntry,
 } from '@keycard/protocol';
 import { toEpochSeconds, toEpochSecondsOrNull } from '@keycard/protocol';
+import { publicJwks } from '../clients/index.js';
 import type { KeyInfo } from '../keys/index.js';
 import type {
   AudienceRecord,
@@ -38,12 +39,13 @@ export function wireUser(user: UserRecord): AdminUser {
   };
 }
 
-/** A client without its secret hash. */
+/** A client without its secret hash: only whether it has a secret, and its public keys. */
 export function wireClient(client: ClientRecord): AdminClient {
   return {
     id: client.id,
     name: client.name,
     type: client.type,
+    hasSecret: client.secretHash !== null,
     firstParty: client.firstParty,
     grants: client.grants,
     audiences: client.audiences,
@@ -51,6 +53,10 @@ export function wireClient(client: ClientRecord): AdminClient {
     multiAudience: client.multiAudience,
     requireDpop: client.requireDpop,
     tokenExchange: client.tokenExchange,
+    redirectUris: client.redirectUris,
+    postLogoutRedirectUris: client.postLogoutRedirectUris,
+    backchannelLogoutUri: client.backchannelLogoutUri,
+    jwks: publicJwks(client.jwks),
     createdAt: toEpochSeconds(client.createdAt),
   };
 }

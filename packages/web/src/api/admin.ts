@@ -14,10 +14,10 @@ import type {
   AuditEntry,
   AuditPage,
   AuditQuery,
-  ClientGrant,
   CreatedClient,
   KeyRotation,
   KeyWithdrawal,
+  NewAdminClient,
   Page,
 } from '@keycard/protocol';
 import type { SessionManager } from '../session/session-manager.js';
@@ -29,16 +29,7 @@ export type { AdminAudience, AdminClient, AdminKey, AdminRole, AdminSession, Adm
 export type AuditFilter = Omit<AuditQuery, 'before'> & { before?: number };
 
 /** What the admin console sends to create a client. */
-export interface NewClient {
-  id: string;
-  name?: string;
-  type: 'public' | 'confidential';
-  firstParty?: boolean;
-  grants: ClientGrant[];
-
-  audiences?: string[];
-  scopes?: string[];
-}
+export type NewClient = NewAdminClient;
 
 /** What the admin console sends to save an audience. */
 export interface AudienceInput {

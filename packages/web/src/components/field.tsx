@@ -69,6 +69,43 @@ export function TextField(props: TextFieldProps) {
   );
 }
 
+interface TextAreaFieldProps {
+  id: string;
+  label: ComponentChildren;
+  value: string;
+  onValue: (value: string) => void;
+  rows?: number;
+  placeholder?: string;
+  hint?: string;
+  wide?: boolean;
+  /** Monospaced, for URIs and JSON. */
+  code?: boolean;
+  /** Defaults to the id. */
+  testId?: string;
+}
+
+/** A {@link Field} holding a multi-line text input (no spell check: it holds URIs, keys, ids). */
+export function TextAreaField(props: TextAreaFieldProps) {
+  const { id, label, value, onValue, rows = 3, hint, wide, code = false, testId = id } = props;
+  return (
+    <Field id={id} label={label} hint={hint} wide={wide}>
+      <textarea
+        id={id}
+        rows={rows}
+        class={code ? 'token-input' : undefined}
+        placeholder={props.placeholder}
+        autoCapitalize="none"
+        spellcheck={false}
+        autoComplete="off"
+        value={value}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        data-testid={testId}
+      />
+    </Field>
+  );
+}
+
 interface SelectFieldProps<V extends string> {
   id: string;
   label: ComponentChildren;

@@ -1,7 +1,9 @@
 // @vitest-environment happy-dom
 // The admin pages rendered in happy-dom against a real `keycard demo` server: the sessions list marks
 // your own session, Revoke / Rotate / Delete ask in a <dialog> first (Cancel changes nothing), times
-// just recorded read "just now", and the client form's type select offers both types in full.
+// just recorded read "just now", the client form's type select offers both types in full, and the
+// client form registers code-flow clients (redirect and logout URIs) and keys-only ones (pasted JWKs).
+import { generateKeyPairSync } from 'node:crypto';
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -106,7 +108,7 @@ describe.skipIf(skip !== '')('admin pages', () => {
     await asCarol('/admin/clients');
     const select = (await screen.findByLabelText('Type')) as HTMLSelectElement;
     expect([...select.options].map((o) => o.text)).toEqual([
-      'confidential (has a secret)',
+      'confidential (secret or keys)',
       'public (no secret)',
     ]);
     fireEvent.change(select, { target: { value: 'public' } });
@@ -118,6 +120,85 @@ describe.skipIf(skip !== '')('admin pages', () => {
     fireEvent.click(within(dialog).getByTestId('confirm-cancel'));
     await waitFor(() => expect(dialog.hasAttribute('open')).toBe(false));
     expect(screen.getByTestId('admin-client-rooms-service')).toBeDefined();
+  });
+
+  it('registers a public code-flow client with its redirect, logout and back-channel URIs', async () => {
+    await asCarol('/admin/clients');
+    const type = (await screen.findByLabelText('Type')) as HTMLSelectElement;
+    fireEvent.change(type, { target: { value: 'public' } });
+    fireEvent.input(screen.getByLabelText('Client id'), { target: { value: 'photos-app' } });
+    fireEvent.click(screen.getByTestId('admin-client-create-grant-client_credentials'));
+    // The URI fields appear with the grant that uses them; a public client has no key fields.
+    expect(screen.queryByLabelText(/Redirect URIs/)).toBeNull();
+    fireEvent.click(screen.getByTestId('admin-client-create-grant-authorization_code'));
+    expect(screen.queryByLabelText(/Public keys/)).toBeNull();
+    const redirects = screen.getByLabelText(/Redirect URIs/);
+    // A fragment is refused by the server, which names the field.
+    fireEvent.input(redirects, { target: { value: 'https://photos.example.com/cb#x' } });
+    fireEvent.click(screen.getByTestId('admin-client-create-submit'));
+    await waitFor(() =>
+      expect(screen.getByTestId('admin-client-create-status').textContent).toMatch(
+        /redirectUris\[0\]: must not contain a fragment/,
+      ),
+    );
+    fireEvent.input(redirects, { target: { value: 'https://photos.example.com/cb\nhttp://127.0.0.1/cb' } });
+    fireEvent.input(screen.getByLabelText(/Post-logout redirect URIs/), {
+      target: { value: 'https://photos.example.com/bye' },
+    });
+    fireEvent.input(screen.getByLabelText('Back-channel logout URI'), {
+      target: { value: 'https://photos.example.com/backchannel' },
+    });
+    fireEvent.click(screen.getByTestId('admin-client-create-submit'));
+    await waitFor(() =>
+      expect(screen.getByTestId('admin-client-create-status').textContent).toBe('Client photos-app created.'),
+    );
+    expect(screen.queryByTestId('admin-client-secret-box')).toBeNull();
+    const uris = await screen.findByTestId('admin-client-photos-app-uris');
+    expect([...uris.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'https://photos.example.com/cb',
+      'http://127.0.0.1/cb',
+      'after sign-out: https://photos.example.com/bye',
+      'back-channel: https://photos.example.com/backchannel',
+    ]);
+    expect(screen.getByTestId('admin-client-photos-app-credentials').textContent).toBe('no credentials');
+    expect(screen.getByTestId('admin-client-photos-app-grants').textContent).toBe('authorization_code');
+  });
+
+  it('registers a keys-only confidential client from a pasted JWK: no secret shown', async () => {
+    await asCarol('/admin/clients');
+    fireEvent.input(await screen.findByLabelText('Client id'), { target: { value: 'photos-worker' } });
+    const keys = screen.getByLabelText(/Public keys/);
+    fireEvent.input(keys, { target: { value: '{"keys": [' } });
+    fireEvent.click(screen.getByTestId('admin-client-create-no-secret'));
+    fireEvent.click(screen.getByTestId('admin-client-create-submit'));
+    await waitFor(() =>
+      expect(screen.getByTestId('admin-client-create-status').textContent).toMatch(
+        /Public keys: not valid JSON/,
+      ),
+    );
+    // A private key is refused by the server, naming the member.
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = (key: typeof publicKey) =>
+      JSON.stringify({ ...key.export({ format: 'jwk' }), kid: 'w1', alg: 'ES256' });
+    fireEvent.input(keys, { target: { value: jwk(privateKey) } });
+    fireEvent.click(screen.getByTestId('admin-client-create-submit'));
+    await waitFor(() =>
+      expect(screen.getByTestId('admin-client-create-status').textContent).toMatch(
+        /jwks\.keys\[0\]: has the private member "d"/,
+      ),
+    );
+    fireEvent.input(keys, { target: { value: jwk(publicKey) } });
+    fireEvent.click(screen.getByTestId('admin-client-create-submit'));
+    await waitFor(() =>
+      expect(screen.getByTestId('admin-client-create-status').textContent).toBe(
+        'Client photos-worker created.',
+      ),
+    );
+    expect(screen.queryByTestId('admin-client-secret-box')).toBeNull();
+    expect((await screen.findByTestId('admin-client-photos-worker-credentials')).textContent).toBe(
+      'keys: w1',
+    );
+    expect(screen.getByTestId('admin-client-photos-worker-uris').textContent).toBe('none');
   });
 
   it('the audit log lists what just happened, newest first, as "just now"', async () => {

@@ -1,7 +1,13 @@
 import type { AdminAudience, AdminClient, AdminRole, CreatedClient, Page } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createClient, deleteClient, updateClient } from '../../clients/index.js';
+import {
+  createClient,
+  deleteClient,
+  MAX_CLIENT_JWKS_KEYS,
+  MAX_CLIENT_URIS,
+  updateClient,
+} from '../../clients/index.js';
 import type { ServerContext } from '../../context.js';
 import { deleteAudience, deleteRole, saveAudience, saveRole } from '../../directory/index.js';
 import { TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
@@ -13,13 +19,18 @@ import { wireAudience, wireClient, wireRole } from '../wire-records.js';
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const nameParams = z.object({ name: z.string().min(1).max(200) });
 const names = z.array(z.string().min(1).max(200)).max(100);
+/** Sizes only: the client rules say what is wrong with a value (clients/flow-rules.ts, client-jwks.ts). */
+const uri = z.string().max(8192);
+const uris = z.array(uri).max(MAX_CLIENT_URIS);
 const clientFields = {
   name: z.string().max(200).optional(),
   firstParty: z.boolean().optional(),
   grants: z
-    .array(z.enum(['password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT]))
+    .array(
+      z.enum(['password', 'refresh_token', 'client_credentials', 'authorization_code', TOKEN_EXCHANGE_GRANT]),
+    )
     .min(1)
-    .max(4)
+    .max(5)
     .optional(),
   audiences: names.optional(),
   scopes: names.optional(),
@@ -29,12 +40,20 @@ const clientFields = {
     .array(z.object({ from: z.string().min(1).max(200), to: z.string().min(1).max(200), scopes: names }))
     .max(100)
     .optional(),
+  redirectUris: uris.optional(),
+  postLogoutRedirectUris: uris.optional(),
+  backchannelLogoutUri: uri.nullable().optional(),
+  jwks: z
+    .object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_CLIENT_JWKS_KEYS) })
+    .nullable()
+    .optional(),
 };
 const clientBody = z.object({
   id: z.string().max(200),
   type: z.enum(['public', 'confidential']),
   ...clientFields,
   grants: clientFields.grants.unwrap(),
+  secret: z.boolean().optional(),
 });
 const clientPatch = z.object(clientFields).strict();
 const audienceBody = z.object({

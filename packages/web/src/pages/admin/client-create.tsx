@@ -1,13 +1,26 @@
 import type { ClientGrant } from '@keycard/protocol';
 import { useState } from 'preact/hooks';
-import { secretFrom } from '../../api/admin.js';
+import { type NewClient, secretFrom } from '../../api/admin.js';
 import { SelectField, TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
 import { useAction } from '../../components/use-action.js';
+import { parseJwks, splitUris } from '../../lib/client-form.js';
 import { splitList } from '../../lib/lists.js';
+import {
+  ClientCodeFlowFields,
+  ClientKeyFields,
+  type CodeFlowInput,
+  type KeysInput,
+} from './client-flow-fields.js';
 import { useAdmin } from './use-admin.js';
 
-const GRANTS = ['client_credentials', 'password', 'refresh_token'] as const;
+const GRANTS = ['client_credentials', 'password', 'refresh_token', 'authorization_code'] as const;
+const NO_CODE_FLOW: CodeFlowInput = {
+  redirectUris: '',
+  postLogoutRedirectUris: '',
+  backchannelLogoutUri: '',
+};
+const NO_KEYS: KeysInput = { jwks: '', noSecret: false };
 
 interface ClientCreateProps {
   onCreated: () => void;
@@ -24,15 +37,26 @@ export function ClientCreate({ onCreated }: ClientCreateProps) {
   const [audiences, setAudiences] = useState('');
   const [scopes, setScopes] = useState('');
   const [firstParty, setFirstParty] = useState(false);
+  const [codeFlow, setCodeFlow] = useState<CodeFlowInput>(NO_CODE_FLOW);
+  const [keys, setKeys] = useState<KeysInput>(NO_KEYS);
   const [secret, setSecret] = useState<string | undefined>(undefined);
 
   const toggleGrant = (grant: string, on: boolean) =>
     setGrants((prev) => (on ? [...new Set([...prev, grant])] : prev.filter((g) => g !== grant)));
+  const usesCodeFlow = grants.includes('authorization_code');
+  const confidential = type === 'confidential';
 
   const submit = async (event: Event) => {
     event.preventDefault();
     setSecret(undefined);
-    const body = {
+    // Pasted keys are checked as JSON here; the server checks the keys themselves.
+    const parsed = confidential ? parseJwks(keys.jwks) : { ok: true as const, jwks: undefined };
+    if (!parsed.ok) {
+      action.setMessage({ tone: 'error', text: parsed.message });
+      return;
+    }
+    const backchannel = codeFlow.backchannelLogoutUri.trim();
+    const body: NewClient = {
       id: id.trim(),
       name: name.trim() || id.trim(),
       type,
@@ -40,12 +64,23 @@ export function ClientCreate({ onCreated }: ClientCreateProps) {
       audiences: splitList(audiences),
       scopes: splitList(scopes),
       firstParty,
+      ...(usesCodeFlow
+        ? {
+            redirectUris: splitUris(codeFlow.redirectUris),
+            postLogoutRedirectUris: splitUris(codeFlow.postLogoutRedirectUris),
+            ...(backchannel !== '' ? { backchannelLogoutUri: backchannel } : {}),
+          }
+        : {}),
+      ...(parsed.jwks !== undefined ? { jwks: parsed.jwks } : {}),
+      ...(confidential && keys.noSecret ? { secret: false } : {}),
     };
     const done = await action.run(() => api.createClient(body), `Client ${body.id} created.`);
     if (done.ok) {
       setSecret(secretFrom(done.value));
       setId('');
       setName('');
+      setCodeFlow(NO_CODE_FLOW);
+      setKeys(NO_KEYS);
       onCreated();
     }
   };
@@ -61,7 +96,7 @@ export function ClientCreate({ onCreated }: ClientCreateProps) {
         value={type}
         onValue={setType}
         options={[
-          { value: 'confidential', label: 'confidential (has a secret)' },
+          { value: 'confidential', label: 'confidential (secret or keys)' },
           { value: 'public', label: 'public (no secret)' },
         ]}
       />
@@ -91,6 +126,8 @@ export function ClientCreate({ onCreated }: ClientCreateProps) {
         value={scopes}
         onValue={setScopes}
       />
+      {usesCodeFlow ? <ClientCodeFlowFields value={codeFlow} onValue={setCodeFlow} /> : null}
+      {confidential ? <ClientKeyFields value={keys} onValue={setKeys} /> : null}
       <label class="check-label">
         <input
           type="checkbox"
@@ -116,9 +153,13 @@ export function ClientCreate({ onCreated }: ClientCreateProps) {
           <label for="admin-client-secret" class="visually-hidden">
             Client secret
           </label>
-          <input
+          {/* A textarea, so the whole secret is in view on a phone too (it breaks anywhere). */}
+          <textarea
             id="admin-client-secret"
+            class="token-input"
             readOnly
+            rows={2}
+            spellcheck={false}
             value={secret}
             data-testid="admin-client-secret"
             onFocus={(e) => e.currentTarget.select()}

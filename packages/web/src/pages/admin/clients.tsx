@@ -5,12 +5,13 @@ import { Cell, Table } from '../../components/table.js';
 import { useAction } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { ClientCreate } from './client-create.js';
+import { ClientCredentials, ClientFlowUris } from './client-flow-cell.js';
 import { useAdmin } from './use-admin.js';
 
 /** The built-in first-party client this app signs in with: deleting it would lock everyone out here. */
 const WEB_CLIENT_ID = 'keycard-web';
 
-/** OAuth clients: list, create (secret shown once), delete. */
+/** OAuth clients: list (credentials, redirect and logout URIs), create (secret shown once), delete. */
 export function AdminClients() {
   const api = useAdmin();
   const clients = useLoad(() => api.listClients());
@@ -36,7 +37,15 @@ export function AdminClients() {
       <Table
         testId="admin-clients-list"
         busy={clients.loading}
-        columns={['Client', 'Type', 'Grants', 'Audiences', 'Scopes', { label: 'Actions', hidden: true }]}
+        columns={[
+          'Client',
+          'Type',
+          'Grants',
+          'Audiences',
+          'Scopes',
+          'Redirect URIs',
+          { label: 'Actions', hidden: true },
+        ]}
       >
         {(clients.data ?? []).map((c) => (
           <tr key={c.id} data-testid={`admin-client-${c.id}`}>
@@ -47,6 +56,7 @@ export function AdminClients() {
             <Cell label="Type">
               {c.type ?? '—'}
               {c.firstParty ? <span class="badge">first-party</span> : null}
+              <ClientCredentials client={c} />
             </Cell>
             <Cell label="Grants">
               <Chips items={c.grants ?? []} testId={`admin-client-${c.id}-grants`} />
@@ -56,6 +66,9 @@ export function AdminClients() {
             </Cell>
             <Cell label="Scopes">
               <Chips items={c.scopes ?? []} testId={`admin-client-${c.id}-scopes`} />
+            </Cell>
+            <Cell label="Redirect URIs">
+              <ClientFlowUris client={c} />
             </Cell>
             <Cell label="Actions" actions>
               <button
