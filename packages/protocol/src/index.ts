@@ -19,6 +19,7 @@ export {
   TOKEN_EXCHANGE_GRANT,
   WELL_KNOWN,
 } from './constants.js';
+export * from './logout.js';
 export * from './oidc.js';
 export { isRevokedByNotBefore, revocationNotBefore } from './revocation.js';
 export { fromEpochSeconds, toEpochSeconds, toEpochSecondsOrNull } from './time.js';
@@ -26,6 +27,8 @@ export type { AccessTokenClaims } from './wire/claims.js';
 export type { DiscoveryDocument } from './wire/discovery.js';
 export type { ApiErrorBody, OAuthErrorBody } from './wire/errors.js';
 export type {
+  AccountConsent,
+  AccountConsents,
   AccountSession,
   AccountSessions,
   AdminAudience,

@@ -1,4 +1,5 @@
 import type { AuditLog } from './audit/index.js';
+import type { BackchannelLogout } from './authorize/backchannel-logout.js';
 import type { KeycardConfig } from './config/index.js';
 import type { Coordinator } from './coordinator/index.js';
 import type { Sealer } from './crypto/index.js';
@@ -65,6 +66,8 @@ export interface ServerContext {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly customClaims: CustomClaimsHook | undefined;
+  /** Sends Back-Channel Logout tokens in the background when a browser session ends. */
+  readonly backchannelLogout: BackchannelLogout;
 }
 
 /** The audience of the server's own API (`/api/*` Bearer calls require it). */

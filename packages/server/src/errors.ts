@@ -107,6 +107,12 @@ export const SERVER_ERRORS = {
   ERR_ROLE_NOT_FOUND: { status: 404, message: 'No such role', oauth: 'invalid_request' },
   ERR_SESSION_NOT_FOUND: { status: 404, message: 'No such session', oauth: 'invalid_request' },
   ERR_KEY_NOT_FOUND: { status: 404, message: 'No such key', oauth: 'invalid_request' },
+  ERR_CONSENT_NOT_FOUND: { status: 404, message: 'No such consent', oauth: 'invalid_request' },
+  ERR_LOGOUT_EXPIRED: {
+    status: 400,
+    message: 'The sign-out link is invalid or has expired',
+    oauth: 'invalid_request',
+  },
   ERR_CONFLICT: { status: 409, message: 'The record already exists', oauth: 'invalid_request' },
   ERR_FEED_FULL: {
     status: 503,

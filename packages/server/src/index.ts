@@ -1,4 +1,16 @@
 export type { AuditLog, AuditType } from './audit/index.js';
+export type {
+  BackchannelLogout,
+  BackchannelLogoutDeps,
+  BackchannelLogoutNotice,
+} from './authorize/backchannel-logout.js';
+export {
+  type EndBrowserSessionDeps,
+  type EndBrowserSessionOptions,
+  endBrowserSession,
+  endUserBrowserSessions,
+} from './authorize/end-browser-session.js';
+export { type RevokeConsentDeps, revokeConsent } from './authorize/revoke-consent.js';
 export {
   type AuthenticateClientDeps,
   authenticateClient,
@@ -60,7 +72,13 @@ export {
   type ServerErrorCode,
 } from './errors.js';
 export { type PruneDeps, type RunMaintenanceDeps, runMaintenance } from './jobs/index.js';
-export { type KeyInfo, type KeyManager, type RevokeSigningKeyDeps, revokeSigningKey } from './keys/index.js';
+export {
+  type KeyInfo,
+  type KeyManager,
+  type RevokeSigningKeyDeps,
+  revokeSigningKey,
+  type SignedTokenTyp,
+} from './keys/index.js';
 export { REDACT_PATHS } from './logger.js';
 export {
   type CreateServerOptions,

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { createAuditLog } from './audit/index.js';
+import { createBackchannelLogout } from './authorize/backchannel-logout.js';
 import { seedDefaults } from './clients/index.js';
 import { type KeycardConfig, type KeycardConfigInput, parseConfig } from './config/index.js';
 import type { Clock, CustomClaimsHook, Logger, ServerContext } from './context.js';
@@ -170,6 +171,18 @@ export async function openServices(
     metrics,
     logger,
     customClaims: options.customClaims,
+    backchannelLogout: createBackchannelLogout({
+      config,
+      keys,
+      clock,
+      audit,
+      metrics,
+      logger,
+      // Read at each delivery: the issuer is only known once the socket is bound.
+      get issuer() {
+        return ctx.issuer;
+      },
+    }),
   };
   try {
     // Seed only a brand-new database (no signing key yet): what an admin deleted stays deleted.
@@ -186,6 +199,8 @@ export async function openServices(
   return {
     ctx,
     async close() {
+      // Back-channel logouts still pending are given up (and audited) before the audit log flushes.
+      await ctx.backchannelLogout.close();
       // Queued audit events first: a graceful shutdown never loses them.
       await audit.flush();
       stopInvalidations();

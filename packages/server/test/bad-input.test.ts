@@ -16,6 +16,10 @@ const ROUTES: Array<[string, string]> = [
   ['POST', '/oauth/introspect'],
   ['GET', '/oauth/userinfo'],
   ['POST', '/oauth/userinfo'],
+  ['GET', '/oauth/logout'],
+  ['POST', '/oauth/logout'],
+  ['POST', '/api/authorize/logout/details'],
+  ['POST', '/api/authorize/logout'],
   ['POST', '/api/login'],
   ['POST', '/api/refresh'],
   ['POST', '/api/logout'],
@@ -23,6 +27,8 @@ const ROUTES: Array<[string, string]> = [
   ['GET', '/api/me'],
   ['GET', '/api/sessions'],
   ['DELETE', '/api/sessions/:id'],
+  ['GET', '/api/account/consents'],
+  ['DELETE', '/api/account/consents/:clientId'],
   ['POST', '/api/password'],
   ['POST', '/api/register'],
   ['GET', '/api/ui-config'],
@@ -130,7 +136,7 @@ describe('bad input never produces a 500', () => {
 
   for (const [method, path] of ROUTES.filter(([m]) => m !== 'GET')) {
     it(`${method} ${path}`, async () => {
-      const url = `${r.url}${path.replace(/:(id|name)/, 'some-id\u00e9')}`;
+      const url = `${r.url}${path.replace(/:(id|name|clientId)/, 'some-id\u00e9')}`;
       for (const [label, body, type] of BODIES) {
         for (const auth of [true, false]) {
           const res = await fetch(url, {
@@ -141,7 +147,11 @@ describe('bad input never produces a 500', () => {
           const text = await res.text();
           const context = `${label} (auth: ${auth}) -> ${res.status} ${text.slice(0, 200)}`;
           expect(res.status, context).toBeLessThan(500);
-          if (res.status >= 400) {
+          if (res.status >= 400 && res.headers.get('content-type')?.startsWith('text/html')) {
+            // The end-session endpoint is a browser's: its refusals are an HTML page.
+            expect(path, context).toBe('/oauth/logout');
+            expect(res.status, context).toBe(400);
+          } else if (res.status >= 400) {
             const parsed = JSON.parse(text);
             if (path.startsWith('/oauth/')) {
               expect(parsed.error, context).toBeTypeOf('string');

@@ -1,6 +1,7 @@
 // Real answers of the account and admin API checked against the records of @keycard/protocol:
 // exactly the fields the type names (so nothing internal leaks), and every time in epoch seconds.
 import type {
+  AccountConsent,
   AccountSession,
   AdminAudience,
   AdminClient,
@@ -87,6 +88,15 @@ const FIELDS = {
     ip: true,
     userAgent: true,
     current: true,
+    offline: true,
+  }),
+  accountConsent: fieldsOf<AccountConsent>({
+    clientId: true,
+    clientName: true,
+    scopes: true,
+    audiences: true,
+    createdAt: true,
+    updatedAt: true,
   }),
   audit: fieldsOf<AuditEntry>({
     id: true,
@@ -116,6 +126,7 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
   let r: Running;
   let token: string;
   let sessionId: string;
+  let bossId: string;
 
   const call = async (path: string, method = 'GET', body?: unknown) => {
     const res = await fetch(`${r.url}${path}`, {
@@ -134,7 +145,7 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
 
   beforeAll(async () => {
     r = await startServer({}, { clock });
-    await addUser(r, 'boss', PASSWORD, ['manager']);
+    bossId = (await addUser(r, 'boss', PASSWORD, ['manager'])).id;
     clock.advance(61_000); // sign in a minute later: created and last used differ
     const login = await postJson(`${r.url}/api/login`, { username: 'boss', password: PASSWORD });
     const tokens = login.body as ApiTokenSet;
@@ -202,8 +213,28 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
     const own = await call('/api/sessions');
     expect(keys(own)).toEqual(['sessions']);
     expect(keys(own.sessions[0])).toEqual(FIELDS.accountSession);
-    expect(own.sessions[0]).toMatchObject({ id: sessionId, current: true, createdAt: START_S + 61 });
+    expect(own.sessions[0]).toMatchObject({
+      id: sessionId,
+      current: true,
+      offline: false,
+      createdAt: START_S + 61,
+    });
     expect(keys(await call('/api/me'))).toEqual(FIELDS.me);
+  });
+
+  it('consents: what the caller allowed, client name, times in seconds', async () => {
+    await r.server.services.storage.consents.put({
+      userId: bossId,
+      clientId: 'door',
+      scopes: ['rooms:read'],
+      audiences: ['rooms'],
+      createdAt: clock(),
+      updatedAt: clock(),
+    });
+    const list = await call('/api/account/consents');
+    expect(keys(list)).toEqual(['consents']);
+    expect(keys(list.consents[0])).toEqual(FIELDS.accountConsent);
+    expect(list.consents[0]).toMatchObject({ clientId: 'door', clientName: 'door', createdAt: START_S + 61 });
   });
 
   it('audit: entries in seconds; since (inclusive) and until (exclusive) are seconds', async () => {

@@ -42,6 +42,16 @@ const scopesFor = (u) =>
 const seconds = (ms) => (ms === null || ms === undefined ? null : Math.floor(ms / 1000));
 const STARTED = seconds(Date.now());
 const sessions = new Map(); // sid -> { id, userId, rt, createdAt, lastUsedAt, ip, userAgent, revoked }
+// userId -> what each user allowed third-party apps (GET/DELETE /api/account/consents); one sample app.
+const consents = new Map();
+const sampleConsent = () => ({
+  clientId: 'travel-desk',
+  clientName: 'Travel Desk',
+  scopes: ['openid', 'profile', 'rooms:read'],
+  audiences: ['rooms'],
+  createdAt: seconds(Date.now() - 86_400_000),
+  updatedAt: seconds(Date.now() - 86_400_000),
+});
 const audit = [];
 let keys = [
   {
@@ -175,9 +185,10 @@ const publicSession = (s, current) => ({
   ip: s.ip,
   userAgent: s.userAgent,
   current,
+  offline: false,
 });
 const adminSession = (s) => {
-  const { current: _, ...rest } = publicSession(s, false);
+  const { current: _, offline: __, ...rest } = publicSession(s, false);
   const user = users.find((u) => u.id === s.userId);
   return {
     ...rest,
@@ -357,6 +368,22 @@ async function api(req, res, url) {
         .filter((s) => s.userId === auth.user.id && !s.revoked)
         .map((s) => publicSession(s, s.id === auth.session.id)),
     });
+  }
+  if (path === '/api/account/consents' && method === 'GET') {
+    if (!consents.has(auth.user.id)) consents.set(auth.user.id, [sampleConsent()]);
+    return send(res, 200, { consents: consents.get(auth.user.id) });
+  }
+  const consentMatch = path.match(/^\/api\/account\/consents\/([^/]+)$/);
+  if (consentMatch && method === 'DELETE') {
+    const id = decodeURIComponent(consentMatch[1]);
+    const mine = consents.get(auth.user.id) ?? [];
+    if (!mine.some((c) => c.clientId === id))
+      return fail(res, 404, 'ERR_CONSENT_NOT_FOUND', 'No such consent');
+    consents.set(
+      auth.user.id,
+      mine.filter((c) => c.clientId !== id),
+    );
+    return send(res, 204);
   }
   const sessionMatch = path.match(/^\/api\/(admin\/)?sessions\/([^/]+)$/);
   if (sessionMatch && method === 'DELETE') {

@@ -7,8 +7,10 @@ import { Account } from './pages/account/account.js';
 import { Admin } from './pages/admin/admin.js';
 import { FrontDesk } from './pages/front-desk.js';
 import { Inspector } from './pages/inspector.js';
+import { Logout } from './pages/sign-out/logout.js';
+import { SignedOut } from './pages/sign-out/signed-out.js';
 import { SignIn } from './pages/signin.js';
-import { href, navigate, useRoute } from './router.js';
+import { href, navigate, splitRoute, useRoute } from './router.js';
 import type { SessionState } from './session/session-manager.js';
 import { useSession, useSessionManager } from './session/use-session.js';
 
@@ -40,6 +42,10 @@ function NotFound() {
 function route(path: string, session: SessionState) {
   const signedIn = session.status === 'signed-in';
   if (path === '/inspector') return <Inspector />;
+  // Sign-out pages an app sends the browser to: they use this browser's front-desk cookie, not a card.
+  const { base, params } = splitRoute(path);
+  if (base === '/logout') return <Logout logout={params.get('l') ?? ''} />;
+  if (base === '/signed-out') return <SignedOut />;
   if (session.status === 'loading') {
     return (
       <p class="loading" data-testid="app-loading">

@@ -34,3 +34,16 @@ export function navigate(path: string): void {
 export function href(path: string): string {
   return `#${path}`;
 }
+
+/**
+ * A route path split at its query (`/logout?l=…` → `/logout` and its parameters).
+ *
+ * @example
+ * const { base, params } = splitRoute('/logout?l=abc'); // '/logout', params.get('l') === 'abc'
+ */
+export function splitRoute(path: string): { base: string; params: URLSearchParams } {
+  const at = path.indexOf('?');
+  return at < 0
+    ? { base: path, params: new URLSearchParams() }
+    : { base: path.slice(0, at), params: new URLSearchParams(path.slice(at + 1)) };
+}

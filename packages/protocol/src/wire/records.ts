@@ -37,11 +37,28 @@ export interface AccountSession {
   userAgent: string | null;
   /** The session of the card that asked. */
   current: boolean;
+  /** Granted `offline_access`: it outlives signing out of the apps (revoke it here or under "Apps you allowed"). */
+  offline: boolean;
 }
 
 /** `GET /api/sessions`. */
 export interface AccountSessions {
   sessions: AccountSession[];
+}
+
+/** What the caller allowed a client (`GET /api/account/consents`). */
+export interface AccountConsent {
+  clientId: string;
+  clientName: string;
+  scopes: string[];
+  audiences: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** `GET /api/account/consents`: oldest first. */
+export interface AccountConsents {
+  consents: AccountConsent[];
 }
 
 /** `POST /api/register`. */

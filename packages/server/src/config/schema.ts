@@ -100,6 +100,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    backchannelLogout: z
+      .object({
+        /** Bound on one delivery attempt of a logout token to a client, ms. */
+        timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+        /** Attempts per logout token (the first included) while the client fails or is unreachable. */
+        attempts: z.number().int().min(1).max(8).default(4),
+        /** Wait before the first retry, ms; each later retry waits twice as long as the one before. */
+        retryDelayMs: z.number().int().min(10).max(60_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
     keys: z
       .object({
         rotationInterval: seconds(3600, 2_592_000),

@@ -2,10 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { KeycardConfig } from '../config/index.js';
 
 const PUBLIC_PREFIXES = ['/.well-known/', '/revocations'];
+/** The sign-in, consent and sign-out pages' API: same-origin only, whatever `cors.origins` says. */
+const SAME_ORIGIN_PREFIXES = ['/api/authorize/'];
 
 /**
  * CORS: discovery, JWKS and the revocation feed are public (any origin, no credentials);
- * `/api/*` and `/oauth/*` only for `cors.origins`, with credentials for named origins.
+ * `/api/*` (but `/api/authorize/*`, same-origin only) and `/oauth/*` only for `cors.origins`, with
+ * credentials for named origins.
  */
 export function registerCors(app: FastifyInstance, config: KeycardConfig): void {
   const origins = new Set(config.cors.origins);
@@ -19,6 +22,7 @@ export function registerCors(app: FastifyInstance, config: KeycardConfig): void 
       allow = '*';
     } else if (
       (path.startsWith('/api/') || path.startsWith('/oauth/')) &&
+      !SAME_ORIGIN_PREFIXES.some((p) => path.startsWith(p)) &&
       (origins.has(origin) || origins.has('*'))
     ) {
       allow = origins.has(origin) ? origin : '*';

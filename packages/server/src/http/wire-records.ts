@@ -1,4 +1,5 @@
 import type {
+  AccountConsent,
   AccountSession,
   AdminAudience,
   AdminClient,
@@ -15,6 +16,7 @@ import type {
   AudienceRecord,
   AuditEvent,
   ClientRecord,
+  ConsentRecord,
   RoleRecord,
   SessionRecord,
   UserRecord,
@@ -98,6 +100,19 @@ export function wireAccountSession(session: SessionRecord, currentSessionId: str
     ip: session.ip,
     userAgent: session.userAgent,
     current: session.id === currentSessionId,
+    offline: session.offline === true,
+  };
+}
+
+/** A consent for the account page, with the client's display name. */
+export function wireAccountConsent(consent: ConsentRecord, clientName: string): AccountConsent {
+  return {
+    clientId: consent.clientId,
+    clientName,
+    scopes: consent.scopes,
+    audiences: consent.audiences,
+    createdAt: toEpochSeconds(consent.createdAt),
+    updatedAt: toEpochSeconds(consent.updatedAt),
   };
 }
 

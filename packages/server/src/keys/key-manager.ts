@@ -23,15 +23,19 @@ export interface KeyInfo {
   removeAfter: number | null;
 }
 
+/** The header `typ` of each kind of token the server signs. */
+export type SignedTokenTyp = 'at+jwt' | 'JWT' | 'logout+jwt';
+
 /** Owns the signing keys: next → current → retired → removed. */
 export interface KeyManager {
   /** Makes sure a current and a next key exist (first start generates both). */
   init(): Promise<void>;
   /**
    * Signs claims with the current key: as an `at+jwt` (access token) unless `typ` says `JWT` (an
-   * OpenID Connect ID token, which no verifier of access tokens accepts).
+   * OpenID Connect ID token) or `logout+jwt` (a Back-Channel Logout token): the header `typ` keeps
+   * each kind from passing for another at a verifier that checks it.
    */
-  sign(claims: JWTClaims, opts?: { typ?: 'at+jwt' | 'JWT' }): Promise<{ token: string; kid: string }>;
+  sign(claims: JWTClaims, opts?: { typ?: SignedTokenTyp }): Promise<{ token: string; kid: string }>;
   /** The published public keys: next, current and retired. */
   jwks(): Promise<JWKS>;
   /** Public keys for verifying the server's own tokens. */
@@ -86,9 +90,10 @@ export function createKeyManager(deps: {
   const { storage, sealer, config, clock, logger } = deps;
   const alg = config.tokens.algorithm as AsymmetricAlgorithm;
   // One signer per key and `typ`, found without building a string on the token endpoint's hot path.
-  const signers = {
-    'at+jwt': new Map<string, { sign(claims: JWTClaims): string }>(),
-    JWT: new Map<string, { sign(claims: JWTClaims): string }>(),
+  const signers: Record<SignedTokenTyp, Map<string, { sign(claims: JWTClaims): string }>> = {
+    'at+jwt': new Map(),
+    JWT: new Map(),
+    'logout+jwt': new Map(),
   };
   let cache: Cache | undefined;
   const changed = () => deps.onChange?.();
@@ -150,7 +155,7 @@ export function createKeyManager(deps: {
   }
 
   async function currentSigner(
-    typ: 'at+jwt' | 'JWT',
+    typ: SignedTokenTyp,
   ): Promise<{ kid: string; signer: { sign(claims: JWTClaims): string } }> {
     let { records } = await load();
     let current = records.find((r) => r.state === 'current');

@@ -10,6 +10,8 @@ export interface Metrics {
   readonly revocations: Counter<'type'>;
   /** `/oauth/userinfo` answers by result (`ok`, `invalid_token`, `insufficient_scope`). */
   readonly userinfo: Counter<'result'>;
+  /** Back-Channel Logout delivery attempts by result (`delivered`, `refused`, `failed`, `timeout`, `aborted`, `dropped`). */
+  readonly backchannelLogout: Counter<'result'>;
   /** 1 while a shared coordinator backend (`redis`, `postgres-notify`) is reachable, else 0. */
   readonly coordinatorUp: Gauge<'backend'>;
 }
@@ -63,6 +65,12 @@ export function createMetrics(
     userinfo: new Counter({
       name: 'keycard_userinfo_total',
       help: 'UserInfo requests by result (ok, invalid_token, insufficient_scope)',
+      labelNames: ['result'],
+      registers,
+    }),
+    backchannelLogout: new Counter({
+      name: 'keycard_backchannel_logout_total',
+      help: 'Back-Channel Logout delivery attempts by result (delivered, refused, failed, timeout, aborted, dropped)',
       labelNames: ['result'],
       registers,
     }),

@@ -1,3 +1,4 @@
+import { type EndBrowserSessionDeps, endUserBrowserSessions } from '../authorize/end-browser-session.js';
 import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { checkPasswordPolicy } from '../passwords/index.js';
@@ -8,11 +9,14 @@ export type ChangePasswordDeps = Pick<
   ServerContext,
   'storage' | 'clock' | 'config' | 'passwords' | 'throttle' | 'audit'
 > &
-  RevocationPublishDeps;
+  RevocationPublishDeps &
+  EndBrowserSessionDeps;
 
 /**
  * Sets a new password and revokes every other session of the user (each gets a `session`
- * revocation event). With `currentPassword` it is checked first (self-service).
+ * revocation event) and ends the user's browser sessions (single sign-on to the apps; those apps
+ * are told by back-channel logout), except the one the kept session came from. With
+ * `currentPassword` it is checked first (self-service).
  *
  * @example
  * ```ts
@@ -51,6 +55,13 @@ export async function changePassword(
   await ctx.storage.users.update(user.id, {
     passwordHash: await ctx.passwords.hash(input.newPassword),
     updatedAt: now,
+  });
+  const kept =
+    input.keepSessionId === undefined ? undefined : await ctx.storage.sessions.get(input.keepSessionId);
+  await endUserBrowserSessions(ctx, user.id, 'password_change', {
+    actor: input.actor ?? user.id,
+    request,
+    keep: kept?.userId === user.id ? kept.browserSessionId : undefined,
   });
   const revoked = await ctx.storage.sessions.revokeByUser(
     user.id,

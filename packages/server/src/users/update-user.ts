@@ -1,3 +1,4 @@
+import { type EndBrowserSessionDeps, endUserBrowserSessions } from '../authorize/end-browser-session.js';
 import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { publishSessionRevocations, publishSubjectRevocation } from '../revocations/index.js';
@@ -14,7 +15,9 @@ export interface UpdateUserInput {
 }
 
 /** What `revokeSubject` reads. */
-export type RevokeSubjectDeps = Pick<ServerContext, 'storage' | 'clock'> & RevocationPublishDeps;
+export type RevokeSubjectDeps = Pick<ServerContext, 'storage' | 'clock'> &
+  RevocationPublishDeps &
+  EndBrowserSessionDeps;
 
 /** What {@link updateUser} reads: a new password goes through {@link changePassword}. */
 export type UpdateUserDeps = Pick<ServerContext, 'storage' | 'clock' | 'audit'> &
@@ -67,7 +70,8 @@ export async function updateUser(
 }
 
 /**
- * Revokes every session of a user and every token issued to them until now.
+ * Revokes every session of a user and every token issued to them until now, and ends their
+ * browser sessions (the apps signed in through them are told by back-channel logout).
  *
  * @example
  * ```ts
@@ -75,6 +79,7 @@ export async function updateUser(
  * ```
  */
 export async function revokeSubject(ctx: RevokeSubjectDeps, userId: string, reason: string): Promise<void> {
+  await endUserBrowserSessions(ctx, userId, reason, { actor: null, request: { ip: null, userAgent: null } });
   const revoked = await ctx.storage.sessions.revokeByUser(userId, ctx.clock(), reason);
   for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
   await publishSessionRevocations(ctx, revoked);

@@ -20,6 +20,8 @@ export interface RequestOptions {
   csrf?: boolean;
   /** Gives up after this many milliseconds (a hung refresh must not hold the tab lock forever). */
   timeoutMs?: number;
+  /** Extra request headers (e.g. the browser session's `X-CSRF-Token` on the sign-out page). */
+  headers?: Record<string, string>;
 }
 
 export const CSRF_COOKIE = '__Host-keycard_csrf';
@@ -53,7 +55,7 @@ async function errorFrom(response: Response): Promise<AppError> {
  * const me = await apiRequest<Me>('/api/me', { token });
  */
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { ...options.headers, Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (options.token) headers['Authorization'] = `${options.tokenType ?? 'Bearer'} ${options.token}`;
   if (options.csrf) {

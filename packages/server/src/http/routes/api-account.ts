@@ -1,19 +1,21 @@
-import type { AccountSessions, Me, RegisteredUser } from '@keycard/protocol';
+import type { AccountConsents, AccountSessions, Me, RegisteredUser } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { revokeConsent } from '../../authorize/revoke-consent.js';
 import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import { revokeSession } from '../../sessions/index.js';
 import { changePassword, createUser } from '../../users/index.js';
 import { authenticate } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
-import { wireAccountSession } from '../wire-records.js';
+import { wireAccountConsent, wireAccountSession } from '../wire-records.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
+const clientParams = z.object({ clientId: z.string().min(1).max(200) });
 const passwordBody = z.object({ currentPassword: z.string().max(4096), newPassword: z.string().max(4096) });
 const registerBody = z.object({ username: z.string().max(1024), password: z.string().max(4096) });
 
-/** `/api/me`, `/api/sessions`, `/api/password`, `/api/register`. */
+/** `/api/me`, `/api/sessions`, `/api/account/consents`, `/api/password`, `/api/register`. */
 export function apiAccountRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/me', async (request) => {
     const caller = await authenticate(ctx, request);
@@ -51,6 +53,28 @@ export function apiAccountRoutes(app: FastifyInstance, ctx: ServerContext): void
     }
     const reason = session.userId === caller.userId ? 'logout' : 'admin';
     await revokeSession(ctx, id, reason, { actor: caller.userId, request: requestInfo(request) });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/account/consents', async (request) => {
+    const caller = await authenticate(ctx, request);
+    const consents = await ctx.storage.consents.listByUser(caller.userId);
+    const wire = [];
+    for (const consent of consents) {
+      const client = await ctx.directory.client(consent.clientId);
+      wire.push(wireAccountConsent(consent, client?.name ?? consent.clientId));
+    }
+    return { consents: wire } satisfies AccountConsents;
+  });
+
+  app.delete('/api/account/consents/:clientId', async (request, reply) => {
+    const caller = await authenticate(ctx, request);
+    const { clientId } = parseInput(clientParams, request.params);
+    await revokeConsent(
+      ctx,
+      { userId: caller.userId, clientId },
+      { actor: caller.userId, request: requestInfo(request) },
+    );
     return reply.code(204).send();
   });
 

@@ -1,6 +1,7 @@
 import type { ApiTokenSet, IdTokenField } from '@keycard/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { endBrowserSession, endUserBrowserSessions } from '../../authorize/end-browser-session.js';
 import { authenticateClient } from '../../clients/index.js';
 import { type ServerContext, WEB_CLIENT_ID } from '../../context.js';
 import { ServerError } from '../../errors.js';
@@ -13,6 +14,7 @@ import {
   type TokenSet,
 } from '../../sessions/index.js';
 import { authenticate, bearerToken } from '../bearer.js';
+import { browserSessionIdFrom, clearBrowserSessionCookie } from '../browser-session.js';
 import { clearSessionCookies, refreshTokenFromCookie, setSessionCookies } from '../cookies.js';
 import { tokenRequestProof } from '../dpop.js';
 import { parseInput, requestInfo } from '../input.js';
@@ -127,16 +129,27 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
         throw new ServerError('ERR_UNAUTHENTICATED', { message: 'No refresh token or access token' });
       }
     }
+    // Signing out at the front desk also ends this browser's single sign-on to the apps.
+    const browserSessionId = browserSessionIdFrom(ctx, request);
+    if (browserSessionId !== undefined) {
+      const session = await ctx.storage.browserSessions.get(browserSessionId);
+      await endBrowserSession(ctx, browserSessionId, 'logout', {
+        actor: session?.userId ?? null,
+        request: info,
+      });
+      clearBrowserSessionCookie(reply);
+    }
     clearSessionCookies(reply);
     return reply.code(204).send();
   });
 
   app.post('/api/logout-all', async (request, reply) => {
     const caller = await authenticate(ctx, request);
-    await revokeUserSessions(ctx, caller.userId, 'logout_all', {
-      actor: caller.userId,
-      request: requestInfo(request),
-    });
+    const opts = { actor: caller.userId, request: requestInfo(request) };
+    // Browser sessions first: their apps are told (back-channel) while their sessions are still listed.
+    await endUserBrowserSessions(ctx, caller.userId, 'logout_all', opts);
+    await revokeUserSessions(ctx, caller.userId, 'logout_all', opts);
+    clearBrowserSessionCookie(reply);
     clearSessionCookies(reply);
     return reply.code(204).send();
   });

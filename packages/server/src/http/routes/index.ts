@@ -6,8 +6,10 @@ import { adminSystemRoutes } from './admin-system.js';
 import { adminUserRoutes } from './admin-users.js';
 import { apiAccountRoutes } from './api-account.js';
 import { apiSessionRoutes } from './api-session.js';
+import { authorizeLogoutRoutes } from './authorize-logout.js';
 import { discoveryRoutes } from './discovery.js';
 import { healthRoutes } from './health.js';
+import { oauthLogoutRoutes } from './oauth-logout.js';
 import { oauthRevokeRoutes } from './oauth-revoke.js';
 import { oauthTokenRoutes } from './oauth-token.js';
 import { oauthUserinfoRoutes } from './oauth-userinfo.js';
@@ -16,16 +18,20 @@ import { uiRoutes } from './ui.js';
 
 /** Registers every route. */
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: AppHooks): { spa: boolean } {
+  // First: the sign-out endpoint needs to know whether the web app's pages are served.
+  const ui = uiRoutes(app, ctx);
   healthRoutes(app, ctx);
   discoveryRoutes(app, ctx);
   oauthTokenRoutes(app, ctx);
   oauthRevokeRoutes(app, ctx);
   oauthUserinfoRoutes(app, ctx);
+  oauthLogoutRoutes(app, ctx, ui);
+  authorizeLogoutRoutes(app, ctx);
   apiSessionRoutes(app, ctx);
   apiAccountRoutes(app, ctx);
   revocationRoutes(app, ctx, hooks);
   adminUserRoutes(app, ctx);
   adminDirectoryRoutes(app, ctx);
   adminSystemRoutes(app, ctx);
-  return uiRoutes(app, ctx);
+  return ui;
 }

@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
 import { Page } from '../../components/page.js';
 import { useSession } from '../../session/use-session.js';
+import { ConsentsList } from './consents-list.js';
 import { PasswordForm } from './password-form.js';
 import { SessionsList } from './sessions-list.js';
 
-/** Your account: who you are, your sessions and devices, your password. */
+/** Your account: who you are, your sessions and devices, the apps you allowed, your password. */
 export function Account() {
   const { card } = useSession();
   const [version, setVersion] = useState(0);
@@ -13,6 +14,7 @@ export function Account() {
   return (
     <Page title="Account" testId="page-account" intro={name ? `Signed in as ${name}.` : undefined}>
       <SessionsList version={version} />
+      <ConsentsList onRevoked={() => setVersion((v) => v + 1)} />
       <PasswordForm onChanged={() => setVersion((v) => v + 1)} />
     </Page>
   );

@@ -68,12 +68,26 @@ export function SessionsList({ version = 0 }: SessionsListProps) {
           const current = s.current || s.id === card?.sessionId;
           const device = describeUserAgent(s.userAgent);
           return (
-            <tr key={s.id} data-testid={`session-${s.id}`} data-current={current ? 'true' : 'false'}>
+            <tr
+              key={s.id}
+              data-testid={`session-${s.id}`}
+              data-current={current ? 'true' : 'false'}
+              data-offline={s.offline ? 'true' : 'false'}
+            >
               <Cell label="Device" header title={s.userAgent ?? ''}>
                 {device}
                 {current ? (
                   <span class="badge badge-own" data-testid="session-current">
                     This device
+                  </span>
+                ) : null}
+                {s.offline ? (
+                  <span
+                    class="badge badge-offline"
+                    data-testid="session-offline"
+                    title="Allowed offline access: signing out of the apps does not end it"
+                  >
+                    Offline access
                   </span>
                 ) : null}
               </Cell>
