@@ -2,10 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { KeycardConfig } from '../config/index.js';
 
 const PUBLIC_PREFIXES = ['/.well-known/', '/revocations'];
+/** Browser navigations and the sign-in pages' own API: same origin only, whatever `cors.origins` says. */
+const NEVER_PREFIXES = ['/oauth/authorize', '/api/authorize/'];
 
 /**
  * CORS: discovery, JWKS and the revocation feed are public (any origin, no credentials);
- * `/api/*` and `/oauth/*` only for `cors.origins`, with credentials for named origins.
+ * `/api/*` and `/oauth/*` only for `cors.origins`, with credentials for named origins; never
+ * `/oauth/authorize` and `/api/authorize/*` (the sign-in pages are the server's own).
  */
 export function registerCors(app: FastifyInstance, config: KeycardConfig): void {
   const origins = new Set(config.cors.origins);
@@ -13,6 +16,7 @@ export function registerCors(app: FastifyInstance, config: KeycardConfig): void 
     const origin = request.headers.origin;
     if (typeof origin !== 'string') return;
     const path = request.url;
+    if (NEVER_PREFIXES.some((p) => path.startsWith(p))) return;
     let allow: string | undefined;
     let credentials = false;
     if (PUBLIC_PREFIXES.some((p) => path.startsWith(p))) {

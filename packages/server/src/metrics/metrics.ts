@@ -10,6 +10,12 @@ export interface Metrics {
   readonly revocations: Counter<'type'>;
   /** `/oauth/userinfo` answers by result (`ok`, `invalid_token`, `insufficient_scope`). */
   readonly userinfo: Counter<'result'>;
+  /**
+   * `/oauth/authorize` outcomes by result: `code` (a code issued), `interaction` (sent to the sign-in
+   * or consent page), `page_error` (an error page, no redirect), or the OAuth error sent to the client
+   * (`access_denied`, `login_required`, `consent_required`, `invalid_request`, …).
+   */
+  readonly authorizations: Counter<'result'>;
   /** 1 while a shared coordinator backend (`redis`, `postgres-notify`) is reachable, else 0. */
   readonly coordinatorUp: Gauge<'backend'>;
 }
@@ -63,6 +69,12 @@ export function createMetrics(
     userinfo: new Counter({
       name: 'keycard_userinfo_total',
       help: 'UserInfo requests by result (ok, invalid_token, insufficient_scope)',
+      labelNames: ['result'],
+      registers,
+    }),
+    authorizations: new Counter({
+      name: 'keycard_authorizations_total',
+      help: 'Authorization-endpoint outcomes by result (code, interaction, page_error, or the OAuth error sent)',
       labelNames: ['result'],
       registers,
     }),

@@ -5,16 +5,21 @@ import { adminDirectoryRoutes } from './admin-directory.js';
 import { adminSystemRoutes } from './admin-system.js';
 import { adminUserRoutes } from './admin-users.js';
 import { apiAccountRoutes } from './api-account.js';
+import { apiAuthorizeRoutes } from './api-authorize.js';
 import { apiSessionRoutes } from './api-session.js';
 import { discoveryRoutes } from './discovery.js';
 import { healthRoutes } from './health.js';
+import { oauthAuthorizeRoutes } from './oauth-authorize.js';
 import { oauthRevokeRoutes } from './oauth-revoke.js';
 import { oauthTokenRoutes } from './oauth-token.js';
 import { oauthUserinfoRoutes } from './oauth-userinfo.js';
 import { revocationRoutes } from './revocations.js';
 import { uiRoutes } from './ui.js';
 
-/** Registers every route. */
+/**
+ * Registers every route. Records on `ctx.webPages` whether the web app (and so the sign-in and
+ * consent pages of `/oauth/authorize`) is served.
+ */
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: AppHooks): { spa: boolean } {
   healthRoutes(app, ctx);
   discoveryRoutes(app, ctx);
@@ -27,5 +32,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: 
   adminUserRoutes(app, ctx);
   adminDirectoryRoutes(app, ctx);
   adminSystemRoutes(app, ctx);
-  return uiRoutes(app, ctx);
+  const ui = uiRoutes(app, ctx);
+  ctx.webPages = ui.spa;
+  oauthAuthorizeRoutes(app, ctx, ui.spa);
+  apiAuthorizeRoutes(app, ctx);
+  return ui;
 }
