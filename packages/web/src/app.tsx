@@ -5,6 +5,7 @@ import { Status } from './components/status.js';
 import { messageOf } from './lib/errors.js';
 import { Account } from './pages/account/account.js';
 import { Admin } from './pages/admin/admin.js';
+import { Authorize } from './pages/authorize/authorize.js';
 import { FrontDesk } from './pages/front-desk.js';
 import { Inspector } from './pages/inspector.js';
 import { SignIn } from './pages/signin.js';
@@ -40,6 +41,8 @@ function NotFound() {
 function route(path: string, session: SessionState) {
   const signedIn = session.status === 'signed-in';
   if (path === '/inspector') return <Inspector />;
+  // An app's sign-in request: the front desk's browser session, whatever the app's own session says.
+  if (path === '/authorize' || path.startsWith('/authorize?')) return <Authorize path={path} />;
   if (session.status === 'loading') {
     return (
       <p class="loading" data-testid="app-loading">
