@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientRecord, KeycardConfigInput } from '../../src/index.js';
-import { type Body, type Running, startServer, testClock } from '../helpers.js';
+import { addUser, type Body, type Running, startServer, testClock } from '../helpers.js';
 
 export const SSO_COOKIE = '__Host-keycard_sso';
 export const REDIRECT = 'https://app.example.com/cb';
@@ -166,4 +166,47 @@ export async function signInThroughPages(
   const login = await browser.call(base, 'login', { interaction, username, password });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   return login.body;
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/**
+ * The code-flow suites' server: doors `rooms` (resource URI https://rooms.example/) and `pool`,
+ * guests may open both, the guest alice, and three clients: `spa` (third party: openid, profile,
+ * rooms:open, offline_access for rooms), `desk` (first party: openid, rooms:open for rooms) and
+ * `scripts-only` (password grant only).
+ */
+export async function startSeededAuthorizeServer(config: KeycardConfigInput = {}) {
+  const started = await startAuthorizeServer(config);
+  const r = started.running;
+  const { storage } = r.server.services;
+  const door = (id: string, name: string, scopes: string[], uri: string | null) =>
+    storage.audiences.upsert({ id, name, scopes, uri, createdAt: 0 });
+  await door('rooms', 'Rooms (Express)', ['rooms:open'], 'https://rooms.example/');
+  await door('pool', 'Pool', ['pool'], null);
+  await storage.roles.upsert({ name: 'guest', scopes: ['rooms:open', 'pool'], createdAt: 0 });
+  await addUser(r, 'alice', PASSWORD);
+  await addCodeClient(r, {
+    id: 'spa',
+    name: 'Room service app',
+    scopes: ['openid', 'profile', 'rooms:open', 'offline_access'],
+    audiences: ['rooms'],
+  });
+  await addCodeClient(r, {
+    id: 'desk',
+    firstParty: true,
+    scopes: ['openid', 'rooms:open'],
+    audiences: ['rooms'],
+  });
+  await addCodeClient(r, { id: 'scripts-only', grants: ['password'], firstParty: true });
+  return started;
+}
+
+/** A browser signed in as alice through a first-party request, the clock then a second later. */
+export async function signedInBrowser(r: Running, clock: { advance(ms: number): void }): Promise<Browser> {
+  const browser = new Browser();
+  const answer = await signInThroughPages(r.url, browser, requestParams('desk'), 'alice', PASSWORD);
+  if (answer.redirect === undefined) throw new Error('a first-party sign-in should go straight back');
+  clock.advance(1000);
+  return browser;
 }
