@@ -23,6 +23,15 @@ export * from './logout.js';
 export * from './oidc.js';
 export { isRevokedByNotBefore, revocationNotBefore } from './revocation.js';
 export { fromEpochSeconds, toEpochSeconds, toEpochSecondsOrNull } from './time.js';
+export {
+  AUTHORIZE_API,
+  AUTHORIZE_ROUTE,
+  type AuthorizeAnswer,
+  type AuthorizeConsentInput,
+  type AuthorizeDetails,
+  type AuthorizeLoginInput,
+  type AuthorizeStep,
+} from './wire/authorize.js';
 export type { AccessTokenClaims } from './wire/claims.js';
 export type { DiscoveryDocument } from './wire/discovery.js';
 export type { ApiErrorBody, OAuthErrorBody } from './wire/errors.js';

@@ -52,6 +52,11 @@ export interface ServerContext {
   readonly config: KeycardConfig;
   /** Public base URL (known once the socket is bound when not configured). */
   issuer: string;
+  /**
+   * Whether this server serves the web app, and so the sign-in and consent pages `/oauth/authorize`
+   * sends browsers to; known once the routes are registered (false before, and in offline tools).
+   */
+  webPages: boolean;
   readonly storage: Storage;
   readonly coordinator: Coordinator;
   readonly clock: Clock;

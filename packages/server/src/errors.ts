@@ -57,6 +57,16 @@ export const SERVER_ERRORS = {
   },
   ERR_FORBIDDEN: { status: 403, message: 'Not allowed', oauth: 'invalid_request' },
   ERR_CSRF: { status: 403, message: 'Missing or wrong CSRF token', oauth: 'invalid_request' },
+  ERR_INTERACTION_EXPIRED: {
+    status: 400,
+    message: 'This sign-in request has expired or is no longer valid; start again from the app',
+    oauth: 'invalid_request',
+  },
+  ERR_LOGIN_REQUIRED: {
+    status: 401,
+    message: 'Sign in at the front desk first',
+    oauth: 'invalid_request',
+  },
   ERR_RATE_LIMITED: {
     status: 429,
     message: 'Too many requests, try again later',

@@ -155,6 +155,7 @@ export async function openServices(
   const ctx: ServerContext = {
     config,
     issuer: config.issuer ?? baseUrl(config.host, config.port),
+    webPages: false,
     storage,
     coordinator,
     clock,

@@ -48,8 +48,45 @@ describe('an authorization request', () => {
         prompt: new Set(['login', 'consent']),
         maxAgeSeconds: 300,
         loginHint: 'alice',
+        dpopJkt: undefined,
+        resources: [],
       },
     });
+  });
+
+  it('reads dpop_jkt (RFC 9449 §10) and repeated resource values (RFC 8707)', async () => {
+    const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+    const parsed = await parse([
+      ...Object.entries(GOOD),
+      ['dpop_jkt', jkt],
+      ['resource', 'https://rooms.example/'],
+      ['resource', 'pool'],
+      ['resource', 'pool'],
+    ]);
+    expect(parsed).toMatchObject({
+      kind: 'ok',
+      request: { dpopJkt: jkt, resources: ['https://rooms.example/', 'pool'] },
+    });
+  });
+
+  it.each([
+    ['a short dpop_jkt', [['dpop_jkt', 'abc']], 'invalid_request'],
+    ['a padded dpop_jkt', [['dpop_jkt', `${'a'.repeat(42)}=`]], 'invalid_request'],
+    [
+      'a repeated dpop_jkt',
+      [
+        ['dpop_jkt', 'a'.repeat(43)],
+        ['dpop_jkt', 'b'.repeat(43)],
+      ],
+      'invalid_request',
+    ],
+    ['an empty resource', [['resource', '']], 'invalid_target'],
+    ['a resource with a fragment', [['resource', 'https://rooms.example/#x']], 'invalid_target'],
+    ['too many resources', Array.from({ length: 11 }, (_, i) => ['resource', `r${i}`]), 'invalid_target'],
+    ['an oversized resource', [['resource', `https://r.example/${'x'.repeat(2048)}`]], 'invalid_request'],
+  ])('refuses %s at the client', async (_, extra, error) => {
+    const parsed = await parse([...Object.entries(GOOD), ...(extra as [string, string][])]);
+    expect(parsed).toMatchObject({ kind: 'redirect-error', error, state: 'xyz' });
   });
 
   it('takes a loopback redirect on any port (RFC 8252 §7.3)', async () => {

@@ -11,6 +11,8 @@ const ROUTES: Array<[string, string]> = [
   ['GET', '/.well-known/openid-configuration'],
   ['GET', '/.well-known/oauth-authorization-server'],
   ['GET', '/.well-known/jwks.json'],
+  ['GET', '/oauth/authorize'],
+  ['POST', '/oauth/authorize'],
   ['POST', '/oauth/token'],
   ['POST', '/oauth/revoke'],
   ['POST', '/oauth/introspect'],
@@ -33,6 +35,10 @@ const ROUTES: Array<[string, string]> = [
   ['POST', '/api/register'],
   ['GET', '/api/ui-config'],
   ['POST', '/api/inspect'],
+  ['POST', '/api/authorize/details'],
+  ['POST', '/api/authorize/login'],
+  ['POST', '/api/authorize/consent'],
+  ['POST', '/api/authorize/continue'],
   ['GET', '/revocations'],
   ['GET', '/revocations/stream'],
   ['GET', '/api/admin/users'],
@@ -147,9 +153,9 @@ describe('bad input never produces a 500', () => {
           const text = await res.text();
           const context = `${label} (auth: ${auth}) -> ${res.status} ${text.slice(0, 200)}`;
           expect(res.status, context).toBeLessThan(500);
-          if (res.status >= 400 && res.headers.get('content-type')?.startsWith('text/html')) {
-            // The end-session endpoint is a browser's: its refusals are an HTML page.
-            expect(path, context).toBe('/oauth/logout');
+          if (res.status >= 400 && (path === '/oauth/authorize' || path === '/oauth/logout')) {
+            // Browser endpoints: their errors are the server's own HTML page, never JSON.
+            expect(res.headers.get('content-type'), context).toMatch(/^text\/html/);
             expect(res.status, context).toBe(400);
           } else if (res.status >= 400) {
             const parsed = JSON.parse(text);

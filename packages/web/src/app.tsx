@@ -5,6 +5,7 @@ import { Status } from './components/status.js';
 import { messageOf } from './lib/errors.js';
 import { Account } from './pages/account/account.js';
 import { Admin } from './pages/admin/admin.js';
+import { Authorize } from './pages/authorize/authorize.js';
 import { FrontDesk } from './pages/front-desk.js';
 import { Inspector } from './pages/inspector.js';
 import { Logout } from './pages/sign-out/logout.js';
@@ -42,6 +43,8 @@ function NotFound() {
 function route(path: string, session: SessionState) {
   const signedIn = session.status === 'signed-in';
   if (path === '/inspector') return <Inspector />;
+  // An app's sign-in request: the front desk's browser session, whatever the app's own session says.
+  if (path === '/authorize' || path.startsWith('/authorize?')) return <Authorize path={path} />;
   // Sign-out pages an app sends the browser to: they use this browser's front-desk cookie, not a card.
   const { base, params } = splitRoute(path);
   if (base === '/logout') return <Logout logout={params.get('l') ?? ''} />;

@@ -20,6 +20,9 @@ export type AuditType =
   | 'user.register'
   | 'user.password_change'
   | 'key.rotate'
+  | 'authorize.code'
+  | 'consent.granted'
+  | 'consent.denied'
   | `admin.${string}`;
 
 /**

@@ -30,6 +30,10 @@ export interface AuthorizationRequest {
   /** OIDC `max_age` in seconds, when given. */
   maxAgeSeconds: number | undefined;
   loginHint: string | undefined;
+  /** RFC 9449 §10 `dpop_jkt`: the token request's DPoP proof must be of the key with this thumbprint. */
+  dpopJkt: string | undefined;
+  /** RFC 8707 `resource` values (audience ids or registered resource URIs), in order; may be empty. */
+  resources: string[];
 }
 
 /** The outcome: a request, an error for the client's redirect URI, or an error page here. */
@@ -45,7 +49,19 @@ export type AuthorizeParse =
   | { kind: 'page-error'; error: 'invalid_request' | 'invalid_client'; description: string };
 
 /** Longest value accepted per parameter; a longer one is an invalid request, not a truncated one. */
-const MAX_LENGTH: Record<string, number> = { state: 1024, nonce: 512, login_hint: 256, scope: 2048 };
+const MAX_LENGTH: Record<string, number> = {
+  state: 1024,
+  nonce: 512,
+  login_hint: 256,
+  scope: 2048,
+  resource: 2048,
+};
+/** RFC 8707 §2: `resource` may repeat; every other parameter may be sent once (RFC 6749 §3.1). */
+const REPEATABLE = new Set(['resource']);
+/** Most `resource` values one request may name. */
+const MAX_RESOURCES = 10;
+/** An RFC 7638 SHA-256 JWK thumbprint, base64url without padding. */
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
 const PROMPTS = new Set(['none', 'login', 'consent']);
 /**
  * Parameters an error may name. An error description never repeats what the request sent (an
@@ -65,6 +81,8 @@ const KNOWN = new Set([
   'code_challenge_method',
   'request',
   'request_uri',
+  'dpop_jkt',
+  'resource',
 ]);
 /** The longest `max_age` taken (ten years); OIDC gives no bound, a number must fit in one. */
 const MAX_AGE_LIMIT = 10 * 365 * 24 * 3600;
@@ -115,10 +133,11 @@ export async function parseAuthorizationRequest(
   if (rawState === null) return fail('invalid_request', 'state is repeated');
   if (rawState !== undefined && state === undefined) return fail('invalid_request', 'state is too long');
   for (const name of new Set(params.keys())) {
-    if (params.getAll(name).length > 1)
+    const values = params.getAll(name);
+    if (values.length > 1 && !REPEATABLE.has(name))
       return fail('invalid_request', KNOWN.has(name) ? `${name} is repeated` : 'a parameter is repeated');
     const max = MAX_LENGTH[name];
-    if (max !== undefined && (params.get(name) ?? '').length > max)
+    if (max !== undefined && values.some((value) => value.length > max))
       return fail('invalid_request', `${name} is longer than ${max} characters`);
   }
   if (params.has('request')) return fail('request_not_supported', 'request objects are not supported');
@@ -177,6 +196,17 @@ export async function parseAuthorizationRequest(
     maxAgeSeconds = Number(maxAgeText);
   }
 
+  const dpopJkt = params.get('dpop_jkt');
+  if (dpopJkt !== null && !THUMBPRINT.test(dpopJkt))
+    return fail('invalid_request', 'dpop_jkt must be a JWK SHA-256 thumbprint (43 base64url characters)');
+
+  const resources = params.getAll('resource');
+  if (resources.length > MAX_RESOURCES)
+    return fail('invalid_target', `at most ${MAX_RESOURCES} resource parameters`);
+  // RFC 8707 §2: an absolute URI without a fragment, or (keycard) a registered audience id.
+  if (resources.some((r) => r === '' || r.includes('#')))
+    return fail('invalid_target', 'resource must be an audience id or an absolute URI without a fragment');
+
   return {
     kind: 'ok',
     request: {
@@ -189,6 +219,8 @@ export async function parseAuthorizationRequest(
       prompt,
       maxAgeSeconds,
       loginHint: params.get('login_hint') || undefined,
+      dpopJkt: dpopJkt ?? undefined,
+      resources: [...new Set(resources)],
     },
   };
 }

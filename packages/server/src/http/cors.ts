@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { KeycardConfig } from '../config/index.js';
 
 const PUBLIC_PREFIXES = ['/.well-known/', '/revocations'];
-/** The sign-in, consent and sign-out pages' API: same-origin only, whatever `cors.origins` says. */
-const SAME_ORIGIN_PREFIXES = ['/api/authorize/'];
+/** Browser navigations and the sign-in pages' own API: same origin only, whatever `cors.origins` says. */
+const NEVER_PREFIXES = ['/oauth/authorize', '/api/authorize/'];
 
 /**
  * CORS: discovery, JWKS and the revocation feed are public (any origin, no credentials);
- * `/api/*` (but `/api/authorize/*`, same-origin only) and `/oauth/*` only for `cors.origins`, with
- * credentials for named origins.
+ * `/api/*` and `/oauth/*` only for `cors.origins`, with credentials for named origins; never
+ * `/oauth/authorize` and `/api/authorize/*` (the sign-in pages are the server's own).
  */
 export function registerCors(app: FastifyInstance, config: KeycardConfig): void {
   const origins = new Set(config.cors.origins);
@@ -16,13 +16,13 @@ export function registerCors(app: FastifyInstance, config: KeycardConfig): void 
     const origin = request.headers.origin;
     if (typeof origin !== 'string') return;
     const path = request.url;
+    if (NEVER_PREFIXES.some((p) => path.startsWith(p))) return;
     let allow: string | undefined;
     let credentials = false;
     if (PUBLIC_PREFIXES.some((p) => path.startsWith(p))) {
       allow = '*';
     } else if (
       (path.startsWith('/api/') || path.startsWith('/oauth/')) &&
-      !SAME_ORIGIN_PREFIXES.some((p) => path.startsWith(p)) &&
       (origins.has(origin) || origins.has('*'))
     ) {
       allow = origins.has(origin) ? origin : '*';

@@ -39,7 +39,8 @@ export function registerSecurityHeaders(app: FastifyInstance, config: KeycardCon
     }
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) {
-      reply.header('content-security-policy', csp);
+      // A page the server renders itself (the authorization error page) sets a stricter one.
+      if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', csp);
       reply.header('cross-origin-opener-policy', 'same-origin');
     }
     return payload;

@@ -12,6 +12,12 @@ export interface Metrics {
   readonly userinfo: Counter<'result'>;
   /** Back-Channel Logout delivery attempts by result (`delivered`, `refused`, `failed`, `timeout`, `aborted`, `dropped`). */
   readonly backchannelLogout: Counter<'result'>;
+  /**
+   * `/oauth/authorize` outcomes by result: `code` (a code issued), `interaction` (sent to the sign-in
+   * or consent page), `page_error` (an error page, no redirect), or the OAuth error sent to the client
+   * (`access_denied`, `login_required`, `consent_required`, `invalid_request`, …).
+   */
+  readonly authorizations: Counter<'result'>;
   /** 1 while a shared coordinator backend (`redis`, `postgres-notify`) is reachable, else 0. */
   readonly coordinatorUp: Gauge<'backend'>;
 }
@@ -71,6 +77,12 @@ export function createMetrics(
     backchannelLogout: new Counter({
       name: 'keycard_backchannel_logout_total',
       help: 'Back-Channel Logout delivery attempts by result (delivered, refused, failed, timeout, aborted, dropped)',
+      labelNames: ['result'],
+      registers,
+    }),
+    authorizations: new Counter({
+      name: 'keycard_authorizations_total',
+      help: 'Authorization-endpoint outcomes by result (code, interaction, page_error, or the OAuth error sent)',
       labelNames: ['result'],
       registers,
     }),

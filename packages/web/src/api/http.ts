@@ -18,6 +18,8 @@ export interface RequestOptions {
   proof?: ProofFactory | undefined;
   /** Cookie-authenticated call: echo the readable `__Host-keycard_csrf` cookie as `X-CSRF-Token`. */
   csrf?: boolean;
+  /** An `X-CSRF-Token` the server handed out in an answer (the authorization pages' browser session). */
+  csrfToken?: string | undefined;
   /** Gives up after this many milliseconds (a hung refresh must not hold the tab lock forever). */
   timeoutMs?: number;
   /** Extra request headers (e.g. the browser session's `X-CSRF-Token` on the sign-out page). */
@@ -62,6 +64,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     const csrf = csrfToken();
     if (csrf) headers['X-CSRF-Token'] = csrf;
   }
+  if (options.csrfToken) headers['X-CSRF-Token'] = options.csrfToken;
   let response: Response;
   try {
     response = await fetchWithProof(

@@ -3,34 +3,9 @@ import { TextField } from '../components/field.js';
 import { Page } from '../components/page.js';
 import { Status } from '../components/status.js';
 import { useNow } from '../components/use-now.js';
-import { AppError } from '../lib/errors.js';
+import { type SignInError, signInErrorFor } from '../lib/sign-in-error.js';
 import { navigate } from '../router.js';
 import { useSessionManager } from '../session/use-session.js';
-
-/** One message for every wrong credential: it never says whether the user exists. */
-export const WRONG_CREDENTIALS = 'Wrong username or password';
-
-type SignInError =
-  | { kind: 'message'; text: string; code: string }
-  | { kind: 'throttled'; until: number; code: string };
-
-function errorFor(err: unknown, now: number): SignInError {
-  if (err instanceof AppError) {
-    if (err.status === 429)
-      return { kind: 'throttled', until: now + (err.retryAfter ?? 60) * 1000, code: err.code };
-    if (err.status === 401 || err.status === 403)
-      return { kind: 'message', text: WRONG_CREDENTIALS, code: err.code };
-    if (err.status === 0) {
-      return {
-        kind: 'message',
-        text: 'Cannot reach the server. Check your connection and try again.',
-        code: err.code,
-      };
-    }
-    return { kind: 'message', text: `Sign-in failed: ${err.message}`, code: err.code };
-  }
-  return { kind: 'message', text: 'Sign-in failed.', code: 'ERR_UNKNOWN' };
-}
 
 /** Username and password; the refresh token goes into the HttpOnly cookie, never into the page. */
 export function SignIn() {
@@ -56,7 +31,7 @@ export function SignIn() {
       setPassword('');
       navigate('/');
     } catch (err) {
-      setError(errorFor(err, Date.now()));
+      setError(signInErrorFor(err, Date.now()));
     } finally {
       setBusy(false);
     }

@@ -5,10 +5,12 @@ import { adminDirectoryRoutes } from './admin-directory.js';
 import { adminSystemRoutes } from './admin-system.js';
 import { adminUserRoutes } from './admin-users.js';
 import { apiAccountRoutes } from './api-account.js';
+import { apiAuthorizeRoutes } from './api-authorize.js';
 import { apiSessionRoutes } from './api-session.js';
 import { authorizeLogoutRoutes } from './authorize-logout.js';
 import { discoveryRoutes } from './discovery.js';
 import { healthRoutes } from './health.js';
+import { oauthAuthorizeRoutes } from './oauth-authorize.js';
 import { oauthLogoutRoutes } from './oauth-logout.js';
 import { oauthRevokeRoutes } from './oauth-revoke.js';
 import { oauthTokenRoutes } from './oauth-token.js';
@@ -16,7 +18,10 @@ import { oauthUserinfoRoutes } from './oauth-userinfo.js';
 import { revocationRoutes } from './revocations.js';
 import { uiRoutes } from './ui.js';
 
-/** Registers every route. */
+/**
+ * Registers every route. Records on `ctx.webPages` whether the web app (and so the sign-in and
+ * consent pages of `/oauth/authorize`) is served.
+ */
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: AppHooks): { spa: boolean } {
   // First: the sign-out endpoint needs to know whether the web app's pages are served.
   const ui = uiRoutes(app, ctx);
@@ -33,5 +38,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: 
   adminUserRoutes(app, ctx);
   adminDirectoryRoutes(app, ctx);
   adminSystemRoutes(app, ctx);
+  ctx.webPages = ui.spa;
+  oauthAuthorizeRoutes(app, ctx, ui.spa);
+  apiAuthorizeRoutes(app, ctx);
   return ui;
 }

@@ -1,0 +1,114 @@
+import { type AuthorizeDetails, toEpochSeconds } from '@keycard/protocol';
+import { redirectUriMatches } from '../clients/redirect-uri.js';
+import type { RequestInfo, ServerContext } from '../context.js';
+import { ServerError } from '../errors.js';
+import type { ClientRecord } from '../storage/index.js';
+import { type DecideDeps, decide, type SignedIn } from './decide.js';
+import { requestedScopes } from './grant.js';
+import { type Interaction, type InteractionDeps, openInteraction } from './interaction.js';
+import { type IssueCodeDeps, issueAuthorizationCode } from './issue-code.js';
+
+/**
+ * The steps the sign-in and consent pages drive (`POST /api/authorize/*`), over a sealed
+ * interaction: what to show, and "continue as the signed-in person". Sign-in and consent have
+ * their own modules.
+ */
+
+/** An opened interaction and its client as registered now. */
+export interface LoadedInteraction {
+  interaction: Interaction;
+  client: ClientRecord;
+}
+
+/** What the pages' steps read. */
+export type PagesDeps = Pick<ServerContext, 'directory'> & InteractionDeps & DecideDeps & IssueCodeDeps;
+
+/**
+ * Opens a sealed interaction and checks that its client still allows what it asked: the client
+ * exists, keeps the code grant, the redirect URI and the audiences. Otherwise (or expired, forged)
+ * ERR_INTERACTION_EXPIRED.
+ */
+export async function loadInteraction(ctx: PagesDeps, sealed: string): Promise<LoadedInteraction> {
+  const interaction = openInteraction(ctx, sealed);
+  const { request, audiences } = interaction;
+  const client = await ctx.directory.client(request.clientId);
+  if (
+    client === undefined ||
+    !client.grants.includes('authorization_code') ||
+    !redirectUriMatches(client.redirectUris, request.redirectUri) ||
+    audiences.some((a) => !client.audiences.includes(a))
+  )
+    throw new ServerError('ERR_INTERACTION_EXPIRED');
+  return { interaction, client };
+}
+
+/**
+ * What the page shows for an interaction (without `csrf`, which the HTTP layer adds for a browser
+ * session): the client, the scopes and doors in question, who is signed in, and the step.
+ *
+ * @example
+ * ```ts
+ * const details = await authorizeDetails(ctx, loaded, signedIn);
+ * ```
+ */
+export async function authorizeDetails(
+  ctx: PagesDeps,
+  loaded: LoadedInteraction,
+  signedIn: SignedIn | undefined,
+): Promise<AuthorizeDetails> {
+  const { interaction, client } = loaded;
+  const next = await decide(ctx, { interaction, client, signedIn, now: ctx.clock() });
+  const scopes = next.step === 'login' ? shownScopes(client, interaction.request.scopes) : next.grant.scopes;
+  const audiences = [];
+  for (const id of interaction.audiences)
+    audiences.push({ id, name: (await ctx.directory.audience(id))?.name ?? id });
+  return {
+    client: { id: client.id, name: client.name, firstParty: client.firstParty },
+    scopes,
+    audiences,
+    user: signedIn === undefined ? null : { id: signedIn.user.id, username: signedIn.user.username },
+    step: next.step === 'ready' ? 'continue' : next.step,
+    ...(interaction.request.loginHint !== undefined ? { loginHint: interaction.request.loginHint } : {}),
+    expiresAt: toEpochSeconds(interaction.expiresAt),
+  };
+}
+
+/** The requested scopes the client may have; empty when a client changed since the request. */
+function shownScopes(client: ClientRecord, asked: readonly string[]): string[] {
+  try {
+    return requestedScopes(client, asked);
+  } catch {
+    return [];
+  }
+}
+
+/** The answer of login, consent and continue: a redirect to the client, or the next step. */
+export type StepResult = { redirect: string } | { details: AuthorizeDetails };
+
+/**
+ * "Continue as …" and the end of a sign-in: issues the code when nothing else is needed, else
+ * returns the next step's details. ERR_LOGIN_REQUIRED when a (newer) sign-in is needed.
+ *
+ * @example
+ * ```ts
+ * const result = await proceed(ctx, loaded, signedIn, requestInfo(request));
+ * ```
+ */
+export async function proceed(
+  ctx: PagesDeps,
+  loaded: LoadedInteraction,
+  signedIn: SignedIn,
+  requestInfo: RequestInfo,
+): Promise<StepResult> {
+  const { interaction, client } = loaded;
+  const next = await decide(ctx, { interaction, client, signedIn, now: ctx.clock() });
+  if (next.step === 'login') throw new ServerError('ERR_LOGIN_REQUIRED');
+  if (next.step === 'consent') return { details: await authorizeDetails(ctx, loaded, signedIn) };
+  const redirect = await issueAuthorizationCode(ctx, {
+    request: interaction.request,
+    signedIn,
+    grant: next.grant,
+    requestInfo,
+  });
+  return { redirect };
+}
