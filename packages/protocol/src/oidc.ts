@@ -58,4 +58,15 @@ export interface OidcDiscoveryFields {
   id_token_signing_alg_values_supported: string[];
   subject_types_supported: string[];
   claims_supported: string[];
+  /** OpenID Connect Core §3.1.2.1 `prompt` values the authorization endpoint understands. */
+  prompt_values_supported?: string[];
+  /** RP-Initiated Logout 1.0. */
+  end_session_endpoint: string;
+  /** Back-Channel Logout 1.0: logout tokens are POSTed to a client's `backchannel_logout_uri`, with `sid`. */
+  backchannel_logout_supported: boolean;
+  backchannel_logout_session_supported: boolean;
+  /** Request objects and `claims` are not served (Discovery §3 defaults `request_uri_parameter_supported` to true). */
+  request_parameter_supported: boolean;
+  request_uri_parameter_supported: boolean;
+  claims_parameter_supported: boolean;
 }

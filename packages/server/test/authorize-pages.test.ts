@@ -166,6 +166,38 @@ describe('sign-in on the pages', () => {
     expect(res.body.redirect).toBeUndefined();
   });
 
+  it('signing in again in the same browser ends the old browser session and what it issued', async () => {
+    freshLoginWindow();
+    const browser = new Browser();
+    await signInThroughPages(r.url, browser, requestParams('desk'), 'alice', PASSWORD);
+    const firstId = browser.cookie?.split('.')[0] ?? '';
+    const { storage } = r.server.services;
+    const now = clock();
+    // An app session issued through the first browser session (as the code grant records it).
+    await storage.sessions.create({
+      id: 'issued-through-first',
+      userId: (await storage.browserSessions.get(firstId))?.userId ?? 'missing',
+      clientId: 'desk',
+      audiences: ['rooms'],
+      scopes: ['openid'],
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + 3_600_000,
+      revokedAt: null,
+      revokedReason: null,
+      ip: null,
+      userAgent: null,
+      dpopJkt: null,
+      browserSessionId: firstId,
+    });
+    clock.advance(1_000);
+    await signInThroughPages(r.url, browser, requestParams('desk', { prompt: 'login' }), 'alice', PASSWORD);
+    const secondId = browser.cookie?.split('.')[0] ?? '';
+    expect(secondId).not.toBe(firstId);
+    expect(await storage.browserSessions.get(firstId)).toMatchObject({ endedReason: 'replaced' });
+    expect(await storage.sessions.get('issued-through-first')).toMatchObject({ revokedReason: 'replaced' });
+  });
+
   it('one answer for a wrong password, an unknown user and a disabled account', async () => {
     freshLoginWindow();
     await addUser(r, 'dora', PASSWORD);

@@ -153,10 +153,12 @@ describe('bad input never produces a 500', () => {
           const text = await res.text();
           const context = `${label} (auth: ${auth}) -> ${res.status} ${text.slice(0, 200)}`;
           expect(res.status, context).toBeLessThan(500);
-          if (res.status >= 400 && (path === '/oauth/authorize' || path === '/oauth/logout')) {
-            // Browser endpoints: their errors are the server's own HTML page, never JSON.
-            expect(res.headers.get('content-type'), context).toMatch(/^text\/html/);
-            expect(res.status, context).toBe(400);
+          const html = res.headers.get('content-type')?.startsWith('text/html') === true;
+          if (res.status >= 400 && html) {
+            // Browser endpoints answer with the server's own HTML page (a body the form parser
+            // refuses is still the JSON error, from before the route runs).
+            expect(['/oauth/authorize', '/oauth/logout'], context).toContain(path);
+            expect([400, 413, 415], context).toContain(res.status);
           } else if (res.status >= 400) {
             const parsed = JSON.parse(text);
             if (path.startsWith('/oauth/')) {

@@ -40,6 +40,7 @@ describe('signing keys, JWKS and discovery', () => {
         keycard_revocations_stream_endpoint: `${r.url}/revocations/stream`,
       });
       expect(meta.body.grant_types_supported).toEqual([
+        ...(r.server.services.webPages ? ['authorization_code'] : []),
         'password',
         'refresh_token',
         'client_credentials',

@@ -57,8 +57,10 @@ describe('OpenID Connect with oauth4webapi', () => {
     expect(as.subject_types_supported).toEqual(['public']);
     expect(as.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'rooms:read']));
     expect(as.claims_supported).toEqual(expect.arrayContaining(['sub', 'auth_time', 'sid', 'email']));
-    expect(as.response_types_supported).toEqual([]);
-    expect(as.authorization_endpoint).toBeUndefined();
+    // The code flow is advertised exactly when the web app's sign-in pages are served.
+    const pages = r.server.services.webPages;
+    expect(as.response_types_supported).toEqual(pages ? ['code'] : []);
+    expect(as.authorization_endpoint).toBe(pages ? `${r.url}/oauth/authorize` : undefined);
   });
 
   it('validates the ID token of a password grant (claims and signature) and reads userinfo', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../src/index.js';
 import { addUser, getJson, postForm, postJson, type Running, startServer } from './helpers.js';
+import { fakeWebApp } from './support/authorize-flow.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -71,31 +72,78 @@ describe('standards that real clients rely on', () => {
     expect((await unknown.json()).code).toBe('ERR_NOT_FOUND');
   });
 
-  it('discovery advertises only what is served', async () => {
-    r = await startServer({ databaseUrl: 'memory' });
+  it('discovery advertises only what is served: no web app, no authorization endpoint', async () => {
+    r = await startServer({ databaseUrl: 'memory', ui: { enabled: false } });
     for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       const meta = (await getJson(`${r.url}${path}`)).body;
-      for (const member of ['authorization_endpoint', 'end_session_endpoint', 'registration_endpoint']) {
+      for (const member of [
+        'authorization_endpoint',
+        'registration_endpoint',
+        'code_challenge_methods_supported',
+        'response_modes_supported',
+      ]) {
         expect(meta, member).not.toHaveProperty(member);
       }
       expect(meta.response_types_supported).toEqual([]);
-      expect(meta.userinfo_endpoint).toBe(`${r.url}/oauth/userinfo`);
-      expect(meta.id_token_signing_alg_values_supported).toEqual(['ES256']);
-      expect(meta.subject_types_supported).toEqual(['public']);
-      for (const [member, value] of Object.entries(meta)) {
-        if (!/_(endpoint|uri)$/.test(member)) continue;
-        expect(String(value).startsWith(r.url), member).toBe(true);
-        const method = /^(token|revocation|introspection)_endpoint$/.test(member) ? 'POST' : 'GET';
-        const res = await fetch(String(value), { method, signal: AbortSignal.timeout(5000) });
-        await res.body?.cancel();
-        expect([404, 405], `${member} ${value}`).not.toContain(res.status);
-      }
-      for (const grant of meta.grant_types_supported) {
-        const res = await postForm(`${r.url}/oauth/token`, { grant_type: grant, client_id: 'keycard-web' });
-        expect(res.body.error, grant).not.toBe('unsupported_grant_type');
-      }
+      expect(meta.grant_types_supported).not.toContain('authorization_code');
+      await everyAdvertisedThingIsServed(meta);
     }
   });
+
+  it('discovery with the sign-in pages served: the code flow, PKCE S256, iss, logout; each endpoint answers', async () => {
+    const web = fakeWebApp();
+    try {
+      r = await startServer({ databaseUrl: 'memory', ui: { staticDir: web.dir } });
+      for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+        const meta = (await getJson(`${r.url}${path}`)).body;
+        expect(meta).toMatchObject({
+          authorization_endpoint: `${r.url}/oauth/authorize`,
+          end_session_endpoint: `${r.url}/oauth/logout`,
+          response_types_supported: ['code'],
+          response_modes_supported: ['query'],
+          code_challenge_methods_supported: ['S256'],
+          authorization_response_iss_parameter_supported: true,
+          backchannel_logout_supported: true,
+          backchannel_logout_session_supported: true,
+          request_uri_parameter_supported: false,
+        });
+        expect(meta.grant_types_supported).toContain('authorization_code');
+        expect(meta.token_endpoint_auth_methods_supported).toEqual(
+          expect.arrayContaining(['private_key_jwt', 'client_secret_basic', 'none']),
+        );
+        expect(meta.token_endpoint_auth_signing_alg_values_supported).not.toContain('HS256');
+        expect(meta.introspection_endpoint_auth_methods_supported).not.toContain('none');
+        expect(meta).not.toHaveProperty('registration_endpoint');
+        await everyAdvertisedThingIsServed(meta);
+      }
+    } finally {
+      web.remove();
+    }
+  });
+
+  /** Every advertised endpoint answers (no 404/405) and every advertised grant is known. */
+  async function everyAdvertisedThingIsServed(meta: Record<string, unknown>): Promise<void> {
+    if (r === undefined) throw new Error('no server');
+    expect(meta.userinfo_endpoint).toBe(`${r.url}/oauth/userinfo`);
+    expect(meta.id_token_signing_alg_values_supported).toEqual(['ES256']);
+    expect(meta.subject_types_supported).toEqual(['public']);
+    for (const [member, value] of Object.entries(meta)) {
+      if (!/_(endpoint|uri)$/.test(member)) continue;
+      expect(String(value).startsWith(r.url), member).toBe(true);
+      const method = /^(token|revocation|introspection)_endpoint$/.test(member) ? 'POST' : 'GET';
+      const res = await fetch(String(value), {
+        method,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(5000),
+      });
+      await res.body?.cancel();
+      expect([404, 405], `${member} ${value}`).not.toContain(res.status);
+    }
+    for (const grant of meta.grant_types_supported as string[]) {
+      const res = await postForm(`${r.url}/oauth/token`, { grant_type: grant, client_id: 'keycard-web' });
+      expect(res.body.error, grant).not.toBe('unsupported_grant_type');
+    }
+  }
 
   it('RFC 8414: an issuer with a path is served under it, metadata at both well-known places', async () => {
     const issuer = 'https://auth.example.test/kc';

@@ -17,6 +17,7 @@ import type {
 } from '@keycard/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, postJson, type Running, startServer, testClock } from './helpers.js';
+import { fakeWebApp } from './support/authorize-flow.js';
 
 const PASSWORD = 'correct horse battery';
 // A time with milliseconds, so a millisecond value can never pass for seconds.
@@ -143,8 +144,11 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
     return text === '' ? undefined : (JSON.parse(text) as any);
   };
 
+  let web: ReturnType<typeof fakeWebApp>;
   beforeAll(async () => {
-    r = await startServer({}, { clock });
+    // Served pages (a stand-in web app), so discovery carries the authorization endpoint's fields too.
+    web = fakeWebApp();
+    r = await startServer({ ui: { staticDir: web.dir } }, { clock });
     bossId = (await addUser(r, 'boss', PASSWORD, ['manager'])).id;
     clock.advance(61_000); // sign in a minute later: created and last used differ
     const login = await postJson(`${r.url}/api/login`, { username: 'boss', password: PASSWORD });
@@ -152,7 +156,10 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
     token = tokens.access_token;
     sessionId = tokens.session_id;
   });
-  afterAll(() => r.close());
+  afterAll(async () => {
+    await r.close();
+    web.remove();
+  });
 
   it('users: the record and nothing else (no hash), times in seconds', async () => {
     const created = (await call('/api/admin/users', 'POST', {
@@ -278,6 +285,20 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
         id_token_signing_alg_values_supported: true,
         subject_types_supported: true,
         claims_supported: true,
+        authorization_endpoint: true,
+        response_modes_supported: true,
+        code_challenge_methods_supported: true,
+        authorization_response_iss_parameter_supported: true,
+        token_endpoint_auth_signing_alg_values_supported: true,
+        revocation_endpoint_auth_signing_alg_values_supported: true,
+        introspection_endpoint_auth_signing_alg_values_supported: true,
+        prompt_values_supported: true,
+        end_session_endpoint: true,
+        backchannel_logout_supported: true,
+        backchannel_logout_session_supported: true,
+        request_parameter_supported: true,
+        request_uri_parameter_supported: true,
+        claims_parameter_supported: true,
       }),
     );
   });

@@ -4,20 +4,24 @@ import { PASSWORD_AMR } from '../sessions/token-set.js';
 import type { BrowserSessionRecord } from '../storage/index.js';
 import { type AuthenticateUserDeps, authenticateUser } from '../users/index.js';
 import type { SignedIn } from './decide.js';
+import { type EndBrowserSessionDeps, endBrowserSession } from './end-browser-session.js';
 
 /** What {@link signInBrowser} reads. */
 export type SignInBrowserDeps = Pick<
   ServerContext,
   'throttle' | 'metrics' | 'storage' | 'clock' | 'config' | 'audit'
 > &
-  AuthenticateUserDeps;
+  AuthenticateUserDeps &
+  EndBrowserSessionDeps;
 
 /**
  * Signs a person in at the front desk for an authorization request: the same per-IP throttle and
  * password check as `/api/login` (one answer, ERR_INVALID_CREDENTIALS, and the same work for an
  * unknown user, a wrong password or a disabled account), then a new browser session (auth time now,
  * `amr: ['pwd']`, lasting `authorize.browserSessionTtl`). The browser's previous session, if any,
- * ends: one browser, one person at the desk. Audited as `login.success` with `via: 'authorize'`.
+ * ends as a sign-out does (its apps' non-offline sessions revoked, back-channel logout): one
+ * browser, one person at the desk, and nothing issued through the old session outlives it
+ * unnoticed. Audited as `login.success` with `via: 'authorize'`.
  *
  * @example
  * ```ts
@@ -57,7 +61,7 @@ export async function signInBrowser(
   };
   await ctx.storage.browserSessions.create(session);
   if (input.previousSessionId !== undefined && input.previousSessionId !== session.id)
-    await ctx.storage.browserSessions.end(input.previousSessionId, now, 'replaced');
+    await endBrowserSession(ctx, input.previousSessionId, 'replaced', { actor: user.id, request });
   ctx.metrics.logins.inc({ result: 'success' });
   await ctx.audit.record('login.success', {
     actor: user.id,

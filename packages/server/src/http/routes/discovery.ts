@@ -8,6 +8,7 @@ import {
   WELL_KNOWN,
 } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../../clients/index.js';
 import type { ServerContext } from '../../context.js';
 import { isStorageUnavailable, TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
 import { isIdentityScope } from '../../tokens/index.js';
@@ -46,37 +47,67 @@ const CLAIMS_SUPPORTED = [
   'auth_time',
   'sid',
   'amr',
+  'nonce',
   ...IDENTITY_CLAIMS.profile,
   ...IDENTITY_CLAIMS.email,
 ];
 
 /**
- * RFC 8414 metadata, also served as the OpenID configuration document: only what is served (no
- * `authorization_endpoint` and `response_types_supported: []` until the code flow exists).
+ * RFC 8414 metadata, also served as the OpenID configuration document: exactly what is served.
+ * The authorization endpoint (and so `response_types_supported: ['code']`) only while the server
+ * serves the web app, whose pages sign people in; without them it answers every request with an
+ * error page, so it is not advertised.
  */
 export async function discoveryDocument(
   ctx: ServerContext,
 ): Promise<DiscoveryDocument & OidcDiscoveryFields> {
   const scopes = await supportedScopes(ctx);
   const iss = ctx.issuer;
+  const pages = ctx.webPages;
+  const secretMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+  const assertionAlgs = [...CLIENT_ASSERTION_ALGORITHMS];
   return {
     issuer: iss,
+    ...(pages ? { authorization_endpoint: `${iss}/oauth/authorize` } : {}),
     jwks_uri: `${iss}${WELL_KNOWN.jwks}`,
     token_endpoint: `${iss}/oauth/token`,
     revocation_endpoint: `${iss}/oauth/revoke`,
     introspection_endpoint: `${iss}/oauth/introspect`,
     userinfo_endpoint: `${iss}${USERINFO_PATH}`,
-    grant_types_supported: ['password', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT],
-    response_types_supported: [],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    end_session_endpoint: `${iss}/oauth/logout`,
+    grant_types_supported: [
+      ...(pages ? ['authorization_code'] : []),
+      'password',
+      'refresh_token',
+      'client_credentials',
+      TOKEN_EXCHANGE_GRANT,
+    ],
+    response_types_supported: pages ? ['code'] : [],
+    ...(pages
+      ? {
+          response_modes_supported: ['query'],
+          code_challenge_methods_supported: ['S256'],
+          authorization_response_iss_parameter_supported: true,
+          prompt_values_supported: ['none', 'login', 'consent'],
+        }
+      : {}),
+    token_endpoint_auth_methods_supported: [...secretMethods, 'none'],
+    token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+    revocation_endpoint_auth_methods_supported: [...secretMethods, 'none'],
+    revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+    introspection_endpoint_auth_methods_supported: secretMethods,
+    introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs,
     scopes_supported: scopes,
     access_token_signing_alg_values_supported: [ctx.config.tokens.algorithm],
     // ID tokens are signed with the same rotating keys (OpenID Connect Core §2).
     id_token_signing_alg_values_supported: [ctx.config.tokens.algorithm],
     subject_types_supported: ['public'],
     claims_supported: CLAIMS_SUPPORTED,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    claims_parameter_supported: false,
     // RFC 9449 §5.1: DPoP proofs are accepted at the token endpoint, /api/login and /api/refresh.
     dpop_signing_alg_values_supported: JWS_ALGORITHMS.filter((alg) => !alg.startsWith('HS')),
     keycard_revocations_endpoint: `${iss}${REVOCATION_PATHS.poll}`,
