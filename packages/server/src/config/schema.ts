@@ -8,6 +8,16 @@ const windowLimit = (limit: number, windowSeconds: number) =>
     .strict()
     .prefault({});
 
+/**
+ * A CORS origin as browsers send it in `Origin`: an http(s) one is scheme, host and port, no path
+ * and no trailing slash — anything else would never match and silently leave the app refused.
+ */
+const corsOrigin = z.url().superRefine((value, issue) => {
+  if (!/^https?:/i.test(value) || !URL.canParse(value)) return;
+  const origin = new URL(value).origin;
+  if (origin !== value) issue.addIssue({ code: 'custom', message: `must be an origin: ${origin}` });
+});
+
 const door = z
   .object({
     id: z.string().min(1).max(100),
@@ -157,7 +167,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     cors: z
-      .object({ origins: z.array(z.union([z.url(), z.literal('*')])).default([]) })
+      .object({ origins: z.array(z.union([corsOrigin, z.literal('*')])).default([]) })
       .strict()
       .prefault({}),
     ui: z
