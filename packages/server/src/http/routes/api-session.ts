@@ -1,5 +1,5 @@
 import type { ApiTokenSet, IdTokenField } from '@keycard/protocol';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { endBrowserSession, endUserBrowserSessions } from '../../authorize/end-browser-session.js';
 import { authenticateClient } from '../../clients/index.js';
@@ -40,6 +40,21 @@ const logoutBody = z.object({
   refresh_token: z.string().max(1024).optional(),
   client_id: z.string().max(200).optional(),
 });
+
+/**
+ * Whether `/api/logout` may end the browser session of its SSO cookie: the request comes from the
+ * server's own pages (the issuer's origin, or the host the request reached), an origin listed in
+ * `cors.origins`, or no web page at all (no `Origin`). The cookie is SameSite=Lax, so a form that
+ * another page of the same site posts carries it too; that page must not sign the user out of
+ * every app behind their back (the end-session endpoint asks for confirmation for the same reason).
+ */
+function mayEndSingleSignOn(ctx: ServerContext, request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (origin === new URL(ctx.issuer).origin || ctx.config.cors.origins.includes(origin)) return true;
+  // The pages as reached (http://localhost:4000 for an issuer on 127.0.0.1:4000, say).
+  return URL.canParse(origin) && new URL(origin).host === request.headers.host;
+}
 
 /** The first-party JSON API only serves public clients: a secret must never sit in a browser. */
 async function publicClient(ctx: ServerContext, clientId: string | undefined) {
@@ -130,7 +145,9 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
       }
     }
     // Signing out at the front desk also ends this browser's single sign-on to the apps.
-    const browserSessionId = browserSessionIdFrom(ctx, request);
+    const browserSessionId = mayEndSingleSignOn(ctx, request)
+      ? browserSessionIdFrom(ctx, request)
+      : undefined;
     if (browserSessionId !== undefined) {
       const session = await ctx.storage.browserSessions.get(browserSessionId);
       await endBrowserSession(ctx, browserSessionId, 'logout', {
