@@ -194,6 +194,18 @@ describe.skipIf(skip !== '')('openid-client as the relying party, in Chromium', 
     }
   });
 
+  it('prompt=none for an app not allowed yet answers consent_required; Deny answers access_denied', async () => {
+    await page.goto(`${minibar.url}/login?prompt=none`);
+    await page.locator('#error').waitFor();
+    expect(await page.locator('#error').getAttribute('data-code')).toBe('consent_required');
+
+    await page.goto(`${minibar.url}/login`);
+    await page.getByTestId('authorize-deny').click();
+    await page.locator('#error').waitFor();
+    expect(await page.locator('#error').getAttribute('data-code')).toBe('access_denied');
+    expect(new URL(page.url()).searchParams.get('iss')).toBe(hotel.issuer);
+  });
+
   it('a second third-party app signs in without the password form (single sign-on) but asks consent', async () => {
     const pages = await keycardPagesDuring(page, hotel.issuer, async () => {
       await page.goto(`${minibar.url}/login`);
