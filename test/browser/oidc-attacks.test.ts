@@ -60,7 +60,8 @@ describe.skipIf(skip !== '')('attacks on the code flow, in Chromium', () => {
       redirectUris: ['http://127.0.0.1/callback'],
     });
     sink = createServer((req, res) => {
-      sinkAnswers.shift()?.(new URL(req.url ?? '/', sinkUrl));
+      // Only the answers: the browser also asks for /favicon.ico.
+      if (req.url?.startsWith('/callback?')) sinkAnswers.shift()?.(new URL(req.url, sinkUrl));
       res.writeHead(200, { 'content-type': 'text/plain' }).end('answer kept by the test');
     });
     await new Promise<void>((ready) => sink.listen(0, '127.0.0.1', ready));
@@ -162,6 +163,28 @@ describe.skipIf(skip !== '')('attacks on the code flow, in Chromium', () => {
     await page.getByTestId('authorize-allow').click();
     await page.waitForURL(`${app.url}/`);
     expect(await appClaims(page)).toMatchObject({ preferred_username: 'alice' });
+  });
+
+  it('SameSite=Lax at work: a GET from the app’s site carries the sign-in, a cross-site POST does not', async () => {
+    const get = await authorizationRequest({ prompt: 'none' });
+    const signedIn = await callbackOf(get.url);
+    expect(signedIn.searchParams.get('code')).toMatch(/^[\w-]{43}$/);
+
+    // The same request as a form POST (OpenID Connect allows it) from the app's site.
+    const post = await authorizationRequest({ prompt: 'none' });
+    const fields = [...post.url.searchParams]
+      .map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`)
+      .join('');
+    app.testPage(
+      '/post-authorize',
+      `<!doctype html><form id="f" method="post" action="${hotel.issuer}/oauth/authorize">${fields}</form>` +
+        `<script>document.getElementById('f').submit()</script>`,
+    );
+    const answer = new Promise<URL>((resolve) => sinkAnswers.push(resolve));
+    await page.goto(`${app.url}/post-authorize`);
+    const refused = await answer;
+    expect(refused.searchParams.get('error')).toBe('login_required');
+    expect(refused.searchParams.get('state')).toBe(post.checks.state);
   });
 
   it('a tampered state at the callback is refused by openid-client in the app', async () => {
