@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchBrowser, newPerson } from './support/browser.js';
+import { browserSkipReason, newPerson } from './support/browser.js';
 import { type RunningApp, removeGuideModule, startApp } from './support/guide-app.js';
-import { GUIDE_USER, type OidcHotel, openOidcHotel } from './support/oidc-hotel.js';
+import { GUIDE_USER, type OidcHotel, openOidcHotelAndBrowser } from './support/oidc-hotel.js';
 import { appClaims, keycardPagesDuring, signInAtKeycard, THIRD_PARTY_SCOPE } from './support/oidc-pages.js';
 
 const skip = browserSkipReason('test/browser/oidc-attacks.test.ts');
@@ -40,11 +40,7 @@ describe.skipIf(skip !== '')('attacks on the code flow, in Chromium', () => {
   const sinkAnswers: ((answer: URL) => void)[] = [];
 
   beforeAll(async () => {
-    const [h, b] = await Promise.allSettled([openOidcHotel(), launchBrowser()]);
-    if (h.status === 'fulfilled') hotel = h.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    if (h.status === 'rejected') throw h.reason;
-    if (b.status === 'rejected') throw b.reason;
+    ({ hotel, browser } = await openOidcHotelAndBrowser());
     const { id, secret } = hotel.guideClient;
     [app, config] = await Promise.all([
       startApp({ issuer: hotel.issuer, clientId: id, clientSecret: secret, scope: THIRD_PARTY_SCOPE }),

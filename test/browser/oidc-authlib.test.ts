@@ -8,9 +8,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { browserSkipReason, launchBrowser, newPerson } from './support/browser.js';
+import { browserSkipReason, newPerson } from './support/browser.js';
 import { ROOT } from './support/hotel.js';
-import { GUIDE_USER, type OidcHotel, openOidcHotel } from './support/oidc-hotel.js';
+import { GUIDE_USER, type OidcHotel, openOidcHotelAndBrowser } from './support/oidc-hotel.js';
 import { signInAtKeycard } from './support/oidc-pages.js';
 import { PYTHON } from './support/python-authlib.js';
 
@@ -73,11 +73,7 @@ describe.skipIf(skip !== '')('Authlib (Python) as the relying party, in Chromium
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    const [h, b] = await Promise.allSettled([openOidcHotel(), launchBrowser()]);
-    if (h.status === 'fulfilled') hotel = h.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    if (h.status === 'rejected') throw h.reason;
-    if (b.status === 'rejected') throw b.reason;
+    ({ hotel, browser } = await openOidcHotelAndBrowser());
     const created = await hotel.addClient({
       id: 'python-app',
       name: 'Python app',

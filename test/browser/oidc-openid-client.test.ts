@@ -6,7 +6,7 @@
 // revoked consent, RP-initiated logout and prompt=none answering login_required afterwards.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchBrowser, newPerson, screenshot } from './support/browser.js';
+import { browserSkipReason, newPerson, screenshot } from './support/browser.js';
 import {
   freePort,
   type RunningApp,
@@ -14,7 +14,7 @@ import {
   startApp,
   startGuideServer,
 } from './support/guide-app.js';
-import { GUIDE_USER, type OidcHotel, openOidcHotel } from './support/oidc-hotel.js';
+import { GUIDE_USER, type OidcHotel, openOidcHotelAndBrowser } from './support/oidc-hotel.js';
 import { appClaims, keycardPagesDuring, signInAtKeycard, THIRD_PARTY_SCOPE } from './support/oidc-pages.js';
 
 const skip = browserSkipReason('test/browser/oidc-openid-client.test.ts');
@@ -33,11 +33,7 @@ describe.skipIf(skip !== '')('openid-client as the relying party, in Chromium', 
   let firstSid: unknown;
 
   beforeAll(async () => {
-    const [h, b] = await Promise.allSettled([openOidcHotel(), launchBrowser()]);
-    if (h.status === 'fulfilled') hotel = h.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    if (h.status === 'rejected') throw h.reason;
-    if (b.status === 'rejected') throw b.reason;
+    ({ hotel, browser } = await openOidcHotelAndBrowser());
     const codeClient = {
       type: 'confidential' as const,
       grants: ['authorization_code' as const, 'refresh_token' as const],

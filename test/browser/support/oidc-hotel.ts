@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreatedClient, NewAdminClient } from '@keycard/protocol';
 import { createServer, type KeycardServer, type ServerContext } from '@keycard/server';
+import type { Browser } from 'playwright-core';
 import { codeBlock } from '../../support/markdown-blocks.js';
+import { launchBrowser } from './browser.js';
 import { ROOT } from './hotel.js';
 
 export const GUIDE = join(ROOT, 'docs', 'guides', 'oidc-node-openid-client.md');
@@ -111,4 +113,17 @@ export async function openOidcHotel(): Promise<OidcHotel> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The hotel and Chromium side by side; if one fails, the other is closed before the error is
+ * thrown, so a failed beforeAll leaves nothing behind.
+ */
+export async function openOidcHotelAndBrowser(): Promise<{ hotel: OidcHotel; browser: Browser }> {
+  const [hotel, browser] = await Promise.allSettled([openOidcHotel(), launchBrowser()]);
+  if (hotel.status === 'fulfilled' && browser.status === 'fulfilled')
+    return { hotel: hotel.value, browser: browser.value };
+  if (hotel.status === 'fulfilled') await hotel.value.close();
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw hotel.status === 'rejected' ? hotel.reason : (browser as PromiseRejectedResult).reason;
 }
