@@ -37,16 +37,24 @@ export interface RunningApp {
 }
 
 let loaded: { module: GuideModule; dir: string } | undefined;
+let loading: Promise<GuideModule> | undefined;
 
-/** Imports the guide's `oidc-app.mjs` once per test file. */
-async function guideModule(): Promise<GuideModule> {
-  if (loaded !== undefined) return loaded.module;
-  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, 'test-results', 'oidc-guide-'));
-  const file = join(dir, 'oidc-app.mjs');
-  writeFileSync(file, codeBlock(readFileSync(GUIDE, 'utf8'), 'oidc-app.mjs').code);
-  loaded = { module: (await import(pathToFileURL(file).href)) as GuideModule, dir };
-  return loaded.module;
+/** Imports the guide's `oidc-app.mjs` once per test file (one copy, however many apps start at once). */
+function guideModule(): Promise<GuideModule> {
+  loading ??= (async () => {
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    const dir = mkdtempSync(join(ROOT, 'test-results', 'oidc-guide-'));
+    const file = join(dir, 'oidc-app.mjs');
+    writeFileSync(file, codeBlock(readFileSync(GUIDE, 'utf8'), 'oidc-app.mjs').code);
+    loaded = { module: (await import(pathToFileURL(file).href)) as GuideModule, dir };
+    return loaded.module;
+  })();
+  return loading;
+}
+
+/** Removes the written copy of the guide's module. */
+export function removeGuideModule(): void {
+  if (loaded !== undefined) rmSync(loaded.dir, { recursive: true, force: true });
 }
 
 /** A port free on 127.0.0.1 a moment ago (for a child process that takes its port as given). */
@@ -97,11 +105,6 @@ export async function startGuideServer(
       await exited;
     },
   };
-}
-
-/** Removes the written copy of the guide's module. */
-export function removeGuideModule(): void {
-  if (loaded !== undefined) rmSync(loaded.dir, { recursive: true, force: true });
 }
 
 /** Starts one app (one registered client) on 127.0.0.1, on a free port. */
