@@ -118,7 +118,7 @@ describe('interactions', () => {
   });
 
   it('one whose client lost the redirect URI since is no longer honoured', async () => {
-    await addCodeClient(r, { id: 'fickle', scopes: ['openid'] });
+    await addCodeClient(r, { id: 'fickle', scopes: ['openid'], audiences: ['rooms'] });
     const browser = new Browser();
     const interaction = await atPages(browser, requestParams('fickle'));
     const { storage, directory } = r.server.services;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Running } from './helpers.js';
 import {
+  addCodeClient,
   answerOf,
   Browser,
   interactionOf,
@@ -171,6 +172,15 @@ describe('what goes back to a registered redirect URI', () => {
     expectClientAnswer(scope.location, { error: 'invalid_scope' });
     for (const resource of ['https://nowhere.example/', 'pool', 'keycard']) {
       const res = await new Browser().authorize(r.url, requestParams('spa', { resource }));
+      expectClientAnswer(res.location, { error: 'invalid_target', state: 'st-123' });
+    }
+  });
+
+  it('a client registered for no audience: invalid_target at once, before any sign-in page', async () => {
+    await addCodeClient(r, { id: 'no-door', scopes: ['openid', 'profile'] });
+    const signedIn = await signedInBrowser(r, clock);
+    for (const browser of [new Browser(), signedIn]) {
+      const res = await browser.authorize(r.url, requestParams('no-door'));
       expectClientAnswer(res.location, { error: 'invalid_target', state: 'st-123' });
     }
   });

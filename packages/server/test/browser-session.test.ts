@@ -24,8 +24,16 @@ const PASSWORD = 'correct horse battery';
 beforeAll(async () => {
   ({ running: r, clock } = await startAuthorizeServer());
   await addUser(r, 'alice', PASSWORD);
-  await addCodeClient(r, { id: 'spa', scopes: ['openid'] });
-  await addCodeClient(r, { id: 'desk', firstParty: true, scopes: ['openid'] });
+  // A code is exchanged for a card for one of the client's audiences: each client has one.
+  await r.server.services.storage.audiences.upsert({
+    id: 'rooms',
+    name: 'Rooms',
+    scopes: [],
+    uri: null,
+    createdAt: 0,
+  });
+  await addCodeClient(r, { id: 'spa', scopes: ['openid'], audiences: ['rooms'] });
+  await addCodeClient(r, { id: 'desk', firstParty: true, scopes: ['openid'], audiences: ['rooms'] });
 });
 afterAll(async () => {
   await r?.close();

@@ -71,6 +71,10 @@ export async function startAuthorization(
       return refuse('invalid_scope', 'the client is registered for none of the requested scopes');
     throw error;
   }
+  // Every code is exchanged for a card for one audience: refused now, before anyone signs in or
+  // consents for nothing.
+  if (audiences.length === 0)
+    return refuse('invalid_target', 'the client is registered for no audience to issue a card for');
 
   const now = ctx.clock();
   const interaction = { request, audiences, createdAt: now };
