@@ -33,17 +33,22 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
     await hotel?.dispose();
   });
 
-  it('alice signs in with the keyboard and her card shows room 101', async () => {
+  it("alice signs in with the keyboard at the front desk's pages and her card shows room 101", async () => {
     await page.goto(`${hotel.url}/`);
-    await page.getByTestId('page-signin').waitFor();
+    // The app hands over to the front desk's sign-in pages (the code flow every app of the hotel uses).
+    await page.getByTestId('authorize-signin-form').waitFor();
+    expect(new URL(page.url()).hash).toMatch(/^#\/authorize\?i=/);
     await screenshot(page, '01-signin');
-    expect(await tabTo(page, 'signin-username')).toBeGreaterThan(0);
+    expect(await tabTo(page, 'authorize-username')).toBeGreaterThan(0);
     await page.keyboard.type('alice');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('signin-password');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('authorize-password');
     await page.keyboard.type(PASSWORDS.alice);
     await page.keyboard.press('Enter');
     await page.getByTestId('card').waitFor();
+    // Back at the app: the code is off the address bar, and the refresh token out of the page's reach.
+    expect(page.url()).toBe(`${hotel.url}/#/`);
+    expect(await page.evaluate(() => document.cookie)).not.toContain('keycard_rt');
     expect(await page.getByTestId('card').getAttribute('data-state')).toBe('active');
     expect(await page.getByTestId('card-username').textContent()).toContain('alice');
     expect(await page.getByTestId('card-room').textContent()).toContain('101');
@@ -113,10 +118,10 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
       const p = await stranger.newPage();
       const attempt = async (username: string) => {
         await p.goto(`${hotel.url}/#/signin`);
-        await p.getByLabel('Username').fill(username);
+        await p.getByTestId('authorize-signin-form').getByLabel('Username').fill(username);
         await p.getByLabel('Password').fill('not-the-password');
         await p.getByLabel('Password').press('Enter');
-        const error = p.getByTestId('signin-error');
+        const error = p.getByTestId('authorize-signin-error');
         await error.filter({ hasText: /\S/ }).waitFor();
         return { text: (await error.textContent())?.trim(), code: await error.getAttribute('data-code') };
       };
@@ -137,7 +142,7 @@ describe.skipIf(skip !== '')('the front desk in Chromium', () => {
     try {
       const p = await stranger.newPage();
       await p.goto(`${hotel.url}/#/signin`);
-      await p.getByTestId('page-signin').waitFor();
+      await p.getByTestId('authorize-signin-form').waitFor();
       expect(await unnamedControls(p)).toEqual([]);
       // The checker itself sees an unlabelled control when there is one.
       await p.evaluate(() =>

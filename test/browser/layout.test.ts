@@ -45,10 +45,10 @@ describe.skipIf(skip !== '')('every page fits its screen', () => {
       const offenders: string[] = [];
       const tag = (page: string) => `${viewport.name}-${page}`;
 
-      // Signed out: the sign-in page and the inspector with a bad token.
+      // Signed out: the front desk's sign-in page (where `#/signin` leads) and the inspector with a bad token.
       const guest = await person(viewport.width, viewport.height);
       await guest.goto(`${hotel.url}/#/signin`);
-      await guest.getByTestId('signin-form').waitFor();
+      await guest.getByTestId('authorize-signin-form').waitFor();
       offenders.push(...(await check(guest, tag('signin'))));
       await guest.goto(`${hotel.url}/#/inspector`);
       await guest.getByLabel('Token (JWS compact)').fill('not.a.token');

@@ -7,7 +7,9 @@ import {
   TOKEN_EXCHANGE_GRANT,
   type UserRecord,
   updateClient,
+  WEB_CLIENT_GRANTS,
   WEB_CLIENT_ID,
+  webAppRedirectUri,
 } from '@keycard/server';
 
 /** A demo account. The passwords are public (README, first-run banner): demo only. */
@@ -63,14 +65,17 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
   for (const r of ROLES) await storage.roles.upsert({ ...r, createdAt: now });
   // The built-in first-party client only knows the account API; its sessions must also be granted
   // the doors. Each card still names one audience (the API or one door), and every card is bound to
-  // the browser's DPoP key (requireDpop). Re-created rather than patched, to state it in one place.
+  // the browser's DPoP key (requireDpop). It signs in through the front desk's pages (code flow,
+  // back to the issuer's root); the password grant stays for `/api/login`. Re-created rather than
+  // patched, to state it in one place.
   await storage.clients.delete(WEB_CLIENT_ID);
   await createClient(ctx, {
     id: WEB_CLIENT_ID,
     name: 'keycard web app (the front desk)',
     type: 'public',
     firstParty: true,
-    grants: ['password', 'refresh_token'],
+    grants: [...WEB_CLIENT_GRANTS],
+    redirectUris: [webAppRedirectUri(ctx.issuer)],
     audiences: [API_AUDIENCE, ...AUDIENCES.map((a) => a.id)],
     scopes: [...new Set([...ROLES.flatMap((r) => r.scopes)])],
     requireDpop: true,

@@ -71,4 +71,10 @@ export type {
   SubjectRevocationEvent,
   TokenRevocationEvent,
 } from './wire/revocation-events.js';
-export type { ApiTokenSet, Introspection, SessionUser, TokenSet } from './wire/token-set.js';
+export type {
+  ApiTokenSet,
+  CodeLoginInput,
+  Introspection,
+  SessionUser,
+  TokenSet,
+} from './wire/token-set.js';

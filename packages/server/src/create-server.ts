@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { FastifyInstance } from 'fastify';
+import { alignWebClient } from './clients/index.js';
 import { type KeycardConfig, type KeycardConfigInput, parseConfig } from './config/index.js';
 import type { ServerContext } from './context.js';
 import { type AppHooks, buildApp } from './http/app.js';
@@ -41,6 +42,13 @@ export async function createServer(
   const logger = options.logger ?? createLogger(config.logLevel);
   const opened = await openServices(config, { ...options, logger });
   const ctx = opened.ctx;
+  // The web app's redirect URI is the issuer's root: known now if configured, else once bound.
+  try {
+    await alignWebClient(ctx);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
   // Compute the dummy hash now, so the first sign-in of an unknown user costs what a real one does.
   void ctx.passwords.verifyDummy('warm-up').catch(() => {});
   const feed = createFeedNotifier(ctx.storage, ctx.coordinator, 1000);
@@ -70,7 +78,10 @@ export async function createServer(
       const port =
         typeof address === 'object' && address !== null ? address.port : (opts.port ?? config.port);
       const url = baseUrl(host, port);
-      if (config.issuer === undefined) ctx.issuer = url;
+      if (config.issuer === undefined && ctx.issuer !== url) {
+        ctx.issuer = url;
+        await alignWebClient(ctx);
+      }
       logger.info({ url, issuer: ctx.issuer }, 'keycard server listening');
       return url;
     },

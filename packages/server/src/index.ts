@@ -30,6 +30,8 @@ export {
   type UpdateClientInput,
   USER_ID_SHAPE,
   updateClient,
+  WEB_CLIENT_GRANTS,
+  webAppRedirectUri,
 } from './clients/index.js';
 export {
   configSchema,

@@ -23,6 +23,7 @@ const ROUTES: Array<[string, string]> = [
   ['POST', '/api/authorize/logout/details'],
   ['POST', '/api/authorize/logout'],
   ['POST', '/api/login'],
+  ['POST', '/api/login/code'],
   ['POST', '/api/refresh'],
   ['POST', '/api/logout'],
   ['POST', '/api/logout-all'],

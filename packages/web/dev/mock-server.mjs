@@ -69,14 +69,14 @@ const clients = [
     name: 'keycard web',
     type: 'public',
     firstParty: true,
-    grants: ['password', 'refresh_token'],
+    grants: ['password', 'refresh_token', 'authorization_code'],
     audiences: ['rooms', 'amenities', 'office'],
     scopes: [],
     multiAudience: false,
     requireDpop: true,
     tokenExchange: [],
     hasSecret: false,
-    redirectUris: [],
+    redirectUris: [`${ORIGIN}/`],
     postLogoutRedirectUris: [],
     backchannelLogoutUri: null,
     jwks: null,
@@ -93,6 +93,7 @@ const roles = [
   { name: 'manager', scopes: ['rooms:open', 'pool', 'garage', 'office', 'admin'], createdAt: STARTED },
 ];
 const attempts = new Map(); // username -> failures (for the 429 path)
+const codes = new Map(); // authorization code -> user id (the web app's sign-in; PKCE and DPoP unchecked)
 let failedLogins = 0;
 
 const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -255,6 +256,47 @@ async function api(req, res, url) {
         },
       ],
     });
+  }
+  // The sign-in pages of the code flow, for the web app only (`/oauth/authorize` sends the request
+  // along unsealed: `i` is its query in base64url).
+  if (path === '/api/authorize/details' && method === 'POST') {
+    return send(res, 200, {
+      client: { id: 'keycard-web', name: 'keycard web', firstParty: true },
+      scopes: [],
+      audiences: audiences.map((a) => ({ id: a.id, name: a.name })),
+      user: null,
+      step: 'login',
+      expiresAt: seconds(Date.now() + 900_000),
+    });
+  }
+  if (path === '/api/authorize/login' && method === 'POST') {
+    const body = await readBody(req);
+    const request = new URLSearchParams(Buffer.from(String(body.interaction), 'base64url').toString());
+    const user = users.find(
+      (u) => u.username === body.username && u.password === body.password && !u.disabled,
+    );
+    if (!user) return fail(res, 401, 'ERR_INVALID_CREDENTIALS', 'Invalid username or password');
+    const code = randomBytes(32).toString('base64url');
+    codes.set(code, user.id);
+    const answer = new URLSearchParams({ code, state: request.get('state') ?? '', iss: ORIGIN });
+    return send(res, 200, { redirect: `${request.get('redirect_uri')}?${answer}` });
+  }
+  if (path === '/api/login/code' && method === 'POST') {
+    const body = await readBody(req);
+    const user = users.find((u) => u.id === codes.get(body.code));
+    codes.delete(body.code);
+    if (!user) return fail(res, 400, 'ERR_INVALID_GRANT', 'The authorization code is invalid');
+    const session = {
+      id: `s-${randomBytes(4).toString('hex')}`,
+      userId: user.id,
+      createdAt: Date.now(),
+      lastUsedAt: Date.now(),
+      ip: req.socket.remoteAddress,
+      userAgent: req.headers['user-agent'] ?? null,
+      revoked: false,
+    };
+    sessions.set(session.id, session);
+    return tokenResponse(res, user, session);
   }
   if (path === '/api/login' && method === 'POST') {
     const body = await readBody(req);
@@ -523,6 +565,12 @@ async function serveStatic(res, pathname) {
 
 createServer((req, res) => {
   const url = new URL(req.url, ORIGIN);
+  if (url.pathname === '/oauth/authorize') {
+    res.writeHead(303, {
+      Location: `/#/authorize?i=${Buffer.from(url.search.slice(1)).toString('base64url')}`,
+    });
+    return res.end();
+  }
   const handle = url.pathname.startsWith('/api/') ? api(req, res, url) : serveStatic(res, url.pathname);
   handle.catch((err) => fail(res, 500, 'ERR_INTERNAL', String(err)));
 }).listen(PORT, HOST, () => console.log(`mock keycard at ${ORIGIN} (doors at ${DOOR_ORIGIN})`));

@@ -41,15 +41,16 @@ watch(page, 'tab1');
 const shot = (name) => page.screenshot({ path: `${OUT}/${name}.png`, fullPage: true });
 
 await page.goto(`${BASE}/`);
-await page.getByTestId('signin-username').waitFor();
+// The app hands over to the front desk's sign-in pages (the code flow), which send it back with a code.
+await page.getByTestId('authorize-signin-form').waitFor();
 await shot('01-signin');
-await page.getByTestId('signin-username').fill('alice');
-await page.getByTestId('signin-password').fill('wrong');
-await page.getByTestId('signin-password').press('Enter');
-await page.getByTestId('signin-error').filter({ hasText: 'Wrong' }).waitFor();
+await page.getByLabel('Username').fill('alice');
+await page.getByLabel('Password').fill('wrong');
+await page.getByLabel('Password').press('Enter');
+await page.getByTestId('authorize-signin-error').filter({ hasText: 'Wrong' }).waitFor();
 await shot('02-signin-wrong');
-await page.getByTestId('signin-password').fill('alice');
-await page.getByTestId('signin-submit').click();
+await page.getByLabel('Password').fill('alice');
+await page.getByTestId('authorize-signin-submit').click();
 await page.getByTestId('card').waitFor();
 console.log('room:', await page.getByTestId('card-room').textContent());
 for (const id of ['room-101', 'room-102', 'pool', 'garage', 'office'])
@@ -77,14 +78,14 @@ console.log(
   await page.getByTestId('door-room-101-result').getAttribute('data-result'),
 );
 await shot('05-checked-out');
-await page2.getByTestId('signin-username').waitFor({ timeout: 5000 });
+await page2.getByTestId('page-signin').waitFor({ timeout: 5000 });
 console.log('tab2 notice:', await page2.getByTestId('app-notice').textContent());
 
 // Inspector with a forged signature.
 await page.goto(`${BASE}/#/signin`);
-await page.getByTestId('signin-username').fill('carol');
-await page.getByTestId('signin-password').fill('carol');
-await page.getByTestId('signin-submit').click();
+await page.getByLabel('Username').fill('carol');
+await page.getByLabel('Password').fill('carol');
+await page.getByTestId('authorize-signin-submit').click();
 await page.getByTestId('card').waitFor();
 await page.getByTestId('nav-inspector').click();
 await page.getByTestId('inspector-use-mine').click();
@@ -100,6 +101,7 @@ await page.getByTestId('admin-users-list').waitFor();
 await shot('07-admin-users');
 await page.getByTestId('admin-tab-keys').click();
 await page.getByTestId('admin-keys-rotate').click();
+await page.getByTestId('confirm-ok').click();
 await page.getByTestId('admin-keys-status').filter({ hasText: 'Rotated' }).waitFor();
 await shot('08-admin-keys');
 await page.getByTestId('admin-tab-sessions').click();

@@ -11,12 +11,13 @@ import { Inspector } from './pages/inspector.js';
 import { Logout } from './pages/sign-out/logout.js';
 import { SignedOut } from './pages/sign-out/signed-out.js';
 import { SignIn } from './pages/signin.js';
-import { href, navigate, splitRoute, useRoute } from './router.js';
+import { href, navigate, replaceRoute, splitRoute, useRoute } from './router.js';
 import type { SessionState } from './session/session-manager.js';
 import { useSession, useSessionManager } from './session/use-session.js';
 
+/** Moves to `to` in place of this route, so Back never lands on a page that only redirects. */
 function Redirect({ to }: { to: string }) {
-  useEffect(() => navigate(to), [to]);
+  useEffect(() => replaceRoute(to), [to]);
   return null;
 }
 

@@ -3,6 +3,7 @@ import { App } from './app.js';
 import { dpopKeyLoader } from './dpop/key-store.js';
 import { issuerLoader, ProofSigner } from './session/proofs.js';
 import { SessionManager } from './session/session-manager.js';
+import { startSession } from './session/start-session.js';
 import { createTabSync } from './session/tab-sync.js';
 import { SessionContext } from './session/use-session.js';
 import './styles/index.css';
@@ -17,4 +18,4 @@ if (root) {
     root,
   );
 }
-void session.start();
+void startSession(session);

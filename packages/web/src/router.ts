@@ -30,6 +30,11 @@ export function navigate(path: string): void {
   if (currentPath() !== path) window.location.hash = path;
 }
 
+/** Goes to a route in place of the current one (no history entry: a redirect, not a visit). */
+export function replaceRoute(path: string): void {
+  if (currentPath() !== path) window.location.replace(`#${path}`);
+}
+
 /** The href for a route, for plain `<a>` links. */
 export function href(path: string): string {
   return `#${path}`;

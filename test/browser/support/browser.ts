@@ -48,12 +48,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   console.log(`screenshot: ${join(SCREENSHOTS, `${name}.png`)}`);
 }
 
-/** Signs in through the page's form (keyboard only: Enter submits) and waits for the key card. */
+/**
+ * Signs in the way the app does: `#/signin` hands over to the front desk's sign-in pages
+ * (`#/authorize?i=…`), whose form is filled (Enter submits); the pages send the browser back to the
+ * app with a code, which it exchanges. Waits for the key card.
+ */
 export async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
   await page.goto(`${url}/#/signin`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel('Password').press('Enter');
+  const form = page.getByTestId('authorize-signin-form');
+  await form.getByLabel('Username').fill(username);
+  await form.getByLabel('Password').fill(password);
+  await form.getByLabel('Password').press('Enter');
   await page.getByTestId('card').waitFor();
 }
 

@@ -27,6 +27,18 @@ export interface ApiTokenSet extends TokenSet {
   user: SessionUser;
 }
 
+/**
+ * `POST /api/login/code`: the web app's authorization code (client `keycard-web`, with a DPoP
+ * proof), answered with an {@link ApiTokenSet} like `/api/login` with `cookie: true`.
+ */
+export interface CodeLoginInput {
+  code: string;
+  /** The PKCE verifier of the authorization request (RFC 7636 §4.5). */
+  code_verifier: string;
+  /** The authorization request's `redirect_uri`, exactly. */
+  redirect_uri: string;
+}
+
 /** `POST /oauth/introspect` (RFC 7662). Times in seconds. */
 export type Introspection =
   | { active: false }

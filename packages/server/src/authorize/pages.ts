@@ -1,5 +1,5 @@
 import { type AuthorizeDetails, toEpochSeconds } from '@keycard/protocol';
-import { redirectUriMatches } from '../clients/redirect-uri.js';
+import { clientRedirectUriMatches } from '../clients/redirect-uri.js';
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
@@ -35,7 +35,7 @@ export async function loadInteraction(ctx: PagesDeps, sealed: string): Promise<L
   if (
     client === undefined ||
     !client.grants.includes('authorization_code') ||
-    !redirectUriMatches(client.redirectUris, request.redirectUri) ||
+    !clientRedirectUriMatches(client, request.redirectUri) ||
     audiences.some((a) => !client.audiences.includes(a))
   )
     throw new ServerError('ERR_INTERACTION_EXPIRED');

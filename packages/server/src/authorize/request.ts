@@ -1,4 +1,4 @@
-import { redirectUriMatches } from '../clients/redirect-uri.js';
+import { clientRedirectUriMatches } from '../clients/redirect-uri.js';
 import { parseScope } from '../tokens/index.js';
 import { isS256Challenge } from './pkce.js';
 
@@ -116,7 +116,7 @@ export async function parseAuthorizationRequest(
   if (redirectUri === undefined || redirectUri === '') return page('redirect_uri is missing');
   const client = await findClient(clientId);
   if (client === undefined) return page('unknown client_id', 'invalid_client');
-  if (!redirectUriMatches(client.redirectUris, redirectUri))
+  if (!clientRedirectUriMatches(client, redirectUri))
     return page('redirect_uri is not registered for this client');
 
   // From here on the client and the redirect URI are known: errors go back to the client.

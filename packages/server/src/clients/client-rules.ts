@@ -1,10 +1,14 @@
-import { API_AUDIENCE, type ServerContext } from '../context.js';
+import { API_AUDIENCE, type ServerContext, WEB_CLIENT_ID } from '../context.js';
 import { ServerError } from '../errors.js';
 import { type ClientRecord, TOKEN_EXCHANGE_GRANT, type TokenExchangeRule } from '../storage/index.js';
 import { checkFlowFields } from './flow-rules.js';
+import { webAppRedirectUri } from './web-client.js';
 
-/** What the client checks read: users and audiences in storage (never the cache, which may be stale). */
-export type ClientRulesDeps = Pick<ServerContext, 'storage'>;
+/**
+ * What the client checks read: users and audiences in storage (never the cache, which may be
+ * stale), and the issuer (the built-in web app's own redirect URI is `{issuer}/`).
+ */
+export type ClientRulesDeps = Pick<ServerContext, 'storage' | 'issuer'>;
 
 const CLIENT_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 /**
@@ -50,7 +54,8 @@ export async function checkClientRecord(ctx: ClientRulesDeps, client: ClientReco
     throw invalid('grants: public clients cannot use token exchange');
   if (client.grants.includes('password') && !client.firstParty)
     throw invalid('grants: only first-party clients may use the password grant');
-  checkFlowFields(client);
+  // The built-in web app is sent back to where this server serves it, whatever that URL's form.
+  checkFlowFields(client, client.id === WEB_CLIENT_ID ? webAppRedirectUri(ctx.issuer) : undefined);
   for (const aud of client.audiences) await assertAudience(ctx, aud);
   if (client.tokenExchange.length > 0 && !client.grants.includes(TOKEN_EXCHANGE_GRANT))
     throw invalid(`tokenExchange: rules need the ${TOKEN_EXCHANGE_GRANT} grant`);

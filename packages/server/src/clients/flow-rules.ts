@@ -50,13 +50,16 @@ export function backchannelLogoutUriProblem(uri: string): string | undefined {
 /**
  * Checks the code-flow fields and credentials of a client about to be stored. Throws
  * ERR_VALIDATION naming the field. Its `jwks`, if any, were checked by `checkClientJwks`.
+ * `ownRedirectUri` is a redirect URI of the server's own (the built-in web app's `{issuer}/`):
+ * accepted whatever its form, for that client only.
  */
-export function checkFlowFields(client: ClientRecord): void {
+export function checkFlowFields(client: ClientRecord, ownRedirectUri?: string): void {
   const invalid = (message: string) => new ServerError('ERR_VALIDATION', { message });
   const codeFlow = client.grants.includes('authorization_code');
   for (const field of ['redirectUris', 'postLogoutRedirectUris'] as const) {
-    if (client[field].length > MAX_CLIENT_URIS) throw invalid(`${field}: at most ${MAX_CLIENT_URIS} URIs`);
-    checkRedirectUris(field, client[field]);
+    const uris = client[field];
+    if (uris.length > MAX_CLIENT_URIS) throw invalid(`${field}: at most ${MAX_CLIENT_URIS} URIs`);
+    checkRedirectUris(field, uris, field === 'redirectUris' ? ownRedirectUri : undefined);
   }
   if (codeFlow && client.redirectUris.length === 0)
     throw invalid('redirectUris: the authorization_code grant needs at least one redirect URI');

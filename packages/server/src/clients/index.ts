@@ -29,3 +29,9 @@ export {
 } from './flow-rules.js';
 export { type SeedDefaultsDeps, seedDefaults } from './seed.js';
 export { type UpdateClientDeps, type UpdateClientInput, updateClient } from './update-client.js';
+export {
+  type AlignWebClientDeps,
+  alignWebClient,
+  WEB_CLIENT_GRANTS,
+  webAppRedirectUri,
+} from './web-client.js';

@@ -1,3 +1,4 @@
+import { WEB_CLIENT_ID } from '../context.js';
 import { ServerError } from '../errors.js';
 
 /**
@@ -72,11 +73,12 @@ export function redirectUriProblem(uri: string): string | undefined {
 
 /**
  * Checks every redirect URI of a client about to be stored. Throws ERR_VALIDATION naming the field,
- * the URI's position and the rule it breaks.
+ * the URI's position and the rule it breaks. `exempt` is the server's own URI (the built-in web
+ * app's `{issuer}/`), taken as it is.
  */
-export function checkRedirectUris(field: string, uris: readonly string[]): void {
+export function checkRedirectUris(field: string, uris: readonly string[], exempt?: string): void {
   uris.forEach((uri, i) => {
-    const problem = redirectUriProblem(uri);
+    const problem = uri === exempt ? undefined : redirectUriProblem(uri);
     if (problem !== undefined)
       throw new ServerError('ERR_VALIDATION', { message: `${field}[${i}]: ${problem}` });
   });
@@ -100,6 +102,26 @@ export function redirectUriMatches(registered: readonly string[], presented: str
   const loopback = withoutLoopbackPort(presented);
   if (loopback === undefined) return false;
   return registered.some((uri) => withoutLoopbackPort(uri) === loopback);
+}
+
+/**
+ * Is `presented` a redirect URI of `client`? As {@link redirectUriMatches}, except for the built-in
+ * web app (`keycard-web`), matched exactly even on loopback: its one URI is the server's own
+ * origin, and a first-party client is sent a code without a question, so no other port (another
+ * program on the machine) may stand in for it.
+ *
+ * @example
+ * ```ts
+ * clientRedirectUriMatches({ id: 'keycard-web', redirectUris: ['http://127.0.0.1:4000/'] }, 'http://127.0.0.1:4001/'); // false
+ * ```
+ */
+export function clientRedirectUriMatches(
+  client: { id: string; redirectUris: readonly string[] },
+  presented: string,
+): boolean {
+  return client.id === WEB_CLIENT_ID
+    ? client.redirectUris.includes(presented)
+    : redirectUriMatches(client.redirectUris, presented);
 }
 
 /** A canonical loopback http URI with its port removed, or undefined for any other URI. */

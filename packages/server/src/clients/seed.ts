@@ -1,11 +1,14 @@
 import { API_AUDIENCE, API_SCOPES, SCRIPT_CLIENT_ID, type ServerContext, WEB_CLIENT_ID } from '../context.js';
+import type { ClientGrant } from '../storage/index.js';
+import { WEB_CLIENT_GRANTS, webAppRedirectUri } from './web-client.js';
 
 /** What {@link seedDefaults} reads. */
-export type SeedDefaultsDeps = Pick<ServerContext, 'storage' | 'clock'>;
+export type SeedDefaultsDeps = Pick<ServerContext, 'storage' | 'clock' | 'issuer'>;
 
 /**
  * First start: registers the server's own API audience, the `manager` (scope `admin`) and
- * `guest` roles, and two first-party public clients for that API: `keycard-web` (the web app;
+ * `guest` roles, and two first-party public clients for that API: `keycard-web` (the web app:
+ * the authorization-code flow back to `{issuer}/`, and the password grant of `/api/login`;
  * requires DPoP) and `keycard-cli` (scripts and curl; Bearer cards). Existing records are kept.
  *
  * @example
@@ -40,12 +43,17 @@ export async function seedDefaults(ctx: SeedDefaultsDeps): Promise<void> {
     // The browser app proves a non-extractable key on every token request: its cards and its
     // session's refresh tokens are bound to it (RFC 9449).
     requireDpop: true,
+    // It signs in at the front desk's own pages (code flow); `/api/login` stays for native apps.
+    grants: [...WEB_CLIENT_GRANTS],
+    redirectUris: [webAppRedirectUri(ctx.issuer)],
     now,
   });
   await seedClient(ctx, {
     id: SCRIPT_CLIENT_ID,
     name: 'keycard scripts and curl (Bearer cards)',
     requireDpop: false,
+    grants: ['password', 'refresh_token'],
+    redirectUris: [],
     now,
   });
 }
@@ -53,7 +61,14 @@ export async function seedDefaults(ctx: SeedDefaultsDeps): Promise<void> {
 /** Creates a first-party public client for the keycard API unless it exists. */
 async function seedClient(
   ctx: Pick<ServerContext, 'storage'>,
-  input: { id: string; name: string; requireDpop: boolean; now: number },
+  input: {
+    id: string;
+    name: string;
+    requireDpop: boolean;
+    grants: ClientGrant[];
+    redirectUris: string[];
+    now: number;
+  },
 ): Promise<void> {
   if ((await ctx.storage.clients.get(input.id)) !== undefined) return;
   try {
@@ -63,13 +78,13 @@ async function seedClient(
       type: 'public',
       secretHash: null,
       firstParty: true,
-      grants: ['password', 'refresh_token'],
+      grants: input.grants,
       audiences: [API_AUDIENCE],
       scopes: ['admin'],
       multiAudience: false,
       requireDpop: input.requireDpop,
       tokenExchange: [],
-      redirectUris: [],
+      redirectUris: input.redirectUris,
       postLogoutRedirectUris: [],
       backchannelLogoutUri: null,
       createdAt: input.now,

@@ -1,4 +1,5 @@
 /** Sign-in, refresh and sign-out calls. The refresh token never leaves the HttpOnly cookie. */
+import type { CodeLoginInput } from '@keycard/protocol';
 import type { ProofFactory } from '../dpop/fetch.js';
 import { apiRequest } from './http.js';
 import type { TokenResponse } from './types.js';
@@ -11,15 +12,12 @@ export interface CallCredentials {
 }
 
 /**
- * POST /api/login with `cookie: true`: the server sets `__Host-keycard_rt` (HttpOnly) and `__Host-keycard_csrf`.
- * With a DPoP proof the session (and its refresh cookie) is bound to the proof key.
+ * POST /api/login/code: the code of the web app's sign-in, with its PKCE verifier and a proof of
+ * the key the code is bound to. The server sets `__Host-keycard_rt` (HttpOnly) and
+ * `__Host-keycard_csrf`, and binds the session (and its refresh cookie) to the proof key.
  */
-export function login(username: string, password: string, proof: ProofFactory): Promise<TokenResponse> {
-  return apiRequest<TokenResponse>('/api/login', {
-    method: 'POST',
-    body: { username, password, cookie: true },
-    proof,
-  });
+export function loginWithCode(input: CodeLoginInput, proof: ProofFactory): Promise<TokenResponse> {
+  return apiRequest<TokenResponse>('/api/login/code', { method: 'POST', body: input, proof });
 }
 
 /**

@@ -6,13 +6,23 @@ export type WebErrorCode =
   | 'ERR_NETWORK' // the request never got an HTTP answer
   | 'ERR_BAD_RESPONSE' // an answer that is not the JSON the API promises
   | 'ERR_TOKEN_MALFORMED' // the pasted text is not a JWS compact token
-  | 'ERR_NOT_SIGNED_IN'; // the call needs a card and there is none
+  | 'ERR_NOT_SIGNED_IN' // the call needs a card and there is none
+  | 'ERR_SIGNIN_UNAVAILABLE' // this tab cannot keep a sign-in's state (sessionStorage refused)
+  | 'ERR_SIGNIN_STATE' // a sign-in answer this tab did not ask for, or used already
+  | 'ERR_SIGNIN_ISSUER' // a sign-in answer without this front desk's `iss`
+  | 'ERR_SIGNIN_REFUSED'; // the front desk answered the sign-in with an error
 
 const MESSAGES: Record<WebErrorCode, string> = {
   ERR_NETWORK: 'Cannot reach the server. Check your connection and try again.',
   ERR_BAD_RESPONSE: 'The server sent an answer this page cannot read.',
   ERR_TOKEN_MALFORMED: 'This is not a JWT: expected three base64url parts separated by dots.',
   ERR_NOT_SIGNED_IN: 'You are not signed in.',
+  ERR_SIGNIN_UNAVAILABLE:
+    'This browser does not let the page remember a sign-in while you are at the front desk (session storage is off).',
+  ERR_SIGNIN_STATE:
+    'This sign-in answer does not belong to a sign-in started in this tab, or was used already. Please sign in again.',
+  ERR_SIGNIN_ISSUER: 'This sign-in answer did not come from this front desk. Please sign in again.',
+  ERR_SIGNIN_REFUSED: 'The front desk did not sign you in.',
 };
 
 /**

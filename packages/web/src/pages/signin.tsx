@@ -1,84 +1,69 @@
-import { useEffect, useState } from 'preact/hooks';
-import { TextField } from '../components/field.js';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { Page } from '../components/page.js';
 import { Status } from '../components/status.js';
-import { useNow } from '../components/use-now.js';
-import { type SignInError, signInErrorFor } from '../lib/sign-in-error.js';
-import { navigate } from '../router.js';
-import { useSessionManager } from '../session/use-session.js';
+import { AppError, messageOf } from '../lib/errors.js';
+import { beginSignIn, redirectUriOf } from '../session/code-flow.js';
+import type { SignInFailure } from '../session/session-manager.js';
+import { tabStorage } from '../session/start-session.js';
+import { useSession, useSessionManager } from '../session/use-session.js';
 
-/** Username and password; the refresh token goes into the HttpOnly cookie, never into the page. */
+/**
+ * `#/signin`: sends the browser to the front desk's sign-in pages (`/oauth/authorize`, the same
+ * pages every app of the hotel uses), which send it back with a code the app exchanges. The
+ * password goes to those pages only; the refresh token into the HttpOnly cookie. It leaves at once
+ * unless there is something to say first: why the last sign-in failed (so a failure never loops),
+ * or the app's notice (e.g. "You checked out in another tab."); then it waits for a click.
+ */
 export function SignIn() {
   const manager = useSessionManager();
-  const now = useNow(250);
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<SignInError | undefined>(undefined);
+  const { signInError, notice } = useSession();
+  const [failure, setFailure] = useState<SignInFailure | undefined>(undefined);
+  const [leaving, setLeaving] = useState(signInError === undefined && notice === undefined);
+  const started = useRef(false);
+  const shown = failure ?? signInError;
 
-  const waitSeconds = error?.kind === 'throttled' ? Math.max(0, Math.ceil((error.until - now) / 1000)) : 0;
-  useEffect(() => {
-    if (error?.kind === 'throttled' && waitSeconds === 0) setError(undefined);
-  }, [error, waitSeconds]);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy || waitSeconds > 0) return;
-    setBusy(true);
-    setError(undefined);
+  const go = useCallback(async () => {
+    setLeaving(true);
+    setFailure(undefined);
+    manager.clearSignInError();
     try {
-      await manager.login(username.trim(), password);
-      setPassword('');
-      navigate('/');
+      const issuer = await manager.proofs.issuer();
+      // The session belongs to the issuer's origin (its cookies, its DPoP key): sign in there.
+      if (new URL(issuer).origin !== window.location.origin) {
+        window.location.replace(`${redirectUriOf(issuer)}#/signin`);
+        return;
+      }
+      const jkt = await manager.proofs.jkt();
+      // Replace, not push: Back from the sign-in pages returns to the page before, not to a redirect.
+      window.location.replace(await beginSignIn({ issuer, jkt, storage: tabStorage() }));
     } catch (err) {
-      setError(signInErrorFor(err, Date.now()));
-    } finally {
-      setBusy(false);
+      setLeaving(false);
+      setFailure({ code: err instanceof AppError ? err.code : 'ERR_UNKNOWN', message: messageOf(err) });
     }
-  };
+  }, [manager]);
+
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    if (signInError === undefined && notice === undefined) void go();
+  }, [go, signInError, notice]);
 
   return (
     <Page title="Sign in" testId="page-signin" intro="Check in at the front desk to get your key card.">
       <div class="signin">
         <div class="panel signin-panel">
-          <form class="form" onSubmit={submit} data-testid="signin-form">
-            <TextField
-              id="signin-username"
-              label="Username"
-              name="username"
-              verbatim
-              autoComplete="username"
-              required
-              value={username}
-              onValue={setUsername}
-            />
-            <TextField
-              id="signin-password"
-              label="Password"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onValue={setPassword}
-            />
-            <button
-              type="submit"
-              class="button"
-              data-testid="signin-submit"
-              disabled={busy || waitSeconds > 0}
-            >
-              {busy ? 'Signing in…' : 'Sign in'}
+          {leaving ? (
+            <p class="loading" data-testid="signin-leaving">
+              Taking you to the front desk's sign-in…
+            </p>
+          ) : (
+            <button type="button" class="button" onClick={() => void go()} data-testid="signin-start">
+              {shown === undefined ? 'Sign in' : 'Sign in again'}
             </button>
-            <Status tone="error" testId="signin-error" code={error?.code}>
-              {error?.kind === 'message' ? error.text : null}
-              {error?.kind === 'throttled' && waitSeconds > 0 ? (
-                <>
-                  Too many attempts — try again in <span aria-live="off">{waitSeconds}</span> s
-                </>
-              ) : null}
-            </Status>
-          </form>
+          )}
+          <Status tone="error" testId="signin-error" code={shown?.code}>
+            {shown?.message}
+          </Status>
         </div>
         <aside class="signin-aside" aria-labelledby="signin-aside-title">
           <div class="signin-card" aria-hidden="true">

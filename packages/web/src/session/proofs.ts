@@ -16,6 +16,11 @@ export class ProofSigner {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
+  /** The issuer URL: where the API lives and sign-in starts. */
+  issuer(): Promise<string> {
+    return this.apiBase();
+  }
+
   /** The thumbprint of the proof key (what bound cards name in `cnf.jkt`). */
   async jkt(): Promise<string> {
     return (await this.key()).jkt;

@@ -1,17 +1,19 @@
 /**
  * The browser session. Cards live only in this object's memory (never in localStorage or
  * sessionStorage), the refresh token only in the HttpOnly cookie, the DPoP key only inside
- * WebCrypto (IndexedDB keeps the non-extractable key). One card per audience: the API card
+ * WebCrypto (IndexedDB keeps the non-extractable key). A session begins with the code of the
+ * front desk's sign-in pages (code-flow.ts), exchanged here. One card per audience: the API card
  * (`keycard`) for `/api/*`, and a card per door minted on demand ({@link DoorCards}). Refreshes
  * happen shortly before expiry, one at a time across tabs, and the result is shared.
  */
+import type { CodeLoginInput } from '@keycard/protocol';
 import type { CallCredentials } from '../api/auth.js';
 import * as auth from '../api/auth.js';
 import type { RequestOptions } from '../api/http.js';
 import { apiRequest } from '../api/http.js';
 import type { TokenResponse } from '../api/types.js';
 import { needsRefresh, refreshDelayMs } from '../lib/countdown.js';
-import { AppError } from '../lib/errors.js';
+import { AppError, messageOf } from '../lib/errors.js';
 import { API_AUDIENCE, type Card, cardFrom } from './card.js';
 import { DoorCards } from './door-cards.js';
 import type { ProofSigner } from './proofs.js';
@@ -28,6 +30,12 @@ import type { TabMessage, TabSync } from './tab-sync.js';
 export const REVOKED_NOTICE = 'Your card was revoked: this session has ended. Please sign in again.';
 
 export type SessionStatus = 'loading' | 'signed-in' | 'signed-out';
+
+/** Why the last sign-in did not complete, for the sign-in page (which then waits for a click). */
+export interface SignInFailure {
+  code: string;
+  message: string;
+}
 
 export interface SessionState {
   status: SessionStatus;
@@ -46,6 +54,8 @@ export interface SessionState {
    * a refresh was refused, or a door or the API answered 401 and no new card could be minted.
    */
   revoked: boolean;
+  /** The sign-in answer this page was opened with could not be used (until the next sign-in). */
+  signInError: SignInFailure | undefined;
 }
 
 export class SessionManager {
@@ -57,6 +67,7 @@ export class SessionManager {
     oldDoorCards: {},
     notice: undefined,
     revoked: false,
+    signInError: undefined,
   };
   private readonly listeners = new Set<(state: SessionState) => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,14 +102,30 @@ export class SessionManager {
     return () => this.listeners.delete(listener);
   }
 
-  /** Restores the session from the refresh cookie (if any) and starts listening to other tabs. */
-  async start(): Promise<void> {
+  /**
+   * Starts listening to other tabs and takes up the session: with `signIn`, the code the page was
+   * opened with (its checks run first; a failure is kept for the sign-in page); then, unless that
+   * signed in, from the refresh cookie (if any).
+   */
+  async start(signIn?: () => Promise<CodeLoginInput>): Promise<void> {
     this.unsubscribeSync = this.sync.subscribe((message) => this.onTabMessage(message));
     if (typeof document !== 'undefined') {
       document.addEventListener('visibilitychange', this.onVisible);
     }
     this.sync.post({ type: 'hello' });
+    let failure: SignInFailure | undefined;
+    if (signIn !== undefined) {
+      try {
+        await this.loginWithCode(await signIn());
+        return;
+      } catch (err) {
+        failure = { code: err instanceof AppError ? err.code : 'ERR_UNKNOWN', message: messageOf(err) };
+        this.setState({ ...this.state, signInError: failure });
+      }
+    }
     await this.refresh();
+    // A session this browser already had goes on; it says why the new sign-in did not happen.
+    if (failure !== undefined && this.state.status === 'signed-in') this.notify(failure.message);
   }
 
   stop(): void {
@@ -107,12 +134,20 @@ export class SessionManager {
     clearTimeout(this.timer);
   }
 
-  /** Signs in with the cookie flow, bound to the DPoP key; throws AppError (401, 429, ERR_NETWORK). */
-  async login(username: string, password: string): Promise<void> {
+  /**
+   * Exchanges the code of the front desk's sign-in for a session bound to the DPoP key; throws
+   * AppError (ERR_INVALID_GRANT for a code that expired or was used, ERR_NETWORK, …).
+   */
+  async loginWithCode(input: CodeLoginInput): Promise<void> {
     // In the lock: a refresh answer from another tab must not overwrite the new session's cookie.
-    const proof = this.proofs.forApi('POST', '/api/login');
-    const response = await this.sync.withRefreshLock(() => auth.login(username, password, proof));
+    const proof = this.proofs.forApi('POST', '/api/login/code');
+    const response = await this.sync.withRefreshLock(() => auth.loginWithCode(input, proof));
     this.adopt(response, { broadcast: true, notice: undefined });
+  }
+
+  /** Forgets why the last sign-in failed (a new one starts). */
+  clearSignInError(): void {
+    if (this.state.signInError !== undefined) this.setState({ ...this.state, signInError: undefined });
   }
 
   /**
@@ -175,6 +210,7 @@ export class SessionManager {
       oldDoorCards: ended ? doorCards : this.state.oldDoorCards,
       notice,
       revoked: ended && revoked,
+      signInError: this.state.signInError,
     });
     if (broadcast) this.sync.post({ type: 'logout', sessionId: card?.sessionId });
   }
@@ -250,6 +286,7 @@ export class SessionManager {
       oldDoorCards: {},
       notice: opts.notice,
       revoked: false,
+      signInError: undefined,
     });
     this.schedule(refreshDelayMs(card.exp, card.iat, this.now()));
     if (opts.broadcast) this.sync.post({ type: 'token', audience: API_AUDIENCE, response });

@@ -9,9 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type MountedApp,
   missingBuild,
-  mountApp,
   PASSWORDS,
   type RunningHotel,
+  signInAs,
   startHotelProcess,
 } from './support/harness.js';
 
@@ -30,8 +30,7 @@ describe.skipIf(skip !== '')('admin pages', () => {
   afterEach(() => app?.unmount());
 
   async function asCarol(path: string): Promise<void> {
-    app = await mountApp(hotel.url, '/signin');
-    await app.session.login('carol', PASSWORDS.carol);
+    app = await signInAs(hotel.url, 'carol', PASSWORDS.carol);
     app.go(path);
   }
 

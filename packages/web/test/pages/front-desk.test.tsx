@@ -8,9 +8,9 @@ import {
   apiLogin,
   type MountedApp,
   missingBuild,
-  mountApp,
   PASSWORDS,
   type RunningHotel,
+  signInAs,
   startHotelProcess,
 } from './support/harness.js';
 
@@ -38,8 +38,7 @@ describe.skipIf(skip !== '')('front desk', () => {
   afterEach(() => app?.unmount());
 
   it('draws the card with roles and a live countdown, the void stamp absent', async () => {
-    app = await mountApp(hotel.url, '/signin');
-    await app.session.login('alice', PASSWORDS.alice);
+    app = await signInAs(hotel.url, 'alice', PASSWORDS.alice);
     app.go('/');
     const card = await screen.findByTestId('card');
     expect(card.getAttribute('data-state')).toBe('active');
@@ -50,8 +49,7 @@ describe.skipIf(skip !== '')('front desk', () => {
   });
 
   it('a revoked session: the API answers 401, the countdown stops and the card shows "Revoked"', async () => {
-    app = await mountApp(hotel.url, '/signin');
-    await app.session.login('alice', PASSWORDS.alice);
+    app = await signInAs(hotel.url, 'alice', PASSWORDS.alice);
     app.go('/');
     await screen.findByTestId('card');
     const sessionId = app.session.getState().card?.sessionId;
@@ -76,8 +74,7 @@ describe.skipIf(skip !== '')('front desk', () => {
   });
 
   it('checking out stamps the card "Checked out" (not revoked)', async () => {
-    app = await mountApp(hotel.url, '/signin');
-    await app.session.login('bob', PASSWORDS.bob);
+    app = await signInAs(hotel.url, 'bob', PASSWORDS.bob);
     app.go('/');
     fireEvent.click(await screen.findByTestId('checkout'));
     await waitFor(() => expect(screen.getByTestId('card').getAttribute('data-state')).toBe('checked-out'));

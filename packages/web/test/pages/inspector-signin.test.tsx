@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
-// The sign-in page, the inspector and the account page rendered in happy-dom against a real
-// `keycard demo` server.
+// The sign-in page (handing over to the front desk's sign-in pages), the inspector and the account
+// page rendered in happy-dom against a real `keycard demo` server.
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeRoute } from './support/code-clients.js';
 import {
   apiLogin,
   type MountedApp,
@@ -10,6 +11,7 @@ import {
   mountApp,
   PASSWORDS,
   type RunningHotel,
+  signInAs,
   startHotelProcess,
 } from './support/harness.js';
 
@@ -27,24 +29,31 @@ describe.skipIf(skip !== '')('sign-in, inspector and account pages', () => {
   });
   afterEach(() => app?.unmount());
 
-  it('sign-in: the form beside what the card does, one message for a wrong password', async () => {
+  it("sign-in: the front desk's form beside what the app asks, one message for a wrong password", async () => {
     app = await mountApp(hotel.url, '/signin');
+    // The app's own page says what the card does, and hands over to the front desk's sign-in pages.
     const page = await screen.findByTestId('page-signin');
-    expect(page.querySelector('.signin > .signin-panel form')).not.toBeNull();
     expect(within(page).getByRole('heading', { name: 'What your key card does' })).toBeDefined();
-    fireEvent.input(screen.getByLabelText('Username'), { target: { value: 'alice' } });
-    fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'not-her-password' } });
-    fireEvent.submit(screen.getByTestId('signin-form'));
-    const error = screen.getByTestId('signin-error');
-    await waitFor(() => expect(error.textContent).toBe('Wrong username or password'));
+    await waitFor(() => expect(location.pathname).toBe('/oauth/authorize'), { timeout: 10_000 });
+    const request = new URL(location.href).searchParams;
+    expect(request.get('client_id')).toBe('keycard-web');
+    expect(request.get('redirect_uri')).toBe(`${hotel.url}/`);
+    app.unmount();
+
+    app = await mountApp(hotel.url, await authorizeRoute(hotel.url, Object.fromEntries(request)));
+    const form = await screen.findByTestId('authorize-signin-form', {}, { timeout: 10_000 });
+    expect(form.closest('.signin > .signin-panel')).not.toBeNull();
+    expect(screen.getByTestId('authorize-doors')).toBeDefined();
+    fireEvent.input(within(form).getByLabelText('Username'), { target: { value: 'alice' } });
+    fireEvent.input(within(form).getByLabelText('Password'), { target: { value: 'not-her-password' } });
+    fireEvent.submit(form);
+    const error = screen.getByTestId('authorize-signin-error');
+    await waitFor(() => expect(error.textContent).toBe('Wrong username or password'), { timeout: 10_000 });
     expect(error.getAttribute('data-code')).toBe('ERR_INVALID_CREDENTIALS');
   });
 
   it('sign-in: the right password opens the front desk', async () => {
-    app = await mountApp(hotel.url, '/signin');
-    fireEvent.input(await screen.findByLabelText('Username'), { target: { value: 'bob' } });
-    fireEvent.input(screen.getByLabelText('Password'), { target: { value: PASSWORDS.bob } });
-    fireEvent.submit(screen.getByTestId('signin-form'));
+    app = await signInAs(hotel.url, 'bob', PASSWORDS.bob);
     expect((await screen.findByTestId('card-username', {}, { timeout: 10_000 })).textContent).toBe('bob');
   });
 
@@ -82,8 +91,7 @@ describe.skipIf(skip !== '')('sign-in, inspector and account pages', () => {
   });
 
   it('account: this device is marked and was signed in "just now"', async () => {
-    app = await mountApp(hotel.url, '/signin');
-    await app.session.login('alice', PASSWORDS.alice);
+    app = await signInAs(hotel.url, 'alice', PASSWORDS.alice);
     app.go('/account');
     const badge = await screen.findByTestId('session-current', {}, { timeout: 10_000 });
     const row = badge.closest('tr') as HTMLElement;

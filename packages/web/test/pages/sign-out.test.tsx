@@ -14,6 +14,7 @@ import {
   mountApp,
   PASSWORDS,
   type RunningHotel,
+  signInAs,
   startHotelProcess,
 } from './support/harness.js';
 import {
@@ -69,8 +70,7 @@ describe.skipIf(skip !== '')('apps you allowed and the sign-out pages', () => {
 
   it('lists the apps alice allowed, marks the offline session, and revokes after the dialog', async () => {
     seed = await seedAliceUse(hotel.dataDir, APP);
-    app = await mountApp(hotel.url, '/signin');
-    await app.session.login('alice', PASSWORDS.alice);
+    app = await signInAs(hotel.url, 'alice', PASSWORDS.alice);
     app.go('/account');
 
     const row = await screen.findByTestId(`consent-${APP}`);

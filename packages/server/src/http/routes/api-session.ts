@@ -6,6 +6,7 @@ import { authenticateClient } from '../../clients/index.js';
 import { type ServerContext, WEB_CLIENT_ID } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import {
+  exchangeAuthorizationCode,
   refreshSession,
   revokeSession,
   revokeUserSessions,
@@ -28,6 +29,11 @@ const loginBody = z.object({
   audience: target,
   resource: target,
   cookie: z.boolean().optional(),
+});
+const codeLoginBody = z.object({
+  code: z.string().min(1).max(1024),
+  code_verifier: z.string().max(1024),
+  redirect_uri: z.string().min(1).max(2048),
 });
 const refreshBody = z.object({
   refresh_token: z.string().max(1024).optional(),
@@ -84,7 +90,7 @@ function sendTokens(
   };
 }
 
-/** `/api/login`, `/api/refresh`, `/api/logout`, `/api/logout-all`. */
+/** `/api/login`, `/api/login/code`, `/api/refresh`, `/api/logout`, `/api/logout-all`. */
 export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/login', async (request, reply) => {
     const body = parseInput(loginBody, request.body);
@@ -100,6 +106,22 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
       request: requestInfo(request),
     });
     return sendTokens(ctx, reply, tokens, body.cookie === true);
+  });
+
+  // The web app's end of the code flow: its code exchanged like at /oauth/token (PKCE, the code's
+  // DPoP key), answered like /api/login with the cookies, so the refresh token never reaches script.
+  app.post('/api/login/code', async (request, reply) => {
+    const body = parseInput(codeLoginBody, request.body);
+    const client = await publicClient(ctx, WEB_CLIENT_ID);
+    const tokens = await exchangeAuthorizationCode(ctx, {
+      code: body.code,
+      redirectUri: body.redirect_uri,
+      codeVerifier: body.code_verifier,
+      client,
+      dpopJkt: await tokenRequestProof(ctx, request, '/api/login/code'),
+      request: requestInfo(request),
+    });
+    return sendTokens(ctx, reply, tokens, true);
   });
 
   app.post('/api/refresh', async (request, reply) => {

@@ -2,13 +2,16 @@
 // Page component tests: the real app (App, SessionManager, DPoP proofs) rendered in happy-dom,
 // talking over real HTTP to a real `keycard demo` child process (the one the Chromium tests use).
 // happy-dom's fetch resolves the app's relative `/api/*` paths against the page URL set here.
-import { cleanup, render } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { expect } from 'vitest';
 import { App } from '../../../src/app.js';
 import { dpopKeyLoader } from '../../../src/dpop/key-store.js';
 import { issuerLoader, ProofSigner } from '../../../src/session/proofs.js';
 import { SessionManager } from '../../../src/session/session-manager.js';
+import { startSession } from '../../../src/session/start-session.js';
 import { createTabSync } from '../../../src/session/tab-sync.js';
 import { SessionContext } from '../../../src/session/use-session.js';
+import { authorizeRoute } from './code-clients.js';
 
 export {
   apiLogin,
@@ -29,16 +32,25 @@ export interface MountedApp {
   unmount(): void;
 }
 
+// happy-dom has no IndexedDB: one key for the whole window stands in for the browser's stored key,
+// so a code bound to it at `#/signin` is exchanged with it after the trip to the sign-in pages.
+const browserKey = dpopKeyLoader();
+
 /** Renders the whole app at `origin` + `#<path>` and waits until the session is restored (or not). */
-export async function mountApp(origin: string, path: string): Promise<MountedApp> {
-  (window as unknown as HappyWindow).happyDOM.setURL(`${origin}/#${path}`);
-  const session = new SessionManager(createTabSync(), new ProofSigner(dpopKeyLoader(), issuerLoader()));
+export function mountApp(origin: string, path: string): Promise<MountedApp> {
+  return mountAt(`${origin}/#${path}`);
+}
+
+/** Renders the whole app at `url` and starts it the way main.tsx does (a sign-in answer included). */
+export async function mountAt(url: string): Promise<MountedApp> {
+  (window as unknown as HappyWindow).happyDOM.setURL(url);
+  const session = new SessionManager(createTabSync(), new ProofSigner(browserKey, issuerLoader()));
   render(
     <SessionContext.Provider value={session}>
       <App />
     </SessionContext.Provider>,
   );
-  await session.start();
+  await startSession(session);
   return {
     session,
     go(to) {
@@ -49,4 +61,44 @@ export async function mountApp(origin: string, path: string): Promise<MountedApp
       cleanup();
     },
   };
+}
+
+/**
+ * The first half of a sign-in, the way the app does it: `#/signin` sends the page to
+ * `/oauth/authorize` (happy-dom records the URL without loading it), whose answer is the sign-in
+ * pages' route (read here over plain HTTP: no front-desk cookie goes along, so the form is shown);
+ * the form there is filled and sent, and the pages send the browser back. Returns that URL,
+ * `{issuer}/?code=…&state=…&iss=…`, not yet opened; this tab's sessionStorage holds the pending
+ * sign-in it answers.
+ */
+export async function signInAnswer(origin: string, username: string, password: string): Promise<string> {
+  const start = await mountApp(origin, '/signin');
+  await waitFor(() => expect(location.pathname).toBe('/oauth/authorize'), { timeout: 10_000 });
+  const request = Object.fromEntries(new URL(location.href).searchParams);
+  start.unmount();
+  const pages = await mountApp(origin, await authorizeRoute(origin, request));
+  const form = await screen.findByTestId('authorize-signin-form', {}, { timeout: 10_000 });
+  fireEvent.input(within(form).getByLabelText('Username'), { target: { value: username } });
+  fireEvent.input(within(form).getByLabelText('Password'), { target: { value: password } });
+  fireEvent.submit(form);
+  await waitFor(() => expect(new URL(location.href).searchParams.get('code')).not.toBeNull(), {
+    timeout: 10_000,
+  });
+  const answer = location.href;
+  pages.unmount();
+  return answer;
+}
+
+/**
+ * Signs in the way the app does ({@link signInAnswer}), then opens the app at the answer, where it
+ * exchanges the code; returns the app signed in.
+ *
+ * @example
+ * app = await signInAs(hotel.url, 'alice', PASSWORDS.alice);
+ */
+export async function signInAs(origin: string, username: string, password: string): Promise<MountedApp> {
+  const app = await mountAt(await signInAnswer(origin, username, password));
+  expect(app.session.getState().signInError).toBeUndefined();
+  expect(app.session.getState().status).toBe('signed-in');
+  return app;
 }

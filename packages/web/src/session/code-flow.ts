@@ -1,0 +1,139 @@
+/**
+ * The web app signs in like any app of the front desk: the authorization-code flow (RFC 6749
+ * §4.1) with PKCE S256 (RFC 7636), the code bound to this browser's DPoP key (`dpop_jkt`, RFC 9449
+ * §10), and the response's `state` and `iss` (RFC 9207) checked before the code is used. The
+ * verifier and state wait in sessionStorage (this tab only, gone with it) while the browser is at
+ * the sign-in pages; the code is exchanged at `/api/login/code`, which keeps the refresh token in
+ * the HttpOnly cookie.
+ */
+import type { CodeLoginInput } from '@keycard/protocol';
+import { base64UrlEncode, sha256Base64Url } from '../dpop/base64url.js';
+import { AppError } from '../lib/errors.js';
+
+/** The built-in first-party client of the web app (seeded by the server, redirect URI `{issuer}/`). */
+export const WEB_CLIENT_ID = 'keycard-web';
+/** Where the sign-in this tab started waits for its answer. */
+export const PENDING_KEY = 'keycard.sign-in';
+
+/** A sign-in this tab started: what its answer must match, and the PKCE verifier it proves. */
+export interface PendingSignIn {
+  state: string;
+  verifier: string;
+  issuer: string;
+  redirectUri: string;
+}
+
+/** The authorization response on the page's URL (`{issuer}/?code=…&state=…&iss=…` or `?error=…`). */
+export interface SignInResponse {
+  code: string | null;
+  error: string | null;
+  errorDescription: string | null;
+  state: string | null;
+  iss: string | null;
+}
+
+/** The web app's redirect URI: the issuer's root, where the server serves the app. */
+export function redirectUriOf(issuer: string): string {
+  return `${issuer.replace(/\/+$/, '')}/`;
+}
+
+function randomValue(): string {
+  return base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/**
+ * Starts a sign-in: remembers a fresh state and PKCE verifier in `storage` and returns the
+ * `/oauth/authorize` URL to send the browser to. No `scope`: the session gets what the client may
+ * have and the person's roles grant. Throws ERR_SIGNIN_UNAVAILABLE when `storage` refuses.
+ *
+ * @example
+ * location.assign(await beginSignIn({ issuer, jkt: await proofs.jkt(), storage: sessionStorage }));
+ */
+export async function beginSignIn(input: {
+  issuer: string;
+  jkt: string;
+  storage: Storage | undefined;
+}): Promise<string> {
+  const pending: PendingSignIn = {
+    state: randomValue(),
+    verifier: randomValue(),
+    issuer: input.issuer,
+    redirectUri: redirectUriOf(input.issuer),
+  };
+  try {
+    if (input.storage === undefined) throw new Error('no sessionStorage');
+    input.storage.setItem(PENDING_KEY, JSON.stringify(pending));
+  } catch (cause) {
+    throw AppError.of('ERR_SIGNIN_UNAVAILABLE', { cause });
+  }
+  const params = new URLSearchParams({
+    response_type: 'code',
+    client_id: WEB_CLIENT_ID,
+    redirect_uri: pending.redirectUri,
+    state: pending.state,
+    code_challenge: await sha256Base64Url(pending.verifier),
+    code_challenge_method: 'S256',
+    dpop_jkt: input.jkt,
+  });
+  return `${input.issuer.replace(/\/+$/, '')}/oauth/authorize?${params}`;
+}
+
+/**
+ * The authorization response in `search` (the page URL's query), or undefined when there is none.
+ *
+ * @example
+ * const response = signInResponseFrom(location.search);
+ */
+export function signInResponseFrom(search: string): SignInResponse | undefined {
+  const params = new URLSearchParams(search);
+  const code = params.get('code');
+  const error = params.get('error');
+  if (code === null && error === null) return undefined;
+  return {
+    code,
+    error,
+    errorDescription: params.get('error_description'),
+    state: params.get('state'),
+    iss: params.get('iss'),
+  };
+}
+
+/** The sign-in this tab started, removed as it is read (an answer is used once). */
+export function takePendingSignIn(storage: Storage | undefined): PendingSignIn | undefined {
+  try {
+    const text = storage?.getItem(PENDING_KEY) ?? null;
+    storage?.removeItem(PENDING_KEY);
+    if (text === null) return undefined;
+    const value = JSON.parse(text) as Partial<PendingSignIn>;
+    const fields = [value.state, value.verifier, value.issuer, value.redirectUri];
+    return fields.every((f) => typeof f === 'string' && f !== '') ? (value as PendingSignIn) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks an authorization response against the sign-in this tab started and the issuer it talks
+ * to, in that order (an answer nobody here asked for is never read further, not even its error
+ * text), and returns what `/api/login/code` takes. Throws AppError ERR_SIGNIN_STATE,
+ * ERR_SIGNIN_ISSUER or ERR_SIGNIN_REFUSED.
+ *
+ * @example
+ * const input = checkSignInResponse(response, takePendingSignIn(sessionStorage), issuer);
+ */
+export function checkSignInResponse(
+  response: SignInResponse,
+  pending: PendingSignIn | undefined,
+  issuer: string,
+): CodeLoginInput {
+  if (pending === undefined || response.state === null || response.state !== pending.state)
+    throw AppError.of('ERR_SIGNIN_STATE');
+  // RFC 9207: the front desk always names itself; an answer without `iss`, or from another, is refused.
+  if (response.iss !== issuer || pending.issuer !== issuer) throw AppError.of('ERR_SIGNIN_ISSUER');
+  if (response.error !== null || response.code === null) {
+    const error = response.error ?? 'invalid_request';
+    const detail = response.errorDescription ? `: ${response.errorDescription}` : '';
+    throw new AppError('ERR_SIGNIN_REFUSED', `The front desk did not sign you in (${error}${detail}).`);
+  }
+  return { code: response.code, code_verifier: pending.verifier, redirect_uri: pending.redirectUri };
+}
