@@ -111,11 +111,18 @@ describe('prompt, max_age and consent', () => {
     expect(cont.body.error.code).toBe('ERR_LOGIN_REQUIRED');
     clock.advance(5000);
     const login = await browser.call(r.url, 'login', { interaction, username: 'alice', password: PASSWORD });
-    expect(answerOf(login.body.redirect).code).toBeDefined();
-    expect(browser.cookie).not.toBe(before);
-    // The sign-in replaced the browser's previous session.
-    const oldId = (before ?? '').slice(0, (before ?? '').lastIndexOf('.'));
-    expect((await r.server.services.storage.browserSessions.get(oldId))?.endedAt).not.toBeNull();
+    const code = answerOf(login.body.redirect).code!;
+    // The same person authenticated again: the browser session (its sid) stays, with the new time.
+    expect(browser.cookie).toBe(before);
+    const id = (before ?? '').slice(0, (before ?? '').lastIndexOf('.'));
+    expect(await r.server.services.storage.browserSessions.get(id)).toMatchObject({
+      endedAt: null,
+      authTime: clock(),
+    });
+    expect(await r.server.services.storage.authorizationCodes.get(sha256Hex(code))).toMatchObject({
+      sid: id,
+      authTime: clock(),
+    });
   });
 
   it('max_age: an older sign-in is not enough, a recent one is', async () => {
