@@ -13,6 +13,7 @@ import {
   issueIdToken,
   type NamedAudiencesDeps,
   namedAudiences,
+  OFFLINE_ACCESS,
   pickCardAudiences,
   type ScopesForDeps,
   scopesFor,
@@ -54,9 +55,6 @@ export type ExchangeAuthorizationCodeDeps = Pick<
   IssueAccessTokenDeps &
   IssueIdTokenDeps &
   RevokeSessionDeps;
-
-/** The OpenID Connect scope whose session outlives its browser session (Core §11). */
-const OFFLINE_ACCESS = 'offline_access';
 
 /** Every refusal of the code: one answer whatever failed (the reason stays in `cause`). */
 const invalidCode = (reason: string) =>
