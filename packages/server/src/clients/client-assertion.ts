@@ -105,10 +105,11 @@ export async function verifyClientAssertion(
 
 /**
  * draft-ietf-oauth-rfc7523bis (the audience-injection fix): an assertion's `aud` is this server's
- * issuer identifier, a single JSON string — never an endpoint URL (the token, revocation or
- * introspection endpoint), which another server could also claim to be, so that an assertion made
- * for it could be replayed here. For clients written to RFC 7523, a one-element array holding the
- * issuer is accepted too; an array with anything else in it is not.
+ * issuer identifier, a single JSON string — never an endpoint URL (token, revocation,
+ * introspection): a malicious server's metadata can name our endpoints as its own, receive an
+ * assertion made "for" it with such an `aud`, and replay it here; it cannot have our issuer. For
+ * clients written to RFC 7523, a one-element array holding the issuer is accepted too; an array
+ * with anything else in it is not.
  */
 function isIssuerAudience(aud: unknown, issuer: string): boolean {
   if (Array.isArray(aud)) return aud.length === 1 && aud[0] === issuer;
