@@ -1,5 +1,6 @@
 // The sign-in pages' JSON API (POST /api/authorize/*) over real HTTP: what details answers, sign-in
 // with /api/login's throttle and no-enumeration rules, and interactions that expire or were never ours.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERACTION_CONTEXT } from '../src/authorize/index.js';
 import { addUser, postJson, type Running } from './helpers.js';
@@ -166,36 +167,83 @@ describe('sign-in on the pages', () => {
     expect(res.body.redirect).toBeUndefined();
   });
 
-  it('signing in again in the same browser ends the old browser session and what it issued', async () => {
+  it('signing in again in the same browser: the same person keeps the session (same sid), another ends it', async () => {
+    freshLoginWindow();
+    await addUser(r, 'bruno', PASSWORD);
+    const browser = new Browser();
+    await signInThroughPages(r.url, browser, requestParams('desk'), 'alice', PASSWORD);
+    const firstId = browser.cookie?.split('.')[0] ?? '';
+    const { storage } = r.server.services;
+    const first = await storage.browserSessions.get(firstId);
+    /** An app session issued through the browser session (as the code grant records it). */
+    const issuedThrough = async (id: string, browserSessionId: string, userId: string) => {
+      const now = clock();
+      await storage.sessions.create({
+        id,
+        userId,
+        clientId: 'desk',
+        audiences: ['rooms'],
+        scopes: ['openid'],
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt: now + 3_600_000,
+        revokedAt: null,
+        revokedReason: null,
+        ip: null,
+        userAgent: null,
+        dpopJkt: null,
+        browserSessionId,
+      });
+    };
+    await issuedThrough('issued-to-alice', firstId, first?.userId ?? 'missing');
+
+    // alice again (prompt=login): OIDC asks her to authenticate anew, not to sign out of her apps.
+    clock.advance(1_000);
+    const again = await signInThroughPages(
+      r.url,
+      browser,
+      requestParams('desk', { prompt: 'login' }),
+      'alice',
+      PASSWORD,
+    );
+    expect(browser.cookie?.split('.')[0]).toBe(firstId);
+    const kept = await storage.browserSessions.get(firstId);
+    expect(kept).toMatchObject({
+      endedAt: null,
+      authTime: clock(),
+      amr: ['pwd'],
+      createdAt: first?.createdAt,
+    });
+    expect(kept!.authTime).toBeGreaterThan(first!.authTime);
+    expect(kept!.expiresAt).toBeGreaterThan(first!.expiresAt);
+    expect(await storage.sessions.get('issued-to-alice')).toMatchObject({ revokedAt: null });
+    const code = answerOf(again.redirect).code!;
+    const record = await storage.authorizationCodes.get(createHash('sha256').update(code).digest('hex'));
+    expect(record).toMatchObject({ sid: firstId, authTime: clock() });
+
+    // Someone else signs in in this browser: alice's session ends like a sign-out.
+    clock.advance(1_000);
+    await signInThroughPages(r.url, browser, requestParams('desk', { prompt: 'login' }), 'bruno', PASSWORD);
+    const secondId = browser.cookie?.split('.')[0] ?? '';
+    expect(secondId).not.toBe(firstId);
+    expect(await storage.browserSessions.get(secondId)).toMatchObject({ endedAt: null });
+    expect(await storage.browserSessions.get(firstId)).toMatchObject({ endedReason: 'replaced' });
+    expect(await storage.sessions.get('issued-to-alice')).toMatchObject({ revokedReason: 'replaced' });
+  });
+
+  it('signing in again after the browser session ended starts a new one, leaving the old one’s apps be', async () => {
     freshLoginWindow();
     const browser = new Browser();
     await signInThroughPages(r.url, browser, requestParams('desk'), 'alice', PASSWORD);
     const firstId = browser.cookie?.split('.')[0] ?? '';
     const { storage } = r.server.services;
-    const now = clock();
-    // An app session issued through the first browser session (as the code grant records it).
-    await storage.sessions.create({
-      id: 'issued-through-first',
-      userId: (await storage.browserSessions.get(firstId))?.userId ?? 'missing',
-      clientId: 'desk',
-      audiences: ['rooms'],
-      scopes: ['openid'],
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: now + 3_600_000,
-      revokedAt: null,
-      revokedReason: null,
-      ip: null,
-      userAgent: null,
-      dpopJkt: null,
-      browserSessionId: firstId,
-    });
+    await storage.browserSessions.end(firstId, clock(), 'logout');
     clock.advance(1_000);
-    await signInThroughPages(r.url, browser, requestParams('desk', { prompt: 'login' }), 'alice', PASSWORD);
+    await signInThroughPages(r.url, browser, requestParams('desk'), 'alice', PASSWORD);
     const secondId = browser.cookie?.split('.')[0] ?? '';
     expect(secondId).not.toBe(firstId);
-    expect(await storage.browserSessions.get(firstId)).toMatchObject({ endedReason: 'replaced' });
-    expect(await storage.sessions.get('issued-through-first')).toMatchObject({ revokedReason: 'replaced' });
+    expect(await storage.browserSessions.get(secondId)).toMatchObject({ endedAt: null, authTime: clock() });
+    expect(await storage.browserSessions.get(firstId)).toMatchObject({ endedReason: 'logout' });
   });
 
   it('one answer for a wrong password, an unknown user and a disabled account', async () => {

@@ -111,11 +111,18 @@ describe('prompt, max_age and consent', () => {
     expect(cont.body.error.code).toBe('ERR_LOGIN_REQUIRED');
     clock.advance(5000);
     const login = await browser.call(r.url, 'login', { interaction, username: 'alice', password: PASSWORD });
-    expect(answerOf(login.body.redirect).code).toBeDefined();
-    expect(browser.cookie).not.toBe(before);
-    // The sign-in replaced the browser's previous session.
-    const oldId = (before ?? '').slice(0, (before ?? '').lastIndexOf('.'));
-    expect((await r.server.services.storage.browserSessions.get(oldId))?.endedAt).not.toBeNull();
+    const code = answerOf(login.body.redirect).code!;
+    // The same person authenticated again: the browser session (its sid) stays, with the new time.
+    expect(browser.cookie).toBe(before);
+    const id = (before ?? '').slice(0, (before ?? '').lastIndexOf('.'));
+    expect(await r.server.services.storage.browserSessions.get(id)).toMatchObject({
+      endedAt: null,
+      authTime: clock(),
+    });
+    expect(await r.server.services.storage.authorizationCodes.get(sha256Hex(code))).toMatchObject({
+      sid: id,
+      authTime: clock(),
+    });
   });
 
   it('max_age: an older sign-in is not enough, a recent one is', async () => {
@@ -196,13 +203,40 @@ describe('POST /oauth/authorize (a form)', () => {
       body,
     });
 
-  it('answers as the GET does', async () => {
-    const browser = await signedInBrowser(r, clock);
-    const res = await post(new URLSearchParams(requestParams('desk')).toString(), browser);
+  /** The 303 of a valid form: the same request as a GET on this endpoint. */
+  const asGet = (res: Response, form: Record<string, string>) => {
     expect(res.status).toBe(303);
-    expect(answerOf(res.headers.get('location')).code).toBeDefined();
-    const none = await post(new URLSearchParams(requestParams('spa', { prompt: 'none' })).toString());
-    expectClientAnswer(none.headers.get('location'), { error: 'login_required' });
+    const location = res.headers.get('location') ?? '';
+    expect(location.startsWith(`${r.url}/oauth/authorize?`)).toBe(true);
+    expect(Object.fromEntries(new URL(location).searchParams)).toEqual(form);
+    return location.slice(location.indexOf('?') + 1);
+  };
+
+  it('a valid form is sent on to the GET, whose top-level navigation carries the cookie', async () => {
+    const browser = await signedInBrowser(r, clock);
+    const form = requestParams('desk', { prompt: 'none', scope: 'openid rooms:open' });
+    // A cross-site form POST carries no SameSite=Lax cookie: the POST sends no cookie here.
+    const res = await post(new URLSearchParams(form).toString());
+    const followed = await browser.authorize(r.url, asGet(res, form));
+    expect(answerOf(followed.location).code).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Without a front-desk session the GET answers login_required, as it would have.
+    const spa = requestParams('spa', { prompt: 'none' });
+    const none = await post(new URLSearchParams(spa).toString());
+    const alone = await new Browser().authorize(r.url, asGet(none, spa));
+    expectClientAnswer(alone.location, { error: 'login_required' });
+  });
+
+  it('an error for the client goes to it at once; an overlong form gets the page', async () => {
+    const unsupported = await post(
+      new URLSearchParams(requestParams('spa', { response_type: 'token' })).toString(),
+    );
+    expectClientAnswer(unsupported.headers.get('location'), { error: 'unsupported_response_type' });
+    const long = await post(
+      new URLSearchParams(requestParams('spa', { ui_locales: 'x'.repeat(9000) })).toString(),
+    );
+    expect(long.status).toBe(400);
+    expect(long.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(long.headers.get('location')).toBeNull();
   });
 
   it('a repeated parameter is judged like the query (a page, not JSON)', async () => {

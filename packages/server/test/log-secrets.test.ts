@@ -4,6 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../src/index.js';
 import { createLogger } from '../src/logger.js';
 import { addUser, type Body, postForm, postJson, type Running, startServer } from './helpers.js';
+import {
+  addCodeClient,
+  Browser,
+  fakeWebApp,
+  interactionOf,
+  pkce,
+  REDIRECT,
+} from './support/authorize-flow.js';
+import { ASSERTION_TYPE, addClient, clientKey, signAssertion } from './support/client-assertions.js';
 
 const PASSWORD = 'correct horse battery';
 const METRICS_TOKEN = 'scrape-Token_0123456789abcdefghijklmnopqrstuvwxyz';
@@ -13,8 +22,10 @@ const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 /**
  * DESIGN.md: "no secret, password or full token ever in a log line or error message", for the
  * paths issue 8 and 9 added: DPoP proofs, the token exchange's subject_token, the metrics token
- * and the feed readers' cards. The server logs at trace into a sink the test reads; every value
- * sent (good or bad) is then looked for in the log and in every answer body.
+ * and the feed readers' cards; and issue 12's: the authorization request's query (login_hint,
+ * state, nonce), the code and its verifier, private_key_jwt assertions, and the ID token sent back
+ * as `id_token_hint` in a logout URL. The server logs at trace into a sink the test reads; every
+ * value sent (good or bad) is then looked for in the log and in every answer body.
  */
 describe('no secret, password or full token in a log line or an error message (new paths)', () => {
   let r: Running;
@@ -22,6 +33,7 @@ describe('no secret, password or full token in a log line or an error message (n
   const bodies: string[] = [];
   const secrets = new Set<string>();
   let serviceSecret = '';
+  const web = fakeWebApp();
 
   const keep = (value: string | undefined) => {
     if (value === undefined || value.length < 16) return;
@@ -50,7 +62,12 @@ describe('no secret, password or full token in a log line or an error message (n
       },
     });
     r = await startServer(
-      { databaseUrl: 'memory', metrics: { token: METRICS_TOKEN }, revocations: { requireAuth: true } },
+      {
+        databaseUrl: 'memory',
+        metrics: { token: METRICS_TOKEN },
+        revocations: { requireAuth: true },
+        ui: { staticDir: web.dir },
+      },
       { logger: createLogger('trace', sink), webClientDpop: 'as-seeded' },
     );
     const ctx = r.server.services;
@@ -86,7 +103,10 @@ describe('no secret, password or full token in a log line or an error message (n
     keep(METRICS_TOKEN);
     await addUser(r, 'alice', PASSWORD, ['guest']);
   });
-  afterAll(() => r.close());
+  afterAll(async () => {
+    await r?.close();
+    web.remove();
+  });
 
   it('DPoP proofs (good, for another URL, replayed) at /api/login, /oauth/token and /api/me', async () => {
     const key = await generateKeyPair('ES256');
@@ -234,6 +254,123 @@ describe('no secret, password or full token in a log line or an error message (n
     expect(await fetchText(`${r.url}/revocations/stream`, { authorization: `Bearer ${bad}` })).toBe(401);
   });
 
+  it('the code flow: the authorization URL, the code and its verifier, the ID token as a logout hint', async () => {
+    const username = 'hortense.longname@hotel.example';
+    await addUser(r, username, PASSWORD, ['guest']);
+    keep(username);
+    await addCodeClient(r, {
+      id: 'code-app',
+      firstParty: true,
+      scopes: ['openid', 'profile', 'billing:charge'],
+      audiences: ['rooms'],
+      postLogoutRedirectUris: ['https://app.example.com/bye'],
+    });
+    const { verifier, challenge } = pkce();
+    const query = {
+      response_type: 'code',
+      client_id: 'code-app',
+      redirect_uri: REDIRECT,
+      scope: 'openid profile',
+      state: 'state-value-0123456789abcdef',
+      nonce: 'nonce-value-0123456789abcdef',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      login_hint: username,
+    };
+    for (const value of [verifier, challenge, query.state, query.nonce]) keep(value);
+    const browser = new Browser();
+    const start = await browser.authorize(r.url, query);
+    const interaction = interactionOf(start.location);
+    keep(interaction);
+    const login = await browser.call(r.url, 'login', { interaction, username, password: PASSWORD });
+    expect(login.status).toBe(200);
+    const code = new URL(login.body.redirect).searchParams.get('code') ?? '';
+    keep(code);
+    const tokens = seen(
+      await postForm(`${r.url}/oauth/token`, {
+        grant_type: 'authorization_code',
+        client_id: 'code-app',
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+      }),
+    );
+    expect(tokens.status).toBe(200);
+    for (const value of [tokens.body.access_token, tokens.body.refresh_token, tokens.body.id_token])
+      keep(value);
+    // The code again (refused), then the ID token back as a logout hint in a URL.
+    expect(
+      seen(
+        await postForm(`${r.url}/oauth/token`, {
+          grant_type: 'authorization_code',
+          client_id: 'code-app',
+          code,
+          redirect_uri: REDIRECT,
+          code_verifier: verifier,
+        }),
+      ).status,
+    ).toBe(400);
+    const logout = new URLSearchParams({
+      id_token_hint: tokens.body.id_token,
+      client_id: 'code-app',
+      post_logout_redirect_uri: 'https://app.example.com/bye',
+      state: query.state,
+    });
+    const res = await fetch(`${r.url}/oauth/logout?${logout}`, { redirect: 'manual' });
+    await res.text();
+    expect(res.status).toBe(303);
+    // And an authorization request as a form.
+    const form = await fetch(`${r.url}/oauth/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(query),
+    });
+    await form.text();
+    expect(form.status).toBe(303);
+  });
+
+  it('private_key_jwt assertions, accepted and replayed', async () => {
+    const key = await clientKey('ES256', 'log-key-1');
+    await addClient(r.server.services.storage, 'keyed-svc', {
+      keys: [key],
+      audiences: ['billing'],
+      scopes: ['billing:charge'],
+    });
+    r.server.services.directory.invalidate();
+    const assertion = await signAssertion(key, 'keyed-svc', r.url, r.server.services.clock());
+    keep(assertion);
+    const call = () =>
+      postForm(`${r.url}/oauth/token`, {
+        grant_type: 'client_credentials',
+        client_assertion_type: ASSERTION_TYPE,
+        client_assertion: assertion,
+      });
+    const ok = seen(await call());
+    expect(ok.status).toBe(200);
+    keep(ok.body.access_token);
+    expect(seen(await call()).status).toBe(401);
+  });
+
+  it('request fields holding secrets are redacted wherever a line logs them; error codes are not', () => {
+    const probe = {
+      code: 'probe-authorization-code-0123456789',
+      code_verifier: 'probe-code-verifier-0123456789abcdef',
+      client_assertion: 'probe-client-assertion-0123456789',
+      logout_token: 'probe-logout-token-0123456789abcdef',
+      interaction: 'probe-sealed-interaction-0123456789',
+      id_token_hint: 'probe-id-token-hint-0123456789abcdef',
+      login_hint: 'probe-login-hint-0123456789abcdef',
+    };
+    for (const value of Object.values(probe)) keep(value);
+    const { code: _code, ...fields } = probe;
+    r.server.services.logger.info({ body: probe, query: { code: probe.code }, ...fields }, 'probe');
+    r.server.services.logger.info({ code: 'ERR_PROBE_CODE' }, 'probe rejected');
+    const log = lines.join('');
+    expect(log).toContain('ERR_PROBE_CODE');
+    expect(log).toContain('probe rejected');
+  });
+
   it('none of those values is in the log or in any answer', () => {
     const log = lines.join('');
     // The server did log these requests (so an empty log cannot pass the test).
@@ -250,5 +387,10 @@ describe('no secret, password or full token in a log line or an error message (n
           );
       }
     }
+    // Their paths and parameter names, with the values of the few harmless ones only.
+    expect(log).toContain('/oauth/logout?id_token_hint&client_id=code-app&post_logout_redirect_uri&state');
+    expect(log).toMatch(
+      /\/oauth\/authorize\?response_type=code&client_id=code-app&redirect_uri&scope&state&nonce/,
+    );
   });
 });

@@ -54,13 +54,13 @@ describe.skipIf(skip !== undefined)('a client assertion replayed on another inst
     });
 
   it('is refused there as on the instance that saw it first', async () => {
-    const assertion = await signAssertion(key, 'svc', `${ISSUER}/oauth/token`, Date.now());
+    const assertion = await signAssertion(key, 'svc', ISSUER, Date.now());
     expect((await token(a, assertion)).status).toBe(200);
     const again = await token(b, assertion);
     expect(again.status).toBe(401);
     expect(again.body).toMatchObject({ error: 'invalid_client', code: 'ERR_INVALID_CLIENT' });
     // A fresh assertion of the same client is fine on either.
-    const fresh = await signAssertion(key, 'svc', `${ISSUER}/oauth/token`, Date.now());
+    const fresh = await signAssertion(key, 'svc', ISSUER, Date.now());
     expect((await token(b, fresh)).status).toBe(200);
   });
 });

@@ -2,6 +2,7 @@
 // registered public keys sign a short-lived, single-use assertion instead of sending a secret.
 import { createHash } from 'node:crypto';
 import { exportJWK, exportSPKI, importJWK } from 'jose';
+import * as openid from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateClient } from '../src/index.js';
 import { addAudience, type Body, postForm, type Running, startServer, testClock } from './helpers.js';
@@ -58,7 +59,7 @@ describe('private_key_jwt client authentication', () => {
     name: string,
     clientId: string,
     opts: AssertionOptions & { aud?: string | string[] } = {},
-  ) => signAssertion(keys[name]!, clientId, opts.aud ?? TOKEN_URL, clock(), opts);
+  ) => signAssertion(keys[name]!, clientId, opts.aud ?? ISSUER, clock(), opts);
   const token = (form: Record<string, string>, headers: Record<string, string> = {}) =>
     postForm(`${r.url}/oauth/token`, { grant_type: 'client_credentials', ...form }, headers);
   const withAssertion = (clientAssertion: string, form: Record<string, string> = {}) =>
@@ -87,12 +88,25 @@ describe('private_key_jwt client authentication', () => {
     expect(claims).toMatchObject({ sub: clientId, client_id: clientId, aud: 'rooms' });
   });
 
-  it('aud may be the issuer, the token endpoint, or an array containing one; client_id may come along', async () => {
+  it('aud is the issuer (a string, or a one-element array for RFC 7523 clients); client_id may come along', async () => {
     expect((await withAssertion(await assertion('es', 'svc-es', { aud: ISSUER }))).status).toBe(200);
-    const list = await assertion('es', 'svc-es', { aud: ['https://elsewhere.example', TOKEN_URL] });
-    expect((await withAssertion(list)).status).toBe(200);
+    expect((await withAssertion(await assertion('es', 'svc-es', { aud: [ISSUER] }))).status).toBe(200);
     const named = await withAssertion(await assertion('es', 'svc-es'), { client_id: 'svc-es' });
     expect(named.status).toBe(200);
+  });
+
+  it('refuses an endpoint URL as aud, even this server’s own (draft-ietf-oauth-rfc7523bis)', async () => {
+    for (const path of ['/oauth/token', '/oauth/revoke', '/oauth/introspect'])
+      refusedSilently(await withAssertion(await assertion('es', 'svc-es', { aud: `${ISSUER}${path}` })));
+    // An array naming anything besides the issuer: an audience-injection vector, refused.
+    for (const aud of [
+      [ISSUER, TOKEN_URL],
+      ['https://elsewhere.example', ISSUER],
+      [TOKEN_URL],
+      [],
+      [ISSUER, ISSUER],
+    ])
+      refusedSilently(await withAssertion(await assertion('es', 'svc-es', { aud })));
   });
 
   it('an RSA key registered without alg is RS256 only: a PS256 assertion with it is refused', async () => {
@@ -103,8 +117,8 @@ describe('private_key_jwt client authentication', () => {
       alg: 'PS256',
       privateKey: (await importJWK(await exportJWK(rs.privateKey), 'PS256')) as CryptoKey,
     };
-    refusedSilently(await withAssertion(await signAssertion(pss, 'svc-rs', TOKEN_URL, clock())));
-    expect((await withAssertion(await signAssertion(rs, 'svc-rs', TOKEN_URL, clock()))).status).toBe(200);
+    refusedSilently(await withAssertion(await signAssertion(pss, 'svc-rs', ISSUER, clock())));
+    expect((await withAssertion(await signAssertion(rs, 'svc-rs', ISSUER, clock()))).status).toBe(200);
   });
 
   it('refuses an assertion signed by another key under the registered kid', async () => {
@@ -126,7 +140,7 @@ describe('private_key_jwt client authentication', () => {
 
   it('refuses alg none in any spelling', async () => {
     const now = Math.floor(clock() / 1000);
-    const claims = { iss: 'svc-es', sub: 'svc-es', aud: TOKEN_URL, iat: now, exp: now + 60, jti: 'none-1' };
+    const claims = { iss: 'svc-es', sub: 'svc-es', aud: ISSUER, iat: now, exp: now + 60, jti: 'none-1' };
     for (const alg of ['none', 'None', 'NONE']) {
       const unsigned = `${segment({ alg, kid: 'es-1' })}.${segment(claims)}.`;
       refusedSilently(await withAssertion(unsigned));
@@ -140,7 +154,7 @@ describe('private_key_jwt client authentication', () => {
       const forged = await signAssertion(
         { ...keys['rs']!, alg: 'HS256', privateKey: new TextEncoder().encode(secret) as never },
         'svc-rs',
-        TOKEN_URL,
+        ISSUER,
         clock(),
       );
       refusedSilently(await withAssertion(forged));
@@ -167,8 +181,8 @@ describe('private_key_jwt client authentication', () => {
     refusedSilently(await withAssertion(await assertion('es', 'svc-es'), { client_id: 'svc-ed' }));
   });
 
-  it('refuses an aud that is another server, another endpoint of this one, or missing', async () => {
-    for (const aud of ['https://other.example/oauth/token', `${ISSUER}/oauth/introspect`, `${ISSUER}/`])
+  it('refuses an aud that is another server, another spelling of this one, or missing', async () => {
+    for (const aud of ['https://other.example', 'https://other.example/oauth/token', `${ISSUER}/`])
       refusedSilently(await withAssertion(await assertion('es', 'svc-es', { aud })));
     refusedSilently(await withAssertion(await assertion('es', 'svc-es', { claims: { aud: undefined } })));
   });
@@ -311,7 +325,7 @@ describe('private_key_jwt client authentication', () => {
     refusedSilently(await withAssertion(await assertion('es', 'svc-nobody')));
   });
 
-  it('introspection and revocation accept assertions (aud: the issuer, the token endpoint or that endpoint)', async () => {
+  it('introspection and revocation accept assertions whose aud is the issuer, never an endpoint', async () => {
     const issued = await withAssertion(await assertion('es', 'svc-es'));
     const card = issued.body.access_token as string;
     const call = async (path: string, aud: string) =>
@@ -320,15 +334,38 @@ describe('private_key_jwt client authentication', () => {
         client_assertion_type: ASSERTION_TYPE,
         client_assertion: await assertion('es', 'svc-es', { aud }),
       });
-    for (const aud of [`${ISSUER}/oauth/introspect`, ISSUER, TOKEN_URL]) {
-      const res = await call('/oauth/introspect', aud);
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ active: true, client_id: 'svc-es', sub: 'svc-es' });
+    const res = await call('/oauth/introspect', ISSUER);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ active: true, client_id: 'svc-es', sub: 'svc-es' });
+    for (const path of ['/oauth/introspect', '/oauth/revoke']) {
+      refusedSilently(await call(path, `${ISSUER}${path}`));
+      refusedSilently(await call(path, TOKEN_URL));
     }
-    // An assertion for the revocation endpoint does not open introspection.
-    refusedSilently(await call('/oauth/introspect', `${ISSUER}/oauth/revoke`));
-    refusedSilently(await call('/oauth/revoke', `${ISSUER}/oauth/introspect`));
-    expect((await call('/oauth/revoke', `${ISSUER}/oauth/revoke`)).status).toBe(200);
+    expect((await call('/oauth/revoke', ISSUER)).status).toBe(200);
     expect((await call('/oauth/introspect', ISSUER)).body).toEqual({ active: false });
+  });
+
+  it('openid-client (over oauth4webapi, aud = the issuer) authenticates at the token, introspection and revocation endpoints', async () => {
+    const config = new openid.Configuration(
+      {
+        issuer: ISSUER,
+        token_endpoint: `${r.url}/oauth/token`,
+        introspection_endpoint: `${r.url}/oauth/introspect`,
+        revocation_endpoint: `${r.url}/oauth/revoke`,
+      },
+      'svc-es',
+      // The library signs with the real time; the server runs on the test clock.
+      { [openid.clockSkew]: Math.round((clock() - Date.now()) / 1000) },
+      openid.PrivateKeyJwt({ key: keys['es']!.privateKey, kid: 'es-1' }),
+    );
+    openid.allowInsecureRequests(config);
+    const tokens = await openid.clientCredentialsGrant(config, { scope: 'rooms:read' });
+    expect(tokens.scope).toBe('rooms:read');
+    expect(await openid.tokenIntrospection(config, tokens.access_token)).toMatchObject({
+      active: true,
+      client_id: 'svc-es',
+    });
+    await openid.tokenRevocation(config, tokens.access_token);
+    expect((await openid.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { ServerError } from '../errors.js';
 import type { ClientRecord, UserRecord } from '../storage/index.js';
 import {
+  defaultScopes,
   type GrantedScopesDeps,
   grantedScopes,
   type NamedAudiencesDeps,
@@ -10,9 +11,10 @@ import {
 /**
  * What an authorization request may be granted, by the same rules as the token endpoint: the
  * audiences its `resource` values name (RFC 8707; ids or registered URIs, each allowed for the
- * client), else every audience of the client; scopes = requested (default: all the client's) ∩ the
- * client's ∩ what the user's roles grant, identity scopes (`openid`, `profile`, `email`,
- * `offline_access`) being the client's to ask for whatever the roles.
+ * client), else every audience of the client; scopes = requested (default: all the client's but
+ * `offline_access`, which must be asked for) ∩ the client's ∩ what the user's roles grant, identity
+ * scopes (`openid`, `profile`, `email`, `offline_access`) being the client's to ask for whatever
+ * the roles.
  */
 
 /** The scopes and audiences a code (and the consent behind it) carries. */
@@ -43,12 +45,12 @@ export async function requestedAudiences(
 }
 
 /**
- * Scopes asked for that the client may have (identity scopes included), what the sign-in page
- * shows before it knows whose roles count. ERR_INVALID_SCOPE when scopes were asked and the client
+ * Scopes asked for that the client may have (identity scopes included; none asked: the client's
+ * but `offline_access`), what the sign-in page shows before it knows whose roles count. ERR_INVALID_SCOPE when scopes were asked and the client
  * may have none of them (RFC 6749 §4.1.2.1 `invalid_scope`).
  */
 export function requestedScopes(client: ClientRecord, asked: readonly string[]): string[] {
-  if (asked.length === 0) return [...client.scopes];
+  if (asked.length === 0) return defaultScopes(client);
   const allowed = asked.filter((s) => client.scopes.includes(s));
   if (allowed.length === 0) throw new ServerError('ERR_INVALID_SCOPE');
   return allowed;

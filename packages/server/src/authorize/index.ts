@@ -1,6 +1,11 @@
 export { type AnswerConsentDeps, answerConsent } from './consent.js';
 export { type DecideDeps, type Decision, decide, loginNeeded, type SignedIn } from './decide.js';
 export {
+  type AuthorizationFormDeps,
+  answerAuthorizationForm,
+  MAX_FORWARDED_QUERY,
+} from './form-post.js';
+export {
   type AuthorizationGrant,
   consentCovers,
   type GrantDeps,

@@ -17,11 +17,16 @@ export type SignInBrowserDeps = Pick<
 /**
  * Signs a person in at the front desk for an authorization request: the same per-IP throttle and
  * password check as `/api/login` (one answer, ERR_INVALID_CREDENTIALS, and the same work for an
- * unknown user, a wrong password or a disabled account), then a new browser session (auth time now,
- * `amr: ['pwd']`, lasting `authorize.browserSessionTtl`). The browser's previous session, if any,
- * ends as a sign-out does (its apps' non-offline sessions revoked, back-channel logout): one
- * browser, one person at the desk, and nothing issued through the old session outlives it
- * unnoticed. Audited as `login.success` with `via: 'authorize'`.
+ * unknown user, a wrong password or a disabled account). Audited as `login.success` with
+ * `via: 'authorize'`.
+ *
+ * When the browser's session is live and is this person's (they authenticated again for
+ * `prompt=login` or `max_age`), it is kept and takes the new auth time (now), `amr: ['pwd']` and a
+ * fresh `authorize.browserSessionTtl`: OpenID Connect Core §3.1.2.1 asks for a new
+ * authentication, not a sign-out, so its id (the `sid` apps hold) stays and nothing it issued is
+ * revoked. Otherwise a new browser session starts; a previous one of someone else ends as a
+ * sign-out does (its apps' non-offline sessions revoked, back-channel logout): one browser, one
+ * person at the desk, and nothing issued through the other person's session outlives it unnoticed.
  *
  * @example
  * ```ts
@@ -36,7 +41,7 @@ export async function signInBrowser(
     password: string;
     /** The client the sign-in is for (audit only). */
     clientId: string;
-    /** The browser session the request's cookie names, ended once the new one exists. */
+    /** The browser session the request's cookie names: kept for the same person, else ended. */
     previousSessionId: string | undefined;
     request: RequestInfo;
   },
@@ -48,20 +53,34 @@ export async function signInBrowser(
   });
   const user = await authenticateUser(ctx, input.username, input.password, request);
   const now = ctx.clock();
-  const session: BrowserSessionRecord = {
-    id: randomId(),
-    userId: user.id,
+  const update = {
     authTime: now,
     amr: [...PASSWORD_AMR],
-    createdAt: now,
-    lastSeenAt: now,
     expiresAt: now + ctx.config.authorize.browserSessionTtl * 1000,
-    endedAt: null,
-    endedReason: null,
   };
-  await ctx.storage.browserSessions.create(session);
-  if (input.previousSessionId !== undefined && input.previousSessionId !== session.id)
-    await endBrowserSession(ctx, input.previousSessionId, 'replaced', { actor: user.id, request });
+  const previous =
+    input.previousSessionId === undefined
+      ? undefined
+      : await ctx.storage.browserSessions.get(input.previousSessionId);
+  // A session's user never changes, so this check holds for the conditional update that follows.
+  let session =
+    previous !== undefined && previous.userId === user.id
+      ? await reauthenticated(ctx, previous, now, update)
+      : undefined;
+  if (session === undefined) {
+    session = {
+      id: randomId(),
+      userId: user.id,
+      ...update,
+      createdAt: now,
+      lastSeenAt: now,
+      endedAt: null,
+      endedReason: null,
+    };
+    await ctx.storage.browserSessions.create(session);
+    if (previous !== undefined && previous.userId !== user.id)
+      await endBrowserSession(ctx, previous.id, 'replaced', { actor: user.id, request });
+  }
   ctx.metrics.logins.inc({ result: 'success' });
   await ctx.audit.record('login.success', {
     actor: user.id,
@@ -70,4 +89,15 @@ export async function signInBrowser(
     detail: { via: 'authorize', clientId: input.clientId },
   });
   return { session, user };
+}
+
+/** The live session signed in again, or undefined when it ended or expired meanwhile. */
+async function reauthenticated(
+  ctx: Pick<ServerContext, 'storage'>,
+  previous: BrowserSessionRecord,
+  now: number,
+  update: { authTime: number; amr: string[]; expiresAt: number },
+): Promise<BrowserSessionRecord | undefined> {
+  if (!(await ctx.storage.browserSessions.reauthenticate(previous.id, now, update))) return undefined;
+  return { ...previous, ...update, lastSeenAt: now };
 }

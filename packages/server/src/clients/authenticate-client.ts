@@ -19,25 +19,25 @@ export type AuthenticateClientDeps = Pick<ServerContext, 'directory'> & ClientAs
  * Authenticates a client: a confidential client must present its secret or a `private_key_jwt`
  * assertion signed by one of its registered keys (a client registered with keys and no secret,
  * only the assertion); a public client must present neither. With `requireConfidential`, public
- * clients are refused. `endpoint` (the path called) is an audience the assertion may name.
+ * clients are refused.
  * Every failure is ERR_INVALID_CLIENT (which client ids exist is not revealed by the reason).
  *
  * @example
  * ```ts
  * const client = await authenticateClient(ctx, { clientId, clientSecret }, { requireConfidential: true });
- * const signed = await authenticateClient(ctx, { clientId: undefined, clientSecret: undefined, clientAssertion }, { endpoint: '/oauth/token' });
+ * const signed = await authenticateClient(ctx, { clientId: undefined, clientSecret: undefined, clientAssertion });
  * ```
  */
 export async function authenticateClient(
   ctx: AuthenticateClientDeps,
   credentials: ClientCredentials,
-  opts: { requireConfidential?: boolean; endpoint?: string } = {},
+  opts: { requireConfidential?: boolean } = {},
 ): Promise<ClientRecord> {
   const { clientId, clientSecret, clientAssertion } = credentials;
   if (clientAssertion !== undefined) {
     if (clientSecret !== undefined)
       throw new ServerError('ERR_INVALID_CLIENT', { message: 'Use one client authentication method' });
-    return verifyClientAssertion(ctx, { assertion: clientAssertion, clientId, endpoint: opts.endpoint });
+    return verifyClientAssertion(ctx, { assertion: clientAssertion, clientId });
   }
   if (clientId === undefined || clientId === '') throw new ServerError('ERR_INVALID_CLIENT');
   const client = await ctx.directory.client(clientId);

@@ -33,8 +33,6 @@ export interface ClientAssertionInput {
   assertion: string;
   /** The `client_id` parameter sent with it, if any: it must name the same client. */
   clientId?: string | undefined;
-  /** Path of the endpoint called (e.g. `/oauth/revoke`): its URL is accepted as `aud` too. */
-  endpoint?: string | undefined;
 }
 
 const refuse = (cause: unknown) => new ServerError('ERR_INVALID_CLIENT', { cause });
@@ -42,15 +40,15 @@ const refuse = (cause: unknown) => new ServerError('ERR_INVALID_CLIENT', { cause
 /**
  * Authenticates a confidential client by a `private_key_jwt` assertion (RFC 7523 §3, OpenID Connect
  * Core §9): signed by one of the client's registered keys (each bound to one asymmetric algorithm;
- * chosen by `kid`), `iss` = `sub` = the client id, `aud` naming the issuer, the token endpoint or the
- * endpoint called, `exp` required and at most {@link CLIENT_ASSERTION_MAX_LIFETIME_SECONDS} ahead,
+ * chosen by `kid`), `iss` = `sub` = the client id, `aud` the issuer identifier and nothing else
+ * (see {@link isIssuerAudience}), `exp` required and at most {@link CLIENT_ASSERTION_MAX_LIFETIME_SECONDS} ahead,
  * `iat`/`nbf` within the leeway, and a `jti` never seen before for this client while the assertion
  * could still be valid (cluster-wide through the coordinator's counters when Redis is configured).
  * Every failure is ERR_INVALID_CLIENT; the reason stays in `cause`.
  *
  * @example
  * ```ts
- * const client = await verifyClientAssertion(ctx, { assertion, endpoint: '/oauth/token' });
+ * const client = await verifyClientAssertion(ctx, { assertion, clientId });
  * ```
  */
 export async function verifyClientAssertion(
@@ -82,7 +80,7 @@ export async function verifyClientAssertion(
       algorithms: [...CLIENT_ASSERTION_ALGORITHMS],
       issuer: clientId,
       subject: clientId,
-      audience: acceptedAudiences(ctx.issuer, input.endpoint),
+      audience: ctx.issuer,
       leewaySeconds: leeway,
       clock: () => now,
       requiredClaims: ['jti'],
@@ -92,6 +90,8 @@ export async function verifyClientAssertion(
     throw refuse(cause);
   }
   const { header, payload } = verified;
+  if (!isIssuerAudience(payload.aud, ctx.issuer))
+    throw refuse(new Error('assertion aud is not the issuer alone'));
   const typ = header.typ?.toLowerCase().replace(/^application\//, '');
   if (typ !== undefined && !ASSERTION_TYPES.has(typ)) throw refuse(new Error('assertion typ is not a JWT'));
   // exp is required and checked by the verifier; here it must also be near.
@@ -103,11 +103,17 @@ export async function verifyClientAssertion(
   return client;
 }
 
-/** The issuer, its token endpoint and the endpoint called: any of them may be the assertion's `aud`. */
-function acceptedAudiences(issuer: string, endpoint: string | undefined): string[] {
-  const audiences = [issuer, `${issuer}/oauth/token`];
-  if (endpoint !== undefined && endpoint !== '/oauth/token') audiences.push(`${issuer}${endpoint}`);
-  return audiences;
+/**
+ * draft-ietf-oauth-rfc7523bis (the audience-injection fix): an assertion's `aud` is this server's
+ * issuer identifier, a single JSON string — never an endpoint URL (token, revocation,
+ * introspection): a malicious server's metadata can name our endpoints as its own, receive an
+ * assertion made "for" it with such an `aud`, and replay it here; it cannot have our issuer. For
+ * clients written to RFC 7523, a one-element array holding the issuer is accepted too; an array
+ * with anything else in it is not.
+ */
+function isIssuerAudience(aud: unknown, issuer: string): boolean {
+  if (Array.isArray(aud)) return aud.length === 1 && aud[0] === issuer;
+  return aud === issuer;
 }
 
 /**

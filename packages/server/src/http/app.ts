@@ -9,6 +9,7 @@ import { handleError, sendError } from './errors.js';
 import { parseForm } from './input.js';
 import { issuerPathRewriter } from './issuer-path.js';
 import { trackRouteMethods } from './method-not-allowed.js';
+import { serializeRequest } from './request-log.js';
 import { registerRoutes } from './routes/index.js';
 import { wantsSpa } from './routes/ui.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -31,7 +32,8 @@ export interface AppHooks {
  */
 export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks): FastifyInstance {
   const app = Fastify({
-    loggerInstance: logger,
+    // A request's line shows its path and query parameter names, not their values (secrets, names).
+    loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
     bodyLimit: ctx.config.bodyLimit,
     ...withDefined('trustProxy', trustedProxies(ctx.config.trustProxy)),
     return503OnClosing: true,

@@ -1,3 +1,4 @@
+import { consentCovers } from '../authorize/grant.js';
 import { isCodeVerifier, verifyS256 } from '../authorize/pkce.js';
 import type { RequestInfo, ServerContext } from '../context.js';
 import { randomId, sha256Hex } from '../crypto/index.js';
@@ -12,6 +13,7 @@ import {
   issueIdToken,
   type NamedAudiencesDeps,
   namedAudiences,
+  OFFLINE_ACCESS,
   pickCardAudiences,
   type ScopesForDeps,
   scopesFor,
@@ -54,9 +56,6 @@ export type ExchangeAuthorizationCodeDeps = Pick<
   IssueIdTokenDeps &
   RevokeSessionDeps;
 
-/** The OpenID Connect scope whose session outlives its browser session (Core §11). */
-const OFFLINE_ACCESS = 'offline_access';
-
 /** Every refusal of the code: one answer whatever failed (the reason stays in `cause`). */
 const invalidCode = (reason: string) =>
   new ServerError('ERR_INVALID_GRANT', {
@@ -68,8 +67,10 @@ const invalidCode = (reason: string) =>
  * The authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.6, OpenID Connect Core §3.1.3). The
  * code is used atomically, then it must be this client's, for this exact `redirect_uri`, proved
  * by the PKCE verifier (S256), by a DPoP proof of its `dpop_jkt` key when it has one, for a user
- * that still exists and a browser session that has not ended — every failure the same
- * `invalid_grant`. A code used a second time is refused and the session its first use created is
+ * that still exists and a browser session that has not ended, and (a client that is not
+ * first-party) with the person's consent still covering the grant — both read again once the
+ * session exists, so a sign-out or a consent revocation racing the exchange revokes it — every
+ * failure the same `invalid_grant`. A code used a second time is refused and the session its first use created is
  * revoked (RFC 6749 §4.1.2), cards included (revocation feed). The session remembers the browser
  * session, auth time and methods, and whether `offline_access` was granted; the card is for ONE
  * audience of the code's grant (the one named by `resource`/`audience`, else its first); a
@@ -137,6 +138,13 @@ export async function exchangeAuthorizationCode(
     await revokeSession(ctx, session.id, reason, { actor: null, request });
     throw invalidCode(`code ${issued} during the exchange`);
   }
+  // A sign-out or a consent revocation between the checks above and the session's creation found
+  // no session to revoke; now that it exists, either finds it or is seen here.
+  const withdrawn = await grantWithdrawn(ctx, record, client, session);
+  if (withdrawn !== undefined) {
+    await revokeSession(ctx, session.id, withdrawn, { actor: null, request });
+    throw invalidCode(`${withdrawn} during the exchange`);
+  }
   const refreshToken = client.grants.includes('refresh_token')
     ? await createRefreshToken(ctx, session, now)
     : null;
@@ -160,6 +168,25 @@ async function checkCode(
   const user = await ctx.storage.users.getById(record.userId);
   if (user === undefined || user.disabled) throw invalidCode('user deleted or disabled');
   return user;
+}
+
+/**
+ * Why the session just created must not live, read after it was stored: its browser session has
+ * ended (signed out), or — for a client that is not first-party — the person's consent is gone or
+ * no longer covers its scopes and audiences. Undefined when it may live.
+ */
+async function grantWithdrawn(
+  ctx: Pick<ServerContext, 'storage'>,
+  record: AuthorizationCodeRecord,
+  client: ClientRecord,
+  session: SessionRecord,
+): Promise<'browser_session_ended' | 'consent_revoked' | undefined> {
+  const browser = await ctx.storage.browserSessions.get(record.sid);
+  if (browser === undefined || browser.endedAt !== null || browser.userId !== record.userId)
+    return 'browser_session_ended';
+  if (client.firstParty) return undefined;
+  const consent = await ctx.storage.consents.get(session.userId, client.id);
+  return consentCovers(consent, session) ? undefined : 'consent_revoked';
 }
 
 /** The card, ID token and audit record of a successful exchange. */

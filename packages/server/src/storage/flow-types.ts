@@ -128,6 +128,17 @@ export interface BrowserSessionStore {
    * `opts.expiresAt` when given (a sliding idle limit). Returns whether it was live.
    */
   touch(id: string, at: number, opts?: { expiresAt?: number }): Promise<boolean>;
+  /**
+   * The same person signed in again in this browser (`prompt=login`, `max_age`): a live session
+   * (not ended, `expiresAt > at`) takes the new `authTime` and `amr`, is seen at `at`, and moves
+   * its `expiresAt` to `update.expiresAt` when given; its id (the ID tokens' `sid`) stays. Returns
+   * whether it was live (an ended or expired session is left as it is).
+   */
+  reauthenticate(
+    id: string,
+    at: number,
+    update: { authTime: number; amr: string[]; expiresAt?: number },
+  ): Promise<boolean>;
   /** Ends the session if it has not ended; true when this call ended it (the first reason stays). */
   end(id: string, at: number, reason: string): Promise<boolean>;
   /** Ends every not-yet-ended session of the user; returns the ids it ended. */

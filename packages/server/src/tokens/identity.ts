@@ -4,6 +4,12 @@ import type { UserRecord } from '../storage/index.js';
 const IDENTITY = new Set<string>(IDENTITY_SCOPES);
 
 /**
+ * The OpenID Connect scope of a session that outlives its browser session (Core §11). Never part
+ * of a default grant: a client must ask for it by name.
+ */
+export const OFFLINE_ACCESS = 'offline_access';
+
+/**
  * Whether a scope is an OpenID Connect scope (`openid`, `profile`, `email`, `offline_access`). Identity
  * scopes are not audience scopes: a client gets them when its registered scopes include them
  * (roles do not grant them), they reach only user cards, and no audience's registered scopes make

@@ -1,4 +1,4 @@
-export { identityClaims, isIdentityScope } from './identity.js';
+export { identityClaims, isIdentityScope, OFFLINE_ACCESS } from './identity.js';
 export { type InspectCheck, type Inspection, type InspectTokenDeps, inspectToken } from './inspect-token.js';
 export {
   type AccessTokenInput,
@@ -8,7 +8,7 @@ export {
   issueAccessToken,
 } from './issue-access-token.js';
 export { type IdTokenInput, type IssueIdTokenDeps, issueIdToken } from './issue-id-token.js';
-export { type GrantedScopesDeps, grantedScopes, parseScope } from './resolve-grant.js';
+export { defaultScopes, type GrantedScopesDeps, grantedScopes, parseScope } from './resolve-grant.js';
 export {
   type NamedAudiencesDeps,
   namedAudiences,

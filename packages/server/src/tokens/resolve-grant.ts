@@ -2,7 +2,7 @@ import type { ServerContext } from '../context.js';
 import { DIRECTORY_TTL_MS } from '../directory/index.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
-import { isIdentityScope } from './identity.js';
+import { isIdentityScope, OFFLINE_ACCESS } from './identity.js';
 
 /** What `grantedScopes` reads (storage for a role revoked since the directory cached it). */
 export type GrantedScopesDeps = Pick<ServerContext, 'directory' | 'storage' | 'revocationIndex' | 'clock'>;
@@ -30,11 +30,26 @@ export function parseScope(scope: string | undefined): string[] | undefined {
 }
 
 /**
- * What a grant may carry: requested (default: all the client's) ∩ client's scopes ∩ (for users)
- * the scopes their roles grant. Identity scopes (`openid`, `profile`, `email`) are the client's to
- * ask for whatever the roles, and only in a user's grant (`roles` given): a client's own card never
- * carries them. With `refuseEmpty`, asking only for scopes the client cannot
- * have is ERR_INVALID_SCOPE (RFC 6749 §5.2) rather than an empty grant.
+ * The scopes a request without `scope` asks for: every scope of the client but `offline_access`,
+ * which OpenID Connect Core §11 wants asked for explicitly (a session that outlives signing out is
+ * never granted by default).
+ *
+ * @example
+ * ```ts
+ * defaultScopes({ scopes: ['openid', 'offline_access', 'rooms:read'] }); // ['openid', 'rooms:read']
+ * ```
+ */
+export function defaultScopes(client: Pick<ClientRecord, 'scopes'>): string[] {
+  return client.scopes.filter((s) => s !== OFFLINE_ACCESS);
+}
+
+/**
+ * What a grant may carry: requested (default: {@link defaultScopes}, the client's but
+ * `offline_access`) ∩ client's scopes ∩ (for users) the scopes their roles grant. Identity scopes
+ * (`openid`, `profile`, `email`, `offline_access`) are the client's to ask for whatever the roles,
+ * and only in a user's grant (`roles` given): a client's own card never carries them. With
+ * `refuseEmpty`, asking only for scopes the client cannot have is ERR_INVALID_SCOPE (RFC 6749
+ * §5.2) rather than an empty grant.
  *
  * @example
  * ```ts
@@ -47,7 +62,7 @@ export async function grantedScopes(
 ): Promise<string[]> {
   const { client } = input;
   const asked = parseScope(input.scope);
-  let scopes = (asked ?? client.scopes).filter(
+  let scopes = (asked ?? defaultScopes(client)).filter(
     (s) => client.scopes.includes(s) && (input.roles !== undefined || !isIdentityScope(s)),
   );
   if (input.roles !== undefined) {

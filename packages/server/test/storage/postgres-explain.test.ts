@@ -176,6 +176,10 @@ const HOT: Array<[name: string, op: (s: Storage) => Promise<unknown>]> = [
   ['consents of a user (delete)', (s) => s.consents.deleteByUser('nobody')],
   ['browser session lookup', (s) => s.browserSessions.get('b1')],
   ['browser session touch', (s) => s.browserSessions.touch('b1', 5)],
+  [
+    'browser session sign-in again',
+    (s) => s.browserSessions.reauthenticate('b1', 5, { authTime: 5, amr: ['pwd'] }),
+  ],
   ['browser session end', (s) => s.browserSessions.end('nobody', 5, 'x')],
   ['browser sessions of a user', (s) => s.browserSessions.listByUser('u1')],
   ['end browser sessions of a user', (s) => s.browserSessions.endByUser('nobody', 5, 'x')],

@@ -61,7 +61,10 @@ export interface CodeFlowHotel {
   webSecret: string;
   /** Another user with a live browser session of their own. */
   signedInUser(username: string): Promise<{ userId: string; browserSessionId: string }>;
-  /** Stores a code for `spa` (override anything); returns the code and its PKCE verifier. */
+  /**
+   * Stores a code for `spa` (override anything) and, as the consent page would have, the person's
+   * consent to its scopes and audiences; returns the code and its PKCE verifier.
+   */
   issueCode(fields?: Partial<NewAuthorizationCode>): Promise<{ code: string; verifier: string }>;
   /** POSTs `grant_type=authorization_code` plus `form` to /oauth/token. */
   exchange(form: Record<string, string>, headers?: Record<string, string>): ReturnType<typeof postForm>;
@@ -145,7 +148,7 @@ export async function codeFlowHotel(backend: Backend): Promise<CodeFlowHotel> {
       const code = randomBytes(32).toString('base64url');
       const verifier = randomBytes(48).toString('base64url');
       const at = clock();
-      await ctx.storage.authorizationCodes.create({
+      const record: NewAuthorizationCode = {
         codeHash: sha256Hex(code),
         clientId: 'spa',
         redirectUri: SPA_REDIRECT,
@@ -161,7 +164,10 @@ export async function codeFlowHotel(backend: Backend): Promise<CodeFlowHotel> {
         createdAt: at,
         expiresAt: at + 60_000,
         ...fields,
-      });
+      };
+      await ctx.storage.authorizationCodes.create(record);
+      const { userId, clientId, scopes, audiences } = record;
+      await ctx.storage.consents.put({ userId, clientId, scopes, audiences, createdAt: at, updatedAt: at });
       return { code, verifier };
     },
     exchange: (form, headers = {}) =>

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { startAuthorization } from '../../authorize/index.js';
+import { answerAuthorizationForm, startAuthorization } from '../../authorize/index.js';
 import type { ServerContext } from '../../context.js';
 import { type AuthorizePageText, sendAuthorizePage } from '../authorize-page.js';
 import { toServerError } from '../errors.js';
@@ -42,18 +42,26 @@ function rawQuery(url: string): string {
 
 /**
  * `GET` and `POST /oauth/authorize` (RFC 6749 §4.1.1; the POST as a form, OIDC Core §3.1.2.1).
- * Every answer is a 303 (to the client, or to the sign-in pages) or the server's own HTML page:
- * never JSON, never CORS. When the web app is not served (`pages: false`) nothing can sign in, so
- * every request gets the page saying so.
+ * Every answer is a 303 (to the client, to the sign-in pages, or from a valid POST to the same
+ * request as a GET, which carries the front-desk cookie) or the server's own HTML page: never
+ * JSON, never CORS. When the web app is not served (`pages: false`) nothing can sign in, so every
+ * request gets the page saying so.
  */
 export function oauthAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext, pages: boolean): void {
-  const handle = async (request: FastifyRequest, reply: FastifyReply, params: URLSearchParams) => {
+  const handle = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    params: URLSearchParams,
+    method: 'GET' | 'POST',
+  ) => {
     if (!pages) {
       ctx.metrics.authorizations.inc({ result: 'page_error' });
       return sendAuthorizePage(reply, NOT_SERVED);
     }
-    const signedIn = await signedInBrowser(ctx, request);
-    const outcome = await startAuthorization(ctx, params, signedIn, requestInfo(request));
+    const outcome =
+      method === 'POST'
+        ? await answerAuthorizationForm(ctx, params, `${ctx.issuer}${AUTHORIZE_PATH}`)
+        : await startAuthorization(ctx, params, await signedInBrowser(ctx, request), requestInfo(request));
     if (outcome.kind === 'page-error')
       return sendAuthorizePage(reply, pageText(outcome.error, outcome.description));
     return reply.code(303).header('location', outcome.location).send();
@@ -87,7 +95,7 @@ export function oauthAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext, p
       );
     });
     scope.get(AUTHORIZE_PATH, (request, reply) =>
-      handle(request, reply, new URLSearchParams(rawQuery(request.url))),
+      handle(request, reply, new URLSearchParams(rawQuery(request.url)), 'GET'),
     );
     scope.post(AUTHORIZE_PATH, (request, reply) => {
       if (request.body !== undefined && typeof request.body !== 'string')
@@ -101,7 +109,7 @@ export function oauthAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext, p
           },
           415,
         );
-      return handle(request, reply, new URLSearchParams(request.body ?? ''));
+      return handle(request, reply, new URLSearchParams(request.body ?? ''), 'POST');
     });
   });
 }

@@ -19,9 +19,7 @@ const body = z.object({
 export function oauthRevokeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/oauth/revoke', async (request, reply) => {
     const input = parseInput(body, request.body);
-    const client = await authenticateClient(ctx, clientCredentialsFrom(request, input), {
-      endpoint: '/oauth/revoke',
-    });
+    const client = await authenticateClient(ctx, clientCredentialsFrom(request, input));
     await revokeToken(ctx, {
       token: input.token,
       hint: input.token_type_hint,
@@ -35,7 +33,6 @@ export function oauthRevokeRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const input = parseInput(body, request.body);
     const client = await authenticateClient(ctx, clientCredentialsFrom(request, input), {
       requireConfidential: true,
-      endpoint: '/oauth/introspect',
     });
     reply.header('cache-control', 'no-store');
     return introspectToken(ctx, input.token, { client, hint: input.token_type_hint });

@@ -23,6 +23,15 @@ export function memoryBrowserSessions(state: MemoryState): BrowserSessionStore {
       if (opts?.expiresAt !== undefined) session.expiresAt = opts.expiresAt;
       return true;
     },
+    async reauthenticate(id, at, update) {
+      const session = sessions.get(id);
+      if (session === undefined || session.endedAt !== null || session.expiresAt <= at) return false;
+      session.authTime = update.authTime;
+      session.amr = [...update.amr];
+      session.lastSeenAt = at;
+      if (update.expiresAt !== undefined) session.expiresAt = update.expiresAt;
+      return true;
+    },
     async end(id, at, reason) {
       const session = sessions.get(id);
       if (session === undefined || session.endedAt !== null) return false;

@@ -28,7 +28,7 @@ const rowToSession = (r: Selectable<BrowserSessionsTable>): BrowserSessionRecord
   endedReason: r.ended_reason,
 });
 
-/** Browser sessions on SQLite and PostgreSQL; `touch` and `end` are conditional UPDATEs. */
+/** Browser sessions on SQLite and PostgreSQL; `touch`, `reauthenticate` and `end` are conditional UPDATEs. */
 export function sqlBrowserSessions(ctx: SqlContext): BrowserSessionStore {
   const { db } = ctx;
   return {
@@ -45,6 +45,22 @@ export function sqlBrowserSessions(ctx: SqlContext): BrowserSessionStore {
       const result = await db
         .updateTable('browser_sessions')
         .set({ last_seen_at: at, ...(opts?.expiresAt !== undefined ? { expires_at: opts.expiresAt } : {}) })
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .where('expires_at', '>', at)
+        .executeTakeFirst();
+      return count(result.numUpdatedRows) > 0;
+    },
+    async reauthenticate(id, at, update) {
+      // Conditional like touch: a session ended (or expired) meanwhile is not brought back.
+      const result = await db
+        .updateTable('browser_sessions')
+        .set({
+          auth_time: update.authTime,
+          amr: JSON.stringify(update.amr),
+          last_seen_at: at,
+          ...(update.expiresAt !== undefined ? { expires_at: update.expiresAt } : {}),
+        })
         .where('id', '=', id)
         .where('ended_at', 'is', null)
         .where('expires_at', '>', at)

@@ -41,6 +41,27 @@ export function browserSessionTests(ctx: Ctx): void {
       expect(await sessions.get('b1')).toMatchObject({ lastSeenAt: 3_000, expiresAt: 60_000 });
     });
 
+    it('signs in again: a live session takes the new auth time and methods, keeping its id', async () => {
+      const sessions = ctx.storage().browserSessions;
+      await sessions.create(browser('b1'));
+      expect(await sessions.reauthenticate('b1', 2_000, { authTime: 2_000, amr: ['pwd', 'mfa'] })).toBe(true);
+      expect(await sessions.get('b1')).toEqual(
+        browser('b1', { authTime: 2_000, amr: ['pwd', 'mfa'], lastSeenAt: 2_000 }),
+      );
+      const update = { authTime: 3_000, amr: ['pwd'], expiresAt: 80_000 };
+      expect(await sessions.reauthenticate('b1', 3_000, update)).toBe(true);
+      expect(await sessions.get('b1')).toMatchObject({ ...update, lastSeenAt: 3_000, createdAt: 1_000 });
+      // Never brings back an expired, ended or unknown session.
+      expect(await sessions.reauthenticate('b1', 80_000, { authTime: 80_000, amr: ['pwd'] })).toBe(false);
+      expect(await sessions.reauthenticate('nope', 3_000, update)).toBe(false);
+      await sessions.create(browser('b2'));
+      await sessions.end('b2', 4_000, 'logout');
+      const later = { authTime: 5_000, amr: ['otp'], expiresAt: 90_000 };
+      expect(await sessions.reauthenticate('b2', 5_000, later)).toBe(false);
+      expect(await sessions.get('b2')).toEqual(browser('b2', { endedAt: 4_000, endedReason: 'logout' }));
+      expect(await sessions.get('b1')).toMatchObject({ authTime: 3_000, lastSeenAt: 3_000 });
+    });
+
     it('ends once: true the first time, false after, keeping the first reason', async () => {
       const sessions = ctx.storage().browserSessions;
       await sessions.create(browser('b1'));
