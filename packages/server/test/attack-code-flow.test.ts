@@ -1,0 +1,53 @@
+// Attacks on the authorization-code and OpenID Connect surface from outside, over real HTTP: each
+// must be refused or answered without harm. (The flow's own suites cover the rules one by one; these
+// are the ways around them that were tried.)
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Running } from './helpers.js';
+import { requestParams, startSeededAuthorizeServer } from './support/authorize-flow.js';
+
+/** Bounds a request that must be answered, not hang: generous, a hang takes minutes. */
+const ANSWER_WITHIN_MS = 15_000;
+
+describe('request size attacks on the authorization endpoint', () => {
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  it('a form of 150,000 distinct parameter names is read in one pass, not one pass per name', async () => {
+    // Unknown parameters are ignored (RFC 6749 §3.1), but each was once looked up among all the
+    // others: quadratic work that held the event loop for minutes on a body of one megabyte.
+    ({ running: r } = await startSeededAuthorizeServer({ bodyLimit: 1_048_576 }));
+    const form = new URLSearchParams(requestParams('spa'));
+    for (let i = 0; form.size < 150_000; i++) form.append(`x${i.toString(36)}`, '');
+    const res = await fetch(`${r.url}/oauth/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toMatch(/\/#\/authorize\?i=/);
+  });
+
+  it('a repeated parameter is still refused, and a too-long one', async () => {
+    ({ running: r } = await startSeededAuthorizeServer());
+    const post = async (body: string) => {
+      const res = await fetch(`${r!.url}/oauth/authorize`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        redirect: 'manual',
+      });
+      return new URL(res.headers.get('location') ?? '').searchParams;
+    };
+    const base = new URLSearchParams(requestParams('spa')).toString();
+    expect((await post(`${base}&x=1&y=2&x=3`)).get('error_description')).toBe('a parameter is repeated');
+    expect((await post(`${base}&nonce=a&nonce=b`)).get('error_description')).toBe('nonce is repeated');
+    const long = await post(`${base.replace(/nonce=[^&]*/, `nonce=${'n'.repeat(513)}`)}`);
+    expect(long.get('error_description')).toBe('nonce is longer than 512 characters');
+    expect(long.get('state')).toBe('st-123');
+  });
+});
