@@ -2,7 +2,7 @@
 // must be refused or answered without harm. (The flow's own suites cover the rules one by one; these
 // are the ways around them that were tried.)
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Running } from './helpers.js';
+import { type Running, startServer } from './helpers.js';
 import { requestParams, startSeededAuthorizeServer } from './support/authorize-flow.js';
 
 /** Bounds a request that must be answered, not hang: generous, a hang takes minutes. */
@@ -49,5 +49,27 @@ describe('request size attacks on the authorization endpoint', () => {
     const long = await post(`${base.replace(/nonce=[^&]*/, `nonce=${'n'.repeat(513)}`)}`);
     expect(long.get('error_description')).toBe('nonce is longer than 512 characters');
     expect(long.get('state')).toBe('st-123');
+  });
+});
+
+describe('request size attacks on the token endpoint', () => {
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  it('a form repeating resource 80,000 times is refused at once, not copied once per value', async () => {
+    r = await startServer({ databaseUrl: 'memory', bodyLimit: 1_048_576 });
+    const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: 'keycard-cli' });
+    for (let i = 0; i < 80_000; i++) form.append('resource', 'r');
+    const res = await fetch(`${r.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toBe('invalid_request');
   });
 });
