@@ -2,8 +2,13 @@
 // must be refused or answered without harm. (The flow's own suites cover the rules one by one; these
 // are the ways around them that were tried.)
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Running, startServer } from './helpers.js';
-import { requestParams, startSeededAuthorizeServer } from './support/authorize-flow.js';
+import { postJson, type Running, startServer } from './helpers.js';
+import {
+  Browser,
+  interactionOf,
+  requestParams,
+  startSeededAuthorizeServer,
+} from './support/authorize-flow.js';
 
 /** Bounds a request that must be answered, not hang: generous, a hang takes minutes. */
 const ANSWER_WITHIN_MS = 15_000;
@@ -71,5 +76,38 @@ describe('request size attacks on the token endpoint', () => {
     });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toBe('invalid_request');
+  });
+});
+
+/** A sealed value (`v1.iv.body.tag`) with its GCM tag cut to `bytes`. */
+function withShortTag(sealed: string, bytes: number): string {
+  const [version, iv, body, tag] = sealed.split('.') as [string, string, string, string];
+  const cut = Buffer.from(tag, 'base64url').subarray(0, bytes).toString('base64url');
+  return [version, iv, body, cut].join('.');
+}
+
+describe('sealed values the pages carry (interaction i, sign-out l)', () => {
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  it('open only with their full 128-bit tag: a 4-byte tag is forgeable by trying 2^32 values', async () => {
+    ({ running: r } = await startSeededAuthorizeServer());
+    const browser = new Browser();
+    const interaction = interactionOf((await browser.authorize(r.url, requestParams('spa'))).location);
+    expect((await browser.call(r.url, 'details', { interaction })).status).toBe(200);
+    for (const bytes of [4, 8, 12, 15]) {
+      const cut = await browser.call(r.url, 'details', { interaction: withShortTag(interaction, bytes) });
+      expect([bytes, cut.status, cut.body.error?.code]).toEqual([bytes, 400, 'ERR_INTERACTION_EXPIRED']);
+    }
+
+    const signOut = await fetch(`${r.url}/oauth/logout`, { redirect: 'manual' });
+    const logout = /\/#\/logout\?l=([A-Za-z0-9._-]+)$/.exec(signOut.headers.get('location') ?? '')?.[1];
+    expect(logout).toBeDefined();
+    expect((await postJson(`${r.url}/api/authorize/logout/details`, { logout })).status).toBe(200);
+    const cut = await postJson(`${r.url}/api/authorize/logout/details`, { logout: withShortTag(logout!, 4) });
+    expect([cut.status, cut.body.error?.code]).toEqual([400, 'ERR_LOGOUT_EXPIRED']);
   });
 });
