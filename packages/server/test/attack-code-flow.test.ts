@@ -111,3 +111,47 @@ describe('sealed values the pages carry (interaction i, sign-out l)', () => {
     expect([cut.status, cut.body.error?.code]).toEqual([400, 'ERR_LOGOUT_EXPIRED']);
   });
 });
+
+describe('CORS on the sign-in pages’ API, whatever the spelling of the path', () => {
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  const ORIGIN = 'https://app.example.com';
+
+  it('a percent-encoded letter reaches the same route and gets no CORS either', async () => {
+    // The router decodes %61 to "a"; the CORS rule read the path as sent, so a configured origin
+    // could read the consent CSRF token through /api/%61uthorize/details and post the consent.
+    ({ running: r } = await startSeededAuthorizeServer({ cors: { origins: [ORIGIN] } }));
+    const browser = new Browser();
+    const interaction = interactionOf((await browser.authorize(r.url, requestParams('spa'))).location);
+    for (const path of ['/api/authorize/details', '/api/%61uthorize/details', '/api/authorize/%64etails']) {
+      const res = await fetch(`${r.url}${path}`, {
+        method: 'POST',
+        headers: { origin: ORIGIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ interaction }),
+      });
+      expect([path, res.status, res.headers.get('access-control-allow-origin')]).toEqual([path, 200, null]);
+      const preflight = await fetch(`${r.url}${path.replace('details', 'consent')}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: ORIGIN,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, x-csrf-token',
+        },
+      });
+      expect([path, preflight.headers.get('access-control-allow-origin')]).toEqual([path, null]);
+    }
+    const authorize = await fetch(`${r.url}/oauth/%61uthorize?${new URLSearchParams(requestParams('spa'))}`, {
+      headers: { origin: ORIGIN },
+      redirect: 'manual',
+    });
+    expect(authorize.status).toBe(303);
+    expect(authorize.headers.get('access-control-allow-origin')).toBeNull();
+    // The rest of /api keeps its CORS for the configured origin.
+    const me = await fetch(`${r.url}/api/%6de`, { headers: { origin: ORIGIN } });
+    expect(me.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+  });
+});
