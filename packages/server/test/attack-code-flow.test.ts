@@ -1,14 +1,17 @@
 // Attacks on the authorization-code and OpenID Connect surface from outside, over real HTTP: each
 // must be refused or answered without harm. (The flow's own suites cover the rules one by one; these
 // are the ways around them that were tried.)
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postJson, type Running, startServer } from './helpers.js';
+import { createLogger } from '../src/logger.js';
+import { addUser, postJson, type Running, startServer } from './helpers.js';
 import {
   Browser,
   interactionOf,
   requestParams,
   startSeededAuthorizeServer,
 } from './support/authorize-flow.js';
+import { idTokenFor } from './support/sign-out-fixtures.js';
 
 /** Bounds a request that must be answered, not hang: generous, a hang takes minutes. */
 const ANSWER_WITHIN_MS = 15_000;
@@ -153,5 +156,37 @@ describe('CORS on the sign-in pages’ API, whatever the spelling of the path', 
     // The rest of /api keeps its CORS for the configured origin.
     const me = await fetch(`${r.url}/api/%6de`, { headers: { origin: ORIGIN } });
     expect(me.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+  });
+});
+
+describe('request lines in the log', () => {
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  it('never carry an id_token_hint (a whole ID token) or a login_hint', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    r = await startServer({ databaseUrl: 'memory' }, { logger: createLogger('info', sink) });
+    const user = await addUser(r, 'mallory-victim', 'correct horse battery');
+    const idToken = await idTokenFor(r, user, 'keycard-web', 'bs-1');
+    const signature = idToken.split('.')[2]!;
+    await fetch(`${r.url}/oauth/logout?id_token_hint=${idToken}&state=s1`, { redirect: 'manual' });
+    await fetch(`${r.url}/oauth/logout?id%5Ftoken%5Fhint=${idToken}`, { redirect: 'manual' });
+    await fetch(`${r.url}/oauth/authorize?client_id=x&login_hint=victim%40mail.example`, {
+      redirect: 'manual',
+    });
+    const log = lines.join('');
+    expect(log).toContain('/oauth/logout?id_token_hint=[redacted]&state=s1');
+    expect(log).toContain('/oauth/authorize?client_id=x&login_hint=[redacted]');
+    expect(log).not.toContain(signature);
+    expect(log).not.toContain('victim%40mail.example');
   });
 });

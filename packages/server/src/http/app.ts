@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
+import { requestSerializer } from '../logger.js';
 import type { FeedAdmission, FeedBroadcaster, FeedNotifier } from '../revocations/index.js';
 import { registerCors } from './cors.js';
 import { handleError, sendError } from './errors.js';
@@ -31,7 +32,8 @@ export interface AppHooks {
  */
 export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks): FastifyInstance {
   const app = Fastify({
-    loggerInstance: logger,
+    // Request lines are logged with the secrets of their query redacted, whatever logger was given.
+    loggerInstance: logger.child({}, { serializers: { req: requestSerializer } }),
     bodyLimit: ctx.config.bodyLimit,
     ...withDefined('trustProxy', trustedProxies(ctx.config.trustProxy)),
     return503OnClosing: true,
