@@ -4,10 +4,14 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { addUser, postJson, type Running, startServer } from './helpers.js';
+import { addUser, postForm, postJson, type Running, startServer } from './helpers.js';
 import {
+  answerOf,
   Browser,
   interactionOf,
+  PASSWORD,
+  pkce,
+  REDIRECT,
   requestParams,
   startSeededAuthorizeServer,
 } from './support/authorize-flow.js';
@@ -188,5 +192,110 @@ describe('request lines in the log', () => {
     expect(log).toContain('/oauth/authorize?client_id=x&login_hint=[redacted]');
     expect(log).not.toContain(signature);
     expect(log).not.toContain('victim%40mail.example');
+  });
+});
+
+/**
+ * Holds the next `sessions.create` made for a sign-in through `browserSessionId` until released,
+ * so something else can happen between the code's checks and its session.
+ */
+function holdSessionCreate(r: Running, browserSessionId: string) {
+  const store = r.server.services.storage.sessions;
+  const original = store.create.bind(store);
+  let reached!: () => void;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  store.create = async (session) => {
+    if (session.browserSessionId !== browserSessionId) return original(session);
+    store.create = original;
+    reached();
+    await released;
+    return original(session);
+  };
+  return { held, release };
+}
+
+describe('what a code still gives once the person took it back', () => {
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  /** alice signs in for the third-party `spa` and allows it: her browser and a code for `spa`. */
+  async function allowedCode(running: Running) {
+    const { verifier, challenge } = pkce();
+    const browser = new Browser();
+    const params = requestParams('spa', { scope: 'openid offline_access', code_challenge: challenge });
+    const interaction = interactionOf((await browser.authorize(running.url, params)).location);
+    const login = await browser.call(running.url, 'login', {
+      interaction,
+      username: 'alice',
+      password: PASSWORD,
+    });
+    const csrf = login.body.details.csrf as string;
+    const allow = await browser.call(
+      running.url,
+      'consent',
+      { interaction, allow: true },
+      { 'x-csrf-token': csrf },
+    );
+    const { code } = answerOf(allow.body.redirect);
+    const form = { grant_type: 'authorization_code', client_id: 'spa', code: code!, redirect_uri: REDIRECT };
+    return {
+      browser,
+      csrf,
+      exchange: () => postForm(`${running.url}/oauth/token`, { ...form, code_verifier: verifier }),
+    };
+  }
+
+  it('an app’s unexchanged code is worth nothing once its consent is revoked on the account page', async () => {
+    ({ running: r } = await startSeededAuthorizeServer());
+    const { exchange } = await allowedCode(r);
+    // alice, at the account page: "Apps you allowed" → revoke Room service app.
+    const card = (await postJson(`${r.url}/api/login`, { username: 'alice', password: PASSWORD })).body;
+    const revoke = await fetch(`${r.url}/api/account/consents/spa`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${card.access_token}` },
+    });
+    expect(revoke.status).toBe(204);
+    const late = await exchange();
+    expect([late.status, late.body.error]).toEqual([400, 'invalid_grant']);
+    const sessions = await r.server.services.storage.sessions.listByUser(card.user.id);
+    expect(sessions.filter((s) => s.clientId === 'spa')).toEqual([]);
+  });
+
+  it('a sign-out landing while the code is being exchanged leaves no live session behind', async () => {
+    ({ running: r } = await startSeededAuthorizeServer());
+    const { browser, csrf, exchange } = await allowedCode(r);
+    const cookie = `__Host-keycard_sso=${browser.cookie}`;
+    const browserSessionId = browser.cookie!.slice(0, browser.cookie!.lastIndexOf('.'));
+    // The exchange has checked the code and its browser session; its session is not stored yet.
+    const hold = holdSessionCreate(r, browserSessionId);
+    const exchanged = exchange();
+    await hold.held;
+    // Meanwhile alice signs out at the front desk (the confirmation page of RP-initiated logout).
+    const start = await fetch(`${r.url}/oauth/logout`, { redirect: 'manual', headers: { cookie } });
+    const logout = /l=([A-Za-z0-9._-]+)$/.exec(start.headers.get('location') ?? '')?.[1];
+    const out = await postJson(
+      `${r.url}/api/authorize/logout`,
+      { logout, confirm: true },
+      { cookie, 'x-csrf-token': csrf },
+    );
+    expect(out.status).toBe(200);
+    expect((await r.server.services.storage.browserSessions.get(browserSessionId))?.endedAt).not.toBeNull();
+    hold.release();
+    const answer = await exchanged;
+    expect([answer.status, answer.body.error]).toEqual([400, 'invalid_grant']);
+    const sessions = await r.server.services.storage.sessions.listByBrowserSession(
+      browserSessionId,
+      r.server.services.clock(),
+    );
+    expect(sessions.filter((s) => s.revokedAt === null)).toEqual([]);
   });
 });

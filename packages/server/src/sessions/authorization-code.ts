@@ -1,3 +1,4 @@
+import { consentCovers } from '../authorize/grant.js';
 import { isCodeVerifier, verifyS256 } from '../authorize/pkce.js';
 import type { RequestInfo, ServerContext } from '../context.js';
 import { randomId, sha256Hex } from '../crypto/index.js';
@@ -137,6 +138,13 @@ export async function exchangeAuthorizationCode(
     await revokeSession(ctx, session.id, reason, { actor: null, request });
     throw invalidCode(`code ${issued} during the exchange`);
   }
+  // A sign-out or a consent revoked since checkCode listed the sessions to revoke before this one
+  // existed: looked at again now that it does, so one of the two always sees the other.
+  const withdrawn = await grantWithdrawn(ctx, record, client);
+  if (withdrawn !== undefined) {
+    await revokeSession(ctx, session.id, withdrawn.reason, { actor: null, request });
+    throw invalidCode(`${withdrawn.cause} during the exchange`);
+  }
   const refreshToken = client.grants.includes('refresh_token')
     ? await createRefreshToken(ctx, session, now)
     : null;
@@ -154,12 +162,31 @@ async function checkCode(
   if (!verifyS256(input.codeVerifier, record.codeChallenge)) throw invalidCode('PKCE verifier mismatch');
   // RFC 9449 §10: a code bound at the authorization request goes only with a proof of that key.
   if (record.dpopJkt !== null && record.dpopJkt !== input.dpopJkt) throw invalidCode('dpop_jkt mismatch');
-  const browser = await ctx.storage.browserSessions.get(record.sid);
-  if (browser === undefined || browser.endedAt !== null || browser.userId !== record.userId)
-    throw invalidCode('browser session ended');
+  const withdrawn = await grantWithdrawn(ctx, record, input.client);
+  if (withdrawn !== undefined) throw invalidCode(withdrawn.cause);
   const user = await ctx.storage.users.getById(record.userId);
   if (user === undefined || user.disabled) throw invalidCode('user deleted or disabled');
   return user;
+}
+
+/**
+ * Whether the person took back what the code grants: its browser session ended (signed out), or,
+ * for a client that is not first-party, their consent no longer covers its scopes and audiences
+ * (revoked on the account page). Undefined while the grant stands.
+ */
+async function grantWithdrawn(
+  ctx: Pick<ServerContext, 'storage'>,
+  record: AuthorizationCodeRecord,
+  client: ClientRecord,
+): Promise<{ reason: string; cause: string } | undefined> {
+  const browser = await ctx.storage.browserSessions.get(record.sid);
+  if (browser === undefined || browser.endedAt !== null || browser.userId !== record.userId)
+    return { reason: 'logout', cause: 'browser session ended' };
+  if (client.firstParty) return undefined;
+  const consent = await ctx.storage.consents.get(record.userId, client.id);
+  if (!consentCovers(consent, { scopes: record.scopes, audiences: record.audiences }))
+    return { reason: 'consent_revoked', cause: 'consent revoked' };
+  return undefined;
 }
 
 /** The card, ID token and audit record of a successful exchange. */

@@ -145,7 +145,7 @@ export async function codeFlowHotel(backend: Backend): Promise<CodeFlowHotel> {
       const code = randomBytes(32).toString('base64url');
       const verifier = randomBytes(48).toString('base64url');
       const at = clock();
-      await ctx.storage.authorizationCodes.create({
+      const record = {
         codeHash: sha256Hex(code),
         clientId: 'spa',
         redirectUri: SPA_REDIRECT,
@@ -161,7 +161,20 @@ export async function codeFlowHotel(backend: Backend): Promise<CodeFlowHotel> {
         createdAt: at,
         expiresAt: at + 60_000,
         ...fields,
-      });
+      };
+      await ctx.storage.authorizationCodes.create(record);
+      // As /oauth/authorize leaves it: the user allowed the (third-party) client what the code grants.
+      await ctx.storage.consents.put(
+        {
+          userId: record.userId,
+          clientId: record.clientId,
+          scopes: record.scopes,
+          audiences: record.audiences,
+          createdAt: at,
+          updatedAt: at,
+        },
+        { mode: 'merge' },
+      );
       return { code, verifier };
     },
     exchange: (form, headers = {}) =>
