@@ -1,11 +1,14 @@
 // Attacks on the authorization-code and OpenID Connect surface from outside, over real HTTP: each
 // must be refused or answered without harm. (The flow's own suites cover the rules one by one; these
 // are the ways around them that were tried.)
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { addUser, postForm, postJson, type Running, startServer } from './helpers.js';
 import {
+  addCodeClient,
   answerOf,
   Browser,
   interactionOf,
@@ -16,7 +19,14 @@ import {
   startSeededAuthorizeServer,
 } from './support/authorize-flow.js';
 import { ASSERTION_TYPE, addClient, clientKey, signAssertion } from './support/client-assertions.js';
-import { idTokenFor } from './support/sign-out-fixtures.js';
+import {
+  addAppSession,
+  addBrowserSession,
+  addCodeClient as addSignOutClient,
+  idTokenFor,
+  type Receiver,
+  startReceiver,
+} from './support/sign-out-fixtures.js';
 
 /** Bounds a request that must be answered, not hang: generous, a hang takes minutes. */
 const ANSWER_WITHIN_MS = 15_000;
@@ -447,5 +457,94 @@ describe('the flow’s secrets in the log, the audit log and the metrics', () =>
       expect(audit.includes(secret), `audit contains ${secret.slice(0, 8)}…`).toBe(false);
       expect(metrics.includes(secret), `metrics contain ${secret.slice(0, 8)}…`).toBe(false);
     }
+  });
+});
+
+describe('loopback redirect URIs spelled another way', () => {
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  // RFC 8252 §7.3 lets a loopback redirect take any port; nothing else about it may vary.
+  it.each([
+    ['user info before the host', 'http://127.0.0.1:80@evil.example/cb'],
+    ['user info with a port-like password', 'http://127.0.0.1:8080@evil.example/cb'],
+    ['a fragment hiding the host', 'http://evil.example#@127.0.0.1/cb'],
+    ['a backslash', 'http://127.0.0.1\\@evil.example/cb'],
+    ['a short IPv4 form', 'http://127.1:8080/cb'],
+    ['a decimal IPv4 form', 'http://2130706433:8080/cb'],
+    ['a trailing dot', 'http://127.0.0.1.:8080/cb'],
+    ['a zero-padded port', 'http://127.0.0.1:08080/cb'],
+    ['IPv6 written in full', 'http://[0:0:0:0:0:0:0:1]:8080/cb'],
+    ['IPv4-mapped IPv6', 'http://[::ffff:127.0.0.1]:8080/cb'],
+    ['localhost', 'http://localhost:8080/cb'],
+    ['a dot segment', 'http://127.0.0.1:8080/x/../cb'],
+    ['a doubled slash', 'http://127.0.0.1:8080//cb'],
+    ['an encoded path', 'http://127.0.0.1:8080/%63b'],
+    ['https', 'https://127.0.0.1:8080/cb'],
+  ])('%s: the error page, never a redirect', async (_, redirectUri) => {
+    ({ running: r } = await startSeededAuthorizeServer());
+    await addCodeClient(r, { id: 'native', redirectUris: ['http://127.0.0.1/cb', 'http://[::1]/cb'] });
+    const res = await new Browser().authorize(r.url, requestParams('native', { redirect_uri: redirectUri }));
+    expect(res.status).toBe(400);
+    expect(res.location).toBeNull();
+    const ok = await new Browser().authorize(
+      r.url,
+      requestParams('native', { redirect_uri: 'http://[::1]:8080/cb' }),
+    );
+    expect(ok.status).toBe(303);
+  });
+});
+
+describe('back-channel logout delivery to a client that answers with a redirect', () => {
+  let r: Running | undefined;
+  const receivers: Receiver[] = [];
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+    for (const receiver of receivers.splice(0)) await receiver.close();
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  /** A client endpoint answering every POST with `status` and `Location: target`. */
+  async function redirecting(status: number, target: string): Promise<string> {
+    const server = createServer((_req, res) => res.writeHead(status, { location: target }).end());
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/bcl`;
+  }
+
+  it('never follows it: the token goes to the registered URI only (no SSRF by redirect)', async () => {
+    r = await startServer({ databaseUrl: 'memory', backchannelLogout: { retryDelayMs: 10, attempts: 2 } });
+    const alice = await addUser(r, 'alice', PASSWORD);
+    // What a redirect would reach: an internal service behind the client's endpoint.
+    const internal = await startReceiver(() => 200);
+    receivers.push(internal);
+    await addSignOutClient(r, 'moved', { backchannelLogoutUri: await redirecting(307, internal.url) });
+    await addSignOutClient(r, 'found', { backchannelLogoutUri: await redirecting(302, internal.url) });
+    const browser = await addBrowserSession(r, alice.id);
+    for (const clientId of ['moved', 'found'])
+      await addAppSession(r, { userId: alice.id, clientId, browserSessionId: browser.id });
+    const hint = await idTokenFor(r, alice, 'moved', browser.id);
+    const out = await fetch(`${r.url}/oauth/logout?id_token_hint=${hint}`, {
+      redirect: 'manual',
+      headers: { cookie: browser.cookie },
+    });
+    expect(out.status).toBe(303);
+    await r.server.services.backchannelLogout.idle();
+    expect(internal.received).toEqual([]);
+    await r.server.services.audit.flush();
+    const events = await r.server.services.storage.audit.list({ type: 'logout.backchannel', limit: 10 });
+    const results = events.map((e) => [e.subject, e.detail?.['result'], e.detail?.['status']]).sort();
+    expect(results).toEqual([
+      ['found', 'refused', 302],
+      ['moved', 'refused', 307],
+    ]);
   });
 });
