@@ -548,3 +548,38 @@ describe('back-channel logout delivery to a client that answers with a redirect'
     ]);
   });
 });
+
+describe('password guessing through the sign-in pages', () => {
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  it('shares the per-account budget of /api/login both ways, and never locks out the owner elsewhere', async () => {
+    ({ running: r } = await startSeededAuthorizeServer({
+      trustProxy: true,
+      throttle: { accountSourceFailures: { limit: 3, windowSeconds: 900 } },
+    }));
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    const pages = async (ip: string, password: string) => {
+      const browser = new Browser();
+      const interaction = interactionOf((await browser.authorize(r!.url, requestParams('desk'))).location);
+      return browser.call(r!.url, 'login', { interaction, username: 'alice', password }, from(ip));
+    };
+    const api = (ip: string, password: string) =>
+      postJson(`${r!.url}/api/login`, { username: 'alice', password }, from(ip));
+
+    // Guesses at /api/login, then the right password through the pages from the same source.
+    for (let i = 0; i < 3; i++) expect((await api('203.0.113.7', `guess-${i}`)).status).toBe(401);
+    const side = await pages('203.0.113.7', PASSWORD);
+    expect([side.status, side.body.error?.code]).toEqual([429, 'ERR_RATE_LIMITED']);
+    // And the other way round: guesses through the pages count at /api/login.
+    for (let i = 0; i < 3; i++) expect((await pages('198.51.100.9', `guess-${i}`)).status).toBe(401);
+    expect((await api('198.51.100.9', PASSWORD)).status).toBe(429);
+    // alice herself, from her own address, is not locked out by either.
+    const own = await pages('192.0.2.44', PASSWORD);
+    expect(own.status).toBe(200);
+    expect(own.body.redirect).toMatch(/[?&]code=/);
+  });
+});
