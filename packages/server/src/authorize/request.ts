@@ -132,12 +132,15 @@ export async function parseAuthorizationRequest(
   });
   if (rawState === null) return fail('invalid_request', 'state is repeated');
   if (rawState !== undefined && state === undefined) return fail('invalid_request', 'state is too long');
-  for (const name of new Set(params.keys())) {
-    const values = params.getAll(name);
-    if (values.length > 1 && !REPEATABLE.has(name))
+  // One pass over the parameters: `getAll` per name would scan them all for each name, and a form
+  // of thousands of distinct names would then hold the event loop for seconds.
+  const seen = new Set<string>();
+  for (const [name, value] of params) {
+    if (seen.has(name) && !REPEATABLE.has(name))
       return fail('invalid_request', KNOWN.has(name) ? `${name} is repeated` : 'a parameter is repeated');
-    const max = MAX_LENGTH[name];
-    if (max !== undefined && values.some((value) => value.length > max))
+    seen.add(name);
+    const max = Object.hasOwn(MAX_LENGTH, name) ? MAX_LENGTH[name] : undefined;
+    if (max !== undefined && value.length > max)
       return fail('invalid_request', `${name} is longer than ${max} characters`);
   }
   if (params.has('request')) return fail('request_not_supported', 'request objects are not supported');

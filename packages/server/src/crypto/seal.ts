@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { ServerError } from '../errors.js';
 
 const VERSION = 'v1';
+/** AES-GCM tag length (bytes) sealed and required. */
+const TAG_BYTES = 16;
 
 /** Encrypts and decrypts small secrets at rest under the 32-byte master key (AES-256-GCM). */
 export interface Sealer {
@@ -68,7 +70,11 @@ export function createSealer(masterKey: Buffer): Sealer {
         throw new ServerError('ERR_MASTER_KEY_INVALID', { message: 'A sealed value is malformed' });
       }
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        // The full 16-byte tag only: GCM also checks a 4-byte prefix of it, which a value handed
+        // back by a browser (an interaction, a sign-out link) could match by trying 2^32 tags.
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+          authTagLength: TAG_BYTES,
+        });
         decipher.setAAD(Buffer.from(context, 'utf8'));
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
         return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(

@@ -15,7 +15,7 @@ export function registerCors(app: FastifyInstance, config: KeycardConfig): void 
   app.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
     if (typeof origin !== 'string') return;
-    const path = request.url;
+    const path = routedPath(request.routeOptions.url, request.url);
     if (NEVER_PREFIXES.some((p) => path.startsWith(p))) return;
     let allow: string | undefined;
     let credentials = false;
@@ -44,4 +44,19 @@ export function registerCors(app: FastifyInstance, config: KeycardConfig): void 
       return reply.code(204).send();
     }
   });
+}
+
+/**
+ * The path the rules are judged on: the matched route's own pattern, else (no route: a preflight,
+ * a 404) the request's path percent-decoded as the router decodes it. Never the path as sent: the
+ * router takes `/api/%61uthorize/…` for `/api/authorize/…`.
+ */
+function routedPath(route: string | undefined, url: string): string {
+  if (route !== undefined) return route;
+  const path = url.split('?', 1)[0] ?? '';
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }

@@ -40,7 +40,9 @@ export function parseForm(body: string): Record<string, string | string[]> {
   for (const [key, value] of new URLSearchParams(body)) {
     const seen = out[key];
     if (seen !== undefined && REPEATABLE.has(key)) {
-      out[key] = [...(Array.isArray(seen) ? seen : [seen]), value];
+      // Appended in place: copying the list for each value is quadratic in a long form.
+      if (Array.isArray(seen)) seen.push(value);
+      else out[key] = [seen, value];
       continue;
     }
     if (seen !== undefined)

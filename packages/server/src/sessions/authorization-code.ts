@@ -162,31 +162,31 @@ async function checkCode(
   if (!verifyS256(input.codeVerifier, record.codeChallenge)) throw invalidCode('PKCE verifier mismatch');
   // RFC 9449 §10: a code bound at the authorization request goes only with a proof of that key.
   if (record.dpopJkt !== null && record.dpopJkt !== input.dpopJkt) throw invalidCode('dpop_jkt mismatch');
-  const browser = await ctx.storage.browserSessions.get(record.sid);
-  if (browser === undefined || browser.endedAt !== null || browser.userId !== record.userId)
-    throw invalidCode('browser session ended');
+  const withdrawn = await grantWithdrawn(ctx, record, input.client, record);
+  if (withdrawn !== undefined) throw invalidCode(withdrawn);
   const user = await ctx.storage.users.getById(record.userId);
   if (user === undefined || user.disabled) throw invalidCode('user deleted or disabled');
   return user;
 }
 
 /**
- * Why the session just created must not live, read after it was stored: its browser session has
- * ended (signed out), or — for a client that is not first-party — the person's consent is gone or
- * no longer covers its scopes and audiences. Undefined when it may live.
+ * Why a code's grant no longer stands — read before the exchange (the code's own grant) and again
+ * once its session is stored: its browser session has ended (signed out), or — for a client that
+ * is not first-party — the person's consent is gone or no longer covers the scopes and audiences.
+ * Undefined when it stands.
  */
 async function grantWithdrawn(
   ctx: Pick<ServerContext, 'storage'>,
   record: AuthorizationCodeRecord,
   client: ClientRecord,
-  session: SessionRecord,
+  grant: Pick<SessionRecord, 'userId' | 'scopes' | 'audiences'>,
 ): Promise<'browser_session_ended' | 'consent_revoked' | undefined> {
   const browser = await ctx.storage.browserSessions.get(record.sid);
   if (browser === undefined || browser.endedAt !== null || browser.userId !== record.userId)
     return 'browser_session_ended';
   if (client.firstParty) return undefined;
-  const consent = await ctx.storage.consents.get(session.userId, client.id);
-  return consentCovers(consent, session) ? undefined : 'consent_revoked';
+  const consent = await ctx.storage.consents.get(grant.userId, client.id);
+  return consentCovers(consent, grant) ? undefined : 'consent_revoked';
 }
 
 /** The card, ID token and audit record of a successful exchange. */

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientRecord, KeycardConfigInput } from '../../src/index.js';
+import type { ClientRecord, CreateServerOptions, KeycardConfigInput } from '../../src/index.js';
 import { addUser, type Body, type Running, startServer, testClock } from '../helpers.js';
 
 export const SSO_COOKIE = '__Host-keycard_sso';
@@ -20,10 +20,13 @@ export function fakeWebApp(): { dir: string; remove(): void } {
 }
 
 /** A server serving (fake) web pages, on a steppable clock, with alice and the doors seeded. */
-export async function startAuthorizeServer(config: KeycardConfigInput = {}) {
+export async function startAuthorizeServer(
+  config: KeycardConfigInput = {},
+  options: CreateServerOptions = {},
+) {
   const web = fakeWebApp();
   const clock = testClock(Date.UTC(2030, 0, 1, 12));
-  const running = await startServer({ ui: { staticDir: web.dir }, ...config }, { clock });
+  const running = await startServer({ ui: { staticDir: web.dir }, ...config }, { clock, ...options });
   const close = running.close.bind(running);
   running.close = async () => {
     await close();
@@ -176,8 +179,11 @@ export const PASSWORD = 'correct horse battery';
  * rooms:open, offline_access for rooms), `desk` (first party: openid, rooms:open for rooms) and
  * `scripts-only` (password grant only).
  */
-export async function startSeededAuthorizeServer(config: KeycardConfigInput = {}) {
-  const started = await startAuthorizeServer(config);
+export async function startSeededAuthorizeServer(
+  config: KeycardConfigInput = {},
+  options: CreateServerOptions = {},
+) {
+  const started = await startAuthorizeServer(config, options);
   const r = started.running;
   const { storage } = r.server.services;
   const door = (id: string, name: string, scopes: string[], uri: string | null) =>
