@@ -42,7 +42,7 @@ describe('POST /api/login/code', () => {
     // keycard-web as seeded: DPoP required.
     r = await startServer({ ui: { staticDir: app.dir } }, { clock, webClientDpop: 'as-seeded' });
     await addUser(r, 'alice', PASSWORD);
-    await addCodeClient(r, { id: 'desk', firstParty: true, scopes: ['openid'] });
+    await addCodeClient(r, { id: 'desk', firstParty: true, scopes: ['openid'], audiences: ['keycard'] });
     key = await generateKeyPair('ES256');
     other = await generateKeyPair('ES256');
     jkt = calculateThumbprint(key.publicKey.toJWK());

@@ -42,8 +42,9 @@ describe('request lines in the log', () => {
       redirect: 'manual',
     });
     const log = lines.join('');
-    expect(log).toContain('/oauth/logout?id_token_hint=[redacted]&state=s1');
-    expect(log).toContain('/oauth/authorize?client_id=x&login_hint=[redacted]');
+    // The line names the parameters, never their values (a harmless client_id excepted).
+    expect(log).toContain('/oauth/logout?id_token_hint&state"');
+    expect(log).toContain('/oauth/authorize?client_id=x&login_hint"');
     expect(log).not.toContain(signature);
     expect(log).not.toContain('victim%40mail.example');
   });
@@ -166,7 +167,7 @@ describe('the flow’s secrets in the log, the audit log and the metrics', () =>
       scopes: ['rooms:open'],
     });
     r.server.services.directory.invalidate();
-    const assertion = await signAssertion(key, 'svc', `${url}/oauth/token`, r.server.services.clock());
+    const assertion = await signAssertion(key, 'svc', url, r.server.services.clock());
     keep(assertion);
     const assertionForm = {
       grant_type: 'client_credentials',
