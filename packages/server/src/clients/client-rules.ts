@@ -6,7 +6,9 @@ import { checkFlowFields } from './flow-rules.js';
 /** What the client checks read: users and audiences in storage (never the cache, which may be stale). */
 export type ClientRulesDeps = Pick<ServerContext, 'storage'>;
 
-const CLIENT_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/** Longest client id. */
+export const MAX_CLIENT_ID_LENGTH = 100;
+const CLIENT_ID = new RegExp(`^[A-Za-z0-9._:-]{1,${MAX_CLIENT_ID_LENGTH}}$`);
 /**
  * The shape of a user id (`randomId()`: 16 random bytes, base64url, 22 characters whose last
  * carries 2 bits). Client ids of this shape are refused so a client can never be registered

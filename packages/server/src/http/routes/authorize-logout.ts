@@ -2,7 +2,7 @@ import { type LogoutDetails, type LogoutResult, toEpochSeconds } from '@keycard/
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { endBrowserSession } from '../../authorize/end-browser-session.js';
-import { logoutRedirect, openLogoutRequest } from '../../authorize/logout-request.js';
+import { logoutRedirect, MAX_LOGOUT_LINK_LENGTH, openLogoutRequest } from '../../authorize/logout-request.js';
 import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import {
@@ -13,7 +13,7 @@ import {
 } from '../browser-session.js';
 import { parseInput, requestInfo } from '../input.js';
 
-const sealed = z.string().min(1).max(4096);
+const sealed = z.string().min(1).max(MAX_LOGOUT_LINK_LENGTH);
 const detailsBody = z.object({ logout: sealed });
 const logoutBody = z.object({ logout: sealed, confirm: z.boolean() });
 

@@ -7,6 +7,7 @@ import {
   checkLogoutRequest,
   type LogoutRequest,
   logoutRedirect,
+  MAX_LOGOUT_STATE_LENGTH,
   sealLogoutRequest,
 } from '../../authorize/logout-request.js';
 import { MAX_REDIRECT_URI_LENGTH } from '../../clients/redirect-uri.js';
@@ -22,7 +23,7 @@ const logoutParams = z.object({
   id_token_hint: z.string().max(MAX_ID_TOKEN_HINT_LENGTH).optional(),
   client_id: z.string().max(200).optional(),
   post_logout_redirect_uri: z.string().max(MAX_REDIRECT_URI_LENGTH).optional(),
-  state: z.string().max(1024).optional(),
+  state: z.string().max(MAX_LOGOUT_STATE_LENGTH).optional(),
 });
 type LogoutParams = z.output<typeof logoutParams>;
 
