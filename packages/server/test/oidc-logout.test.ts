@@ -22,6 +22,22 @@ import {
 } from './support/sign-out-fixtures.js';
 
 const PASSWORD = 'correct horse battery';
+
+/** The server's own page: the strict CSP of its own, no referrer, no script. */
+function expectLockedDown(res: Response, html: string): void {
+  const csp = res.headers.get('content-security-policy') ?? '';
+  for (const directive of [
+    "default-src 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ]) {
+    expect(csp).toContain(directive);
+  }
+  expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/]+=*'/);
+  expect(html).toContain('<meta name="referrer" content="no-referrer">');
+  expect(html).not.toContain('<script');
+}
 const BYE = 'https://travel.example/bye';
 
 /** OpenID Connect RP-Initiated Logout 1.0 at `/oauth/logout`, and the confirmation API behind `/#/logout`. */
@@ -230,6 +246,7 @@ describe('RP-initiated logout', () => {
         const html = await res.text();
         expect(html).not.toContain(uri);
         expect(html).not.toContain('evil');
+        expectLockedDown(res, html);
       }
     }
     // A URI needs a client to check it against.
@@ -461,6 +478,7 @@ describe('RP-initiated logout without the web app', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expectLockedDown(res, await res.text());
     expect((await r.server.services.storage.browserSessions.get(browser.id))?.endedAt).not.toBeNull();
     // Someone signed in and no hint: the confirmation page it cannot serve makes a 400 page.
     const other = await addBrowserSession(r, alice.id);

@@ -16,7 +16,7 @@ import { isServerError } from '../../errors.js';
 import type { BrowserSessionRecord } from '../../storage/index.js';
 import { clearBrowserSessionCookie, currentBrowserSession } from '../browser-session.js';
 import { parseInput, requestInfo } from '../input.js';
-import { sendPlainPage } from '../plain-page.js';
+import { sendServerPage } from '../server-page.js';
 
 // Other parameters (logout_hint, ui_locales) are ignored, as the specification allows.
 const logoutParams = z.object({
@@ -55,10 +55,10 @@ export function oauthLogoutRoutes(app: FastifyInstance, ctx: ServerContext, ui: 
       params = parseInput(logoutParams, request.method === 'GET' ? request.query : request.body);
     } catch (error) {
       if (!isServerError(error)) throw error;
-      return sendPlainPage(reply, 400, FAILED, 'The sign-out request is malformed.');
+      return sendServerPage(reply, 400, { title: FAILED, message: 'The sign-out request is malformed.' });
     }
     const checked = await checkLogoutRequest(ctx, params);
-    if (!checked.ok) return sendPlainPage(reply, 400, FAILED, checked.message);
+    if (!checked.ok) return sendServerPage(reply, 400, { title: FAILED, message: checked.message });
     const current = await currentBrowserSession(ctx, request);
     if (current === undefined) {
       if (request.method !== 'POST') return finish(reply, checked.request, ui.spa);
@@ -97,7 +97,10 @@ function confirm(
   spa: boolean,
 ): FastifyReply {
   if (!spa) {
-    return sendPlainPage(reply, 400, FAILED, 'The sign-out confirmation page is not served by this server.');
+    return sendServerPage(reply, 400, {
+      title: FAILED,
+      message: 'The sign-out confirmation page is not served by this server.',
+    });
   }
   return reply
     .code(303)
@@ -107,7 +110,10 @@ function confirm(
 
 function finish(reply: FastifyReply, request: LogoutRequest, spa: boolean): FastifyReply {
   if (request.postLogoutRedirectUri === null && !spa) {
-    return sendPlainPage(reply, 200, 'Signed out', 'You are signed out. You can close this window.');
+    return sendServerPage(reply, 200, {
+      title: 'Signed out',
+      message: 'You are signed out. You can close this window.',
+    });
   }
   return reply.code(303).header('location', logoutRedirect(request, true)).send();
 }
