@@ -441,6 +441,39 @@ describe('RP-initiated logout', () => {
     expect(bare.headers.get('location')).toBe(BYE);
   });
 
+  it('every /api/authorize/* route is JSON only: a form or text post (no preflight) is 415 and ends nothing', async () => {
+    const browser = await addBrowserSession(r, alice.id);
+    const l = sealedFrom((await logout({ client_id: 'travel' }, browser.cookie)).headers.get('location'));
+    const { csrf } = (
+      await postJson(`${r.url}/api/authorize/logout/details`, { logout: l }, { cookie: browser.cookie })
+    ).body as Body;
+    const fields = { logout: l, confirm: 'true', interaction: 'x', username: 'alice', password: PASSWORD };
+    for (const path of [
+      '/api/authorize/details',
+      '/api/authorize/login',
+      '/api/authorize/consent',
+      '/api/authorize/continue',
+      '/api/authorize/logout/details',
+      '/api/authorize/logout',
+    ]) {
+      for (const [type, body] of [
+        ['application/x-www-form-urlencoded', new URLSearchParams(fields).toString()],
+        ['text/plain', JSON.stringify({ logout: l, confirm: true })],
+        ['multipart/form-data; boundary=x', '--x--'],
+      ] as const) {
+        const res = await fetch(`${r.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': type, cookie: browser.cookie, 'x-csrf-token': csrf },
+          body,
+        });
+        expect(res.status, `${path} ${type}`).toBe(415);
+        expect(((await res.json()) as Body).error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
+        expect(res.headers.getSetCookie()).toEqual([]);
+      }
+    }
+    expect(await isLive(browser.id)).toBe(true);
+  });
+
   it('a tampered or expired sign-out link is ERR_LOGOUT_EXPIRED', async () => {
     const browser = await addBrowserSession(r, alice.id);
     const l = sealedFrom((await logout({ client_id: 'travel' }, browser.cookie)).headers.get('location'));
