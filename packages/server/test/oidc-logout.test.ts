@@ -474,6 +474,41 @@ describe('RP-initiated logout', () => {
     expect(await isLive(browser.id)).toBe(true);
   });
 
+  it('a disabled user’s browser session is nobody signed in, as on the sign-in pages', async () => {
+    const carol = await addUser(r, 'carol', PASSWORD);
+    const browser = await addBrowserSession(r, carol.id);
+    const l = sealedFrom(
+      (await logout({ client_id: 'travel', post_logout_redirect_uri: BYE }, browser.cookie)).headers.get(
+        'location',
+      ),
+    );
+    // Disabled in storage alone, so the browser session is still there (disabling ends it too).
+    await r.server.services.storage.users.update(carol.id, { disabled: true, updatedAt: clock() });
+    const details = await postJson(
+      `${r.url}/api/authorize/logout/details`,
+      { logout: l },
+      { cookie: browser.cookie },
+    );
+    expect(details.status).toBe(200);
+    expect(details.body.user).toBeNull();
+    expect(details.body.csrf).toBeUndefined();
+    const done = await postJson(
+      `${r.url}/api/authorize/logout`,
+      { logout: l, confirm: true },
+      { cookie: browser.cookie },
+    );
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ redirect: BYE });
+    expect(clearsCookie(done)).toBe(false);
+    // The end-session endpoint sees nobody signed in either: straight back, nothing to confirm.
+    const again = await logout(
+      { id_token_hint: await idTokenFor(r, carol, 'travel', browser.id), post_logout_redirect_uri: BYE },
+      browser.cookie,
+    );
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(BYE);
+  });
+
   it('a tampered or expired sign-out link is ERR_LOGOUT_EXPIRED', async () => {
     const browser = await addBrowserSession(r, alice.id);
     const l = sealedFrom((await logout({ client_id: 'travel' }, browser.cookie)).headers.get('location'));

@@ -14,9 +14,10 @@ import { MAX_REDIRECT_URI_LENGTH } from '../../clients/redirect-uri.js';
 import type { ServerContext } from '../../context.js';
 import { isServerError } from '../../errors.js';
 import type { BrowserSessionRecord } from '../../storage/index.js';
-import { clearBrowserSessionCookie, currentBrowserSession } from '../browser-session.js';
+import { clearBrowserSessionCookie } from '../browser-session.js';
 import { parseInput, requestInfo } from '../input.js';
 import { sendServerPage } from '../server-page.js';
+import { signedInBrowser } from '../signed-in.js';
 
 // Other parameters (logout_hint, ui_locales) are ignored, as the specification allows.
 const logoutParams = z.object({
@@ -36,7 +37,8 @@ const FAILED = 'Sign-out failed';
  * `GET` and `POST /oauth/logout`: the end-session endpoint (OpenID Connect RP-Initiated Logout 1.0).
  *
  * A request that cannot be trusted to lead anywhere (a bad hint, an unknown client, an
- * unregistered `post_logout_redirect_uri`) gets a 400 error page and no redirect. Otherwise:
+ * unregistered `post_logout_redirect_uri`) gets a 400 error page and no redirect. Otherwise (a live
+ * session being one whose user exists and is not disabled, as for the sign-in pages):
  * - this browser's live session and a valid `id_token_hint` for it: the session ends and the browser
  *   goes back to the client (303, with `state`) or to the web app's "signed out" page;
  * - this browser's live session and no hint, or a hint from another browser session: the web app's
@@ -59,7 +61,7 @@ export function oauthLogoutRoutes(app: FastifyInstance, ctx: ServerContext, ui: 
     }
     const checked = await checkLogoutRequest(ctx, params);
     if (!checked.ok) return sendServerPage(reply, 400, { title: FAILED, message: checked.message });
-    const current = await currentBrowserSession(ctx, request);
+    const current = (await signedInBrowser(ctx, request))?.session;
     if (current === undefined) {
       if (request.method !== 'POST') return finish(reply, checked.request, ui.spa);
       const asGet = `${ctx.issuer}${END_SESSION_PATH}?${new URLSearchParams(given(params))}`;
