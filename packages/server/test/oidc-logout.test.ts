@@ -184,6 +184,8 @@ describe('RP-initiated logout', () => {
     expect(followed.status).toBe(303);
     expect(followed.headers.get('location')).toBe(`${BYE}?state=st%26te`);
     expect(await isLive(browser.id)).toBe(false);
+    // No parameters at all: the bare endpoint.
+    expect((await logoutByPost({})).headers.get('location')).toBe(`${r.server.services.issuer}/oauth/logout`);
   });
 
   it('a POST without the cookie too long to send back as a GET goes to the confirmation page', async () => {

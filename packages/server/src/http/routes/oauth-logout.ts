@@ -64,7 +64,8 @@ export function oauthLogoutRoutes(app: FastifyInstance, ctx: ServerContext, ui: 
     const current = (await signedInBrowser(ctx, request))?.session;
     if (current === undefined) {
       if (request.method !== 'POST') return finish(reply, checked.request, ui.spa);
-      const asGet = `${ctx.issuer}${END_SESSION_PATH}?${new URLSearchParams(given(params))}`;
+      const query = new URLSearchParams(given(params)).toString();
+      const asGet = `${ctx.issuer}${END_SESSION_PATH}${query === '' ? '' : `?${query}`}`;
       if (asGet.length <= MAX_GET_URL_LENGTH) return reply.code(303).header('location', asGet).send();
       return confirm(ctx, reply, checked.request, ui.spa);
     }
