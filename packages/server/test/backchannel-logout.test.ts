@@ -1,3 +1,4 @@
+import { LOGOUT_TOKEN_TYP } from '@keycard/protocol';
 import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeWaitMs } from '../src/authorize/backchannel-logout.js';
@@ -121,10 +122,11 @@ describe('back-channel logout', () => {
       const { payload, protectedHeader } = await jwtVerify(tokenOf(request.body), jwks, {
         issuer: run.server.services.issuer,
         audience: clientId,
-        typ: 'logout+jwt',
+        typ: LOGOUT_TOKEN_TYP,
         maxTokenAge: '2 minutes',
       });
-      expect(protectedHeader.typ).toBe('logout+jwt');
+      expect(protectedHeader.typ).toBe(LOGOUT_TOKEN_TYP);
+      expect(LOGOUT_TOKEN_TYP).toBe('logout+jwt');
       expect(payload).toMatchObject({ sub: alice.id, sid: browser.id, events: { [EVENT]: {} } });
       expect(Object.keys(payload).sort()).toEqual([
         'aud',

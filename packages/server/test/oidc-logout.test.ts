@@ -1,3 +1,4 @@
+import { AUTHORIZE_API, END_SESSION_PATH, LOGOUT_ROUTE } from '@keycard/protocol';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRecord } from '../src/index.js';
@@ -509,6 +510,28 @@ describe('RP-initiated logout', () => {
     );
     expect(again.status).toBe(303);
     expect(again.headers.get('location')).toBe(BYE);
+  });
+
+  it('the paths and routes are the ones @keycard/protocol names for the web app', async () => {
+    expect(Object.values(AUTHORIZE_API)).toEqual(
+      expect.arrayContaining(['/api/authorize/logout/details', '/api/authorize/logout']),
+    );
+    for (const path of Object.values(AUTHORIZE_API)) {
+      const res = await postJson(`${r.url}${path}`, {});
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.code, path).toBe('ERR_VALIDATION');
+    }
+    const browser = await addBrowserSession(r, alice.id);
+    const res = await logout({ client_id: 'travel' }, browser.cookie);
+    expect(res.headers.get('location')).toMatch(
+      new RegExp(`^/#${LOGOUT_ROUTE.path}\\?${LOGOUT_ROUTE.request}=[A-Za-z0-9_.-]+$`),
+    );
+    const out = await logout(
+      { id_token_hint: await idTokenFor(r, alice, 'travel', browser.id) },
+      browser.cookie,
+    );
+    expect(out.headers.get('location')).toBe(`/#${LOGOUT_ROUTE.signedOut}`);
+    expect(END_SESSION_PATH).toBe('/oauth/logout');
   });
 
   it('a tampered or expired sign-out link is ERR_LOGOUT_EXPIRED', async () => {

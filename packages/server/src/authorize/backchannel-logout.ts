@@ -1,4 +1,4 @@
-import { BACKCHANNEL_LOGOUT_EVENT, type LogoutTokenClaims } from '@keycard/protocol';
+import { BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_TYP, type LogoutTokenClaims } from '@keycard/protocol';
 import type { ServerContext } from '../context.js';
 import { randomToken } from '../crypto/index.js';
 
@@ -143,7 +143,7 @@ export function createBackchannelLogout(deps: BackchannelLogoutDeps): Backchanne
     const onAbort = () => controller.abort();
     aborting.signal.addEventListener('abort', onAbort);
     try {
-      const { token } = await deps.keys.sign({ ...claims }, { typ: 'logout+jwt' });
+      const { token } = await deps.keys.sign({ ...claims }, { typ: LOGOUT_TOKEN_TYP });
       const response = await fetch(notice.uri, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -1,3 +1,4 @@
+import { LOGOUT_ROUTE } from '@keycard/protocol';
 import { MAX_CLIENT_ID_LENGTH } from '../clients/client-rules.js';
 import { MAX_REDIRECT_URI_LENGTH, redirectUriMatches } from '../clients/redirect-uri.js';
 import type { ServerContext } from '../context.js';
@@ -36,7 +37,7 @@ export type CheckedLogoutRequest =
 export type CheckLogoutRequestDeps = Pick<ServerContext, 'keys' | 'issuer' | 'directory'>;
 
 /** The web app's page after a sign-out that does not go back to a client. */
-export const SIGNED_OUT_PAGE = '/#/signed-out';
+export const SIGNED_OUT_PAGE = `/#${LOGOUT_ROUTE.signedOut}`;
 const SEAL_CONTEXT = 'logout-request';
 
 /**

@@ -1,4 +1,4 @@
-import { type LogoutDetails, type LogoutResult, toEpochSeconds } from '@keycard/protocol';
+import { AUTHORIZE_API, type LogoutDetails, type LogoutResult, toEpochSeconds } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { endBrowserSession } from '../../authorize/end-browser-session.js';
@@ -23,7 +23,7 @@ const logoutBody = z.object({ logout: sealed, confirm: z.boolean() });
  * An invalid or expired `logout` is 400 ERR_LOGOUT_EXPIRED; a wrong CSRF token 403 ERR_CSRF.
  */
 export function authorizeLogoutRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/api/authorize/logout/details', async (request, reply) => {
+  app.post(AUTHORIZE_API.logoutDetails, async (request, reply) => {
     const body = parseInput(detailsBody, request.body);
     const { request: logout, expiresAt } = openLogoutRequest(ctx, body.logout);
     const signedIn = await signedInBrowser(ctx, request);
@@ -38,7 +38,7 @@ export function authorizeLogoutRoutes(app: FastifyInstance, ctx: ServerContext):
     } satisfies LogoutDetails;
   });
 
-  app.post('/api/authorize/logout', async (request, reply) => {
+  app.post(AUTHORIZE_API.logout, async (request, reply) => {
     const body = parseInput(logoutBody, request.body);
     const { request: logout } = openLogoutRequest(ctx, body.logout);
     const signedIn = await signedInBrowser(ctx, request);

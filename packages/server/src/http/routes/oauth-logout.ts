@@ -1,4 +1,4 @@
-import { END_SESSION_PATH } from '@keycard/protocol';
+import { END_SESSION_PATH, LOGOUT_ROUTE } from '@keycard/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { endBrowserSession } from '../../authorize/end-browser-session.js';
@@ -107,7 +107,7 @@ function confirm(
   }
   return reply
     .code(303)
-    .header('location', `/#/logout?l=${sealLogoutRequest(ctx, request)}`)
+    .header('location', `/#${LOGOUT_ROUTE.path}?${LOGOUT_ROUTE.request}=${sealLogoutRequest(ctx, request)}`)
     .send();
 }
 
