@@ -29,6 +29,6 @@ export function confirmLogout(
   return apiRequest<LogoutResult>(AUTHORIZE_API.logout, {
     method: 'POST',
     body: { logout, confirm },
-    ...(csrf === undefined ? {} : { headers: { 'X-CSRF-Token': csrf } }),
+    csrf,
   });
 }
