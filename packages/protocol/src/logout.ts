@@ -6,6 +6,12 @@
 /** The end-session endpoint (RP-Initiated Logout §2), relative to the issuer: `GET` or `POST`. */
 export const END_SESSION_PATH = '/oauth/logout';
 
+/**
+ * The web app's sign-out routes: the confirmation page (the sealed request in its `l` parameter,
+ * `#/logout?l=…`) and the page a sign-out that does not go back to an app ends on.
+ */
+export const LOGOUT_ROUTE = { path: '/logout', request: 'l', signedOut: '/signed-out' } as const;
+
 /** The `typ` header of a logout token (Back-Channel Logout §2.4): never `JWT` nor `at+jwt`. */
 export const LOGOUT_TOKEN_TYP = 'logout+jwt';
 

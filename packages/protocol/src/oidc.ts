@@ -60,8 +60,11 @@ export interface OidcDiscoveryFields {
   claims_supported: string[];
   /** OpenID Connect Core §3.1.2.1 `prompt` values the authorization endpoint understands. */
   prompt_values_supported?: string[];
-  /** RP-Initiated Logout 1.0. */
-  end_session_endpoint: string;
+  /**
+   * RP-Initiated Logout 1.0; present only while the server serves its web pages (the sign-out
+   * confirmation page among them).
+   */
+  end_session_endpoint?: string;
   /** Back-Channel Logout 1.0: logout tokens are POSTed to a client's `backchannel_logout_uri`, with `sid`. */
   backchannel_logout_supported: boolean;
   backchannel_logout_session_supported: boolean;

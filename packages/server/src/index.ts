@@ -1,8 +1,9 @@
 export type { AuditLog, AuditType } from './audit/index.js';
-export type {
-  BackchannelLogout,
-  BackchannelLogoutDeps,
-  BackchannelLogoutNotice,
+export {
+  type BackchannelLogout,
+  type BackchannelLogoutDeps,
+  type BackchannelLogoutNotice,
+  closeWaitMs,
 } from './authorize/backchannel-logout.js';
 export {
   type EndBrowserSessionDeps,

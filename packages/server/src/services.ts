@@ -200,7 +200,8 @@ export async function openServices(
   return {
     ctx,
     async close() {
-      // Back-channel logouts still pending are given up (and audited) before the audit log flushes.
+      // Back-channel logouts under way get a bounded time to finish (a CLI command that disabled a
+      // user tells the apps before it exits); what is left is given up, audited before the flush.
       await ctx.backchannelLogout.close();
       // Queued audit events first: a graceful shutdown never loses them.
       await audit.flush();

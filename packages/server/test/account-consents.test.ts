@@ -137,6 +137,41 @@ describe('account: consents and sign-out at the front desk', () => {
     expect((await refresh(app.refreshToken, 'spa')).body.error).toBe('invalid_grant');
   });
 
+  it('/api/logout ends this browser’s session only for the person who signed out: a forged form cannot', async () => {
+    const browser = await addBrowserSession(r, alice.id);
+    const app = await addAppSession(r, { userId: alice.id, clientId: 'spa', browserSessionId: browser.id });
+    const clearsSso = (res: Response) =>
+      res.headers.getSetCookie().some((c) => c.startsWith('__Host-keycard_sso=;'));
+    // What a page elsewhere on the site can send: a form (no preflight), the Lax cookie rides along.
+    const form = (fields: Record<string, string>) =>
+      fetch(`${r.url}/api/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookie },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const madeUp = await form({ refresh_token: 'anything' });
+    expect(madeUp.status).toBe(204);
+    expect(clearsSso(madeUp)).toBe(false);
+    expect(await liveBrowser(browser.id)).toBe(true);
+    // The attacker's own valid refresh token signs the attacker out, not the victim.
+    const bobs = await login('bob');
+    const own = await form({ refresh_token: bobs.refresh_token });
+    expect(own.status).toBe(204);
+    expect(clearsSso(own)).toBe(false);
+    expect(await liveBrowser(browser.id)).toBe(true);
+    expect((await refresh(bobs.refresh_token, 'keycard-web')).body.error).toBe('invalid_grant');
+    // A card of the same person (which no form can send) does end it.
+    const card = (await login('alice')).access_token;
+    const res = await fetch(`${r.url}/api/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${card}`, cookie: browser.cookie },
+    });
+    expect(res.status).toBe(204);
+    expect(clearsSso(res)).toBe(true);
+    expect(await liveBrowser(browser.id)).toBe(false);
+    expect((await refresh(app.refreshToken, 'spa')).body.error).toBe('invalid_grant');
+  });
+
   it('sign out everywhere ends every browser session of the user, and only theirs', async () => {
     const one = await addBrowserSession(r, alice.id);
     const two = await addBrowserSession(r, alice.id);

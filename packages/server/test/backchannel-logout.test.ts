@@ -1,5 +1,7 @@
+import { LOGOUT_TOKEN_TYP } from '@keycard/protocol';
 import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeWaitMs } from '../src/authorize/backchannel-logout.js';
 import { createStorage, type UserRecord } from '../src/index.js';
 import {
   addAudience,
@@ -120,10 +122,11 @@ describe('back-channel logout', () => {
       const { payload, protectedHeader } = await jwtVerify(tokenOf(request.body), jwks, {
         issuer: run.server.services.issuer,
         audience: clientId,
-        typ: 'logout+jwt',
+        typ: LOGOUT_TOKEN_TYP,
         maxTokenAge: '2 minutes',
       });
-      expect(protectedHeader.typ).toBe('logout+jwt');
+      expect(protectedHeader.typ).toBe(LOGOUT_TOKEN_TYP);
+      expect(LOGOUT_TOKEN_TYP).toBe('logout+jwt');
       expect(payload).toMatchObject({ sub: alice.id, sid: browser.id, events: { [EVENT]: {} } });
       expect(Object.keys(payload).sort()).toEqual([
         'aud',
@@ -200,7 +203,40 @@ describe('back-channel logout', () => {
     expect(of('hung')).toEqual(['timeout', 'timeout']);
   });
 
-  it('closing the server drops a pending retry and aborts an attempt in flight, at once, audited', async () => {
+  /** The back-channel audit events stored in a closed server's database, per client. */
+  const storedResults = async (run: Running) => {
+    const storage = await createStorage({ driver: 'sqlite', file: `${run.dir}/keycard.db` });
+    try {
+      const events = (await storage.audit.list({ type: 'logout.backchannel', limit: 20 })).reverse();
+      return (subject: string) =>
+        events.filter((e) => e.subject === subject).map((e) => [e.detail['attempt'], e.detail['result']]);
+    } finally {
+      await storage.close();
+    }
+  };
+
+  it('closing the server lets deliveries under way finish, retries included', async () => {
+    const { r: run, alice } = await setup({ retryDelayMs: 20, attempts: 3, timeoutMs: 2000 });
+    // Answers only after a while: still in flight when the close begins.
+    const slow = await receiver(() => new Promise<number>((resolve) => setTimeout(() => resolve(200), 150)));
+    const flaky = await receiver((n) => (n === 1 ? 503 : 200));
+    await addCodeClient(run, 'slow', { backchannelLogoutUri: slow.url });
+    await addCodeClient(run, 'flaky', { backchannelLogoutUri: flaky.url });
+    const browser = await addBrowserSession(run, alice.id);
+    await addAppSession(run, { userId: alice.id, clientId: 'slow', browserSessionId: browser.id });
+    await addAppSession(run, { userId: alice.id, clientId: 'flaky', browserSessionId: browser.id });
+    expect((await logoutWith(run, alice, 'slow', browser)).status).toBe(303);
+    await run.server.close();
+    r = undefined;
+    const of = await storedResults(run);
+    expect(of('slow')).toEqual([[1, 'delivered']]);
+    expect(of('flaky')).toEqual([
+      [1, 'failed'],
+      [2, 'delivered'],
+    ]);
+  });
+
+  it('the wait is bounded: a retry due later is dropped at once, an attempt still running is aborted, audited', async () => {
     const { r: run, alice } = await setup({ retryDelayMs: 60_000, attempts: 3, timeoutMs: 30_000 });
     const down = await receiver(() => 503);
     const hung = await receiver(() => 'hang');
@@ -214,25 +250,20 @@ describe('back-channel logout', () => {
     while ((await audited(run)).length === 0 || hung.received.length === 0) {
       await new Promise((resolve) => setImmediate(resolve));
     }
+    // 3 × 30 s would be the wait: it is 10 s at most, and here a short one is asked for.
+    expect(closeWaitMs(run.server.config)).toBe(10_000);
     const started = performance.now();
+    await run.server.services.backchannelLogout.close(50);
     await run.server.close();
     r = undefined;
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(down.received).toHaveLength(1);
-
-    const storage = await createStorage({ driver: 'sqlite', file: `${run.dir}/keycard.db` });
-    try {
-      const events = (await storage.audit.list({ type: 'logout.backchannel', limit: 10 })).reverse();
-      const of = (subject: string) =>
-        events.filter((e) => e.subject === subject).map((e) => [e.detail['attempt'], e.detail['result']]);
-      expect(of('down')).toEqual([
-        [1, 'failed'],
-        [2, 'aborted'],
-      ]);
-      expect(of('hung')).toEqual([[1, 'aborted']]);
-    } finally {
-      await storage.close();
-    }
+    const of = await storedResults(run);
+    expect(of('down')).toEqual([
+      [1, 'failed'],
+      [2, 'aborted'],
+    ]);
+    expect(of('hung')).toEqual([[1, 'aborted']]);
   });
 
   it('sign out everywhere and a disabled account tell the clients of every browser session', async () => {

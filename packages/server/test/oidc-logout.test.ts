@@ -1,3 +1,4 @@
+import { AUTHORIZE_API, END_SESSION_PATH, LOGOUT_ROUTE } from '@keycard/protocol';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRecord } from '../src/index.js';
@@ -22,6 +23,22 @@ import {
 } from './support/sign-out-fixtures.js';
 
 const PASSWORD = 'correct horse battery';
+
+/** The server's own page: the strict CSP of its own, no referrer, no script. */
+function expectLockedDown(res: Response, html: string): void {
+  const csp = res.headers.get('content-security-policy') ?? '';
+  for (const directive of [
+    "default-src 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ]) {
+    expect(csp).toContain(directive);
+  }
+  expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/]+=*'/);
+  expect(html).toContain('<meta name="referrer" content="no-referrer">');
+  expect(html).not.toContain('<script');
+}
 const BYE = 'https://travel.example/bye';
 
 /** OpenID Connect RP-Initiated Logout 1.0 at `/oauth/logout`, and the confirmation API behind `/#/logout`. */
@@ -121,20 +138,82 @@ describe('RP-initiated logout', () => {
     expect(await isLive(browser.id)).toBe(false);
   });
 
-  it('POST with a form body works the same', async () => {
-    const browser = await addBrowserSession(r, alice.id);
-    const res = await fetch(`${r.url}/oauth/logout`, {
+  /** POST /oauth/logout with a form body, without following the redirect. */
+  const logoutByPost = (params: Record<string, string>, cookie?: string) =>
+    fetch(`${r.url}/oauth/logout`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: browser.cookie },
-      body: new URLSearchParams({
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(cookie === undefined ? {} : { cookie }),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+
+  it('POST with a form body and the cookie (same site) works the same', async () => {
+    const browser = await addBrowserSession(r, alice.id);
+    const res = await logoutByPost(
+      {
         id_token_hint: await idTokenFor(r, alice, 'travel', browser.id),
         post_logout_redirect_uri: BYE,
         state: 'abc',
-      }).toString(),
-    });
+      },
+      browser.cookie,
+    );
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`${BYE}?state=abc`);
+    expect(await isLive(browser.id)).toBe(false);
+  });
+
+  it('a POST without the cookie (cross-site: SameSite=Lax) ends nothing and is sent back as a GET, which carries it', async () => {
+    const browser = await addBrowserSession(r, alice.id);
+    const params = {
+      id_token_hint: await idTokenFor(r, alice, 'travel', browser.id),
+      post_logout_redirect_uri: BYE,
+      state: 'st&te',
+    };
+    const res = await logoutByPost(params);
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.get('location')!);
+    expect(`${location.origin}${location.pathname}`).toBe(`${r.server.services.issuer}/oauth/logout`);
+    expect(Object.fromEntries(location.searchParams)).toEqual(params);
+    expect(clearsCookie(res)).toBe(false);
+    expect(await isLive(browser.id)).toBe(true);
+
+    // The browser follows with a top-level GET, which carries the Lax cookie: now it ends.
+    const followed = await fetch(location, { redirect: 'manual', headers: { cookie: browser.cookie } });
+    expect(followed.status).toBe(303);
+    expect(followed.headers.get('location')).toBe(`${BYE}?state=st%26te`);
+    expect(await isLive(browser.id)).toBe(false);
+    // No parameters at all: the bare endpoint.
+    expect((await logoutByPost({})).headers.get('location')).toBe(`${r.server.services.issuer}/oauth/logout`);
+  });
+
+  it('a POST without the cookie too long to send back as a GET goes to the confirmation page', async () => {
+    // Every `/` and `&` takes three characters in a query: well over 8000 in all.
+    const far = `https://travel.example/${'/'.repeat(1900)}bye`;
+    await addCodeClient(r, 'far', { postLogoutRedirectUris: [far] });
+    const browser = await addBrowserSession(r, alice.id);
+    const state = '&'.repeat(600);
+    const res = await logoutByPost({
+      id_token_hint: await idTokenFor(r, alice, 'far', browser.id),
+      post_logout_redirect_uri: far,
+      state,
+    });
+    expect(res.status).toBe(303);
+    const l = sealedFrom(res.headers.get('location'));
+    expect(await isLive(browser.id)).toBe(true);
+    const details = await postJson(
+      `${r.url}/api/authorize/logout/details`,
+      { logout: l },
+      { cookie: browser.cookie },
+    );
+    const done = await postJson(
+      `${r.url}/api/authorize/logout`,
+      { logout: l, confirm: true },
+      { cookie: browser.cookie, 'x-csrf-token': details.body.csrf },
+    );
+    expect(done.body).toEqual({ redirect: `${far}?${new URLSearchParams({ state })}` });
     expect(await isLive(browser.id)).toBe(false);
   });
 
@@ -170,6 +249,7 @@ describe('RP-initiated logout', () => {
         const html = await res.text();
         expect(html).not.toContain(uri);
         expect(html).not.toContain('evil');
+        expectLockedDown(res, html);
       }
     }
     // A URI needs a client to check it against.
@@ -328,41 +408,135 @@ describe('RP-initiated logout', () => {
   });
 
   it('nobody signed in: the page shows no user and needs no CSRF token', async () => {
-    const l = sealedFrom(
-      (await logout({ client_id: 'travel', post_logout_redirect_uri: BYE, state: 'q' })).headers.get(
-        'location',
-      ),
+    // A link made while someone was signed in, opened where nobody is.
+    const browser = await addBrowserSession(r, alice.id);
+    const first = await logout(
+      { client_id: 'travel', post_logout_redirect_uri: BYE, state: 'q' },
+      browser.cookie,
     );
+    const l = sealedFrom(first.headers.get('location'));
     const details = await postJson(`${r.url}/api/authorize/logout/details`, { logout: l });
     expect(details.body).toMatchObject({ client: { id: 'travel' }, user: null });
     expect(details.body.csrf).toBeUndefined();
     const done = await postJson(`${r.url}/api/authorize/logout`, { logout: l, confirm: true });
     expect(done.body).toEqual({ redirect: `${BYE}?state=q` });
+    expect(await isLive(browser.id)).toBe(true);
   });
 
-  it('a valid hint and no session in this browser: goes back at once; a lapsed session is ended', async () => {
+  it('a GET with nobody signed in here goes back at once and ends nothing, not even the session a hint names', async () => {
     const lapsed = await addBrowserSession(r, alice.id, { ttlMs: 1000 });
-    const session = await addAppSession(r, {
-      userId: alice.id,
-      clientId: 'travel',
-      browserSessionId: lapsed.id,
-    });
     const live = await addBrowserSession(r, alice.id);
     const hintLive = await idTokenFor(r, alice, 'travel', live.id);
     clock.advance(2000);
     const hint = await idTokenFor(r, alice, 'travel', lapsed.id);
-    const res = await logout({ id_token_hint: hint, post_logout_redirect_uri: BYE });
+    const res = await logout({ id_token_hint: hint, post_logout_redirect_uri: BYE, state: 'z' });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe(BYE);
-    expect((await r.server.services.storage.browserSessions.get(lapsed.id))?.endedAt).not.toBeNull();
-    expect((await refresh(session.refreshToken)).body.error).toBe('invalid_grant');
-    // Another browser's live session is not this request's to end.
-    expect((await logout({ id_token_hint: hintLive })).status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${BYE}?state=z`);
+    // An ID token is not the browser it was issued in: on its own it ends no session.
+    expect((await r.server.services.storage.browserSessions.get(lapsed.id))?.endedAt).toBeNull();
+    const other = await logout({ id_token_hint: hintLive });
+    expect(other.status).toBe(303);
+    expect(other.headers.get('location')).toBe('/#/signed-out');
     expect(await isLive(live.id)).toBe(true);
+    // Without a hint the same: there is nobody here to ask.
+    const bare = await logout({ client_id: 'travel', post_logout_redirect_uri: BYE });
+    expect(bare.status).toBe(303);
+    expect(bare.headers.get('location')).toBe(BYE);
+  });
+
+  it('every /api/authorize/* route is JSON only: a form or text post (no preflight) is 415 and ends nothing', async () => {
+    const browser = await addBrowserSession(r, alice.id);
+    const l = sealedFrom((await logout({ client_id: 'travel' }, browser.cookie)).headers.get('location'));
+    const { csrf } = (
+      await postJson(`${r.url}/api/authorize/logout/details`, { logout: l }, { cookie: browser.cookie })
+    ).body as Body;
+    const fields = { logout: l, confirm: 'true', interaction: 'x', username: 'alice', password: PASSWORD };
+    for (const path of [
+      '/api/authorize/details',
+      '/api/authorize/login',
+      '/api/authorize/consent',
+      '/api/authorize/continue',
+      '/api/authorize/logout/details',
+      '/api/authorize/logout',
+    ]) {
+      for (const [type, body] of [
+        ['application/x-www-form-urlencoded', new URLSearchParams(fields).toString()],
+        ['text/plain', JSON.stringify({ logout: l, confirm: true })],
+        ['multipart/form-data; boundary=x', '--x--'],
+      ] as const) {
+        const res = await fetch(`${r.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': type, cookie: browser.cookie, 'x-csrf-token': csrf },
+          body,
+        });
+        expect(res.status, `${path} ${type}`).toBe(415);
+        expect(((await res.json()) as Body).error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
+        expect(res.headers.getSetCookie()).toEqual([]);
+      }
+    }
+    expect(await isLive(browser.id)).toBe(true);
+  });
+
+  it('a disabled user’s browser session is nobody signed in, as on the sign-in pages', async () => {
+    const carol = await addUser(r, 'carol', PASSWORD);
+    const browser = await addBrowserSession(r, carol.id);
+    const l = sealedFrom(
+      (await logout({ client_id: 'travel', post_logout_redirect_uri: BYE }, browser.cookie)).headers.get(
+        'location',
+      ),
+    );
+    // Disabled in storage alone, so the browser session is still there (disabling ends it too).
+    await r.server.services.storage.users.update(carol.id, { disabled: true, updatedAt: clock() });
+    const details = await postJson(
+      `${r.url}/api/authorize/logout/details`,
+      { logout: l },
+      { cookie: browser.cookie },
+    );
+    expect(details.status).toBe(200);
+    expect(details.body.user).toBeNull();
+    expect(details.body.csrf).toBeUndefined();
+    const done = await postJson(
+      `${r.url}/api/authorize/logout`,
+      { logout: l, confirm: true },
+      { cookie: browser.cookie },
+    );
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ redirect: BYE });
+    expect(clearsCookie(done)).toBe(false);
+    // The end-session endpoint sees nobody signed in either: straight back, nothing to confirm.
+    const again = await logout(
+      { id_token_hint: await idTokenFor(r, carol, 'travel', browser.id), post_logout_redirect_uri: BYE },
+      browser.cookie,
+    );
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(BYE);
+  });
+
+  it('the paths and routes are the ones @keycard/protocol names for the web app', async () => {
+    expect(Object.values(AUTHORIZE_API)).toEqual(
+      expect.arrayContaining(['/api/authorize/logout/details', '/api/authorize/logout']),
+    );
+    for (const path of Object.values(AUTHORIZE_API)) {
+      const res = await postJson(`${r.url}${path}`, {});
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.code, path).toBe('ERR_VALIDATION');
+    }
+    const browser = await addBrowserSession(r, alice.id);
+    const res = await logout({ client_id: 'travel' }, browser.cookie);
+    expect(res.headers.get('location')).toMatch(
+      new RegExp(`^/#${LOGOUT_ROUTE.path}\\?${LOGOUT_ROUTE.request}=[A-Za-z0-9_.-]+$`),
+    );
+    const out = await logout(
+      { id_token_hint: await idTokenFor(r, alice, 'travel', browser.id) },
+      browser.cookie,
+    );
+    expect(out.headers.get('location')).toBe(`/#${LOGOUT_ROUTE.signedOut}`);
+    expect(END_SESSION_PATH).toBe('/oauth/logout');
   });
 
   it('a tampered or expired sign-out link is ERR_LOGOUT_EXPIRED', async () => {
-    const l = sealedFrom((await logout({ client_id: 'travel' })).headers.get('location'));
+    const browser = await addBrowserSession(r, alice.id);
+    const l = sealedFrom((await logout({ client_id: 'travel' }, browser.cookie)).headers.get('location'));
     const flipped = `${l.slice(0, -2)}${l.at(-2) === 'A' ? 'B' : 'A'}${l.at(-1)}`;
     for (const bad of [flipped, 'v1.x.y.z', 'nonsense']) {
       const res = await postJson(`${r.url}/api/authorize/logout/details`, { logout: bad });
@@ -397,9 +571,16 @@ describe('RP-initiated logout without the web app', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expectLockedDown(res, await res.text());
     expect((await r.server.services.storage.browserSessions.get(browser.id))?.endedAt).not.toBeNull();
-    const confirm = await fetch(`${r.url}/oauth/logout?client_id=travel`, { redirect: 'manual' });
+    // Someone signed in and no hint: the confirmation page it cannot serve makes a 400 page.
+    const other = await addBrowserSession(r, alice.id);
+    const confirm = await fetch(`${r.url}/oauth/logout?client_id=travel`, {
+      redirect: 'manual',
+      headers: { cookie: other.cookie },
+    });
     expect(confirm.status).toBe(400);
     expect(confirm.headers.get('location')).toBeNull();
+    expect((await r.server.services.storage.browserSessions.get(other.id))?.endedAt).toBeNull();
   });
 });

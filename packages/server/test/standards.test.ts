@@ -72,12 +72,13 @@ describe('standards that real clients rely on', () => {
     expect((await unknown.json()).code).toBe('ERR_NOT_FOUND');
   });
 
-  it('discovery advertises only what is served: no web app, no authorization endpoint', async () => {
+  it('discovery advertises only what is served: no web app, no authorization nor end-session endpoint', async () => {
     r = await startServer({ databaseUrl: 'memory', ui: { enabled: false } });
     for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       const meta = (await getJson(`${r.url}${path}`)).body;
       for (const member of [
         'authorization_endpoint',
+        'end_session_endpoint',
         'registration_endpoint',
         'code_challenge_methods_supported',
         'response_modes_supported',

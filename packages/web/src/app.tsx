@@ -1,3 +1,4 @@
+import { AUTHORIZE_ROUTE, LOGOUT_ROUTE } from '@keycard/protocol';
 import { useEffect } from 'preact/hooks';
 import { isAdmin, Nav } from './components/nav.js';
 import { Page } from './components/page.js';
@@ -45,11 +46,11 @@ function route(path: string, session: SessionState) {
   const signedIn = session.status === 'signed-in';
   if (path === '/inspector') return <Inspector />;
   // An app's sign-in request: the front desk's browser session, whatever the app's own session says.
-  if (path === '/authorize' || path.startsWith('/authorize?')) return <Authorize path={path} />;
-  // Sign-out pages an app sends the browser to: they use this browser's front-desk cookie, not a card.
   const { base, params } = splitRoute(path);
-  if (base === '/logout') return <Logout logout={params.get('l') ?? ''} />;
-  if (base === '/signed-out') return <SignedOut />;
+  if (base === AUTHORIZE_ROUTE.path) return <Authorize path={path} />;
+  // Sign-out pages an app sends the browser to: they use this browser's front-desk cookie, not a card.
+  if (base === LOGOUT_ROUTE.path) return <Logout logout={params.get(LOGOUT_ROUTE.request) ?? ''} />;
+  if (base === LOGOUT_ROUTE.signedOut) return <SignedOut />;
   if (session.status === 'loading') {
     return (
       <p class="loading" data-testid="app-loading">

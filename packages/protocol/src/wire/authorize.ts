@@ -4,12 +4,17 @@
  * where `i` is the pending request sealed by the server (opaque to the page). Times in seconds.
  */
 
-/** Paths of the pages' JSON API, relative to the issuer (POST, JSON, same origin only). */
+/**
+ * Paths of the pages' JSON API, relative to the issuer (POST, JSON only, same origin only): the
+ * sign-in and consent pages', and the sign-out confirmation page's (`logoutDetails`, `logout`).
+ */
 export const AUTHORIZE_API = {
   details: '/api/authorize/details',
   login: '/api/authorize/login',
   consent: '/api/authorize/consent',
   continue: '/api/authorize/continue',
+  logoutDetails: '/api/authorize/logout/details',
+  logout: '/api/authorize/logout',
 } as const;
 
 /** The web app's route of the authorization page, and the name of its query parameter. */

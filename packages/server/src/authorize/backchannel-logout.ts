@@ -1,4 +1,4 @@
-import { BACKCHANNEL_LOGOUT_EVENT, type LogoutTokenClaims } from '@keycard/protocol';
+import { BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_TYP, type LogoutTokenClaims } from '@keycard/protocol';
 import type { ServerContext } from '../context.js';
 import { randomToken } from '../crypto/index.js';
 
@@ -12,8 +12,12 @@ import { randomToken } from '../crypto/index.js';
  * `attempts` ran. Any other non-2xx answer is final: the client looked at the token and refused it.
  * Every attempt is audited (`logout.backchannel`) and counted (`keycard_backchannel_logout_total`).
  * Each attempt carries a fresh token (new `jti`, `iat`, two-minute `exp`), so a late retry never
- * sends an expired one. Closing stops everything at once: pending retries are dropped and attempts
- * in flight aborted (both audited `aborted`).
+ * sends an expired one.
+ *
+ * Closing (a server stopping, a CLI command ending) takes no new deliveries but gives those under
+ * way time to finish: {@link closeWaitMs} (the time their attempts may take, at most 10 s). A
+ * retry due later than that is dropped at once; what is still running when it is over is aborted
+ * (both audited `aborted`).
  */
 
 /** One client to tell that a browser session ended. */
@@ -32,8 +36,12 @@ export interface BackchannelLogout {
   send(notice: BackchannelLogoutNotice): void;
   /** Resolves once every delivery started so far has finished (delivered, refused, given up or aborted). */
   idle(): Promise<void>;
-  /** Drops pending retries, aborts attempts in flight, ignores later sends; resolves when all have stopped. */
-  close(): Promise<void>;
+  /**
+   * Ignores later sends, lets deliveries under way finish for up to `waitMs` (default
+   * {@link closeWaitMs}), then drops pending retries and aborts attempts in flight; resolves when
+   * all have stopped.
+   */
+  close(waitMs?: number): Promise<void>;
 }
 
 /** What `createBackchannelLogout` reads (`issuer` is read at each attempt: it is known once the socket is bound). */
@@ -49,6 +57,22 @@ export const LOGOUT_TOKEN_TTL = 120;
 /** Deliveries (with their retries) that may be pending at once; beyond, new ones are dropped and audited. */
 const MAX_PENDING = 1000;
 const RETRYABLE_STATUS = new Set([408, 429]);
+/** The longest a close waits for deliveries under way. */
+const MAX_CLOSE_WAIT_MS = 10_000;
+
+/**
+ * How long closing waits for deliveries under way: `attempts × timeoutMs`, never more than 10 s,
+ * so a CLI command or a stopping server tells the clients without hanging on one that is down.
+ *
+ * @example
+ * ```ts
+ * closeWaitMs({ backchannelLogout: { attempts: 4, timeoutMs: 5000 } }); // 10000
+ * ```
+ */
+export function closeWaitMs(config: { backchannelLogout: { attempts: number; timeoutMs: number } }): number {
+  const { attempts, timeoutMs } = config.backchannelLogout;
+  return Math.min(attempts * timeoutMs, MAX_CLOSE_WAIT_MS);
+}
 
 /**
  * @example
@@ -60,9 +84,13 @@ const RETRYABLE_STATUS = new Set([408, 429]);
  */
 export function createBackchannelLogout(deps: BackchannelLogoutDeps): BackchannelLogout {
   const { timeoutMs, attempts, retryDelayMs } = deps.config.backchannelLogout;
-  const closing = new AbortController();
+  /** Aborted when the close's wait is over: attempts in flight stop. */
+  const aborting = new AbortController();
+  /** While closing: when (performance.now) what is left is aborted. */
+  let deadline: number | undefined;
+  let closed: Promise<void> | undefined;
   const running = new Set<Promise<void>>();
-  const waits = new Set<() => void>();
+  const waits = new Map<() => void, number>();
 
   const record = (notice: BackchannelLogoutNotice, attempt: number, result: Result, extra = {}) => {
     deps.metrics.backchannelLogout.inc({ result });
@@ -73,9 +101,14 @@ export function createBackchannelLogout(deps: BackchannelLogoutDeps): Backchanne
     });
   };
 
-  /** Waits `ms` unless the sender closes first; resolves whether the wait ran to its end. */
+  /** Waits `ms` unless closing ends it first; resolves whether the wait ran to its end. */
   const wait = (ms: number) =>
     new Promise<boolean>((resolve) => {
+      const endsAt = performance.now() + ms;
+      if (aborting.signal.aborted || (deadline !== undefined && endsAt > deadline)) {
+        resolve(false);
+        return;
+      }
       const stop = () => {
         clearTimeout(timer);
         waits.delete(stop);
@@ -86,7 +119,7 @@ export function createBackchannelLogout(deps: BackchannelLogoutDeps): Backchanne
         resolve(true);
       }, ms);
       timer.unref();
-      waits.add(stop);
+      waits.set(stop, endsAt);
     });
 
   async function attemptOnce(notice: BackchannelLogoutNotice): Promise<{ result: Result; status?: number }> {
@@ -107,10 +140,10 @@ export function createBackchannelLogout(deps: BackchannelLogoutDeps): Backchanne
       timedOut = true;
       controller.abort();
     }, timeoutMs);
-    const onClose = () => controller.abort();
-    closing.signal.addEventListener('abort', onClose);
+    const onAbort = () => controller.abort();
+    aborting.signal.addEventListener('abort', onAbort);
     try {
-      const { token } = await deps.keys.sign({ ...claims }, { typ: 'logout+jwt' });
+      const { token } = await deps.keys.sign({ ...claims }, { typ: LOGOUT_TOKEN_TYP });
       const response = await fetch(notice.uri, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -124,11 +157,11 @@ export function createBackchannelLogout(deps: BackchannelLogoutDeps): Backchanne
       const retry = response.status >= 500 || RETRYABLE_STATUS.has(response.status);
       return { result: retry ? 'failed' : 'refused', status: response.status };
     } catch {
-      if (closing.signal.aborted) return { result: 'aborted' };
+      if (aborting.signal.aborted) return { result: 'aborted' };
       return { result: timedOut ? 'timeout' : 'failed' };
     } finally {
       clearTimeout(timer);
-      closing.signal.removeEventListener('abort', onClose);
+      aborting.signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -161,7 +194,7 @@ export function createBackchannelLogout(deps: BackchannelLogoutDeps): Backchanne
 
   return {
     send(notice) {
-      if (closing.signal.aborted) return;
+      if (closed !== undefined) return;
       if (running.size >= MAX_PENDING) {
         record(notice, 0, 'dropped');
         deps.logger.warn({ clientId: notice.clientId }, 'back-channel logout dropped: too many pending');
@@ -173,10 +206,19 @@ export function createBackchannelLogout(deps: BackchannelLogoutDeps): Backchanne
       running.add(task);
     },
     idle,
-    async close() {
-      closing.abort();
-      for (const stop of [...waits]) stop();
-      await idle();
+    close(waitMs = closeWaitMs(deps.config)) {
+      closed ??= (async () => {
+        deadline = performance.now() + waitMs;
+        // A retry due after the deadline would only be aborted then: drop it now.
+        for (const [stop, endsAt] of [...waits]) if (endsAt > deadline) stop();
+        const timer = setTimeout(() => {
+          aborting.abort();
+          for (const stop of [...waits.keys()]) stop();
+        }, waitMs);
+        await idle();
+        clearTimeout(timer);
+      })();
+      return closed;
     },
   };
 }

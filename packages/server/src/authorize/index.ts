@@ -18,7 +18,9 @@ export {
   type Interaction,
   type InteractionDeps,
   MAX_INTERACTION_LENGTH,
+  type OpenedInteraction,
   openInteraction,
+  type PendingRequest,
   sealInteraction,
 } from './interaction.js';
 export { type IssueCodeDeps, issueAuthorizationCode } from './issue-code.js';

@@ -2,7 +2,7 @@ import type { RequestInfo, ServerContext } from '../context.js';
 import { randomToken, sha256Hex } from '../crypto/index.js';
 import type { SignedIn } from './decide.js';
 import type { AuthorizationGrant } from './grant.js';
-import type { AuthorizationRequest } from './request.js';
+import type { PendingRequest } from './interaction.js';
 import { authorizationResponseUrl } from './response.js';
 
 /** What {@link issueAuthorizationCode} reads. */
@@ -27,7 +27,7 @@ export type IssueCodeDeps = Pick<
 export async function issueAuthorizationCode(
   ctx: IssueCodeDeps,
   input: {
-    request: AuthorizationRequest;
+    request: PendingRequest;
     signedIn: SignedIn;
     grant: AuthorizationGrant;
     requestInfo: RequestInfo;

@@ -1,7 +1,10 @@
-import { redirectUriMatches } from '../clients/redirect-uri.js';
+import { LOGOUT_ROUTE } from '@keycard/protocol';
+import { MAX_CLIENT_ID_LENGTH } from '../clients/client-rules.js';
+import { MAX_REDIRECT_URI_LENGTH, redirectUriMatches } from '../clients/redirect-uri.js';
 import type { ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { type IdTokenHint, verifyIdTokenHint } from './id-token-hint.js';
+import { maxSealedLinkLength, openLink, sealLink, WIDEST_JSON_CHAR } from './sealed-link.js';
 
 /**
  * An RP-initiated logout request (OpenID Connect RP-Initiated Logout 1.0 §2) once checked: which
@@ -34,7 +37,7 @@ export type CheckedLogoutRequest =
 export type CheckLogoutRequestDeps = Pick<ServerContext, 'keys' | 'issuer' | 'directory'>;
 
 /** The web app's page after a sign-out that does not go back to a client. */
-export const SIGNED_OUT_PAGE = '/#/signed-out';
+export const SIGNED_OUT_PAGE = `/#${LOGOUT_ROUTE.signedOut}`;
 const SEAL_CONTEXT = 'logout-request';
 
 /**
@@ -105,10 +108,23 @@ export function logoutRedirect(request: LogoutRequest, signedOut: boolean): stri
   return `${uri}${separator}${new URLSearchParams({ state: request.state })}`;
 }
 
+/** Longest `state` the end-session endpoint takes. */
+export const MAX_LOGOUT_STATE_LENGTH = 1024;
+
+// Each string at its limit, in the characters its rules allow that take most room in JSON.
+const LARGEST: LogoutRequest = {
+  clientId: 'x'.repeat(MAX_CLIENT_ID_LENGTH),
+  // Registered URIs are canonical (ASCII, `"` escaped); a loopback one may add any port.
+  postLogoutRedirectUri: '\\'.repeat(MAX_REDIRECT_URI_LENGTH + ':65535'.length),
+  state: WIDEST_JSON_CHAR.repeat(MAX_LOGOUT_STATE_LENGTH),
+};
+
+/** Longest sealed sign-out request: the one of the largest request the end-session endpoint takes. */
+export const MAX_LOGOUT_LINK_LENGTH = maxSealedLinkLength(LARGEST);
+
 /**
- * Seals a checked request for the confirmation page (`/#/logout?l=…`): encrypted and
- * authenticated under the master key (the page cannot change where it leads), valid for
- * `authorize.interactionTtl`. URL-safe (base64url and dots).
+ * Seals a checked request for the confirmation page (`/#/logout?l=…`, see {@link sealLink}): the
+ * page cannot change where it leads. Valid for `authorize.interactionTtl`.
  *
  * @example
  * ```ts
@@ -119,14 +135,17 @@ export function sealLogoutRequest(
   ctx: Pick<ServerContext, 'sealer' | 'clock' | 'config'>,
   request: LogoutRequest,
 ): string {
-  const createdAt = ctx.clock();
-  const expiresAt = createdAt + ctx.config.authorize.interactionTtl * 1000;
-  return ctx.sealer.seal(JSON.stringify({ ...request, createdAt, expiresAt }), SEAL_CONTEXT);
+  const payload: LogoutRequest = {
+    clientId: request.clientId,
+    postLogoutRedirectUri: request.postLogoutRedirectUri,
+    state: request.state,
+  };
+  return sealLink(ctx, SEAL_CONTEXT, payload, ctx.config.authorize.interactionTtl);
 }
 
 /**
  * Opens a sealed request; ERR_LOGOUT_EXPIRED when it is not one (tampered, another purpose's
- * sealed value, another master key) or its time is over.
+ * sealed value, another master key, too long) or its time is over.
  *
  * @example
  * ```ts
@@ -137,31 +156,25 @@ export function openLogoutRequest(
   ctx: Pick<ServerContext, 'sealer' | 'clock'>,
   sealed: string,
 ): { request: LogoutRequest; expiresAt: number } {
-  let value: unknown;
-  try {
-    value = JSON.parse(ctx.sealer.open(sealed, SEAL_CONTEXT));
-  } catch (cause) {
-    throw new ServerError('ERR_LOGOUT_EXPIRED', { cause });
-  }
-  const v = value as Record<string, unknown>;
-  const nullableString = (x: unknown) => x === null || typeof x === 'string';
+  const opened = openLink(ctx, SEAL_CONTEXT, sealed, MAX_LOGOUT_LINK_LENGTH);
+  const v = opened?.payload as Record<string, unknown> | null | undefined;
+  const nullableString = (x: unknown): x is string | null => x === null || typeof x === 'string';
   if (
+    opened === undefined ||
     typeof v !== 'object' ||
     v === null ||
     !nullableString(v['clientId']) ||
     !nullableString(v['postLogoutRedirectUri']) ||
-    !nullableString(v['state']) ||
-    typeof v['expiresAt'] !== 'number'
+    !nullableString(v['state'])
   ) {
     throw new ServerError('ERR_LOGOUT_EXPIRED');
   }
-  if (v['expiresAt'] <= ctx.clock()) throw new ServerError('ERR_LOGOUT_EXPIRED');
   return {
     request: {
-      clientId: v['clientId'] as string | null,
-      postLogoutRedirectUri: v['postLogoutRedirectUri'] as string | null,
-      state: v['state'] as string | null,
+      clientId: v['clientId'],
+      postLogoutRedirectUri: v['postLogoutRedirectUri'],
+      state: v['state'],
     },
-    expiresAt: v['expiresAt'],
+    expiresAt: opened.expiresAt,
   };
 }

@@ -25,21 +25,22 @@ export type PagesDeps = Pick<ServerContext, 'directory'> & InteractionDeps & Dec
 
 /**
  * Opens a sealed interaction and checks that its client still allows what it asked: the client
- * exists, keeps the code grant, the redirect URI and the audiences. Otherwise (or expired, forged)
- * ERR_INTERACTION_EXPIRED.
+ * exists, keeps the code grant, the redirect URI and the audiences the request named. Otherwise
+ * (or expired, forged) ERR_INTERACTION_EXPIRED. A request that named no audience is for the
+ * client's, as registered now.
  */
 export async function loadInteraction(ctx: PagesDeps, sealed: string): Promise<LoadedInteraction> {
-  const interaction = openInteraction(ctx, sealed);
-  const { request, audiences } = interaction;
+  const opened = openInteraction(ctx, sealed);
+  const { request, audiences } = opened;
   const client = await ctx.directory.client(request.clientId);
   if (
     client === undefined ||
     !client.grants.includes('authorization_code') ||
     !clientRedirectUriMatches(client, request.redirectUri) ||
-    audiences.some((a) => !client.audiences.includes(a))
+    (audiences ?? []).some((a) => !client.audiences.includes(a))
   )
     throw new ServerError('ERR_INTERACTION_EXPIRED');
-  return { interaction, client };
+  return { interaction: { ...opened, audiences: audiences ?? [...client.audiences] }, client };
 }
 
 /**

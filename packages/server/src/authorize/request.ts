@@ -49,17 +49,17 @@ export type AuthorizeParse =
   | { kind: 'page-error'; error: 'invalid_request' | 'invalid_client'; description: string };
 
 /** Longest value accepted per parameter; a longer one is an invalid request, not a truncated one. */
-const MAX_LENGTH: Record<string, number> = {
+export const MAX_LENGTH = {
   state: 1024,
   nonce: 512,
   login_hint: 256,
   scope: 2048,
   resource: 2048,
-};
+} as const satisfies Record<string, number>;
 /** RFC 8707 §2: `resource` may repeat; every other parameter may be sent once (RFC 6749 §3.1). */
 const REPEATABLE = new Set(['resource']);
 /** Most `resource` values one request may name. */
-const MAX_RESOURCES = 10;
+export const MAX_RESOURCES = 10;
 /** An RFC 7638 SHA-256 JWK thumbprint, base64url without padding. */
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
 const PROMPTS = new Set(['none', 'login', 'consent']);
@@ -85,7 +85,7 @@ const KNOWN = new Set([
   'resource',
 ]);
 /** The longest `max_age` taken (ten years); OIDC gives no bound, a number must fit in one. */
-const MAX_AGE_LIMIT = 10 * 365 * 24 * 3600;
+export const MAX_AGE_LIMIT = 10 * 365 * 24 * 3600;
 
 /**
  * Parses the query of `GET /oauth/authorize` (or the form of a POST). `params` is every value of
@@ -121,8 +121,7 @@ export async function parseAuthorizationRequest(
 
   // From here on the client and the redirect URI are known: errors go back to the client.
   const rawState = one('state');
-  const state =
-    typeof rawState === 'string' && rawState.length <= (MAX_LENGTH.state ?? 0) ? rawState : undefined;
+  const state = typeof rawState === 'string' && rawState.length <= MAX_LENGTH.state ? rawState : undefined;
   const fail = (error: string, description: string): AuthorizeParse => ({
     kind: 'redirect-error',
     redirectUri,
@@ -139,7 +138,7 @@ export async function parseAuthorizationRequest(
     if (seen.has(name) && !REPEATABLE.has(name))
       return fail('invalid_request', KNOWN.has(name) ? `${name} is repeated` : 'a parameter is repeated');
     seen.add(name);
-    const max = Object.hasOwn(MAX_LENGTH, name) ? MAX_LENGTH[name] : undefined;
+    const max = Object.hasOwn(MAX_LENGTH, name) ? (MAX_LENGTH as Record<string, number>)[name] : undefined;
     if (max !== undefined && value.length > max)
       return fail('invalid_request', `${name} is longer than ${max} characters`);
   }

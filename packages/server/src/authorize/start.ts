@@ -1,3 +1,4 @@
+import { AUTHORIZE_ROUTE } from '@keycard/protocol';
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import type { ClientRecord } from '../storage/index.js';
@@ -10,7 +11,7 @@ import { refusalRedirect } from './refuse.js';
 import { parseAuthorizationRequest } from './request.js';
 
 /** Where the web app's authorization page lives, relative to the issuer (hash routing). */
-export const AUTHORIZE_PAGE = '/#/authorize';
+export const AUTHORIZE_PAGE = `/#${AUTHORIZE_ROUTE.path}`;
 
 /** What `/oauth/authorize` answers: an error page here, or a 303 to the client or to the pages. */
 export type AuthorizeOutcome =
@@ -89,5 +90,8 @@ export async function startAuthorization(
   }
   ctx.metrics.authorizations.inc({ result: 'interaction' });
   const sealed = sealInteraction(ctx, request, audiences);
-  return { kind: 'redirect', location: `${ctx.issuer}${AUTHORIZE_PAGE}?i=${sealed}` };
+  return {
+    kind: 'redirect',
+    location: `${ctx.issuer}${AUTHORIZE_PAGE}?${AUTHORIZE_ROUTE.interaction}=${sealed}`,
+  };
 }

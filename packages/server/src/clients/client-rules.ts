@@ -10,7 +10,9 @@ import { webAppRedirectUri } from './web-client.js';
  */
 export type ClientRulesDeps = Pick<ServerContext, 'storage' | 'issuer'>;
 
-const CLIENT_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/** Longest client id. */
+export const MAX_CLIENT_ID_LENGTH = 100;
+const CLIENT_ID = new RegExp(`^[A-Za-z0-9._:-]{1,${MAX_CLIENT_ID_LENGTH}}$`);
 /**
  * The shape of a user id (`randomId()`: 16 random bytes, base64url, 22 characters whose last
  * carries 2 bits). Client ids of this shape are refused so a client can never be registered

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { ServerError } from '../errors.js';
 
 const VERSION = 'v1';
+const IV_BYTES = 12;
 /** AES-GCM tag length (bytes) sealed and required. */
 const TAG_BYTES = 16;
 
@@ -21,6 +22,20 @@ export interface Sealer {
    * the sealing key itself.
    */
   mac(value: string, info: string): Buffer;
+}
+
+/**
+ * The length of a sealed value (`v1.{iv}.{ciphertext}.{tag}`, base64url) whose plaintext is
+ * `plaintextBytes` bytes of UTF-8: GCM adds no padding, so it is exact.
+ *
+ * @example
+ * ```ts
+ * sealedLength(Buffer.byteLength(json)); // what sealer.seal(json, context).length will be
+ * ```
+ */
+export function sealedLength(plaintextBytes: number): number {
+  const base64url = (bytes: number) => Math.ceil((bytes * 4) / 3);
+  return VERSION.length + 1 + base64url(IV_BYTES) + 1 + base64url(plaintextBytes) + 1 + base64url(TAG_BYTES);
 }
 
 /**
@@ -46,7 +61,7 @@ export function createSealer(masterKey: Buffer): Sealer {
   };
   return {
     seal(plaintext, context) {
-      const iv = randomBytes(12);
+      const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.from(context, 'utf8'));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);

@@ -2,7 +2,9 @@ import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { type AudienceRecord, StorageConflictError } from '../storage/index.js';
 
-const AUDIENCE_ID = /^[\x21-\x7e]{1,200}$/;
+/** Longest audience id (visible ASCII). */
+export const MAX_AUDIENCE_ID_LENGTH = 200;
+const AUDIENCE_ID = new RegExp(`^[\\x21-\\x7e]{1,${MAX_AUDIENCE_ID_LENGTH}}$`);
 
 /** RFC 8707 §2: an absolute URI without a fragment; `null` clears it. */
 function checkUri(uri: string | null): string | null {

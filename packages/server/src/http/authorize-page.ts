@@ -1,84 +1,13 @@
 import type { FastifyReply } from 'fastify';
-import { sha256Base64 } from '../crypto/index.js';
+import { type ServerPageText, sendServerPage } from './server-page.js';
 
-/**
- * The one HTML page the server renders itself: what `/oauth/authorize` shows when it must not
- * redirect (an unknown client, an unregistered redirect URI, a malformed request) or cannot serve
- * the sign-in pages. It never repeats what the request sent (only keycard's own fixed sentences),
- * and it is locked down on its own: no script at all, its one inline style allowed by hash, no
- * framing, no form target.
- */
+// The authorization endpoint's former names for the one server page (./server-page.ts), until its
+// route imports sendServerPage itself.
 
-const STYLE = [
-  'body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2330;background:#f6f3ec}',
-  'main{max-width:34rem;margin:12vh auto;padding:2rem 2.25rem;background:#fff;border-radius:10px;',
-  'box-shadow:0 1px 2px rgb(28 36 55/8%),0 4px 16px rgb(28 36 55/6%);border-top:4px solid #c9a45c}',
-  'h1{margin:0 0 .75rem;font-size:1.35rem;color:#1c2437}p{margin:.5rem 0}',
-  '.detail{margin-top:1.25rem;font-size:.875rem;color:#5f6472}',
-  'code{font-family:ui-monospace,Menlo,Consolas,monospace;background:#f1ede4;padding:.1rem .3rem;border-radius:4px}',
-].join('');
+/** @deprecated Use {@link ServerPageText}. */
+export type AuthorizePageText = ServerPageText;
 
-/** The error page's Content-Security-Policy: nothing but its own inline style. */
-export const AUTHORIZE_PAGE_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${sha256Base64(STYLE)}'`,
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-
-/** What the page says: a title, a sentence for the person, and a technical line for the app's developers. */
-export interface AuthorizePageText {
-  title: string;
-  message: string;
-  /** e.g. `invalid_request: redirect_uri is missing` — a fixed sentence of keycard's, never request input. */
-  detail?: string;
-}
-
-/** The page's HTML. */
-export function authorizePageHtml(text: AuthorizePageText): string {
-  const detail =
-    text.detail === undefined
-      ? ''
-      : `<p class="detail">For the app's developers: <code>${escapeHtml(text.detail)}</code></p>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(text.title)} · Hotel Keycard</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-<h1>${escapeHtml(text.title)}</h1>
-<p>${escapeHtml(text.message)}</p>
-${detail}
-</main>
-</body>
-</html>
-`;
-}
-
-/**
- * Sends the page (400 unless told otherwise), never cached, with its own CSP (the security-headers
- * hook keeps a CSP a route set).
- */
-export function sendAuthorizePage(reply: FastifyReply, text: AuthorizePageText, status = 400): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-security-policy', AUTHORIZE_PAGE_CSP)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(authorizePageHtml(text));
+/** @deprecated Use {@link sendServerPage}: `sendServerPage(reply, status, text)`. */
+export function sendAuthorizePage(reply: FastifyReply, text: ServerPageText, status = 400): FastifyReply {
+  return sendServerPage(reply, status, text);
 }

@@ -39,7 +39,7 @@ export function registerSecurityHeaders(app: FastifyInstance, config: KeycardCon
     }
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) {
-      // A page the server renders itself (the authorization error page) sets a stricter one.
+      // The page the server renders itself (server-page.ts) sets a stricter one.
       if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', csp);
       reply.header('cross-origin-opener-policy', 'same-origin');
     }

@@ -1,5 +1,6 @@
 import type { AsymmetricAlgorithm, JWK, JWKS, JWTClaims, PrivateKey, PublicKey } from '@keycard/jwt';
 import { createSigner, importJWK } from '@keycard/jwt';
+import { ACCESS_TOKEN_TYP, ID_TOKEN_TYP, LOGOUT_TOKEN_TYP } from '@keycard/protocol';
 import type { KeycardConfig } from '../config/index.js';
 import type { Clock, Logger } from '../context.js';
 import type { Sealer } from '../crypto/index.js';
@@ -24,7 +25,7 @@ export interface KeyInfo {
 }
 
 /** The header `typ` of each kind of token the server signs. */
-export type SignedTokenTyp = 'at+jwt' | 'JWT' | 'logout+jwt';
+export type SignedTokenTyp = typeof ACCESS_TOKEN_TYP | typeof ID_TOKEN_TYP | typeof LOGOUT_TOKEN_TYP;
 
 /** Owns the signing keys: next → current → retired → removed. */
 export interface KeyManager {
@@ -91,9 +92,9 @@ export function createKeyManager(deps: {
   const alg = config.tokens.algorithm as AsymmetricAlgorithm;
   // One signer per key and `typ`, found without building a string on the token endpoint's hot path.
   const signers: Record<SignedTokenTyp, Map<string, { sign(claims: JWTClaims): string }>> = {
-    'at+jwt': new Map(),
-    JWT: new Map(),
-    'logout+jwt': new Map(),
+    [ACCESS_TOKEN_TYP]: new Map(),
+    [ID_TOKEN_TYP]: new Map(),
+    [LOGOUT_TOKEN_TYP]: new Map(),
   };
   let cache: Cache | undefined;
   const changed = () => deps.onChange?.();
@@ -190,10 +191,10 @@ export function createKeyManager(deps: {
         await load(true);
       }
       // Fail at start-up, not on the first sign-in, when the master key is wrong.
-      await currentSigner('at+jwt');
+      await currentSigner(ACCESS_TOKEN_TYP);
     },
     async sign(claims, opts) {
-      const { kid, signer } = await currentSigner(opts?.typ ?? 'at+jwt');
+      const { kid, signer } = await currentSigner(opts?.typ ?? ACCESS_TOKEN_TYP);
       return { token: signer.sign(claims), kid };
     },
     async jwks() {

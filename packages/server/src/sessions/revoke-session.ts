@@ -1,5 +1,6 @@
 import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { publishSessionRevocations } from '../revocations/index.js';
+import type { SessionRecord } from '../storage/index.js';
 import { type RefreshTokenSessionDeps, refreshTokenSession } from './refresh-token-format.js';
 
 /** What {@link revokeSession} and {@link revokeUserSessions} read; each publishes `session` events. */
@@ -38,19 +39,30 @@ export async function revokeSession(
 /**
  * Sign-out with a refresh token: revokes its session (a rotated-out token's too, also once its row
  * is pruned). Unknown tokens are ignored (sign-out is idempotent and must not reveal which tokens
- * exist).
+ * exist). Returns the session when the token named one that was live until this call (so the
+ * caller knows whose sign-out it was), else undefined.
+ *
+ * @example
+ * ```ts
+ * const ended = await signOutWithRefreshToken(ctx, refreshToken, { request });
+ * if (ended?.userId === browserSession.userId) await endBrowserSession(...);
+ * ```
  */
 export async function signOutWithRefreshToken(
   ctx: SignOutWithRefreshTokenDeps,
   refreshToken: string,
   opts: { clientId?: string; request: RequestInfo },
-): Promise<void> {
+): Promise<SessionRecord | undefined> {
   const sid = await refreshTokenSession(ctx, refreshToken);
-  if (sid === undefined) return;
+  if (sid === undefined) return undefined;
   const session = await ctx.storage.sessions.get(sid);
-  if (session === undefined) return;
-  if (opts.clientId !== undefined && session.clientId !== opts.clientId) return;
-  await revokeSession(ctx, session.id, 'logout', { actor: session.userId, request: opts.request });
+  if (session === undefined) return undefined;
+  if (opts.clientId !== undefined && session.clientId !== opts.clientId) return undefined;
+  const revoked = await revokeSession(ctx, session.id, 'logout', {
+    actor: session.userId,
+    request: opts.request,
+  });
+  return revoked && session.expiresAt > ctx.clock() ? session : undefined;
 }
 
 /**

@@ -10,6 +10,8 @@ export type GrantedScopesDeps = Pick<ServerContext, 'directory' | 'storage' | 'r
 /** Clock skew between instances, on top of the directory cache's lifetime. */
 const FRESH_MARGIN_MS = 3000;
 
+/** Most scopes one request may name. */
+export const MAX_SCOPES = 100;
 // RFC 6749 §3.3 scope-token characters.
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,200}$/;
 
@@ -24,7 +26,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,200}$/;
 export function parseScope(scope: string | undefined): string[] | undefined {
   if (scope === undefined) return undefined;
   const parts = scope.split(' ').filter((s) => s !== '');
-  if (parts.length > 100 || parts.some((p) => !SCOPE_TOKEN.test(p)))
+  if (parts.length > MAX_SCOPES || parts.some((p) => !SCOPE_TOKEN.test(p)))
     throw new ServerError('ERR_INVALID_SCOPE');
   return [...new Set(parts)];
 }

@@ -1,7 +1,7 @@
 /** Sign-in, refresh and sign-out calls. The refresh token never leaves the HttpOnly cookie. */
 import type { CodeLoginInput } from '@keycard/protocol';
 import type { ProofFactory } from '../dpop/fetch.js';
-import { apiRequest } from './http.js';
+import { apiRequest, csrfCookie } from './http.js';
 import type { TokenResponse } from './types.js';
 
 /** A card to authenticate a call with: the token, its scheme and (for DPoP) the proof maker. */
@@ -28,7 +28,7 @@ export function refresh(audience: string, proof: ProofFactory): Promise<TokenRes
   return apiRequest<TokenResponse>('/api/refresh', {
     method: 'POST',
     body: { audience },
-    csrf: true,
+    csrf: csrfCookie(),
     timeoutMs: 15_000,
     proof,
   });
@@ -39,7 +39,7 @@ export function logout(card: CallCredentials | undefined): Promise<void> {
   return apiRequest<void>('/api/logout', {
     method: 'POST',
     body: {},
-    csrf: true,
+    csrf: csrfCookie(),
     token: card?.token,
     tokenType: card?.tokenType,
     proof: card?.proof,
@@ -50,7 +50,7 @@ export function logout(card: CallCredentials | undefined): Promise<void> {
 export function logoutAll(card: CallCredentials): Promise<void> {
   return apiRequest<void>('/api/logout-all', {
     method: 'POST',
-    csrf: true,
+    csrf: csrfCookie(),
     token: card.token,
     tokenType: card.tokenType,
     proof: card.proof,

@@ -27,7 +27,7 @@ export function authorizeConsent(
   input: AuthorizeConsentInput,
   csrf: string | undefined,
 ): Promise<AuthorizeAnswer> {
-  return apiRequest<AuthorizeAnswer>(AUTHORIZE_API.consent, { method: 'POST', body: input, csrfToken: csrf });
+  return apiRequest<AuthorizeAnswer>(AUTHORIZE_API.consent, { method: 'POST', body: input, csrf });
 }
 
 /** "Continue as …": back to the app, or the consent step. */
@@ -35,6 +35,6 @@ export function authorizeContinue(interaction: string, csrf: string | undefined)
   return apiRequest<AuthorizeAnswer>(AUTHORIZE_API.continue, {
     method: 'POST',
     body: { interaction },
-    csrfToken: csrf,
+    csrf,
   });
 }

@@ -16,20 +16,21 @@ export interface RequestOptions {
   tokenType?: 'Bearer' | 'DPoP' | undefined;
   /** Makes the request's DPoP proof (sign-in, refresh and every call with a bound card). */
   proof?: ProofFactory | undefined;
-  /** Cookie-authenticated call: echo the readable `__Host-keycard_csrf` cookie as `X-CSRF-Token`. */
-  csrf?: boolean;
-  /** An `X-CSRF-Token` the server handed out in an answer (the authorization pages' browser session). */
-  csrfToken?: string | undefined;
+  /**
+   * The `X-CSRF-Token` header, the one way to send it: for a call authenticated by the refresh
+   * cookie, the readable double-submit cookie's value ({@link csrfCookie}); for the authorization
+   * and sign-out pages, the token the server handed out for this browser's session. Not sent when
+   * undefined or empty.
+   */
+  csrf?: string | undefined;
   /** Gives up after this many milliseconds (a hung refresh must not hold the tab lock forever). */
   timeoutMs?: number;
-  /** Extra request headers (e.g. the browser session's `X-CSRF-Token` on the sign-out page). */
-  headers?: Record<string, string>;
 }
 
 export const CSRF_COOKIE = '__Host-keycard_csrf';
 
-/** The CSRF value the server set at sign-in, if this page can see it. */
-export function csrfToken(): string | undefined {
+/** The CSRF value the server set at sign-in (`__Host-keycard_csrf`), if this page can see it. */
+export function csrfCookie(): string | undefined {
   return typeof document === 'undefined' ? undefined : readCookie(document.cookie, CSRF_COOKIE);
 }
 
@@ -57,14 +58,10 @@ async function errorFrom(response: Response): Promise<AppError> {
  * const me = await apiRequest<Me>('/api/me', { token });
  */
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { ...options.headers, Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (options.token) headers['Authorization'] = `${options.tokenType ?? 'Bearer'} ${options.token}`;
-  if (options.csrf) {
-    const csrf = csrfToken();
-    if (csrf) headers['X-CSRF-Token'] = csrf;
-  }
-  if (options.csrfToken) headers['X-CSRF-Token'] = options.csrfToken;
+  if (options.csrf) headers['X-CSRF-Token'] = options.csrf;
   let response: Response;
   try {
     response = await fetchWithProof(

@@ -2,7 +2,7 @@
  * The sign-out confirmation page's calls (`#/logout?l=…`): no card, only this browser's
  * single-sign-on cookie (HttpOnly, sent by the browser) and its CSRF token.
  */
-import type { LogoutDetails, LogoutResult } from '@keycard/protocol';
+import { AUTHORIZE_API, type LogoutDetails, type LogoutResult } from '@keycard/protocol';
 import { apiRequest } from './http.js';
 
 /**
@@ -12,7 +12,7 @@ import { apiRequest } from './http.js';
  * const details = await logoutDetails(l);
  */
 export function logoutDetails(logout: string): Promise<LogoutDetails> {
-  return apiRequest<LogoutDetails>('/api/authorize/logout/details', { method: 'POST', body: { logout } });
+  return apiRequest<LogoutDetails>(AUTHORIZE_API.logoutDetails, { method: 'POST', body: { logout } });
 }
 
 /**
@@ -26,9 +26,9 @@ export function confirmLogout(
   confirm: boolean,
   csrf: string | undefined,
 ): Promise<LogoutResult> {
-  return apiRequest<LogoutResult>('/api/authorize/logout', {
+  return apiRequest<LogoutResult>(AUTHORIZE_API.logout, {
     method: 'POST',
     body: { logout, confirm },
-    ...(csrf === undefined ? {} : { headers: { 'X-CSRF-Token': csrf } }),
+    csrf,
   });
 }

@@ -23,6 +23,7 @@ import {
   type SignOutSeed,
   seedAliceUse,
   seedApp,
+  seedBrowserSession,
 } from './support/sign-out-seed.js';
 
 const skip = missingBuild() ?? '';
@@ -30,9 +31,9 @@ const APP = 'travel-desk';
 const BYE = 'https://travel.example/bye';
 
 /** `Location` of a GET, through Node's own HTTP client (not the page's fetch). */
-function locationOf(url: string): Promise<{ status: number; location: string }> {
+function locationOf(url: string, cookie: string): Promise<{ status: number; location: string }> {
   return new Promise((resolve, reject) => {
-    get(url, (res) => {
+    get(url, { headers: { cookie } }, (res) => {
       res.resume();
       resolve({ status: res.statusCode ?? 0, location: String(res.headers.location ?? '') });
     }).on('error', reject);
@@ -59,10 +60,15 @@ describe.skipIf(skip !== '')('apps you allowed and the sign-out pages', () => {
     app = undefined;
   });
 
-  /** What `/oauth/logout` sends the browser to when it wants the user to confirm. */
-  async function logoutPath(state: string): Promise<string> {
+  /**
+   * What `/oauth/logout` sends a browser where someone is signed in (`browserSessionId`; by default
+   * a new one) to, so that they confirm.
+   */
+  async function logoutPath(state: string, browserSessionId?: string): Promise<string> {
     const params = new URLSearchParams({ client_id: APP, post_logout_redirect_uri: BYE, state });
-    const { status, location } = await locationOf(`${hotel.url}/oauth/logout?${params}`);
+    const id = browserSessionId ?? (await seedBrowserSession(hotel.dataDir));
+    const cookie = `__Host-keycard_sso=${await browserSessionCookie(hotel.dataDir, id)}`;
+    const { status, location } = await locationOf(`${hotel.url}/oauth/logout?${params}`, cookie);
     expect(status).toBe(303);
     expect(location).toMatch(/^\/#\/logout\?l=/);
     return location.slice('/#'.length);
@@ -106,7 +112,7 @@ describe.skipIf(skip !== '')('apps you allowed and the sign-out pages', () => {
 
   it('signed in at the front desk: "Sign out" ends the browser session and goes back to the app with its state', async () => {
     seed = await seedAliceUse(hotel.dataDir, APP);
-    const path = await logoutPath('st-1');
+    const path = await logoutPath('st-1', seed.browserSessionId);
     app = await mountApp(localhost, '/');
     // The cookie the front desk set at sign-in (HttpOnly there; a page script could not write that flag).
     const value = await browserSessionCookie(hotel.dataDir, seed.browserSessionId);
@@ -129,6 +135,7 @@ describe.skipIf(skip !== '')('apps you allowed and the sign-out pages', () => {
   });
 
   it('not signed in here: the page says so and only offers to go back', async () => {
+    // A link made in a browser where alice is signed in, opened in one where nobody is.
     app = await mountApp(localhost, await logoutPath('st-2'));
     expect((await screen.findByTestId('logout-user')).textContent).toContain('not signed in');
     expect(screen.queryByTestId('logout-stay')).toBeNull();

@@ -28,16 +28,6 @@ const loginBody = z.object({ interaction, username: z.string().max(1024), passwo
 const consentBody = z.object({ interaction, allow: z.boolean() });
 
 /**
- * JSON only: a cross-site HTML form can post a urlencoded body without a preflight (a sign-in
- * CSRF planting the attacker's account in the victim's browser); it cannot post JSON.
- */
-function requireJson(request: FastifyRequest): void {
-  const type = request.headers['content-type'];
-  if (typeof type !== 'string' || !/^application\/json\s*(;|$)/i.test(type))
-    throw new ServerError('ERR_UNSUPPORTED_MEDIA_TYPE', { message: 'Send the request as application/json' });
-}
-
-/**
  * The browser session behind a consent or continue call, with its CSRF token in `X-CSRF-Token`:
  * 401 ERR_LOGIN_REQUIRED without a live one (a cross-site request carries no cookie), 403 ERR_CSRF
  * with a missing or wrong token.
@@ -67,12 +57,11 @@ const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store
 
 /**
  * `POST /api/authorize/details|login|consent|continue`: the JSON API of the sign-in and consent
- * pages (same origin only: never CORS, JSON only). Each takes the sealed `interaction` the
- * authorization endpoint put in the page's link.
+ * pages (same origin only: never CORS; JSON only: `requireJsonUnder` in routes/index.ts). Each
+ * takes the sealed `interaction` the authorization endpoint put in the page's link.
  */
 export function apiAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post(AUTHORIZE_API.details, async (request, reply) => {
-    requireJson(request);
     const body = parseInput(detailsBody, request.body);
     const loaded = await loadInteraction(ctx, body.interaction);
     const signedIn = await signedInBrowser(ctx, request);
@@ -81,7 +70,6 @@ export function apiAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.post(AUTHORIZE_API.login, async (request, reply): Promise<AuthorizeAnswer> => {
-    requireJson(request);
     const body = parseInput(loginBody, request.body);
     const loaded = await loadInteraction(ctx, body.interaction);
     const info = requestInfo(request);
@@ -98,7 +86,6 @@ export function apiAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.post(AUTHORIZE_API.consent, async (request, reply): Promise<AuthorizeAnswer> => {
-    requireJson(request);
     const body = parseInput(consentBody, request.body);
     const loaded = await loadInteraction(ctx, body.interaction);
     const signedIn = await signedInWithCsrf(ctx, request);
@@ -111,7 +98,6 @@ export function apiAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.post(AUTHORIZE_API.continue, async (request, reply): Promise<AuthorizeAnswer> => {
-    requireJson(request);
     const body = parseInput(detailsBody, request.body);
     const loaded = await loadInteraction(ctx, body.interaction);
     const signedIn = await signedInWithCsrf(ctx, request);

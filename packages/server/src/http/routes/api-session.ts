@@ -153,29 +153,33 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
   app.post('/api/logout', async (request, reply) => {
     const body = parseInput(logoutBody, request.body);
     const info = requestInfo(request);
+    // Whose live session this request ended: only that proves who is signing out.
+    let signedOut: string | undefined;
     if (body.refresh_token !== undefined) {
-      await signOutWithRefreshToken(ctx, body.refresh_token, { request: info });
+      signedOut = (await signOutWithRefreshToken(ctx, body.refresh_token, { request: info }))?.userId;
     } else {
       const fromCookie = refreshTokenFromCookie(request);
       if (fromCookie !== undefined) {
-        await signOutWithRefreshToken(ctx, fromCookie, { request: info });
+        signedOut = (await signOutWithRefreshToken(ctx, fromCookie, { request: info }))?.userId;
       } else if (bearerToken(request) !== undefined) {
         const caller = await authenticate(ctx, request);
         await revokeSession(ctx, caller.sessionId, 'logout', { actor: caller.userId, request: info });
+        signedOut = caller.userId;
       } else {
         throw new ServerError('ERR_UNAUTHENTICATED', { message: 'No refresh token or access token' });
       }
     }
-    // Signing out at the front desk also ends this browser's single sign-on to the apps.
+    // Signing out at the front desk also ends this browser's single sign-on to the apps — when the
+    // request comes from the server's own pages (or a listed origin) and the browser session is the
+    // same person's. The cookie alone proves nothing: a form on another page of the site can post a
+    // made-up (or its own) refresh token along with it.
     const browserSessionId = mayEndSingleSignOn(ctx, request)
       ? browserSessionIdFrom(ctx, request)
       : undefined;
-    if (browserSessionId !== undefined) {
-      const session = await ctx.storage.browserSessions.get(browserSessionId);
-      await endBrowserSession(ctx, browserSessionId, 'logout', {
-        actor: session?.userId ?? null,
-        request: info,
-      });
+    const browser =
+      browserSessionId === undefined ? undefined : await ctx.storage.browserSessions.get(browserSessionId);
+    if (browser !== undefined && signedOut !== undefined && browser.userId === signedOut) {
+      await endBrowserSession(ctx, browser.id, 'logout', { actor: signedOut, request: info });
       clearBrowserSessionCookie(reply);
     }
     clearSessionCookies(reply);

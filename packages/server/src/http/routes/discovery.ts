@@ -1,6 +1,7 @@
 import { JWS_ALGORITHMS } from '@keycard/jwt';
 import {
   type DiscoveryDocument,
+  END_SESSION_PATH,
   IDENTITY_CLAIMS,
   type OidcDiscoveryFields,
   REVOCATION_PATHS,
@@ -54,9 +55,10 @@ const CLAIMS_SUPPORTED = [
 
 /**
  * RFC 8414 metadata, also served as the OpenID configuration document: exactly what is served.
- * The authorization endpoint (and so `response_types_supported: ['code']`) only while the server
- * serves the web app, whose pages sign people in; without them it answers every request with an
- * error page, so it is not advertised.
+ * The authorization endpoint (and so `response_types_supported: ['code']`) and the end-session
+ * endpoint only while the server serves the web app, whose pages sign people in and confirm
+ * sign-outs; without them the one answers every request with an error page and the other cannot
+ * ask anyone, so neither is advertised.
  */
 export async function discoveryDocument(
   ctx: ServerContext,
@@ -74,7 +76,8 @@ export async function discoveryDocument(
     revocation_endpoint: `${iss}/oauth/revoke`,
     introspection_endpoint: `${iss}/oauth/introspect`,
     userinfo_endpoint: `${iss}${USERINFO_PATH}`,
-    end_session_endpoint: `${iss}/oauth/logout`,
+    // The end-session endpoint needs the web app's confirmation page, as authorization needs its sign-in pages.
+    ...(pages ? { end_session_endpoint: `${iss}${END_SESSION_PATH}` } : {}),
     grant_types_supported: [
       ...(pages ? ['authorization_code'] : []),
       'password',

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import type { AppHooks } from '../app.js';
+import { requireJsonUnder } from '../json-only.js';
 import { adminDirectoryRoutes } from './admin-directory.js';
 import { adminSystemRoutes } from './admin-system.js';
 import { adminUserRoutes } from './admin-users.js';
@@ -23,6 +24,8 @@ import { uiRoutes } from './ui.js';
  * consent pages of `/oauth/authorize`) is served.
  */
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: AppHooks): { spa: boolean } {
+  // The pages' JSON API (sign-in, consent, sign-out confirmation): never a form.
+  requireJsonUnder(app, '/api/authorize/');
   // First: the sign-out endpoint needs to know whether the web app's pages are served.
   const ui = uiRoutes(app, ctx);
   healthRoutes(app, ctx);

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerAuthorizationForm, startAuthorization } from '../../authorize/index.js';
 import type { ServerContext } from '../../context.js';
-import { type AuthorizePageText, sendAuthorizePage } from '../authorize-page.js';
 import { toServerError } from '../errors.js';
 import { requestInfo } from '../input.js';
+import { type ServerPageText, sendServerPage } from '../server-page.js';
 import { signedInBrowser } from '../signed-in.js';
 
 export const AUTHORIZE_PATH = '/oauth/authorize';
 
-const NOT_SERVED: AuthorizePageText = {
+const NOT_SERVED: ServerPageText = {
   title: 'Sign-in is not available here',
   message:
     'This front desk does not serve its sign-in pages, so apps cannot send you here to sign in. ' +
@@ -17,7 +17,7 @@ const NOT_SERVED: AuthorizePageText = {
 };
 
 /** What the person reads for each page error; the detail line is the parser's fixed sentence. */
-function pageText(error: 'invalid_request' | 'invalid_client', description: string): AuthorizePageText {
+function pageText(error: 'invalid_request' | 'invalid_client', description: string): ServerPageText {
   return error === 'invalid_client'
     ? {
         title: 'Unknown app',
@@ -56,14 +56,14 @@ export function oauthAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext, p
   ) => {
     if (!pages) {
       ctx.metrics.authorizations.inc({ result: 'page_error' });
-      return sendAuthorizePage(reply, NOT_SERVED);
+      return sendServerPage(reply, 400, NOT_SERVED);
     }
     const outcome =
       method === 'POST'
         ? await answerAuthorizationForm(ctx, params, `${ctx.issuer}${AUTHORIZE_PATH}`)
         : await startAuthorization(ctx, params, await signedInBrowser(ctx, request), requestInfo(request));
     if (outcome.kind === 'page-error')
-      return sendAuthorizePage(reply, pageText(outcome.error, outcome.description));
+      return sendServerPage(reply, 400, pageText(outcome.error, outcome.description));
     return reply.code(303).header('location', outcome.location).send();
   };
 
@@ -82,33 +82,25 @@ export function oauthAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext, p
       else request.log.info({ code: serverError.code }, 'authorization request rejected');
       if (serverError.retryAfter !== undefined) reply.header('retry-after', String(serverError.retryAfter));
       const busy = serverError.status === 503;
-      return sendAuthorizePage(
-        reply,
-        {
-          title: busy ? 'The front desk is busy' : 'Sign-in request refused',
-          message: busy
-            ? 'The front desk cannot answer right now. Wait a moment and try again from the app.'
-            : 'This sign-in request cannot be handled. Go back to the app and try again.',
-          detail: serverError.code,
-        },
-        serverError.status >= 400 ? serverError.status : 500,
-      );
+      return sendServerPage(reply, serverError.status >= 400 ? serverError.status : 500, {
+        title: busy ? 'The front desk is busy' : 'Sign-in request refused',
+        message: busy
+          ? 'The front desk cannot answer right now. Wait a moment and try again from the app.'
+          : 'This sign-in request cannot be handled. Go back to the app and try again.',
+        detail: serverError.code,
+      });
     });
     scope.get(AUTHORIZE_PATH, (request, reply) =>
       handle(request, reply, new URLSearchParams(rawQuery(request.url)), 'GET'),
     );
     scope.post(AUTHORIZE_PATH, (request, reply) => {
       if (request.body !== undefined && typeof request.body !== 'string')
-        return sendAuthorizePage(
-          reply,
-          {
-            title: 'Sign-in request refused',
-            message: 'This sign-in request cannot be handled. Go back to the app and try again.',
-            detail:
-              'invalid_request: a POST authorization request is a form (application/x-www-form-urlencoded)',
-          },
-          415,
-        );
+        return sendServerPage(reply, 415, {
+          title: 'Sign-in request refused',
+          message: 'This sign-in request cannot be handled. Go back to the app and try again.',
+          detail:
+            'invalid_request: a POST authorization request is a form (application/x-www-form-urlencoded)',
+        });
       return handle(request, reply, new URLSearchParams(request.body ?? ''), 'POST');
     });
   });

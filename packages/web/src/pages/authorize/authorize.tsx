@@ -1,4 +1,4 @@
-import type { AuthorizeAnswer, AuthorizeDetails } from '@keycard/protocol';
+import { AUTHORIZE_ROUTE, type AuthorizeAnswer, type AuthorizeDetails } from '@keycard/protocol';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { authorizeDetails } from '../../api/authorize.js';
 import { Page } from '../../components/page.js';
@@ -18,7 +18,10 @@ type View =
 /** The interaction of a route such as `/authorize?i=…` (undefined when the link lost it). */
 export function interactionFrom(path: string): string | undefined {
   const at = path.indexOf('?');
-  return (at === -1 ? undefined : new URLSearchParams(path.slice(at + 1)).get('i')) || undefined;
+  return (
+    (at === -1 ? undefined : new URLSearchParams(path.slice(at + 1)).get(AUTHORIZE_ROUTE.interaction)) ||
+    undefined
+  );
 }
 
 function titleOf(view: View): string {

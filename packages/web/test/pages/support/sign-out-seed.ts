@@ -2,6 +2,7 @@
 // Records the authorization-code flow would leave behind, written straight into a running demo's
 // SQLite database (WAL: the demo process keeps serving meanwhile): a third-party app, what alice
 // allowed it, an offline-access session of it, and a browser session at the front desk.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type ClientRecord, createStorage, openDataDir, type Storage } from '@keycard/server';
 
@@ -114,6 +115,28 @@ export function seedAliceUse(dataDir: string, clientId: string): Promise<SignOut
       offline: true,
     });
     return { aliceId: alice.id, browserSessionId, offlineSessionId };
+  });
+}
+
+/** A live browser session of alice at the front desk (nothing else); returns its id. */
+export function seedBrowserSession(dataDir: string): Promise<string> {
+  return withStorage(dataDir, async (storage) => {
+    const alice = (await storage.users.list({ limit: 100 })).find((u) => u.username === 'alice');
+    if (alice === undefined) throw new Error('the demo has no alice');
+    const now = Date.now();
+    const id = `bs-${randomUUID()}`;
+    await storage.browserSessions.create({
+      id,
+      userId: alice.id,
+      authTime: now,
+      amr: ['pwd'],
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + 3_600_000,
+      endedAt: null,
+      endedReason: null,
+    });
+    return id;
   });
 }
 

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import { ServerError } from '../errors.js';
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * Every route under `prefix` takes JSON only, checked before the body is read. A cross-site page
+ * can post a form (urlencoded, multipart) or text without a CORS preflight — a sign-in CSRF
+ * planting the attacker's account in the victim's browser, a sign-out behind the user's back — but
+ * never `application/json`. Anything else is 415 ERR_UNSUPPORTED_MEDIA_TYPE.
+ *
+ * @example
+ * ```ts
+ * requireJsonUnder(app, '/api/authorize/');
+ * ```
+ */
+export function requireJsonUnder(app: FastifyInstance, prefix: string): void {
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url;
+    if (route === undefined || !route.startsWith(prefix)) return;
+    const type = request.headers['content-type'];
+    if (typeof type !== 'string' || !JSON_TYPE.test(type)) {
+      throw new ServerError('ERR_UNSUPPORTED_MEDIA_TYPE', {
+        message: 'Send the request as application/json',
+      });
+    }
+  });
+}
