@@ -5,6 +5,7 @@ import { postJson, type Running, startServer } from './helpers.js';
 import {
   Browser,
   interactionOf,
+  PASSWORD,
   requestParams,
   startSeededAuthorizeServer,
 } from './support/authorize-flow.js';
@@ -104,7 +105,12 @@ describe('sealed values the pages carry (interaction i, sign-out l)', () => {
       expect([bytes, cut.status, cut.body.error?.code]).toEqual([bytes, 400, 'ERR_INTERACTION_EXPIRED']);
     }
 
-    const signOut = await fetch(`${r.url}/oauth/logout`, { redirect: 'manual' });
+    // A sign-out asked of a browser that is signed in here (no hint) goes to the confirm page's link.
+    await browser.call(r.url, 'login', { interaction, username: 'alice', password: PASSWORD });
+    const signOut = await fetch(`${r.url}/oauth/logout`, {
+      redirect: 'manual',
+      headers: { cookie: `__Host-keycard_sso=${browser.cookie}` },
+    });
     const logout = /\/#\/logout\?l=([A-Za-z0-9._-]+)$/.exec(signOut.headers.get('location') ?? '')?.[1];
     expect(logout).toBeDefined();
     expect((await postJson(`${r.url}/api/authorize/logout/details`, { logout })).status).toBe(200);

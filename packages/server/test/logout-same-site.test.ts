@@ -3,7 +3,7 @@
 // too, and such a page must not sign the user out of every app with a made-up refresh token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRecord } from '../src/index.js';
-import { addUser, type Running, startServer } from './helpers.js';
+import { addUser, postJson, type Running, startServer } from './helpers.js';
 import { addBrowserSession } from './support/sign-out-fixtures.js';
 
 const LISTED = 'https://desk.example.com';
@@ -22,7 +22,7 @@ const live = async (id: string) =>
   (await r.server.services.storage.browserSessions.get(id))?.endedAt === null;
 
 /** The form a page would post: a simple request (no preflight), the cookie attached by the browser. */
-function postedForm(cookie: string, origin?: string, base = r.url) {
+function postedForm(cookie: string, origin?: string, base = r.url, refreshToken = 'made-up') {
   return fetch(`${base}/api/logout`, {
     method: 'POST',
     headers: {
@@ -30,7 +30,7 @@ function postedForm(cookie: string, origin?: string, base = r.url) {
       cookie,
       ...(origin === undefined ? {} : { origin }),
     },
-    body: 'refresh_token=made-up',
+    body: new URLSearchParams({ refresh_token: refreshToken }).toString(),
   });
 }
 
@@ -45,7 +45,7 @@ describe('/api/logout and the browser session', () => {
     }
   });
 
-  it("the server's own pages (as issued or as reached), a listed origin and a call from no page still end it", async () => {
+  it("the server's own pages (as issued or as reached), a listed origin and a call from no page still end it, with the person's own refresh token", async () => {
     const reached = `http://localhost:${new URL(r.url).port}`;
     for (const [origin, base] of [
       [new URL(r.url).origin, r.url],
@@ -54,7 +54,12 @@ describe('/api/logout and the browser session', () => {
       [undefined, r.url],
     ] as const) {
       const browser = await addBrowserSession(r, alice.id);
-      const res = await postedForm(browser.cookie, origin, base);
+      // The person's own refresh token: only a live session of the browser's user proves who signs out.
+      const login = await postJson(`${r.url}/api/login`, {
+        username: 'alice',
+        password: 'correct horse battery',
+      });
+      const res = await postedForm(browser.cookie, origin, base, login.body.refresh_token);
       expect(res.status).toBe(204);
       expect(await live(browser.id), String(origin)).toBe(false);
     }
