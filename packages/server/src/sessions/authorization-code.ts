@@ -1,7 +1,7 @@
 import { consentCovers } from '../authorize/grant.js';
 import { isCodeVerifier, verifyS256 } from '../authorize/pkce.js';
 import type { RequestInfo, ServerContext } from '../context.js';
-import { randomId, sha256Hex } from '../crypto/index.js';
+import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import type { AuthorizationCodeRecord, ClientRecord, SessionRecord, UserRecord } from '../storage/index.js';
 import {
@@ -25,6 +25,7 @@ import {
   type CreateRefreshTokenDeps,
   cardAudience,
   createRefreshToken,
+  newSessionRecord,
   publicUser,
   type TokenSet,
 } from './token-set.js';
@@ -110,26 +111,22 @@ export async function exchangeAuthorizationCode(
   const granted = record.audiences.filter((a) => client.audiences.includes(a));
   const card = pickCardAudiences(client, granted, named, { several: 'refuse', firstByDefault: true });
   const scopes = await grantedScopes(ctx, { client, scope: record.scopes.join(' '), roles: user.roles });
-  const session: SessionRecord = {
-    id: randomId(),
+  const session = newSessionRecord(ctx, {
     userId: user.id,
     clientId: client.id,
-    // The card's audience first: a refresh that names none gets a card for it again.
-    audiences: [...card, ...granted.filter((a) => !card.includes(a))],
+    card,
+    granted,
     scopes,
-    createdAt: now,
-    lastUsedAt: now,
-    expiresAt: now + ctx.config.sessions.absoluteTtl * 1000,
-    revokedAt: null,
-    revokedReason: null,
-    ip: request.ip,
-    userAgent: request.userAgent?.slice(0, 512) ?? null,
-    dpopJkt: input.dpopJkt ?? null,
-    browserSessionId: record.sid,
-    authTime: record.authTime,
-    amr: [...record.amr],
-    offline: scopes.includes(OFFLINE_ACCESS),
-  };
+    request,
+    dpopJkt: input.dpopJkt,
+    now,
+    origin: {
+      browserSessionId: record.sid,
+      authTime: record.authTime,
+      amr: [...record.amr],
+      offline: scopes.includes(OFFLINE_ACCESS),
+    },
+  });
   await ctx.storage.sessions.create(session);
   // A replay that came between our consume and now found no session to revoke: we revoke it.
   const issued = await ctx.storage.authorizationCodes.markIssued(hash, session.id);

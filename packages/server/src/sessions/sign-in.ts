@@ -1,7 +1,6 @@
 import type { RequestInfo, ServerContext } from '../context.js';
-import { randomId } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
-import type { ClientRecord, SessionRecord } from '../storage/index.js';
+import type { ClientRecord } from '../storage/index.js';
 import {
   type GrantedScopesDeps,
   grantedScopes,
@@ -21,6 +20,7 @@ import {
   type CreateRefreshTokenDeps,
   cardAudience,
   createRefreshToken,
+  newSessionRecord,
   PASSWORD_AMR,
   publicUser,
   type TokenSet,
@@ -78,22 +78,16 @@ export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<Token
   const scopes = await grantedScopes(ctx, { client, scope: input.scope, roles: user.roles });
   const cardScopes = await scopesFor(ctx, card, scopes, { identity: true });
   const now = ctx.clock();
-  const session: SessionRecord = {
-    id: randomId(),
+  const session = newSessionRecord(ctx, {
     userId: user.id,
     clientId: client.id,
-    // The card's audience first: a refresh that names none gets a card for it again.
-    audiences: [...card, ...granted.filter((a) => !card.includes(a))],
+    card,
+    granted,
     scopes,
-    createdAt: now,
-    lastUsedAt: now,
-    expiresAt: now + ctx.config.sessions.absoluteTtl * 1000,
-    revokedAt: null,
-    revokedReason: null,
-    ip: request.ip,
-    userAgent: request.userAgent?.slice(0, 512) ?? null,
-    dpopJkt: input.dpopJkt ?? null,
-  };
+    request,
+    dpopJkt: input.dpopJkt,
+    now,
+  });
   await ctx.storage.sessions.create(session);
   const refreshToken = client.grants.includes('refresh_token')
     ? await createRefreshToken(ctx, session, now)

@@ -1,6 +1,6 @@
-import type { ServerContext } from '../context.js';
-import { sha256Hex } from '../crypto/index.js';
-import type { RefreshTokenRecord, UserRecord } from '../storage/index.js';
+import type { RequestInfo, ServerContext } from '../context.js';
+import { randomId, sha256Hex } from '../crypto/index.js';
+import type { RefreshTokenRecord, SessionRecord, UserRecord } from '../storage/index.js';
 import { mintRefreshToken } from './refresh-token-format.js';
 
 /** What a sign-in or refresh hands back. */
@@ -69,4 +69,44 @@ export function publicUser(user: UserRecord): TokenSet['user'] {
 /** The `aud` shape of a card: a string for one audience. */
 export function cardAudience(audiences: readonly string[]): string | string[] {
   return audiences.length === 1 ? (audiences[0] as string) : [...audiences];
+}
+
+/** Input of {@link newSessionRecord}: who, for which client, what was granted, from where. */
+export interface NewSessionInput {
+  userId: string;
+  clientId: string;
+  /** The card's audiences (listed first) and every audience the session is granted. */
+  card: readonly string[];
+  granted: readonly string[];
+  scopes: string[];
+  request: RequestInfo;
+  dpopJkt: string | undefined;
+  now: number;
+  /** Where a code-flow session came from (its browser session, auth time, amr, offline_access). */
+  origin?: Pick<SessionRecord, 'browserSessionId' | 'authTime' | 'amr' | 'offline'>;
+}
+
+/**
+ * A new sign-in session as the password and code grants start one: the card's audience first (a
+ * refresh that names none gets a card for it again), the absolute lifetime from the config, the
+ * request's address and user agent (cut to 512 characters), and the DPoP key it is bound to.
+ */
+export function newSessionRecord(ctx: Pick<ServerContext, 'config'>, input: NewSessionInput): SessionRecord {
+  const { card, granted, request, now } = input;
+  return {
+    id: randomId(),
+    userId: input.userId,
+    clientId: input.clientId,
+    audiences: [...card, ...granted.filter((a) => !card.includes(a))],
+    scopes: input.scopes,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: now + ctx.config.sessions.absoluteTtl * 1000,
+    revokedAt: null,
+    revokedReason: null,
+    ip: request.ip,
+    userAgent: request.userAgent?.slice(0, 512) ?? null,
+    dpopJkt: input.dpopJkt ?? null,
+    ...input.origin,
+  };
 }
