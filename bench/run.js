@@ -14,6 +14,7 @@ const ALL = [
   'guard-dpop',
   'guard-http',
   'server',
+  'code-flow',
   'revocation',
   'session-vs-jwt',
   'cluster',

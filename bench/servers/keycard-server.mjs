@@ -6,8 +6,10 @@
 //   seed = true (false: another instance on the same database already seeded it),
 //   countStorage = false (count storage calls; the parent asks with an IPC { type: 'stats' }),
 //   memoryCoordinator = false (true: an in-process coordinator whatever the config says, so
-//   instances hear of each other's revocations only through the 1 s cursor poll) }
-import { mkdtempSync, rmSync } from 'node:fs';
+//   instances hear of each other's revocations only through the 1 s cursor poll),
+//   codeFlow = undefined ({ redirectUri }: serve a stand-in web app so `/oauth/authorize` is on, and
+//   register `bench-web`, a first-party confidential authorization-code client) }
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childMain } from '../lib/child.mjs';
@@ -39,6 +41,14 @@ childMain(async (cfg) => {
   const { createClient, createMemoryCoordinator, createServer, createUser } = await import('@keycard/server');
   const dataDir = mkdtempSync(join(tmpdir(), 'keycard-bench-'));
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  // The authorization endpoint answers only while the sign-in pages are served; the bench signs in
+  // through their JSON API, so an index.html stands in for the built web app.
+  const ui = {};
+  if (cfg.codeFlow) {
+    ui.staticDir = join(dataDir, 'web');
+    mkdirSync(ui.staticDir);
+    writeFileSync(join(ui.staticDir, 'index.html'), '<!doctype html><title>bench</title>');
+  }
   const audience = cfg.audience ?? 'bench-api';
   const server = await createServer(
     {
@@ -47,6 +57,7 @@ childMain(async (cfg) => {
       port: 0,
       logLevel: 'silent',
       ...cfg.config,
+      ui: { ...ui, ...cfg.config?.ui },
       throttle: {
         loginPerIp: HIGH,
         tokenPerIp: HIGH,
@@ -93,6 +104,19 @@ childMain(async (cfg) => {
     audiences: [audience],
     scopes: ['api:read'],
   });
+  // A first-party confidential web app of the authorization-code flow (client_secret_basic, no
+  // consent asked), like the oidc-provider client with its remembered consent.
+  const web = cfg.codeFlow
+    ? await createClient(ctx, {
+        id: 'bench-web',
+        type: 'confidential',
+        firstParty: true,
+        grants: ['authorization_code', 'refresh_token'],
+        audiences: [audience],
+        scopes: ['openid', 'offline_access', 'api:read'],
+        redirectUris: [cfg.codeFlow.redirectUri],
+      })
+    : undefined;
   await ctx.storage.roles.upsert({ name: 'bench', scopes: ['api:read'], createdAt: Date.now() });
   const password = cfg.password ?? 'bench-password-0123456789';
   const users = [];
@@ -107,6 +131,7 @@ childMain(async (cfg) => {
     clientSecret: secret,
     appId: 'bench-app',
     appSecret: app.secret,
+    ...(web ? { webId: 'bench-web', webSecret: web.secret } : {}),
     users: await Promise.all(users),
     password,
     passwords: ctx.config.passwords,

@@ -2,7 +2,11 @@
 // through resource indicators, with client_credentials, authorization_code and rotating refresh
 // tokens. It keeps state in its built-in in-memory adapter (no disk I/O: this favours it against
 // keycard's SQLite). Interactions are finished programmatically (login + consent, no forms).
-// Config (argv JSON): { clientId, clientSecret, redirectUri, resource }
+// Config (argv JSON): { clientId, clientSecret, redirectUri, resource, refreshWithoutOfflineAccess }
+//   refreshWithoutOfflineAccess: issue a refresh token to every authorization-code exchange of a
+//   client allowed the refresh_token grant (its `issueRefreshToken` hook), not only with
+//   `offline_access`, which it grants only with `prompt=consent` (an interaction on every flow). Such
+//   refresh tokens end with the oidc-provider session (its default `expiresWithSession`).
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { childMain } from '../lib/child.mjs';
@@ -48,6 +52,9 @@ childMain(async (cfg) => {
     },
     // Rotate on every use, like keycard (oidc-provider's default only rotates late in the TTL).
     rotateRefreshToken: () => true,
+    ...(cfg.refreshWithoutOfflineAccess
+      ? { issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token') }
+      : {}),
     pkce: { required: () => false },
     loadExistingGrant: async (ctx) => {
       const grantId =

@@ -5,6 +5,9 @@ import type { AuthorizationGrant } from './grant.js';
 import type { PendingRequest } from './interaction.js';
 import { authorizationResponseUrl } from './response.js';
 
+/** A browser session's `lastSeenAt` moves when a code is issued through it at most this often. */
+const TOUCH_AFTER_MS = 60_000;
+
 /** What {@link issueAuthorizationCode} reads. */
 export type IssueCodeDeps = Pick<
   ServerContext,
@@ -52,7 +55,9 @@ export async function issueAuthorizationCode(
     createdAt: now,
     expiresAt: now + ctx.config.authorize.codeTtl * 1000,
   });
-  await ctx.storage.browserSessions.touch(signedIn.session.id, now);
+  // lastSeenAt is for display: a write per code would cost more than it tells (as for a refresh).
+  if (now - signedIn.session.lastSeenAt >= TOUCH_AFTER_MS)
+    await ctx.storage.browserSessions.touch(signedIn.session.id, now);
   ctx.metrics.authorizations.inc({ result: 'code' });
   await ctx.audit.record('authorize.code', {
     actor: signedIn.user.id,
