@@ -131,7 +131,8 @@ describe('key compromise: revoke a signing key', () => {
       const keys = JSON.parse(out.stdout) as { kid: string; state: string }[];
       const current = keys.find((k) => k.state === 'current')!.kid;
       out.stdout = '';
-      expect(await main(['keys', 'revoke', current, '--data-dir', cliDir], io)).toBe(0);
+      // A kid is a base64url thumbprint and may begin with '-': `--` ends the options before it.
+      expect(await main(['keys', 'revoke', '--data-dir', cliDir, '--', current], io)).toBe(0);
       expect(out.stdout).toContain(`revoked ${current}`);
       expect(await main(['keys', 'revoke', 'no-such-kid', '--data-dir', cliDir], io)).toBe(1);
       expect(await main(['keys', 'revoke', '--data-dir', cliDir], io)).toBe(2);
