@@ -123,6 +123,32 @@ export const SERVER_ERRORS = {
     message: 'The sign-out link is invalid or has expired',
     oauth: 'invalid_request',
   },
+  ERR_MFA_REQUIRED: {
+    status: 401,
+    message: 'A second factor is required to sign in',
+    oauth: 'invalid_grant',
+  },
+  ERR_MFA_INVALID: {
+    status: 401,
+    message: 'The second factor is wrong or was already used',
+    oauth: 'invalid_grant',
+  },
+  ERR_MFA_NOT_ENROLLED: {
+    status: 409,
+    message: 'This second factor is not set up',
+    oauth: 'invalid_request',
+  },
+  ERR_MFA_ALREADY_ENROLLED: {
+    status: 409,
+    message: 'This second factor is already set up',
+    oauth: 'invalid_request',
+  },
+  ERR_PASSKEY_INVALID: { status: 401, message: 'The passkey could not be verified', oauth: 'invalid_grant' },
+  ERR_STEP_UP_REQUIRED: {
+    status: 401,
+    message: 'A more recent or stronger sign-in is required',
+    oauth: 'invalid_request',
+  },
   ERR_CONFLICT: { status: 409, message: 'The record already exists', oauth: 'invalid_request' },
   ERR_FEED_FULL: {
     status: 503,
