@@ -199,6 +199,25 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    mfa: z
+      .object({
+        /** Failed second-factor attempts per account within `failureWindow`; beyond: 429 ERR_RATE_LIMITED. */
+        maxFailures: z.number().int().min(1).max(100).default(5),
+        /** The window of `maxFailures`, seconds. */
+        failureWindow: seconds(1, 300).refine((v) => v <= 86_400, 'must be at most 86400'),
+        /** A card older than this (its `auth_time`, seconds) cannot remove a factor or change the account. */
+        recentAuthMaxAge: seconds(30, 600).refine((v) => v <= 86_400, 'must be at most 86400'),
+        /** The name authenticators show for passkeys and TOTP apps show as the issuer. */
+        rpName: z
+          .string()
+          .min(1)
+          .max(64)
+          // A colon separates issuer and account in an otpauth:// label; control characters show badly.
+          .regex(/^[^:\p{Cc}]+$/u, 'must not contain a colon or control characters')
+          .default('keycard'),
+      })
+      .strict()
+      .prefault({}),
     redis: z
       .object({
         /**
