@@ -1,0 +1,51 @@
+export {
+  AMR_VALUES,
+  type AmrValue,
+  passkeyAlone,
+  passwordOnly,
+  passwordWith,
+  SECOND_FACTORS,
+  type SecondFactor,
+} from './amr.js';
+export {
+  CHALLENGE_CONTEXT,
+  CHALLENGE_TTL_SECONDS,
+  type ChallengePurpose,
+  type IssuedChallenge,
+  issueChallenge,
+  openChallenge,
+  useChallengeOnce,
+} from './challenge.js';
+export {
+  openPending,
+  PENDING_CONTEXT,
+  PENDING_TTL_SECONDS,
+  type PendingSignIn,
+  type PendingSignInInput,
+  sealPending,
+} from './pending.js';
+export { MAX_QR_TEXT_LENGTH, qrSvg } from './qr.js';
+export {
+  generateRecoveryCodes,
+  hashRecoveryCode,
+  normalizeRecoveryCode,
+  RECOVERY_CODE_ALPHABET,
+  RECOVERY_CODE_COUNT,
+} from './recovery-codes.js';
+export {
+  currentStep,
+  generateTotpSecret,
+  otpauthUri,
+  TOTP_DIGITS,
+  TOTP_PERIOD_SECONDS,
+  TOTP_WINDOW,
+  verifyTotp,
+} from './totp.js';
+export { openTotpSecret, sealTotpSecret, TOTP_SECRET_CONTEXT } from './totp-secret.js';
+export type {
+  NewPasskeyFields,
+  PasskeyDescriptor,
+  PasskeyForAuthentication,
+  PasskeyShape,
+} from './types.js';
+export { MAX_USER_ID_LENGTH } from './types.js';
