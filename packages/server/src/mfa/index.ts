@@ -49,3 +49,17 @@ export type {
   PasskeyShape,
 } from './types.js';
 export { MAX_USER_ID_LENGTH } from './types.js';
+export {
+  knownTransports,
+  type RelyingParty,
+  rpFromIssuer,
+  SUPPORTED_ALGORITHMS,
+  userHandleOf,
+} from './webauthn.js';
+export {
+  authenticationOptions,
+  type PasskeyAssertion,
+  verifyAuthentication,
+} from './webauthn-authenticate.js';
+export { type RegisteredPasskey, registrationOptions, verifyRegistration } from './webauthn-register.js';
+export { credentialIdOf, MAX_CREDENTIAL_ID_LENGTH } from './webauthn-response.js';
