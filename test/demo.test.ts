@@ -3,7 +3,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dpopLogin } from './browser/support/dpop-client.js';
 import {
@@ -132,6 +134,56 @@ describe.skipIf(notBuilt !== undefined)('keycard demo', () => {
       const foreign = await fetch(url, { headers: { origin: 'http://evil.example' } });
       expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
     }
+  });
+
+  it('runs a mailbox: the front desk mails a loopback sink, listed read-only to the web app only', async () => {
+    const found =
+      /mailbox\s+demo mail \(read-only\)\s+(http:\/\/\S+)\s+\(SMTP sink 127\.0\.0\.1:(\d+)\)/.exec(
+        hotel.output(),
+      );
+    expect(found, hotel.output()).not.toBeNull();
+    const [, mailbox, smtpPort] = found!;
+    expect(mailbox).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mailbox$/);
+    // The web app learns where it is, and its CSP lets the page read it.
+    const ui = (await (await fetch(`${hotel.url}/api/ui-config`)).json()) as { mailbox?: string };
+    expect(ui.mailbox).toBe(mailbox);
+    const page = await fetch(`${hotel.url}/`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-security-policy')).toContain(new URL(mailbox!).origin);
+    await page.body?.cancel();
+
+    // Mail handed to the sink shows up, newest first, for the web app's origin.
+    const transport = createTransport({ host: '127.0.0.1', port: Number(smtpPort), secure: false });
+    for (const subject of ['first', 'second'])
+      await transport.sendMail({
+        from: 'desk@hotel.example',
+        to: 'alice@hotel.example',
+        subject,
+        text: subject,
+      });
+    transport.close();
+    const res = await fetch(mailbox!, { headers: { origin: hotel.url } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(hotel.url);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const mails = (await res.json()) as { to: string[]; subject: string; text: string }[];
+    expect(mails.map((m) => m.subject)).toEqual(['second', 'first']);
+    expect(mails[0]).toMatchObject({ to: ['alice@hotel.example'], text: 'second\n' });
+
+    // Another origin gets no CORS grant; another Host (a DNS-rebinding page) gets nothing; read-only.
+    const foreign = await fetch(mailbox!, { headers: { origin: 'http://evil.example' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    await foreign.body?.cancel();
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = httpGet(mailbox!, { headers: { host: 'evil.example' } }, (r) => {
+        r.resume();
+        resolve(r.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    expect(rebound).toBe(403);
+    const post = await fetch(mailbox!, { method: 'POST', body: '[]' });
+    expect(post.status).toBe(405);
+    expect(((await post.json()) as { error: { code: string } }).error.code).toBe('ERR_METHOD_NOT_ALLOWED');
   });
 
   it('stops the server and every door on SIGINT, leaving no process behind', async () => {

@@ -15,8 +15,13 @@ describe('parseHotelArgs', () => {
     expect(parseHotelArgs([], env)).toMatchObject({
       options: { port: 5000, dataDir: '/env', host: '0.0.0.0' },
     });
-    const parsed = parseHotelArgs(['--port', '0', '--office-port', '7003', '--data-dir', '/flag'], env);
-    expect(parsed).toMatchObject({ options: { port: 0, dataDir: '/flag', doorPorts: { office: 7003 } } });
+    const parsed = parseHotelArgs(
+      ['--port', '0', '--office-port', '7003', '--mailbox-port', '7005', '--data-dir', '/flag'],
+      env,
+    );
+    expect(parsed).toMatchObject({
+      options: { port: 0, dataDir: '/flag', doorPorts: { office: 7003 }, mailboxPort: 7005 },
+    });
   });
 
   it('answers help', () => {
@@ -28,6 +33,7 @@ describe('parseHotelArgs', () => {
     [['--port', 'x']],
     [['--port', '70000']],
     [['--rooms-port', '-1']],
+    [['--mailbox-port', 'x']],
     [['--nope']],
     [['positional']],
   ])('rejects %j with a usage error', (argv) => {

@@ -14,12 +14,15 @@ Options:
   --amenities-port N   pool and garage door, Fastify (default port + 2)
   --office-port N      manager's office door, Hono (default port + 3)
   --billing-port N     billing desk, node:http (default port + 4)
+  --mailbox-port N     the demo mailbox: the mail the front desk sent, read-only, on
+                       127.0.0.1 only (default port + 5)
   --host HOST          interface to listen on (default 127.0.0.1, env KEYCARD_DEMO_HOST)
   --data-dir DIR       demo database and keys (default .keycard-demo, env KEYCARD_DEMO_DATA_DIR)
   -h, --help           this text
 
 Other KEYCARD_* variables configure the server as for \`keycard serve\`
-(e.g. KEYCARD_ACCESS_TOKEN_TTL=60). Demo data only: never use these accounts for anything real.`;
+(e.g. KEYCARD_ACCESS_TOKEN_TTL=60), except KEYCARD_MAIL_*: the front desk mails the demo
+mailbox only. Demo data only: never use these accounts for anything real.`;
 
 /** A command-line mistake, reported without a stack trace. */
 export class HotelUsageError extends Error {
@@ -57,6 +60,7 @@ export function parseHotelArgs(
         'amenities-port': { type: 'string' },
         'office-port': { type: 'string' },
         'billing-port': { type: 'string' },
+        'mailbox-port': { type: 'string' },
         host: { type: 'string' },
         'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -79,6 +83,7 @@ export function parseHotelArgs(
       host: str(values.host) ?? (env.KEYCARD_DEMO_HOST || '127.0.0.1'),
       dataDir: str(values['data-dir']) ?? (env.KEYCARD_DEMO_DATA_DIR || '.keycard-demo'),
       doorPorts,
+      mailboxPort: port(str(values['mailbox-port']), '--mailbox-port'),
       env,
     },
   };

@@ -16,6 +16,7 @@ function banner(hotel: Hotel): string {
     `  amenities   Fastify door              ${hotel.doors.amenities}/pool/open  /garage/open`,
     `  office      Hono door                 ${hotel.doors.office}/office/open`,
     `  billing     node:http door            ${hotel.doors.billing}/billing/bill  (minibar: POST ${hotel.doors.rooms}/rooms/101/minibar)`,
+    `  mailbox     demo mail (read-only)     ${hotel.mailbox.url}  (SMTP sink 127.0.0.1:${hotel.mailbox.sink.port})`,
     '',
   ];
   if (hotel.firstRun) {

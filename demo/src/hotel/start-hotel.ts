@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createServer, type KeycardServer, loadConfig } from '@keycard/server';
+import { type Mailbox, startMailbox } from '../mailbox/mailbox.js';
 import { type DoorProcess, spawnDoor, waitHealthy } from './door-process.js';
 import { PortInUseError, reservePort } from './ports.js';
 import { ROOMS_SERVICE_ID, registerRoomsService, roomRegister, seedHotel } from './seed.js';
@@ -17,6 +18,8 @@ export interface HotelOptions {
   port?: number;
   /** Door ports (default: the server's port + 1, + 2, + 3, + 4; free ports when `port` is 0). */
   doorPorts?: Partial<Record<DoorName, number>>;
+  /** The mailbox listing on 127.0.0.1 (default: the server's port + 5; a free port when `port` is 0). */
+  mailboxPort?: number;
   /** SQLite database and master key (default `.keycard-demo` in the working directory). */
   dataDir?: string;
   /** Where `KEYCARD_*` server settings are read from (default process.env). */
@@ -31,30 +34,45 @@ export interface Hotel {
   readonly url: string;
   /** Base URL of each door service. */
   readonly doors: Readonly<Record<DoorName, string>>;
+  /** The mail the front desk sent: `mailbox.url` lists it (read-only), `mailbox.sink` holds it. */
+  readonly mailbox: Mailbox;
   /** True when this start seeded an empty data dir (the demo passwords are worth printing). */
   readonly firstRun: boolean;
   readonly dataDir: string;
   readonly server: KeycardServer;
   /** Resolves with a message if a door process ends on its own while the hotel runs. */
   readonly doorFailed: Promise<string>;
-  /** Stops the doors, then the server. Idempotent. */
+  /** Stops the doors, then the server, then the mailbox. Idempotent. */
   stop(): Promise<void>;
 }
 
-async function choosePorts(host: string, port: number, doorPorts: HotelOptions['doorPorts'] = {}) {
+async function choosePorts(host: string, port: number, options: HotelOptions) {
   const server = await reservePort('keycard server', port, host);
   const taken = new Set([server]);
+  const pick = async (what: string, wanted: number, on: string) => {
+    let chosen = await reservePort(what, wanted, on);
+    // Port 0 may hand back a port just released for another service.
+    while (wanted === 0 && taken.has(chosen)) chosen = await reservePort(what, 0, on);
+    if (taken.has(chosen)) throw new PortInUseError(what, chosen);
+    taken.add(chosen);
+    return chosen;
+  };
   const doors = {} as Record<DoorName, number>;
   for (const [i, name] of DOOR_NAMES.entries()) {
-    const wanted = doorPorts[name] ?? (port === 0 ? 0 : port + i + 1);
-    let chosen = await reservePort(`${name} door`, wanted, host);
-    // Port 0 may hand back a port just released for another service.
-    while (wanted === 0 && taken.has(chosen)) chosen = await reservePort(`${name} door`, 0, host);
-    if (taken.has(chosen)) throw new PortInUseError(`${name} door`, chosen);
-    taken.add(chosen);
-    doors[name] = chosen;
+    doors[name] = await pick(
+      `${name} door`,
+      options.doorPorts?.[name] ?? (port === 0 ? 0 : port + i + 1),
+      host,
+    );
   }
-  return { server, doors };
+  // The mailbox listens on loopback whatever `host` is: it shows the mailed links.
+  const mailbox = await pick('mailbox', options.mailboxPort ?? (port === 0 ? 0 : port + 5), '127.0.0.1');
+  return { server, doors, mailbox };
+}
+
+/** `KEYCARD_MAIL_*` would send the demo's mail elsewhere (or log in to the sink): the hotel sets its own. */
+function withoutMailSettings(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('KEYCARD_MAIL_')));
 }
 
 /**
@@ -119,6 +137,33 @@ function uiDoors(doors: Record<DoorName, string>) {
   ];
 }
 
+/** The front desk's configuration: `KEYCARD_*` settings, then the hotel's own addresses, doors and mailbox. */
+function hotelConfig(
+  env: Record<string, string | undefined>,
+  at: {
+    url: string;
+    host: string;
+    port: number;
+    dataDir: string;
+    doorUrls: Record<DoorName, string>;
+    mailbox: Mailbox;
+  },
+) {
+  return loadConfig({
+    env: withoutMailSettings(env),
+    overrides: {
+      issuer: at.url,
+      host: at.host,
+      port: at.port,
+      dataDir: at.dataDir,
+      // The demo's own output is the banner; server logs only problems unless asked.
+      logLevel: (env.KEYCARD_LOG_LEVEL || 'error') as 'error',
+      ui: { doors: uiDoors(at.doorUrls), mailbox: at.mailbox.url },
+      mail: at.mailbox.mailConfig,
+    },
+  });
+}
+
 /**
  * Starts the whole hotel: the keycard server (in this process, SQLite in the data dir, seeded on first
  * run) and the four door services as child processes, then waits until every one answers /healthz.
@@ -135,7 +180,7 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
   const env = options.env ?? process.env;
   const output = options.output ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir ?? '.keycard-demo');
-  const ports = await choosePorts(host, options.port ?? 4000, options.doorPorts);
+  const ports = await choosePorts(host, options.port ?? 4000, options);
   const origin = (p: number) => `http://${host.includes(':') ? `[${host}]` : host}:${p}`;
   const url = origin(ports.server);
   const doorUrls = Object.fromEntries(DOOR_NAMES.map((n) => [n, origin(ports.doors[n])])) as Record<
@@ -143,20 +188,21 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
     string
   >;
 
+  // The page may be opened as localhost too; both origins may call the doors and read the mailbox.
+  const corsOrigins =
+    host === '127.0.0.1' ? [url, origin(ports.server).replace('127.0.0.1', 'localhost')] : [url];
+
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const config = loadConfig({
-    env,
-    overrides: {
-      issuer: url,
-      host,
-      port: ports.server,
-      dataDir,
-      // The demo's own output is the banner; server logs only problems unless asked.
-      logLevel: (env.KEYCARD_LOG_LEVEL || 'error') as 'error',
-      ui: { doors: uiDoors(doorUrls) },
-    },
-  });
-  const server = await createServer(config);
+  const mailbox = await startMailbox({ port: ports.mailbox, origins: corsOrigins });
+  let server: KeycardServer;
+  try {
+    server = await createServer(
+      hotelConfig(env, { url, host, port: ports.server, dataDir, doorUrls, mailbox }),
+    );
+  } catch (error) {
+    await mailbox.close();
+    throw error;
+  }
   const doors: DoorProcess[] = [];
   let stopping = false;
   let stopped: Promise<void> | undefined;
@@ -164,7 +210,9 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
     stopping = true;
     stopped ??= (async () => {
       await Promise.all(doors.map((d) => d.stop()));
+      // The server first: its mailer hands what is queued to the sink before the sink closes.
       await server.close();
+      await mailbox.close();
     })();
     return stopped;
   };
@@ -180,9 +228,6 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
         throw new PortInUseError('keycard server', ports.server);
       throw error;
     }
-    // The page may be opened as localhost too; both origins may call the doors.
-    const corsOrigins =
-      host === '127.0.0.1' ? [url, origin(ports.server).replace('127.0.0.1', 'localhost')] : [url];
     for (const name of DOOR_NAMES) {
       const extra: Record<string, string> =
         name === 'rooms'
@@ -211,7 +256,7 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
         }),
       ),
     );
-    return { url, doors: doorUrls, firstRun, dataDir, server, doorFailed, stop };
+    return { url, doors: doorUrls, mailbox, firstRun, dataDir, server, doorFailed, stop };
   } catch (error) {
     await stop();
     throw error;

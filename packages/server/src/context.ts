@@ -5,6 +5,7 @@ import type { Coordinator } from './coordinator/index.js';
 import type { Sealer } from './crypto/index.js';
 import type { DirectoryCache } from './directory/index.js';
 import type { KeyManager } from './keys/index.js';
+import type { Mailer } from './mail/index.js';
 import type { Metrics } from './metrics/index.js';
 import type { PasswordHasher } from './passwords/index.js';
 import type {
@@ -73,6 +74,8 @@ export interface ServerContext {
   readonly customClaims: CustomClaimsHook | undefined;
   /** Sends Back-Channel Logout tokens in the background when a browser session ends. */
   readonly backchannelLogout: BackchannelLogout;
+  /** Outgoing mail (reset and verification links); `configured` is false without `mail.smtp`. */
+  readonly mailer: Mailer;
 }
 
 /** The audience of the server's own API (`/api/*` Bearer calls require it). */

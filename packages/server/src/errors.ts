@@ -161,6 +161,11 @@ export const SERVER_ERRORS = {
     message: 'The server cannot reach its database, try again shortly',
     oauth: 'temporarily_unavailable',
   },
+  ERR_MAIL_NOT_CONFIGURED: {
+    status: 404,
+    message: 'This server sends no mail: email sign-up and recovery are off',
+    oauth: 'invalid_request',
+  },
   ERR_CONFIG_INVALID: { status: 500, message: 'The configuration is invalid', oauth: 'server_error' },
   ERR_MASTER_KEY_INVALID: {
     status: 500,

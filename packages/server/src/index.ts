@@ -84,6 +84,18 @@ export {
 } from './keys/index.js';
 export { REDACT_PATHS } from './logger.js';
 export {
+  createMailer,
+  escapeHtml,
+  MAX_PENDING_MAIL,
+  type Mailer,
+  type MailerOptions,
+  type MailMessage,
+  mailCloseWaitMs,
+  passwordReset,
+  signupExisting,
+  verifyEmail,
+} from './mail/index.js';
+export {
   type CreateServerOptions,
   type OpenServices,
   type OpenServicesOptions,

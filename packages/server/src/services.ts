@@ -13,6 +13,7 @@ import { createDirectoryCache, DIRECTORY_TTL_MS } from './directory/index.js';
 import { ServerError } from './errors.js';
 import { createKeyManager, decodeMasterKey, loadOrCreateMasterKeyFile } from './keys/index.js';
 import { createLogger } from './logger.js';
+import { createMailer } from './mail/index.js';
 import { createMetrics } from './metrics/index.js';
 import { createPasswordHasher } from './passwords/index.js';
 import { createRevocationIndex } from './revocations/index.js';
@@ -147,6 +148,11 @@ export async function openServices(
     },
     onChange: () => invalidate('keys'),
   });
+  const mailer = createMailer(config.mail, logger);
+  if (config.accounts.signup && !mailer.configured)
+    logger.warn(
+      'accounts.signup is on but mail.smtp is not set: sign-up answers 404 until mail is configured',
+    );
   const directory = createDirectoryCache(storage, DIRECTORY_TTL_MS, () => invalidate('directory'));
   const stopInvalidations = coordinator.onInvalidation((what) => {
     if (what === 'directory') directory.drop();
@@ -184,6 +190,7 @@ export async function openServices(
         return ctx.issuer;
       },
     }),
+    mailer,
   };
   try {
     // Seed only a brand-new database (no signing key yet): what an admin deleted stays deleted.
@@ -193,6 +200,7 @@ export async function openServices(
     await ctx.revocationIndex.sync();
   } catch (error) {
     stopInvalidations();
+    await mailer.close(0);
     if (ownsCoordinator) await coordinator.close();
     if (ownsStorage) await storage.close();
     throw error;
@@ -200,9 +208,10 @@ export async function openServices(
   return {
     ctx,
     async close() {
-      // Back-channel logouts under way get a bounded time to finish (a CLI command that disabled a
-      // user tells the apps before it exits); what is left is given up, audited before the flush.
-      await ctx.backchannelLogout.close();
+      // Back-channel logouts and queued mail under way get a bounded time to finish (a CLI command
+      // that disabled a user tells the apps before it exits); what is left is given up, audited
+      // before the flush. Side by side: a stopping server waits for the longer one only.
+      await Promise.all([ctx.backchannelLogout.close(), mailer.close()]);
       // Queued audit events first: a graceful shutdown never loses them.
       await audit.flush();
       stopInvalidations();

@@ -32,6 +32,7 @@ function valueAt(path: string[]): unknown {
 
 function shown(value: unknown): string | undefined {
   if (value === undefined) return undefined;
+  if (value === null) return '`null`';
   if (Array.isArray(value)) return `\`${JSON.stringify(value)}\``;
   if (typeof value === 'object') {
     const { limit, windowSeconds } = value as { limit: number; windowSeconds: number };

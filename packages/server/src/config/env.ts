@@ -38,6 +38,14 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'KEYCARD_REDIS_DEGRADED_LIMIT_DIVISOR', path: ['redis', 'degradedLimitDivisor'], kind: 'number' },
   { name: 'KEYCARD_METRICS', path: ['metrics', 'enabled'], kind: 'boolean' },
   { name: 'KEYCARD_METRICS_TOKEN', path: ['metrics', 'token'], kind: 'string' },
+  { name: 'KEYCARD_MAIL_HOST', path: ['mail', 'smtp', 'host'], kind: 'string' },
+  { name: 'KEYCARD_MAIL_PORT', path: ['mail', 'smtp', 'port'], kind: 'number' },
+  { name: 'KEYCARD_MAIL_SECURE', path: ['mail', 'smtp', 'secure'], kind: 'boolean' },
+  { name: 'KEYCARD_MAIL_USER', path: ['mail', 'smtp', 'user'], kind: 'string' },
+  { name: 'KEYCARD_MAIL_PASSWORD', path: ['mail', 'smtp', 'password'], kind: 'string' },
+  { name: 'KEYCARD_MAIL_FROM', path: ['mail', 'from'], kind: 'string' },
+  { name: 'KEYCARD_MAIL_TIMEOUT_MS', path: ['mail', 'timeoutMs'], kind: 'number' },
+  { name: 'KEYCARD_SIGNUP', path: ['accounts', 'signup'], kind: 'boolean' },
 ];
 
 /** Env values as typed config fragments; a malformed number or boolean is left as a string so the schema names it. */

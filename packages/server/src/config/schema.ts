@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountsSchema, mailSchema } from './mail-schema.js';
 
 const seconds = (min: number, fallback: number) => z.number().int().min(min).default(fallback);
 
@@ -175,6 +176,11 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         staticDir: z.string().min(1).optional(),
         doors: z.array(door).default([]),
+        /**
+         * URL of a read-only mailbox the web app's "Mailbox" page lists (the demo's mail sink);
+         * unset: no such page. Never a real mailbox: it shows the mailed links.
+         */
+        mailbox: z.url({ protocol: /^https?$/ }).optional(),
       })
       .strict()
       .prefault({}),
@@ -245,6 +251,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    mail: mailSchema,
+    accounts: accountsSchema,
   })
   .strict();
 

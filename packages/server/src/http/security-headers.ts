@@ -3,10 +3,14 @@ import type { KeycardConfig } from '../config/index.js';
 
 /**
  * The CSP for the web app: no inline scripts, no framing, same-origin everything except that the
- * front-desk page may call the configured door services (`ui.doors`).
+ * front-desk page may call the configured door services (`ui.doors`) and the demo mailbox (`ui.mailbox`).
  */
 export function contentSecurityPolicy(config: KeycardConfig): string {
-  const doors = [...new Set(config.ui.doors.map((door) => new URL(door.url).origin))];
+  const urls = [
+    ...config.ui.doors.map((door) => door.url),
+    ...(config.ui.mailbox ? [config.ui.mailbox] : []),
+  ];
+  const doors = [...new Set(urls.map((url) => new URL(url).origin))];
   return [
     "default-src 'self'",
     "script-src 'self'",

@@ -45,7 +45,10 @@ export function wantsSpa(method: string, url: string, accept: string | undefined
 
 /** `/api/ui-config`, `/api/inspect`, and the static web app with SPA fallback. */
 export function uiRoutes(app: FastifyInstance, ctx: ServerContext): { spa: boolean } {
-  app.get('/api/ui-config', async () => ({ issuer: ctx.issuer, doors: ctx.config.ui.doors }));
+  app.get('/api/ui-config', async () => {
+    const { doors, mailbox } = ctx.config.ui;
+    return { issuer: ctx.issuer, doors, ...(mailbox === undefined ? {} : { mailbox }) };
+  });
 
   app.post('/api/inspect', async (request, reply) => {
     await ctx.throttle.hitIp('token', requestInfo(request).ip);
