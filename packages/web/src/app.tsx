@@ -3,12 +3,18 @@ import { useEffect } from 'preact/hooks';
 import { isAdmin, Nav } from './components/nav.js';
 import { Page } from './components/page.js';
 import { Status } from './components/status.js';
+import { useReturnAfterSignIn } from './components/step-up.js';
 import { messageOf } from './lib/errors.js';
 import { Account } from './pages/account/account.js';
 import { Admin } from './pages/admin/admin.js';
 import { Authorize } from './pages/authorize/authorize.js';
+import { Forgot } from './pages/email/forgot.js';
+import { ResetPassword } from './pages/email/reset.js';
+import { SignUp } from './pages/email/signup.js';
+import { VerifyEmail } from './pages/email/verify-email.js';
 import { FrontDesk } from './pages/front-desk.js';
 import { Inspector } from './pages/inspector.js';
+import { Mailbox } from './pages/mailbox/mailbox.js';
 import { Logout } from './pages/sign-out/logout.js';
 import { SignedOut } from './pages/sign-out/signed-out.js';
 import { SignIn } from './pages/signin.js';
@@ -51,6 +57,12 @@ function route(path: string, session: SessionState) {
   // Sign-out pages an app sends the browser to: they use this browser's front-desk cookie, not a card.
   if (base === LOGOUT_ROUTE.path) return <Logout logout={params.get(LOGOUT_ROUTE.request) ?? ''} />;
   if (base === LOGOUT_ROUTE.signedOut) return <SignedOut />;
+  // Email pages and the demo mailbox: reached from a mail or a sign-in form, signed in or not.
+  if (base === '/forgot') return <Forgot />;
+  if (base === '/reset') return <ResetPassword token={params.get('token') ?? ''} />;
+  if (base === '/signup') return <SignUp />;
+  if (base === '/verify-email') return <VerifyEmail token={params.get('token') ?? ''} />;
+  if (base === '/mailbox') return <Mailbox />;
   if (session.status === 'loading') {
     return (
       <p class="loading" data-testid="app-loading">
@@ -73,6 +85,8 @@ export function App() {
   const manager = useSessionManager();
   const session = useSession();
   const path = useRoute();
+  // Back from "Confirm it's you": the page the person left, not the front desk.
+  useReturnAfterSignIn(session, path);
 
   const signOut = () => {
     manager.logout().catch((err: unknown) => manager.notify(`Sign-out failed: ${messageOf(err)}`));

@@ -8,7 +8,6 @@ import type {
   AdminClient,
   AdminKey,
   AdminKeys,
-  AdminRole,
   AdminSession,
   AdminUser,
   AuditEntry,
@@ -19,11 +18,19 @@ import type {
   KeyWithdrawal,
   NewAdminClient,
   Page,
+  AdminRole as WireRole,
 } from '@keycard/protocol';
 import type { SessionManager } from '../session/session-manager.js';
+import type { AccountFactors } from './mfa.js';
 import { readAllPages } from './pages.js';
 
-export type { AdminAudience, AdminClient, AdminKey, AdminRole, AdminSession, AdminUser, AuditEntry };
+export type { AdminAudience, AdminClient, AdminKey, AdminSession, AdminUser, AuditEntry };
+
+/** A role (`GET /api/admin/roles`): its scopes, and whether its holders must use a second factor. */
+export type AdminRole = WireRole & { require_mfa?: boolean };
+
+/** A user's second factors as the console sees them (`GET /api/admin/users/:id/mfa`). */
+export type UserFactors = AccountFactors;
 
 /** Audit filters; `since` (inclusive) is in epoch seconds. */
 export type AuditFilter = Omit<AuditQuery, 'before'> & { before?: number };
@@ -73,6 +80,10 @@ export function adminApi(session: SessionManager) {
     ) => session.request<AdminUser>(`/api/admin/users/${id(userId)}`, { method: 'PATCH', body: patch }),
     deleteUser: (userId: string) =>
       session.request<void>(`/api/admin/users/${id(userId)}`, { method: 'DELETE' }),
+    userFactors: (userId: string) => session.request<UserFactors>(`/api/admin/users/${id(userId)}/mfa`),
+    /** Removes every second factor and recovery code of the user (audited `mfa.reset`). */
+    resetUserFactors: (userId: string) =>
+      session.request<void>(`/api/admin/users/${id(userId)}/mfa`, { method: 'DELETE' }),
 
     listClients: () => list<'clients', AdminClient>('/api/admin/clients', 'clients'),
     createClient: (body: NewClient) =>
@@ -87,7 +98,7 @@ export function adminApi(session: SessionManager) {
       session.request<void>(`/api/admin/audiences/${id(audienceId)}`, { method: 'DELETE' }),
 
     listRoles: () => list<'roles', AdminRole>('/api/admin/roles', 'roles'),
-    saveRole: (body: { name: string; scopes?: string[] }) =>
+    saveRole: (body: { name: string; scopes?: string[]; require_mfa?: boolean }) =>
       session.request<AdminRole>('/api/admin/roles', { method: 'POST', body }),
     deleteRole: (name: string) => session.request<void>(`/api/admin/roles/${id(name)}`, { method: 'DELETE' }),
 

@@ -8,7 +8,7 @@ import { retryAfterSeconds } from '../lib/countdown.js';
 import { AppError } from '../lib/errors.js';
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   /** Access token for `Authorization` (scheme `tokenType`). */
   token?: string | undefined;
@@ -47,6 +47,7 @@ async function errorFrom(response: Response): Promise<AppError> {
   return new AppError(code, message, {
     status: response.status,
     retryAfter: retryAfterSeconds(response.headers.get('Retry-After'), Date.now()),
+    wwwAuthenticate: response.headers.get('WWW-Authenticate') ?? undefined,
   });
 }
 

@@ -26,6 +26,10 @@ export interface Door {
 export interface UiConfig {
   issuer: string;
   doors: Door[];
+  /** The demo's read-only mailbox (`ui.mailbox`): what the front desk mailed, for the Mailbox page. */
+  mailbox?: string;
+  /** What the front desk offers by email: self-service sign-up and password reset links. */
+  accounts?: { signup?: boolean; passwordReset?: boolean };
 }
 
 export interface InspectCheck {

@@ -31,7 +31,7 @@ interface TextFieldProps {
   label: ComponentChildren;
   value: string;
   onValue: (value: string) => void;
-  type?: 'text' | 'password' | 'datetime-local';
+  type?: 'text' | 'password' | 'email' | 'datetime-local';
   required?: boolean;
   autoComplete?: string;
   placeholder?: string;

@@ -1,3 +1,4 @@
+import { useUiConfig } from '../api/ui-config.js';
 import { scopesOf } from '../lib/jwt.js';
 import { href } from '../router.js';
 import type { SessionState } from '../session/session-manager.js';
@@ -27,11 +28,13 @@ function skipToContent() {
 /** The top bar: brand, main navigation, who is signed in. */
 export function Nav({ path, session, onSignOut }: NavProps) {
   const signedIn = session.status === 'signed-in';
+  const config = useUiConfig();
   const items: NavItem[] = [];
   if (signedIn || session.oldCard) items.push({ id: 'desk', path: '/', label: 'Front desk' });
   if (signedIn) items.push({ id: 'account', path: '/account', label: 'Account' });
   items.push({ id: 'inspector', path: '/inspector', label: 'Token inspector' });
   if (isAdmin(session)) items.push({ id: 'admin', path: '/admin/users', label: 'Admin' });
+  if (config?.mailbox) items.push({ id: 'mailbox', path: '/mailbox', label: 'Mailbox' });
   if (!signedIn && session.status !== 'loading')
     items.push({ id: 'signin', path: '/signin', label: 'Sign in' });
 

@@ -10,7 +10,10 @@ export type WebErrorCode =
   | 'ERR_SIGNIN_UNAVAILABLE' // this tab cannot keep a sign-in's state (sessionStorage refused)
   | 'ERR_SIGNIN_STATE' // a sign-in answer this tab did not ask for, or used already
   | 'ERR_SIGNIN_ISSUER' // a sign-in answer without this front desk's `iss`
-  | 'ERR_SIGNIN_REFUSED'; // the front desk answered the sign-in with an error
+  | 'ERR_SIGNIN_REFUSED' // the front desk answered the sign-in with an error
+  | 'ERR_PASSKEY_CANCELLED' // the browser's passkey prompt was closed or timed out
+  | 'ERR_PASSKEY_EXISTS' // this authenticator already holds a passkey of the account
+  | 'ERR_PASSKEY_UNSUPPORTED'; // no WebAuthn here (old browser, or not a secure context)
 
 const MESSAGES: Record<WebErrorCode, string> = {
   ERR_NETWORK: 'Cannot reach the server. Check your connection and try again.',
@@ -23,6 +26,10 @@ const MESSAGES: Record<WebErrorCode, string> = {
     'This sign-in answer does not belong to a sign-in started in this tab, or was used already. Please sign in again.',
   ERR_SIGNIN_ISSUER: 'This sign-in answer did not come from this front desk. Please sign in again.',
   ERR_SIGNIN_REFUSED: 'The front desk did not sign you in.',
+  ERR_PASSKEY_CANCELLED: 'The passkey prompt was closed before it finished. Nothing was changed.',
+  ERR_PASSKEY_EXISTS: 'This device already holds a passkey for your account.',
+  ERR_PASSKEY_UNSUPPORTED:
+    'This browser cannot use passkeys here (it needs WebAuthn and a secure page: https, or localhost).',
 };
 
 /**
@@ -38,17 +45,25 @@ export class AppError extends Error {
   readonly status: number;
   /** Seconds from `Retry-After`, on 429 answers. */
   readonly retryAfter: number | undefined;
+  /** The answer's `WWW-Authenticate` (a 401's challenge, e.g. a step-up's `max_age`), if any. */
+  readonly wwwAuthenticate: string | undefined;
 
   constructor(
     code: string,
     message: string,
-    options: { status?: number; retryAfter?: number | undefined; cause?: unknown } = {},
+    options: {
+      status?: number;
+      retryAfter?: number | undefined;
+      wwwAuthenticate?: string | undefined;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = options.status ?? 0;
     this.retryAfter = options.retryAfter;
+    this.wwwAuthenticate = options.wwwAuthenticate;
   }
 
   /** An app-side error with its registered public message. */

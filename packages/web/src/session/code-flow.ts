@@ -53,6 +53,10 @@ export async function beginSignIn(input: {
   issuer: string;
   jkt: string;
   storage: Storage | undefined;
+  /** `acr_values`: the strength a door or the API asked for (RFC 9470), strongest need first. */
+  acrValues?: readonly string[] | undefined;
+  /** `max_age` in seconds; 0 makes the front desk ask again even with a live sign-in. */
+  maxAge?: number | undefined;
 }): Promise<string> {
   const pending: PendingSignIn = {
     state: randomValue(),
@@ -75,6 +79,9 @@ export async function beginSignIn(input: {
     code_challenge_method: 'S256',
     dpop_jkt: input.jkt,
   });
+  if (input.acrValues !== undefined && input.acrValues.length > 0)
+    params.set('acr_values', input.acrValues.join(' '));
+  if (input.maxAge !== undefined) params.set('max_age', String(input.maxAge));
   return `${input.issuer.replace(/\/+$/, '')}/oauth/authorize?${params}`;
 }
 

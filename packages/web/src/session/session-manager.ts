@@ -230,6 +230,8 @@ export class SessionManager {
       return await call(card);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 401 || options.retryOn401 === false) throw err;
+      // A fresh card of the same sign-in would be refused the same way: the person must sign in again.
+      if (err.code === 'ERR_STEP_UP_REQUIRED') throw err;
       const refreshed = await this.refresh(card.token);
       const next = this.state.card;
       if (!refreshed || !next || next.token === card.token) throw err;

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
+import { useStepUp } from '../../components/step-up.js';
 import { AppError, messageOf } from '../../lib/errors.js';
 import { useSessionManager } from '../../session/use-session.js';
 
@@ -12,6 +13,7 @@ interface PasswordFormProps {
 /** Changes the password; the server signs out every other session of the user. */
 export function PasswordForm({ onChanged }: PasswordFormProps) {
   const manager = useSessionManager();
+  const reportStepUp = useStepUp();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -38,6 +40,8 @@ export function PasswordForm({ onChanged }: PasswordFormProps) {
       setMessage({ tone: 'success', text: 'Password changed. Your other sessions were signed out.' });
       onChanged?.();
     } catch (err) {
+      // The typed passwords are not kept across the sign-in: the person types them again after.
+      if (reportStepUp(err, 'Change your password')) return;
       const wrongCurrent = err instanceof AppError && err.code === 'ERR_INVALID_CREDENTIALS';
       setMessage({ tone: 'error', text: wrongCurrent ? 'The current password is wrong.' : messageOf(err) });
     } finally {

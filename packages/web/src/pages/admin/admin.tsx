@@ -1,4 +1,5 @@
 import { Page } from '../../components/page.js';
+import { StepUpHost } from '../../components/step-up.js';
 import { href } from '../../router.js';
 import { AdminAudiences } from './audiences.js';
 import { AdminAudit } from './audit.js';
@@ -44,7 +45,9 @@ export function Admin({ section }: AdminProps) {
           ))}
         </ul>
       </nav>
-      <View />
+      <StepUpHost route={`/admin/${active.id}`}>
+        <View />
+      </StepUpHost>
     </Page>
   );
 }

@@ -12,6 +12,16 @@ export interface ScopedItem {
   key: string;
   name?: string | undefined;
   scopes: string[];
+  /** The one yes/no setting of the kind, if it has one (a role's "Requires MFA"). */
+  flag?: boolean | undefined;
+}
+
+/** A yes/no setting shown as a column with a switch per row, and a checkbox in the form. */
+export interface ScopedFlag {
+  label: string;
+  /** Used in data-testids: `admin-role-<key>-<id>`, `admin-role-save-<id>`. */
+  id: string;
+  hint: string;
 }
 
 interface ScopedEditorProps {
@@ -23,15 +33,26 @@ interface ScopedEditorProps {
   items: Loaded<ScopedItem[]>;
   save: (item: ScopedItem) => Promise<unknown>;
   remove: (key: string) => Promise<unknown>;
+  flag?: ScopedFlag | undefined;
 }
 
 /** A list of things that carry scopes (audiences, roles) with add-or-update and delete. */
-export function ScopedEditor({ kind, title, keyLabel, withName, items, save, remove }: ScopedEditorProps) {
+export function ScopedEditor({
+  kind,
+  title,
+  keyLabel,
+  withName,
+  items,
+  save,
+  remove,
+  flag,
+}: ScopedEditorProps) {
   const action = useAction();
   const confirm = useConfirm();
   const [key, setKey] = useState('');
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState('');
+  const [flagOn, setFlagOn] = useState(false);
   const prefix = `admin-${kind}`;
 
   const submit = async (event: Event) => {
@@ -40,14 +61,30 @@ export function ScopedEditor({ kind, title, keyLabel, withName, items, save, rem
       key: key.trim(),
       name: withName ? name.trim() || key.trim() : undefined,
       scopes: splitList(scopes),
+      flag: flag ? flagOn : undefined,
     };
-    const done = await action.run(() => save(item), `Saved ${kind} ${item.key}.`);
+    const done = await action.run(
+      () => save(item),
+      `Saved ${kind} ${item.key}.`,
+      `Save the ${kind} ${item.key}`,
+    );
     if (done.ok) {
       setKey('');
       setName('');
       setScopes('');
+      setFlagOn(false);
       await items.reload();
     }
+  };
+  const toggle = async (item: ScopedItem, on: boolean) => {
+    if (!flag) return;
+    const words = `${flag.label}: ${on ? 'on' : 'off'}`;
+    const done = await action.run(
+      () => save({ ...item, flag: on }),
+      `${kind} ${item.key} saved (${words}).`,
+      `Turn “${flag.label}” ${on ? 'on' : 'off'} for the ${kind} ${item.key}`,
+    );
+    if (done.ok) await items.reload();
   };
   const onDelete = async (itemKey: string) => {
     const ok = await confirm.ask({
@@ -62,13 +99,18 @@ export function ScopedEditor({ kind, title, keyLabel, withName, items, save, rem
       confirm: `Delete ${kind}`,
     });
     if (!ok) return;
-    const done = await action.run(() => remove(itemKey), `Deleted ${kind} ${itemKey}.`);
+    const done = await action.run(
+      () => remove(itemKey),
+      `Deleted ${kind} ${itemKey}.`,
+      `Delete the ${kind} ${itemKey}`,
+    );
     if (done.ok) await items.reload();
   };
   const edit = (item: ScopedItem) => {
     setKey(item.key);
     setName(item.name ?? '');
     setScopes(item.scopes.join(', '));
+    setFlagOn(item.flag === true);
   };
 
   return (
@@ -79,7 +121,13 @@ export function ScopedEditor({ kind, title, keyLabel, withName, items, save, rem
       <Table
         testId={`${prefix}s-list`}
         busy={items.loading}
-        columns={[keyLabel, ...(withName ? ['Name'] : []), 'Scopes', { label: 'Actions', hidden: true }]}
+        columns={[
+          keyLabel,
+          ...(withName ? ['Name'] : []),
+          'Scopes',
+          ...(flag ? [flag.label] : []),
+          { label: 'Actions', hidden: true },
+        ]}
       >
         {(items.data ?? []).map((item) => (
           <tr key={item.key} data-testid={`${prefix}-${item.key}`}>
@@ -90,6 +138,24 @@ export function ScopedEditor({ kind, title, keyLabel, withName, items, save, rem
             <Cell label="Scopes">
               <Chips items={item.scopes} testId={`${prefix}-${item.key}-scopes`} />
             </Cell>
+            {flag ? (
+              <Cell label={flag.label}>
+                <label class="check-label">
+                  <input
+                    type="checkbox"
+                    checked={item.flag === true}
+                    disabled={action.busy}
+                    onChange={(e) => void toggle(item, e.currentTarget.checked)}
+                    data-testid={`${prefix}-${item.key}-${flag.id}`}
+                  />
+                  {item.flag === true ? 'yes' : 'no'}
+                  <span class="visually-hidden">
+                    {' '}
+                    ({flag.label} for the {kind} {item.key})
+                  </span>
+                </label>
+              </Cell>
+            ) : null}
             <Cell label="Actions" actions>
               <button
                 type="button"
@@ -128,6 +194,24 @@ export function ScopedEditor({ kind, title, keyLabel, withName, items, save, rem
           value={scopes}
           onValue={setScopes}
         />
+        {flag ? (
+          <div class="field">
+            <label class="check-label" for={`${prefix}-save-${flag.id}`}>
+              <input
+                id={`${prefix}-save-${flag.id}`}
+                type="checkbox"
+                checked={flagOn}
+                onChange={(e) => setFlagOn(e.currentTarget.checked)}
+                aria-describedby={`${prefix}-save-${flag.id}-hint`}
+                data-testid={`${prefix}-save-${flag.id}`}
+              />
+              {flag.label}
+            </label>
+            <p class="field-hint" id={`${prefix}-save-${flag.id}-hint`}>
+              {flag.hint}
+            </p>
+          </div>
+        ) : null}
         <div class="actions">
           <button type="submit" class="button" disabled={action.busy} data-testid={`${prefix}-save-submit`}>
             Save

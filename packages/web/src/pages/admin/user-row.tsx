@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { AdminApi, AdminUser } from '../../api/admin.js';
 import { Chips } from '../../components/chips.js';
+import { useStepUp } from '../../components/step-up.js';
 import { Cell } from '../../components/table.js';
 import type { ActionMessage } from '../../components/use-action.js';
 import { messageOf } from '../../lib/errors.js';
@@ -10,23 +11,30 @@ interface UserRowProps {
   user: AdminUser;
   api: AdminApi;
   onChanged: (message: ActionMessage) => void;
+  /** Shows the user's second factors (and their reset) under the list. */
+  onFactors: (user: AdminUser) => void;
 }
 
 /** One user: roles (editable), claims, enabled/disabled. */
-export function UserRow({ user, api, onChanged }: UserRowProps) {
+export function UserRow({ user, api, onChanged, onFactors }: UserRowProps) {
+  const reportStepUp = useStepUp();
   const [editing, setEditing] = useState(false);
   const [roles, setRoles] = useState(user.roles.join(', '));
   const [busy, setBusy] = useState(false);
   const key = `admin-user-${user.username}`;
 
-  const act = async (work: () => Promise<unknown>, success: string) => {
+  const act = async (work: () => Promise<unknown>, success: string, action: string) => {
     setBusy(true);
     try {
       await work();
       setEditing(false);
       onChanged({ tone: 'success', text: success });
     } catch (err) {
-      onChanged({ tone: 'error', text: messageOf(err) });
+      const stepUp = reportStepUp(err, action);
+      onChanged({
+        tone: 'error',
+        text: stepUp ? "Not changed yet: confirm it's you first." : messageOf(err),
+      });
     } finally {
       setBusy(false);
     }
@@ -49,6 +57,7 @@ export function UserRow({ user, api, onChanged }: UserRowProps) {
               void act(
                 () => api.updateUser(user.id, { roles: splitList(roles) }),
                 `Roles of ${user.username} saved.`,
+                `Change the roles of ${user.username}`,
               );
             }}
           >
@@ -105,6 +114,15 @@ export function UserRow({ user, api, onChanged }: UserRowProps) {
         )}
         <button
           type="button"
+          class="button button-small button-secondary"
+          onClick={() => onFactors(user)}
+          aria-label={`Second factors of ${user.username}`}
+          data-testid={`${key}-factors`}
+        >
+          Factors
+        </button>
+        <button
+          type="button"
           class={`button button-small ${user.disabled ? 'button-secondary' : 'button-danger'}`}
           disabled={busy}
           aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.username}`}
@@ -113,6 +131,7 @@ export function UserRow({ user, api, onChanged }: UserRowProps) {
             void act(
               () => api.updateUser(user.id, { disabled: !user.disabled }),
               `${user.username} ${user.disabled ? 'enabled' : 'disabled'}.`,
+              `${user.disabled ? 'Enable' : 'Disable'} ${user.username}`,
             )
           }
         >

@@ -1,17 +1,20 @@
 import { useState } from 'preact/hooks';
+import type { AdminUser } from '../../api/admin.js';
 import { Status } from '../../components/status.js';
 import { Table } from '../../components/table.js';
 import type { ActionMessage } from '../../components/use-action.js';
 import { useLoad } from '../../components/use-load.js';
 import { useAdmin } from './use-admin.js';
 import { UserCreate } from './user-create.js';
+import { UserFactors } from './user-factors.js';
 import { UserRow } from './user-row.js';
 
-/** Users: list, create, disable/enable, change roles. */
+/** Users: list, create, disable/enable, change roles, see and reset second factors. */
 export function AdminUsers() {
   const api = useAdmin();
   const users = useLoad(() => api.listUsers());
   const [message, setMessage] = useState<ActionMessage | undefined>(undefined);
+  const [factorsOf, setFactorsOf] = useState<AdminUser | undefined>(undefined);
 
   const onChanged = (next: ActionMessage) => {
     setMessage(next);
@@ -33,12 +36,16 @@ export function AdminUsers() {
             user={user}
             api={api}
             onChanged={onChanged}
+            onFactors={setFactorsOf}
           />
         ))}
       </Table>
       <Status tone={message?.tone} testId="admin-users-status">
         {message?.text}
       </Status>
+      {factorsOf ? (
+        <UserFactors key={factorsOf.id} user={factorsOf} api={api} onClose={() => setFactorsOf(undefined)} />
+      ) : null}
       <UserCreate onCreated={() => void users.reload()} />
     </section>
   );

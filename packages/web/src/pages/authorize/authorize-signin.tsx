@@ -6,6 +6,7 @@ import { Status } from '../../components/status.js';
 import { useNow } from '../../components/use-now.js';
 import { AppError } from '../../lib/errors.js';
 import { type SignInError, signInErrorFor } from '../../lib/sign-in-error.js';
+import { AccountLinks } from '../email/account-links.js';
 
 interface SignInStepProps {
   interaction: string;
@@ -102,6 +103,7 @@ export function SignInStep({
           Back
         </button>
       ) : null}
+      <AccountLinks />
       <Status tone="error" testId="authorize-signin-error" code={error?.code}>
         {error?.kind === 'message' ? error.text : null}
         {error?.kind === 'throttled' && waitSeconds > 0 ? (

@@ -1,0 +1,126 @@
+import { useState } from 'preact/hooks';
+import { signUp } from '../../api/email.js';
+import { useUiConfig } from '../../api/ui-config.js';
+import { TextField } from '../../components/field.js';
+import { Page } from '../../components/page.js';
+import { Status } from '../../components/status.js';
+import { AppError } from '../../lib/errors.js';
+import { href } from '../../router.js';
+import { emailPageError } from './messages.js';
+
+/**
+ * `#/signup` (only when the front desk has sign-up on): username, email, password. The answer is
+ * the same whether or not the name or address is taken (the server mails the address either way),
+ * so the page only ever says "check your mail".
+ */
+export function SignUp() {
+  const config = useUiConfig();
+  const [username, setUsername] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [sentTo, setSentTo] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<{ text: string; code: string } | undefined>(undefined);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (password !== again) {
+      setError({ text: 'The two passwords do not match.', code: 'ERR_PASSWORDS_DIFFER' });
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await signUp({ username: username.trim(), email: email.trim(), password });
+      setPassword('');
+      setAgain('');
+      setSentTo(email.trim());
+    } catch (err) {
+      setError({ text: emailPageError(err), code: err instanceof AppError ? err.code : 'ERR_UNKNOWN' });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const off = config !== undefined && config.accounts?.signup !== true;
+  return (
+    <Page title="Create an account" testId="page-signup">
+      <div class="panel email-panel">
+        {off ? (
+          <p data-testid="signup-off">
+            Sign-up is off at this front desk. Ask the hotel’s staff for an account.
+          </p>
+        ) : sentTo === undefined ? (
+          <form class="form" onSubmit={submit} data-testid="signup-form">
+            <TextField
+              id="signup-username"
+              label="Username"
+              autoComplete="username"
+              verbatim
+              required
+              value={username}
+              onValue={setUsername}
+            />
+            <TextField
+              id="signup-email"
+              label="Email"
+              type="email"
+              autoComplete="email"
+              verbatim
+              required
+              value={email}
+              onValue={setEmail}
+            />
+            <TextField
+              id="signup-password"
+              label="Password"
+              type="password"
+              autoComplete="new-password"
+              required
+              value={password}
+              onValue={setPassword}
+            />
+            <TextField
+              id="signup-again"
+              label="Repeat the password"
+              type="password"
+              autoComplete="new-password"
+              required
+              value={again}
+              onValue={setAgain}
+            />
+            <button
+              type="submit"
+              class="button"
+              disabled={busy || config === undefined}
+              data-testid="signup-submit"
+            >
+              {busy ? 'Creating…' : 'Create the account'}
+            </button>
+          </form>
+        ) : null}
+        <Status tone="success" testId="signup-status">
+          {sentTo === undefined ? null : (
+            <>
+              Check your mail at <strong>{sentTo}</strong>: open the link we sent to verify the address, then
+              sign in.
+            </>
+          )}
+        </Status>
+        <Status tone="error" code={error?.code} testId="signup-error">
+          {error?.text}
+        </Status>
+        <p class="email-links">
+          <a href={href('/signin')}>Sign in</a>
+          {config?.mailbox ? (
+            <>
+              {' · '}
+              <a href={href('/mailbox')}>Open the demo mailbox</a>
+            </>
+          ) : null}
+        </p>
+      </div>
+    </Page>
+  );
+}
