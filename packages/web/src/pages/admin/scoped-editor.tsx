@@ -140,20 +140,18 @@ export function ScopedEditor({
             </Cell>
             {flag ? (
               <Cell label={flag.label}>
-                <label class="check-label">
-                  <input
-                    type="checkbox"
-                    checked={item.flag === true}
-                    disabled={action.busy}
-                    onChange={(e) => void toggle(item, e.currentTarget.checked)}
-                    data-testid={`${prefix}-${item.key}-${flag.id}`}
-                  />
-                  {item.flag === true ? 'yes' : 'no'}
-                  <span class="visually-hidden">
-                    {' '}
-                    ({flag.label} for the {kind} {item.key})
-                  </span>
-                </label>
+                <button
+                  type="button"
+                  role="switch"
+                  class="switch"
+                  aria-checked={item.flag === true}
+                  aria-label={`${flag.label} for the ${kind} ${item.key}`}
+                  disabled={action.busy}
+                  onClick={() => void toggle(item, item.flag !== true)}
+                  data-testid={`${prefix}-${item.key}-${flag.id}`}
+                >
+                  {item.flag === true ? 'Yes' : 'No'}
+                </button>
               </Cell>
             ) : null}
             <Cell label="Actions" actions>

@@ -1,0 +1,152 @@
+// The account page's Security section in a real Chromium: bob adds an authenticator app (QR code as
+// an image, the code computed in the test as the app would), sees his recovery codes once, adds a
+// passkey with a virtual authenticator (Chrome DevTools Protocol) and renames it; removing it with a
+// sign-in that is too old asks him to confirm it's you, and after signing in again at the front desk
+// (password and authenticator code) he is back on the account page and the removal works. New
+// recovery codes replace the old ones; the page fits a phone.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unnamedControls } from './support/a11y.js';
+import {
+  type AccountHotel,
+  openAccountHotelAndBrowser,
+  RECENT_AUTH_SECONDS,
+} from './support/account-hotel.js';
+import { addVirtualAuthenticator, signInAgain, totpCode } from './support/account-pages.js';
+import { browserSkipReason, screenshot, signIn } from './support/browser.js';
+import { PASSWORDS } from './support/hotel.js';
+import { layoutOffenders } from './support/layout.js';
+
+const skip = browserSkipReason('test/browser/account-security.test.ts');
+const CODE_FORMAT = /^[a-z2-7]{5}-[a-z2-7]{5}$/;
+
+describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
+  let hotel: AccountHotel;
+  let browser: Browser;
+  let bob: BrowserContext;
+  let page: Page;
+  let secret = '';
+  let firstCodes: string[] = [];
+
+  const security = () => page.getByTestId('security');
+  const shownCodes = async () => page.getByTestId('recovery-code').allTextContents();
+  const passkeyRow = (name: string) => page.locator(`[data-testid="passkey-row"][data-name="${name}"]`);
+
+  beforeAll(async () => {
+    ({ hotel, browser } = await openAccountHotelAndBrowser());
+    bob = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    bob.setDefaultTimeout(10_000);
+    page = await bob.newPage();
+    await addVirtualAuthenticator(page);
+    await signIn(page, hotel.url, 'bob', PASSWORDS.bob);
+    await page.goto(`${hotel.url}/#/account`);
+    await security().and(page.locator('[data-factors="0"]')).waitFor();
+  });
+  afterAll(async () => {
+    await bob?.close();
+    await browser?.close();
+    await hotel?.close();
+  });
+
+  it('adds an authenticator app with its QR code and shows the recovery codes once', async () => {
+    expect(await page.getByTestId('security-summary').getAttribute('data-mfa')).toBe('off');
+    await page.getByTestId('totp-start').click();
+    const qr = page.getByTestId('totp-qr');
+    await qr.waitFor();
+    // The QR code is an image of the server's SVG, never markup in the page.
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml;charset=utf-8,%3C/);
+    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await page.locator('[data-testid="totp"] svg').count()).toBe(0);
+    secret = (await page.getByTestId('totp-secret').getAttribute('data-secret')) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    expect(await unnamedControls(page)).toEqual([]);
+    expect(await layoutOffenders(page)).toEqual([]);
+    await screenshot(page, 'security-01-totp-enrol');
+
+    await page.getByLabel('Code from the app').fill('000000');
+    await page.getByTestId('totp-confirm').click();
+    await page.locator('[data-testid="totp-status"][data-code="ERR_MFA_INVALID"]').waitFor();
+    await page.getByLabel('Code from the app').fill(totpCode(secret, hotel.now()));
+    await page.getByTestId('totp-confirm').click();
+
+    await page.getByTestId('recovery-codes').waitFor();
+    firstCodes = await shownCodes();
+    expect(firstCodes).toHaveLength(10);
+    expect(new Set(firstCodes).size).toBe(10);
+    for (const code of firstCodes) expect(code).toMatch(CODE_FORMAT);
+    expect(await page.getByTestId('recovery-warning').textContent()).toContain('shown only once');
+    expect(await page.getByTestId('recovery-download').getAttribute('download')).toBe(
+      'keycard-recovery-codes.txt',
+    );
+    expect(await layoutOffenders(page)).toEqual([]);
+    await screenshot(page, 'security-02-recovery-codes');
+    await page.getByTestId('recovery-done').click();
+    expect(await page.getByTestId('recovery-codes').count()).toBe(0);
+    await page.locator('[data-testid="totp"][data-enabled="true"]').waitFor();
+    await page.locator('[data-testid="recovery-remaining"][data-remaining="10"]').waitFor();
+    expect(await page.getByTestId('security-summary').getAttribute('data-mfa')).toBe('on');
+  });
+
+  it('adds a passkey with the virtual authenticator and renames it', async () => {
+    await page.getByLabel('Name for the new passkey').fill('Laptop');
+    await page.getByTestId('passkey-add').click();
+    await page.getByTestId('passkeys-status').filter({ hasText: 'Passkey “Laptop” added.' }).waitFor();
+    await passkeyRow('Laptop').waitFor();
+    // Not the first factor: no new recovery codes.
+    expect(await page.getByTestId('recovery-codes').count()).toBe(0);
+
+    await passkeyRow('Laptop').getByTestId('passkey-rename').click();
+    await passkeyRow('Laptop').getByTestId('passkey-rename-input').fill('Work laptop');
+    await passkeyRow('Laptop').getByTestId('passkey-rename-save').click();
+    await passkeyRow('Work laptop').waitFor();
+    expect(await page.getByTestId('passkey-row').count()).toBe(1);
+    expect(await unnamedControls(page)).toEqual([]);
+    await screenshot(page, 'security-03-passkey');
+  });
+
+  it("removing a passkey with an old sign-in asks to confirm it's you, then works", async () => {
+    hotel.advance(RECENT_AUTH_SECONDS + 30);
+    await passkeyRow('Work laptop').getByTestId('passkey-remove').click();
+    await page.getByTestId('confirm-ok').click();
+    const prompt = page.getByTestId('step-up');
+    await prompt.waitFor();
+    expect(await prompt.getByTestId('step-up-action').textContent()).toContain(
+      'Remove the passkey “Work laptop”',
+    );
+    // Nothing was removed.
+    expect(await passkeyRow('Work laptop').count()).toBe(1);
+    expect(await layoutOffenders(page)).toEqual([]);
+    await screenshot(page, 'security-04-confirm-its-you');
+
+    await prompt.getByTestId('step-up-start').click();
+    await signInAgain(page, 'bob', PASSWORDS.bob, { totp: () => totpCode(secret, hotel.now()) });
+    await page.waitForURL(`${hotel.url}/#/account`);
+    await page
+      .getByTestId('app-notice')
+      .filter({ hasText: /You can now: Remove the passkey/ })
+      .waitFor();
+    await passkeyRow('Work laptop').getByTestId('passkey-remove').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.getByTestId('passkeys-status').filter({ hasText: 'Passkey “Work laptop” removed.' }).waitFor();
+    expect(await page.getByTestId('passkey-row').count()).toBe(0);
+    expect(await page.getByTestId('step-up').count()).toBe(0);
+  });
+
+  it('new recovery codes replace the old ones', async () => {
+    await page.getByTestId('recovery-regenerate').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.getByTestId('recovery-codes').waitFor();
+    const next = await shownCodes();
+    expect(next).toHaveLength(10);
+    expect(next.filter((c) => firstCodes.includes(c))).toEqual([]);
+    await page.getByTestId('recovery-done').click();
+  });
+
+  it('fits a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await security().and(page.locator('[data-factors="1"]')).waitFor();
+    expect(await layoutOffenders(page)).toEqual([]);
+    await screenshot(page, 'security-05-phone');
+  });
+});
