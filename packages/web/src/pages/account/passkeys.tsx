@@ -38,13 +38,13 @@ export function PasskeysPanel({ passkeys, now, lastRequired, busy, onChanged, on
   const [editing, setEditing] = useState<{ id: string; name: string } | undefined>(undefined);
   const [message, setMessage] = useState<Message | undefined>(undefined);
 
-  const run = async (work: () => Promise<void>) => {
+  const run = async (work: () => Promise<void>, action: string) => {
     setWorking(true);
     setMessage(undefined);
     try {
       await work();
     } catch (err) {
-      setMessage(errorMessage(err));
+      if (!reportStepUp(err, action)) setMessage(errorMessage(err));
     } finally {
       setWorking(false);
     }
@@ -60,19 +60,20 @@ export function PasskeysPanel({ passkeys, now, lastRequired, busy, onChanged, on
       setMessage({ tone: 'success', text: `Passkey “${result.passkey?.name ?? label}” added.` });
       if (result.recovery_codes && result.recovery_codes.length > 0) onCodes(result.recovery_codes);
       onChanged();
-    });
+    }, 'Add a passkey');
   };
 
   const rename = (event: Event) => {
     event.preventDefault();
     const target = editing;
     if (!target) return;
+    const next = target.name.trim();
     return run(async () => {
-      await renamePasskey(manager, target.id, target.name.trim());
+      await renamePasskey(manager, target.id, next);
       setEditing(undefined);
-      setMessage({ tone: 'success', text: `Renamed to “${target.name.trim()}”.` });
+      setMessage({ tone: 'success', text: `Renamed to “${next}”.` });
       onChanged();
-    });
+    }, `Rename the passkey “${next}”`);
   };
 
   const remove = async (passkey: AccountPasskey) => {
@@ -82,18 +83,11 @@ export function PasskeysPanel({ passkeys, now, lastRequired, busy, onChanged, on
       confirm: 'Remove passkey',
     });
     if (!ok) return;
-    const action = `Remove the passkey “${passkey.name}”`;
-    setWorking(true);
-    setMessage(undefined);
-    try {
+    await run(async () => {
       await removePasskey(manager, passkey.id);
       setMessage({ tone: 'success', text: `Passkey “${passkey.name}” removed.` });
       onChanged();
-    } catch (err) {
-      if (!reportStepUp(err, action)) setMessage(errorMessage(err));
-    } finally {
-      setWorking(false);
-    }
+    }, `Remove the passkey “${passkey.name}”`);
   };
 
   return (

@@ -70,6 +70,7 @@ export function TotpPanel({ totp, now, lastRequired, onChanged, onCodes }: TotpP
         setEnrolment(await startTotp(manager));
         setCode('');
       } catch (err) {
+        if (reportStepUp(err, 'Add an authenticator app')) return;
         setMessage({
           tone: 'error',
           text: messageOf(err),
@@ -89,6 +90,10 @@ export function TotpPanel({ totp, now, lastRequired, onChanged, onCodes }: TotpP
         if (result.recovery_codes && result.recovery_codes.length > 0) onCodes(result.recovery_codes);
         onChanged();
       } catch (err) {
+        if (reportStepUp(err, 'Add an authenticator app')) {
+          setEnrolment(undefined);
+          return;
+        }
         setMessage({
           tone: 'error',
           text: codeError(err),

@@ -47,7 +47,11 @@ export function ResetPassword({ token }: { token: string }) {
 
   const linkDead = error?.code === 'ERR_EMAIL_TOKEN_INVALID';
   return (
-    <Page title="Choose a new password" testId="page-reset">
+    <Page
+      title="Choose a new password"
+      testId="page-reset"
+      intro="The link from your mail works once. Choose a password you use nowhere else."
+    >
       <div class="panel email-panel">
         {token === '' ? (
           <p data-testid="reset-no-token">

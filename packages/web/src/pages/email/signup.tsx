@@ -45,7 +45,11 @@ export function SignUp() {
 
   const off = config !== undefined && config.accounts?.signup !== true;
   return (
-    <Page title="Create an account" testId="page-signup">
+    <Page
+      title="Create an account"
+      testId="page-signup"
+      intro="A guest account at the front desk: we mail you a link to verify your address."
+    >
       <div class="panel email-panel">
         {off ? (
           <p data-testid="signup-off">

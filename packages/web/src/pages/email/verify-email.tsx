@@ -39,7 +39,11 @@ export function VerifyEmail({ token }: { token: string }) {
   }, [token]);
 
   return (
-    <Page title="Verify your email" testId="page-verify-email">
+    <Page
+      title="Verify your email"
+      testId="page-verify-email"
+      intro="A verified address is where the front desk sends password-reset links."
+    >
       <div class="panel email-panel" data-testid="verify-result" data-state={state.kind}>
         {state.kind === 'working' ? <p class="loading">Checking the link…</p> : null}
         <Status tone="success" testId="verify-status">
