@@ -4,10 +4,13 @@
  * following their `next` cursor.
  */
 import type {
+  AccountMfa,
   AdminAudience,
   AdminClient,
   AdminKey,
   AdminKeys,
+  AdminRole,
+  AdminRoleInput,
   AdminSession,
   AdminUser,
   AuditEntry,
@@ -18,19 +21,14 @@ import type {
   KeyWithdrawal,
   NewAdminClient,
   Page,
-  AdminRole as WireRole,
 } from '@keycard/protocol';
 import type { SessionManager } from '../session/session-manager.js';
-import type { AccountFactors } from './mfa.js';
 import { readAllPages } from './pages.js';
 
-export type { AdminAudience, AdminClient, AdminKey, AdminSession, AdminUser, AuditEntry };
-
-/** A role (`GET /api/admin/roles`): its scopes, and whether its holders must use a second factor. */
-export type AdminRole = WireRole & { require_mfa?: boolean };
+export type { AdminAudience, AdminClient, AdminKey, AdminRole, AdminSession, AdminUser, AuditEntry };
 
 /** A user's second factors as the console sees them (`GET /api/admin/users/:id/mfa`). */
-export type UserFactors = AccountFactors;
+export type UserFactors = AccountMfa;
 
 /** Audit filters; `since` (inclusive) is in epoch seconds. */
 export type AuditFilter = Omit<AuditQuery, 'before'> & { before?: number };
@@ -98,7 +96,7 @@ export function adminApi(session: SessionManager) {
       session.request<void>(`/api/admin/audiences/${id(audienceId)}`, { method: 'DELETE' }),
 
     listRoles: () => list<'roles', AdminRole>('/api/admin/roles', 'roles'),
-    saveRole: (body: { name: string; scopes?: string[]; require_mfa?: boolean }) =>
+    saveRole: (body: AdminRoleInput) =>
       session.request<AdminRole>('/api/admin/roles', { method: 'POST', body }),
     deleteRole: (name: string) => session.request<void>(`/api/admin/roles/${id(name)}`, { method: 'DELETE' }),
 

@@ -3,6 +3,17 @@
  * removal, passkeys (add with the browser's WebAuthn, rename, remove) and recovery codes. Removing
  * a factor and new recovery codes need a recent sign-in (401 ERR_STEP_UP_REQUIRED otherwise).
  */
+
+import {
+  type AccountMfa,
+  MFA_API,
+  type MfaPasskey,
+  type PasskeyCreationOptions,
+  type PasskeyRegistration,
+  type RecoveryCodes,
+  type TotpConfirmation,
+  type TotpStart,
+} from '@keycard/protocol';
 import {
   type PublicKeyCredentialCreationOptionsJSON,
   startRegistration,
@@ -11,37 +22,12 @@ import {
 import { AppError } from '../lib/errors.js';
 import type { SessionManager } from '../session/session-manager.js';
 
-/** One passkey of the account (`GET /api/account/mfa`; times in epoch seconds). */
-export interface AccountPasskey {
-  id: string;
-  name: string;
-  created_at: number;
-  last_used_at: number | null;
-  backed_up: boolean;
-  device_type: 'singleDevice' | 'multiDevice';
-}
-
+/** One passkey of the account (times in epoch seconds). */
+export type AccountPasskey = MfaPasskey;
 /** `GET /api/account/mfa`. */
-export interface AccountFactors {
-  totp: { enabled: boolean; confirmed_at: number | null };
-  passkeys: AccountPasskey[];
-  recovery_codes: { remaining: number };
-  /** A role of the account requires a second factor (the last one cannot be removed). */
-  required: boolean;
-}
-
+export type AccountFactors = AccountMfa;
 /** `POST /api/mfa/totp/start`: the new secret, for the authenticator app (shown once). */
-export interface TotpEnrolment {
-  secret: string;
-  otpauth_uri: string;
-  /** An SVG document of the QR code, drawn by the server. */
-  qr_svg: string;
-}
-
-/** What completing an enrolment answers: recovery codes when it was the account's first factor. */
-export interface EnrolResult {
-  recovery_codes?: string[];
-}
+export type TotpEnrolment = TotpStart;
 
 const id = encodeURIComponent;
 
@@ -52,32 +38,27 @@ const id = encodeURIComponent;
  * const factors = await getFactors(manager);
  */
 export function getFactors(session: SessionManager): Promise<AccountFactors> {
-  return session.request<AccountFactors>('/api/account/mfa');
+  return session.request<AccountMfa>(MFA_API.account);
 }
 
 /** Starts (or restarts) a TOTP enrolment; it takes effect only once confirmed with a code. */
 export function startTotp(session: SessionManager): Promise<TotpEnrolment> {
-  return session.request<TotpEnrolment>('/api/mfa/totp/start', { method: 'POST', body: {} });
+  return session.request<TotpStart>(MFA_API.totpStart, { method: 'POST', body: {} });
 }
 
 /** Confirms the TOTP enrolment with a code from the app (ERR_MFA_INVALID when wrong). */
-export async function confirmTotp(session: SessionManager, code: string): Promise<EnrolResult> {
-  return (
-    (await session.request<EnrolResult | undefined>('/api/mfa/totp/confirm', {
-      method: 'POST',
-      body: { code },
-    })) ?? {}
-  );
+export function confirmTotp(session: SessionManager, code: string): Promise<TotpConfirmation> {
+  return session.request<TotpConfirmation>(MFA_API.totpConfirm, { method: 'POST', body: { code } });
 }
 
 /** Removes the authenticator app (recent sign-in needed). */
 export function removeTotp(session: SessionManager): Promise<void> {
-  return session.request<void>('/api/account/mfa/totp', { method: 'DELETE' });
+  return session.request<void>(MFA_API.accountTotp, { method: 'DELETE' });
 }
 
 /** New recovery codes, shown once; the old ones stop working (recent sign-in needed). */
 export async function regenerateRecoveryCodes(session: SessionManager): Promise<string[]> {
-  const body = await session.request<{ recovery_codes: string[] }>('/api/account/mfa/recovery-codes', {
+  const body = await session.request<RecoveryCodes>(MFA_API.accountRecoveryCodes, {
     method: 'POST',
     body: {},
   });
@@ -86,7 +67,7 @@ export async function regenerateRecoveryCodes(session: SessionManager): Promise<
 
 /** Renames a passkey. */
 export function renamePasskey(session: SessionManager, passkeyId: string, name: string): Promise<unknown> {
-  return session.request<unknown>(`/api/account/passkeys/${id(passkeyId)}`, {
+  return session.request<unknown>(`${MFA_API.accountPasskeys}/${id(passkeyId)}`, {
     method: 'PATCH',
     body: { name },
   });
@@ -94,7 +75,7 @@ export function renamePasskey(session: SessionManager, passkeyId: string, name: 
 
 /** Removes a passkey (recent sign-in needed). */
 export function removePasskey(session: SessionManager, passkeyId: string): Promise<void> {
-  return session.request<void>(`/api/account/passkeys/${id(passkeyId)}`, { method: 'DELETE' });
+  return session.request<void>(`${MFA_API.accountPasskeys}/${id(passkeyId)}`, { method: 'DELETE' });
 }
 
 /** What the browser's WebAuthn refusal means for the person. */
@@ -116,24 +97,22 @@ function passkeyError(err: unknown): AppError {
  * @example
  * const { recovery_codes } = await addPasskey(manager, 'Laptop');
  */
-export async function addPasskey(
-  session: SessionManager,
-  name: string,
-): Promise<EnrolResult & { passkey?: AccountPasskey }> {
-  const { options, challenge } = await session.request<{
-    options: PublicKeyCredentialCreationOptionsJSON;
-    challenge: string;
-  }>('/api/mfa/passkeys/options', { method: 'POST', body: {} });
+export async function addPasskey(session: SessionManager, name: string): Promise<PasskeyRegistration> {
+  const { options, challenge } = await session.request<PasskeyCreationOptions>(MFA_API.passkeyOptions, {
+    method: 'POST',
+    body: {},
+  });
   let response: unknown;
   try {
-    response = await startRegistration({ optionsJSON: options });
+    // The server's options are WebAuthn's creation options in their JSON form (what the browser library takes).
+    response = await startRegistration({
+      optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON,
+    });
   } catch (err) {
     throw passkeyError(err);
   }
-  return (
-    (await session.request<(EnrolResult & { passkey?: AccountPasskey }) | undefined>('/api/mfa/passkeys', {
-      method: 'POST',
-      body: { name, challenge, response },
-    })) ?? {}
-  );
+  return session.request<PasskeyRegistration>(MFA_API.passkeys, {
+    method: 'POST',
+    body: { name, challenge, response },
+  });
 }

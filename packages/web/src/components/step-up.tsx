@@ -136,10 +136,11 @@ export function useReturnAfterSignIn(session: SessionState, path: string): void 
   const manager = useSessionManager();
   const done = useRef(false);
   useEffect(() => {
-    if (done.current || session.status !== 'signed-in') return;
+    // A code sign-in lands at `#/`; the sign-in pages themselves (`#/authorize`) are not the return.
+    if (done.current || session.status !== 'signed-in' || path !== '/') return;
     done.current = true;
     const back = takeReturnTo(tabStorage(), Date.now(), session.card?.payload['auth_time']);
-    if (back === undefined || path !== '/') return;
+    if (back === undefined) return;
     replaceRoute(back.route);
     manager.notify(`You signed in again. You can now: ${back.action}.`);
   }, [session.status, session.card, path, manager]);

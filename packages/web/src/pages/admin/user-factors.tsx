@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import type { AdminApi, AdminUser } from '../../api/admin.js';
 import { useConfirm } from '../../components/confirm.js';
 import { Status } from '../../components/status.js';
@@ -22,6 +23,9 @@ export function UserFactors({ user, api, onClose }: UserFactorsProps) {
   const confirm = useConfirm();
   const action = useAction();
   const now = useNow(60_000);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The panel opens under the list: focus follows, so a keyboard or screen-reader user lands on it.
+  useEffect(() => heading.current?.focus(), []);
   const data = factors.data;
   const count = data ? data.passkeys.length + (data.totp.enabled ? 1 : 0) : 0;
 
@@ -58,7 +62,9 @@ export function UserFactors({ user, api, onClose }: UserFactorsProps) {
       aria-busy={factors.loading}
     >
       {confirm.dialog}
-      <h3 id="admin-user-factors-title">Second factors of {user.username}</h3>
+      <h3 id="admin-user-factors-title" ref={heading} tabIndex={-1}>
+        Second factors of {user.username}
+      </h3>
       {factors.error ? <Status tone="error">{factors.error}</Status> : null}
       {data ? (
         <ul class="factor-list">
