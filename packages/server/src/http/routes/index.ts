@@ -7,6 +7,7 @@ import { adminSystemRoutes } from './admin-system.js';
 import { adminUserRoutes } from './admin-users.js';
 import { apiAccountRoutes } from './api-account.js';
 import { apiAuthorizeRoutes } from './api-authorize.js';
+import { apiEmailRoutes } from './api-email.js';
 import { apiSessionRoutes } from './api-session.js';
 import { authorizeLogoutRoutes } from './authorize-logout.js';
 import { discoveryRoutes } from './discovery.js';
@@ -37,6 +38,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: 
   authorizeLogoutRoutes(app, ctx);
   apiSessionRoutes(app, ctx);
   apiAccountRoutes(app, ctx);
+  apiEmailRoutes(app, ctx);
   revocationRoutes(app, ctx, hooks);
   adminUserRoutes(app, ctx);
   adminDirectoryRoutes(app, ctx);
