@@ -31,6 +31,7 @@ import { tokenSign } from './token-sign.js';
 import { tokenVerify } from './token-verify.js';
 import { usersAdd } from './users-add.js';
 import { usersDisable } from './users-disable.js';
+import { usersEmail } from './users-email.js';
 import { usersList } from './users-list.js';
 import { usersPasswd } from './users-passwd.js';
 import { usersRemove } from './users-remove.js';
@@ -49,6 +50,7 @@ export const commands: readonly Command[] = [
   usersDisable,
   usersPasswd,
   usersRoles,
+  usersEmail,
   usersRemove,
   clientsAdd,
   clientsList,
