@@ -34,6 +34,8 @@ const FIELDS = {
     roles: true,
     disabled: true,
     claims: true,
+    email: true,
+    emailVerified: true,
     createdAt: true,
     updatedAt: true,
   }),
@@ -117,6 +119,8 @@ const FIELDS = {
     session_id: true,
     scope: true,
     aud: true,
+    email: true,
+    email_verified: true,
   }),
 };
 
