@@ -1,4 +1,4 @@
-import { AUTHORIZE_ROUTE, LOGOUT_ROUTE } from '@keycard/protocol';
+import { AUTHORIZE_ROUTE, EMAIL_LINK_ROUTES, LOGOUT_ROUTE } from '@keycard/protocol';
 import { useEffect } from 'preact/hooks';
 import { isAdmin, Nav } from './components/nav.js';
 import { Page } from './components/page.js';
@@ -59,9 +59,11 @@ function route(path: string, session: SessionState) {
   if (base === LOGOUT_ROUTE.signedOut) return <SignedOut />;
   // Email pages and the demo mailbox: reached from a mail or a sign-in form, signed in or not.
   if (base === '/forgot') return <Forgot />;
-  if (base === '/reset') return <ResetPassword token={params.get('token') ?? ''} />;
+  if (base === EMAIL_LINK_ROUTES.reset)
+    return <ResetPassword token={params.get(EMAIL_LINK_ROUTES.token) ?? ''} />;
   if (base === '/signup') return <SignUp />;
-  if (base === '/verify-email') return <VerifyEmail token={params.get('token') ?? ''} />;
+  if (base === EMAIL_LINK_ROUTES.verifyEmail)
+    return <VerifyEmail token={params.get(EMAIL_LINK_ROUTES.token) ?? ''} />;
   if (base === '/mailbox') return <Mailbox />;
   if (session.status === 'loading') {
     return (

@@ -1,4 +1,5 @@
-// A front desk for the account, admin and email browser tests: the demo's people (seedHotel) on a
+// A front desk for the account, admin and email browser tests: the demo's people (seedHotel, with
+// verified addresses at hotel.example) on a
 // keycard server started in-process on `localhost` (browsers refuse an IP address as a passkey's
 // RP ID), mailing to the demo's SMTP sink, whose read-only listing the web app's Mailbox page
 // reads (`ui.mailbox`). Its clock can be moved forward (the only thing mocked) so that a sign-in
@@ -31,8 +32,6 @@ export interface AccountHotel {
   now(): number;
   /** Moves the server's clock forward by `seconds` (never back). */
   advance(seconds: number): void;
-  /** Gives a demo user an email address (`verified`: as an admin would set it). */
-  setEmail(username: string, email: string, verified?: boolean): Promise<void>;
   /** The first mail to `to` whose subject matches, arrived after `since` (ms). */
   mailTo(to: string, subject: RegExp, since?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
@@ -89,15 +88,6 @@ export async function openAccountHotel(opts: { signup?: boolean } = {}): Promise
     now: () => Date.now() + offsetMs,
     advance(seconds) {
       offsetMs += seconds * 1000;
-    },
-    async setEmail(username, email, verified = true) {
-      const user = await ctx.storage.users.getByUsername(username);
-      if (!user) throw new Error(`no user ${username}`);
-      await ctx.storage.users.update(user.id, {
-        email,
-        emailKey: email.normalize('NFC').toLowerCase(),
-        emailVerifiedAt: verified ? Math.floor((Date.now() + offsetMs) / 1000) : null,
-      });
     },
     mailTo: (to, subject, since = 0) =>
       sink.waitFor((m) => m.to.includes(to) && subject.test(m.subject) && m.receivedAt >= since, 10_000),

@@ -2,10 +2,19 @@
  * Account recovery and verification by email: the public calls of the email pages (no card: the
  * mailed token, or nothing, is the credential) and the signed-in account's address.
  */
+import {
+  type ChangeEmailInput,
+  EMAIL_API,
+  type ForgotPasswordInput,
+  type Me,
+  type ResetPasswordInput,
+  type SignupInput,
+  type VerifyEmailInput,
+} from '@keycard/protocol';
 import type { SessionManager } from '../session/session-manager.js';
 import { apiRequest } from './http.js';
 
-/** The account's email as `/api/me` shows it (absent on servers without email support). */
+/** The account's email as `/api/me` shows it. */
 export interface AccountEmail {
   email: string | null;
   verified: boolean;
@@ -18,7 +27,8 @@ export interface AccountEmail {
  * await requestPasswordReset('alice');
  */
 export async function requestPasswordReset(login: string): Promise<void> {
-  await apiRequest<unknown>('/api/password/forgot', { method: 'POST', body: { login } });
+  const body: ForgotPasswordInput = { login };
+  await apiRequest<unknown>(EMAIL_API.forgotPassword, { method: 'POST', body });
 }
 
 /**
@@ -29,7 +39,8 @@ export async function requestPasswordReset(login: string): Promise<void> {
  * await resetPassword(token, 'a new long passphrase');
  */
 export async function resetPassword(token: string, password: string): Promise<void> {
-  await apiRequest<void>('/api/password/reset', { method: 'POST', body: { token, password } });
+  const body: ResetPasswordInput = { token, password };
+  await apiRequest<void>(EMAIL_API.resetPassword, { method: 'POST', body });
 }
 
 /**
@@ -38,8 +49,8 @@ export async function resetPassword(token: string, password: string): Promise<vo
  * @example
  * await signUp({ username: 'dora', email: 'dora@example.com', password: '…' });
  */
-export async function signUp(input: { username: string; email: string; password: string }): Promise<void> {
-  await apiRequest<unknown>('/api/signup', { method: 'POST', body: input });
+export async function signUp(input: SignupInput): Promise<void> {
+  await apiRequest<unknown>(EMAIL_API.signup, { method: 'POST', body: input });
 }
 
 /**
@@ -49,7 +60,8 @@ export async function signUp(input: { username: string; email: string; password:
  * await verifyEmail(token);
  */
 export async function verifyEmail(token: string): Promise<void> {
-  await apiRequest<void>('/api/email/verify', { method: 'POST', body: { token } });
+  const body: VerifyEmailInput = { token };
+  await apiRequest<void>(EMAIL_API.verifyEmail, { method: 'POST', body });
 }
 
 /**
@@ -59,11 +71,8 @@ export async function verifyEmail(token: string): Promise<void> {
  * const { email, verified } = await accountEmail(manager);
  */
 export async function accountEmail(session: SessionManager): Promise<AccountEmail> {
-  const me = await session.request<{ email?: unknown; email_verified?: unknown }>('/api/me');
-  return {
-    email: typeof me.email === 'string' ? me.email : null,
-    verified: me.email_verified === true,
-  };
+  const me = await session.request<Me>('/api/me');
+  return { email: me.email, verified: me.email_verified };
 }
 
 /**
@@ -73,5 +82,6 @@ export async function accountEmail(session: SessionManager): Promise<AccountEmai
  * await changeEmail(manager, 'alice@example.com');
  */
 export async function changeEmail(session: SessionManager, email: string): Promise<void> {
-  await session.request<unknown>('/api/account/email', { method: 'PUT', body: { email } });
+  const body: ChangeEmailInput = { email };
+  await session.request<unknown>(EMAIL_API.accountEmail, { method: 'PUT', body });
 }

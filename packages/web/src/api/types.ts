@@ -2,7 +2,7 @@
  * Shapes of the keycard HTTP API (docs/http-api.md) that the app reads: the wire records come
  * from @keycard/protocol (every time in epoch seconds); only the app's own endpoints are here.
  */
-import type { AccountSession, ApiTokenSet, SessionUser } from '@keycard/protocol';
+import type { AccountFeatures, AccountSession, ApiTokenSet, SessionUser } from '@keycard/protocol';
 
 export type LoginUser = SessionUser;
 
@@ -28,8 +28,8 @@ export interface UiConfig {
   doors: Door[];
   /** The demo's read-only mailbox (`ui.mailbox`): what the front desk mailed, for the Mailbox page. */
   mailbox?: string;
-  /** What the front desk offers by email: self-service sign-up and password reset links. */
-  accounts?: { signup?: boolean; passwordReset?: boolean };
+  /** What the front desk offers by email: password reset, sign-up, address verification. */
+  accounts?: AccountFeatures;
 }
 
 export interface InspectCheck {

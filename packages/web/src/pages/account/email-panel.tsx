@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { accountEmail, changeEmail } from '../../api/email.js';
+import { useUiConfig } from '../../api/ui-config.js';
 import { TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
 import { useStepUp } from '../../components/step-up.js';
@@ -13,10 +14,17 @@ function emailError(err: unknown): string {
   return messageOf(err);
 }
 
-/** The account's email, verified or not, and a form to change it (a verification link is mailed). */
+/**
+ * The account's email, verified or not, and a form to change it: the new address gets a link, and
+ * replaces the current one only once that link is opened (a typo never loses the verified address
+ * the reset links go to).
+ */
 export function EmailPanel() {
   const manager = useSessionManager();
   const current = useLoad(() => accountEmail(manager));
+  const config = useUiConfig();
+  // A front desk that sends no mail cannot verify an address: no form, just what is on file.
+  const canVerify = config?.accounts?.emailVerification !== false;
   const reportStepUp = useStepUp();
   const [email, setEmail] = useState('');
   const [busy, setBusy] = useState(false);
@@ -32,7 +40,7 @@ export function EmailPanel() {
       setEmail('');
       setMessage({
         tone: 'success',
-        text: `We sent a link to ${next}. Open it to verify the address; until then it is not used for anything.`,
+        text: `We sent a link to ${next}. Your address changes to it once you open that link; until then nothing changes.`,
       });
       await current.reload();
     } catch (err) {
@@ -76,7 +84,12 @@ export function EmailPanel() {
           )}
         </p>
       ) : null}
-      <form class="form form-narrow" onSubmit={submit} data-testid="email-form">
+      {canVerify ? null : (
+        <p class="muted" data-testid="email-no-mail">
+          This front desk sends no mail: ask the hotel’s staff to change your address.
+        </p>
+      )}
+      <form class="form form-narrow" onSubmit={submit} data-testid="email-form" hidden={!canVerify}>
         <TextField
           id="email-new"
           label={data?.email ? 'New email' : 'Email'}

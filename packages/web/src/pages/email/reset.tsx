@@ -1,3 +1,4 @@
+import { EMAIL_LINK_ROUTES } from '@keycard/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { resetPassword } from '../../api/email.js';
 import { TextField } from '../../components/field.js';
@@ -21,7 +22,7 @@ export function ResetPassword({ token }: { token: string }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   const [error, setError] = useState<{ text: string; code: string } | undefined>(undefined);
-  useEffect(() => hideToken('/reset'), []);
+  useEffect(() => hideToken(EMAIL_LINK_ROUTES.reset), []);
 
   const submit = async (event: Event) => {
     event.preventDefault();

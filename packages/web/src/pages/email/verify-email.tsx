@@ -1,3 +1,4 @@
+import { EMAIL_LINK_ROUTES } from '@keycard/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { verifyEmail } from '../../api/email.js';
 import { Page } from '../../components/page.js';
@@ -24,7 +25,7 @@ export function VerifyEmail({ token }: { token: string }) {
   const started = useRef(false);
 
   useEffect(() => {
-    hideToken('/verify-email');
+    hideToken(EMAIL_LINK_ROUTES.verifyEmail);
     if (started.current || token === '') return;
     started.current = true;
     verifyEmail(token).then(
