@@ -82,6 +82,7 @@ export type {
   AdminRoleInput,
   AdminSession,
   AdminUser,
+  AdminUserListed,
   AuditEntry,
   AuditPage,
   AuditQuery,
