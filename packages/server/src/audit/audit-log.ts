@@ -23,6 +23,9 @@ export type AuditType =
   | 'authorize.code'
   | 'consent.granted'
   | 'consent.denied'
+  | 'mfa.failed'
+  | 'mfa.recovery_code_used'
+  | 'passkey.clone_suspected'
   | `admin.${string}`;
 
 /**

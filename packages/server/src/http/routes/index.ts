@@ -7,6 +7,7 @@ import { adminSystemRoutes } from './admin-system.js';
 import { adminUserRoutes } from './admin-users.js';
 import { apiAccountRoutes } from './api-account.js';
 import { apiAuthorizeRoutes } from './api-authorize.js';
+import { apiAuthorizeMfaRoutes } from './api-authorize-mfa.js';
 import { apiSessionRoutes } from './api-session.js';
 import { authorizeLogoutRoutes } from './authorize-logout.js';
 import { discoveryRoutes } from './discovery.js';
@@ -44,5 +45,6 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: 
   ctx.webPages = ui.spa;
   oauthAuthorizeRoutes(app, ctx, ui.spa);
   apiAuthorizeRoutes(app, ctx);
+  apiAuthorizeMfaRoutes(app, ctx);
   return ui;
 }
