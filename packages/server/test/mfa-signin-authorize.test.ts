@@ -180,6 +180,13 @@ describe('who must give a second factor at the pages', () => {
     const done = await browser.call(r.url, 'mfa', { interaction, mfa_token: proven });
     const { card } = await exchangeRedirect(r, done.body.redirect, verifier);
     expect(card).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], acr: ACR.mfa });
+    // One sign-in per token: a copy of it (it needs no further factor) starts nothing more.
+    const copy = new Browser();
+    const again = await copy.call(r.url, 'mfa', { interaction, mfa_token: proven });
+    expect(again.status).toBe(401);
+    expect(again.body.error.code).toBe('ERR_LOGIN_REQUIRED');
+    expect(copy.cookie).toBeUndefined();
+    expect(await liveBrowserSessions(staff.id)).toBe(1);
   });
 
   it('acr_values=mfa for someone without a factor: enrol as well', async () => {

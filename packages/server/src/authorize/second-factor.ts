@@ -1,9 +1,10 @@
 import { type AuthorizeMfaChallenge, acrFromAmr, acrSatisfies, toEpochSeconds } from '@keycard/protocol';
 import type { RequestInfo, ServerContext } from '../context.js';
+import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import { AMR_VALUES, type AmrValue, passkeyAlone, passwordOnly, type SecondFactor } from '../mfa/amr.js';
 import { authenticateWithPasskey, type PasskeySignInDeps } from '../mfa/passkey-sign-in.js';
-import { openPending, sealPending } from '../mfa/pending.js';
+import { openPending, PENDING_TTL_SECONDS, sealPending } from '../mfa/pending.js';
 import { assessSignIn, planUnmet } from '../mfa/requirement.js';
 import {
   type SecondFactorProof,
@@ -30,6 +31,7 @@ import {
 
 /** What the steps here read. */
 export type DeskSecondFactorDeps = PagesDeps &
+  Pick<ServerContext, 'coordinator'> &
   CheckPasswordDeps &
   SignInBrowserDeps &
   VerifySecondFactorDeps &
@@ -107,7 +109,8 @@ export async function loginAtDesk(
  * (same `sid`, same `auth_time`: the first factor was proven then). Then proceeds as after a
  * password.
  *
- * ERR_LOGIN_REQUIRED for a bad, expired or foreign `mfa_token` (start again), ERR_MFA_REQUIRED
+ * An `mfa_token` completes one sign-in only. ERR_LOGIN_REQUIRED for a bad, expired, foreign or
+ * used `mfa_token` (start again), ERR_MFA_REQUIRED
  * without a factor, ERR_MFA_INVALID for a wrong one or one that cannot meet this request,
  * ERR_PASSKEY_INVALID for a passkey that does not verify.
  *
@@ -165,6 +168,10 @@ export async function completeSecondFactor(
   const achieved = withSecondFactor(amr, factor);
   if (!acrSatisfies(acrFromAmr(achieved), required))
     return { kind: 'refused', result: { redirect: unmetRedirect(ctx, loaded) } };
+  // A pending sign-in completes once: a copy of the token (a proven one needs no further factor)
+  // cannot start a second session.
+  if (input.mfaToken !== undefined && !(await completeOnce(ctx, input.mfaToken)))
+    throw new ServerError('ERR_LOGIN_REQUIRED', { cause: new Error('mfa_token already used') });
   return signedInWith(ctx, loaded, {
     user,
     amr: achieved,
@@ -195,6 +202,12 @@ export async function passkeyAtDesk(
 ): Promise<DeskOutcome> {
   const user = await authenticateWithPasskey(ctx, input);
   return signedInWith(ctx, loaded, { ...input, user, amr: passkeyAlone(), authTime: ctx.clock() });
+}
+
+/** Claims an `mfa_token` for one completion across the cluster (its life and a minute of clock skew). */
+async function completeOnce(ctx: Pick<ServerContext, 'coordinator'>, token: string): Promise<boolean> {
+  const key = `mfa-pending:${sha256Hex(token)}`;
+  return (await ctx.coordinator.rateLimit(key, 1, (PENDING_TTL_SECONDS + 60) * 1000)).allowed;
 }
 
 async function signedInWith(
