@@ -83,7 +83,14 @@ export async function authorizeDetails(
   };
 }
 
-/** The client's answer when the request asks for a strength the person cannot reach. */
+/**
+ * The client's answer when the request asks for a strength the person cannot reach.
+ *
+ * @example
+ * ```ts
+ * if (planUnmet(plan)) return { redirect: unmetRedirect(ctx, loaded) };
+ * ```
+ */
 export function unmetRedirect(ctx: PagesDeps, loaded: LoadedInteraction): string {
   return refusalRedirect(
     ctx,

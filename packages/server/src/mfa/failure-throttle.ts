@@ -51,6 +51,11 @@ export async function admitSecondFactor(ctx: MfaThrottleDeps, userId: string): P
  * Ends an admitted attempt: a right factor (or a check that could not run) gives the hit back; a
  * wrong one keeps it and is audited as `mfa.failed` with the kind of factor only, never what was
  * typed.
+ *
+ * @example
+ * ```ts
+ * await settleSecondFactor(ctx, attempt, { failure: 'recovery_code', request });
+ * ```
  */
 export async function settleSecondFactor(
   ctx: MfaThrottleDeps,

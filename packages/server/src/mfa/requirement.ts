@@ -51,7 +51,14 @@ export async function userFactors(ctx: Pick<ServerContext, 'storage'>, userId: s
   return { totp: totp !== undefined && totp.confirmedAt !== null, passkeys: passkeys.length, recoveryCodes };
 }
 
-/** Whether the person has a factor of their own (recovery codes stand in for one, they are not one). */
+/**
+ * Whether the person has a factor of their own (recovery codes stand in for one, they are not one).
+ *
+ * @example
+ * ```ts
+ * hasSecondFactor({ totp: false, passkeys: 1, recoveryCodes: 0 }); // true
+ * ```
+ */
 export function hasSecondFactor(factors: UserFactors): boolean {
   return factors.totp || factors.passkeys > 0;
 }
@@ -121,7 +128,14 @@ export function secondFactorPlan(factors: UserFactors, required: Acr): SecondFac
   return { methods, enrol: false };
 }
 
-/** Whether a plan leaves the person no way to meet the requirement. */
+/**
+ * Whether a plan leaves the person no way to meet the requirement.
+ *
+ * @example
+ * ```ts
+ * planUnmet({ methods: [], enrol: false }); // true: answer unmet_authentication_requirements
+ * ```
+ */
 export function planUnmet(plan: SecondFactorPlan): boolean {
   return plan.methods.length === 0 && !plan.enrol;
 }
