@@ -174,7 +174,7 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
     expect(created.createdAt).toBe(START_S + 61);
     const page = await call('/api/admin/users');
     expect(keys(page)).toEqual(['next', 'users']);
-    for (const user of page.users) expect(keys(user)).toEqual(FIELDS.user);
+    for (const user of page.users) expect(keys(user)).toEqual([...FIELDS.user, 'mfa'].sort());
     expect(page.users.find((u: AdminUser) => u.username === 'boss').createdAt).toBe(START_S);
   });
 
@@ -289,6 +289,7 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
         id_token_signing_alg_values_supported: true,
         subject_types_supported: true,
         claims_supported: true,
+        acr_values_supported: true,
         authorization_endpoint: true,
         response_modes_supported: true,
         code_challenge_methods_supported: true,

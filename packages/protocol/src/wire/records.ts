@@ -87,6 +87,12 @@ export interface AdminUser {
   updatedAt: number;
 }
 
+/** A user in the admin list: the record and which second factors they set up (who enrolled). */
+export interface AdminUserListed extends AdminUser {
+  /** Whether a TOTP is confirmed, and how many passkeys. */
+  mfa: { totp: boolean; passkeys: number };
+}
+
 /** Grant types a client can be registered for. */
 export type ClientGrant =
   | 'password'
