@@ -47,6 +47,9 @@ describe.skipIf(skip !== '')('second factors in the admin console', () => {
     expect((await bobFactors(bobCard)).totp.enabled).toBe(true);
 
     await page.goto(`${hotel.url}/#/admin/users`);
+    // The list says who enrolled what.
+    expect(await page.getByTestId('admin-user-bob-mfa').textContent()).toBe('app');
+    expect(await page.getByTestId('admin-user-alice-mfa').textContent()).toBe('none');
     await page.getByTestId('admin-user-bob-factors').click();
     const panel = page.locator('[data-testid="admin-user-factors"][data-user="bob"]');
     await panel.and(page.locator('[data-count="1"]')).waitFor();
@@ -69,6 +72,7 @@ describe.skipIf(skip !== '')('second factors in the admin console', () => {
       .filter({ hasText: 'Second factors of bob reset.' })
       .waitFor();
     await panel.and(page.locator('[data-count="0"]')).waitFor();
+    await page.getByTestId('admin-user-bob-mfa').filter({ hasText: /^none$/ }).waitFor();
     const after = await bobFactors(bobCard);
     expect(after.totp.enabled).toBe(false);
     expect(after.recovery_codes.remaining).toBe(0);

@@ -13,6 +13,7 @@ import type {
   AdminRoleInput,
   AdminSession,
   AdminUser,
+  AdminUserListed,
   AuditEntry,
   AuditPage,
   AuditQuery,
@@ -25,7 +26,16 @@ import type {
 import type { SessionManager } from '../session/session-manager.js';
 import { readAllPages } from './pages.js';
 
-export type { AdminAudience, AdminClient, AdminKey, AdminRole, AdminSession, AdminUser, AuditEntry };
+export type {
+  AdminAudience,
+  AdminClient,
+  AdminKey,
+  AdminRole,
+  AdminSession,
+  AdminUser,
+  AdminUserListed,
+  AuditEntry,
+};
 
 /** A user's second factors as the console sees them (`GET /api/admin/users/:id/mfa`). */
 export type UserFactors = AccountMfa;
@@ -65,7 +75,8 @@ export function adminApi(session: SessionManager) {
   const list = <Key extends string, Item>(path: string, key: Key) =>
     readAllPages<Key, Item>((q) => session.request<Page<Key, Item>>(`${path}${q}`), key);
   return {
-    listUsers: () => list<'users', AdminUser>('/api/admin/users', 'users'),
+    /** Each user with who enrolled what (`mfa`: a confirmed TOTP, how many passkeys). */
+    listUsers: () => list<'users', AdminUserListed>('/api/admin/users', 'users'),
     createUser: (body: {
       username: string;
       password: string;

@@ -11,6 +11,8 @@ interface UserFactorsProps {
   user: AdminUser;
   api: AdminApi;
   onClose: () => void;
+  /** After a reset: the list's "Second factor" column changes. */
+  onReset: () => void;
 }
 
 /**
@@ -18,7 +20,7 @@ interface UserFactorsProps {
  * "Reset second factors" for a guest who lost their phone and their codes: asked first, audited
  * by the server (`mfa.reset`).
  */
-export function UserFactors({ user, api, onClose }: UserFactorsProps) {
+export function UserFactors({ user, api, onClose, onReset }: UserFactorsProps) {
   const factors = useLoad(() => api.userFactors(user.id));
   const confirm = useConfirm();
   const action = useAction();
@@ -49,7 +51,10 @@ export function UserFactors({ user, api, onClose }: UserFactorsProps) {
       `Second factors of ${user.username} reset.`,
       `Reset the second factors of ${user.username}`,
     );
-    if (done.ok) await factors.reload();
+    if (done.ok) {
+      onReset();
+      await factors.reload();
+    }
   };
 
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { AdminApi, AdminUser } from '../../api/admin.js';
+import type { AdminApi, AdminUserListed } from '../../api/admin.js';
 import { Chips } from '../../components/chips.js';
 import { useStepUp } from '../../components/step-up.js';
 import { Cell } from '../../components/table.js';
@@ -8,14 +8,22 @@ import { messageOf } from '../../lib/errors.js';
 import { splitList } from '../../lib/lists.js';
 
 interface UserRowProps {
-  user: AdminUser;
+  user: AdminUserListed;
   api: AdminApi;
   onChanged: (message: ActionMessage) => void;
   /** Shows the user's second factors (and their reset) under the list. */
-  onFactors: (user: AdminUser) => void;
+  onFactors: (user: AdminUserListed) => void;
 }
 
-/** One user: roles (editable), claims, enabled/disabled. */
+/** Who enrolled what, in words: "app", "2 passkeys" (none: an empty list). */
+export function factorWords(mfa: AdminUserListed['mfa'] | undefined): string[] {
+  if (mfa === undefined) return [];
+  const words = mfa.totp ? ['app'] : [];
+  if (mfa.passkeys > 0) words.push(mfa.passkeys === 1 ? '1 passkey' : `${mfa.passkeys} passkeys`);
+  return words;
+}
+
+/** One user: roles (editable), claims, second factors (shown and reset below), enabled/disabled. */
 export function UserRow({ user, api, onChanged, onFactors }: UserRowProps) {
   const reportStepUp = useStepUp();
   const [editing, setEditing] = useState(false);
@@ -94,6 +102,9 @@ export function UserRow({ user, api, onChanged, onFactors }: UserRowProps) {
         <code class="small">
           {user.claims && Object.keys(user.claims).length > 0 ? JSON.stringify(user.claims) : '—'}
         </code>
+      </Cell>
+      <Cell label="Second factor">
+        <Chips items={factorWords(user.mfa)} testId={`${key}-mfa`} empty="none" />
       </Cell>
       <Cell label="State">
         <span class={`badge ${user.disabled ? 'badge-bad' : 'badge-ok'}`}>

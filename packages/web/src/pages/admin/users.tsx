@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { AdminUser } from '../../api/admin.js';
+import type { AdminUserListed } from '../../api/admin.js';
 import { Status } from '../../components/status.js';
 import { Table } from '../../components/table.js';
 import type { ActionMessage } from '../../components/use-action.js';
@@ -14,7 +14,7 @@ export function AdminUsers() {
   const api = useAdmin();
   const users = useLoad(() => api.listUsers());
   const [message, setMessage] = useState<ActionMessage | undefined>(undefined);
-  const [factorsOf, setFactorsOf] = useState<AdminUser | undefined>(undefined);
+  const [factorsOf, setFactorsOf] = useState<AdminUserListed | undefined>(undefined);
 
   const onChanged = (next: ActionMessage) => {
     setMessage(next);
@@ -28,7 +28,7 @@ export function AdminUsers() {
       <Table
         testId="admin-users-list"
         busy={users.loading}
-        columns={['User', 'Roles', 'Claims', 'State', { label: 'Actions', hidden: true }]}
+        columns={['User', 'Roles', 'Claims', 'Second factor', 'State', { label: 'Actions', hidden: true }]}
       >
         {(users.data ?? []).map((user) => (
           <UserRow
@@ -44,7 +44,13 @@ export function AdminUsers() {
         {message?.text}
       </Status>
       {factorsOf ? (
-        <UserFactors key={factorsOf.id} user={factorsOf} api={api} onClose={() => setFactorsOf(undefined)} />
+        <UserFactors
+          key={factorsOf.id}
+          user={factorsOf}
+          api={api}
+          onClose={() => setFactorsOf(undefined)}
+          onReset={() => void users.reload()}
+        />
       ) : null}
       <UserCreate onCreated={() => void users.reload()} />
     </section>
