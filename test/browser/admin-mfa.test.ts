@@ -72,7 +72,10 @@ describe.skipIf(skip !== '')('second factors in the admin console', () => {
       .filter({ hasText: 'Second factors of bob reset.' })
       .waitFor();
     await panel.and(page.locator('[data-count="0"]')).waitFor();
-    await page.getByTestId('admin-user-bob-mfa').filter({ hasText: /^none$/ }).waitFor();
+    await page
+      .getByTestId('admin-user-bob-mfa')
+      .filter({ hasText: /^none$/ })
+      .waitFor();
     const after = await bobFactors(bobCard);
     expect(after.totp.enabled).toBe(false);
     expect(after.recovery_codes.remaining).toBe(0);
