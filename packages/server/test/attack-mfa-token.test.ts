@@ -74,17 +74,10 @@ describe('an mfa_token completes one sign-in', () => {
     expect(await browserSessionsOf(r, user.id)).toBe(1);
   });
 
-  // DEFECT (mfa_token one use is keyed on the token's text, not on what it seals). The sealer
-  // (crypto/seal.ts) opens `v1.iv.body.tag` with `split('.')` and ignores anything after a fourth
-  // dot, and Node's base64url decoder ignores `=` padding and the unused low bits of the last
-  // character. So `token + '.x'`, `token + '='` or the tag's last character swapped for its twin all
-  // open to the same pending sign-in, while `completeOnce` (authorize/second-factor.ts) claims
-  // `sha256(token text)`: each spelling completes once more. A proven token (an enrolment during
-  // the sign-in) needs no further factor, so each copy is a new signed-in browser without a factor.
-  // Minimal fix: claim what the token seals, not its spelling — e.g. seal a random nonce in the
-  // pending payload and key `completeOnce` on it (or on the opened IV); and have the sealer refuse
-  // anything but exactly four canonical base64url parts.
-  it.fails('a re-encoded copy of a used token is the same token: it starts nothing', async () => {
+  // The one-use claim of an mfa_token is keyed on its text; the sealer (crypto/seal.ts) opens only
+  // the one canonical spelling (four parts, canonical base64url), so `token.x`, `token=` or a twin
+  // last character is no new token.
+  it('a re-encoded copy of a used token is the same token: it starts nothing', async () => {
     const { user, interaction, proven } = await provenSignIn('cid');
     const first = await new Browser().call(r.url, 'mfa', { interaction, mfa_token: proven });
     expect(first.status).toBe(200);
