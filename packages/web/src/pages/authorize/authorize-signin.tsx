@@ -1,18 +1,21 @@
-import type { AuthorizeAnswer, AuthorizeDetails } from '@keycard/protocol';
+import type { AuthorizeDetails } from '@keycard/protocol';
 import { useEffect, useState } from 'preact/hooks';
-import { authorizeLogin } from '../../api/authorize.js';
+import { type AuthorizeLoginAnswer, authorizeLogin } from '../../api/authorize.js';
 import { TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
 import { useNow } from '../../components/use-now.js';
 import { AppError } from '../../lib/errors.js';
+import { factorErrorFor } from '../../lib/factor-error.js';
+import { passkeySupport, passkeyUnavailableWords } from '../../lib/passkeys.js';
 import { type SignInError, signInErrorFor } from '../../lib/sign-in-error.js';
+import { PasskeySignInButton, usePasskeyAutofill } from './passkey-signin.js';
 
 interface SignInStepProps {
   interaction: string;
   details: AuthorizeDetails;
   /** "Use another account": start with an empty username whatever the hint. */
   anotherAccount: boolean;
-  onAnswer: (answer: AuthorizeAnswer) => void;
+  onAnswer: (answer: AuthorizeLoginAnswer) => void;
   /** The request itself failed (expired link): the page replaces the form. */
   onFatal: (err: unknown) => void;
   onCancel?: (() => void) | undefined;
@@ -21,7 +24,8 @@ interface SignInStepProps {
 /**
  * The front desk's sign-in form for an app's request: the same answers as the main sign-in page
  * (one message for any wrong credential, a countdown when throttled). The password goes to the
- * front desk only, never to the app.
+ * front desk only, never to the app. A passkey signs in without either: from the username field's
+ * autofill (conditional UI) or the "Sign in with a passkey" button.
  */
 export function SignInStep({
   interaction,
@@ -43,6 +47,14 @@ export function SignInStep({
   useEffect(() => {
     if (error?.kind === 'throttled' && waitSeconds === 0) setError(undefined);
   }, [error, waitSeconds]);
+
+  const passkeys = passkeySupport();
+  const passkeyFailed = (err: unknown) => {
+    if (err instanceof AppError && err.code === 'ERR_INTERACTION_EXPIRED') return onFatal(err);
+    const shown = factorErrorFor(err, 'passkey', Date.now());
+    if (shown !== undefined) setError(shown.kind === 'restart' ? { ...shown, kind: 'message' } : shown);
+  };
+  usePasskeyAutofill(interaction, passkeys === 'usable', onAnswer, passkeyFailed);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -74,7 +86,7 @@ export function SignInStep({
         label="Username"
         name="username"
         verbatim
-        autoComplete="username"
+        autoComplete={passkeys === 'usable' ? 'username webauthn' : 'username'}
         required
         value={username}
         onValue={setUsername}
@@ -97,6 +109,19 @@ export function SignInStep({
       >
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
+      {passkeys === 'usable' ? (
+        <PasskeySignInButton
+          interaction={interaction}
+          disabled={busy || waitSeconds > 0}
+          onBusy={setBusy}
+          onAnswer={onAnswer}
+          onError={passkeyFailed}
+        />
+      ) : passkeys === 'ip-address' ? (
+        <p class="small muted" data-testid="authorize-passkey-unavailable">
+          {passkeyUnavailableWords(passkeys, window.location.origin)}
+        </p>
+      ) : null}
       {onCancel ? (
         <button type="button" class="button button-secondary" onClick={onCancel} data-testid="authorize-back">
           Back

@@ -1,10 +1,17 @@
-import { AUTHORIZE_ROUTE, type AuthorizeAnswer, type AuthorizeDetails } from '@keycard/protocol';
+import { AUTHORIZE_ROUTE, type AuthorizeDetails } from '@keycard/protocol';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { authorizeDetails } from '../../api/authorize.js';
+import {
+  type AuthorizeLoginAnswer,
+  type AuthorizeMfa,
+  authorizeDetails,
+  type MfaMethod,
+} from '../../api/authorize.js';
 import { Page } from '../../components/page.js';
 import { Status } from '../../components/status.js';
 import { AppError, messageOf } from '../../lib/errors.js';
 import { ConsentStep, ContinueStep } from './authorize-consent.js';
+import { EnrolStep } from './authorize-enrol.js';
+import { SecondFactorStep } from './authorize-mfa.js';
 import { SignInStep } from './authorize-signin.js';
 import { RequestSummary } from './authorize-summary.js';
 
@@ -13,7 +20,18 @@ type View =
   | { kind: 'expired' }
   | { kind: 'failed'; message: string; code: string }
   | { kind: 'step'; details: AuthorizeDetails; anotherAccount: boolean }
+  /** The password was right; a second factor (or setting one up) comes next. */
+  | { kind: 'mfa'; details: AuthorizeDetails; mfa: AuthorizeMfa }
   | { kind: 'leaving'; clientName: string };
+
+/**
+ * Step 'mfa' of the details: signed in at the desk, but the request needs more than the browser
+ * session's sign-in had (a step-up); `methods` are the factors the person has.
+ */
+function stepUpOf(details: AuthorizeDetails): { methods: MfaMethod[] } | undefined {
+  const d = details as unknown as { step: string; methods?: MfaMethod[] };
+  return d.step === 'mfa' ? { methods: d.methods ?? [] } : undefined;
+}
 
 /** The interaction of a route such as `/authorize?i=…` (undefined when the link lost it). */
 export function interactionFrom(path: string): string | undefined {
@@ -27,7 +45,9 @@ export function interactionFrom(path: string): string | undefined {
 function titleOf(view: View): string {
   if (view.kind === 'expired') return 'This sign-in link has expired';
   if (view.kind === 'leaving') return `Taking you back to ${view.clientName}…`;
+  if (view.kind === 'mfa') return view.mfa.enrol ? 'Set up a second factor' : "Confirm it's you";
   if (view.kind !== 'step') return 'Sign in';
+  if (!view.anotherAccount && stepUpOf(view.details)) return "Confirm it's you";
   const { details } = view;
   if (view.anotherAccount || details.step === 'login') return `Sign in to continue to ${details.client.name}`;
   if (details.step === 'consent') return `Allow ${details.client.name}?`;
@@ -67,11 +87,19 @@ export function Authorize({ path }: { path: string }) {
     void load();
   }, [load]);
 
-  const onAnswer = (answer: AuthorizeAnswer) => {
+  const onAnswer = (answer: AuthorizeLoginAnswer) => {
+    if ('mfa' in answer) {
+      if (view.kind === 'step' || view.kind === 'mfa')
+        setView({ kind: 'mfa', details: view.details, mfa: answer.mfa });
+      return;
+    }
     if ('details' in answer) return setView({ kind: 'step', details: answer.details, anotherAccount: false });
-    setView({ kind: 'leaving', clientName: view.kind === 'step' ? view.details.client.name : 'the app' });
+    const leaving = view.kind === 'step' || view.kind === 'mfa' ? view.details.client.name : 'the app';
+    setView({ kind: 'leaving', clientName: leaving });
     window.location.assign(answer.redirect);
   };
+  // A pending sign-in that expired, or a browser session that changed: read the request again.
+  const restart = () => void load();
 
   // The browser session ended or changed in another tab: read the request again.
   const onDecisionError = (err: unknown) => {
@@ -102,10 +130,45 @@ export function Authorize({ path }: { path: string }) {
           You are being sent back to the app.
         </p>
       ) : null}
+      {view.kind === 'mfa' && interaction !== undefined ? (
+        <div class="signin">
+          <div class="panel signin-panel">
+            {view.mfa.enrol ? (
+              <EnrolStep
+                interaction={interaction}
+                token={view.mfa.token}
+                onAnswer={onAnswer}
+                onRestart={restart}
+              />
+            ) : (
+              <SecondFactorStep
+                interaction={interaction}
+                token={view.mfa.token}
+                csrf={undefined}
+                methods={view.mfa.methods}
+                onAnswer={onAnswer}
+                onRestart={restart}
+              />
+            )}
+          </div>
+          <aside class="signin-aside authorize-aside" aria-label="The app's request">
+            <RequestSummary details={view.details} />
+          </aside>
+        </div>
+      ) : null}
       {view.kind === 'step' && interaction !== undefined ? (
         <div class="signin">
           <div class="panel signin-panel">
-            {view.anotherAccount || view.details.step === 'login' ? (
+            {!view.anotherAccount && stepUpOf(view.details) ? (
+              <SecondFactorStep
+                interaction={interaction}
+                token={undefined}
+                csrf={view.details.csrf}
+                methods={stepUpOf(view.details)?.methods ?? []}
+                onAnswer={onAnswer}
+                onRestart={restart}
+              />
+            ) : view.anotherAccount || view.details.step === 'login' ? (
               <SignInStep
                 interaction={interaction}
                 details={view.details}
