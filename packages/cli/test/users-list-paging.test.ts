@@ -24,6 +24,9 @@ describe('keycard users list pages through a large table', () => {
           roles: [],
           disabled: false,
           claims: {},
+          email: null,
+          emailKey: null,
+          emailVerifiedAt: null,
           createdAt: 1_000 + Math.floor(i / 100),
           updatedAt: 1_000,
         });

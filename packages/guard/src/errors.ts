@@ -5,13 +5,17 @@
  * it is safe to log but is not sent to the client. No error ever contains a token.
  */
 
-/** RFC 6750 §3.1 error attribute values, and RFC 9449 §7.1/§8 ones for the DPoP challenge. */
+/**
+ * RFC 6750 §3.1 error attribute values, RFC 9449 §7.1/§8 ones for the DPoP challenge, and RFC 9470 §3's
+ * step-up one.
+ */
 export type BearerErrorAttribute =
   | 'invalid_request'
   | 'invalid_token'
   | 'insufficient_scope'
   | 'invalid_dpop_proof'
-  | 'use_dpop_nonce';
+  | 'use_dpop_nonce'
+  | 'insufficient_user_authentication';
 
 interface Definition {
   status: number;
@@ -46,6 +50,11 @@ const definitions = {
     message: 'This needs a card exchanged by a permitted service.',
   },
   ERR_GUARD_DELEGATION_REFUSED: { status: 403, message: 'A delegated card is not accepted here.' },
+  ERR_GUARD_STEP_UP_REQUIRED: {
+    status: 401,
+    message: 'A stronger or more recent sign-in is required.',
+    bearer: 'insufficient_user_authentication',
+  },
   ERR_GUARD_DPOP_REQUIRED: {
     status: 401,
     message: 'A DPoP-bound access token is required.',
@@ -118,6 +127,15 @@ export interface GuardErrorDetails {
   message?: string;
   /** A fresh server nonce, sent as `DPoP-Nonce` (ERR_GUARD_DPOP_NONCE_REQUIRED). */
   nonce?: string;
+  /**
+   * The challenge's scheme when it depends on the request, not the code: a step-up answers in the
+   * scheme the card was presented with (`auth.tokenType`).
+   */
+  scheme?: 'Bearer' | 'DPoP';
+  /** RFC 9470 `acr_values` (ERR_GUARD_STEP_UP_REQUIRED): the acr the route needs. */
+  acrValues?: readonly string[];
+  /** RFC 9470 `max_age` in seconds (ERR_GUARD_STEP_UP_REQUIRED): how recent the sign-in must be. */
+  maxAge?: number;
 }
 
 /**
@@ -137,6 +155,10 @@ export class GuardError extends Error {
   readonly scheme: 'Bearer' | 'DPoP';
   /** Server nonce to send as `DPoP-Nonce`. */
   readonly nonce: string | undefined;
+  /** RFC 9470 `acr_values` of a step-up challenge. */
+  readonly acrValues: readonly string[] | undefined;
+  /** RFC 9470 `max_age` (seconds) of a step-up challenge. */
+  readonly maxAge: number | undefined;
 
   constructor(code: GuardErrorCode, details: GuardErrorDetails = {}) {
     const def: Definition = definitions[code];
@@ -148,8 +170,10 @@ export class GuardError extends Error {
     this.reason = details.reason;
     this.option = details.option;
     this.scope = details.scope;
-    this.scheme = def.scheme ?? 'Bearer';
+    this.scheme = details.scheme ?? def.scheme ?? 'Bearer';
     this.nonce = details.nonce;
+    this.acrValues = details.acrValues === undefined ? undefined : Object.freeze([...details.acrValues]);
+    this.maxAge = details.maxAge;
   }
 
   /** The public body every adapter sends: `{ error: { code, message } }`. */

@@ -39,6 +39,18 @@ export interface AuthContext {
   readonly confirmation: { readonly jkt: string } | undefined;
   /** `'DPoP'` for a key-bound card (accepted only with a valid proof of that key), else `'Bearer'`. */
   readonly tokenType: 'Bearer' | 'DPoP';
+  /**
+   * RFC 9470 `acr`: how strongly the user authenticated (keycard's are the `ACR_VALUES`); undefined when
+   * the card has none, or one that is not a string. Client cards have none.
+   */
+  readonly acr: string | undefined;
+  /** RFC 8176 `amr` (its string items); empty when the card has none, or one that is not an array. */
+  readonly amr: readonly string[];
+  /**
+   * `auth_time`: when the user last authenticated actively, in seconds since the epoch; undefined when
+   * the card has none, or one that is not a non-negative number.
+   */
+  readonly authTime: number | undefined;
 }
 
 /** The outcome of `verifyRequest`: the guard never throws for a bad request, it answers with a result. */

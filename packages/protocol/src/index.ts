@@ -1,4 +1,14 @@
 export {
+  ACR,
+  ACR_VALUES,
+  type Acr,
+  acrFromAmr,
+  acrSatisfies,
+  parseStepUpChallenge,
+  STEP_UP_ERROR,
+  type StepUpChallenge,
+} from './auth-strength.js';
+export {
   type AuthorizationError,
   isWellFormedToken,
   type ParseAuthorizationOptions,

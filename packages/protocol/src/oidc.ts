@@ -43,6 +43,8 @@ export interface IdTokenClaims extends UserInfo {
   auth_time: number;
   sid: string;
   amr: string[];
+  /** The sign-in's authentication context class (one of `ACR_VALUES`, derived from `amr`). */
+  acr: string;
   /** The authorization request's `nonce`, when it sent one (code flow). */
   nonce?: string;
 }

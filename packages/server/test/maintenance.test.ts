@@ -120,6 +120,28 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
     expect(await storage.browserSessions.get('live')).toBeDefined();
   });
 
+  it('prunes mailed links past their expiry, used or not, keeping live ones', async () => {
+    const { storage } = r.server.services;
+    const now = clock();
+    const alice = await storage.users.getByUsername('alice');
+    const link = (hash: string, expiresAt: number) => ({
+      hash,
+      kind: 'password_reset' as const,
+      userId: alice?.id ?? '',
+      email: 'alice@example.com',
+      createdAt: now - 60_000,
+      expiresAt,
+      consumedAt: null,
+    });
+    await storage.emailTokens.create(link('expired', now - 1));
+    await storage.emailTokens.create(link('used', now - 1));
+    await storage.emailTokens.create(link('live', now + 60_000));
+    expect(await storage.emailTokens.consume('used', 'password_reset', now - 2)).toBeDefined();
+    const pruned = await runMaintenance(r.server.services, { keys: false });
+    expect(pruned.prunedEmailTokens).toBe(2);
+    expect(await storage.emailTokens.consume('live', 'password_reset', now)).toMatchObject({ hash: 'live' });
+  });
+
   it('skips the round while another holder has the maintenance lock', async () => {
     const { storage } = r.server.services;
     let inner: Awaited<ReturnType<typeof prune>> | undefined;
@@ -136,6 +158,7 @@ describe('maintenance: pruning under the lock, audit retention, reuse detection 
       prunedAudit: 0,
       prunedCodes: 0,
       prunedBrowserSessions: 0,
+      prunedEmailTokens: 0,
     });
     expect((await prune(r.server.services)).ran).toBe(true);
   });

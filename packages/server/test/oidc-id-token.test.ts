@@ -92,6 +92,7 @@ describe('OpenID Connect ID tokens', () => {
     const claims = await verifyIdToken(body.id_token);
     expect(Object.keys(claims).sort()).toEqual(
       [
+        'acr',
         'amr',
         'aud',
         'auth_time',
@@ -115,6 +116,7 @@ describe('OpenID Connect ID tokens', () => {
       azp: 'desk',
       sid: access['sid'],
       amr: ['pwd'],
+      acr: 'urn:keycard:acr:password',
       preferred_username: 'alice',
       email: 'alice@hotel.test',
       email_verified: false,

@@ -220,6 +220,9 @@ describe('a role held by many users', () => {
         roles: ['housekeeping'],
         disabled: false,
         claims: {},
+        email: null,
+        emailKey: null,
+        emailVerifiedAt: null,
         createdAt: now,
         updatedAt: now,
       });

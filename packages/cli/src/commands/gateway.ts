@@ -27,6 +27,8 @@ export const gateway: Command = {
     '  keycard gateway --upstream http://127.0.0.1:3000 --issuer http://127.0.0.1:4000 --audience rooms',
     '  keycard gateway --forward-auth --issuer http://127.0.0.1:4000 --audience rooms --port 8081',
     '  keycard gateway --upstream http://127.0.0.1:3000 --jwks jwks.json --iss http://127.0.0.1:4000 --audience rooms',
+    '  keycard gateway --upstream http://127.0.0.1:3000 --issuer http://127.0.0.1:4000 --audience rooms \\',
+    '    --route "/admin acr=mfa max-age=300"',
   ].join('\n'),
   options: {
     upstream: text('URL', 'Backend to proxy verified requests to'),
@@ -54,6 +56,10 @@ export const gateway: Command = {
     'dpop-nonce': { type: 'boolean', description: 'Require server nonces in DPoP proofs' },
     'no-dpop': { type: 'boolean', description: 'Refuse the DPoP scheme (bound cards are refused)' },
     'log-refused': { type: 'boolean', description: 'One stderr line per refused request (no token)' },
+    route: {
+      ...text('SPEC', 'Step-up rule "[METHODS] PATH [acr=mfa|phr|password] [max-age=S]" (RFC 9470)'),
+      multiple: true,
+    },
   },
   renamed: { timeout: 'upstream-timeout-ms', 'max-staleness': 'max-staleness-seconds' },
   async run(args, io) {
@@ -85,6 +91,7 @@ export const gateway: Command = {
           'dpop-nonce': args.values['dpop-nonce'] === true,
           'no-dpop': args.values['no-dpop'] === true,
           'log-refused': args.values['log-refused'] === true,
+          route: listOption(args, 'route'),
         },
         io.cwd,
       );

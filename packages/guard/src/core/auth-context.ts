@@ -14,6 +14,17 @@ function stringList(value: unknown): string[] {
   return [];
 }
 
+/** RFC 8176 `amr`: an array of method names; anything else counts as none (the card is still accepted). */
+function methodList(value: unknown): readonly string[] {
+  if (!Array.isArray(value)) return Object.freeze([]);
+  return Object.freeze(value.filter((s): s is string => typeof s === 'string' && s !== ''));
+}
+
+/** A NumericDate the step-up policies can compare: finite and not negative. */
+function optionalTime(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -70,6 +81,11 @@ export function buildAuthContext(token: string, claims: JWTClaims): AuthContext 
     actor,
     confirmation,
     tokenType: confirmation === undefined ? 'Bearer' : 'DPoP',
+    // How the user authenticated (RFC 9470 §6.1). A malformed claim reads as absent: the step-up
+    // policies then refuse, and no other rule depends on these.
+    acr: optionalString(claims['acr']),
+    amr: methodList(claims['amr']),
+    authTime: optionalTime(claims['auth_time']),
   };
   Object.defineProperty(context, 'token', { value: token, enumerable: false });
   return Object.freeze(context) as AuthContext;

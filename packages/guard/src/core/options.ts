@@ -13,6 +13,9 @@ import { resolveDpopOptions } from './dpop-options.js';
  */
 export const DEFAULT_ALGORITHMS: readonly JWSAlgorithm[] = DEFAULT_DPOP_ALGORITHMS;
 
+/** `leewaySeconds` when not given. */
+export const DEFAULT_LEEWAY_SECONDS = 5;
+
 export interface ResolvedOptions {
   readonly issuer: string | undefined;
   readonly tokenIssuer: string | undefined;
@@ -218,7 +221,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
       ),
     });
   }
-  const leewaySeconds = num('leewaySeconds', options.leewaySeconds, 5, 0, 300);
+  const leewaySeconds = num('leewaySeconds', options.leewaySeconds, DEFAULT_LEEWAY_SECONDS, 0, 300);
   return Object.freeze({
     issuer,
     tokenIssuer,

@@ -7,6 +7,7 @@ import { optionError } from '../errors.js';
 import type { GuardOptions, RevocationOptions } from '../types.js';
 import type { Gateway } from './create-gateway.js';
 import { createGateway } from './create-gateway.js';
+import { type GatewayRoute, parseRouteFlag } from './routes.js';
 
 export const GATEWAY_USAGE = `Usage: keycard gateway (--upstream URL | --forward-auth) (--issuer URL | --jwks FILE_OR_URL)
                        --audience A [options]
@@ -41,6 +42,10 @@ every header name with an underscore) and forwards X-Keycard-Sub, -Scope, -Roles
   --stale-policy P      reject | serve once the feed is stale (default reject: answer 503)
   --max-staleness-seconds S  seconds the feed may be out of touch before the stale policy applies
                         (default 120)
+  --route SPEC          a step-up rule (repeatable): "[METHODS] PATH [acr=ACR] [max-age=SECONDS]",
+                        e.g. --route "/admin acr=mfa max-age=300" or --route "DELETE /rooms acr=phr";
+                        ACR is password, mfa, phr or a full urn:keycard:acr:* value. A card too weak or
+                        too old gets 401 insufficient_user_authentication (RFC 9470)
 `;
 
 export interface GatewayArgs {
@@ -55,6 +60,8 @@ export interface GatewayArgs {
   upstreamTimeoutMs: number;
   trustProxy: boolean;
   logRefused: boolean;
+  /** Per-route step-up rules (`--route`). Default none. */
+  routes?: GatewayRoute[] | undefined;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -104,6 +111,7 @@ export interface GatewayFlagValues {
   'no-revocation'?: boolean | undefined;
   'stale-policy'?: string | undefined;
   'max-staleness-seconds'?: string | undefined;
+  route?: string[] | undefined;
 }
 
 /** Flags renamed before 1.0 (units in the name): refused with the new name rather than ignored. */
@@ -177,6 +185,8 @@ export async function gatewayArgsFromValues(
   // DPoP at the gateway: which URL proofs are checked against, nonces, or no DPoP at all.
   if (values['no-dpop'] && values['dpop-nonce'])
     throw optionError('--dpop-nonce', 'cannot be used with --no-dpop');
+  // Step-up rules are checked here, so a bad one stops the start before anything listens.
+  const routes = (values.route ?? []).map(parseRouteFlag);
   if (values['public-url'] !== undefined) guard.publicUrl = values['public-url'];
   if (values['trust-proxy']) guard.trustProxy = true;
   if (values['no-dpop']) guard.dpop = false;
@@ -193,6 +203,7 @@ export async function gatewayArgsFromValues(
     upstreamTimeoutMs: integer('--upstream-timeout-ms', values['upstream-timeout-ms'], 30_000),
     trustProxy: values['trust-proxy'] ?? false,
     logRefused: values['log-refused'] ?? false,
+    routes,
   };
 }
 
@@ -224,6 +235,7 @@ function parse(argv: string[]) {
       'no-revocation': { type: 'boolean' },
       'stale-policy': { type: 'string' },
       'max-staleness-seconds': { type: 'string' },
+      route: { type: 'string', multiple: true },
     },
   });
 }
@@ -277,6 +289,7 @@ export async function startGateway(
     maxHeaderBytes: args.maxHeaderBytes,
     upstreamTimeoutMs: args.upstreamTimeoutMs,
     trustProxy: args.trustProxy,
+    routes: args.routes,
     ...(args.logRefused ? { onRefused: (line: string) => onError(line.replace(/^keycard: /, '')) } : {}),
   });
   let url: string;

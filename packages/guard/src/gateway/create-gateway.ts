@@ -7,6 +7,7 @@ import { GuardError, optionError } from '../errors.js';
 import type { RefusalLogger } from '../http/refusal.js';
 import { refusalLine } from '../http/refusal.js';
 import { isResult } from '../http/settle.js';
+import { checkStepUp } from '../policies/auth-strength.js';
 import { checkPolicies } from '../policies/compose.js';
 import type { Policy } from '../policies/policy.js';
 import type { AuthContext, AuthResult, RequestLike } from '../types.js';
@@ -14,6 +15,7 @@ import { identityHeaders } from './identity-headers.js';
 import type { Upstream } from './proxy.js';
 import { createUpstream, proxyRequest } from './proxy.js';
 import { answerClientError, sendGatewayError, sendGuardError } from './respond.js';
+import { compileRoutes, type GatewayRoute } from './routes.js';
 import { isUnsafePath } from './safe-path.js';
 
 /** What a gateway policy sees: the original method and URI (forwarded ones in forward-auth mode). */
@@ -34,8 +36,13 @@ export interface GatewayOptions {
    * 503 when no key is loaded or the feed is stale.
    */
   healthPath?: string;
-  /** Extra rules after the token and `requiredScopes` checks. */
+  /** Extra rules after the token and `requiredScopes` checks (and after `routes`). */
   policies?: Policy<GatewayRequest>[];
+  /**
+   * Per-route step-up rules (RFC 9470), checked right after the token: every rule whose path (and
+   * method) covers the request applies, the strictest wins. Checked when the gateway is created.
+   */
+  routes?: readonly GatewayRoute[];
   /** Request body limit in bytes (413 beyond). Default 10 MiB. */
   maxBodyBytes?: number;
   /** Request header limit in bytes (431 beyond). Default 16 KiB. */
@@ -114,6 +121,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (path !== undefined && !path.startsWith('/')) throw optionError(name, 'must start with /');
   }
   const policies = options.policies ?? [];
+  const routes = compileRoutes(options.routes);
   const sockets = new Set<Socket>();
 
   function refuse(res: ServerResponse, view: GatewayRequest, error: GuardError, close: boolean): void {
@@ -134,6 +142,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     const settle = (result: AuthResult): void => {
       if (!result.ok) {
         deny(result.error);
+        return;
+      }
+      // Step-up first: a card too weak for the route learns nothing of what the policies would say.
+      const need = routes?.need(view.method, view.uri);
+      const stepUp = need === undefined ? undefined : checkStepUp(result.auth, need);
+      if (stepUp !== undefined) {
+        deny(stepUp);
         return;
       }
       let denied: ReturnType<typeof checkPolicies>;

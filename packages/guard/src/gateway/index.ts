@@ -3,3 +3,4 @@ export { GATEWAY_USAGE, gatewayArgsFromValues, parseGatewayArgs, runGateway, sta
 export type { Gateway, GatewayOptions, GatewayRequest } from './create-gateway.js';
 export { createGateway } from './create-gateway.js';
 export { headerValue, identityHeaders } from './identity-headers.js';
+export type { GatewayRoute } from './routes.js';

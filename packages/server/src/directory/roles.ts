@@ -27,6 +27,8 @@ export async function saveRole(
   const record: RoleRecord = {
     name: input.name,
     scopes: [...new Set(input.scopes)],
+    // Saving scopes never drops a role's second-factor requirement.
+    requireMfa: existing?.requireMfa ?? false,
     createdAt: existing?.createdAt ?? ctx.clock(),
   };
   await ctx.storage.roles.upsert(record);

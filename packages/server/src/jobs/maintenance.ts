@@ -15,6 +15,8 @@ export interface PruneResult {
   prunedCodes: number;
   /** Browser (single-sign-on) sessions that expired or ended. */
   prunedBrowserSessions: number;
+  /** Mailed password-reset and email-verification links past their expiry, used or not. */
+  prunedEmailTokens: number;
 }
 
 /** What `prune` reads. */
@@ -43,7 +45,7 @@ export const PRUNE_LOCK = 'prune';
  * sessions past their end (with their tokens), rotated-out refresh tokens (with their sealed
  * successors) once the grace window `sessions.refreshGraceSeconds` is over, audit events older
  * than `audit.retentionDays` (0 keeps them), authorization codes an hour past their expiry,
- * browser sessions that expired or ended.
+ * browser sessions that expired or ended, mailed links (email tokens) past their expiry.
  *
  * Reuse detection does not need a rotated-out token's row: a refresh token names its session
  * under a MAC only the server can make (`rt1.<sid>.<random>.<mac>`, sessions/refresh-token-format.ts),
@@ -94,6 +96,7 @@ export async function prune(ctx: PruneDeps): Promise<PruneResult> {
     result.clearedSealed = await storage.refreshTokens.clearSealedBefore(graceEnded);
     result.prunedCodes = await storage.authorizationCodes.deleteExpired(now - CODE_REPLAY_MEMORY_MS);
     result.prunedBrowserSessions = await storage.browserSessions.deleteExpired(now);
+    result.prunedEmailTokens = await storage.emailTokens.deleteExpired(now);
     const days = config.audit.retentionDays;
     if (days > 0) result.prunedAudit = await storage.audit.deleteBefore(now - days * DAY_MS);
   });
@@ -113,6 +116,7 @@ function emptyPrune(): PruneResult {
     prunedAudit: 0,
     prunedCodes: 0,
     prunedBrowserSessions: 0,
+    prunedEmailTokens: 0,
   };
 }
 

@@ -27,6 +27,7 @@ import {
   createRefreshToken,
   newSessionRecord,
   publicUser,
+  sessionAuthentication,
   type TokenSet,
 } from './token-set.js';
 
@@ -208,6 +209,7 @@ async function issueTokens(
     user,
     sessionId: session.id,
     dpopJkt: input.dpopJkt,
+    authentication: sessionAuthentication(session),
   });
   // OpenID Connect Core §2: the browser session's sign-in, and the authorization request's nonce.
   const idToken = await issueIdToken(ctx, {

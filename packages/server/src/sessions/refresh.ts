@@ -21,9 +21,9 @@ import { mintedSessionId, mintRefreshToken } from './refresh-token-format.js';
 import { dpopRequired } from './sign-in.js';
 import {
   cardAudience,
-  PASSWORD_AMR,
   publicUser,
   refreshTokenRecord,
+  sessionAuthentication,
   successorSealContext,
   type TokenSet,
 } from './token-set.js';
@@ -229,6 +229,7 @@ async function accessFor(
   const current = await grantedScopes(ctx, { client, scope: session.scopes.join(' '), roles: user.roles });
   const wanted = card.asked === undefined ? current : current.filter((s) => card.asked?.includes(s));
   const scopes = await scopesFor(ctx, card.audiences, wanted, { identity: true });
+  const authentication = sessionAuthentication(session);
   const access = await issueAccessToken(ctx, {
     grant: 'refresh_token',
     clientId: client.id,
@@ -237,6 +238,8 @@ async function accessFor(
     user,
     sessionId: session.id,
     dpopJkt: card.dpopJkt,
+    // The sign-in's, never the refresh's: a refresh is no authentication (RFC 9470 §6.1).
+    authentication,
   });
   // OpenID Connect Core §12.2: the sign-in's sid, auth_time and amr, a fresh iat, no nonce. A
   // code-flow session signed in through a browser session: its id is the sid the client knows.
@@ -244,8 +247,8 @@ async function accessFor(
     clientId: client.id,
     user,
     sessionId: session.browserSessionId ?? session.id,
-    authTime: session.authTime ?? session.createdAt,
-    amr: [...(session.amr ?? PASSWORD_AMR)],
+    authTime: authentication.authTime,
+    amr: [...authentication.amr],
     scopes,
   });
   return {

@@ -21,8 +21,8 @@ import {
   cardAudience,
   createRefreshToken,
   newSessionRecord,
-  PASSWORD_AMR,
   publicUser,
+  sessionAuthentication,
   type TokenSet,
 } from './token-set.js';
 
@@ -89,6 +89,7 @@ export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<Token
     now,
   });
   await ctx.storage.sessions.create(session);
+  const authentication = sessionAuthentication(session);
   const refreshToken = client.grants.includes('refresh_token')
     ? await createRefreshToken(ctx, session, now)
     : null;
@@ -100,13 +101,14 @@ export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<Token
     user,
     sessionId: session.id,
     dpopJkt: input.dpopJkt,
+    authentication,
   });
   const idToken = await issueIdToken(ctx, {
     clientId: client.id,
     user,
     sessionId: session.id,
-    authTime: session.createdAt,
-    amr: [...PASSWORD_AMR],
+    authTime: authentication.authTime,
+    amr: [...authentication.amr],
     scopes: cardScopes,
   });
   ctx.metrics.logins.inc({ result: 'success' });

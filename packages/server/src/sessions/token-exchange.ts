@@ -4,6 +4,7 @@ import { ServerError } from '../errors.js';
 import { type ClientRecord, TOKEN_EXCHANGE_GRANT, type TokenExchangeRule } from '../storage/index.js';
 import {
   type ActClaim,
+  type CardAuthentication,
   type IssueAccessTokenDeps,
   issueAccessToken,
   parseScope,
@@ -49,7 +50,8 @@ export interface ExchangedToken {
  * RFC 8693 token exchange for calls made on a user's behalf. A service holding a user's card for
  * itself (audience `from`) gets a card for another audience (`to`) with equal or fewer scopes,
  * only by an explicit rule of the acting client; the new card keeps the user (`sub`), the session
- * (`sid`, so logout reaches it) and names the service in `act` (earlier actors nested inside).
+ * (`sid`, so logout reaches it) and how they authenticated (`acr`, `amr`, `auth_time`), and names the
+ * service in `act` (earlier actors nested inside).
  * Scopes ⊆ the subject card's ∩ the rule's ∩ what `to` understands; asking wider is invalid_scope.
  * The new card expires no later than the subject card, so a chain of exchanges never extends access.
  *
@@ -98,6 +100,7 @@ export async function exchangeToken(
     act: { sub: client.id, ...(previous !== undefined ? { act: previous } : {}) },
     dpopJkt: input.dpopJkt,
     notAfter: typeof subject.claims.exp === 'number' ? subject.claims.exp : undefined,
+    authentication: subjectAuthentication(subject.claims),
   });
   await ctx.audit.record('token.exchange', {
     actor: client.id,
@@ -156,6 +159,19 @@ async function verifySubject(ctx: VerifyAccessTokenDeps, token: string) {
   const sid = claims['sid'];
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof aud !== 'string') throw invalidSubject();
   return { claims, sub, sid, aud };
+}
+
+/**
+ * The subject card's `acr`, `amr` and `auth_time`, kept as they are: the user authenticated once, and
+ * an exchange (a service's call) proves nothing more. A subject card without all three (signed before
+ * cards carried them) passes none on, which no step-up rule mistakes for a strong or recent sign-in.
+ */
+function subjectAuthentication(claims: JWTClaims): CardAuthentication | undefined {
+  const { acr, amr, auth_time: authTime } = claims;
+  if (typeof acr !== 'string' || typeof authTime !== 'number' || !Number.isSafeInteger(authTime))
+    return undefined;
+  if (!Array.isArray(amr) || !amr.every((m) => typeof m === 'string')) return undefined;
+  return { acr, amr, authTime: authTime * 1000 };
 }
 
 /** Subject's ∩ rule's scopes, narrowed to `asked` (wider is refused) and to the target's scopes. */

@@ -1,6 +1,7 @@
 import type { RequestInfo, ServerContext } from '../context.js';
 import { randomId, sha256Hex } from '../crypto/index.js';
 import type { RefreshTokenRecord, SessionRecord, UserRecord } from '../storage/index.js';
+import type { CardAuthentication } from '../tokens/index.js';
 import { mintRefreshToken } from './refresh-token-format.js';
 
 /** What a sign-in or refresh hands back. */
@@ -20,8 +21,18 @@ export interface TokenSet {
   idToken?: string;
 }
 
-/** How a session's user signed in (RFC 8176): the password is the only way in today. */
+/** How a session's user signed in (RFC 8176) when its record does not say: a password. */
 export const PASSWORD_AMR: readonly string[] = ['pwd'];
+
+/**
+ * How a session's user authenticated, as its cards state it (`acr`, `amr`, `auth_time`): the
+ * session's sign-in; for a record that does not say, its creation and a password.
+ */
+export function sessionAuthentication(
+  session: Pick<SessionRecord, 'createdAt' | 'authTime' | 'amr'>,
+): CardAuthentication {
+  return { authTime: session.authTime ?? session.createdAt, amr: session.amr ?? PASSWORD_AMR };
+}
 
 /** What `createRefreshToken` reads (the sealer's MAC key mints the token). */
 export type CreateRefreshTokenDeps = Pick<ServerContext, 'storage' | 'config' | 'sealer'>;

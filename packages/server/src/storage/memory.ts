@@ -1,5 +1,7 @@
 import { memoryBrowserSessions } from './memory/browser-sessions.js';
+import { memoryEmailTokens } from './memory/email-tokens.js';
 import { memoryAudit, memoryRevocations } from './memory/events.js';
+import { memoryPasskeys, memoryRecoveryCodes, memoryTotp } from './memory/factors.js';
 import { memoryAuthorizationCodes, memoryConsents } from './memory/flow.js';
 import { memoryKeys } from './memory/keys.js';
 import { memoryAudiences, memoryClients, memoryRoles, memoryUsers } from './memory/records.js';
@@ -38,6 +40,10 @@ export function createMemoryStorage(): Storage {
     authorizationCodes: memoryAuthorizationCodes(state),
     consents: memoryConsents(state),
     browserSessions: memoryBrowserSessions(state),
+    totp: memoryTotp(state),
+    recoveryCodes: memoryRecoveryCodes(state),
+    passkeys: memoryPasskeys(state),
+    emailTokens: memoryEmailTokens(state),
     withMaintenanceLock: inProcessLock(new Set()),
     async migrate() {},
     async close() {},

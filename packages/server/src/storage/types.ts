@@ -8,11 +8,15 @@
  */
 
 import type { AuditStore, RevocationStore } from './event-types.js';
+import type { EmailTokenStore, PasskeyStore, RecoveryCodeStore, TotpStore } from './factor-types.js';
 import type { AuthorizationCodeStore, BrowserSessionStore, ConsentStore } from './flow-types.js';
+import type { KeyStore } from './key-types.js';
 import type { ListCursor, PageOptions, PruneOptions } from './paging.js';
 
 export type * from './event-types.js';
+export type * from './factor-types.js';
 export type * from './flow-types.js';
+export type * from './key-types.js';
 export type { ListCursor, PageOptions, PruneOptions } from './paging.js';
 
 export interface UserRecord {
@@ -24,25 +28,39 @@ export interface UserRecord {
   disabled: boolean;
   /** User-defined claims copied into access tokens (e.g. { room: "101" }). */
   claims: Record<string, unknown>;
+  /** The address as given; null when the user has none. */
+  email: string | null;
+  /** `email` NFC-normalised and lower-cased: unique when set, the key of `getByEmail`. */
+  emailKey: string | null;
+  /** When the user proved they read mail at `email`; null while unverified. */
+  emailVerifiedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
 
 export interface UserStore {
-  create(user: UserRecord): Promise<void>; // throws StorageConflictError if usernameKey exists
+  /** StorageConflictError when the id, the usernameKey or a set emailKey exists. */
+  create(user: UserRecord): Promise<void>;
   getById(id: string): Promise<UserRecord | undefined>;
   getByUsername(usernameKey: string): Promise<UserRecord | undefined>;
+  getByEmail(emailKey: string): Promise<UserRecord | undefined>;
   /**
    * Oldest first (createdAt, then id), keyset-paged: `after` is the last row of the previous page
    * as `{ createdAt, key: id }`.
    */
   list(opts?: PageOptions): Promise<UserRecord[]>;
-  update(
-    id: string,
-    patch: Partial<Pick<UserRecord, 'passwordHash' | 'roles' | 'disabled' | 'claims' | 'updatedAt'>>,
-  ): Promise<UserRecord | undefined>;
+  /** StorageConflictError when `emailKey` is another user's. */
+  update(id: string, patch: UserPatch): Promise<UserRecord | undefined>;
   delete(id: string): Promise<boolean>;
 }
+
+/** The fields `users.update` changes; an undefined field is left as it is. */
+export type UserPatch = Partial<
+  Pick<
+    UserRecord,
+    'passwordHash' | 'roles' | 'disabled' | 'claims' | 'email' | 'emailKey' | 'emailVerifiedAt' | 'updatedAt'
+  >
+>;
 
 export interface ClientRecord {
   id: string; // client_id
@@ -123,11 +141,14 @@ export interface AudienceStore {
 export interface RoleRecord {
   name: string; // e.g. "guest", "manager"
   scopes: string[]; // scopes a user holding this role may receive
+  /** Its holders must sign in with a second factor; default false. */
+  requireMfa: boolean;
   createdAt: number;
 }
 
 export interface RoleStore {
-  upsert(role: RoleRecord): Promise<void>;
+  /** Inserts or replaces by name; a left-out `requireMfa` stores false. */
+  upsert(role: Omit<RoleRecord, 'requireMfa'> & { requireMfa?: boolean }): Promise<void>;
   get(name: string): Promise<RoleRecord | undefined>;
   /** Oldest first (createdAt, then name); keyset-paged (`after.key` is the name). */
   list(opts?: PageOptions): Promise<RoleRecord[]>;
@@ -235,35 +256,6 @@ export interface RefreshTokenStore {
   deleteUsedBefore(before: number, opts?: PruneOptions): Promise<number>;
 }
 
-export type KeyState = 'next' | 'current' | 'retired';
-
-export interface SigningKeyRecord {
-  kid: string;
-  alg: string;
-  state: KeyState;
-  publicJwk: Record<string, unknown>;
-  /** Private JWK sealed with the master key (AES-256-GCM), never plaintext. */
-  privateSealed: string;
-  createdAt: number;
-  activatedAt: number | null; // became current
-  retiredAt: number | null; // stopped signing
-  /** Removed from the JWKS after this time (retiredAt + longest token lifetime + leeway + key-cache window). */
-  removeAfter: number | null;
-}
-
-export interface KeyStore {
-  create(key: SigningKeyRecord): Promise<void>;
-  list(): Promise<SigningKeyRecord[]>;
-  get(kid: string): Promise<SigningKeyRecord | undefined>;
-  /**
-   * Atomically: the current key becomes retired (with `removeAfter`), `nextKid` becomes
-   * current. Fails with StorageConflictError if `expectedCurrentKid` is no longer current
-   * (another instance rotated first).
-   */
-  promote(nextKid: string, expectedCurrentKid: string | null, at: number, removeAfter: number): Promise<void>;
-  delete(kid: string): Promise<boolean>;
-}
-
 /** Everything the server persists. `close()` releases connections and file handles. */
 export interface Storage {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
@@ -279,6 +271,10 @@ export interface Storage {
   authorizationCodes: AuthorizationCodeStore;
   consents: ConsentStore;
   browserSessions: BrowserSessionStore;
+  totp: TotpStore;
+  recoveryCodes: RecoveryCodeStore;
+  passkeys: PasskeyStore;
+  emailTokens: EmailTokenStore;
   /**
    * Runs `fn` only if no other holder of `name` runs it now (PostgreSQL: a session advisory lock
    * on a connection held for the duration, released after, also on error, and by the server if the
@@ -290,7 +286,10 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-/** Thrown on a unique-key violation or a failed compare-and-set. */
+/**
+ * Thrown on a unique-key violation, a failed compare-and-set, or a record naming a user that does
+ * not exist (a second factor or email token).
+ */
 export class StorageConflictError extends Error {
   readonly code = 'ERR_STORAGE_CONFLICT' as const;
   constructor(message: string, options?: { cause?: unknown }) {

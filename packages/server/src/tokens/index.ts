@@ -3,6 +3,7 @@ export { type InspectCheck, type Inspection, type InspectTokenDeps, inspectToken
 export {
   type AccessTokenInput,
   type ActClaim,
+  type CardAuthentication,
   type IssueAccessTokenDeps,
   type IssuedAccessToken,
   issueAccessToken,

@@ -1,5 +1,5 @@
 import type { JWTClaims } from '@keycard/jwt';
-import { fromEpochSeconds } from '@keycard/protocol';
+import { acrFromAmr, fromEpochSeconds } from '@keycard/protocol';
 import { API_AUDIENCE, type CustomClaimsContext, type ServerContext } from '../context.js';
 import { randomId } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
@@ -43,6 +43,21 @@ export interface AccessTokenInput {
   act?: ActClaim | undefined;
   /** Latest `exp` (seconds): the subject card's, for token exchange. */
   notAfter?: number | undefined;
+  /**
+   * How the user authenticated: the card's `acr`, `amr` and `auth_time` (RFC 9470 §6.1). Every grant
+   * that starts from a session passes the session's; ignored without `user` (a client card has none).
+   */
+  authentication?: CardAuthentication | undefined;
+}
+
+/** How a card's user authenticated (the session's sign-in, or an exchanged card's subject card). */
+export interface CardAuthentication {
+  /** When the user last authenticated actively, in ms (`auth_time` is it in seconds). */
+  authTime: number;
+  /** RFC 8176 methods, e.g. `['pwd', 'otp', 'mfa']`. */
+  amr: readonly string[];
+  /** Default `acrFromAmr(amr)`; token exchange keeps its subject card's value. */
+  acr?: string | undefined;
 }
 
 /** RFC 8693 §4.1 actor claim. */
@@ -67,11 +82,15 @@ export interface IssuedAccessToken {
 
 /**
  * Signs an RFC 9068 access token (`typ: at+jwt`) with the current key. User claims and the
- * custom-claims hook are merged in, but can never override a registered claim.
+ * custom-claims hook are merged in, but can never override a registered claim (`acr`, `amr` and
+ * `auth_time` among them: only the sign-in decides how strongly a card's user authenticated).
  *
  * @example
  * ```ts
- * const { accessToken } = await issueAccessToken(ctx, { grant: 'password', clientId, audiences, scopes, user, sessionId });
+ * const { accessToken } = await issueAccessToken(ctx, {
+ *   grant: 'password', clientId, audiences, scopes, user, sessionId,
+ *   authentication: { authTime: session.createdAt, amr: ['pwd'] },
+ * });
  * ```
  */
 export async function issueAccessToken(
@@ -123,12 +142,24 @@ export async function issueAccessToken(
     ...(input.user !== undefined
       ? { sid: input.sessionId, roles: input.user.roles, username: input.user.username }
       : {}),
+    ...(input.user !== undefined && input.authentication !== undefined
+      ? authenticationClaims(input.authentication)
+      : {}),
     ...(input.act !== undefined ? { act: input.act } : {}),
     ...(input.dpopJkt !== undefined ? { cnf: { jkt: input.dpopJkt } } : {}),
   };
   const { token } = await ctx.keys.sign(claims);
   ctx.metrics.tokensIssued.inc({ grant: input.grant });
   return { accessToken: token, expiresIn: ttl, jti, claims };
+}
+
+/** `acr`, `amr` and `auth_time` (seconds) of a user card. */
+function authenticationClaims(auth: CardAuthentication): JWTClaims {
+  return {
+    acr: auth.acr ?? acrFromAmr(auth.amr),
+    amr: [...auth.amr],
+    auth_time: Math.floor(auth.authTime / 1000),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { IdTokenClaims } from '@keycard/protocol';
+import { acrFromAmr, type IdTokenClaims } from '@keycard/protocol';
 import type { ServerContext } from '../context.js';
 import type { UserRecord } from '../storage/index.js';
 import { identityClaims } from './identity.js';
@@ -26,7 +26,7 @@ export type IssueIdTokenDeps = Pick<ServerContext, 'config' | 'issuer' | 'keys' 
  * Signs an OpenID Connect ID token (Core §2, §3.1.3.6) with the current key — header `typ: JWT`,
  * so no verifier of access tokens (`at+jwt`) accepts it — when `openid` was granted; else
  * undefined. Claims: iss, sub, aud = azp = the client, exp (`tokens.idTokenTtl`), iat, auth_time,
- * sid, amr, and the identity claims the scopes allow. Never an access token's scope, roles or cnf.
+ * sid, amr, acr (from amr), and the identity claims the scopes allow. Never an access token's scope, roles or cnf.
  *
  * @example
  * ```ts
@@ -46,6 +46,7 @@ export async function issueIdToken(ctx: IssueIdTokenDeps, input: IdTokenInput): 
     auth_time: Math.floor(input.authTime / 1000),
     sid: input.sessionId,
     amr: [...input.amr],
+    acr: acrFromAmr(input.amr),
     ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
     ...identityClaims(input.user, input.scopes),
   };

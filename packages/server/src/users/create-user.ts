@@ -44,6 +44,9 @@ export async function createUser(
     roles,
     disabled: input.disabled ?? false,
     claims: input.claims ?? {},
+    email: null,
+    emailKey: null,
+    emailVerifiedAt: null,
     createdAt: now,
     updatedAt: now,
   };

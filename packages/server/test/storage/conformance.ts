@@ -4,18 +4,23 @@ import { auditTests } from './conformance/audit.js';
 import { authorizationCodeTests } from './conformance/authorization-codes.js';
 import { browserSessionTests } from './conformance/browser-sessions.js';
 import { consentTests } from './conformance/consents.js';
+import { emailTokenTests } from './conformance/email-tokens.js';
 import type { Ctx } from './conformance/fixtures.js';
 import { hygieneTests } from './conformance/hygiene.js';
 import { keyTests } from './conformance/keys.js';
+import { passkeyTests } from './conformance/passkeys.js';
 import { recordTests } from './conformance/records.js';
+import { recoveryCodeTests } from './conformance/recovery-codes.js';
 import { refreshTokenTests } from './conformance/refresh-tokens.js';
 import { revocationTests } from './conformance/revocations.js';
 import { sessionTests } from './conformance/sessions.js';
+import { totpTests } from './conformance/totp.js';
+import { userEmailTests } from './conformance/user-email.js';
 
 export interface ConformanceOptions {
   /** Skip the whole suite, printing this reason (e.g. "PostgreSQL is unreachable"). */
   skip?: string | undefined;
-  /** Concurrent consume calls fired at one refresh token (default 20). */
+  /** Concurrent calls fired at each atomic operation (refresh-token and code consume, factors; default 20). */
   consumeConcurrency?: number;
 }
 
@@ -70,5 +75,11 @@ export function describeStorageConformance(
     authorizationCodeTests(ctx, opts.consumeConcurrency ?? 20);
     consentTests(ctx);
     browserSessionTests(ctx);
+    const concurrency = opts.consumeConcurrency ?? 20;
+    userEmailTests(ctx, concurrency);
+    totpTests(ctx, concurrency);
+    recoveryCodeTests(ctx, concurrency);
+    passkeyTests(ctx, concurrency);
+    emailTokenTests(ctx, concurrency);
   });
 }

@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStorage, type Storage } from '../../src/storage/index.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
-import { auditEvent, refreshToken, session } from './conformance/fixtures.js';
+import {
+  auditEvent,
+  emailToken,
+  passkey,
+  refreshToken,
+  session,
+  totp,
+  user,
+} from './conformance/fixtures.js';
 
 /**
  * Differential test: random operation sequences run against the memory adapter (the model) and
@@ -12,6 +20,8 @@ const ids = fc.constantFrom('a', 'b', 'c', 'd');
 const users = fc.constantFrom('u1', 'u2');
 const time = fc.integer({ min: 0, max: 6 }).map((n) => n * 100);
 const batch = fc.integer({ min: 1, max: 3 });
+const step = fc.integer({ min: 0, max: 4 });
+const kind = fc.constantFrom('password_reset' as const, 'email_verify' as const);
 
 const op = fc.oneof(
   fc.record({ k: fc.constant('session.create'), id: ids, user: users, at: time, ttl: time }),
@@ -50,6 +60,27 @@ const op = fc.oneof(
     limit: fc.integer({ min: 0, max: 5 }),
   }),
   fc.record({ k: fc.constant('audit.deleteBefore'), at: time, batch }),
+  // Second factors and mailed links, which name users that come and go (u3 never exists).
+  fc.record({ k: fc.constant('user.create'), user: fc.constantFrom('u1', 'u2', 'u3') }),
+  fc.record({ k: fc.constant('user.delete'), user: users }),
+  fc.record({ k: fc.constant('totp.put'), user: fc.constantFrom('u1', 'u3'), confirmed: fc.boolean() }),
+  fc.record({ k: fc.constant('totp.confirm'), user: users, at: time, step }),
+  fc.record({ k: fc.constant('totp.useStep'), user: users, step }),
+  fc.record({ k: fc.constant('totp.delete'), user: users }),
+  fc.record({
+    k: fc.constant('codes.replace'),
+    user: users,
+    codes: fc.uniqueArray(ids, { maxLength: 3 }),
+    at: time,
+  }),
+  fc.record({ k: fc.constant('codes.consume'), user: users, id: ids, at: time }),
+  fc.record({ k: fc.constant('passkey.create'), id: ids, user: users, cred: ids }),
+  fc.record({ k: fc.constant('passkey.use'), id: ids, old: step, next: step, at: time }),
+  fc.record({ k: fc.constant('passkey.rename'), id: ids, user: users }),
+  fc.record({ k: fc.constant('mail.create'), id: ids, user: users, kind, at: time, ttl: time }),
+  fc.record({ k: fc.constant('mail.consume'), id: ids, kind, at: time }),
+  fc.record({ k: fc.constant('mail.deleteByUser'), user: users, kind }),
+  fc.record({ k: fc.constant('mail.deleteExpired'), at: time, batch }),
 );
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
@@ -105,6 +136,39 @@ async function run(s: Storage, o: Op): Promise<unknown> {
         return await s.audit.list({ type: o.type ?? undefined, since: o.since ?? undefined, limit: o.limit });
       case 'audit.deleteBefore':
         return await s.audit.deleteBefore(o.at, { batchSize: o.batch });
+      case 'user.create':
+        return await s.users.create(user(o.user, { username: o.user }));
+      case 'user.delete':
+        return await s.users.delete(o.user);
+      case 'totp.put':
+        return await s.totp.put(totp(o.user, { confirmedAt: o.confirmed ? 1 : null }));
+      case 'totp.confirm':
+        return [await s.totp.confirm(o.user, o.at, o.step), await s.totp.get(o.user)];
+      case 'totp.useStep':
+        return [await s.totp.useStep(o.user, o.step), await s.totp.get(o.user)];
+      case 'totp.delete':
+        return await s.totp.delete(o.user);
+      case 'codes.replace':
+        await s.recoveryCodes.replace(o.user, o.codes, o.at);
+        return await s.recoveryCodes.countUnused(o.user);
+      case 'codes.consume':
+        return [await s.recoveryCodes.consume(o.user, o.id, o.at), await s.recoveryCodes.countUnused(o.user)];
+      case 'passkey.create':
+        return await s.passkeys.create(passkey(o.id, { userId: o.user, credentialId: o.cred }));
+      case 'passkey.use':
+        return [await s.passkeys.recordUse(o.id, o.old, o.next, o.at), await s.passkeys.get(o.id)];
+      case 'passkey.rename':
+        return [await s.passkeys.rename(o.id, o.user, 'renamed'), await s.passkeys.listByUser(o.user)];
+      case 'mail.create':
+        return await s.emailTokens.create(
+          emailToken(o.id, { userId: o.user, kind: o.kind, createdAt: o.at, expiresAt: o.at + o.ttl }),
+        );
+      case 'mail.consume':
+        return await s.emailTokens.consume(o.id, o.kind, o.at);
+      case 'mail.deleteByUser':
+        return await s.emailTokens.deleteByUser(o.user, o.kind);
+      case 'mail.deleteExpired':
+        return await s.emailTokens.deleteExpired(o.at, { batchSize: o.batch });
     }
   } catch (error) {
     return { error: (error as { code?: string }).code ?? String(error) };

@@ -6,9 +6,12 @@ import {
   auditEvent,
   authorizationCode,
   client,
+  emailToken,
   hash,
+  passkey,
   refreshToken,
   session,
+  totp,
   user,
 } from './conformance/fixtures.js';
 import { dropSchemas, freshSchema, PG_URL, probePostgres } from './postgres-helper.js';
@@ -30,7 +33,9 @@ beforeAll(async () => {
   if (skip) return;
   storage = await createPostgresStorage({ url: PG_URL, schema });
   await storage.migrate();
-  await storage.users.create(user('u1', { username: 'alice' }));
+  await storage.users.create(
+    user('u1', { username: 'alice', email: 'alice@example.com', emailKey: 'alice@example.com' }),
+  );
   await storage.clients.create(client('web'));
   await storage.audiences.upsert({ id: 'rooms', name: 'Rooms', scopes: [], uri: null, createdAt: 1 });
   await storage.roles.upsert({ name: 'guest', scopes: [], createdAt: 1 });
@@ -59,6 +64,10 @@ beforeAll(async () => {
     endedAt: null,
     endedReason: null,
   });
+  await storage.totp.put(totp('u1', { confirmedAt: 1 }));
+  await storage.recoveryCodes.replace('u1', [hash('r1'), hash('r2')], 1);
+  await storage.passkeys.create(passkey('p1'));
+  await storage.emailTokens.create(emailToken(hash('m1')));
 });
 afterAll(async () => {
   if (skip) return;
@@ -184,6 +193,26 @@ const HOT: Array<[name: string, op: (s: Storage) => Promise<unknown>]> = [
   ['browser sessions of a user', (s) => s.browserSessions.listByUser('u1')],
   ['end browser sessions of a user', (s) => s.browserSessions.endByUser('nobody', 5, 'x')],
   ['prune browser sessions', (s) => s.browserSessions.deleteExpired(0)],
+  ['user by email', (s) => s.users.getByEmail('alice@example.com')],
+  ['totp lookup', (s) => s.totp.get('u1')],
+  ['totp enrolment', (s) => s.totp.put(totp('u1', { confirmedAt: 1 }))],
+  ['totp confirm', (s) => s.totp.confirm('u1', 5, 100)],
+  ['totp use of a step', (s) => s.totp.useStep('u1', 100)],
+  ['totp delete', (s) => s.totp.delete('nobody')],
+  ['recovery code consume', (s) => s.recoveryCodes.consume('u1', hash('none'), 5)],
+  ['recovery codes left', (s) => s.recoveryCodes.countUnused('u1')],
+  ['recovery codes replace', (s) => s.recoveryCodes.replace('u1', [hash('r1'), hash('r2')], 1)],
+  ['recovery codes of a user (delete)', (s) => s.recoveryCodes.deleteByUser('nobody')],
+  ['passkey lookup', (s) => s.passkeys.get('p1')],
+  ['passkey by credential id', (s) => s.passkeys.getByCredentialId('cred-p1')],
+  ['passkeys of a user', (s) => s.passkeys.listByUser('u1')],
+  ['passkey use', (s) => s.passkeys.recordUse('p1', 99, 100, 5)],
+  ['passkey rename', (s) => s.passkeys.rename('p1', 'u1', 'Passkey p1')],
+  ['passkey delete', (s) => s.passkeys.delete('nobody', 'u1')],
+  ['passkeys of a user (delete)', (s) => s.passkeys.deleteByUser('nobody')],
+  ['email token consume', (s) => s.emailTokens.consume(hash('none'), 'password_reset', 5)],
+  ['email tokens of a user (delete)', (s) => s.emailTokens.deleteByUser('nobody', 'password_reset')],
+  ['prune email tokens', (s) => s.emailTokens.deleteExpired(0)],
 ];
 
 describe.skipIf(Boolean(skip))('postgres: every hot query can use an index (EXPLAIN)', () => {
@@ -212,6 +241,15 @@ describe.skipIf(Boolean(skip))('postgres: every hot query can use an index (EXPL
   });
 });
 
+describe.skipIf(Boolean(skip))('postgres: deleting a user cascades through indexes', () => {
+  // What ON DELETE CASCADE runs on each referencing table; a Seq Scan there would make every user
+  // deletion read the whole table.
+  it.each(['totp_factors', 'recovery_codes', 'passkeys', 'email_tokens'])('%s', async (table) => {
+    const [types] = await plans([{ sql: `delete from ${table} where user_id = $1`, params: ['u1'] }]);
+    expect(types?.filter((t) => t.startsWith('Seq Scan'))).toEqual([]);
+  });
+});
+
 describe.skipIf(Boolean(skip))('postgres EXPLAIN check itself', () => {
   it('sees a Seq Scan where no index helps (a filter on an unindexed column)', async () => {
     const [types] = await plans([{ sql: 'select * from users where username = $1', params: ['alice'] }]);
@@ -231,5 +269,14 @@ describe.skipIf(Boolean(skip))('postgres EXPLAIN check itself', () => {
     const statements = await captured(() => storage.refreshTokens.deleteUsedBefore(0));
     const found = await plans(statements, 'drop index refresh_tokens_used_at');
     expect(found.flat()).toContain('Seq Scan on refresh_tokens');
+  });
+
+  it("needs migration 0010's indexes: without them a user's passkeys and the email-token prune fall back to a Seq Scan", async () => {
+    const listed = await captured(() => storage.passkeys.listByUser('u1'));
+    expect((await plans(listed, 'drop index passkeys_user_id')).flat()).toContain('Seq Scan on passkeys');
+    const pruned = await captured(() => storage.emailTokens.deleteExpired(0));
+    expect((await plans(pruned, 'drop index email_tokens_expires_at')).flat()).toContain(
+      'Seq Scan on email_tokens',
+    );
   });
 });

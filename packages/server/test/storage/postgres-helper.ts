@@ -48,6 +48,10 @@ export const KEYCARD_TABLES = [
   'authorization_codes',
   'consents',
   'browser_sessions',
+  'totp_factors',
+  'recovery_codes',
+  'passkeys',
+  'email_tokens',
 ];
 
 /** Empties a migrated keycard schema (test-only): quicker than a fresh schema per test. */

@@ -39,6 +39,9 @@ describe('sqlite storage file', () => {
       roles: ['guest'],
       disabled: true,
       claims: { room: '101' },
+      email: null,
+      emailKey: null,
+      emailVerifiedAt: null,
       createdAt: 1,
       updatedAt: 2,
     });

@@ -6,7 +6,8 @@ import type { Storage } from '../../src/storage/index.js';
  * A database laid out by migration 0001 only (a release before one-card-per-door), holding a
  * client, an audience and a session, is migrated to the latest schema by `open()`; the old rows
  * read back with the safe defaults of the new fields (the client with no code-flow URIs), and the
- * code-flow tables work.
+ * code-flow tables work; an old user has no email address, an old role requires no second factor,
+ * and the factor tables follow the old user (created for it, deleted with it).
  */
 export async function expectUpgradeFrom0001(
   db: Kysely<unknown>,
@@ -24,6 +25,9 @@ export async function expectUpgradeFrom0001(
   );
   await sql`insert into sessions (id, user_id, client_id, audiences, scopes, created_at, last_used_at, expires_at)
     values ('s-old', 'u1', 'old-web', '["keycard"]', '["admin"]', 5, 5, 50)`.execute(db);
+  await sql`insert into users (id, username, username_key, password_hash, roles, disabled, claims, created_at, updated_at)
+    values ('u-old', 'Old', 'old', '$argon2id$x', '["manager"]', 0, '{}', 5, 5)`.execute(db);
+  await sql`insert into roles (name, scopes, created_at) values ('manager', '["admin"]', 5)`.execute(db);
   await db.destroy();
 
   const storage = await open();
@@ -89,6 +93,29 @@ export async function expectUpgradeFrom0001(
       endedReason: null,
     });
     expect(await storage.browserSessions.touch('b1', 8)).toBe(true);
+    expect(await storage.users.getById('u-old')).toMatchObject({
+      username: 'Old',
+      email: null,
+      emailKey: null,
+      emailVerifiedAt: null,
+    });
+    expect(await storage.roles.get('manager')).toEqual({
+      name: 'manager',
+      scopes: ['admin'],
+      requireMfa: false,
+      createdAt: 5,
+    });
+    await storage.totp.put({
+      userId: 'u-old',
+      secretSealed: 'sealed',
+      createdAt: 9,
+      confirmedAt: null,
+      lastUsedStep: null,
+    });
+    await storage.recoveryCodes.replace('u-old', ['h1', 'h2'], 9);
+    expect(await storage.users.delete('u-old')).toBe(true);
+    expect(await storage.totp.get('u-old')).toBeUndefined();
+    expect(await storage.recoveryCodes.countUnused('u-old')).toBe(0);
   } finally {
     await storage.close();
   }

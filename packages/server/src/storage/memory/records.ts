@@ -7,15 +7,26 @@ import {
   type UserRecord,
   type UserStore,
 } from '../types.js';
+import { deleteFactorsOf } from './factors.js';
 import { copy, keysetPage, type MemoryState } from './state.js';
 
 export function memoryUsers(state: MemoryState): UserStore {
   const findByKey = (key: string) => [...state.users.values()].find((u) => u.usernameKey === key);
+  const findByEmail = (key: string) => [...state.users.values()].find((u) => u.emailKey === key);
   return {
     async create(user) {
       if (state.users.has(user.id)) throw new StorageConflictError('user id already exists');
       if (findByKey(user.usernameKey)) throw new StorageConflictError('username already taken');
-      state.users.set(user.id, copy(user));
+      // A JS caller may leave the email fields out: no address, as the SQL adapters store it.
+      const stored = {
+        ...copy(user),
+        email: user.email ?? null,
+        emailKey: user.emailKey ?? null,
+        emailVerifiedAt: user.emailVerifiedAt ?? null,
+      };
+      if (stored.emailKey !== null && findByEmail(stored.emailKey))
+        throw new StorageConflictError('email already registered');
+      state.users.set(user.id, stored);
     },
     async getById(id) {
       return copy(state.users.get(id));
@@ -23,24 +34,37 @@ export function memoryUsers(state: MemoryState): UserStore {
     async getByUsername(usernameKey) {
       return copy(findByKey(usernameKey));
     },
+    async getByEmail(emailKey) {
+      return copy(findByEmail(emailKey));
+    },
     async list(opts) {
       return copy(keysetPage([...state.users.values()], (u) => u.id, opts));
     },
     async update(id, patch) {
       const current = state.users.get(id);
       if (!current) return undefined;
+      if (patch.emailKey !== undefined && patch.emailKey !== null) {
+        const holder = findByEmail(patch.emailKey);
+        if (holder !== undefined && holder.id !== id)
+          throw new StorageConflictError('email already registered');
+      }
       const next: UserRecord = { ...current };
       // Only defined fields count: `{ roles: undefined }` leaves roles as they are.
       if (patch.passwordHash !== undefined) next.passwordHash = patch.passwordHash;
       if (patch.roles !== undefined) next.roles = copy(patch.roles);
       if (patch.disabled !== undefined) next.disabled = patch.disabled;
       if (patch.claims !== undefined) next.claims = copy(patch.claims);
+      if (patch.email !== undefined) next.email = patch.email;
+      if (patch.emailKey !== undefined) next.emailKey = patch.emailKey;
+      if (patch.emailVerifiedAt !== undefined) next.emailVerifiedAt = patch.emailVerifiedAt;
       if (patch.updatedAt !== undefined) next.updatedAt = patch.updatedAt;
       state.users.set(id, next);
       return copy(next);
     },
     async delete(id) {
-      return state.users.delete(id);
+      if (!state.users.delete(id)) return false;
+      deleteFactorsOf(state, id); // as the SQL adapters' ON DELETE CASCADE does
+      return true;
     },
   };
 }
@@ -106,7 +130,7 @@ export function memoryAudiences(state: MemoryState): AudienceStore {
 export function memoryRoles(state: MemoryState): RoleStore {
   return {
     async upsert(role) {
-      state.roles.set(role.name, copy(role));
+      state.roles.set(role.name, copy({ ...role, requireMfa: role.requireMfa === true }));
     },
     async get(name) {
       return copy(state.roles.get(name));

@@ -6,11 +6,15 @@ import type {
   BrowserSessionRecord,
   ClientRecord,
   ConsentRecord,
+  EmailTokenRecord,
+  PasskeyRecord,
+  RecoveryCodeRecord,
   RefreshTokenRecord,
   RevocationEvent,
   RoleRecord,
   SessionRecord,
   SigningKeyRecord,
+  TotpRecord,
   UserRecord,
 } from '../types.js';
 
@@ -31,7 +35,17 @@ export interface MemoryState {
   /** Keyed by {@link consentKey}. */
   consents: Map<string, ConsentRecord>;
   browserSessions: Map<string, BrowserSessionRecord>;
+  /** By user id. */
+  totp: Map<string, TotpRecord>;
+  /** Keyed by {@link recoveryCodeKey}. */
+  recoveryCodes: Map<string, RecoveryCodeRecord>;
+  passkeys: Map<string, PasskeyRecord>;
+  /** By hash. */
+  emailTokens: Map<string, EmailTokenRecord>;
 }
+
+/** The memory adapter's key of a (user, hash) recovery code. */
+export const recoveryCodeKey = (userId: string, hash: string): string => JSON.stringify([userId, hash]);
 
 /** The memory adapter's key of a (user, client) consent. */
 export const consentKey = (userId: string, clientId: string): string => JSON.stringify([userId, clientId]);
@@ -52,6 +66,10 @@ export function createMemoryState(): MemoryState {
     authorizationCodes: new Map(),
     consents: new Map(),
     browserSessions: new Map(),
+    totp: new Map(),
+    recoveryCodes: new Map(),
+    passkeys: new Map(),
+    emailTokens: new Map(),
   };
 }
 

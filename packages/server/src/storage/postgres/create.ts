@@ -54,7 +54,12 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     onConnectionError: options.onConnectionError,
   };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createGuardedPool(poolOptions) }) });
-  const ctx = { db, isUniqueViolation: isPostgresUniqueViolation };
+  const ctx = {
+    db,
+    isUniqueViolation: isPostgresUniqueViolation,
+    // 23503 foreign_key_violation: a row naming a user that does not exist.
+    isForeignKeyViolation: (error: unknown) => (error as { code?: unknown } | null)?.code === '23503',
+  };
   return assembleSqlStorage(ctx, {
     kind: 'postgres',
     revocations: sqlRevocations(db, postgresCursorOps(db)),

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { addCardColumns } from '../sql/cards-schema.js';
+import { addFactors } from '../sql/factors-schema.js';
 import {
   addClientRedirects,
   addSessionOrigin,
@@ -96,6 +97,11 @@ export const postgresMigrations: Record<string, Migration> = {
   '0009_session_origin': {
     async up(db: Kysely<unknown>) {
       await addSessionOrigin(db, 'bigint');
+    },
+  },
+  '0010_factors': {
+    async up(db: Kysely<unknown>) {
+      await addFactors(db, 'bigint');
     },
   },
 };

@@ -8,6 +8,8 @@ export interface SqlContext {
   db: Kysely<Database>;
   /** True when `error` is the database's unique-key violation. */
   isUniqueViolation(error: unknown): boolean;
+  /** True when `error` is the database's foreign-key violation (a row naming a missing user). */
+  isForeignKeyViolation(error: unknown): boolean;
 }
 
 /** Runs a write, turning a unique-key violation into StorageConflictError (message names no value). */
@@ -16,6 +18,24 @@ export async function orConflict<T>(ctx: SqlContext, message: string, write: () 
     return await write();
   } catch (error) {
     if (ctx.isUniqueViolation(error)) throw new StorageConflictError(message, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * {@link orConflict} for a row that names a user: a foreign-key violation (the user does not
+ * exist, or was deleted meanwhile) is a StorageConflictError too.
+ */
+export async function orUserConflict<T>(
+  ctx: SqlContext,
+  message: string,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await orConflict(ctx, message, write);
+  } catch (error) {
+    if (ctx.isForeignKeyViolation(error))
+      throw new StorageConflictError('user does not exist', { cause: error });
     throw error;
   }
 }

@@ -11,7 +11,7 @@ export function sqlUsers(ctx: SqlContext): UserStore {
   };
   return {
     async create(user) {
-      await orConflict(ctx, 'user id or username already exists', () =>
+      await orConflict(ctx, 'user id, username or email already exists', () =>
         db.insertInto('users').values(userToRow(user)).execute(),
       );
     },
@@ -21,6 +21,14 @@ export function sqlUsers(ctx: SqlContext): UserStore {
         .selectFrom('users')
         .selectAll()
         .where('username_key', '=', usernameKey)
+        .executeTakeFirst();
+      return row && rowToUser(row);
+    },
+    async getByEmail(emailKey) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('email_key', '=', emailKey)
         .executeTakeFirst();
       return row && rowToUser(row);
     },
@@ -35,16 +43,18 @@ export function sqlUsers(ctx: SqlContext): UserStore {
       if (patch.roles !== undefined) set.roles = JSON.stringify(patch.roles);
       if (patch.disabled !== undefined) set.disabled = patch.disabled ? 1 : 0;
       if (patch.claims !== undefined) set.claims = JSON.stringify(patch.claims);
+      if (patch.email !== undefined) set.email = patch.email;
+      if (patch.emailKey !== undefined) set.email_key = patch.emailKey;
+      if (patch.emailVerifiedAt !== undefined) set.email_verified_at = patch.emailVerifiedAt;
       if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
       if (Object.keys(set).length === 0) return getById(id);
-      const row = await db
-        .updateTable('users')
-        .set(set)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
+      // Another user's email key violates the partial unique index: a conflict, nothing changed.
+      const row = await orConflict(ctx, 'email already registered', () =>
+        db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
+      );
       return row && rowToUser(row);
     },
+    // The user's factors and email tokens go with the row (ON DELETE CASCADE, migration 0010).
     async delete(id) {
       const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
       return count(result.numDeletedRows) > 0;
@@ -121,7 +131,11 @@ export function sqlAudiences(ctx: SqlContext): AudienceStore {
 export function sqlRoles({ db }: SqlContext): RoleStore {
   return {
     async upsert(role) {
-      const row = { scopes: JSON.stringify(role.scopes), created_at: role.createdAt };
+      const row = {
+        scopes: JSON.stringify(role.scopes),
+        require_mfa: role.requireMfa === true ? 1 : 0,
+        created_at: role.createdAt,
+      };
       await db
         .insertInto('roles')
         .values({ name: role.name, ...row })

@@ -34,6 +34,10 @@ export const userToRow = (u: UserRecord): Row<'users'> => ({
   claims: json(u.claims),
   created_at: u.createdAt,
   updated_at: u.updatedAt,
+  // A JS caller may leave the email fields out: no address.
+  email: u.email ?? null,
+  email_key: u.emailKey ?? null,
+  email_verified_at: u.emailVerifiedAt ?? null,
 });
 
 export const rowToUser = (r: Row<'users'>): UserRecord => ({
@@ -44,6 +48,9 @@ export const rowToUser = (r: Row<'users'>): UserRecord => ({
   roles: parse(r.roles),
   disabled: Boolean(Number(r.disabled)),
   claims: parse(r.claims),
+  email: r.email,
+  emailKey: r.email_key,
+  emailVerifiedAt: numOrNull(r.email_verified_at),
   createdAt: num(r.created_at),
   updatedAt: num(r.updated_at),
 });
@@ -98,6 +105,7 @@ export const rowToAudience = (r: Row<'audiences'>): AudienceRecord => ({
 export const rowToRole = (r: Row<'roles'>): RoleRecord => ({
   name: r.name,
   scopes: parse(r.scopes),
+  requireMfa: Number(r.require_mfa) === 1,
   createdAt: num(r.created_at),
 });
 

@@ -18,6 +18,10 @@ export interface Database {
   authorization_codes: AuthorizationCodesTable;
   consents: ConsentsTable;
   browser_sessions: BrowserSessionsTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  email_tokens: EmailTokensTable;
 }
 
 export interface UsersTable {
@@ -30,6 +34,10 @@ export interface UsersTable {
   claims: string;
   created_at: number;
   updated_at: number;
+  /** Migration 0010: the address, its lookup key (unique when not null) and when it was verified. */
+  email: string | null;
+  email_key: string | null;
+  email_verified_at: number | null;
 }
 
 export interface ClientsTable {
@@ -67,6 +75,8 @@ export interface RolesTable {
   name: string;
   scopes: string;
   created_at: number;
+  /** Migration 0010: 0/1. */
+  require_mfa: number;
 }
 
 export interface SessionsTable {
@@ -177,4 +187,48 @@ export interface BrowserSessionsTable {
   expires_at: number;
   ended_at: number | null;
   ended_reason: string | null;
+}
+
+/** Migration 0010: one row per user; `user_id` references users (ON DELETE CASCADE), as below. */
+export interface TotpFactorsTable {
+  user_id: string;
+  secret_sealed: string;
+  created_at: number;
+  confirmed_at: number | null;
+  last_used_step: number | null;
+}
+
+/** Migration 0010: primary key (user_id, hash). */
+export interface RecoveryCodesTable {
+  user_id: string;
+  hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+/** Migration 0010: `credential_id` unique; transports a JSON array; backed_up 0/1. */
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  name: string;
+  aaguid: string;
+  backed_up: number;
+  device_type: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** Migration 0010. */
+export interface EmailTokensTable {
+  hash: string;
+  kind: string;
+  user_id: string;
+  email: string;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
 }

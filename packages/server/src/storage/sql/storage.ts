@@ -4,10 +4,14 @@ import { sqlAuthorizationCodes } from './authorization-codes.js';
 import { sqlBrowserSessions } from './browser-sessions.js';
 import { sqlConsents } from './consents.js';
 import type { SqlContext } from './context.js';
+import { sqlEmailTokens } from './email-tokens.js';
 import { sqlKeys } from './keys.js';
+import { sqlPasskeys } from './passkeys.js';
 import { sqlAudiences, sqlClients, sqlRoles, sqlUsers } from './records.js';
+import { sqlRecoveryCodes } from './recovery-codes.js';
 import { sqlRefreshTokens } from './refresh-tokens.js';
 import { sqlSessions } from './sessions.js';
+import { sqlTotp } from './totp.js';
 
 /** Assembles a Storage from the shared SQL stores plus the dialect-specific parts. */
 export function assembleSqlStorage(
@@ -34,6 +38,10 @@ export function assembleSqlStorage(
     authorizationCodes: sqlAuthorizationCodes(ctx),
     consents: sqlConsents(ctx),
     browserSessions: sqlBrowserSessions(ctx),
+    totp: sqlTotp(ctx),
+    recoveryCodes: sqlRecoveryCodes(ctx),
+    passkeys: sqlPasskeys(ctx),
+    emailTokens: sqlEmailTokens(ctx),
     withMaintenanceLock: parts.withMaintenanceLock,
     migrate: parts.migrate,
     close: parts.close,

@@ -38,7 +38,12 @@ export interface SqliteStorageOptions {
 export async function createSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
   const database = openSqliteDatabase(options);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
-  const ctx = { db, isUniqueViolation: isSqliteUniqueViolation };
+  const ctx = {
+    db,
+    isUniqueViolation: isSqliteUniqueViolation,
+    isForeignKeyViolation: (error: unknown) =>
+      (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY',
+  };
   return assembleSqlStorage(ctx, {
     kind: 'sqlite',
     revocations: sqlRevocations(db, sqliteCursorOps(db)),

@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { addCardColumns } from '../sql/cards-schema.js';
+import { addFactors } from '../sql/factors-schema.js';
 import {
   addClientRedirects,
   addSessionOrigin,
@@ -88,6 +89,11 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0009_session_origin': {
     async up(db: Kysely<unknown>) {
       await addSessionOrigin(db, 'integer');
+    },
+  },
+  '0010_factors': {
+    async up(db: Kysely<unknown>) {
+      await addFactors(db, 'integer');
     },
   },
 };

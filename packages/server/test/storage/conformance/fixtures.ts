@@ -1,11 +1,14 @@
 import type {
   AuditEvent,
   ClientRecord,
+  EmailTokenRecord,
   NewAuthorizationCode,
+  PasskeyRecord,
   RefreshTokenRecord,
   SessionRecord,
   SigningKeyRecord,
   Storage,
+  TotpRecord,
   UserRecord,
 } from '../../../src/storage/index.js';
 
@@ -24,6 +27,9 @@ export function user(id: string, overrides: Partial<UserRecord> = {}): UserRecor
     roles: ['guest'],
     disabled: false,
     claims: { room: '101', nested: { floor: 1 } },
+    email: null,
+    emailKey: null,
+    emailVerifiedAt: null,
     createdAt: 1_000,
     updatedAt: 1_000,
     ...overrides,
@@ -140,6 +146,49 @@ export function authorizationCode(
     dpopJkt: null,
     createdAt: 1_000,
     expiresAt: 61_000,
+    ...overrides,
+  };
+}
+
+/** A pending (unconfirmed) TOTP enrolment. */
+export function totp(userId: string, overrides: Partial<TotpRecord> = {}): TotpRecord {
+  return {
+    userId,
+    secretSealed: `sealed-totp:${userId}`,
+    createdAt: 1_000,
+    confirmedAt: null,
+    lastUsedStep: null,
+    ...overrides,
+  };
+}
+
+export function passkey(id: string, overrides: Partial<PasskeyRecord> = {}): PasskeyRecord {
+  return {
+    id,
+    userId: 'u1',
+    credentialId: `cred-${id}`,
+    publicKey: 'pQECAyYgASFYIPr9VqzAw1_sVEcmaN6u7yUDwrD5Bvu9vw8Eq1ShV7oJ',
+    counter: 0,
+    transports: ['internal', 'hybrid'],
+    name: `Passkey ${id}`,
+    aaguid: '00000000-0000-0000-0000-000000000000',
+    backedUp: true,
+    deviceType: 'multiDevice',
+    createdAt: 1_000,
+    lastUsedAt: null,
+    ...overrides,
+  };
+}
+
+export function emailToken(tokenHash: string, overrides: Partial<EmailTokenRecord> = {}): EmailTokenRecord {
+  return {
+    hash: tokenHash,
+    kind: 'password_reset',
+    userId: 'u1',
+    email: 'alice@example.com',
+    createdAt: 1_000,
+    expiresAt: 1_801_000,
+    consumedAt: null,
     ...overrides,
   };
 }

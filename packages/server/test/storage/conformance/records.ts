@@ -225,6 +225,7 @@ export function recordTests(ctx: Ctx): void {
       expect(await roles.get('manager')).toEqual({
         name: 'manager',
         scopes: ['admin:read', 'admin:write'],
+        requireMfa: false,
         createdAt: 2_000,
       });
       expect((await roles.list()).map((r) => r.name)).toEqual(['guest', 'manager']);
