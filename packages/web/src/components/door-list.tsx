@@ -1,6 +1,6 @@
+import type { StepUpChallenge } from '@keycard/protocol';
 import type { DoorResult } from '../api/doors.js';
 import type { Door } from '../api/types.js';
-import type { StepUpChallenge } from '../lib/step-up-shim.js';
 import type { Card } from '../session/card.js';
 import { DoorResultView } from './door-result.js';
 

@@ -1,6 +1,6 @@
+import type { StepUpChallenge } from '@keycard/protocol';
 import type { DoorResult } from '../api/doors.js';
 import { delegationChain } from '../lib/delegation.js';
-import type { StepUpChallenge } from '../lib/step-up-shim.js';
 import type { Card } from '../session/card.js';
 import { fingerprint } from './desk-cards.js';
 import { StepUpPrompt } from './step-up-prompt.js';

@@ -1,4 +1,4 @@
-import type { StepUpChallenge } from '../lib/step-up-shim.js';
+import type { StepUpChallenge } from '@keycard/protocol';
 import { stepUpWords } from '../lib/strength-words.js';
 
 interface StepUpPromptProps {

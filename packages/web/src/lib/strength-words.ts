@@ -2,7 +2,7 @@
  * Authentication strength in plain words: what a card's `acr`/`amr` say about how its holder
  * signed in, and what a door's step-up challenge (RFC 9470) asks for.
  */
-import { ACR, type StepUpChallenge } from './step-up-shim.js';
+import { ACR, type StepUpChallenge } from '@keycard/protocol';
 
 const ACR_WORDS: Record<string, string> = {
   [ACR.password]: 'Password',

@@ -1,3 +1,4 @@
+import type { StepUpChallenge } from '@keycard/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { apiRequest } from '../api/http.js';
 import type { Door, UiConfig } from '../api/types.js';
@@ -10,7 +11,6 @@ import type { StatusTone } from '../components/status.js';
 import { Status } from '../components/status.js';
 import { useLoad } from '../components/use-load.js';
 import { messageOf } from '../lib/errors.js';
-import type { StepUpChallenge } from '../lib/step-up-shim.js';
 import { href } from '../router.js';
 import { openDoor, tryOldCard } from '../session/door-call.js';
 import { leaveForSignIn } from '../session/leave-for-sign-in.js';

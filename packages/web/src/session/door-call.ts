@@ -4,12 +4,13 @@
  * (it may just have expired or been rotated by another tab), unless the door asks for a stronger
  * sign-in (RFC 9470): no card of this session would do, the person must sign in again.
  */
+
+import { parseStepUpChallenge, type StepUpChallenge } from '@keycard/protocol';
 import type { CallCredentials } from '../api/auth.js';
 import type { DoorResult } from '../api/doors.js';
 import { tryDoor } from '../api/doors.js';
 import type { Door } from '../api/types.js';
 import { messageOf } from '../lib/errors.js';
-import { parseStepUpChallenge, type StepUpChallenge } from '../lib/step-up-shim.js';
 import type { Card } from './card.js';
 import type { ProofSigner } from './proofs.js';
 import type { SessionManager } from './session-manager.js';
