@@ -9,7 +9,7 @@
  *   GET /healthz       public
  *
  * Template for a real service:
- *   KEYCARD_ISSUER=http://127.0.0.1:4000 KEYCARD_AUDIENCE=office PORT=4003 node demo/dist/doors/office.js
+ *   KEYCARD_ISSUER=http://localhost:4000 KEYCARD_AUDIENCE=office PORT=4003 node demo/dist/doors/office.js
  */
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
