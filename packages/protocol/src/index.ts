@@ -45,6 +45,20 @@ export {
 export type { AccessTokenClaims } from './wire/claims.js';
 export type { DiscoveryDocument } from './wire/discovery.js';
 export type { ApiErrorBody, OAuthErrorBody } from './wire/errors.js';
+export {
+  type AccountMfa,
+  MFA_API,
+  type MfaEnrolmentAuth,
+  type MfaPasskey,
+  type PasskeyCreationOptions,
+  type PasskeyRegisterInput,
+  type PasskeyRegistration,
+  type PasskeyRenameInput,
+  type RecoveryCodes,
+  type TotpConfirmation,
+  type TotpConfirmInput,
+  type TotpStart,
+} from './wire/mfa.js';
 export type {
   AccountConsent,
   AccountConsents,
@@ -55,6 +69,7 @@ export type {
   AdminKey,
   AdminKeys,
   AdminRole,
+  AdminRoleInput,
   AdminSession,
   AdminUser,
   AuditEntry,

@@ -144,6 +144,12 @@ export const SERVER_ERRORS = {
     oauth: 'invalid_request',
   },
   ERR_PASSKEY_INVALID: { status: 401, message: 'The passkey could not be verified', oauth: 'invalid_grant' },
+  ERR_PASSKEY_NOT_FOUND: { status: 404, message: 'No such passkey', oauth: 'invalid_request' },
+  ERR_MFA_LAST_FACTOR: {
+    status: 409,
+    message: 'A role of this account requires a second factor: set up another one before removing this one',
+    oauth: 'invalid_request',
+  },
   ERR_STEP_UP_REQUIRED: {
     status: 401,
     message: 'A more recent or stronger sign-in is required',
@@ -183,6 +189,15 @@ export const SERVER_ERRORS = {
 export type ServerErrorCode = keyof typeof SERVER_ERRORS;
 
 /**
+ * The RFC 9470 parameters of a step-up challenge: the acr the new sign-in must reach and/or the
+ * most seconds since it (`max_age`).
+ */
+export interface StepUpNeed {
+  acrValues?: string[];
+  maxAge?: number;
+}
+
+/**
  * Base class of every error the server raises on purpose.
  *
  * @example
@@ -197,10 +212,12 @@ export class ServerError extends Error {
   readonly oauthError: OAuthErrorName;
   /** Seconds the caller should wait before retrying (ERR_RATE_LIMITED, the 503s). */
   readonly retryAfter: number | undefined;
+  /** What a stronger or more recent sign-in must achieve (ERR_STEP_UP_REQUIRED): its RFC 9470 challenge. */
+  readonly stepUp: StepUpNeed | undefined;
 
   constructor(
     code: ServerErrorCode,
-    options: { message?: string; cause?: unknown; retryAfter?: number } = {},
+    options: { message?: string; cause?: unknown; retryAfter?: number; stepUp?: StepUpNeed } = {},
   ) {
     const info: CodeInfo = SERVER_ERRORS[code];
     super(options.message ?? info.message, { cause: options.cause });
@@ -209,6 +226,7 @@ export class ServerError extends Error {
     this.status = info.status;
     this.oauthError = info.oauth;
     this.retryAfter = options.retryAfter;
+    this.stepUp = options.stepUp;
   }
 }
 

@@ -73,6 +73,7 @@ export {
   SERVER_ERRORS,
   ServerError,
   type ServerErrorCode,
+  type StepUpNeed,
 } from './errors.js';
 export { type PruneDeps, type RunMaintenanceDeps, runMaintenance } from './jobs/index.js';
 export {
@@ -95,6 +96,19 @@ export {
   signupExisting,
   verifyEmail,
 } from './mail/index.js';
+export {
+  type ChangeBy,
+  MAX_PASSKEYS_PER_USER,
+  type ManageFactorsDeps,
+  type MfaReset,
+  type MfaSummary,
+  mfaSummary,
+  regenerateRecoveryCodes,
+  removePasskey,
+  removeTotp,
+  renamePasskey,
+  resetMfa,
+} from './mfa/index.js';
 export {
   type CreateServerOptions,
   type OpenServices,

@@ -80,7 +80,7 @@ describe('sealed challenges', () => {
       '',
       'x',
       `${v}.${iv}.${body}.${tag.slice(1)}A`,
-      `${v}.${iv}.A${body.slice(1)}.${tag}`,
+      `${v}.${iv}.${body[0] === 'A' ? 'B' : 'A'}${body.slice(1)}.${tag}`,
       issueChallenge(other, { purpose: 'register', userId: 'u1' }).token,
       pending,
       `${token}${'A'.repeat(4000)}`,

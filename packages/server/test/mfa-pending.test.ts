@@ -85,7 +85,8 @@ describe('pending sign-ins', () => {
     const [v, iv, body, tag] = token.split('.') as [string, string, string, string];
     for (const bad of [
       '',
-      `${v}.${iv}.A${body.slice(1)}.${tag}`,
+      // One character of the body changed (always to a different one).
+      `${v}.${iv}.${body[0] === 'A' ? 'B' : 'A'}${body.slice(1)}.${tag}`,
       sealPending(other, base),
       issueChallenge(ctx, { purpose: 'authenticate', userId: 'u1' }).token,
       // A value sealed for this context that is not a pending sign-in's payload.

@@ -56,7 +56,7 @@ const FIELDS = {
     createdAt: true,
   }),
   audience: fieldsOf<AdminAudience>({ id: true, name: true, scopes: true, uri: true, createdAt: true }),
-  role: fieldsOf<AdminRole>({ name: true, scopes: true, createdAt: true }),
+  role: fieldsOf<AdminRole>({ name: true, scopes: true, require_mfa: true, createdAt: true }),
   key: fieldsOf<AdminKey>({
     kid: true,
     alg: true,

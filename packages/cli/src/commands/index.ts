@@ -32,6 +32,8 @@ import { tokenVerify } from './token-verify.js';
 import { usersAdd } from './users-add.js';
 import { usersDisable } from './users-disable.js';
 import { usersList } from './users-list.js';
+import { usersMfaReset } from './users-mfa-reset.js';
+import { usersMfaShow } from './users-mfa-show.js';
 import { usersPasswd } from './users-passwd.js';
 import { usersRemove } from './users-remove.js';
 import { usersRoles } from './users-roles.js';
@@ -50,6 +52,8 @@ export const commands: readonly Command[] = [
   usersPasswd,
   usersRoles,
   usersRemove,
+  usersMfaShow,
+  usersMfaReset,
   clientsAdd,
   clientsList,
   clientsShow,

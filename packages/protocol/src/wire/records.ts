@@ -170,7 +170,16 @@ export interface AdminAudience {
 export interface AdminRole {
   name: string;
   scopes: string[];
+  /** Its holders must sign in with a second factor, and its admins make changes only with a card of such a sign-in. */
+  require_mfa: boolean;
   createdAt: number;
+}
+
+/** `POST /api/admin/roles` body: creates or replaces a role (`require_mfa` left out keeps the role's). */
+export interface AdminRoleInput {
+  name: string;
+  scopes?: string[];
+  require_mfa?: boolean;
 }
 
 /** A signing key (`GET /api/admin/keys`): published `next`, signing `current`, or `retired`. */

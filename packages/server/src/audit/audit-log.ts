@@ -23,6 +23,21 @@ export type AuditType =
   | 'authorize.code'
   | 'consent.granted'
   | 'consent.denied'
+  // Second factors and account recovery (issue 13): never a code, secret or link in their detail.
+  | 'mfa.totp_enrolled'
+  | 'mfa.totp_removed'
+  | 'mfa.recovery_codes_generated'
+  | 'mfa.recovery_code_used'
+  | 'mfa.failed'
+  | 'mfa.reset'
+  | 'passkey.registered'
+  | 'passkey.removed'
+  | 'passkey.renamed'
+  | 'passkey.clone_suspected'
+  | 'password.reset_requested'
+  | 'password.reset'
+  | 'email.verified'
+  | 'signup.requested'
   | `admin.${string}`;
 
 /**

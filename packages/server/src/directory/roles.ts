@@ -10,14 +10,19 @@ const ROLE_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
  * carries the role is revoked (one `role` event, however many users hold it); sessions survive and
  * the next refresh applies the change. Added scopes need no revocation: they arrive with the next refresh.
  *
+ * `requireMfa` (left out: the role keeps its setting, false for a new role) makes its holders sign
+ * in with a second factor — those without one set one up at their next sign-in; cards already
+ * issued are not revoked — and its admins make changes only with a card of such a sign-in.
+ *
  * @example
  * ```ts
  * await saveRole(ctx, { name: 'housekeeping', scopes: ['rooms:open'] }, { actor, request });
+ * await saveRole(ctx, { name: 'manager', scopes: ['admin'], requireMfa: true }, { actor, request });
  * ```
  */
 export async function saveRole(
   ctx: ServerContext,
-  input: { name: string; scopes: string[] },
+  input: { name: string; scopes: string[]; requireMfa?: boolean },
   opts: { actor: string; request?: RequestInfo },
 ): Promise<RoleRecord> {
   if (!ROLE_NAME.test(input.name)) {
@@ -27,8 +32,8 @@ export async function saveRole(
   const record: RoleRecord = {
     name: input.name,
     scopes: [...new Set(input.scopes)],
-    // Saving scopes never drops a role's second-factor requirement.
-    requireMfa: existing?.requireMfa ?? false,
+    // Saving scopes alone never drops a role's second-factor requirement.
+    requireMfa: input.requireMfa ?? existing?.requireMfa ?? false,
     createdAt: existing?.createdAt ?? ctx.clock(),
   };
   await ctx.storage.roles.upsert(record);
@@ -39,7 +44,7 @@ export async function saveRole(
     actor: opts.actor,
     subject: record.name,
     request: opts.request,
-    detail: { scopes: record.scopes },
+    detail: { scopes: record.scopes, requireMfa: record.requireMfa },
   });
   return record;
 }

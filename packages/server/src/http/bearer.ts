@@ -1,8 +1,10 @@
 import type { JWTClaims } from '@keycard/jwt';
-import { type AuthorizationScheme, parseAuthorization } from '@keycard/protocol';
+import { ACR, type AuthorizationScheme, parseAuthorization } from '@keycard/protocol';
 import type { FastifyRequest } from 'fastify';
 import { API_AUDIENCE, type ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
+import { mfaRequiredByRoles } from '../mfa/factors.js';
+import { stepUpNeed } from '../mfa/recent-auth.js';
 import { verifyAccessToken } from '../tokens/index.js';
 import { resourceRequestProof } from './dpop.js';
 
@@ -100,4 +102,64 @@ export function boundKey(claims: JWTClaims): string | undefined {
   // A cnf we cannot honour (another confirmation method) is refused, never ignored.
   if (typeof jkt !== 'string' || jkt === '') throw new ServerError('ERR_INVALID_TOKEN');
   return jkt;
+}
+
+/**
+ * Refuses a card whose sign-in is not recent: its `auth_time` older than `mfa.recentAuthMaxAge`
+ * (or missing) — and, with `acr`, a card whose `acr` does not reach it — is 401
+ * ERR_STEP_UP_REQUIRED, answered with an RFC 9470 challenge (`max_age`, `acr_values`) in the
+ * scheme the card came in. The person signs in again (the web app: the code flow with
+ * `max_age=0`) and retries with the new card.
+ *
+ * @example
+ * ```ts
+ * const caller = await authenticate(ctx, request);
+ * requireRecentAuth(ctx, caller);
+ * ```
+ */
+export function requireRecentAuth(
+  ctx: Pick<ServerContext, 'clock' | 'config'>,
+  caller: Caller,
+  opts: { acr?: string | undefined } = {},
+): void {
+  const need = stepUpNeed(caller.claims, {
+    now: ctx.clock(),
+    maxAgeSeconds: ctx.config.mfa.recentAuthMaxAge,
+    leewaySeconds: ctx.config.tokens.leeway,
+    acr: opts.acr,
+  });
+  if (need !== undefined) throw new ServerError('ERR_STEP_UP_REQUIRED', { stepUp: need });
+}
+
+/**
+ * What an admin change asks of the admin's card: a recent sign-in ({@link requireRecentAuth}) and,
+ * when one of the admin's roles requires a second factor, a sign-in with one (`acr` at least
+ * `ACR.mfa`, else ERR_STEP_UP_REQUIRED with `acr_values`). The roles are read from storage, not
+ * from the card, so a role that starts requiring a factor applies at once.
+ *
+ * @example
+ * ```ts
+ * if (caller.userId !== session.userId) await requireAdminStepUp(ctx, caller);
+ * ```
+ */
+export async function requireAdminStepUp(ctx: ServerContext, caller: Caller): Promise<void> {
+  const user = await ctx.storage.users.getById(caller.userId);
+  const mfa = user !== undefined && (await mfaRequiredByRoles(ctx, user.roles));
+  requireRecentAuth(ctx, caller, mfa ? { acr: ACR.mfa } : {});
+}
+
+/**
+ * Authenticates an admin API call that changes something (every POST, PUT, PATCH and DELETE under
+ * `/api/admin/`): a card with scope `admin` ({@link authenticate}) that passes
+ * {@link requireAdminStepUp}. Reads go through {@link authenticate} alone.
+ *
+ * @example
+ * ```ts
+ * const caller = await authenticateAdminChange(ctx, request);
+ * ```
+ */
+export async function authenticateAdminChange(ctx: ServerContext, request: FastifyRequest): Promise<Caller> {
+  const caller = await authenticate(ctx, request, { scope: 'admin' });
+  await requireAdminStepUp(ctx, caller);
+  return caller;
 }

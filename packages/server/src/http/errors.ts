@@ -1,6 +1,6 @@
-import { type ApiErrorBody, type OAuthErrorBody, parseAuthorization } from '@keycard/protocol';
+import { type ApiErrorBody, type OAuthErrorBody, parseAuthorization, STEP_UP_ERROR } from '@keycard/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isServerError, ServerError } from '../errors.js';
+import { isServerError, ServerError, type StepUpNeed } from '../errors.js';
 import { isRefusedText, isStorageUnavailable } from '../storage/unavailable.js';
 
 /** What a 503 for unavailable storage tells the caller to wait, in seconds. */
@@ -85,9 +85,43 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: S
   else if (error.code === 'ERR_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
   else if (error.code === 'ERR_INSUFFICIENT_SCOPE')
     reply.header('www-authenticate', `${scheme} error="insufficient_scope"`);
+  else if (error.code === 'ERR_STEP_UP_REQUIRED')
+    reply.header('www-authenticate', `${scheme} ${stepUpChallenge(error.stepUp ?? {})}`);
   return reply
     .code(error.status)
     .send({ error: { code: error.code, message: error.message } } satisfies ApiErrorBody);
+}
+
+// A value that goes inside a quoted-string as is, and is one item of a space-separated list.
+const QUOTABLE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * The RFC 9470 §3 parameters of a step-up challenge, after the scheme: `error`,
+ * `error_description` (fixed text, so nothing of the card reaches the header), then `acr_values`
+ * and/or `max_age`, as the guard words them.
+ *
+ * @example
+ * ```ts
+ * stepUpChallenge({ maxAge: 600 });
+ * // 'error="insufficient_user_authentication", error_description="More recent authentication is required", max_age="600"'
+ * ```
+ */
+export function stepUpChallenge(need: StepUpNeed): string {
+  const acr = (need.acrValues ?? []).filter((value) => QUOTABLE.test(value));
+  const maxAge =
+    need.maxAge !== undefined && Number.isSafeInteger(need.maxAge) && need.maxAge >= 0
+      ? need.maxAge
+      : undefined;
+  let description = 'A different authentication level is required';
+  if (maxAge !== undefined)
+    description =
+      acr.length > 0
+        ? 'A stronger, more recent authentication is required'
+        : 'More recent authentication is required';
+  let out = `error="${STEP_UP_ERROR}", error_description="${description}"`;
+  if (acr.length > 0) out += `, acr_values="${acr.join(' ')}"`;
+  if (maxAge !== undefined) out += `, max_age="${maxAge}"`;
+  return out;
 }
 
 /** Whether a refused card failed on its DPoP proof (the proof error is in the cause chain). */

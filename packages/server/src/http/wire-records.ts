@@ -1,5 +1,6 @@
 import type {
   AccountConsent,
+  AccountMfa,
   AccountSession,
   AdminAudience,
   AdminClient,
@@ -8,15 +9,18 @@ import type {
   AdminSession,
   AdminUser,
   AuditEntry,
+  MfaPasskey,
 } from '@keycard/protocol';
 import { toEpochSeconds, toEpochSecondsOrNull } from '@keycard/protocol';
 import { publicJwks } from '../clients/index.js';
 import type { KeyInfo } from '../keys/index.js';
+import type { MfaSummary } from '../mfa/index.js';
 import type {
   AudienceRecord,
   AuditEvent,
   ClientRecord,
   ConsentRecord,
+  PasskeyRecord,
   RoleRecord,
   SessionRecord,
   UserRecord,
@@ -74,7 +78,34 @@ export function wireAudience(audience: AudienceRecord): AdminAudience {
 }
 
 export function wireRole(role: RoleRecord): AdminRole {
-  return { name: role.name, scopes: role.scopes, createdAt: toEpochSeconds(role.createdAt) };
+  return {
+    name: role.name,
+    scopes: role.scopes,
+    require_mfa: role.requireMfa,
+    createdAt: toEpochSeconds(role.createdAt),
+  };
+}
+
+/** A passkey without its key, credential id, counter or AAGUID. */
+export function wireMfaPasskey(passkey: PasskeyRecord): MfaPasskey {
+  return {
+    id: passkey.id,
+    name: passkey.name,
+    created_at: toEpochSeconds(passkey.createdAt),
+    last_used_at: toEpochSecondsOrNull(passkey.lastUsedAt),
+    backed_up: passkey.backedUp,
+    device_type: passkey.deviceType,
+  };
+}
+
+/** A person's factors for the account page and the admin: what exists, never a secret. */
+export function wireAccountMfa(summary: MfaSummary): AccountMfa {
+  return {
+    totp: { enabled: summary.totp.enabled, confirmed_at: toEpochSecondsOrNull(summary.totp.confirmedAt) },
+    passkeys: summary.passkeys.map(wireMfaPasskey),
+    recovery_codes: { remaining: summary.recoveryCodesRemaining },
+    required: summary.required,
+  };
 }
 
 export function wireKey(key: KeyInfo): AdminKey {

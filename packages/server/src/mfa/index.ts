@@ -17,6 +17,42 @@ export {
   useChallengeOnce,
 } from './challenge.js';
 export {
+  type EnrolPasskeyDeps,
+  type PasskeyCreation,
+  type PasskeyRegistered,
+  passkeyCreationOptions,
+  registerPasskey,
+} from './enrol-passkey.js';
+export {
+  confirmTotpEnrolment,
+  type EnrolTotpDeps,
+  startTotpEnrolment,
+  type TotpConfirmed,
+  type TotpEnrolment,
+} from './enrol-totp.js';
+export {
+  factorsOf,
+  hasFactor,
+  issueRecoveryCodes,
+  MAX_PASSKEYS_PER_USER,
+  mfaRequiredByRoles,
+  type RecoveryCodesReason,
+  type UserFactors,
+} from './factors.js';
+export {
+  type ChangeBy,
+  type ManageFactorsDeps,
+  type MfaReset,
+  type MfaSummary,
+  mfaSummary,
+  regenerateRecoveryCodes,
+  removePasskey,
+  removeTotp,
+  renamePasskey,
+  resetMfa,
+} from './manage-factors.js';
+export { MAX_PASSKEY_NAME_LENGTH, passkeyName } from './passkey-name.js';
+export {
   openPending,
   PENDING_CONTEXT,
   PENDING_TTL_SECONDS,
@@ -24,7 +60,9 @@ export {
   type PendingSignInInput,
   sealPending,
 } from './pending.js';
+export { API_LOGIN_PURPOSE, pendingPurpose } from './pending-purpose.js';
 export { MAX_QR_TEXT_LENGTH, qrSvg } from './qr.js';
+export { type RecentAuthRule, stepUpNeed } from './recent-auth.js';
 export {
   generateRecoveryCodes,
   hashRecoveryCode,

@@ -11,7 +11,7 @@ import {
 import type { ServerContext } from '../../context.js';
 import { deleteAudience, deleteRole, saveAudience, saveRole } from '../../directory/index.js';
 import { TOKEN_EXCHANGE_GRANT } from '../../storage/index.js';
-import { authenticate } from '../bearer.js';
+import { authenticate, authenticateAdminChange } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
 import { pageOf, pageQuery, withAfter } from '../paging.js';
 import { wireAudience, wireClient, wireRole } from '../wire-records.js';
@@ -62,12 +62,18 @@ const audienceBody = z.object({
   scopes: names.optional(),
   uri: z.string().max(2000).nullable().optional(),
 });
-const roleBody = z.object({ name: z.string().max(200), scopes: names.default([]) });
+const roleBody = z.object({
+  name: z.string().max(200),
+  scopes: names.default([]),
+  require_mfa: z.boolean().optional(),
+});
 
 /** `/api/admin/clients`, `/api/admin/audiences`, `/api/admin/roles` (scope `admin`). */
 export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const admin = (request: Parameters<typeof authenticate>[1]) =>
     authenticate(ctx, request, { scope: 'admin' });
+  // Every change needs a recent sign-in (and a second factor when the admin's role requires one).
+  const adminChange = (request: Parameters<typeof authenticate>[1]) => authenticateAdminChange(ctx, request);
 
   app.get('/api/admin/clients', async (request) => {
     await admin(request);
@@ -77,7 +83,7 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     return { clients: items.map(wireClient), next } satisfies Page<'clients', AdminClient>;
   });
   app.post('/api/admin/clients', async (request, reply) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const body = parseInput(clientBody, request.body);
     const { client, secret } = await createClient(ctx, dropUndefined(body), {
       actor: caller.userId,
@@ -88,7 +94,7 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     return reply.code(201).send(created);
   });
   app.patch('/api/admin/clients/:id', async (request) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const { id } = parseInput(idParams, request.params);
     const body = parseInput(clientPatch, request.body);
     const client = await updateClient(ctx, id, dropUndefined(body), {
@@ -98,7 +104,7 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     return wireClient(client);
   });
   app.delete('/api/admin/clients/:id', async (request, reply) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const { id } = parseInput(idParams, request.params);
     await deleteClient(ctx, id, { actor: caller.userId, request: requestInfo(request) });
     return reply.code(204).send();
@@ -112,7 +118,7 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     return { audiences: items.map(wireAudience), next } satisfies Page<'audiences', AdminAudience>;
   });
   app.post('/api/admin/audiences', async (request, reply) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const body = parseInput(audienceBody, request.body);
     const audience = await saveAudience(ctx, dropUndefined(body), {
       actor: caller.userId,
@@ -121,7 +127,7 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     return reply.code(201).send(wireAudience(audience));
   });
   app.delete('/api/admin/audiences/:id', async (request, reply) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const { id } = parseInput(idParams, request.params);
     await deleteAudience(ctx, id, { actor: caller.userId, request: requestInfo(request) });
     return reply.code(204).send();
@@ -135,13 +141,21 @@ export function adminDirectoryRoutes(app: FastifyInstance, ctx: ServerContext): 
     return { roles: items.map(wireRole), next } satisfies Page<'roles', AdminRole>;
   });
   app.post('/api/admin/roles', async (request, reply) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const body = parseInput(roleBody, request.body);
-    const role = await saveRole(ctx, body, { actor: caller.userId, request: requestInfo(request) });
+    const role = await saveRole(
+      ctx,
+      {
+        name: body.name,
+        scopes: body.scopes,
+        ...(body.require_mfa === undefined ? {} : { requireMfa: body.require_mfa }),
+      },
+      { actor: caller.userId, request: requestInfo(request) },
+    );
     return reply.code(201).send(wireRole(role));
   });
   app.delete('/api/admin/roles/:name', async (request, reply) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const { name } = parseInput(nameParams, request.params);
     await deleteRole(ctx, name, { actor: caller.userId, request: requestInfo(request) });
     return reply.code(204).send();

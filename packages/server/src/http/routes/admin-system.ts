@@ -6,7 +6,7 @@ import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import { revokeSigningKey } from '../../keys/index.js';
 import { revokeSession } from '../../sessions/index.js';
-import { authenticate } from '../bearer.js';
+import { authenticate, authenticateAdminChange } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
 import { pageOf, pageQuery, withAfter } from '../paging.js';
 import { wireAdminSession, wireAuditEntry, wireKey } from '../wire-records.js';
@@ -36,13 +36,15 @@ const auditQuery = z.object({
 export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const admin = (request: Parameters<typeof authenticate>[1]) =>
     authenticate(ctx, request, { scope: 'admin' });
+  // Every change needs a recent sign-in (and a second factor when the admin's role requires one).
+  const adminChange = (request: Parameters<typeof authenticate>[1]) => authenticateAdminChange(ctx, request);
 
   app.get('/api/admin/keys', async (request) => {
     await admin(request);
     return { keys: (await ctx.keys.list()).map(wireKey) } satisfies AdminKeys;
   });
   app.post('/api/admin/keys/rotate', async (request) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const result = await ctx.keys.rotate();
     await ctx.audit.record('admin.key.rotate', {
       actor: caller.userId,
@@ -54,7 +56,7 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
   });
 
   app.post('/api/admin/keys/:kid/revoke', async (request) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const { kid } = parseInput(kidParams, request.params);
     const withdrawn: KeyWithdrawal = await revokeSigningKey(ctx, kid, {
       actor: caller.userId,
@@ -82,7 +84,7 @@ export function adminSystemRoutes(app: FastifyInstance, ctx: ServerContext): voi
     } satisfies Page<'sessions', AdminSession>;
   });
   app.delete('/api/admin/sessions/:id', async (request, reply) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const { id } = parseInput(idParams, request.params);
     if ((await ctx.storage.sessions.get(id)) === undefined) throw new ServerError('ERR_SESSION_NOT_FOUND');
     await revokeSession(ctx, id, 'admin', { actor: caller.userId, request: requestInfo(request) });

@@ -1,12 +1,14 @@
-import type { AdminUser, Page } from '@keycard/protocol';
+import type { AccountMfa, AdminUser, Page } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
+import { ServerError } from '../../errors.js';
+import { mfaSummary, resetMfa } from '../../mfa/index.js';
 import { createUser, deleteUser, updateUser } from '../../users/index.js';
-import { authenticate } from '../bearer.js';
+import { authenticate, authenticateAdminChange } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
 import { pageOf, pageQuery, withAfter } from '../paging.js';
-import { wireUser } from '../wire-records.js';
+import { wireAccountMfa, wireUser } from '../wire-records.js';
 
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const roles = z.array(z.string().min(1).max(64)).max(50);
@@ -25,10 +27,12 @@ const patchBody = z.object({
   claims: claims.optional(),
 });
 
-/** `/api/admin/users` (scope `admin`). */
+/** `/api/admin/users` and a user's factors, `/api/admin/users/:id/mfa` (scope `admin`). */
 export function adminUserRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const admin = (request: Parameters<typeof authenticate>[1]) =>
     authenticate(ctx, request, { scope: 'admin' });
+  // Every change needs a recent sign-in (and a second factor when the admin's role requires one).
+  const adminChange = (request: Parameters<typeof authenticate>[1]) => authenticateAdminChange(ctx, request);
 
   app.get('/api/admin/users', async (request) => {
     await admin(request);
@@ -39,14 +43,14 @@ export function adminUserRoutes(app: FastifyInstance, ctx: ServerContext): void 
   });
 
   app.post('/api/admin/users', async (request, reply) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const body = parseInput(createBody, request.body);
     const user = await createUser(ctx, body, { actor: caller.userId, request: requestInfo(request) });
     return reply.code(201).send(wireUser(user));
   });
 
   app.patch('/api/admin/users/:id', async (request) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const { id } = parseInput(idParams, request.params);
     const body = parseInput(patchBody, request.body);
     const user = await updateUser(ctx, id, body, { actor: caller.userId, request: requestInfo(request) });
@@ -54,9 +58,26 @@ export function adminUserRoutes(app: FastifyInstance, ctx: ServerContext): void 
   });
 
   app.delete('/api/admin/users/:id', async (request, reply) => {
-    const caller = await admin(request);
+    const caller = await adminChange(request);
     const { id } = parseInput(idParams, request.params);
     await deleteUser(ctx, id, { actor: caller.userId, request: requestInfo(request) });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/admin/users/:id/mfa', async (request, reply) => {
+    await admin(request);
+    const { id } = parseInput(idParams, request.params);
+    const user = await ctx.storage.users.getById(id);
+    if (user === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
+    reply.header('cache-control', 'no-store');
+    return wireAccountMfa(await mfaSummary(ctx, user)) satisfies AccountMfa;
+  });
+
+  // Sessions are left alone: revoking them is its own call (DELETE /api/admin/sessions/:id, disable).
+  app.delete('/api/admin/users/:id/mfa', async (request, reply) => {
+    const caller = await adminChange(request);
+    const { id } = parseInput(idParams, request.params);
+    await resetMfa(ctx, id, { actor: caller.userId, request: requestInfo(request) });
     return reply.code(204).send();
   });
 }

@@ -6,7 +6,7 @@ import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import { revokeSession } from '../../sessions/index.js';
 import { changePassword, createUser } from '../../users/index.js';
-import { authenticate } from '../bearer.js';
+import { authenticate, requireAdminStepUp, requireRecentAuth } from '../bearer.js';
 import { parseInput, requestInfo } from '../input.js';
 import { wireAccountConsent, wireAccountSession } from '../wire-records.js';
 
@@ -52,6 +52,8 @@ export function apiAccountRoutes(app: FastifyInstance, ctx: ServerContext): void
       throw new ServerError('ERR_SESSION_NOT_FOUND');
     }
     const reason = session.userId === caller.userId ? 'logout' : 'admin';
+    // Ending someone else's session is an admin change.
+    if (reason === 'admin') await requireAdminStepUp(ctx, caller);
     await revokeSession(ctx, id, reason, { actor: caller.userId, request: requestInfo(request) });
     return reply.code(204).send();
   });
@@ -80,6 +82,7 @@ export function apiAccountRoutes(app: FastifyInstance, ctx: ServerContext): void
 
   app.post('/api/password', async (request, reply) => {
     const caller = await authenticate(ctx, request);
+    requireRecentAuth(ctx, caller);
     const body = parseInput(passwordBody, request.body);
     await changePassword(
       ctx,

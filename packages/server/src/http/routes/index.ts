@@ -6,7 +6,9 @@ import { adminDirectoryRoutes } from './admin-directory.js';
 import { adminSystemRoutes } from './admin-system.js';
 import { adminUserRoutes } from './admin-users.js';
 import { apiAccountRoutes } from './api-account.js';
+import { apiAccountMfaRoutes } from './api-account-mfa.js';
 import { apiAuthorizeRoutes } from './api-authorize.js';
+import { apiMfaRoutes } from './api-mfa.js';
 import { apiSessionRoutes } from './api-session.js';
 import { authorizeLogoutRoutes } from './authorize-logout.js';
 import { discoveryRoutes } from './discovery.js';
@@ -26,6 +28,8 @@ import { uiRoutes } from './ui.js';
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: AppHooks): { spa: boolean } {
   // The pages' JSON API (sign-in, consent, sign-out confirmation): never a form.
   requireJsonUnder(app, '/api/authorize/');
+  // Setting up a factor, possibly with an mfa_token in the body instead of a card: never a form.
+  requireJsonUnder(app, '/api/mfa/');
   // First: the sign-out endpoint needs to know whether the web app's pages are served.
   const ui = uiRoutes(app, ctx);
   healthRoutes(app, ctx);
@@ -37,6 +41,8 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: 
   authorizeLogoutRoutes(app, ctx);
   apiSessionRoutes(app, ctx);
   apiAccountRoutes(app, ctx);
+  apiAccountMfaRoutes(app, ctx);
+  apiMfaRoutes(app, ctx);
   revocationRoutes(app, ctx, hooks);
   adminUserRoutes(app, ctx);
   adminDirectoryRoutes(app, ctx);
