@@ -43,30 +43,31 @@ export function authorizeContinue(interaction: string, csrf: string | undefined)
   });
 }
 
-// ---- second factors (issue 13) — local shapes until @keycard/protocol's wire/authorize.ts has them ----
+// ---- second factors (issue 13): local mirror of wire/authorize.ts until it lands on main ----
 
-/** A second factor the person has (or can use) at the sign-in pages. */
-export type MfaMethod = 'totp' | 'recovery_code' | 'passkey';
+/** A second factor the person can prove: a TOTP code, a recovery code, a passkey. */
+export type SecondFactorMethod = 'totp' | 'recovery_code' | 'passkey';
 
-/**
- * The password was right and a second factor is needed: `token` is the pending sign-in (sealed by
- * the server, 5 minutes, never a session), `methods` what the person has, `enrol` true when they
- * have none yet and must set one up now.
- */
-export interface AuthorizeMfa {
-  token: string;
-  methods: MfaMethod[];
+/** How the person can meet a request that needs a second factor. */
+export interface AuthorizeMfaOptions {
+  methods: SecondFactorMethod[];
+  /** No factor yet, and one is required: set one up now (with the `mfa_token`). */
   enrol: boolean;
+  /** The acr the request needs. */
+  acr: string;
 }
+
+/** The login answer when a second factor is due: the sealed pending sign-in, never a session. */
+export interface AuthorizeMfaChallenge extends AuthorizeMfaOptions {
+  token: string;
+  expiresAt: number;
+}
+
+/** The details, with step `mfa`: signed in, but not strongly enough for this request. */
+export type AuthorizeDetailsMfa = AuthorizeDetails & { mfa?: AuthorizeMfaOptions };
 
 /** Answer of the password step: back to the app, the next step, or a second factor first. */
-export type AuthorizeLoginAnswer = AuthorizeAnswer | { mfa: AuthorizeMfa };
-
-/** A passkey's answer to a challenge the server sealed (`challenge`). */
-export interface PasskeyProof {
-  challenge: string;
-  response: AuthenticationResponseJSON;
-}
+export type AuthorizeLoginAnswer = AuthorizeAnswer | { mfa: AuthorizeMfaChallenge };
 
 /** `POST /api/authorize/mfa`: one factor, with the pending sign-in's token or (step-up) the session's CSRF. */
 export interface AuthorizeMfaInput {
@@ -74,7 +75,7 @@ export interface AuthorizeMfaInput {
   mfa_token?: string;
   totp?: string;
   recovery_code?: string;
-  passkey?: PasskeyProof;
+  passkey?: { challenge: string; response: AuthenticationResponseJSON };
 }
 
 /** Options for `navigator.credentials.get()` and the sealed challenge to send back with the answer. */
@@ -83,7 +84,7 @@ export interface PasskeyRequest {
   challenge: string;
 }
 
-const MFA_API = {
+const MFA_PAGES_API = {
   mfa: '/api/authorize/mfa',
   passkeyOptions: '/api/authorize/passkey/options',
   passkey: '/api/authorize/passkey',
@@ -91,21 +92,40 @@ const MFA_API = {
 
 /** Completes the sign-in with a second factor: back to the app, or the next step. */
 export function authorizeMfa(input: AuthorizeMfaInput, csrf: string | undefined): Promise<AuthorizeAnswer> {
-  return apiRequest<AuthorizeAnswer>(MFA_API.mfa, { method: 'POST', body: input, csrf });
+  return apiRequest<AuthorizeAnswer>(MFA_PAGES_API.mfa, { method: 'POST', body: input, csrf });
 }
 
 /**
- * A passkey challenge for this request: for a passkey sign-in (no token: any passkey of this site),
- * or for a passkey as second factor (`mfa_token`: the person's own passkeys).
+ * A passkey challenge for this request: the person's own passkeys as a second factor (after the
+ * password: `mfaToken`; a step-up of the signed-in session: `csrf`), or, with neither, a passkey
+ * sign-in (any passkey of this site).
  */
-export function authorizePasskeyOptions(interaction: string, mfaToken?: string): Promise<PasskeyRequest> {
-  return apiRequest<PasskeyRequest>(MFA_API.passkeyOptions, {
-    method: 'POST',
-    body: mfaToken === undefined ? { interaction } : { interaction, mfa_token: mfaToken },
-  });
+export async function authorizePasskeyOptions(
+  interaction: string,
+  by: { mfaToken?: string | undefined; csrf?: string | undefined } = {},
+): Promise<PasskeyRequest> {
+  const answer = await apiRequest<{ options: Record<string, unknown>; challenge: string }>(
+    MFA_PAGES_API.passkeyOptions,
+    {
+      method: 'POST',
+      body: by.mfaToken === undefined ? { interaction } : { interaction, mfa_token: by.mfaToken },
+      csrf: by.mfaToken === undefined ? by.csrf : undefined,
+    },
+  );
+  // The wire keeps the WebAuthn options opaque; they are what @simplewebauthn/server generated.
+  return {
+    options: answer.options as unknown as PublicKeyCredentialRequestOptionsJSON,
+    challenge: answer.challenge,
+  };
 }
 
 /** Signs in with a passkey alone (it is both factors: the device, and its PIN or biometric). */
-export function authorizePasskey(interaction: string, proof: PasskeyProof): Promise<AuthorizeAnswer> {
-  return apiRequest<AuthorizeAnswer>(MFA_API.passkey, { method: 'POST', body: { interaction, ...proof } });
+export function authorizePasskey(
+  interaction: string,
+  proof: { challenge: string; response: AuthenticationResponseJSON },
+): Promise<AuthorizeAnswer> {
+  return apiRequest<AuthorizeAnswer>(MFA_PAGES_API.passkey, {
+    method: 'POST',
+    body: { interaction, ...proof },
+  });
 }

@@ -1,15 +1,8 @@
-import type { AuthorizeAnswer } from '@keycard/protocol';
+import type { AuthorizeAnswer, TotpConfirmation, TotpStart } from '@keycard/protocol';
 import { startRegistration } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
 import { authorizeMfa } from '../../api/authorize.js';
-import {
-  confirmTotp,
-  type EnrolmentDone,
-  passkeyCreation,
-  registerPasskey,
-  startTotp,
-  type TotpEnrolment,
-} from '../../api/mfa-enrol.js';
+import { confirmTotp, passkeyCreation, registerPasskey, startTotp } from '../../api/mfa-enrol.js';
 import { CodeField } from '../../components/code-field.js';
 import { RecoveryCodes } from '../../components/recovery-codes.js';
 import { TotpSetup } from '../../components/totp-setup.js';
@@ -29,7 +22,7 @@ interface EnrolStepProps {
 
 type Stage =
   | { stage: 'choose' }
-  | { stage: 'totp'; setup: TotpEnrolment }
+  | { stage: 'totp'; setup: TotpStart }
   | { stage: 'codes'; codes: string[]; proven: string };
 
 /**
@@ -43,6 +36,7 @@ export function EnrolStep({ interaction, token, onAnswer, onRestart }: EnrolStep
   const [busy, setBusy] = useState(false);
   const { error, setError, waitSeconds } = useFactorError();
   const support = passkeySupport();
+  const pending = { interaction, mfaToken: token };
 
   const attempt = async (kind: FactorKind, step: () => Promise<void>) => {
     if (busy || waitSeconds > 0) return;
@@ -62,7 +56,7 @@ export function EnrolStep({ interaction, token, onAnswer, onRestart }: EnrolStep
     onAnswer(await authorizeMfa({ interaction, mfa_token: proven }, undefined));
 
   // The new factor is proven: recovery codes first when this is the account's first factor.
-  const enrolled = async (done: EnrolmentDone) => {
+  const enrolled = async (done: TotpConfirmation) => {
     if (done.mfa_token === undefined)
       throw new AppError('ERR_LOGIN_REQUIRED', 'No pending sign-in came back.');
     const codes = done.recovery_codes ?? [];
@@ -71,17 +65,17 @@ export function EnrolStep({ interaction, token, onAnswer, onRestart }: EnrolStep
   };
 
   const chooseTotp = () =>
-    attempt('enrol', async () => setStage({ stage: 'totp', setup: await startTotp(token) }));
+    attempt('enrol', async () => setStage({ stage: 'totp', setup: await startTotp(pending) }));
   const confirm = (event: Event) => {
     event.preventDefault();
-    void attempt('totp', async () => enrolled(await confirmTotp(token, code.replace(/\s+/g, ''))));
+    void attempt('totp', async () => enrolled(await confirmTotp(pending, code.replace(/\s+/g, ''))));
   };
   const choosePasskey = () =>
     attempt('passkey', async () => {
-      const { options, challenge } = await passkeyCreation(token);
+      const { options, challenge } = await passkeyCreation(pending);
       const response = await startRegistration({ optionsJSON: options });
       const name = describeUserAgent(navigator.userAgent).slice(0, 64);
-      await enrolled(await registerPasskey(token, { name, challenge, response }));
+      await enrolled(await registerPasskey(pending, { name, challenge, response }));
     });
 
   const status = (

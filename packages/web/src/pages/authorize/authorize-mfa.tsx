@@ -1,7 +1,7 @@
 import type { AuthorizeAnswer } from '@keycard/protocol';
 import { startAuthentication } from '@simplewebauthn/browser';
 import { useRef, useState } from 'preact/hooks';
-import { authorizeMfa, authorizePasskeyOptions, type MfaMethod } from '../../api/authorize.js';
+import { authorizeMfa, authorizePasskeyOptions, type SecondFactorMethod } from '../../api/authorize.js';
 import { CodeField } from '../../components/code-field.js';
 import { type FactorKind, factorErrorFor } from '../../lib/factor-error.js';
 import { passkeySupport, passkeyUnavailableWords } from '../../lib/passkeys.js';
@@ -13,7 +13,7 @@ interface SecondFactorProps {
   token: string | undefined;
   /** The browser session's CSRF token (a step-up without a pending sign-in proves itself so). */
   csrf: string | undefined;
-  methods: readonly MfaMethod[];
+  methods: readonly SecondFactorMethod[];
   onAnswer: (answer: AuthorizeAnswer) => void;
   /** Back to the password (the pending sign-in expired or belongs to another request). */
   onRestart: () => void;
@@ -71,7 +71,7 @@ export function SecondFactorStep({
 
   const usePasskey = () =>
     run('passkey', async () => {
-      const { options, challenge } = await authorizePasskeyOptions(interaction, token);
+      const { options, challenge } = await authorizePasskeyOptions(interaction, { mfaToken: token, csrf });
       const response = await startAuthentication({ optionsJSON: options });
       return authorizeMfa({ ...base, passkey: { challenge, response } }, csrf);
     });

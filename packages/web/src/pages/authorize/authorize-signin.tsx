@@ -6,7 +6,7 @@ import { Status } from '../../components/status.js';
 import { useNow } from '../../components/use-now.js';
 import { AppError } from '../../lib/errors.js';
 import { factorErrorFor } from '../../lib/factor-error.js';
-import { passkeySupport, passkeyUnavailableWords } from '../../lib/passkeys.js';
+import { type PasskeySupport, passkeySupport, passkeyUnavailableWords } from '../../lib/passkeys.js';
 import { type SignInError, signInErrorFor } from '../../lib/sign-in-error.js';
 import { PasskeySignInButton, usePasskeyAutofill } from './passkey-signin.js';
 
@@ -15,6 +15,11 @@ interface SignInStepProps {
   details: AuthorizeDetails;
   /** "Use another account": start with an empty username whatever the hint. */
   anotherAccount: boolean;
+  /**
+   * `enrol`: the signed-in person must set up a second factor for this request and has none: the
+   * password again starts it (no passkey to sign in with yet).
+   */
+  purpose?: 'sign-in' | 'enrol';
   onAnswer: (answer: AuthorizeLoginAnswer) => void;
   /** The request itself failed (expired link): the page replaces the form. */
   onFatal: (err: unknown) => void;
@@ -31,6 +36,7 @@ export function SignInStep({
   interaction,
   details,
   anotherAccount,
+  purpose = 'sign-in',
   onAnswer,
   onFatal,
   onCancel,
@@ -48,7 +54,8 @@ export function SignInStep({
     if (error?.kind === 'throttled' && waitSeconds === 0) setError(undefined);
   }, [error, waitSeconds]);
 
-  const passkeys = passkeySupport();
+  // Setting up a first factor: there is no passkey to sign in with yet, so none is offered.
+  const passkeys: PasskeySupport = purpose === 'enrol' ? 'unsupported' : passkeySupport();
   const passkeyFailed = (err: unknown) => {
     if (err instanceof AppError && err.code === 'ERR_INTERACTION_EXPIRED') return onFatal(err);
     const shown = factorErrorFor(err, 'passkey', Date.now());
@@ -75,7 +82,12 @@ export function SignInStep({
 
   return (
     <form class="form" onSubmit={submit} data-testid="authorize-signin-form">
-      {details.user && !anotherAccount ? (
+      {purpose === 'enrol' ? (
+        <p class="authorize-who" data-testid="authorize-enrol-reauth">
+          {details.client.name} asks for a second factor, and your account has none yet. Confirm your password
+          to set one up: an authenticator app or a passkey.
+        </p>
+      ) : details.user && !anotherAccount ? (
         <p class="authorize-who" data-testid="authorize-reauth">
           You are signed in as <strong>{details.user.username}</strong>, but {details.client.name} asks you to
           sign in again.

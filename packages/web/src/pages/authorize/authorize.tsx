@@ -1,37 +1,18 @@
-import { AUTHORIZE_ROUTE, type AuthorizeDetails } from '@keycard/protocol';
+import { AUTHORIZE_ROUTE } from '@keycard/protocol';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import {
-  type AuthorizeLoginAnswer,
-  type AuthorizeMfa,
-  authorizeDetails,
-  type MfaMethod,
-} from '../../api/authorize.js';
+import { type AuthorizeLoginAnswer, authorizeDetails } from '../../api/authorize.js';
 import { Page } from '../../components/page.js';
 import { Status } from '../../components/status.js';
 import { AppError, messageOf } from '../../lib/errors.js';
-import { ConsentStep, ContinueStep } from './authorize-consent.js';
-import { EnrolStep } from './authorize-enrol.js';
-import { SecondFactorStep } from './authorize-mfa.js';
-import { SignInStep } from './authorize-signin.js';
+import { type PanelView, StepPanel, stepUpOf } from './authorize-step.js';
 import { RequestSummary } from './authorize-summary.js';
 
 type View =
   | { kind: 'loading' }
   | { kind: 'expired' }
   | { kind: 'failed'; message: string; code: string }
-  | { kind: 'step'; details: AuthorizeDetails; anotherAccount: boolean }
-  /** The password was right; a second factor (or setting one up) comes next. */
-  | { kind: 'mfa'; details: AuthorizeDetails; mfa: AuthorizeMfa }
+  | PanelView
   | { kind: 'leaving'; clientName: string };
-
-/**
- * Step 'mfa' of the details: signed in at the desk, but the request needs more than the browser
- * session's sign-in had (a step-up); `methods` are the factors the person has.
- */
-function stepUpOf(details: AuthorizeDetails): { methods: MfaMethod[] } | undefined {
-  const d = details as unknown as { step: string; methods?: MfaMethod[] };
-  return d.step === 'mfa' ? { methods: d.methods ?? [] } : undefined;
-}
 
 /** The interaction of a route such as `/authorize?i=…` (undefined when the link lost it). */
 export function interactionFrom(path: string): string | undefined {
@@ -47,7 +28,8 @@ function titleOf(view: View): string {
   if (view.kind === 'leaving') return `Taking you back to ${view.clientName}…`;
   if (view.kind === 'mfa') return view.mfa.enrol ? 'Set up a second factor' : "Confirm it's you";
   if (view.kind !== 'step') return 'Sign in';
-  if (!view.anotherAccount && stepUpOf(view.details)) return "Confirm it's you";
+  const stepUp = view.anotherAccount ? undefined : stepUpOf(view.details);
+  if (stepUp) return stepUp.enrol ? 'Set up a second factor' : "Confirm it's you";
   const { details } = view;
   if (view.anotherAccount || details.step === 'login') return `Sign in to continue to ${details.client.name}`;
   if (details.step === 'consent') return `Allow ${details.client.name}?`;
@@ -130,70 +112,20 @@ export function Authorize({ path }: { path: string }) {
           You are being sent back to the app.
         </p>
       ) : null}
-      {view.kind === 'mfa' && interaction !== undefined ? (
+      {(view.kind === 'step' || view.kind === 'mfa') && interaction !== undefined ? (
         <div class="signin">
           <div class="panel signin-panel">
-            {view.mfa.enrol ? (
-              <EnrolStep
-                interaction={interaction}
-                token={view.mfa.token}
-                onAnswer={onAnswer}
-                onRestart={restart}
-              />
-            ) : (
-              <SecondFactorStep
-                interaction={interaction}
-                token={view.mfa.token}
-                csrf={undefined}
-                methods={view.mfa.methods}
-                onAnswer={onAnswer}
-                onRestart={restart}
-              />
-            )}
-          </div>
-          <aside class="signin-aside authorize-aside" aria-label="The app's request">
-            <RequestSummary details={view.details} />
-          </aside>
-        </div>
-      ) : null}
-      {view.kind === 'step' && interaction !== undefined ? (
-        <div class="signin">
-          <div class="panel signin-panel">
-            {!view.anotherAccount && stepUpOf(view.details) ? (
-              <SecondFactorStep
-                interaction={interaction}
-                token={undefined}
-                csrf={view.details.csrf}
-                methods={stepUpOf(view.details)?.methods ?? []}
-                onAnswer={onAnswer}
-                onRestart={restart}
-              />
-            ) : view.anotherAccount || view.details.step === 'login' ? (
-              <SignInStep
-                interaction={interaction}
-                details={view.details}
-                anotherAccount={view.anotherAccount}
-                onAnswer={onAnswer}
-                onFatal={fail}
-                onCancel={view.anotherAccount ? () => setView({ ...view, anotherAccount: false }) : undefined}
-              />
-            ) : view.details.step === 'consent' ? (
-              <ConsentStep
-                interaction={interaction}
-                details={view.details}
-                onAnswer={onAnswer}
-                onError={onDecisionError}
-                onAnotherAccount={() => setView({ ...view, anotherAccount: true })}
-              />
-            ) : (
-              <ContinueStep
-                interaction={interaction}
-                details={view.details}
-                onAnswer={onAnswer}
-                onError={onDecisionError}
-                onAnotherAccount={() => setView({ ...view, anotherAccount: true })}
-              />
-            )}
+            <StepPanel
+              interaction={interaction}
+              view={view}
+              onAnswer={onAnswer}
+              onFatal={fail}
+              onDecisionError={onDecisionError}
+              onRestart={restart}
+              onAnotherAccount={(another) =>
+                setView({ kind: 'step', details: view.details, anotherAccount: another })
+              }
+            />
           </div>
           <aside class="signin-aside authorize-aside" aria-label="The app's request">
             <RequestSummary details={view.details} />
