@@ -101,12 +101,18 @@ export async function checkOut(page: Page): Promise<void> {
 }
 
 /**
- * At the enrolment step of the sign-in pages: chooses the authenticator app, reads the secret the
- * page shows (beside its QR code), confirms with the first code, and saves the recovery codes.
+ * At the enrolment step of the sign-in pages: chooses the authenticator app (unless `chosen`),
+ * reads the secret the page shows beside its QR code, confirms with the first code, and saves the
+ * recovery codes.
  */
-export async function enrolTotp(page: Page): Promise<{ app: TotpApp; recoveryCodes: string[] }> {
-  await page.locator('[data-testid="authorize-enrol"][data-stage="choose"]').waitFor();
-  await page.getByTestId('authorize-enrol-totp').click();
+export async function enrolTotp(
+  page: Page,
+  opts: { chosen?: boolean } = {},
+): Promise<{ app: TotpApp; recoveryCodes: string[] }> {
+  if (opts.chosen !== true) {
+    await page.locator('[data-testid="authorize-enrol"][data-stage="choose"]').waitFor();
+    await page.getByTestId('authorize-enrol-totp').click();
+  }
   const secret = await page.getByTestId('totp-secret').getAttribute('data-secret');
   if (secret === null) throw new Error('the page shows no TOTP secret');
   const app = new TotpApp(secret);
@@ -114,6 +120,28 @@ export async function enrolTotp(page: Page): Promise<{ app: TotpApp; recoveryCod
   await page.getByTestId('authorize-enrol-confirm').click();
   const recoveryCodes = await saveRecoveryCodes(page);
   return { app, recoveryCodes };
+}
+
+/**
+ * A step-up that needs a first factor: the sign-in pages ask the signed-in person for their
+ * password again (the username is filled in) before the enrolment.
+ */
+export async function confirmPassword(page: Page, password: string): Promise<void> {
+  await page.getByTestId('authorize-enrol-reauth').waitFor();
+  const form = page.getByTestId('authorize-signin-form');
+  await form.getByLabel('Password').fill(password);
+  await form.getByLabel('Password').press('Enter');
+}
+
+/** Waits until a door shows an answer the page got by itself (no tap): `opened`, or `denied (CODE)`. */
+export async function waitForDoor(page: Page, id: string): Promise<string> {
+  const result = page.locator(
+    `[data-testid="door-${id}-result"]:not([data-result="none"]):not([data-result="pending"])`,
+  );
+  await result.waitFor();
+  const outcome = (await result.getAttribute('data-result')) ?? '';
+  const code = await result.getAttribute('data-code');
+  return outcome === 'opened' || code === null ? outcome : `${outcome} (${code})`;
 }
 
 /** Reads the recovery codes shown once, ticks "I saved them" and goes on. */
