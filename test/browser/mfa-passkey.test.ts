@@ -63,16 +63,12 @@ describe.skipIf(skip !== '')('passkeys at the front desk', () => {
     await screenshot(page, 'mfa-passkey-01-office-open');
   });
 
-  it('signs her in alone, with no password typed, and the office opens at once', async () => {
+  it('signs her in alone from the username field (conditional UI): no password typed', async () => {
     await checkOut(page);
-    await page.goto(`${hotel.url}/#/signin`);
-    const form = page.getByTestId('authorize-signin-form');
-    await form.waitFor();
-    // Conditional UI: the username field lets the browser offer passkeys in its autofill.
-    expect(await form.getByLabel('Username').getAttribute('autocomplete')).toBe('username webauthn');
-    await screenshot(page, 'mfa-passkey-02-signin');
     const before = (await authenticator.credentials())[0]?.signCount ?? 0;
-    await page.getByTestId('authorize-passkey-signin').click();
+    // The browser offers her passkey in the username field's autofill; this authenticator answers
+    // at once, as if she picked it.
+    await page.goto(`${hotel.url}/#/signin`);
     await page.getByTestId('card').waitFor();
     expect(await cardStrength(page)).toEqual({ acr: ACR.phishingResistant, amr: ['hwk', 'mfa'] });
     expect(await page.getByTestId('card-username').textContent()).toContain('carol');
@@ -84,12 +80,32 @@ describe.skipIf(skip !== '')('passkeys at the front desk', () => {
     );
   });
 
+  it('signs her in alone with the button too', async () => {
+    await checkOut(page);
+    const putBack = await authenticator.withhold();
+    await page.goto(`${hotel.url}/#/signin`);
+    const form = page.getByTestId('authorize-signin-form');
+    await form.waitFor();
+    expect(await form.getByLabel('Username').getAttribute('autocomplete')).toBe('username webauthn');
+    await screenshot(page, 'mfa-passkey-02-signin');
+    await putBack();
+    // The button asks for a challenge of its own (the autofill's offer is cancelled).
+    const challenge = page.waitForRequest((r) => r.url().endsWith('/api/authorize/passkey/options'));
+    await page.getByTestId('authorize-passkey-signin').click();
+    await challenge;
+    await page.getByTestId('card').waitFor();
+    expect(await cardStrength(page)).toEqual({ acr: ACR.phishingResistant, amr: ['hwk', 'mfa'] });
+  });
+
   it('is her second factor after a password', async () => {
     await checkOut(page);
+    // While she types her password, the autofill's passkey offer is not taken.
+    const putBack = await authenticator.withhold();
     await typePassword(page, hotel.url, 'carol', PASSWORDS.carol);
     const step = page.getByTestId('authorize-mfa');
     await step.waitFor();
     expect(await step.getAttribute('data-methods')).toContain('passkey');
+    await putBack();
     await page.getByTestId('authorize-mfa-passkey').click();
     await page.getByTestId('card').waitFor();
     expect(await cardStrength(page)).toEqual({ acr: ACR.phishingResistant, amr: ['pwd', 'hwk', 'mfa'] });
@@ -98,6 +114,7 @@ describe.skipIf(skip !== '')('passkeys at the front desk', () => {
 
   it('on http://127.0.0.1 the sign-in pages offer no passkey, and say why', async () => {
     await checkOut(page);
+    await authenticator.withhold();
     await page.goto(`${hotel.url}/#/signin`);
     await page.getByTestId('authorize-signin-form').waitFor();
     const ip = new URL(page.url());

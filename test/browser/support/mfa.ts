@@ -37,6 +37,13 @@ export interface VirtualAuthenticator {
   cdp: CDPSession;
   id: string;
   credentials(): Promise<{ credentialId: string; isResidentCredential: boolean; signCount: number }[]>;
+  /**
+   * Takes the passkeys out of the authenticator (as if the phone were in another room) and returns
+   * the call that puts them back. A virtual authenticator answers the username field's passkey
+   * offer (conditional UI) at once, as if the person picked one; without a passkey the offer waits
+   * while they type a password or press a button.
+   */
+  withhold(): Promise<() => Promise<void>>;
 }
 
 /**
@@ -61,6 +68,15 @@ export async function addPasskeyAuthenticator(page: Page): Promise<VirtualAuthen
     async credentials() {
       const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
       return credentials;
+    },
+    async withhold() {
+      const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+      for (const { credentialId } of credentials)
+        await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId });
+      return async () => {
+        for (const credential of credentials)
+          await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+      };
     },
   };
 }

@@ -30,7 +30,6 @@ export function CodeField({ id, label, value, onValue, kind, hint, testId = id }
         class="code-input"
         inputMode={totp ? 'numeric' : 'text'}
         autoComplete={totp ? 'one-time-code' : 'off'}
-        pattern={totp ? '[0-9 ]*' : undefined}
         maxLength={totp ? 8 : 32}
         autoCapitalize="none"
         spellcheck={false}

@@ -93,6 +93,7 @@ export function SecondFactorStep({
         <form class="form" ref={form} onSubmit={submit} data-testid="authorize-mfa-form" data-mode={mode}>
           {mode === 'totp' ? (
             <CodeField
+              key="totp"
               id="authorize-mfa-code"
               label="Code from your authenticator app"
               hint="Six digits; a new one every 30 seconds."
@@ -102,6 +103,7 @@ export function SecondFactorStep({
             />
           ) : (
             <CodeField
+              key="recovery"
               id="authorize-mfa-recovery"
               label="Recovery code"
               hint="One of the codes you saved when you set up your second factor. Each works once."
