@@ -168,3 +168,19 @@ export async function saveRecoveryCodes(page: Page): Promise<string[]> {
   await page.getByTestId('recovery-codes-continue').click();
   return codes;
 }
+
+/**
+ * The manager's office wants two factors: taps it, follows its step-up to the sign-in pages,
+ * confirms the password, sets up an authenticator app there, and waits for the office to be tried
+ * again. Returns the office's answer and the app (for codes at later sign-ins).
+ */
+export async function openOfficeWithTotp(
+  page: Page,
+  password: string,
+): Promise<{ office: string; app: TotpApp }> {
+  await page.getByTestId('door-office').click();
+  await page.getByTestId('door-office-step-up-start').click();
+  await confirmPassword(page, password);
+  const { app } = await enrolTotp(page);
+  return { office: await waitForDoor(page, 'office'), app };
+}
