@@ -186,6 +186,40 @@ describe.skipIf(notBuilt !== undefined)('keycard demo', () => {
     expect(((await post.json()) as { error: { code: string } }).error.code).toBe('ERR_METHOD_NOT_ALLOWED');
   });
 
+  it("mails alice's reset link to the mailbox: her demo address is verified", async () => {
+    const mailbox = /mailbox\s+demo mail \(read-only\)\s+(http:\/\/\S+)/.exec(hotel.output())?.[1];
+    expect(mailbox, hotel.output()).toBeDefined();
+    const ui = (await (await fetch(`${hotel.url}/api/ui-config`)).json()) as { accounts?: object };
+    expect(ui.accounts).toMatchObject({ passwordReset: true });
+    const post = (path: string, body: unknown) =>
+      fetch(`${hotel.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post('/api/password/forgot', { login: 'alice' })).status).toBe(202);
+    let token: string | undefined;
+    for (let i = 0; i < 100 && token === undefined; i++) {
+      const mails = (await (await fetch(mailbox!)).json()) as {
+        to: string[];
+        subject: string;
+        text: string;
+      }[];
+      const reset = mails.find((m) => m.to.includes('alice@hotel.example') && /Reset/.test(m.subject));
+      token = /#\/reset\?token=([A-Za-z0-9_-]+)/.exec(reset?.text ?? '')?.[1];
+      if (token === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(token).toBeDefined();
+    // Her demo password again: the accounts stay as the README lists them.
+    expect((await post('/api/password/reset', { token, password: 'alice-room-101' })).status).toBe(204);
+    const login = await post('/api/login', {
+      username: 'alice',
+      password: 'alice-room-101',
+      client_id: 'keycard-cli',
+    });
+    expect(login.status).toBe(200);
+  });
+
   it('stops the server and every door on SIGINT, leaving no process behind', async () => {
     const doors = hotel.doorPids();
     expect(doors).toHaveLength(4);

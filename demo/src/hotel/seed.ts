@@ -18,13 +18,21 @@ export interface DemoGuest {
   password: string;
   roles: string[];
   room?: string;
+  /** A demo address at the hotel's own domain: its mail lands in the demo's mailbox, nowhere else. */
+  email: string;
 }
 
 /** The hotel's people: two guests and the manager. */
 export const DEMO_GUESTS: readonly DemoGuest[] = [
-  { username: 'alice', password: 'alice-room-101', roles: ['guest'], room: '101' },
-  { username: 'bob', password: 'bob-room-102', roles: ['guest'], room: '102' },
-  { username: 'carol', password: 'carol-manager', roles: ['manager'] },
+  {
+    username: 'alice',
+    password: 'alice-room-101',
+    roles: ['guest'],
+    room: '101',
+    email: 'alice@hotel.example',
+  },
+  { username: 'bob', password: 'bob-room-102', roles: ['guest'], room: '102', email: 'bob@hotel.example' },
+  { username: 'carol', password: 'carol-manager', roles: ['manager'], email: 'carol@hotel.example' },
 ];
 
 /**
@@ -93,6 +101,9 @@ export async function seedHotel(server: KeycardServer): Promise<boolean> {
       password: g.password,
       roles: g.roles,
       claims: g.room === undefined ? {} : { room: g.room },
+      // Verified: "Forgot password?" then mails the reset link to the demo's mailbox.
+      email: g.email,
+      emailVerified: true,
     });
   }
   return true;

@@ -44,6 +44,16 @@ export {
 } from './wire/authorize.js';
 export type { AccessTokenClaims } from './wire/claims.js';
 export type { DiscoveryDocument } from './wire/discovery.js';
+export {
+  type AccountFeatures,
+  type ChangeEmailInput,
+  EMAIL_API,
+  EMAIL_LINK_ROUTES,
+  type ForgotPasswordInput,
+  type ResetPasswordInput,
+  type SignupInput,
+  type VerifyEmailInput,
+} from './wire/email.js';
 export type { ApiErrorBody, OAuthErrorBody } from './wire/errors.js';
 export {
   type AccountMfa,
@@ -72,6 +82,7 @@ export type {
   AdminRoleInput,
   AdminSession,
   AdminUser,
+  AdminUserListed,
   AuditEntry,
   AuditPage,
   AuditQuery,

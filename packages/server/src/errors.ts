@@ -172,6 +172,16 @@ export const SERVER_ERRORS = {
     message: 'This server sends no mail: email sign-up and recovery are off',
     oauth: 'invalid_request',
   },
+  ERR_SIGNUP_DISABLED: {
+    status: 404,
+    message: 'Self-service sign-up is off on this server',
+    oauth: 'invalid_request',
+  },
+  ERR_EMAIL_TOKEN_INVALID: {
+    status: 400,
+    message: 'This link is invalid, was already used or has expired',
+    oauth: 'invalid_request',
+  },
   ERR_CONFIG_INVALID: { status: 500, message: 'The configuration is invalid', oauth: 'server_error' },
   ERR_MASTER_KEY_INVALID: {
     status: 500,

@@ -1,3 +1,18 @@
+export {
+  checkEmail,
+  emailKey,
+  type RequestEmailChangeDeps,
+  type RequestPasswordResetDeps,
+  type ResetPasswordDeps,
+  requestEmailChange,
+  requestPasswordReset,
+  resetPassword,
+  type SignUpDeps,
+  type SignUpInput,
+  signUp,
+  type VerifyEmailDeps,
+  verifyEmailToken,
+} from './accounts/index.js';
 export type { AuditLog, AuditType } from './audit/index.js';
 export {
   type BackchannelLogout,

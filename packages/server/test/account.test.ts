@@ -187,6 +187,7 @@ describe('first-party account API', () => {
     expect(ui.body).toEqual({
       issuer: r.url,
       doors: [{ id: 'pool', name: 'Pool', url: 'http://127.0.0.1:4101', description: 'Swim' }],
+      accounts: { passwordReset: false, signup: false, emailVerification: false },
     });
   });
 

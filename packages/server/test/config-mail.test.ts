@@ -6,7 +6,13 @@ describe('mail and accounts configuration', () => {
   it('sends no mail by default; sign-up is off; reset and verification links have short lives', () => {
     const config = parseConfig({});
     expect(config.mail).toEqual({ smtp: null, timeoutMs: 10_000 });
-    expect(config.accounts).toEqual({ signup: false, resetTtl: 1800, verifyTtl: 86_400 });
+    expect(config.accounts).toEqual({
+      signup: false,
+      resetTtl: 1800,
+      verifyTtl: 86_400,
+      requestsPerIp: { limit: 20, windowSeconds: 900 },
+      mailsPerAccount: { limit: 3, windowSeconds: 900 },
+    });
     expect(config.ui.mailbox).toBeUndefined();
   });
 

@@ -313,7 +313,12 @@ describe('the server and its mailer', () => {
   it('tells the web app where the mailbox is (ui.mailbox) and lets the page reach it (CSP)', async () => {
     r = await startServer({ databaseUrl: 'memory', ui: { mailbox: 'http://127.0.0.1:4005/mailbox' } });
     const ui = await getJson(`${r.url}/api/ui-config`);
-    expect(ui.body).toEqual({ issuer: r.url, doors: [], mailbox: 'http://127.0.0.1:4005/mailbox' });
+    expect(ui.body).toEqual({
+      issuer: r.url,
+      doors: [],
+      accounts: { passwordReset: false, signup: false, emailVerification: false },
+      mailbox: 'http://127.0.0.1:4005/mailbox',
+    });
     const { contentSecurityPolicy } = await import('../src/http/security-headers.js');
     expect(contentSecurityPolicy(r.server.services.config)).toContain(
       "connect-src 'self' http://127.0.0.1:4005",

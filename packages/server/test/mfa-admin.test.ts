@@ -47,6 +47,22 @@ describe('admin: a user’s factors and roles that require one', () => {
       passkeys: [passkey],
       recovery_codes: { remaining: 10 },
     });
+    // The user list says who enrolled what.
+    const listed = async () =>
+      (
+        (await call(r, 'GET', '/api/admin/users', { card: admin })).body.users as {
+          id: string;
+          mfa: unknown;
+        }[]
+      )
+        .filter((u) => u.id === ada.id || u.id === boss.id)
+        .map((u) => [u.id, u.mfa]);
+    expect(await listed()).toEqual(
+      expect.arrayContaining([
+        [ada.id, { totp: true, passkeys: 1 }],
+        [boss.id, { totp: false, passkeys: 0 }],
+      ]),
+    );
 
     const guestCard = own.card;
     expect(
@@ -63,6 +79,7 @@ describe('admin: a user’s factors and roles that require one', () => {
       recovery_codes: { remaining: 0 },
       required: false,
     });
+    expect(await listed()).toContainEqual([ada.id, { totp: false, passkeys: 0 }]);
     expect(await r.server.services.storage.totp.get(ada.id)).toBeUndefined();
     const audited = await auditOf(r, 'mfa.reset', ada.id);
     expect(audited).toHaveLength(1);

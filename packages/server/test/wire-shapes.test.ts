@@ -34,6 +34,8 @@ const FIELDS = {
     roles: true,
     disabled: true,
     claims: true,
+    email: true,
+    emailVerified: true,
     createdAt: true,
     updatedAt: true,
   }),
@@ -117,6 +119,8 @@ const FIELDS = {
     session_id: true,
     scope: true,
     aud: true,
+    email: true,
+    email_verified: true,
   }),
 };
 
@@ -170,7 +174,7 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
     expect(created.createdAt).toBe(START_S + 61);
     const page = await call('/api/admin/users');
     expect(keys(page)).toEqual(['next', 'users']);
-    for (const user of page.users) expect(keys(user)).toEqual(FIELDS.user);
+    for (const user of page.users) expect(keys(user)).toEqual([...FIELDS.user, 'mfa'].sort());
     expect(page.users.find((u: AdminUser) => u.username === 'boss').createdAt).toBe(START_S);
   });
 

@@ -31,6 +31,7 @@ import { tokenSign } from './token-sign.js';
 import { tokenVerify } from './token-verify.js';
 import { usersAdd } from './users-add.js';
 import { usersDisable } from './users-disable.js';
+import { usersEmail } from './users-email.js';
 import { usersList } from './users-list.js';
 import { usersMfaReset } from './users-mfa-reset.js';
 import { usersMfaShow } from './users-mfa-show.js';
@@ -51,6 +52,7 @@ export const commands: readonly Command[] = [
   usersDisable,
   usersPasswd,
   usersRoles,
+  usersEmail,
   usersRemove,
   usersMfaShow,
   usersMfaReset,

@@ -24,7 +24,7 @@ export const usersList: Command = {
       }
       const rows =
         args.values['json'] === true ? users : users.map((u) => ({ ...u, createdAt: isoTime(u.createdAt) }));
-      printRows(io, args, rows, ['username', 'id', 'roles', 'disabled', 'createdAt']);
+      printRows(io, args, rows, ['username', 'id', 'roles', 'email', 'disabled', 'createdAt']);
       return EXIT.OK;
     });
   },

@@ -24,6 +24,10 @@ export interface Me {
   scope: string;
   /** Always the API audience (`keycard`): the account API accepts no other card. */
   aud: string;
+  /** The account's email address, `null` when it has none. */
+  email: string | null;
+  /** Whether the owner proved they read mail at `email` (only a verified address gets reset links). */
+  email_verified: boolean;
 }
 
 /** One of the caller's own sessions (`GET /api/sessions`). */
@@ -75,8 +79,18 @@ export interface AdminUser {
   roles: string[];
   disabled: boolean;
   claims: Record<string, unknown>;
+  /** The user's email address, `null` when none. */
+  email: string | null;
+  /** Whether the address is verified (set by an admin, or proven by a mailed link). */
+  emailVerified: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A user in the admin list: the record and which second factors they set up (who enrolled). */
+export interface AdminUserListed extends AdminUser {
+  /** Whether a TOTP is confirmed, and how many passkeys. */
+  mfa: { totp: boolean; passkeys: number };
 }
 
 /** Grant types a client can be registered for. */

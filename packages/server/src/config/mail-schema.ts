@@ -44,7 +44,20 @@ export const mailSchema = z
   })
   .prefault({});
 
-/** `accounts`: self-service sign-up and the lifetimes of the links mailed to users (seconds). */
+/** A `{ limit, windowSeconds }` sliding-window budget, as the `throttle` block's. */
+const windowLimit = (limit: number, windowSeconds: number) =>
+  z
+    .object({
+      limit: z.number().int().min(1).max(1_000_000).default(limit),
+      windowSeconds: z.number().int().min(1).max(86_400).default(windowSeconds),
+    })
+    .strict()
+    .prefault({});
+
+/**
+ * `accounts`: self-service sign-up, the lifetimes of the links mailed to users (seconds), and the
+ * budgets that keep the email endpoints from spamming a mailbox (they follow `throttle.enabled`).
+ */
 export const accountsSchema = z
   .object({
     /** `POST /api/signup` (needs mail: the account is confirmed through its address). */
@@ -53,6 +66,10 @@ export const accountsSchema = z
     resetTtl: z.number().int().min(300).max(86_400).default(1800),
     /** Lifetime of an email-verification link. */
     verifyTtl: z.number().int().min(600).max(604_800).default(86_400),
+    /** Calls to the mail and link endpoints (forgot, reset, verify, change address) per source. */
+    requestsPerIp: windowLimit(20, 900),
+    /** Mails to one account (reset links, verification links, "account exists" notices). */
+    mailsPerAccount: windowLimit(3, 900),
   })
   .strict()
   .prefault({});

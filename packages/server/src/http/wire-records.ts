@@ -40,6 +40,8 @@ export function wireUser(user: UserRecord): AdminUser {
     roles: user.roles,
     disabled: user.disabled,
     claims: user.claims,
+    email: user.email,
+    emailVerified: user.email !== null && user.emailVerifiedAt !== null,
     createdAt: toEpochSeconds(user.createdAt),
     updatedAt: toEpochSeconds(user.updatedAt),
   };

@@ -3,6 +3,7 @@ import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../conte
 import { ServerError } from '../errors.js';
 import { checkPasswordPolicy } from '../passwords/index.js';
 import { publishSessionRevocations } from '../revocations/index.js';
+import type { UserRecord } from '../storage/index.js';
 
 /** What {@link changePassword} reads; it publishes a revocation per revoked session. */
 export type ChangePasswordDeps = Pick<
@@ -50,31 +51,52 @@ export async function changePassword(
     await ctx.throttle.settleSignIn(ticket, ok ? 'aborted' : 'failure');
     if (!ok) throw new ServerError('ERR_INVALID_CREDENTIALS');
   }
-  checkPasswordPolicy(input.newPassword, ctx.config.passwords);
-  const now = ctx.clock();
-  await ctx.storage.users.update(user.id, {
-    passwordHash: await ctx.passwords.hash(input.newPassword),
-    updatedAt: now,
-  });
-  const kept =
-    input.keepSessionId === undefined ? undefined : await ctx.storage.sessions.get(input.keepSessionId);
-  await endUserBrowserSessions(ctx, user.id, 'password_change', {
+  const revoked = await replacePassword(ctx, user, input.newPassword, {
+    reason: 'password_change',
     actor: input.actor ?? user.id,
     request,
-    keep: kept?.userId === user.id ? kept.browserSessionId : undefined,
+    keepSessionId: input.keepSessionId,
   });
-  const revoked = await ctx.storage.sessions.revokeByUser(
-    user.id,
-    now,
-    'password_change',
-    input.keepSessionId,
-  );
-  for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
-  await publishSessionRevocations(ctx, revoked);
   await ctx.audit.record('user.password_change', {
     actor: input.actor ?? user.id,
     subject: user.id,
     request,
-    detail: { revokedSessions: revoked.length },
+    detail: { revokedSessions: revoked },
   });
+}
+
+/**
+ * The part of a password change every path shares (self-service, admin, reset by mail): checks the
+ * policy, stores the new hash, ends the user's browser sessions and revokes their sessions (each
+ * with a `session` revocation event), sparing only `keepSessionId` and the browser session it came
+ * from. Returns how many sessions it revoked; the caller audits.
+ *
+ * @example
+ * ```ts
+ * await replacePassword(ctx, user, newPassword, { reason: 'password_reset', actor: user.id, request });
+ * ```
+ */
+export async function replacePassword(
+  ctx: ChangePasswordDeps,
+  user: UserRecord,
+  newPassword: string,
+  opts: { reason: string; actor: string | null; request: RequestInfo; keepSessionId?: string | undefined },
+): Promise<number> {
+  checkPasswordPolicy(newPassword, ctx.config.passwords);
+  const now = ctx.clock();
+  await ctx.storage.users.update(user.id, {
+    passwordHash: await ctx.passwords.hash(newPassword),
+    updatedAt: now,
+  });
+  const kept =
+    opts.keepSessionId === undefined ? undefined : await ctx.storage.sessions.get(opts.keepSessionId);
+  await endUserBrowserSessions(ctx, user.id, opts.reason, {
+    actor: opts.actor,
+    request: opts.request,
+    keep: kept?.userId === user.id ? kept.browserSessionId : undefined,
+  });
+  const revoked = await ctx.storage.sessions.revokeByUser(user.id, now, opts.reason, opts.keepSessionId);
+  for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
+  await publishSessionRevocations(ctx, revoked);
+  return revoked.length;
 }

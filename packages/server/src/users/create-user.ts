@@ -1,3 +1,4 @@
+import { checkEmail } from '../accounts/email-key.js';
 import type { RequestInfo, ServerContext } from '../context.js';
 import { randomId } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
@@ -12,6 +13,13 @@ export interface CreateUserInput {
   roles?: string[];
   claims?: Record<string, unknown>;
   disabled?: boolean;
+  /** The user's email address (checked and normalised; unique per account, case-insensitively). */
+  email?: string;
+  /**
+   * Whether `email` counts as verified (default false). Only a verified address gets password-reset
+   * links: an admin, the CLI or a seed vouching for it passes true; self-service sign-up never does.
+   */
+  emailVerified?: boolean;
 }
 
 /** What {@link createUser} reads. */
@@ -19,7 +27,8 @@ export type CreateUserDeps = Pick<ServerContext, 'storage' | 'clock' | 'config' 
 
 /**
  * Creates a user with an argon2id password hash. Unknown roles are rejected. The random id is
- * never a client's id (subjects cannot be confused).
+ * never a client's id (subjects cannot be confused). An address another user has is refused with
+ * ERR_CONFLICT; it is stored unverified unless `emailVerified` says otherwise.
  *
  * @example
  * ```ts
@@ -33,6 +42,7 @@ export async function createUser(
 ): Promise<UserRecord> {
   const { username, key } = checkUsername(input.username);
   checkPasswordPolicy(input.password, ctx.config.passwords);
+  const email = input.email === undefined ? undefined : checkEmail(input.email);
   const roles = [...new Set(input.roles ?? [])];
   await assertRolesExist(ctx, roles);
   const now = ctx.clock();
@@ -44,16 +54,16 @@ export async function createUser(
     roles,
     disabled: input.disabled ?? false,
     claims: input.claims ?? {},
-    email: null,
-    emailKey: null,
-    emailVerifiedAt: null,
+    email: email?.email ?? null,
+    emailKey: email?.key ?? null,
+    emailVerifiedAt: email !== undefined && input.emailVerified === true ? now : null,
     createdAt: now,
     updatedAt: now,
   };
   try {
     await ctx.storage.users.create(user);
   } catch (error) {
-    if (error instanceof StorageConflictError) throw new ServerError('ERR_USERNAME_TAKEN', { cause: error });
+    if (error instanceof StorageConflictError) throw await conflictOf(ctx, user, error);
     throw error;
   }
   if (opts.actor !== undefined) {
@@ -61,10 +71,28 @@ export async function createUser(
       actor: opts.actor,
       subject: user.id,
       request: opts.request,
-      detail: { username, roles },
+      detail: { username, roles, email: user.email !== null },
     });
   }
   return user;
+}
+
+/**
+ * Which unique key a refused create hit: the username (ERR_USERNAME_TAKEN, as before addresses
+ * existed) or the address (ERR_CONFLICT naming the field).
+ */
+async function conflictOf(
+  ctx: Pick<ServerContext, 'storage'>,
+  user: UserRecord,
+  cause: StorageConflictError,
+): Promise<ServerError> {
+  const addressTaken =
+    user.emailKey !== null &&
+    (await ctx.storage.users.getByUsername(user.usernameKey)) === undefined &&
+    (await ctx.storage.users.getByEmail(user.emailKey)) !== undefined;
+  return addressTaken
+    ? new ServerError('ERR_CONFLICT', { message: 'email: another user has this address', cause })
+    : new ServerError('ERR_USERNAME_TAKEN', { cause });
 }
 
 /**

@@ -1,8 +1,9 @@
+import { checkEmail } from '../accounts/email-key.js';
 import { type EndBrowserSessionDeps, endUserBrowserSessions } from '../authorize/end-browser-session.js';
 import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
 import { publishSessionRevocations, publishSubjectRevocation } from '../revocations/index.js';
-import type { UserRecord } from '../storage/index.js';
+import { StorageConflictError, type UserPatch, type UserRecord } from '../storage/index.js';
 import { type ChangePasswordDeps, changePassword } from './change-password.js';
 import { assertRolesExist } from './create-user.js';
 
@@ -12,6 +13,8 @@ export interface UpdateUserInput {
   disabled?: boolean;
   password?: string;
   claims?: Record<string, unknown>;
+  /** A new address, stored as verified (the admin vouches for it); `null` removes it. */
+  email?: string | null;
 }
 
 /** What `revokeSubject` reads. */
@@ -25,7 +28,8 @@ export type UpdateUserDeps = Pick<ServerContext, 'storage' | 'clock' | 'audit'> 
   RevokeSubjectDeps;
 
 /**
- * Applies admin changes. Disabling revokes every session and publishes a `subject` event so
+ * Applies admin changes. A new address is stored verified and voids the links mailed to the old
+ * one. Disabling revokes every session and publishes a `subject` event so
  * tokens already issued stop working at every guard; a new password revokes all sessions.
  * Changed roles or claims publish a `subject` event too (live tokens carry the old ones), but
  * keep the sessions: the client's next refresh gets a token with the new roles and claims.
@@ -44,17 +48,34 @@ export async function updateUser(
   const user = await ctx.storage.users.getById(userId);
   if (user === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
   if (input.roles !== undefined) await assertRolesExist(ctx, input.roles);
+  const email = input.email === undefined ? {} : await emailPatch(ctx, user, input.email);
   if (input.password !== undefined) {
     await changePassword(ctx, { userId, newPassword: input.password, actor: opts.actor }, opts.request);
   }
   const now = ctx.clock();
-  const updated = await ctx.storage.users.update(userId, {
-    ...(input.roles !== undefined ? { roles: [...new Set(input.roles)] } : {}),
-    ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
-    ...(input.claims !== undefined ? { claims: input.claims } : {}),
-    updatedAt: now,
-  });
+  let updated: UserRecord | undefined;
+  try {
+    updated = await ctx.storage.users.update(userId, {
+      ...(input.roles !== undefined ? { roles: [...new Set(input.roles)] } : {}),
+      ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+      ...(input.claims !== undefined ? { claims: input.claims } : {}),
+      ...email,
+      updatedAt: now,
+    });
+  } catch (error) {
+    if (error instanceof StorageConflictError)
+      throw new ServerError('ERR_CONFLICT', {
+        message: 'email: another user has this address',
+        cause: error,
+      });
+    throw error;
+  }
   if (updated === undefined) throw new ServerError('ERR_USER_NOT_FOUND');
+  if (updated.emailKey !== user.emailKey) {
+    // Links mailed to the old address must not open the account any more.
+    await ctx.storage.emailTokens.deleteByUser(userId, 'password_reset');
+    await ctx.storage.emailTokens.deleteByUser(userId, 'email_verify');
+  }
   if (input.disabled === true && !user.disabled) await revokeSubject(ctx, userId, 'disabled');
   else if (tokenContentChanged(user, updated)) await publishSubjectRevocation(ctx, userId);
   await ctx.audit.record('admin.user.update', {
@@ -67,6 +88,26 @@ export async function updateUser(
     },
   });
   return updated;
+}
+
+/**
+ * The storage patch of an admin-set address: verified now (the admin vouches for it), or removed.
+ * Setting the address the user already has keeps its verification time. Another user's address
+ * is refused with ERR_CONFLICT (the admin sees every user anyway).
+ */
+async function emailPatch(
+  ctx: Pick<ServerContext, 'storage' | 'clock'>,
+  user: UserRecord,
+  raw: string | null,
+): Promise<UserPatch> {
+  if (raw === null) return { email: null, emailKey: null, emailVerifiedAt: null };
+  const { email, key } = checkEmail(raw);
+  const holder = await ctx.storage.users.getByEmail(key);
+  if (holder !== undefined && holder.id !== user.id)
+    throw new ServerError('ERR_CONFLICT', { message: 'email: another user has this address' });
+  const verifiedAt =
+    user.emailKey === key && user.emailVerifiedAt !== null ? user.emailVerifiedAt : ctx.clock();
+  return { email, emailKey: key, emailVerifiedAt: verifiedAt };
 }
 
 /**

@@ -29,6 +29,8 @@ export function apiAccountRoutes(app: FastifyInstance, ctx: ServerContext): void
       session_id: caller.sessionId,
       scope: caller.scopes.join(' '),
       aud: caller.claims.aud as string, // authenticate() checked it is exactly the API audience
+      email: user.email,
+      email_verified: user.email !== null && user.emailVerifiedAt !== null,
     } satisfies Me;
   });
 

@@ -8,6 +8,7 @@ import { adminUserRoutes } from './admin-users.js';
 import { apiAccountRoutes } from './api-account.js';
 import { apiAccountMfaRoutes } from './api-account-mfa.js';
 import { apiAuthorizeRoutes } from './api-authorize.js';
+import { apiEmailRoutes } from './api-email.js';
 import { apiMfaRoutes } from './api-mfa.js';
 import { apiSessionRoutes } from './api-session.js';
 import { authorizeLogoutRoutes } from './authorize-logout.js';
@@ -43,6 +44,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: 
   apiAccountRoutes(app, ctx);
   apiAccountMfaRoutes(app, ctx);
   apiMfaRoutes(app, ctx);
+  apiEmailRoutes(app, ctx);
   revocationRoutes(app, ctx, hooks);
   adminUserRoutes(app, ctx);
   adminDirectoryRoutes(app, ctx);

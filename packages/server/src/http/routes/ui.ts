@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
+import type { AccountFeatures } from '@keycard/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
@@ -47,7 +48,14 @@ export function wantsSpa(method: string, url: string, accept: string | undefined
 export function uiRoutes(app: FastifyInstance, ctx: ServerContext): { spa: boolean } {
   app.get('/api/ui-config', async () => {
     const { doors, mailbox } = ctx.config.ui;
-    return { issuer: ctx.issuer, doors, ...(mailbox === undefined ? {} : { mailbox }) };
+    const mail = ctx.mailer.configured;
+    // Which email flows work here: the pages offer only these links and forms.
+    const accounts: AccountFeatures = {
+      passwordReset: mail,
+      signup: mail && ctx.config.accounts.signup,
+      emailVerification: mail,
+    };
+    return { issuer: ctx.issuer, doors, accounts, ...(mailbox === undefined ? {} : { mailbox }) };
   });
 
   app.post('/api/inspect', async (request, reply) => {
