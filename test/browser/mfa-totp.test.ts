@@ -21,8 +21,9 @@ import {
   cardStrength,
   checkOut,
   confirmPassword,
-  enrolTotp,
-  type TotpApp,
+  layoutAtBothSizes,
+  saveRecoveryCodes,
+  TotpApp,
   typePassword,
   waitForDoor,
 } from './support/mfa.js';
@@ -57,6 +58,7 @@ describe.skipIf(skip !== '')('a second factor by authenticator app, asked for by
     // The refusal came from the card she holds: a password-only office card.
     expect(await page.getByTestId('door-office-result').getAttribute('data-card-acr')).toBe(ACR.password);
     expect(await unnamedControls(page)).toEqual([]);
+    expect(await layoutAtBothSizes(page, 'mfa-office-step-up')).toEqual([]);
     await screenshot(page, 'mfa-01-office-step-up');
   });
 
@@ -73,8 +75,19 @@ describe.skipIf(skip !== '')('a second factor by authenticator app, asked for by
     expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
     expect(await page.locator('.totp-setup svg').count()).toBe(0);
+    expect(await unnamedControls(page)).toEqual([]);
+    expect(await layoutAtBothSizes(page, 'mfa-enrol-totp')).toEqual([]);
     await screenshot(page, 'mfa-03-enrol-totp');
-    ({ app, recoveryCodes } = await enrolTotp(page, { chosen: true }));
+    const secret = (await page.getByTestId('totp-secret').getAttribute('data-secret')) ?? '';
+    app = new TotpApp(secret);
+    await page.getByLabel('Code from your authenticator app').fill(await app.next());
+    await page.getByTestId('authorize-enrol-confirm').click();
+    await page.getByTestId('recovery-codes').waitFor();
+    // Shown once, to be saved before going on.
+    expect(await page.getByTestId('recovery-codes-continue').isDisabled()).toBe(true);
+    expect(await layoutAtBothSizes(page, 'mfa-recovery-codes')).toEqual([]);
+    await screenshot(page, 'mfa-04-recovery-codes');
+    recoveryCodes = await saveRecoveryCodes(page);
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
     for (const code of recoveryCodes) expect(code).toMatch(/^[a-km-np-z2-9]{5}-[a-km-np-z2-9]{5}$/);
@@ -89,7 +102,7 @@ describe.skipIf(skip !== '')('a second factor by authenticator app, asked for by
     await page.getByTestId('sessions-list').waitFor();
     await expect.poll(() => page.locator('[data-testid^="session-"][data-current]').count()).toBe(1);
     await page.getByTestId('nav-desk').click();
-    await screenshot(page, 'mfa-04-office-open');
+    await screenshot(page, 'mfa-05-office-open');
   });
 
   it('signed in again: her password, then a code; a code already used is refused on the page', async () => {
@@ -103,11 +116,13 @@ describe.skipIf(skip !== '')('a second factor by authenticator app, asked for by
     const field = page.getByLabel('Code from your authenticator app');
     expect(await field.getAttribute('autocomplete')).toBe('one-time-code');
     expect(await field.getAttribute('inputmode')).toBe('numeric');
-    await screenshot(page, 'mfa-05-second-factor');
+    await screenshot(page, 'mfa-06-second-factor');
     await answerTotp(page, app.used());
     const error = page.getByTestId('authorize-mfa-error');
     await expect.poll(() => error.getAttribute('data-code')).toBe('ERR_MFA_INVALID');
     expect(await error.textContent()).toContain('did not work');
+    expect(await unnamedControls(page)).toEqual([]);
+    expect(await layoutAtBothSizes(page, 'mfa-second-factor')).toEqual([]);
     await answerTotp(page, await app.next());
     await page.getByTestId('card').waitFor();
     expect(await cardStrength(page)).toEqual({ acr: ACR.mfa, amr: ['pwd', 'otp', 'mfa'] });
@@ -131,7 +146,7 @@ describe.skipIf(skip !== '')('a second factor by authenticator app, asked for by
     const error = page.getByTestId('authorize-mfa-error');
     await expect.poll(() => error.getAttribute('data-code')).toBe('ERR_MFA_INVALID');
     expect(await error.textContent()).toContain('Each one works once');
-    await screenshot(page, 'mfa-06-recovery-code-used');
+    await screenshot(page, 'mfa-07-recovery-code-used');
     // Another code still works.
     await page.getByLabel('Recovery code').fill(recoveryCodes[1]!);
     await page.getByTestId('authorize-mfa-submit').click();

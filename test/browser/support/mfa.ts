@@ -3,6 +3,7 @@
 // the sign-in pages ask for, as the person would take them.
 import { Secret, TOTP } from 'otpauth';
 import type { CDPSession, Page } from 'playwright-core';
+import { layoutOffenders, layoutShot, VIEWPORTS } from './layout.js';
 
 /** The authenticator app on the person's phone: one TOTP secret, each code used once. */
 export class TotpApp {
@@ -183,4 +184,21 @@ export async function openOfficeWithTotp(
   await confirmPassword(page, password);
   const { app } = await enrolTotp(page);
   return { office: await waitForDoor(page, 'office'), app };
+}
+
+/**
+ * The layout offenders of the page as it is now, at both viewports of the layout test (laptop and
+ * phone), with a screenshot of each in test-results/screenshots/layout/; the page's size is put back.
+ */
+export async function layoutAtBothSizes(page: Page, name: string): Promise<string[]> {
+  const before = page.viewportSize();
+  const out: string[] = [];
+  for (const viewport of VIEWPORTS) {
+    await page.setViewportSize({ width: viewport.width, height: viewport.height });
+    await page.evaluate(() => document.fonts.ready.then(() => undefined));
+    await layoutShot(page, `${viewport.name}-${name}`);
+    out.push(...(await layoutOffenders(page)).map((line) => `${viewport.name}-${name}: ${line}`));
+  }
+  if (before) await page.setViewportSize(before);
+  return out;
 }
