@@ -39,8 +39,16 @@ export {
   type AuthorizeAnswer,
   type AuthorizeConsentInput,
   type AuthorizeDetails,
+  type AuthorizeLoginAnswer,
   type AuthorizeLoginInput,
+  type AuthorizeMfaChallenge,
+  type AuthorizeMfaInput,
+  type AuthorizeMfaOptions,
+  type AuthorizePasskeyInput,
+  type AuthorizePasskeyOptions,
+  type AuthorizePasskeyOptionsInput,
   type AuthorizeStep,
+  type SecondFactorMethod,
 } from './wire/authorize.js';
 export type { AccessTokenClaims } from './wire/claims.js';
 export type { DiscoveryDocument } from './wire/discovery.js';

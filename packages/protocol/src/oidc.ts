@@ -60,6 +60,8 @@ export interface OidcDiscoveryFields {
   id_token_signing_alg_values_supported: string[];
   subject_types_supported: string[];
   claims_supported: string[];
+  /** OpenID Connect Discovery §3: the `acr` values served (keycard's `ACR_VALUES`, weakest first). */
+  acr_values_supported: string[];
   /** OpenID Connect Core §3.1.2.1 `prompt` values the authorization endpoint understands. */
   prompt_values_supported?: string[];
   /**

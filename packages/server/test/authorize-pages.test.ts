@@ -304,7 +304,7 @@ describe('sign-in on the pages', () => {
     await signInThroughPages(r.url, browser, requestParams('desk'), 'alice', PASSWORD);
     await r.server.services.audit.flush();
     const [success] = await r.server.services.storage.audit.list({ type: 'login.success', limit: 1 });
-    expect(success?.detail).toEqual({ via: 'authorize', clientId: 'desk' });
+    expect(success?.detail).toEqual({ via: 'authorize', clientId: 'desk', amr: ['pwd'] });
     const failures = await r.server.services.storage.audit.list({ type: 'login.failure', limit: 50 });
     expect(failures.length).toBeGreaterThan(0);
     expect(JSON.stringify(failures)).not.toContain('wrong password');

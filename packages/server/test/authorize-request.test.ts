@@ -50,6 +50,7 @@ describe('an authorization request', () => {
         loginHint: 'alice',
         dpopJkt: undefined,
         resources: [],
+        acrValues: [],
       },
     });
   });
@@ -87,6 +88,40 @@ describe('an authorization request', () => {
   ])('refuses %s at the client', async (_, extra, error) => {
     const parsed = await parse([...Object.entries(GOOD), ...(extra as [string, string][])]);
     expect(parsed).toMatchObject({ kind: 'redirect-error', error, state: 'xyz' });
+  });
+
+  it('keeps the acr_values keycard knows, in the request order, each once; drops the rest', async () => {
+    const read = async (acr: string) => {
+      const parsed = await parse({ ...GOOD, acr_values: acr });
+      if (parsed.kind !== 'ok') throw new Error(`refused: ${JSON.stringify(parsed)}`);
+      return parsed.request.acrValues;
+    };
+    expect(await read('urn:keycard:acr:phr urn:other:loa3 urn:keycard:acr:mfa')).toEqual([
+      'urn:keycard:acr:phr',
+      'urn:keycard:acr:mfa',
+    ]);
+    expect(await read('urn:keycard:acr:mfa  urn:keycard:acr:mfa')).toEqual(['urn:keycard:acr:mfa']);
+    expect(await read('urn:other:loa3')).toEqual([]);
+    expect(await read('')).toEqual([]);
+  });
+
+  it.each([
+    ['an acr value with a quote', { acr_values: 'urn:keycard:acr:mfa "x"' }],
+    ['an acr value with a backslash', { acr_values: 'a\\b' }],
+    ['a control character in acr_values', { acr_values: 'urn:keycard:acr:mfa\turn:x' }],
+    ['acr_values over 1024 characters', { acr_values: `urn:keycard:acr:mfa ${'x'.repeat(1010)}` }],
+  ])('refuses %s at the client (invalid_request)', async (_, extra) => {
+    const parsed = await parse({ ...GOOD, ...extra });
+    expect(parsed).toMatchObject({ kind: 'redirect-error', error: 'invalid_request', state: 'xyz' });
+  });
+
+  it('refuses a repeated acr_values at the client', async () => {
+    const parsed = await parse([
+      ...Object.entries(GOOD),
+      ['acr_values', 'urn:keycard:acr:mfa'],
+      ['acr_values', 'urn:keycard:acr:phr'],
+    ]);
+    expect(parsed).toMatchObject({ kind: 'redirect-error', error: 'invalid_request' });
   });
 
   it('takes a loopback redirect on any port (RFC 8252 §7.3)', async () => {

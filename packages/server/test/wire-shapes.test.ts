@@ -289,6 +289,7 @@ describe('wire shapes of /api/* and /api/admin/*', () => {
         id_token_signing_alg_values_supported: true,
         subject_types_supported: true,
         claims_supported: true,
+        acr_values_supported: true,
         authorization_endpoint: true,
         response_modes_supported: true,
         code_challenge_methods_supported: true,

@@ -13,7 +13,8 @@ export type AnswerConsentDeps = PagesDeps & Pick<ServerContext, 'audit'>;
  * The person's answer on the consent page. Allow: the consent is remembered (merged with what they
  * allowed this client before, so a later `prompt=none` needs no page) and a code issued. Deny: the
  * client gets `access_denied` with its `state`. Both are audited. ERR_LOGIN_REQUIRED when the
- * request needs a newer sign-in than the browser's.
+ * request needs a newer sign-in than the browser's, ERR_MFA_REQUIRED when it needs a second factor
+ * first.
  *
  * @example
  * ```ts
@@ -31,6 +32,8 @@ export async function answerConsent(
   const now = ctx.clock();
   const next = await decide(ctx, { interaction, client, signedIn, now });
   if (next.step === 'login') throw new ServerError('ERR_LOGIN_REQUIRED');
+  // The page asked before the session was strong enough for this request: the factor comes first.
+  if (next.step === 'mfa') throw new ServerError('ERR_MFA_REQUIRED');
   const audit = {
     actor: signedIn.user.id,
     subject: client.id,

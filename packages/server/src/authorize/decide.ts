@@ -1,12 +1,16 @@
+import type { Acr } from '@keycard/protocol';
 import type { ServerContext } from '../context.js';
+import { assessSignIn, type RequirementDeps, type SecondFactorPlan } from '../mfa/requirement.js';
 import type { BrowserSessionRecord, ClientRecord, UserRecord } from '../storage/index.js';
 import { type AuthorizationGrant, consentCovers, type GrantDeps, grantFor } from './grant.js';
 import type { Interaction } from './interaction.js';
 
 /**
  * What an authorization request still needs before a code can be issued: a sign-in (none yet, or
- * not recent enough for `prompt=login` or `max_age`), the person's consent (a client not registered
- * as first-party, asking for more than they allowed before, or `prompt=consent`), or nothing.
+ * not recent enough for `prompt=login` or `max_age`), a second factor (the browser session's acr
+ * is below what the person's policy or the request's `acr_values` require), the person's consent
+ * (a client not registered as first-party, asking for more than they allowed before, or
+ * `prompt=consent`), or nothing.
  */
 
 /** The person behind a live browser session: the session and its (existing, enabled) user. */
@@ -18,11 +22,12 @@ export interface SignedIn {
 /** The next step of an authorization request. */
 export type Decision =
   | { step: 'login' }
+  | { step: 'mfa'; required: Acr; plan: SecondFactorPlan }
   | { step: 'consent'; grant: AuthorizationGrant }
   | { step: 'ready'; grant: AuthorizationGrant };
 
 /** What {@link decide} reads. */
-export type DecideDeps = Pick<ServerContext, 'storage'> & GrantDeps;
+export type DecideDeps = Pick<ServerContext, 'storage'> & GrantDeps & RequirementDeps;
 
 /**
  * Does the request need a (new) sign-in? Yes without a browser session; with one, a sign-in made
@@ -48,9 +53,9 @@ export function loginNeeded(
 }
 
 /**
- * The next step: sign in, consent, or ready (issue the code). A first-party client is never asked
- * for consent; any other is whenever `prompt=consent` or the stored consent of this user for this
- * client does not cover every scope and audience of the grant.
+ * The next step: sign in, prove a second factor, consent, or ready (issue the code). A first-party
+ * client is never asked for consent; any other is whenever `prompt=consent` or the stored consent
+ * of this user for this client does not cover every scope and audience of the grant.
  *
  * @example
  * ```ts
@@ -69,6 +74,13 @@ export async function decide(
 ): Promise<Decision> {
   const { interaction, client, signedIn } = input;
   if (signedIn === undefined || loginNeeded(interaction, signedIn, input.now)) return { step: 'login' };
+  const { required, plan } = await assessSignIn(
+    ctx,
+    signedIn.user,
+    signedIn.session.amr,
+    interaction.request.acrValues,
+  );
+  if (plan !== undefined) return { step: 'mfa', required, plan };
   const grant = await grantFor(ctx, {
     client,
     user: signedIn.user,

@@ -31,6 +31,7 @@ export {
   type PagesDeps,
   proceed,
   type StepResult,
+  unmetRedirect,
 } from './pages.js';
 export { isS256Challenge, s256Challenge, verifyS256 } from './pkce.js';
 export { type RefusalDeps, refusalRedirect } from './refuse.js';
@@ -41,7 +42,19 @@ export {
   parseAuthorizationRequest,
 } from './request.js';
 export { type AuthorizationAnswer, authorizationResponseUrl } from './response.js';
-export { type SignInBrowserDeps, signInBrowser } from './sign-in.js';
+export {
+  completeSecondFactor,
+  type DeskOutcome,
+  type DeskSecondFactorDeps,
+  loginAtDesk,
+  passkeyAtDesk,
+} from './second-factor.js';
+export {
+  type CheckPasswordDeps,
+  checkPasswordAtDesk,
+  type SignInBrowserDeps,
+  signInBrowser,
+} from './sign-in.js';
 export {
   AUTHORIZE_PAGE,
   type AuthorizeOutcome,

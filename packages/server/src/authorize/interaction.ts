@@ -1,3 +1,4 @@
+import { ACR_VALUES } from '@keycard/protocol';
 import { MAX_CLIENT_ID_LENGTH } from '../clients/client-rules.js';
 import { MAX_REDIRECT_URI_LENGTH } from '../clients/redirect-uri.js';
 import type { ServerContext } from '../context.js';
@@ -41,17 +42,24 @@ export type InteractionDeps = Pick<ServerContext, 'sealer' | 'clock' | 'config'>
 
 /** The JSON form of an interaction (a Set does not survive JSON). */
 interface Payload {
-  v: 2;
+  /** 3 since `acr_values`: an older instance refuses a link it would read without them. */
+  v: 3;
   r: Omit<PendingRequest, 'prompt'> & { prompt: string[] };
   /** Audiences the `resource` values named; null for the client's (they may be many, and long). */
   a: string[] | null;
   c: number;
 }
 
+/** A link sealed by a release before `acr_values`: the same but for them. */
+interface V2Payload extends Omit<Payload, 'v' | 'r'> {
+  v: 2;
+  r: Omit<Payload['r'], 'acrValues'>;
+}
+
 const widest = (length: number) => WIDEST_JSON_CHAR.repeat(length);
 // Each string at its limit, in the characters its rules allow that take most room in JSON.
 const LARGEST: Payload = {
-  v: 2,
+  v: 3,
   r: {
     clientId: 'x'.repeat(MAX_CLIENT_ID_LENGTH),
     // Registered URIs are canonical (ASCII, `"` escaped); a loopback one may add any port.
@@ -65,6 +73,8 @@ const LARGEST: Payload = {
     maxAgeSeconds: MAX_AGE_LIMIT,
     loginHint: widest(MAX_LENGTH.login_hint),
     dpopJkt: 'x'.repeat(43),
+    // Only known values are kept, each once.
+    acrValues: [...ACR_VALUES],
   },
   // Audience ids are visible ASCII: `"` and `\` take two bytes.
   a: Array.from({ length: MAX_RESOURCES }, () => '"'.repeat(MAX_AUDIENCE_ID_LENGTH)),
@@ -90,7 +100,7 @@ export function sealInteraction(
 ): string {
   const { resources, ...pending } = request;
   const payload: Payload = {
-    v: 2,
+    v: 3,
     r: { ...pending, prompt: [...request.prompt] },
     a: resources.length > 0 ? [...audiences] : null,
     c: ctx.clock(),
@@ -109,11 +119,17 @@ export function sealInteraction(
  */
 export function openInteraction(ctx: InteractionDeps, sealed: string): OpenedInteraction {
   const opened = openLink(ctx, INTERACTION_CONTEXT, sealed, MAX_INTERACTION_LENGTH);
-  const payload = opened?.payload as Payload | undefined;
-  if (opened === undefined || payload?.v !== 2) throw new ServerError('ERR_INTERACTION_EXPIRED');
+  const payload = opened?.payload as Payload | V2Payload | undefined;
+  if (opened === undefined || (payload?.v !== 3 && payload?.v !== 2))
+    throw new ServerError('ERR_INTERACTION_EXPIRED');
   const { prompt, ...request } = payload.r;
   return {
-    request: { ...request, prompt: new Set(prompt as ('none' | 'login' | 'consent')[]) },
+    request: {
+      ...request,
+      prompt: new Set(prompt as ('none' | 'login' | 'consent')[]),
+      // A link sealed before acr_values (v2) asked for none.
+      acrValues: payload.v === 3 ? payload.r.acrValues : [],
+    },
     audiences: payload.a,
     createdAt: payload.c,
     expiresAt: opened.expiresAt,

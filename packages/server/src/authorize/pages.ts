@@ -2,16 +2,18 @@ import { type AuthorizeDetails, toEpochSeconds } from '@keycard/protocol';
 import { clientRedirectUriMatches } from '../clients/redirect-uri.js';
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
+import { planUnmet } from '../mfa/requirement.js';
 import type { ClientRecord } from '../storage/index.js';
 import { type DecideDeps, decide, type SignedIn } from './decide.js';
 import { requestedScopes } from './grant.js';
 import { type Interaction, type InteractionDeps, openInteraction } from './interaction.js';
 import { type IssueCodeDeps, issueAuthorizationCode } from './issue-code.js';
+import { refusalRedirect } from './refuse.js';
 
 /**
  * The steps the sign-in and consent pages drive (`POST /api/authorize/*`), over a sealed
- * interaction: what to show, and "continue as the signed-in person". Sign-in and consent have
- * their own modules.
+ * interaction: what to show, and "continue as the signed-in person". Sign-in, the second factor
+ * and consent have their own modules.
  */
 
 /** An opened interaction and its client as registered now. */
@@ -45,7 +47,8 @@ export async function loadInteraction(ctx: PagesDeps, sealed: string): Promise<L
 
 /**
  * What the page shows for an interaction (without `csrf`, which the HTTP layer adds for a browser
- * session): the client, the scopes and doors in question, who is signed in, and the step.
+ * session): the client, the scopes and doors in question, who is signed in, and the step; for step
+ * `mfa` (signed in, but not strongly enough for this request) the factors that can step it up.
  *
  * @example
  * ```ts
@@ -59,7 +62,10 @@ export async function authorizeDetails(
 ): Promise<AuthorizeDetails> {
   const { interaction, client } = loaded;
   const next = await decide(ctx, { interaction, client, signedIn, now: ctx.clock() });
-  const scopes = next.step === 'login' ? shownScopes(client, interaction.request.scopes) : next.grant.scopes;
+  const scopes =
+    next.step === 'login' || next.step === 'mfa'
+      ? shownScopes(client, interaction.request.scopes)
+      : next.grant.scopes;
   const audiences = [];
   for (const id of interaction.audiences)
     audiences.push({ id, name: (await ctx.directory.audience(id))?.name ?? id });
@@ -69,9 +75,29 @@ export async function authorizeDetails(
     audiences,
     user: signedIn === undefined ? null : { id: signedIn.user.id, username: signedIn.user.username },
     step: next.step === 'ready' ? 'continue' : next.step,
+    ...(next.step === 'mfa'
+      ? { mfa: { methods: [...next.plan.methods], enrol: next.plan.enrol, acr: next.required } }
+      : {}),
     ...(interaction.request.loginHint !== undefined ? { loginHint: interaction.request.loginHint } : {}),
     expiresAt: toEpochSeconds(interaction.expiresAt),
   };
+}
+
+/**
+ * The client's answer when the request asks for a strength the person cannot reach.
+ *
+ * @example
+ * ```ts
+ * if (planUnmet(plan)) return { redirect: unmetRedirect(ctx, loaded) };
+ * ```
+ */
+export function unmetRedirect(ctx: PagesDeps, loaded: LoadedInteraction): string {
+  return refusalRedirect(
+    ctx,
+    loaded.interaction.request,
+    'unmet_authentication_requirements',
+    'the requested acr_values need a passkey and the person has none',
+  );
 }
 
 /** The requested scopes the client may have; empty when a client changed since the request. */
@@ -88,7 +114,10 @@ export type StepResult = { redirect: string } | { details: AuthorizeDetails };
 
 /**
  * "Continue as …" and the end of a sign-in: issues the code when nothing else is needed, else
- * returns the next step's details. ERR_LOGIN_REQUIRED when a (newer) sign-in is needed.
+ * returns the next step's details (a second factor, consent). ERR_LOGIN_REQUIRED when a (newer)
+ * sign-in is needed. A second factor the person cannot give (a passkey asked of someone who has
+ * none) sends the client `unmet_authentication_requirements` (OpenID Connect Core Unmet
+ * Authentication Requirements 1.0).
  *
  * @example
  * ```ts
@@ -104,7 +133,9 @@ export async function proceed(
   const { interaction, client } = loaded;
   const next = await decide(ctx, { interaction, client, signedIn, now: ctx.clock() });
   if (next.step === 'login') throw new ServerError('ERR_LOGIN_REQUIRED');
-  if (next.step === 'consent') return { details: await authorizeDetails(ctx, loaded, signedIn) };
+  if (next.step === 'mfa' && planUnmet(next.plan)) return { redirect: unmetRedirect(ctx, loaded) };
+  if (next.step === 'consent' || next.step === 'mfa')
+    return { details: await authorizeDetails(ctx, loaded, signedIn) };
   const redirect = await issueAuthorizationCode(ctx, {
     request: interaction.request,
     signedIn,

@@ -1,3 +1,4 @@
+import { ACR_VALUES } from '@keycard/protocol';
 import { clientRedirectUriMatches } from '../clients/redirect-uri.js';
 import { parseScope } from '../tokens/index.js';
 import { isS256Challenge } from './pkce.js';
@@ -34,6 +35,12 @@ export interface AuthorizationRequest {
   dpopJkt: string | undefined;
   /** RFC 8707 `resource` values (audience ids or registered resource URIs), in order; may be empty. */
   resources: string[];
+  /**
+   * OIDC `acr_values` that keycard knows (`ACR_VALUES`), in the request's order, each once: every
+   * one is enforced as essential (the sign-in must reach the weakest of them). Unknown values are
+   * dropped: they ask for nothing keycard can do.
+   */
+  acrValues: string[];
 }
 
 /** The outcome: a request, an error for the client's redirect URI, or an error page here. */
@@ -53,6 +60,7 @@ export const MAX_LENGTH = {
   state: 1024,
   nonce: 512,
   login_hint: 256,
+  acr_values: 1024,
   scope: 2048,
   resource: 2048,
 } as const satisfies Record<string, number>;
@@ -63,6 +71,8 @@ export const MAX_RESOURCES = 10;
 /** An RFC 7638 SHA-256 JWK thumbprint, base64url without padding. */
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
 const PROMPTS = new Set(['none', 'login', 'consent']);
+/** One `acr_values` value: visible ASCII but `"` and `\` (the characters of a scope token). */
+const ACR_VALUE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /**
  * Parameters an error may name. An error description never repeats what the request sent (an
  * unknown name, a value): a crafted link would otherwise put its own words on the client's error
@@ -83,6 +93,7 @@ const KNOWN = new Set([
   'request_uri',
   'dpop_jkt',
   'resource',
+  'acr_values',
 ]);
 /** The longest `max_age` taken (ten years); OIDC gives no bound, a number must fit in one. */
 export const MAX_AGE_LIMIT = 10 * 365 * 24 * 3600;
@@ -198,6 +209,20 @@ export async function parseAuthorizationRequest(
     maxAgeSeconds = Number(maxAgeText);
   }
 
+  const acrText = params.get('acr_values');
+  let acrValues: string[] = [];
+  if (acrText !== null) {
+    const values = acrText.split(' ').filter((v) => v !== '');
+    // RFC 6749 §3.3-style tokens (as scopes): visible ASCII without `"` or `\`.
+    if (values.some((v) => !ACR_VALUE.test(v)))
+      return fail(
+        'invalid_request',
+        'acr_values: space-separated values of printable ASCII, no quotes or backslashes',
+      );
+    acrValues = ACR_VALUES.filter((known) => values.includes(known));
+    acrValues.sort((a, b) => values.indexOf(a) - values.indexOf(b));
+  }
+
   const dpopJkt = params.get('dpop_jkt');
   if (dpopJkt !== null && !THUMBPRINT.test(dpopJkt))
     return fail('invalid_request', 'dpop_jkt must be a JWK SHA-256 thumbprint (43 base64url characters)');
@@ -223,6 +248,7 @@ export async function parseAuthorizationRequest(
       loginHint: params.get('login_hint') || undefined,
       dpopJkt: dpopJkt ?? undefined,
       resources: [...new Set(resources)],
+      acrValues,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { AUTHORIZE_ROUTE } from '@keycard/protocol';
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
+import { planUnmet } from '../mfa/requirement.js';
 import type { ClientRecord } from '../storage/index.js';
 import type { NamedAudiencesDeps } from '../tokens/index.js';
 import { type DecideDeps, decide, type SignedIn } from './decide.js';
@@ -27,9 +28,11 @@ export type StartAuthorizationDeps = Pick<ServerContext, 'directory' | 'clock'> 
 
 /**
  * Handles an authorization request (`GET` query or `POST` form of `/oauth/authorize`): checks it,
- * then issues a code at once when the browser is signed in recently enough and nothing needs
- * asking, answers `login_required` / `consent_required` for `prompt=none`, and otherwise sends the
- * browser to the sign-in and consent pages with the request sealed into the link.
+ * then issues a code at once when the browser is signed in recently and strongly enough and
+ * nothing needs asking, answers `login_required` / `interaction_required` (a second factor is due)
+ * / `consent_required` for `prompt=none` and `unmet_authentication_requirements` when the
+ * `acr_values` cannot be met by the signed-in person, and otherwise sends the browser to the
+ * sign-in and consent pages with the request sealed into the link.
  *
  * @example
  * ```ts
@@ -80,8 +83,19 @@ export async function startAuthorization(
   const now = ctx.clock();
   const interaction = { request, audiences, createdAt: now };
   const next = await decide(ctx, { interaction, client: known, signedIn, now });
+  if (next.step === 'mfa' && planUnmet(next.plan))
+    return refuse(
+      'unmet_authentication_requirements',
+      'the requested acr_values need a passkey and the person has none',
+    );
   if (request.prompt.has('none')) {
     if (next.step === 'login') return refuse('login_required', 'no recent enough sign-in at the front desk');
+    // OIDC Core §3.1.2.6: the person would have to act (prove a second factor) to go on.
+    if (next.step === 'mfa')
+      return refuse(
+        'interaction_required',
+        'the sign-in at the front desk is not strong enough for this request',
+      );
     if (next.step === 'consent') return refuse('consent_required', 'the person has not allowed this yet');
   }
   if (next.step === 'ready' && signedIn !== undefined) {

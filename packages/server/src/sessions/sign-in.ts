@@ -1,5 +1,13 @@
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
+import { passwordOnly } from '../mfa/amr.js';
+import { assessSignIn, type RequirementDeps } from '../mfa/requirement.js';
+import {
+  type SecondFactorProof,
+  type VerifySecondFactorDeps,
+  verifySecondFactor,
+  withSecondFactor,
+} from '../mfa/second-factor.js';
 import type { ClientRecord } from '../storage/index.js';
 import {
   type GrantedScopesDeps,
@@ -34,6 +42,12 @@ export interface SignInInput extends TargetInput {
   scope?: string | undefined;
   /** Thumbprint of a verified DPoP proof's key: the card and the session are bound to it. */
   dpopJkt?: string | undefined;
+  /**
+   * A one-time code sent with the password (`/api/login`): checked after the password, and only
+   * then. Without it, a person who needs a second factor is refused with ERR_MFA_REQUIRED (the
+   * password grant at `/oauth/token` never sends one: such people use the code flow).
+   */
+  secondFactor?: Extract<SecondFactorProof, { kind: 'totp' | 'recovery_code' }> | undefined;
   request: RequestInfo;
 }
 
@@ -48,13 +62,18 @@ export type SignInDeps = Pick<
   ScopesForDeps &
   CreateRefreshTokenDeps &
   IssueAccessTokenDeps &
-  IssueIdTokenDeps;
+  IssueIdTokenDeps &
+  RequirementDeps &
+  VerifySecondFactorDeps;
 
 /**
- * The password grant: checks the credentials (throttled, no enumeration), starts a session
- * granted every audience named (default: all the client's), and issues a card for ONE audience
- * (the first named; else `keycard` or the client's only audience) plus the session's first
- * refresh token. The card carries only the granted scopes its audience understands.
+ * The password grant: checks the credentials (throttled, no enumeration), then the second factor
+ * when the person needs one or sent one (ERR_MFA_REQUIRED without, ERR_MFA_INVALID for a wrong
+ * one: answers that only someone with the password ever sees), starts a session granted every
+ * audience named (default: all the client's) that records how the person signed in (`amr`), and
+ * issues a card for ONE audience (the first named; else `keycard` or the client's only audience)
+ * plus the session's first refresh token. The card carries only the granted scopes its audience
+ * understands.
  *
  * @example
  * ```ts
@@ -75,6 +94,15 @@ export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<Token
   const granted = named ?? client.audiences;
   const card = pickCardAudiences(client, granted, named, { several: 'first' });
   const user = await authenticateUser(ctx, input.username, input.password, request);
+  const authTime = ctx.clock();
+  let amr: string[] = passwordOnly();
+  if (input.secondFactor !== undefined) {
+    const { factor } = await verifySecondFactor(ctx, user, input.secondFactor, request);
+    amr = withSecondFactor(amr, factor);
+  } else if ((await assessSignIn(ctx, user, amr)).plan !== undefined) {
+    ctx.metrics.logins.inc({ result: 'mfa_required' });
+    throw new ServerError('ERR_MFA_REQUIRED');
+  }
   const scopes = await grantedScopes(ctx, { client, scope: input.scope, roles: user.roles });
   const cardScopes = await scopesFor(ctx, card, scopes, { identity: true });
   const now = ctx.clock();
@@ -87,6 +115,7 @@ export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<Token
     request,
     dpopJkt: input.dpopJkt,
     now,
+    origin: { authTime, amr },
   });
   await ctx.storage.sessions.create(session);
   const authentication = sessionAuthentication(session);
@@ -116,7 +145,7 @@ export async function signIn(ctx: SignInDeps, input: SignInInput): Promise<Token
     actor: user.id,
     subject: session.id,
     request,
-    detail: { clientId: client.id, ...(input.dpopJkt !== undefined ? { dpop: true } : {}) },
+    detail: { clientId: client.id, amr, ...(input.dpopJkt !== undefined ? { dpop: true } : {}) },
   });
   return {
     accessToken: access.accessToken,

@@ -127,7 +127,7 @@ export class Browser {
   /** POST /api/authorize/<step> with JSON. */
   async call(
     base: string,
-    step: 'details' | 'login' | 'consent' | 'continue',
+    step: 'details' | 'login' | 'consent' | 'continue' | 'mfa' | 'passkey/options' | 'passkey',
     body: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; headers: Headers; body: Body }> {

@@ -29,6 +29,9 @@ const loginBody = z.object({
   audience: target,
   resource: target,
   cookie: z.boolean().optional(),
+  /** A second factor next to the password: six digits, or a recovery code. */
+  totp: z.string().max(16).optional(),
+  recovery_code: z.string().max(64).optional(),
 });
 const codeLoginBody = z.object({
   code: z.string().min(1).max(1024),
@@ -94,6 +97,8 @@ function sendTokens(
 export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/login', async (request, reply) => {
     const body = parseInput(loginBody, request.body);
+    if (body.totp !== undefined && body.recovery_code !== undefined)
+      throw new ServerError('ERR_VALIDATION', { message: 'totp, recovery_code: send one second factor' });
     const client = await publicClient(ctx, body.client_id);
     const tokens = await signIn(ctx, {
       username: body.username,
@@ -103,6 +108,12 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
       audience: body.audience,
       resource: body.resource,
       dpopJkt: await tokenRequestProof(ctx, request, '/api/login'),
+      secondFactor:
+        body.totp !== undefined
+          ? { kind: 'totp', code: body.totp }
+          : body.recovery_code !== undefined
+            ? { kind: 'recovery_code', code: body.recovery_code }
+            : undefined,
       request: requestInfo(request),
     });
     return sendTokens(ctx, reply, tokens, body.cookie === true);

@@ -1,5 +1,6 @@
 import { JWS_ALGORITHMS } from '@keycard/jwt';
 import {
+  ACR_VALUES,
   type DiscoveryDocument,
   END_SESSION_PATH,
   IDENTITY_CLAIMS,
@@ -47,6 +48,7 @@ const CLAIMS_SUPPORTED = [
   'iat',
   'auth_time',
   'sid',
+  'acr',
   'amr',
   'nonce',
   ...IDENTITY_CLAIMS.profile,
@@ -106,6 +108,8 @@ export async function discoveryDocument(
     id_token_signing_alg_values_supported: [ctx.config.tokens.algorithm],
     subject_types_supported: ['public'],
     claims_supported: CLAIMS_SUPPORTED,
+    // The acr of every ID token and user card, and what `acr_values` may ask for (weakest first).
+    acr_values_supported: [...ACR_VALUES],
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
     request_parameter_supported: false,

@@ -8,6 +8,7 @@ import { adminUserRoutes } from './admin-users.js';
 import { apiAccountRoutes } from './api-account.js';
 import { apiAccountMfaRoutes } from './api-account-mfa.js';
 import { apiAuthorizeRoutes } from './api-authorize.js';
+import { apiAuthorizeMfaRoutes } from './api-authorize-mfa.js';
 import { apiEmailRoutes } from './api-email.js';
 import { apiMfaRoutes } from './api-mfa.js';
 import { apiSessionRoutes } from './api-session.js';
@@ -52,5 +53,6 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, hooks: 
   ctx.webPages = ui.spa;
   oauthAuthorizeRoutes(app, ctx, ui.spa);
   apiAuthorizeRoutes(app, ctx);
+  apiAuthorizeMfaRoutes(app, ctx);
   return ui;
 }
