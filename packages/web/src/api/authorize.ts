@@ -8,7 +8,12 @@ import {
   type AuthorizeAnswer,
   type AuthorizeConsentInput,
   type AuthorizeDetails,
+  type AuthorizeLoginAnswer,
   type AuthorizeLoginInput,
+  type AuthorizeMfaInput,
+  type AuthorizePasskeyInput,
+  type AuthorizePasskeyOptions,
+  type AuthorizePasskeyOptionsInput,
 } from '@keycard/protocol';
 import type {
   AuthenticationResponseJSON,
@@ -43,40 +48,7 @@ export function authorizeContinue(interaction: string, csrf: string | undefined)
   });
 }
 
-// ---- second factors (issue 13): local mirror of wire/authorize.ts until it lands on main ----
-
-/** A second factor the person can prove: a TOTP code, a recovery code, a passkey. */
-export type SecondFactorMethod = 'totp' | 'recovery_code' | 'passkey';
-
-/** How the person can meet a request that needs a second factor. */
-export interface AuthorizeMfaOptions {
-  methods: SecondFactorMethod[];
-  /** No factor yet, and one is required: set one up now (with the `mfa_token`). */
-  enrol: boolean;
-  /** The acr the request needs. */
-  acr: string;
-}
-
-/** The login answer when a second factor is due: the sealed pending sign-in, never a session. */
-export interface AuthorizeMfaChallenge extends AuthorizeMfaOptions {
-  token: string;
-  expiresAt: number;
-}
-
-/** The details, with step `mfa`: signed in, but not strongly enough for this request. */
-export type AuthorizeDetailsMfa = AuthorizeDetails & { mfa?: AuthorizeMfaOptions };
-
-/** Answer of the password step: back to the app, the next step, or a second factor first. */
-export type AuthorizeLoginAnswer = AuthorizeAnswer | { mfa: AuthorizeMfaChallenge };
-
-/** `POST /api/authorize/mfa`: one factor, with the pending sign-in's token or (step-up) the session's CSRF. */
-export interface AuthorizeMfaInput {
-  interaction: string;
-  mfa_token?: string;
-  totp?: string;
-  recovery_code?: string;
-  passkey?: { challenge: string; response: AuthenticationResponseJSON };
-}
+// ---- second factors: after the password, a step-up of the signed-in session, passkey sign-in ----
 
 /** Options for `navigator.credentials.get()` and the sealed challenge to send back with the answer. */
 export interface PasskeyRequest {
@@ -84,15 +56,12 @@ export interface PasskeyRequest {
   challenge: string;
 }
 
-const MFA_PAGES_API = {
-  mfa: '/api/authorize/mfa',
-  passkeyOptions: '/api/authorize/passkey/options',
-  passkey: '/api/authorize/passkey',
-} as const;
-
-/** Completes the sign-in with a second factor: back to the app, or the next step. */
+/**
+ * Completes the sign-in with a second factor (`mfa_token` after the password; none, with `csrf`,
+ * for a step-up of the signed-in session): back to the app, or the next step.
+ */
 export function authorizeMfa(input: AuthorizeMfaInput, csrf: string | undefined): Promise<AuthorizeAnswer> {
-  return apiRequest<AuthorizeAnswer>(MFA_PAGES_API.mfa, { method: 'POST', body: input, csrf });
+  return apiRequest<AuthorizeAnswer>(AUTHORIZE_API.mfa, { method: 'POST', body: input, csrf });
 }
 
 /**
@@ -104,14 +73,13 @@ export async function authorizePasskeyOptions(
   interaction: string,
   by: { mfaToken?: string | undefined; csrf?: string | undefined } = {},
 ): Promise<PasskeyRequest> {
-  const answer = await apiRequest<{ options: Record<string, unknown>; challenge: string }>(
-    MFA_PAGES_API.passkeyOptions,
-    {
-      method: 'POST',
-      body: by.mfaToken === undefined ? { interaction } : { interaction, mfa_token: by.mfaToken },
-      csrf: by.mfaToken === undefined ? by.csrf : undefined,
-    },
-  );
+  const body: AuthorizePasskeyOptionsInput =
+    by.mfaToken === undefined ? { interaction } : { interaction, mfa_token: by.mfaToken };
+  const answer = await apiRequest<AuthorizePasskeyOptions>(AUTHORIZE_API.passkeyOptions, {
+    method: 'POST',
+    body,
+    csrf: by.mfaToken === undefined ? by.csrf : undefined,
+  });
   // The wire keeps the WebAuthn options opaque; they are what @simplewebauthn/server generated.
   return {
     options: answer.options as unknown as PublicKeyCredentialRequestOptionsJSON,
@@ -124,8 +92,6 @@ export function authorizePasskey(
   interaction: string,
   proof: { challenge: string; response: AuthenticationResponseJSON },
 ): Promise<AuthorizeAnswer> {
-  return apiRequest<AuthorizeAnswer>(MFA_PAGES_API.passkey, {
-    method: 'POST',
-    body: { interaction, ...proof },
-  });
+  const body: AuthorizePasskeyInput = { interaction, ...proof };
+  return apiRequest<AuthorizeAnswer>(AUTHORIZE_API.passkey, { method: 'POST', body });
 }

@@ -31,11 +31,14 @@ const INVALID: Record<FactorKind, string> = {
 export function factorErrorFor(err: unknown, kind: FactorKind, now: number): FactorError | undefined {
   if (!(err instanceof AppError)) {
     if (passkeyCancelled(err)) return undefined;
-    const text =
-      kind === 'passkey' || kind === 'enrol'
-        ? 'The passkey could not be used in this browser. Try again, or use another way.'
-        : 'Something went wrong.';
-    return { kind: 'message', text, code: 'ERR_PASSKEY_BROWSER' };
+    // Only the browser's WebAuthn calls throw anything but AppError here.
+    return kind === 'passkey' || kind === 'enrol'
+      ? {
+          kind: 'message',
+          text: 'The passkey could not be used in this browser. Try again, or use another way.',
+          code: 'ERR_PASSKEY_BROWSER',
+        }
+      : { kind: 'message', text: 'Something went wrong.', code: 'ERR_UNKNOWN' };
   }
   if (err.status === 429)
     return { kind: 'throttled', until: now + (err.retryAfter ?? 60) * 1000, code: err.code };

@@ -1,7 +1,7 @@
-import type { AuthorizeAnswer } from '@keycard/protocol';
+import type { AuthorizeAnswer, SecondFactorMethod } from '@keycard/protocol';
 import { startAuthentication } from '@simplewebauthn/browser';
 import { useRef, useState } from 'preact/hooks';
-import { authorizeMfa, authorizePasskeyOptions, type SecondFactorMethod } from '../../api/authorize.js';
+import { authorizeMfa, authorizePasskeyOptions } from '../../api/authorize.js';
 import { CodeField } from '../../components/code-field.js';
 import { type FactorKind, factorErrorFor } from '../../lib/factor-error.js';
 import { passkeySupport, passkeyUnavailableWords } from '../../lib/passkeys.js';

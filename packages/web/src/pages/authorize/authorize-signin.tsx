@@ -1,6 +1,6 @@
-import type { AuthorizeDetails } from '@keycard/protocol';
+import type { AuthorizeDetails, AuthorizeLoginAnswer } from '@keycard/protocol';
 import { useEffect, useState } from 'preact/hooks';
-import { type AuthorizeLoginAnswer, authorizeLogin } from '../../api/authorize.js';
+import { authorizeLogin } from '../../api/authorize.js';
 import { TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
 import { useNow } from '../../components/use-now.js';

@@ -1,10 +1,9 @@
-import type { AuthorizeDetails } from '@keycard/protocol';
 import type {
-  AuthorizeDetailsMfa,
+  AuthorizeDetails,
   AuthorizeLoginAnswer,
   AuthorizeMfaChallenge,
   AuthorizeMfaOptions,
-} from '../../api/authorize.js';
+} from '@keycard/protocol';
 import { ConsentStep, ContinueStep } from './authorize-consent.js';
 import { EnrolStep } from './authorize-enrol.js';
 import { SecondFactorStep } from './authorize-mfa.js';
@@ -21,8 +20,7 @@ export type PanelView =
  * session's sign-in had (a step-up): the factors that can meet it.
  */
 export function stepUpOf(details: AuthorizeDetails): AuthorizeMfaOptions | undefined {
-  const d = details as AuthorizeDetailsMfa;
-  return (d.step as string) === 'mfa' ? (d.mfa ?? { methods: [], enrol: false, acr: '' }) : undefined;
+  return details.step === 'mfa' ? (details.mfa ?? { methods: [], enrol: false, acr: '' }) : undefined;
 }
 
 interface StepPanelProps {

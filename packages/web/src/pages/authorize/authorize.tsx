@@ -1,6 +1,6 @@
-import { AUTHORIZE_ROUTE } from '@keycard/protocol';
+import { AUTHORIZE_ROUTE, type AuthorizeLoginAnswer } from '@keycard/protocol';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { type AuthorizeLoginAnswer, authorizeDetails } from '../../api/authorize.js';
+import { authorizeDetails } from '../../api/authorize.js';
 import { Page } from '../../components/page.js';
 import { Status } from '../../components/status.js';
 import { AppError, messageOf } from '../../lib/errors.js';
