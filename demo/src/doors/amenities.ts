@@ -7,7 +7,7 @@
  *   GET /healthz       public
  *
  * Template for a real service:
- *   KEYCARD_ISSUER=http://127.0.0.1:4000 KEYCARD_AUDIENCE=amenities PORT=4002 node demo/dist/doors/amenities.js
+ *   KEYCARD_ISSUER=http://localhost:4000 KEYCARD_AUDIENCE=amenities PORT=4002 node demo/dist/doors/amenities.js
  */
 import { type AuthContext, createGuard, requireScopes } from '@keycard/guard';
 import { authorize, keycard } from '@keycard/guard/fastify';

@@ -8,7 +8,7 @@
  *   GET  /healthz           public
  *
  * Template for a real service:
- *   KEYCARD_ISSUER=http://127.0.0.1:4000 KEYCARD_AUDIENCE=billing PORT=4004 node demo/dist/doors/billing.js
+ *   KEYCARD_ISSUER=http://localhost:4000 KEYCARD_AUDIENCE=billing PORT=4004 node demo/dist/doors/billing.js
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {

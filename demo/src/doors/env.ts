@@ -26,7 +26,7 @@ export interface DoorEnv {
 export function readDoorEnv(defaults: { audience: string; port: number }): DoorEnv {
   const issuer = process.env.KEYCARD_ISSUER;
   if (issuer === undefined || issuer === '') {
-    throw new Error('KEYCARD_ISSUER is not set (the auth server URL, e.g. http://127.0.0.1:4000)');
+    throw new Error('KEYCARD_ISSUER is not set (the auth server URL, e.g. http://localhost:4000)');
   }
   const rawPort = process.env.PORT ?? String(defaults.port);
   const port = Number(rawPort);

@@ -1,16 +1,19 @@
 /**
  * The manager's office (Hono). Only staff with the `manager` role get in: a rule on who the card
- * holder is (`roles`), not on what the card may do.
+ * holder is (`roles`), not on what the card may do; and only with a card from a sign-in with two
+ * factors (`acr` at least `urn:keycard:acr:mfa`, RFC 9470): a password alone gets a step-up
+ * challenge (401 `insufficient_user_authentication`, `acr_values`), which the front desk page
+ * answers by asking for the second factor and trying the door again.
  *
- *   GET /office/open   role `manager`
+ *   GET /office/open   role `manager`, acr mfa (a TOTP code or a passkey on top of the password, or a passkey alone)
  *   GET /healthz       public
  *
  * Template for a real service:
- *   KEYCARD_ISSUER=http://127.0.0.1:4000 KEYCARD_AUDIENCE=office PORT=4003 node demo/dist/doors/office.js
+ *   KEYCARD_ISSUER=http://localhost:4000 KEYCARD_AUDIENCE=office PORT=4003 node demo/dist/doors/office.js
  */
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import { createGuard, requireRoles } from '@keycard/guard';
+import { ACR, createGuard, requireAuthStrength, requireRoles } from '@keycard/guard';
 import { authenticate, authorize, type KeycardEnv } from '@keycard/guard/hono';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
@@ -38,7 +41,8 @@ app.get('/healthz', (c) =>
 );
 
 app.use('/office/*', authenticate(guard)); // sets c.get('auth') or answers 401
-app.get('/office/open', authorize(requireRoles('manager')), (c) => {
+// The role first: a guest is refused outright (403), not invited to sign in more strongly.
+app.get('/office/open', authorize(requireRoles('manager'), requireAuthStrength(ACR.mfa)), (c) => {
   const auth = c.get('auth');
   return c.json({ opened: true, door: 'office', by: auth.claims.username ?? auth.sub });
 });

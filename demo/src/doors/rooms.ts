@@ -12,7 +12,7 @@
  * owner with the token's `sub`. The card's `room` claim is only what the front desk printed on it.
  *
  * Template for a real service: replace ROOM_GUESTS with your database lookup.
- *   KEYCARD_ISSUER=http://127.0.0.1:4000 KEYCARD_AUDIENCE=rooms PORT=4001 node demo/dist/doors/rooms.js
+ *   KEYCARD_ISSUER=http://localhost:4000 KEYCARD_AUDIENCE=rooms PORT=4001 node demo/dist/doors/rooms.js
  */
 import type { Server } from 'node:http';
 import { createGuard, requireOwner, requireScopes } from '@keycard/guard';

@@ -182,15 +182,17 @@ export async function startHotel(options: HotelOptions = {}): Promise<Hotel> {
   const dataDir = resolve(options.dataDir ?? '.keycard-demo');
   const ports = await choosePorts(host, options.port ?? 4000, options);
   const origin = (p: number) => `http://${host.includes(':') ? `[${host}]` : host}:${p}`;
-  const url = origin(ports.server);
+  // Passkeys need a host name: browsers refuse an IP address as the WebAuthn RP ID, and the front
+  // desk's RP ID is its issuer's host. On loopback the hotel therefore calls itself
+  // http://localhost:PORT (a secure context for browsers) while it listens on 127.0.0.1 only.
+  const url = host === '127.0.0.1' ? `http://localhost:${ports.server}` : origin(ports.server);
   const doorUrls = Object.fromEntries(DOOR_NAMES.map((n) => [n, origin(ports.doors[n])])) as Record<
     DoorName,
     string
   >;
 
-  // The page may be opened as localhost too; both origins may call the doors and read the mailbox.
-  const corsOrigins =
-    host === '127.0.0.1' ? [url, origin(ports.server).replace('127.0.0.1', 'localhost')] : [url];
+  // The page may be opened at 127.0.0.1 too; both origins may call the doors and read the mailbox.
+  const corsOrigins = host === '127.0.0.1' ? [url, origin(ports.server)] : [url];
 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const mailbox = await startMailbox({ port: ports.mailbox, origins: corsOrigins });

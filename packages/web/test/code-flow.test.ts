@@ -51,6 +51,36 @@ describe('starting a sign-in', () => {
     expect(next.verifier).not.toBe(pending.verifier);
   });
 
+  it("a step-up adds the door's acr_values and max_age, and remembers what to do once back", async () => {
+    sessionStorage.clear();
+    const url = new URL(
+      await beginSignIn({
+        issuer: ISSUER,
+        jkt: JKT,
+        storage: sessionStorage,
+        acrValues: ['urn:keycard:acr:mfa', 'urn:keycard:acr:phr'],
+        maxAge: 0,
+        resume: { door: 'office', supersedes: 'sid-1' },
+      }),
+    );
+    expect(url.searchParams.get('acr_values')).toBe('urn:keycard:acr:mfa urn:keycard:acr:phr');
+    expect(url.searchParams.get('max_age')).toBe('0');
+    expect(takePendingSignIn(sessionStorage)?.resume).toEqual({ door: 'office', supersedes: 'sid-1' });
+    // A challenge's odd values are not passed on: no spaces or quotes inside a value, no negative age.
+    const odd = new URL(
+      await beginSignIn({
+        issuer: ISSUER,
+        jkt: JKT,
+        storage: sessionStorage,
+        acrValues: ['a b', 'x"y', '', 'ok'],
+        maxAge: -1,
+      }),
+    );
+    expect(odd.searchParams.get('acr_values')).toBe('ok');
+    expect(odd.searchParams.has('max_age')).toBe(false);
+    expect(takePendingSignIn(sessionStorage)?.resume).toBeUndefined();
+  });
+
   it('says so when the tab cannot keep the state', async () => {
     await expect(beginSignIn({ issuer: ISSUER, jkt: JKT, storage: undefined })).rejects.toMatchObject({
       code: 'ERR_SIGNIN_UNAVAILABLE',
@@ -91,6 +121,19 @@ describe('reading the answer', () => {
       expect(sessionStorage.getItem(PENDING_KEY)).toBeNull();
     }
     expect(takePendingSignIn(undefined)).toBeUndefined();
+  });
+
+  it('keeps only a well-formed resume', () => {
+    const pending: PendingSignIn = { state: 's', verifier: 'v', issuer: ISSUER, redirectUri: `${ISSUER}/` };
+    for (const [resume, kept] of [
+      [{ door: 'office' }, { door: 'office' }],
+      [{ door: 7, supersedes: 'sid' }, { supersedes: 'sid' }],
+      [{ door: '' }, undefined],
+      ['office', undefined],
+    ] as const) {
+      sessionStorage.setItem(PENDING_KEY, JSON.stringify({ ...pending, resume }));
+      expect(takePendingSignIn(sessionStorage)?.resume, JSON.stringify(resume)).toEqual(kept);
+    }
   });
 });
 

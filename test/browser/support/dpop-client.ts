@@ -41,14 +41,19 @@ async function post(url: string, proof: string, body: unknown): Promise<TokenAns
   return answer;
 }
 
-/** Signs `username` in at the hotel with a new DPoP key. */
-export async function dpopLogin(issuer: string, username: keyof typeof PASSWORDS): Promise<DpopClient> {
+/** Signs `username` in at the hotel with a new DPoP key (and a second factor, for an account with one). */
+export async function dpopLogin(
+  issuer: string,
+  username: keyof typeof PASSWORDS,
+  factor: { totp?: string } = {},
+): Promise<DpopClient> {
   const key = await generateKeyPair('ES256');
   const proof = (method: string, url: string, card?: string, withKey: PrivateKey = key) =>
     createDpopProof(withKey, { method, url, ...(card === undefined ? {} : { accessToken: card }) });
   const login = await post(`${issuer}/api/login`, proof('POST', `${issuer}/api/login`), {
     username,
     password: PASSWORDS[username],
+    ...factor,
   });
   let refreshToken = login.refresh_token;
   return {

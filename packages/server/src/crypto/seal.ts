@@ -38,6 +38,13 @@ export function sealedLength(plaintextBytes: number): number {
   return VERSION.length + 1 + base64url(IV_BYTES) + 1 + base64url(plaintextBytes) + 1 + base64url(TAG_BYTES);
 }
 
+/** Whether `text` is the one base64url spelling of its bytes (of `bytes` length when given). */
+function canonical(text: string, bytes?: number): boolean {
+  const decoded = Buffer.from(text, 'base64url');
+  if (bytes !== undefined && decoded.length !== bytes) return false;
+  return decoded.toString('base64url') === text;
+}
+
 /**
  * A {@link Sealer} over a 32-byte master key.
  *
@@ -80,8 +87,21 @@ export function createSealer(masterKey: Buffer): Sealer {
       return createHmac('sha256', macKey(info)).update(value, 'utf8').digest();
     },
     open(sealed, context) {
-      const [version, iv, body, tag] = sealed.split('.');
-      if (version !== VERSION || iv === undefined || body === undefined || tag === undefined) {
+      // Exactly one spelling opens: four parts, each canonical base64url (no padding, no spare
+      // bits set, nothing after the tag), so a caller keying single use on the text is not fooled
+      // by `token=`, `token.x` or a twin last character.
+      const parts = sealed.split('.');
+      const [version, iv, body, tag] = parts;
+      if (
+        parts.length !== 4 ||
+        version !== VERSION ||
+        iv === undefined ||
+        body === undefined ||
+        tag === undefined ||
+        !canonical(iv, IV_BYTES) ||
+        !canonical(tag, TAG_BYTES) ||
+        !canonical(body)
+      ) {
         throw new ServerError('ERR_MASTER_KEY_INVALID', { message: 'A sealed value is malformed' });
       }
       try {

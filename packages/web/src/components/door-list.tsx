@@ -1,3 +1,4 @@
+import type { StepUpChallenge } from '@keycard/protocol';
 import type { DoorResult } from '../api/doors.js';
 import type { Door } from '../api/types.js';
 import type { Card } from '../session/card.js';
@@ -9,16 +10,22 @@ export interface DoorAttempt {
   cardLabel: string | undefined;
   /** The card that went to the door. */
   card?: Card | undefined;
+  /** The door asked for a stronger sign-in (RFC 9470). */
+  stepUp?: StepUpChallenge | undefined;
 }
 
 interface DoorListProps {
   doors: Door[];
   attempts: Record<string, DoorAttempt>;
   onTap: (door: Door) => void;
+  /** Starts the sign-in a door asked for (absent: no step-up offered, e.g. with an old card). */
+  onStepUp?: ((door: Door, challenge: StepUpChallenge) => void) | undefined;
+  /** A step-up is on its way to the front desk. */
+  steppingUp?: boolean;
 }
 
 /** The doors of the hotel: each is a button that calls its service with the card. */
-export function DoorList({ doors, attempts, onTap }: DoorListProps) {
+export function DoorList({ doors, attempts, onTap, onStepUp, steppingUp = false }: DoorListProps) {
   if (doors.length === 0) {
     return (
       <p class="muted" data-testid="doors-empty">
@@ -30,6 +37,7 @@ export function DoorList({ doors, attempts, onTap }: DoorListProps) {
     <ul class="doors" data-testid="doors-list">
       {doors.map((door) => {
         const attempt = attempts[door.id];
+        const stepUp = attempt?.stepUp;
         const outcome = attempt?.pending ? 'pending' : (attempt?.result?.outcome ?? 'none');
         return (
           <li key={door.id} class={`door door-${outcome}`}>
@@ -53,6 +61,9 @@ export function DoorList({ doors, attempts, onTap }: DoorListProps) {
               pending={attempt?.pending ?? false}
               cardLabel={attempt?.cardLabel}
               card={attempt?.card}
+              stepUp={stepUp}
+              onStepUp={onStepUp && stepUp ? () => onStepUp(door, stepUp) : undefined}
+              stepUpBusy={steppingUp}
             />
           </li>
         );

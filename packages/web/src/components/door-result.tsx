@@ -1,7 +1,9 @@
+import type { StepUpChallenge } from '@keycard/protocol';
 import type { DoorResult } from '../api/doors.js';
 import { delegationChain } from '../lib/delegation.js';
 import type { Card } from '../session/card.js';
 import { fingerprint } from './desk-cards.js';
+import { StepUpPrompt } from './step-up-prompt.js';
 
 interface DoorResultViewProps {
   doorId: string;
@@ -11,10 +13,15 @@ interface DoorResultViewProps {
   cardLabel: string | undefined;
   /** The card that went to the door (its audience and key are shown). */
   card?: Card | undefined;
+  /** The door asked for a stronger sign-in; `onStepUp` starts it. */
+  stepUp?: StepUpChallenge | undefined;
+  onStepUp?: (() => void) | undefined;
+  stepUpBusy?: boolean;
 }
 
 /** What a door said: opened (with its JSON), denied (status, code, reason) or unreachable. */
-export function DoorResultView({ doorId, result, pending, cardLabel, card }: DoorResultViewProps) {
+export function DoorResultView(props: DoorResultViewProps) {
+  const { doorId, result, pending, cardLabel, card, stepUp, onStepUp } = props;
   const outcome = pending ? 'pending' : (result?.outcome ?? 'none');
   const chain = result?.outcome === 'opened' ? delegationChain(result.body) : undefined;
   return (
@@ -26,6 +33,7 @@ export function DoorResultView({ doorId, result, pending, cardLabel, card }: Doo
       data-code={result?.code}
       data-card-aud={card?.audience}
       data-card-jkt={card?.jkt}
+      data-card-acr={typeof card?.payload['acr'] === 'string' ? card.payload['acr'] : undefined}
       role="status"
       aria-live="polite"
     >
@@ -59,6 +67,14 @@ export function DoorResultView({ doorId, result, pending, cardLabel, card }: Doo
             {result.status}
             {result.code ? ` ${result.code}` : ''} — {result.message}
           </span>
+          {stepUp && onStepUp ? (
+            <StepUpPrompt
+              doorId={doorId}
+              challenge={stepUp}
+              onStart={onStepUp}
+              busy={props.stepUpBusy ?? false}
+            />
+          ) : null}
         </>
       ) : null}
       {!pending && result?.outcome === 'unreachable' ? (

@@ -1,5 +1,6 @@
 import { lifetimeLeft, secondsLeft } from '../lib/countdown.js';
 import { audiencesOf, rolesOf, scopesOf, stringClaim } from '../lib/jwt.js';
+import { acrWords, amrWords } from '../lib/strength-words.js';
 import { formatClock, formatDateTime, formatDuration } from '../lib/time.js';
 import type { Card } from '../session/card.js';
 import { Chips } from './chips.js';
@@ -28,6 +29,9 @@ export function KeyCard({ card, checkedOut = false, revoked = false }: KeyCardPr
   const state = revoked ? 'revoked' : checkedOut ? 'checked-out' : left === 0 ? 'expired' : 'active';
   const kid = stringClaim(card.header, 'kid');
   const alg = stringClaim(card.header, 'alg');
+  const acr = stringClaim(card.payload, 'acr');
+  const amrClaim = card.payload['amr'];
+  const amr = Array.isArray(amrClaim) ? amrClaim.filter((m): m is string => typeof m === 'string') : [];
 
   return (
     <article
@@ -76,6 +80,15 @@ export function KeyCard({ card, checkedOut = false, revoked = false }: KeyCardPr
             <code data-testid="card-jkt" data-jkt={card.jkt ?? ''} title={card.jkt}>
               {card.jkt ? `${card.jkt.slice(0, 10)}…` : 'not bound'}
             </code>
+          </dd>
+        </div>
+        <div>
+          <dt>Signed in with</dt>
+          <dd>
+            <span data-testid="card-acr" data-acr={acr ?? ''} data-amr={amr.join(' ')} title={acr}>
+              {acrWords(acr)}
+              {amr.length > 0 ? <span class="muted"> ({amrWords(amr)})</span> : null}
+            </span>
           </dd>
         </div>
         <div>

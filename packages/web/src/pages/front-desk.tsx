@@ -1,3 +1,4 @@
+import type { StepUpChallenge } from '@keycard/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { apiRequest } from '../api/http.js';
 import type { Door, UiConfig } from '../api/types.js';
@@ -12,6 +13,7 @@ import { useLoad } from '../components/use-load.js';
 import { messageOf } from '../lib/errors.js';
 import { href } from '../router.js';
 import { openDoor, tryOldCard } from '../session/door-call.js';
+import { leaveForSignIn } from '../session/leave-for-sign-in.js';
 import { useSession, useSessionManager } from '../session/use-session.js';
 
 /**
@@ -25,6 +27,7 @@ export function FrontDesk() {
   const [attempts, setAttempts] = useState<Record<string, DoorAttempt>>({});
   const [message, setMessage] = useState<{ tone: StatusTone; text: string } | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [steppingUp, setSteppingUp] = useState(false);
   const focusOldCard = useRef(false);
   const tryOldButton = useRef<HTMLButtonElement>(null);
 
@@ -39,14 +42,20 @@ export function FrontDesk() {
   const stay = shown?.sessionId ?? shown?.token;
   useEffect(() => setAttempts({}), [stay]);
 
+  // Back from a step-up a door asked for: open that door again, once (the manager hands it out once).
+  useEffect(() => {
+    if (status !== 'signed-in' || config.data === undefined) return;
+    const id = manager.takeResumeDoor();
+    const door = id === undefined ? undefined : config.data.doors.find((d) => d.id === id);
+    if (door !== undefined) void tap(door);
+  }, [status, config.data, manager]);
+
   useEffect(() => {
     if (checkedOut && focusOldCard.current) {
       focusOldCard.current = false;
       tryOldButton.current?.focus();
     }
   }, [checkedOut]);
-
-  if (!shown) return null;
 
   const tap = async (door: Door) => {
     setAttempts((prev) => ({
@@ -58,8 +67,26 @@ export function FrontDesk() {
       : await openDoor(manager, door);
     setAttempts((prev) => ({
       ...prev,
-      [door.id]: { pending: false, result: visit.result, cardLabel, card: visit.card },
+      [door.id]: { pending: false, result: visit.result, cardLabel, card: visit.card, stepUp: visit.stepUp },
     }));
+  };
+
+  // The door wants a stronger sign-in: the front desk's pages ask only for what is missing, then
+  // this page comes back, ends the session it replaces and opens the door again.
+  const stepUp = async (door: Door, challenge: StepUpChallenge) => {
+    setSteppingUp(true);
+    setMessage(undefined);
+    try {
+      await leaveForSignIn(manager, {
+        replace: false,
+        acrValues: challenge.acrValues,
+        maxAge: challenge.maxAge,
+        resume: { door: door.id, supersedes: card?.sessionId },
+      });
+    } catch (err) {
+      setSteppingUp(false);
+      setMessage({ tone: 'error', text: `Could not start the sign-in: ${messageOf(err)}` });
+    }
   };
   const tapAll = () => {
     for (const door of doors) void tap(door);
@@ -80,6 +107,8 @@ export function FrontDesk() {
       setBusy(false);
     }
   };
+
+  if (!shown) return null;
 
   return (
     <Page
@@ -149,7 +178,13 @@ export function FrontDesk() {
           ) : null}
           {config.loading && !config.data ? <p class="muted">Loading doors…</p> : null}
           {config.data ? (
-            <DoorList doors={doors} attempts={attempts} onTap={(door) => void tap(door)} />
+            <DoorList
+              doors={doors}
+              attempts={attempts}
+              onTap={(door) => void tap(door)}
+              onStepUp={checkedOut ? undefined : (door, challenge) => void stepUp(door, challenge)}
+              steppingUp={steppingUp}
+            />
           ) : null}
         </section>
       </div>

@@ -2,9 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { Page } from '../components/page.js';
 import { Status } from '../components/status.js';
 import { AppError, messageOf } from '../lib/errors.js';
-import { beginSignIn, redirectUriOf } from '../session/code-flow.js';
+import { leaveForSignIn } from '../session/leave-for-sign-in.js';
 import type { SignInFailure } from '../session/session-manager.js';
-import { tabStorage } from '../session/start-session.js';
 import { useSession, useSessionManager } from '../session/use-session.js';
 
 /**
@@ -27,15 +26,8 @@ export function SignIn() {
     setFailure(undefined);
     manager.clearSignInError();
     try {
-      const issuer = await manager.proofs.issuer();
-      // The session belongs to the issuer's origin (its cookies, its DPoP key): sign in there.
-      if (new URL(issuer).origin !== window.location.origin) {
-        window.location.replace(`${redirectUriOf(issuer)}#/signin`);
-        return;
-      }
-      const jkt = await manager.proofs.jkt();
       // Replace, not push: Back from the sign-in pages returns to the page before, not to a redirect.
-      window.location.replace(await beginSignIn({ issuer, jkt, storage: tabStorage() }));
+      await leaveForSignIn(manager, { replace: true });
     } catch (err) {
       setLeaving(false);
       setFailure({ code: err instanceof AppError ? err.code : 'ERR_UNKNOWN', message: messageOf(err) });

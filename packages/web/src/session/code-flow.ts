@@ -15,13 +15,38 @@ export const WEB_CLIENT_ID = 'keycard-web';
 /** Where the sign-in this tab started waits for its answer. */
 export const PENDING_KEY = 'keycard.sign-in';
 
+/**
+ * What to do once a sign-in this tab started has signed in: open a door again (the one that asked
+ * for a stronger sign-in), and end the session it replaces (a step-up signs in anew: the old
+ * session's refresh cookie is overwritten, so nothing else would ever end it).
+ */
+export interface SignInResume {
+  /** The id of the `ui.doors` entry to open again, once. */
+  door?: string;
+  /** The session id (`sid`) of the session this sign-in replaces. */
+  supersedes?: string;
+}
+
 /** A sign-in this tab started: what its answer must match, and the PKCE verifier it proves. */
 export interface PendingSignIn {
   state: string;
   verifier: string;
   issuer: string;
   redirectUri: string;
+  resume?: SignInResume;
 }
+
+/** What a step-up asks of the sign-in (RFC 9470 §4: `acr_values` and `max_age` of the challenge). */
+export interface SignInStrength {
+  /** Authentication context classes, in the door's order of preference. */
+  acrValues?: readonly string[] | undefined;
+  /** Seconds: the sign-in must be at most this old (0: sign in again now). */
+  maxAge?: number | undefined;
+}
+
+// acr values are URIs or short names: a challenge carrying anything else is not passed on.
+const ACR_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/;
+const MAX_ACR_VALUES = 8;
 
 /** The authorization response on the page's URL (`{issuer}/?code=…&state=…&iss=…` or `?error=…`). */
 export interface SignInResponse {
@@ -44,25 +69,29 @@ function randomValue(): string {
 /**
  * Starts a sign-in: remembers a fresh state and PKCE verifier in `storage` and returns the
  * `/oauth/authorize` URL to send the browser to. No `scope`: the session gets what the client may
- * have and the person's roles grant. Throws ERR_SIGNIN_UNAVAILABLE when `storage` refuses.
+ * have and the person's roles grant. A step-up adds `acr_values` and `max_age` (the front desk then
+ * asks only for what the session lacks) and what to do once signed in (`resume`). Throws
+ * ERR_SIGNIN_UNAVAILABLE when `storage` refuses.
  *
  * @example
  * location.assign(await beginSignIn({ issuer, jkt: await proofs.jkt(), storage: sessionStorage }));
+ * // a door asked for two factors:
+ * location.assign(await beginSignIn({ issuer, jkt, storage, acrValues: ['urn:keycard:acr:mfa'] }));
  */
-export async function beginSignIn(input: {
-  issuer: string;
-  jkt: string;
-  storage: Storage | undefined;
-  /** `acr_values`: the strength a door or the API asked for (RFC 9470), strongest need first. */
-  acrValues?: readonly string[] | undefined;
-  /** `max_age` in seconds; 0 makes the front desk ask again even with a live sign-in. */
-  maxAge?: number | undefined;
-}): Promise<string> {
+export async function beginSignIn(
+  input: {
+    issuer: string;
+    jkt: string;
+    storage: Storage | undefined;
+    resume?: SignInResume | undefined;
+  } & SignInStrength,
+): Promise<string> {
   const pending: PendingSignIn = {
     state: randomValue(),
     verifier: randomValue(),
     issuer: input.issuer,
     redirectUri: redirectUriOf(input.issuer),
+    ...(input.resume === undefined ? {} : { resume: input.resume }),
   };
   try {
     if (input.storage === undefined) throw new Error('no sessionStorage');
@@ -79,9 +108,10 @@ export async function beginSignIn(input: {
     code_challenge_method: 'S256',
     dpop_jkt: input.jkt,
   });
-  if (input.acrValues !== undefined && input.acrValues.length > 0)
-    params.set('acr_values', input.acrValues.join(' '));
-  if (input.maxAge !== undefined) params.set('max_age', String(input.maxAge));
+  const acr = (input.acrValues ?? []).filter((v) => ACR_TOKEN.test(v)).slice(0, MAX_ACR_VALUES);
+  if (acr.length > 0) params.set('acr_values', acr.join(' '));
+  if (input.maxAge !== undefined && Number.isSafeInteger(input.maxAge) && input.maxAge >= 0)
+    params.set('max_age', String(input.maxAge));
   return `${input.issuer.replace(/\/+$/, '')}/oauth/authorize?${params}`;
 }
 
@@ -105,6 +135,15 @@ export function signInResponseFrom(search: string): SignInResponse | undefined {
   };
 }
 
+function resumeOf(value: unknown): SignInResume | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { door, supersedes } = value as Record<string, unknown>;
+  const resume: SignInResume = {};
+  if (typeof door === 'string' && door !== '') resume.door = door;
+  if (typeof supersedes === 'string' && supersedes !== '') resume.supersedes = supersedes;
+  return resume.door === undefined && resume.supersedes === undefined ? undefined : resume;
+}
+
 /** The sign-in this tab started, removed as it is read (an answer is used once). */
 export function takePendingSignIn(storage: Storage | undefined): PendingSignIn | undefined {
   try {
@@ -113,7 +152,10 @@ export function takePendingSignIn(storage: Storage | undefined): PendingSignIn |
     if (text === null) return undefined;
     const value = JSON.parse(text) as Partial<PendingSignIn>;
     const fields = [value.state, value.verifier, value.issuer, value.redirectUri];
-    return fields.every((f) => typeof f === 'string' && f !== '') ? (value as PendingSignIn) : undefined;
+    if (!fields.every((f) => typeof f === 'string' && f !== '')) return undefined;
+    const { resume: raw, ...pending } = value as PendingSignIn;
+    const resume = resumeOf(raw);
+    return resume === undefined ? pending : { ...pending, resume };
   } catch {
     return undefined;
   }

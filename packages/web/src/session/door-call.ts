@@ -1,8 +1,11 @@
 /**
  * Opening a door with the right card: the door's own card (its audience only), minted on demand,
  * sent with a fresh DPoP proof for exactly this request. A 401 gets one retry with a new card
- * (it may just have expired or been rotated by another tab).
+ * (it may just have expired or been rotated by another tab), unless the door asks for a stronger
+ * sign-in (RFC 9470): no card of this session would do, the person must sign in again.
  */
+
+import { parseStepUpChallenge, type StepUpChallenge } from '@keycard/protocol';
 import type { CallCredentials } from '../api/auth.js';
 import type { DoorResult } from '../api/doors.js';
 import { tryDoor } from '../api/doors.js';
@@ -16,6 +19,13 @@ import type { SessionManager } from './session-manager.js';
 export interface DoorVisit {
   result: DoorResult;
   card: Card | undefined;
+  /** The door wants a stronger or more recent sign-in (its 401 challenge said so). */
+  stepUp?: StepUpChallenge | undefined;
+}
+
+/** The step-up a refusal asks for: only a 401 whose challenge says `insufficient_user_authentication`. */
+export function stepUpOf(result: DoorResult): StepUpChallenge | undefined {
+  return result.status === 401 ? parseStepUpChallenge(result.challenge ?? null) : undefined;
 }
 
 /** How to present `card` at `door`: its scheme, and a proof of the key when it is bound. */
@@ -56,10 +66,13 @@ export async function openDoor(session: SessionManager, door: Door): Promise<Doo
   }
   const result = await tryDoor(door, doorCredentials(session.proofs, door, card));
   if (result.status !== 401) return { result, card };
+  const stepUp = stepUpOf(result);
+  if (stepUp !== undefined) return { result, card, stepUp };
   try {
     const next = await session.doorCard(audience, card.token);
     if (next.token === card.token) return { result, card };
-    return { result: await tryDoor(door, doorCredentials(session.proofs, door, next)), card: next };
+    const retried = await tryDoor(door, doorCredentials(session.proofs, door, next));
+    return { result: retried, card: next, stepUp: stepUpOf(retried) };
   } catch {
     return { result, card };
   }

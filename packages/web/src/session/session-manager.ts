@@ -15,6 +15,7 @@ import type { TokenResponse } from '../api/types.js';
 import { needsRefresh, refreshDelayMs } from '../lib/countdown.js';
 import { AppError, messageOf } from '../lib/errors.js';
 import { API_AUDIENCE, type Card, cardFrom } from './card.js';
+import type { SignInResume } from './code-flow.js';
 import { DoorCards } from './door-cards.js';
 import type { ProofSigner } from './proofs.js';
 import {
@@ -76,6 +77,8 @@ export class SessionManager {
   private readonly endedSessions = new Set<string>();
   private unsubscribeSync: (() => void) | undefined;
   private readonly doors: DoorCards;
+  // The door the sign-in this page came back from was for: opened again once, by the front desk.
+  private resumeDoor: string | undefined;
 
   constructor(
     private readonly sync: TabSync,
@@ -105,9 +108,10 @@ export class SessionManager {
   /**
    * Starts listening to other tabs and takes up the session: with `signIn`, the code the page was
    * opened with (its checks run first; a failure is kept for the sign-in page); then, unless that
-   * signed in, from the refresh cookie (if any).
+   * signed in, from the refresh cookie (if any). `resume` is what that sign-in was started for
+   * (a step-up): the door to open again, the session it replaces.
    */
-  async start(signIn?: () => Promise<CodeLoginInput>): Promise<void> {
+  async start(signIn?: () => Promise<CodeLoginInput>, resume?: SignInResume): Promise<void> {
     this.unsubscribeSync = this.sync.subscribe((message) => this.onTabMessage(message));
     if (typeof document !== 'undefined') {
       document.addEventListener('visibilitychange', this.onVisible);
@@ -117,6 +121,7 @@ export class SessionManager {
     if (signIn !== undefined) {
       try {
         await this.loginWithCode(await signIn());
+        this.resumeAfterSignIn(resume);
         return;
       } catch (err) {
         failure = { code: err instanceof AppError ? err.code : 'ERR_UNKNOWN', message: messageOf(err) };
@@ -143,6 +148,16 @@ export class SessionManager {
     const proof = this.proofs.forApi('POST', '/api/login/code');
     const response = await this.sync.withRefreshLock(() => auth.loginWithCode(input, proof));
     this.adopt(response, { broadcast: true, notice: undefined });
+  }
+
+  /**
+   * The door a step-up was for, handed out once (the front desk opens it again); undefined when
+   * this page did not come back from one.
+   */
+  takeResumeDoor(): string | undefined {
+    const door = this.resumeDoor;
+    this.resumeDoor = undefined;
+    return door;
   }
 
   /** Forgets why the last sign-in failed (a new one starts). */
@@ -247,6 +262,19 @@ export class SessionManager {
   private callOptions(card: Card, method: string, path: string): RequestOptions {
     const { token, tokenType, proof } = this.credentials(card, method, path.split('?')[0] ?? path);
     return { token, tokenType, proof };
+  }
+
+  private resumeAfterSignIn(resume: SignInResume | undefined): void {
+    if (resume === undefined) return;
+    this.resumeDoor = resume.door;
+    const old = resume.supersedes;
+    // The step-up signed in anew and the old session's refresh cookie is gone: end that session
+    // now rather than leave it live until it expires. Best effort: it ends on its own anyway.
+    if (old !== undefined && old !== this.state.card?.sessionId) {
+      this.request(`/api/sessions/${encodeURIComponent(old)}`, { method: 'DELETE', retryOn401: false }).catch(
+        () => {},
+      );
+    }
   }
 
   private requireCard(): Card {

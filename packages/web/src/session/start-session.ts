@@ -39,5 +39,8 @@ export function startSession(manager: SessionManager, page: PageParts = thisPage
   if (response === undefined) return manager.start();
   page.history.replaceState(page.history.state, '', `${page.location.pathname}#/`);
   const pending = takePendingSignIn(page.storage);
-  return manager.start(async () => checkSignInResponse(response, pending, await manager.proofs.issuer()));
+  return manager.start(
+    async () => checkSignInResponse(response, pending, await manager.proofs.issuer()),
+    pending?.resume,
+  );
 }

@@ -7,6 +7,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PENDING_KEY } from '../../src/session/code-flow.js';
 import {
+  forgetCookies,
   type MountedApp,
   missingBuild,
   mountApp,
@@ -34,6 +35,7 @@ describe.skipIf(skip !== '')('signing the web app in', () => {
     app?.unmount();
     app = undefined;
     sessionStorage.clear();
+    forgetCookies();
   });
 
   /** A sign-in this tab started (pending in sessionStorage): its `state`. */

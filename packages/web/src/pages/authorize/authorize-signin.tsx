@@ -1,19 +1,27 @@
-import type { AuthorizeAnswer, AuthorizeDetails } from '@keycard/protocol';
+import type { AuthorizeDetails, AuthorizeLoginAnswer } from '@keycard/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { authorizeLogin } from '../../api/authorize.js';
 import { TextField } from '../../components/field.js';
 import { Status } from '../../components/status.js';
 import { useNow } from '../../components/use-now.js';
 import { AppError } from '../../lib/errors.js';
+import { factorErrorFor } from '../../lib/factor-error.js';
+import { type PasskeySupport, passkeySupport, passkeyUnavailableWords } from '../../lib/passkeys.js';
 import { type SignInError, signInErrorFor } from '../../lib/sign-in-error.js';
 import { AccountLinks } from '../email/account-links.js';
+import { PasskeySignInButton, usePasskeyAutofill } from './passkey-signin.js';
 
 interface SignInStepProps {
   interaction: string;
   details: AuthorizeDetails;
   /** "Use another account": start with an empty username whatever the hint. */
   anotherAccount: boolean;
-  onAnswer: (answer: AuthorizeAnswer) => void;
+  /**
+   * `enrol`: the signed-in person must set up a second factor for this request and has none: the
+   * password again starts it (no passkey to sign in with yet).
+   */
+  purpose?: 'sign-in' | 'enrol';
+  onAnswer: (answer: AuthorizeLoginAnswer) => void;
   /** The request itself failed (expired link): the page replaces the form. */
   onFatal: (err: unknown) => void;
   onCancel?: (() => void) | undefined;
@@ -22,12 +30,14 @@ interface SignInStepProps {
 /**
  * The front desk's sign-in form for an app's request: the same answers as the main sign-in page
  * (one message for any wrong credential, a countdown when throttled). The password goes to the
- * front desk only, never to the app.
+ * front desk only, never to the app. A passkey signs in without either: from the username field's
+ * autofill (conditional UI) or the "Sign in with a passkey" button.
  */
 export function SignInStep({
   interaction,
   details,
   anotherAccount,
+  purpose = 'sign-in',
   onAnswer,
   onFatal,
   onCancel,
@@ -44,6 +54,15 @@ export function SignInStep({
   useEffect(() => {
     if (error?.kind === 'throttled' && waitSeconds === 0) setError(undefined);
   }, [error, waitSeconds]);
+
+  // Setting up a first factor: there is no passkey to sign in with yet, so none is offered.
+  const passkeys: PasskeySupport = purpose === 'enrol' ? 'unsupported' : passkeySupport();
+  const passkeyFailed = (err: unknown) => {
+    if (err instanceof AppError && err.code === 'ERR_INTERACTION_EXPIRED') return onFatal(err);
+    const shown = factorErrorFor(err, 'passkey', Date.now());
+    if (shown !== undefined) setError(shown.kind === 'restart' ? { ...shown, kind: 'message' } : shown);
+  };
+  usePasskeyAutofill(interaction, passkeys === 'usable', onAnswer, passkeyFailed);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -64,7 +83,12 @@ export function SignInStep({
 
   return (
     <form class="form" onSubmit={submit} data-testid="authorize-signin-form">
-      {details.user && !anotherAccount ? (
+      {purpose === 'enrol' ? (
+        <p class="authorize-who" data-testid="authorize-enrol-reauth">
+          {details.client.name} asks for a second factor, and your account has none yet. Confirm your password
+          to set one up: an authenticator app or a passkey.
+        </p>
+      ) : details.user && !anotherAccount ? (
         <p class="authorize-who" data-testid="authorize-reauth">
           You are signed in as <strong>{details.user.username}</strong>, but {details.client.name} asks you to
           sign in again.
@@ -75,7 +99,7 @@ export function SignInStep({
         label="Username"
         name="username"
         verbatim
-        autoComplete="username"
+        autoComplete={passkeys === 'usable' ? 'username webauthn' : 'username'}
         required
         value={username}
         onValue={setUsername}
@@ -98,6 +122,19 @@ export function SignInStep({
       >
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
+      {passkeys === 'usable' ? (
+        <PasskeySignInButton
+          interaction={interaction}
+          disabled={busy || waitSeconds > 0}
+          onBusy={setBusy}
+          onAnswer={onAnswer}
+          onError={passkeyFailed}
+        />
+      ) : passkeys === 'ip-address' ? (
+        <p class="small muted" data-testid="authorize-passkey-unavailable">
+          {passkeyUnavailableWords(passkeys, window.location.origin)}
+        </p>
+      ) : null}
       {onCancel ? (
         <button type="button" class="button button-secondary" onClick={onCancel} data-testid="authorize-back">
           Back

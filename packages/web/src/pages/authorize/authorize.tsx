@@ -1,18 +1,17 @@
-import { AUTHORIZE_ROUTE, type AuthorizeAnswer, type AuthorizeDetails } from '@keycard/protocol';
+import { AUTHORIZE_ROUTE, type AuthorizeLoginAnswer } from '@keycard/protocol';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { authorizeDetails } from '../../api/authorize.js';
 import { Page } from '../../components/page.js';
 import { Status } from '../../components/status.js';
 import { AppError, messageOf } from '../../lib/errors.js';
-import { ConsentStep, ContinueStep } from './authorize-consent.js';
-import { SignInStep } from './authorize-signin.js';
+import { type PanelView, StepPanel, stepUpOf } from './authorize-step.js';
 import { RequestSummary } from './authorize-summary.js';
 
 type View =
   | { kind: 'loading' }
   | { kind: 'expired' }
   | { kind: 'failed'; message: string; code: string }
-  | { kind: 'step'; details: AuthorizeDetails; anotherAccount: boolean }
+  | PanelView
   | { kind: 'leaving'; clientName: string };
 
 /** The interaction of a route such as `/authorize?i=…` (undefined when the link lost it). */
@@ -27,7 +26,10 @@ export function interactionFrom(path: string): string | undefined {
 function titleOf(view: View): string {
   if (view.kind === 'expired') return 'This sign-in link has expired';
   if (view.kind === 'leaving') return `Taking you back to ${view.clientName}…`;
+  if (view.kind === 'mfa') return view.mfa.enrol ? 'Set up a second factor' : "Confirm it's you";
   if (view.kind !== 'step') return 'Sign in';
+  const stepUp = view.anotherAccount ? undefined : stepUpOf(view.details);
+  if (stepUp) return stepUp.enrol ? 'Set up a second factor' : "Confirm it's you";
   const { details } = view;
   if (view.anotherAccount || details.step === 'login') return `Sign in to continue to ${details.client.name}`;
   if (details.step === 'consent') return `Allow ${details.client.name}?`;
@@ -67,11 +69,19 @@ export function Authorize({ path }: { path: string }) {
     void load();
   }, [load]);
 
-  const onAnswer = (answer: AuthorizeAnswer) => {
+  const onAnswer = (answer: AuthorizeLoginAnswer) => {
+    if ('mfa' in answer) {
+      if (view.kind === 'step' || view.kind === 'mfa')
+        setView({ kind: 'mfa', details: view.details, mfa: answer.mfa });
+      return;
+    }
     if ('details' in answer) return setView({ kind: 'step', details: answer.details, anotherAccount: false });
-    setView({ kind: 'leaving', clientName: view.kind === 'step' ? view.details.client.name : 'the app' });
+    const leaving = view.kind === 'step' || view.kind === 'mfa' ? view.details.client.name : 'the app';
+    setView({ kind: 'leaving', clientName: leaving });
     window.location.assign(answer.redirect);
   };
+  // A pending sign-in that expired, or a browser session that changed: read the request again.
+  const restart = () => void load();
 
   // The browser session ended or changed in another tab: read the request again.
   const onDecisionError = (err: unknown) => {
@@ -102,35 +112,20 @@ export function Authorize({ path }: { path: string }) {
           You are being sent back to the app.
         </p>
       ) : null}
-      {view.kind === 'step' && interaction !== undefined ? (
+      {(view.kind === 'step' || view.kind === 'mfa') && interaction !== undefined ? (
         <div class="signin">
           <div class="panel signin-panel">
-            {view.anotherAccount || view.details.step === 'login' ? (
-              <SignInStep
-                interaction={interaction}
-                details={view.details}
-                anotherAccount={view.anotherAccount}
-                onAnswer={onAnswer}
-                onFatal={fail}
-                onCancel={view.anotherAccount ? () => setView({ ...view, anotherAccount: false }) : undefined}
-              />
-            ) : view.details.step === 'consent' ? (
-              <ConsentStep
-                interaction={interaction}
-                details={view.details}
-                onAnswer={onAnswer}
-                onError={onDecisionError}
-                onAnotherAccount={() => setView({ ...view, anotherAccount: true })}
-              />
-            ) : (
-              <ContinueStep
-                interaction={interaction}
-                details={view.details}
-                onAnswer={onAnswer}
-                onError={onDecisionError}
-                onAnotherAccount={() => setView({ ...view, anotherAccount: true })}
-              />
-            )}
+            <StepPanel
+              interaction={interaction}
+              view={view}
+              onAnswer={onAnswer}
+              onFatal={fail}
+              onDecisionError={onDecisionError}
+              onRestart={restart}
+              onAnotherAccount={(another) =>
+                setView({ kind: 'step', details: view.details, anotherAccount: another })
+              }
+            />
           </div>
           <aside class="signin-aside authorize-aside" aria-label="The app's request">
             <RequestSummary details={view.details} />

@@ -3,6 +3,8 @@
 // talking over real HTTP to a real `keycard demo` child process (the one the Chromium tests use).
 // happy-dom's fetch resolves the app's relative `/api/*` paths against the page URL set here.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import * as HappySymbol from 'happy-dom/lib/PropertySymbol.js';
+import WindowBrowserContext from 'happy-dom/lib/window/WindowBrowserContext.js';
 import { expect } from 'vitest';
 import { App } from '../../../src/app.js';
 import { dpopKeyLoader } from '../../../src/dpop/key-store.js';
@@ -41,6 +43,21 @@ export function mountApp(origin: string, path: string): Promise<MountedApp> {
   return mountAt(`${origin}/#${path}`);
 }
 
+/**
+ * Empties the window's cookie jar: a browser that holds no session. happy-dom keeps Secure cookies
+ * for `localhost` (the hotel's address) as browsers do, and one window serves a whole test file, so
+ * a test that must not inherit the test before's sessions says so. happy-dom has no public call for
+ * it; its own window (behind the test's global one) leads to the jar.
+ */
+export function forgetCookies(): void {
+  const happyWindow = (document as unknown as Record<symbol, unknown>)[HappySymbol.window];
+  const frame = new WindowBrowserContext(
+    happyWindow as ConstructorParameters<typeof WindowBrowserContext>[0],
+  ).getBrowserFrame();
+  if (!frame) throw new Error("happy-dom's cookie jar is out of reach: update forgetCookies()");
+  frame.page.context.cookieContainer.clearCookies();
+}
+
 /** Renders the whole app at `url` and starts it the way main.tsx does (a sign-in answer included). */
 export async function mountAt(url: string): Promise<MountedApp> {
   (window as unknown as HappyWindow).happyDOM.setURL(url);
@@ -72,6 +89,8 @@ export async function mountAt(url: string): Promise<MountedApp> {
  * sign-in it answers.
  */
 export async function signInAnswer(origin: string, username: string, password: string): Promise<string> {
+  // Someone new signs in: at a browser where nobody is (the test before may have left a session).
+  forgetCookies();
   const start = await mountApp(origin, '/signin');
   await waitFor(() => expect(location.pathname).toBe('/oauth/authorize'), { timeout: 10_000 });
   const request = Object.fromEntries(new URL(location.href).searchParams);
