@@ -12,10 +12,11 @@ import {
   openAccountHotelAndBrowser,
   RECENT_AUTH_SECONDS,
 } from './support/account-hotel.js';
-import { addVirtualAuthenticator, signInAgain, totpCode } from './support/account-pages.js';
+import { signInAgain, totpCode } from './support/account-pages.js';
 import { browserSkipReason, screenshot, signIn } from './support/browser.js';
 import { PASSWORDS } from './support/hotel.js';
 import { layoutOffenders } from './support/layout.js';
+import { addPasskeyAuthenticator, type VirtualAuthenticator } from './support/mfa.js';
 
 const skip = browserSkipReason('test/browser/account-security.test.ts');
 // The server's alphabet: lower-case letters and digits without the look-alikes (l, o, 0, 1).
@@ -26,6 +27,7 @@ describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
   let browser: Browser;
   let bob: BrowserContext;
   let page: Page;
+  let authenticator: VirtualAuthenticator;
   let secret = '';
   let firstCodes: string[] = [];
 
@@ -38,7 +40,7 @@ describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
     bob = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     bob.setDefaultTimeout(10_000);
     page = await bob.newPage();
-    await addVirtualAuthenticator(page);
+    authenticator = await addPasskeyAuthenticator(page);
     await signIn(page, hotel.url, 'bob', PASSWORDS.bob);
     await page.goto(`${hotel.url}/#/account`);
     await security().and(page.locator('[data-factors="0"]')).waitFor();
@@ -64,25 +66,30 @@ describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
     expect(await layoutOffenders(page)).toEqual([]);
     await screenshot(page, 'security-01-totp-enrol');
 
-    await page.getByLabel('Code from the app').fill('000000');
+    const codeField = page.getByLabel('Code from your authenticator app');
+    await codeField.fill('000000');
     await page.getByTestId('totp-confirm').click();
     await page.locator('[data-testid="totp-status"][data-code="ERR_MFA_INVALID"]').waitFor();
-    await page.getByLabel('Code from the app').fill(totpCode(secret, hotel.now()));
+    await codeField.fill(totpCode(secret, hotel.now()));
     await page.getByTestId('totp-confirm').click();
 
-    await page.getByTestId('recovery-codes').waitFor();
+    const shown = page.getByTestId('recovery-shown');
+    await shown.waitFor();
     firstCodes = await shownCodes();
     expect(firstCodes).toHaveLength(10);
     expect(new Set(firstCodes).size).toBe(10);
     for (const code of firstCodes) expect(code).toMatch(CODE_FORMAT);
-    expect(await page.getByTestId('recovery-warning').textContent()).toContain('shown only once');
-    expect(await page.getByTestId('recovery-download').getAttribute('download')).toBe(
+    expect(await shown.textContent()).toContain('shown only this once');
+    expect(await shown.getByRole('link', { name: 'Download' }).getAttribute('download')).toBe(
       'keycard-recovery-codes.txt',
     );
     expect(await layoutOffenders(page)).toEqual([]);
     await screenshot(page, 'security-02-recovery-codes');
-    await page.getByTestId('recovery-done').click();
-    expect(await page.getByTestId('recovery-codes').count()).toBe(0);
+    // "Done" waits for "I saved them"; then the codes leave the page for good.
+    expect(await page.getByTestId('recovery-codes-continue').isDisabled()).toBe(true);
+    await page.getByTestId('recovery-codes-saved').check();
+    await page.getByTestId('recovery-codes-continue').click();
+    expect(await page.getByTestId('recovery-shown').count()).toBe(0);
     await page.locator('[data-testid="totp"][data-enabled="true"]').waitFor();
     await page.locator('[data-testid="recovery-remaining"][data-remaining="10"]').waitFor();
     expect(await page.getByTestId('security-summary').getAttribute('data-mfa')).toBe('on');
@@ -94,7 +101,7 @@ describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
     await page.getByTestId('passkeys-status').filter({ hasText: 'Passkey “Laptop” added.' }).waitFor();
     await passkeyRow('Laptop').waitFor();
     // Not the first factor: no new recovery codes.
-    expect(await page.getByTestId('recovery-codes').count()).toBe(0);
+    expect(await page.getByTestId('recovery-shown').count()).toBe(0);
 
     await passkeyRow('Laptop').getByTestId('passkey-rename').click();
     await passkeyRow('Laptop').getByTestId('passkey-rename-input').fill('Work laptop');
@@ -120,7 +127,11 @@ describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
     await screenshot(page, 'security-04-confirm-its-you');
 
     await prompt.getByTestId('step-up-start').click();
+    // The passkey stays out of reach while bob types (the sign-in page's passkey offer would answer
+    // at once): password and authenticator code, as with a phone in another room.
+    const restore = await authenticator.withhold();
     await signInAgain(page, 'bob', PASSWORDS.bob, { totp: () => totpCode(secret, hotel.now()) });
+    await restore();
     await page.waitForURL(`${hotel.url}/#/account`);
     await page
       .getByTestId('app-notice')
@@ -131,16 +142,20 @@ describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
     await page.getByTestId('passkeys-status').filter({ hasText: 'Passkey “Work laptop” removed.' }).waitFor();
     expect(await page.getByTestId('passkey-row').count()).toBe(0);
     expect(await page.getByTestId('step-up').count()).toBe(0);
+    // The sign-in that was too old is over: the new one replaced it (no session left dangling).
+    const bobId = (await hotel.ctx.storage.users.getByUsername('bob'))?.id ?? '';
+    await expect.poll(async () => (await hotel.ctx.storage.sessions.listByUser(bobId)).length).toBe(1);
   });
 
   it('new recovery codes replace the old ones', async () => {
     await page.getByTestId('recovery-regenerate').click();
     await page.getByTestId('confirm-ok').click();
-    await page.getByTestId('recovery-codes').waitFor();
+    await page.getByTestId('recovery-shown').waitFor();
     const next = await shownCodes();
     expect(next).toHaveLength(10);
     expect(next.filter((c) => firstCodes.includes(c))).toEqual([]);
-    await page.getByTestId('recovery-done').click();
+    await page.getByTestId('recovery-codes-saved').check();
+    await page.getByTestId('recovery-codes-continue').click();
   });
 
   it('fits a phone', async () => {

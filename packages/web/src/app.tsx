@@ -88,7 +88,7 @@ export function App() {
   const session = useSession();
   const path = useRoute();
   // Back from "Confirm it's you": the page the person left, not the front desk.
-  useReturnAfterSignIn(session, path);
+  useReturnAfterSignIn(session);
 
   const signOut = () => {
     manager.logout().catch((err: unknown) => manager.notify(`Sign-out failed: ${messageOf(err)}`));

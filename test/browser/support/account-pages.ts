@@ -1,6 +1,6 @@
 // What the account, admin and email browser tests do in the page, in one place: read a mail in the
-// web app's Mailbox page and follow its link, compute a TOTP code as an authenticator app would,
-// and give a page a virtual WebAuthn authenticator (Chrome DevTools Protocol).
+// web app's Mailbox page and follow its link, compute a TOTP code as an authenticator app would at
+// the server's (movable) time, and sign in again after "Confirm it's you".
 import * as OTPAuth from 'otpauth';
 import type { Locator, Page } from 'playwright-core';
 import type { AccountHotel } from './account-hotel.js';
@@ -14,25 +14,6 @@ export function totpCode(secret: string, atMs: number): string {
     period: 30,
   });
   return totp.generate({ timestamp: atMs });
-}
-
-/**
- * A platform authenticator with user verification (a fingerprint that always matches) for this
- * page's browser context; resident keys, so a passkey can sign in alone.
- */
-export async function addVirtualAuthenticator(page: Page): Promise<string> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-    },
-  });
-  return authenticatorId;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   WebAuthnError,
 } from '@simplewebauthn/browser';
 import { AppError } from '../lib/errors.js';
+import { passkeyCancelled } from '../lib/passkeys.js';
 import type { SessionManager } from '../session/session-manager.js';
 
 /** One passkey of the account (times in epoch seconds). */
@@ -81,13 +82,10 @@ export function removePasskey(session: SessionManager, passkeyId: string): Promi
 /** What the browser's WebAuthn refusal means for the person. */
 function passkeyError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (passkeyCancelled(err)) return AppError.of('ERR_PASSKEY_CANCELLED', { cause: err });
   if (err instanceof WebAuthnError && err.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED')
     return AppError.of('ERR_PASSKEY_EXISTS', { cause: err });
-  // NotAllowedError: the person closed the prompt, or it timed out (the spec does not tell them apart).
-  const name = err instanceof Error ? err.name : '';
-  if (name === 'NotAllowedError' || name === 'AbortError')
-    return AppError.of('ERR_PASSKEY_CANCELLED', { cause: err });
-  return AppError.of('ERR_PASSKEY_UNSUPPORTED', { cause: err });
+  return AppError.of('ERR_PASSKEY_BROWSER', { cause: err });
 }
 
 /**

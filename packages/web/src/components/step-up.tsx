@@ -2,11 +2,11 @@ import type { StepUpChallenge } from '@keycard/protocol';
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { AppError, messageOf } from '../lib/errors.js';
-import { reauthenticate, stepUpOf, takeReturnTo } from '../lib/step-up.js';
+import { stepUpFromError } from '../lib/step-up.js';
 import { replaceRoute } from '../router.js';
+import { leaveForSignIn } from '../session/leave-for-sign-in.js';
 import type { SessionState } from '../session/session-manager.js';
-import { tabStorage } from '../session/start-session.js';
-import { useSessionManager } from '../session/use-session.js';
+import { useSession, useSessionManager } from '../session/use-session.js';
 import { Status } from './status.js';
 
 /** Reports a failed call; true when it was a step-up (the page now asks to confirm it's you). */
@@ -43,13 +43,14 @@ interface StepUpHostProps {
  */
 export function StepUpHost({ route, children }: StepUpHostProps) {
   const manager = useSessionManager();
+  const { card } = useSession();
   const [pending, setPending] = useState<{ action: string; challenge: StepUpChallenge } | undefined>();
   const [error, setError] = useState<AppError | undefined>(undefined);
   const [leaving, setLeaving] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
   const report = useCallback<StepUpReporter>((err, action) => {
-    const challenge = stepUpOf(err);
+    const challenge = stepUpFromError(err);
     if (challenge === undefined) return false;
     setError(undefined);
     setPending({ action, challenge });
@@ -64,13 +65,13 @@ export function StepUpHost({ route, children }: StepUpHostProps) {
     if (!pending) return;
     setLeaving(true);
     try {
-      await reauthenticate({
-        issuer: await manager.proofs.issuer(),
-        jkt: await manager.proofs.jkt(),
-        storage: tabStorage(),
-        challenge: pending.challenge,
-        route,
-        action: pending.action,
+      // max_age=0 whatever the challenge's max_age: only a sign-in made now is recent enough for the
+      // next minutes. A visit, not a redirect: Back from the sign-in pages returns here.
+      await leaveForSignIn(manager, {
+        replace: false,
+        acrValues: pending.challenge.acrValues,
+        maxAge: 0,
+        resume: { page: { route, action: pending.action }, supersedes: card?.sessionId },
       });
     } catch (err) {
       setLeaving(false);
@@ -125,23 +126,19 @@ export function StepUpHost({ route, children }: StepUpHostProps) {
 }
 
 /**
- * After a sign-in this tab started to confirm it's you (the app lands at `#/`), opens the page the
- * person left and says what to repeat. Read once per page load; a return left behind by a sign-in
- * that was given up (the person came back with Back) is dropped, never followed later.
+ * After a sign-in this tab started to confirm it's you, opens the page the person left and says
+ * what to repeat (once: the session manager hands the page out a single time).
  *
  * @example
  * useReturnAfterSignIn(session); // in the app shell
  */
-export function useReturnAfterSignIn(session: SessionState, path: string): void {
+export function useReturnAfterSignIn(session: SessionState): void {
   const manager = useSessionManager();
-  const done = useRef(false);
   useEffect(() => {
-    // A code sign-in lands at `#/`; the sign-in pages themselves (`#/authorize`) are not the return.
-    if (done.current || session.status !== 'signed-in' || path !== '/') return;
-    done.current = true;
-    const back = takeReturnTo(tabStorage(), Date.now(), session.card?.payload['auth_time']);
+    if (session.status !== 'signed-in') return;
+    const back = manager.takeResumePage();
     if (back === undefined) return;
     replaceRoute(back.route);
     manager.notify(`You signed in again. You can now: ${back.action}.`);
-  }, [session.status, session.card, path, manager]);
+  }, [session.status, manager]);
 }

@@ -13,7 +13,7 @@ export type WebErrorCode =
   | 'ERR_SIGNIN_REFUSED' // the front desk answered the sign-in with an error
   | 'ERR_PASSKEY_CANCELLED' // the browser's passkey prompt was closed or timed out
   | 'ERR_PASSKEY_EXISTS' // this authenticator already holds a passkey of the account
-  | 'ERR_PASSKEY_UNSUPPORTED'; // no WebAuthn here (old browser, or not a secure context)
+  | 'ERR_PASSKEY_BROWSER'; // the browser's WebAuthn call failed for another reason
 
 const MESSAGES: Record<WebErrorCode, string> = {
   ERR_NETWORK: 'Cannot reach the server. Check your connection and try again.',
@@ -28,8 +28,7 @@ const MESSAGES: Record<WebErrorCode, string> = {
   ERR_SIGNIN_REFUSED: 'The front desk did not sign you in.',
   ERR_PASSKEY_CANCELLED: 'The passkey prompt was closed before it finished. Nothing was changed.',
   ERR_PASSKEY_EXISTS: 'This device already holds a passkey for your account.',
-  ERR_PASSKEY_UNSUPPORTED:
-    'This browser cannot use passkeys here (it needs WebAuthn and a secure page: https, or localhost).',
+  ERR_PASSKEY_BROWSER: 'The passkey could not be created in this browser. Try again, or use another way.',
 };
 
 /**

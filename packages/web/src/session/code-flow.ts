@@ -17,14 +17,32 @@ export const PENDING_KEY = 'keycard.sign-in';
 
 /**
  * What to do once a sign-in this tab started has signed in: open a door again (the one that asked
- * for a stronger sign-in), and end the session it replaces (a step-up signs in anew: the old
- * session's refresh cookie is overwritten, so nothing else would ever end it).
+ * for a stronger sign-in) or the page a change needing a recent sign-in was made on, and end the
+ * session it replaces (a step-up signs in anew: the old session's refresh cookie is overwritten,
+ * so nothing else would ever end it).
  */
 export interface SignInResume {
   /** The id of the `ui.doors` entry to open again, once. */
   door?: string;
+  /** The app's route to open again (`/account`) and what the person was doing there, in words. */
+  page?: ResumePage;
   /** The session id (`sid`) of the session this sign-in replaces. */
   supersedes?: string;
+}
+
+/** A page to come back to after "Confirm it's you"; the change itself is never replayed. */
+export interface ResumePage {
+  route: string;
+  action: string;
+}
+
+/** A page to come back to: an app route (`/…`, never `//host`) and a short sentence. */
+function pageOf(value: unknown): ResumePage | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { route, action } = value as Record<string, unknown>;
+  if (typeof route !== 'string' || !route.startsWith('/') || route.startsWith('//')) return undefined;
+  if (typeof action !== 'string' || action.length > 300) return undefined;
+  return { route, action };
 }
 
 /** A sign-in this tab started: what its answer must match, and the PKCE verifier it proves. */
@@ -137,11 +155,13 @@ export function signInResponseFrom(search: string): SignInResponse | undefined {
 
 function resumeOf(value: unknown): SignInResume | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const { door, supersedes } = value as Record<string, unknown>;
+  const { door, page, supersedes } = value as Record<string, unknown>;
   const resume: SignInResume = {};
   if (typeof door === 'string' && door !== '') resume.door = door;
+  const back = pageOf(page);
+  if (back !== undefined) resume.page = back;
   if (typeof supersedes === 'string' && supersedes !== '') resume.supersedes = supersedes;
-  return resume.door === undefined && resume.supersedes === undefined ? undefined : resume;
+  return Object.keys(resume).length === 0 ? undefined : resume;
 }
 
 /** The sign-in this tab started, removed as it is read (an answer is used once). */

@@ -15,7 +15,7 @@ import type { TokenResponse } from '../api/types.js';
 import { needsRefresh, refreshDelayMs } from '../lib/countdown.js';
 import { AppError, messageOf } from '../lib/errors.js';
 import { API_AUDIENCE, type Card, cardFrom } from './card.js';
-import type { SignInResume } from './code-flow.js';
+import type { ResumePage, SignInResume } from './code-flow.js';
 import { DoorCards } from './door-cards.js';
 import type { ProofSigner } from './proofs.js';
 import {
@@ -79,6 +79,8 @@ export class SessionManager {
   private readonly doors: DoorCards;
   // The door the sign-in this page came back from was for: opened again once, by the front desk.
   private resumeDoor: string | undefined;
+  // The page a "Confirm it's you" sign-in was for: opened again once, by the app shell.
+  private resumePage: ResumePage | undefined;
 
   constructor(
     private readonly sync: TabSync,
@@ -158,6 +160,16 @@ export class SessionManager {
     const door = this.resumeDoor;
     this.resumeDoor = undefined;
     return door;
+  }
+
+  /**
+   * The page a "Confirm it's you" sign-in was for, handed out once (the app opens it again and says
+   * what can be repeated); undefined when this page did not come back from one.
+   */
+  takeResumePage(): ResumePage | undefined {
+    const page = this.resumePage;
+    this.resumePage = undefined;
+    return page;
   }
 
   /** Forgets why the last sign-in failed (a new one starts). */
@@ -267,6 +279,7 @@ export class SessionManager {
   private resumeAfterSignIn(resume: SignInResume | undefined): void {
     if (resume === undefined) return;
     this.resumeDoor = resume.door;
+    this.resumePage = resume.page;
     const old = resume.supersedes;
     // The step-up signed in anew and the old session's refresh cookie is gone: end that session
     // now rather than leave it live until it expires. Best effort: it ends on its own anyway.

@@ -7,6 +7,7 @@ import { useStepUp } from '../../components/step-up.js';
 import { Cell, Table } from '../../components/table.js';
 import { TimeText } from '../../components/time-cell.js';
 import { AppError, messageOf } from '../../lib/errors.js';
+import { passkeySupport, passkeyUnavailableWords } from '../../lib/passkeys.js';
 import { useSessionManager } from '../../session/use-session.js';
 
 interface PasskeysPanelProps {
@@ -19,10 +20,11 @@ interface PasskeysPanelProps {
   onCodes: (codes: string[]) => void;
 }
 
-type Message = { tone: 'success' | 'error'; text: string; code?: string | undefined };
+type Message = { tone: 'info' | 'success' | 'error'; text: string; code?: string | undefined };
 
 const errorMessage = (err: unknown): Message => ({
-  tone: 'error',
+  // Closing the passkey prompt is a choice, not a failure.
+  tone: err instanceof AppError && err.code === 'ERR_PASSKEY_CANCELLED' ? 'info' : 'error',
   text: messageOf(err),
   code: err instanceof AppError ? err.code : undefined,
 });
@@ -37,6 +39,8 @@ export function PasskeysPanel({ passkeys, now, lastRequired, busy, onChanged, on
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<{ id: string; name: string } | undefined>(undefined);
   const [message, setMessage] = useState<Message | undefined>(undefined);
+  // Passkeys need a secure page whose host is a name (never an IP address): say so rather than fail.
+  const [support] = useState(() => passkeySupport());
 
   const run = async (work: () => Promise<void>, action: string) => {
     setWorking(true);
@@ -184,20 +188,26 @@ export function PasskeysPanel({ passkeys, now, lastRequired, busy, onChanged, on
           </tr>
         ))}
       </Table>
-      <form class="form form-grid" onSubmit={add} data-testid="passkey-add-form">
-        <TextField
-          id="passkey-name"
-          label="Name for the new passkey"
-          hint="So you can tell your passkeys apart, e.g. “Work laptop”."
-          value={name}
-          onValue={setName}
-        />
-        <div class="actions">
-          <button type="submit" class="button" disabled={working} data-testid="passkey-add">
-            {adding ? 'Waiting for your device…' : 'Add a passkey'}
-          </button>
-        </div>
-      </form>
+      {support === 'usable' ? (
+        <form class="form form-grid" onSubmit={add} data-testid="passkey-add-form">
+          <TextField
+            id="passkey-name"
+            label="Name for the new passkey"
+            hint="So you can tell your passkeys apart, e.g. “Work laptop”."
+            value={name}
+            onValue={setName}
+          />
+          <div class="actions">
+            <button type="submit" class="button" disabled={working} data-testid="passkey-add">
+              {adding ? 'Waiting for your device…' : 'Add a passkey'}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p class="muted" data-testid="passkey-unavailable">
+          {passkeyUnavailableWords(support, window.location.origin)}
+        </p>
+      )}
       <Status tone={message?.tone} code={message?.code} testId="passkeys-status">
         {message?.text}
       </Status>

@@ -1,79 +1,10 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { regenerateRecoveryCodes } from '../../api/mfa.js';
 import { useConfirm } from '../../components/confirm.js';
 import { Status } from '../../components/status.js';
 import { useStepUp } from '../../components/step-up.js';
 import { messageOf } from '../../lib/errors.js';
 import { useSessionManager } from '../../session/use-session.js';
-
-interface ShownProps {
-  codes: string[];
-  /** "I saved them": the codes leave the page (and this browser's memory) for good. */
-  onDone: () => void;
-}
-
-/**
- * Recovery codes, shown once: each opens the account once when the phone or the passkey is lost.
- * Copy and download (a text file made in the page), and a clear warning that they will not be
- * shown again.
- */
-export function RecoveryCodesShown({ codes, onDone }: ShownProps) {
-  const [copied, setCopied] = useState<string | undefined>(undefined);
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  const text = `keycard recovery codes (each works once)\n\n${codes.join('\n')}\n`;
-
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied('Copied to the clipboard.');
-    } catch {
-      setCopied('This browser did not let the page copy: select the codes and copy them yourself.');
-    }
-  };
-
-  return (
-    <section class="recovery-shown" data-testid="recovery-codes" aria-labelledby="recovery-shown-title">
-      <h3 id="recovery-shown-title" ref={heading} tabIndex={-1}>
-        Your recovery codes
-      </h3>
-      <p class="warning" data-testid="recovery-warning">
-        <strong>Save these now: they are shown only once.</strong> If you lose your phone or your passkey,
-        each code signs you in once in place of the second factor. Keep them somewhere safe, away from this
-        device.
-      </p>
-      <ol class="recovery-list">
-        {codes.map((code) => (
-          <li key={code}>
-            <code data-testid="recovery-code">{code}</code>
-          </li>
-        ))}
-      </ol>
-      <div class="actions">
-        <button
-          type="button"
-          class="button button-secondary"
-          onClick={() => void copy()}
-          data-testid="recovery-copy"
-        >
-          Copy
-        </button>
-        <a
-          class="button button-secondary"
-          href={`data:text/plain;charset=utf-8,${encodeURIComponent(text)}`}
-          download="keycard-recovery-codes.txt"
-          data-testid="recovery-download"
-        >
-          Download
-        </a>
-        <button type="button" class="button" onClick={onDone} data-testid="recovery-done">
-          I saved them
-        </button>
-      </div>
-      <Status testId="recovery-copy-status">{copied}</Status>
-    </section>
-  );
-}
 
 interface PanelProps {
   remaining: number;

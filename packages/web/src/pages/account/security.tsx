@@ -1,12 +1,27 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { getFactors } from '../../api/mfa.js';
+import { RecoveryCodes } from '../../components/recovery-codes.js';
 import { Status } from '../../components/status.js';
 import { useLoad } from '../../components/use-load.js';
 import { useNow } from '../../components/use-now.js';
 import { useSessionManager } from '../../session/use-session.js';
 import { PasskeysPanel } from './passkeys.js';
-import { RecoveryCodesPanel, RecoveryCodesShown } from './recovery-codes.js';
+import { RecoveryCodesPanel } from './recovery-codes.js';
 import { TotpPanel } from './totp.js';
+
+/** New recovery codes, shown once in their own region; focus moves there so nobody misses them. */
+function NewCodes({ codes, onSaved }: { codes: string[]; onSaved: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <section class="recovery-shown" aria-labelledby="recovery-shown-title" data-testid="recovery-shown">
+      <h3 id="recovery-shown-title" ref={heading} tabIndex={-1}>
+        Your new recovery codes
+      </h3>
+      <RecoveryCodes codes={codes} onSaved={onSaved} continueLabel="Done" />
+    </section>
+  );
+}
 
 /**
  * "Security": the account's second factors (passkeys, the authenticator app) and recovery codes.
@@ -48,7 +63,7 @@ export function SecuritySection() {
           {data.required ? ' Your role requires a second factor.' : ''}
         </p>
       ) : null}
-      {codes ? <RecoveryCodesShown codes={codes} onDone={() => setCodes(undefined)} /> : null}
+      {codes ? <NewCodes codes={codes} onSaved={() => setCodes(undefined)} /> : null}
       {data ? (
         <>
           <PasskeysPanel

@@ -6,11 +6,12 @@ import {
   startTotp,
   type TotpEnrolment,
 } from '../../api/mfa.js';
+import { CodeField } from '../../components/code-field.js';
 import { useConfirm } from '../../components/confirm.js';
-import { Field } from '../../components/field.js';
 import { Status } from '../../components/status.js';
 import { useStepUp } from '../../components/step-up.js';
 import { TimeText } from '../../components/time-cell.js';
+import { TotpSetup } from '../../components/totp-setup.js';
 import { AppError, messageOf } from '../../lib/errors.js';
 import { useSessionManager } from '../../session/use-session.js';
 
@@ -21,21 +22,6 @@ interface TotpPanelProps {
   lastRequired: boolean;
   onChanged: () => void;
   onCodes: (codes: string[]) => void;
-}
-
-/**
- * The QR code as an image: the server's SVG goes in a `data:` URL of an `<img>`, where no script or
- * link inside it can run, never into the page's markup.
- */
-function qrSource(svg: string): string | undefined {
-  const trimmed = svg.trimStart();
-  if (!trimmed.startsWith('<svg') && !trimmed.startsWith('<?xml')) return undefined;
-  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
-}
-
-/** The secret in groups of four, easier to type into an app by hand. */
-function grouped(secret: string): string {
-  return secret.replace(/(.{4})(?=.)/g, '$1 ');
 }
 
 function codeError(err: unknown): string {
@@ -126,7 +112,6 @@ export function TotpPanel({ totp, now, lastRequired, onChanged, onCodes }: TotpP
     });
   };
 
-  const qr = enrolment ? qrSource(enrolment.qr_svg) : undefined;
   return (
     <section
       class="security-part"
@@ -161,37 +146,15 @@ export function TotpPanel({ totp, now, lastRequired, onChanged, onCodes }: TotpP
             <li>Scan this code with an authenticator app (or type the key below).</li>
             <li>Type the six-digit code the app then shows.</li>
           </ol>
-          <div class="totp-setup">
-            {qr ? (
-              <img
-                class="totp-qr"
-                src={qr}
-                alt="QR code for your authenticator app"
-                width={200}
-                height={200}
-                data-testid="totp-qr"
-              />
-            ) : null}
-            <div class="totp-key">
-              <p class="small muted">Key for typing in by hand:</p>
-              <code class="secret" data-testid="totp-secret" data-secret={enrolment.secret}>
-                {grouped(enrolment.secret)}
-              </code>
-            </div>
-          </div>
-          <Field id="totp-code" label="Code from the app">
-            <input
-              id="totp-code"
-              data-testid="totp-code"
-              value={code}
-              onInput={(e) => setCode(e.currentTarget.value)}
-              autoComplete="one-time-code"
-              inputMode="numeric"
-              pattern="[0-9 ]{6,7}"
-              maxLength={7}
-              required
-            />
-          </Field>
+          <TotpSetup secret={enrolment.secret} qrSvg={enrolment.qr_svg} />
+          <CodeField
+            id="totp-code"
+            label="Code from your authenticator app"
+            hint="Six digits; a new one every 30 seconds."
+            kind="totp"
+            value={code}
+            onValue={setCode}
+          />
           <div class="actions">
             <button type="submit" class="button" disabled={busy} data-testid="totp-confirm">
               {busy ? 'Checking…' : 'Turn on'}
