@@ -143,7 +143,7 @@ export function TotpPanel({ totp, now, lastRequired, onChanged, onCodes }: TotpP
       ) : enrolment ? (
         <form class="totp-enrol" onSubmit={finish} data-testid="totp-enrol">
           <ol class="steps">
-            <li>Scan this code with an authenticator app (or type the key below).</li>
+            <li>Scan the QR code with an authenticator app, or type its key into the app.</li>
             <li>Type the six-digit code the app then shows.</li>
           </ol>
           <TotpSetup secret={enrolment.secret} qrSvg={enrolment.qr_svg} />
