@@ -4,11 +4,12 @@
 // sign-in that is too old asks him to confirm it's you, and after signing in again at the front desk
 // (password and authenticator code) he is back on the account page and the removal works. New
 // recovery codes replace the old ones; the page fits a phone.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unnamedControls } from './support/a11y.js';
 import {
   type AccountHotel,
+  type AccountLobby,
   openAccountHotelAndBrowser,
   RECENT_AUTH_SECONDS,
 } from './support/account-hotel.js';
@@ -24,8 +25,7 @@ const CODE_FORMAT = /^[a-km-np-z2-9]{5}-[a-km-np-z2-9]{5}$/;
 
 describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
   let hotel: AccountHotel;
-  let browser: Browser;
-  let bob: BrowserContext;
+  let close: AccountLobby['close'] | undefined;
   let page: Page;
   let authenticator: VirtualAuthenticator;
   let secret = '';
@@ -36,19 +36,16 @@ describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
   const passkeyRow = (name: string) => page.locator(`[data-testid="passkey-row"][data-name="${name}"]`);
 
   beforeAll(async () => {
-    ({ hotel, browser } = await openAccountHotelAndBrowser());
-    bob = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    bob.setDefaultTimeout(10_000);
-    page = await bob.newPage();
+    let person: AccountLobby['person'];
+    ({ hotel, person, close } = await openAccountHotelAndBrowser());
+    page = await person();
     authenticator = await addPasskeyAuthenticator(page);
     await signIn(page, hotel.url, 'bob', PASSWORDS.bob);
     await page.goto(`${hotel.url}/#/account`);
     await security().and(page.locator('[data-factors="0"]')).waitFor();
   });
   afterAll(async () => {
-    await bob?.close();
-    await browser?.close();
-    await hotel?.close();
+    await close?.();
   });
 
   it('adds an authenticator app with its QR code and shows the recovery codes once', async () => {

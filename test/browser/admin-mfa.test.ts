@@ -2,16 +2,17 @@
 // resets them (audited), a role's "Requires MFA" switch round-trips through the roles API, and an
 // admin change made with a sign-in that is too old asks carol to confirm it's you, signs her in
 // again through the front desk and brings her back to the same section to repeat it.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unnamedControls } from './support/a11y.js';
 import {
   type AccountHotel,
+  type AccountLobby,
   openAccountHotelAndBrowser,
   RECENT_AUTH_SECONDS,
 } from './support/account-hotel.js';
 import { enrolTotpOverApi, signInAgain } from './support/account-pages.js';
-import { browserSkipReason, newPerson, screenshot, signIn } from './support/browser.js';
+import { browserSkipReason, screenshot, signIn } from './support/browser.js';
 import { PASSWORDS } from './support/hotel.js';
 import { layoutOffenders } from './support/layout.js';
 
@@ -19,20 +20,17 @@ const skip = browserSkipReason('test/browser/admin-mfa.test.ts');
 
 describe.skipIf(skip !== '')('second factors in the admin console', () => {
   let hotel: AccountHotel;
-  let browser: Browser;
-  let carol: BrowserContext;
+  let close: AccountLobby['close'] | undefined;
   let page: Page;
 
   beforeAll(async () => {
-    ({ hotel, browser } = await openAccountHotelAndBrowser());
-    carol = await newPerson(browser);
-    page = await carol.newPage();
+    let person: AccountLobby['person'];
+    ({ hotel, person, close } = await openAccountHotelAndBrowser());
+    page = await person();
     await signIn(page, hotel.url, 'carol', PASSWORDS.carol);
   });
   afterAll(async () => {
-    await carol?.close();
-    await browser?.close();
-    await hotel?.close();
+    await close?.();
   });
 
   /** bob's factors as bob's own account API sees them. */

@@ -3,12 +3,11 @@
 // the web app's Mailbox page (text only, links clickable), its link opening the reset page, the new
 // password working and the old one not, the old session signed out, and the link refused the
 // second time. The Mailbox never renders a mail's HTML.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unnamedControls } from './support/a11y.js';
-import { type AccountHotel, openAccountHotelAndBrowser } from './support/account-hotel.js';
+import { type AccountHotel, type AccountLobby, openAccountHotelAndBrowser } from './support/account-hotel.js';
 import { codeOf, openMailLink } from './support/account-pages.js';
-import { browserSkipReason, newPerson, screenshot, signIn } from './support/browser.js';
+import { browserSkipReason, screenshot, signIn } from './support/browser.js';
 import { PASSWORDS } from './support/hotel.js';
 import { layoutOffenders } from './support/layout.js';
 
@@ -20,22 +19,14 @@ const SENT = /If an account with a verified email matches, a link to choose a ne
 
 describe.skipIf(skip !== '')('password reset by email in Chromium', () => {
   let hotel: AccountHotel;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  async function person(): Promise<Page> {
-    const context = await newPerson(browser);
-    contexts.push(context);
-    return context.newPage();
-  }
+  let person: AccountLobby['person'];
+  let close: AccountLobby['close'] | undefined;
 
   beforeAll(async () => {
-    ({ hotel, browser } = await openAccountHotelAndBrowser());
+    ({ hotel, person, close } = await openAccountHotelAndBrowser());
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await hotel?.close();
+    await close?.();
   });
 
   it('the Mailbox lists mail newest first and shows only its text, links clickable', async () => {

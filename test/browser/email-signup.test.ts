@@ -3,12 +3,12 @@
 // taken address, the verification mail read in the Mailbox page, its link verifying the address
 // once (refused the second time, on the page), the new account signing in with its email shown
 // verified, and a change of address from the account page taking effect once its link is opened.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unnamedControls } from './support/a11y.js';
-import { type AccountHotel, openAccountHotelAndBrowser } from './support/account-hotel.js';
+import { type AccountHotel, type AccountLobby, openAccountHotelAndBrowser } from './support/account-hotel.js';
 import { codeOf, openMailLink } from './support/account-pages.js';
-import { browserSkipReason, newPerson, screenshot, signIn } from './support/browser.js';
+import { browserSkipReason, screenshot, signIn } from './support/browser.js';
 import { layoutOffenders } from './support/layout.js';
 
 const skip = browserSkipReason('test/browser/email-signup.test.ts');
@@ -18,14 +18,8 @@ const VERIFY_SUBJECT = /Confirm your email/i;
 
 describe.skipIf(skip !== '')('sign-up and email verification in Chromium', () => {
   let hotel: AccountHotel;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  async function person(): Promise<Page> {
-    const context = await newPerson(browser);
-    contexts.push(context);
-    return context.newPage();
-  }
+  let person: AccountLobby['person'];
+  let close: AccountLobby['close'] | undefined;
 
   async function fillSignUp(page: Page, input: { username: string; email: string; password: string }) {
     const form = page.getByTestId('signup-form');
@@ -37,12 +31,10 @@ describe.skipIf(skip !== '')('sign-up and email verification in Chromium', () =>
   }
 
   beforeAll(async () => {
-    ({ hotel, browser } = await openAccountHotelAndBrowser({ signup: true }));
+    ({ hotel, person, close } = await openAccountHotelAndBrowser({ signup: true }));
   });
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await hotel?.close();
+    await close?.();
   });
 
   it('a new guest signs up, verifies the address once, and signs in', async () => {

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type KeycardServer, type ServerContext } from '@keycard/server';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { reservePort, seedHotel } from '../../../demo/src/index.js';
 import { type MailboxHttp, startMailboxHttp } from '../../../demo/src/mailbox/mailbox-http.js';
 import { type MailSink, type ReceivedMail, startMailSink } from '../../support/mail-sink.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, newPerson } from './browser.js';
 
 /**
  * A sign-in older than this cannot change factors or the account. The tests move the clock past it
@@ -100,17 +100,42 @@ export async function openAccountHotel(opts: { signup?: boolean } = {}): Promise
   };
 }
 
+/** The hotel, Chromium, and the people of one test file (each a new browser context). */
+export interface AccountLobby {
+  hotel: AccountHotel;
+  browser: Browser;
+  /** A new person: an isolated context (own cookies) with its first page. */
+  person(): Promise<Page>;
+  /** Closes every person, the browser and the hotel. */
+  close(): Promise<void>;
+}
+
 /**
  * The hotel and Chromium side by side; if one fails, the other is closed before the error is
  * thrown, so a failed beforeAll leaves nothing behind.
  */
-export async function openAccountHotelAndBrowser(
-  opts: { signup?: boolean } = {},
-): Promise<{ hotel: AccountHotel; browser: Browser }> {
-  const [hotel, browser] = await Promise.allSettled([openAccountHotel(opts), launchBrowser()]);
-  if (hotel.status === 'fulfilled' && browser.status === 'fulfilled')
-    return { hotel: hotel.value, browser: browser.value };
-  if (hotel.status === 'fulfilled') await hotel.value.close();
-  if (browser.status === 'fulfilled') await browser.value.close();
-  throw hotel.status === 'rejected' ? hotel.reason : (browser as PromiseRejectedResult).reason;
+export async function openAccountHotelAndBrowser(opts: { signup?: boolean } = {}): Promise<AccountLobby> {
+  const [started, launched] = await Promise.allSettled([openAccountHotel(opts), launchBrowser()]);
+  if (started.status !== 'fulfilled' || launched.status !== 'fulfilled') {
+    if (started.status === 'fulfilled') await started.value.close();
+    if (launched.status === 'fulfilled') await launched.value.close();
+    throw started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const hotel = started.value;
+  const browser = launched.value;
+  const contexts: BrowserContext[] = [];
+  return {
+    hotel,
+    browser,
+    async person() {
+      const context = await newPerson(browser);
+      contexts.push(context);
+      return context.newPage();
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close();
+      await hotel.close();
+    },
+  };
 }

@@ -4,9 +4,8 @@ import { useUiConfig } from '../../api/ui-config.js';
 import { TextField } from '../../components/field.js';
 import { Page } from '../../components/page.js';
 import { Status } from '../../components/status.js';
-import { AppError } from '../../lib/errors.js';
 import { href } from '../../router.js';
-import { emailPageError } from './messages.js';
+import { useEmailForm } from './use-email-form.js';
 
 /**
  * The answer to every request, whoever asked: the page never tells whether an account exists
@@ -19,23 +18,12 @@ export const FORGOT_SENT =
 export function Forgot() {
   const config = useUiConfig();
   const [login, setLogin] = useState('');
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<{ text: string; code: string } | undefined>(undefined);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await requestPasswordReset(login.trim());
-      setSent(true);
-    } catch (err) {
-      setError({ text: emailPageError(err), code: err instanceof AppError ? err.code : 'ERR_UNKNOWN' });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = useEmailForm();
+  const submit = form.submit(async () => {
+    await requestPasswordReset(login.trim());
+    setSent(true);
+  });
 
   return (
     <Page title="Forgot your password?" testId="page-forgot" intro="We mail you a link to choose a new one.">
@@ -51,16 +39,16 @@ export function Forgot() {
               value={login}
               onValue={setLogin}
             />
-            <button type="submit" class="button" disabled={busy} data-testid="forgot-submit">
-              {busy ? 'Sending…' : 'Send me a link'}
+            <button type="submit" class="button" disabled={form.busy} data-testid="forgot-submit">
+              {form.busy ? 'Sending…' : 'Send me a link'}
             </button>
           </form>
         )}
         <Status tone="success" testId="forgot-status">
           {sent ? FORGOT_SENT : null}
         </Status>
-        <Status tone="error" code={error?.code} testId="forgot-error">
-          {error?.text}
+        <Status tone="error" code={form.error?.code} testId="forgot-error">
+          {form.error?.text}
         </Status>
         <p class="email-links">
           <a href={href('/signin')}>Back to sign in</a>

@@ -4,10 +4,10 @@ import { resetPassword } from '../../api/email.js';
 import { TextField } from '../../components/field.js';
 import { Page } from '../../components/page.js';
 import { Status } from '../../components/status.js';
-import { AppError } from '../../lib/errors.js';
 import { href } from '../../router.js';
 import { useSession, useSessionManager } from '../../session/use-session.js';
-import { emailPageError, hideToken } from './messages.js';
+import { hideToken } from './messages.js';
+import { useEmailForm } from './use-email-form.js';
 
 /**
  * `#/reset?token=…`: the mailed link. The token leaves the address bar at once; a new password
@@ -19,34 +19,23 @@ export function ResetPassword({ token }: { token: string }) {
   const { card } = useSession();
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<{ text: string; code: string } | undefined>(undefined);
+  const form = useEmailForm();
   useEffect(() => hideToken(EMAIL_LINK_ROUTES.reset), []);
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (password !== again) {
-      setError({ text: 'The two passwords do not match.', code: 'ERR_PASSWORDS_DIFFER' });
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+  const submit = form.submit(
+    async () => {
       await resetPassword(token, password);
       setPassword('');
       setAgain('');
       setDone(true);
       // Every session of the account was revoked: a card held here for it stops at once.
       if (card) void manager.refresh(card.token);
-    } catch (err) {
-      setError({ text: emailPageError(err), code: err instanceof AppError ? err.code : 'ERR_UNKNOWN' });
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    { password, again },
+  );
 
-  const linkDead = error?.code === 'ERR_EMAIL_TOKEN_INVALID';
+  const linkDead = form.error?.code === 'ERR_EMAIL_TOKEN_INVALID';
   return (
     <Page
       title="Choose a new password"
@@ -89,13 +78,13 @@ export function ResetPassword({ token }: { token: string }) {
               value={again}
               onValue={setAgain}
             />
-            <button type="submit" class="button" disabled={busy} data-testid="reset-submit">
-              {busy ? 'Saving…' : 'Save the new password'}
+            <button type="submit" class="button" disabled={form.busy} data-testid="reset-submit">
+              {form.busy ? 'Saving…' : 'Save the new password'}
             </button>
           </form>
         )}
-        <Status tone="error" code={error?.code} testId="reset-error">
-          {error?.text}
+        <Status tone="error" code={form.error?.code} testId="reset-error">
+          {form.error?.text}
         </Status>
         {linkDead ? (
           <p>

@@ -4,9 +4,8 @@ import { useUiConfig } from '../../api/ui-config.js';
 import { TextField } from '../../components/field.js';
 import { Page } from '../../components/page.js';
 import { Status } from '../../components/status.js';
-import { AppError } from '../../lib/errors.js';
 import { href } from '../../router.js';
-import { emailPageError } from './messages.js';
+import { useEmailForm } from './use-email-form.js';
 
 /**
  * `#/signup` (only when the front desk has sign-up on): username, email, password. The answer is
@@ -19,29 +18,18 @@ export function SignUp() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
-  const [busy, setBusy] = useState(false);
   const [sentTo, setSentTo] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<{ text: string; code: string } | undefined>(undefined);
+  const form = useEmailForm();
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (password !== again) {
-      setError({ text: 'The two passwords do not match.', code: 'ERR_PASSWORDS_DIFFER' });
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+  const submit = form.submit(
+    async () => {
       await signUp({ username: username.trim(), email: email.trim(), password });
       setPassword('');
       setAgain('');
       setSentTo(email.trim());
-    } catch (err) {
-      setError({ text: emailPageError(err), code: err instanceof AppError ? err.code : 'ERR_UNKNOWN' });
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    { password, again },
+  );
 
   const off = config !== undefined && config.accounts?.signup !== true;
   return (
@@ -97,10 +85,10 @@ export function SignUp() {
             <button
               type="submit"
               class="button"
-              disabled={busy || config === undefined}
+              disabled={form.busy || config === undefined}
               data-testid="signup-submit"
             >
-              {busy ? 'Creating…' : 'Create the account'}
+              {form.busy ? 'Creating…' : 'Create the account'}
             </button>
           </form>
         ) : null}
@@ -112,8 +100,8 @@ export function SignUp() {
             </>
           )}
         </Status>
-        <Status tone="error" code={error?.code} testId="signup-error">
-          {error?.text}
+        <Status tone="error" code={form.error?.code} testId="signup-error">
+          {form.error?.text}
         </Status>
         <p class="email-links">
           <a href={href('/signin')}>Sign in</a>
