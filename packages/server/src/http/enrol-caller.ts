@@ -35,9 +35,9 @@ export interface EnrolmentAuth {
  * that purpose and sealed with `enrol`, its person's account enabled and password unchanged —
  * anything else is ERR_LOGIN_REQUIRED, and a person who has a factor by now (one set up with this
  * token already) gets ERR_MFA_ALREADY_ENROLLED: they finish with that factor. Otherwise a card of
- * the keycard API whose sign-in is recent (`mfa.recentAuthMaxAge`, ERR_STEP_UP_REQUIRED): a card
- * lifted from a browser must not be able to plant its thief's passkey, which would sign in on its
- * own. Both at once is ERR_VALIDATION.
+ * the keycard API, issued to a first-party client (else ERR_FORBIDDEN), whose sign-in is recent
+ * (`mfa.recentAuthMaxAge`, ERR_STEP_UP_REQUIRED): a card lifted from a browser must not be able
+ * to plant its thief's passkey, which would sign in on its own. Both at once is ERR_VALIDATION.
  *
  * @example
  * ```ts
@@ -50,7 +50,7 @@ export async function enroller(
   body: EnrolmentAuth,
 ): Promise<Enroller> {
   if (body.mfa_token === undefined) {
-    const caller = await authenticate(ctx, request);
+    const caller = await authenticate(ctx, request, { firstParty: true });
     requireRecentAuth(ctx, caller);
     const user = await ctx.storage.users.getById(caller.userId);
     if (user === undefined || user.disabled) throw new ServerError('ERR_INVALID_TOKEN');
