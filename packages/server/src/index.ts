@@ -101,6 +101,7 @@ export {
 export { REDACT_PATHS } from './logger.js';
 export {
   createMailer,
+  emailChanged,
   escapeHtml,
   MAX_PENDING_MAIL,
   type Mailer,

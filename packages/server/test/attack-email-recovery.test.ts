@@ -170,11 +170,8 @@ describe('what a reset ends, and what it does not', () => {
     );
   });
 
-  // DEFECT: same as attack-mfa-token.test.ts "a pending sign-in and the owner changing the
-  // password" — a pending sign-in taken with the old password outlives the reset: the attacker
-  // enrols a factor of their own and completes the sign-in, with a session the reset never saw.
-  // Minimal fix there: seal a fingerprint of the password hash in the pending sign-in.
-  it.fails('nor does a pending sign-in taken with the old password survive it', async () => {
+  // A pending sign-in seals a fingerprint of the password hash: a reset voids it (mfa/pending.ts).
+  it('nor does a pending sign-in taken with the old password survive it', async () => {
     const { user, address } = await person('hal');
     const attacker = await passwordStep(r, 'hal', { extra: { acr_values: ACR.mfa } });
     expect(attacker.login.body.mfa).toMatchObject({ enrol: true });

@@ -259,17 +259,10 @@ describe('counters', () => {
 });
 
 describe('the failure budget and a stranger', () => {
-  // DEFECT (DESIGN.md: "A throttle protects the account without handing its owner's lock to an
-  // attacker"). A passkey sign-in (`/api/authorize/passkey`, mfa/passkey-sign-in.ts) charges every
-  // refused answer that names a known credential id to that account's second-factor budget
-  // (`admitSecondFactor` before anything is checked). Whoever knows a credential id — not a secret in
-  // WebAuthn: every browser that ever used it, and every page that got the person's options, sees it
-  // — spends the owner's `mfa.maxFailures` with made-up answers and no password, and then the
-  // owner's right TOTP code (and their passkey) is 429 for `mfa.failureWindow`, again and again.
-  // A signature cannot be guessed, so these attempts protect nothing. Minimal fix: in
-  // `authenticateWithPasskey` keep the per-IP `login` count but charge the account only for an answer
-  // whose signature verified (a suspected clone), or not at all.
-  it.fails('made-up passkey answers naming a person’s credential do not lock their second factor', async () => {
+  // DESIGN.md: "A throttle protects the account without handing its owner's lock to an attacker".
+  // Refused passkey answers count per source and account, never in the account's code budget: a
+  // signature cannot be guessed, and a credential id is no secret.
+  it('made-up passkey answers naming a person’s credential do not lock their second factor', async () => {
     const { user, passkey } = await withPasskey('max');
     const secret = await enrolTotp(r, user.id);
     for (let i = 0; i < 6; i++) {

@@ -206,17 +206,9 @@ describe('a password alone never adds a factor to an account that has one', () =
 });
 
 describe('a pending sign-in and the owner changing the password', () => {
-  // DEFECT: a pending sign-in (`mfa_token`) is sealed and stateless and carries nothing of the
-  // password it proved, so it outlives a password change or reset for its five minutes. An attacker
-  // who typed a stolen password (here into a request with acr_values=mfa, so the owner — who has no
-  // factor — must "enrol") keeps going after the owner changed the password: plants a TOTP secret
-  // the owner does not have (and gets the recovery codes), and completes a sign-in whose session the
-  // change never saw, so nothing revokes it. Afterwards the owner's new password meets
-  // ERR_MFA_REQUIRED: locked out of their own account. The same holds for a password reset by mail.
-  // Minimal fix: seal a fingerprint of the password hash (e.g. HMAC of `passwordHash`) in the pending
-  // payload and refuse the token (ERR_LOGIN_REQUIRED) in `openPending`'s callers (enroller,
-  // completeSecondFactor, passkey options) when the stored hash no longer matches.
-  it.fails('a token taken before the change neither enrols a factor nor signs in after it', async () => {
+  // A pending sign-in (`mfa_token`) seals a fingerprint of the password hash it proved: once the
+  // owner changes or resets the password, it neither enrols a factor nor completes (ERR_LOGIN_REQUIRED).
+  it('a token taken before the change neither enrols a factor nor signs in after it', async () => {
     const { user } = await person('kai', { totp: false });
     const attacker = await passwordStep(r, 'kai', { extra: { acr_values: ACR.mfa } });
     expect(attacker.login.body.mfa).toMatchObject({ enrol: true });

@@ -4,6 +4,7 @@ import type { MailSink } from '../../../test/support/mail-sink.js';
 import { createUser } from '../src/index.js';
 import { type Body, getJson, postJson, type Running } from './helpers.js';
 import {
+  CHANGED_SUBJECT,
   lastMailId,
   nextMail,
   RESET_SUBJECT,
@@ -77,8 +78,13 @@ describe('the account’s email address', () => {
     const mail = await nextMail(sink, 'Alice@Elsewhere.example', VERIFY_SUBJECT, seen);
     // Nothing changed yet: the verified address still receives the reset links.
     expect(await me(card)).toMatchObject({ email: 'alice@hotel.example', email_verified: true });
+    seen = lastMailId(sink);
     expect((await verify(tokenOf(mail, 'verify-email'))).status).toBe(204);
     expect(await me(card)).toMatchObject({ email: 'Alice@Elsewhere.example', email_verified: true });
+    // The old address hears of it, in case it was not its owner.
+    const notice = await nextMail(sink, 'alice@hotel.example', CHANGED_SUBJECT, seen);
+    expect(notice.text).toContain('Alice@Elsewhere.example');
+    expect(notice.text).not.toMatch(/token=/);
     const stale = await postJson(`${r.url}/api/password/reset`, {
       token: resetToken,
       password: 'another password!',

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, type MailMessage, passwordReset, signupExisting, verifyEmail } from '../src/index.js';
+import {
+  emailChanged,
+  escapeHtml,
+  type MailMessage,
+  passwordReset,
+  signupExisting,
+  verifyEmail,
+} from '../src/index.js';
 
 /** The mails' texts: every interpolated value escaped in the HTML, only http(s) links. */
 
@@ -54,5 +61,18 @@ describe('mail templates', () => {
     const existing = signupExisting({ to: 'a@example.com', username: 'alice' });
     expect(existing.text).toContain('Forgot password');
     expect(existing.html).not.toContain('<a ');
+  });
+
+  it('the notice of a changed address escapes the username and the new address, and carries no link', () => {
+    const hostileAddress = `"<img src=x onerror=alert(1)>"@evil.example`;
+    const mail = emailChanged({ to: 'alice@old.example', username: HOSTILE_NAME, newEmail: hostileAddress });
+    expect(mail.to).toBe('alice@old.example');
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).not.toContain('<img');
+    expect(mail.html).toContain(escapeHtml(hostileAddress));
+    const tags = new Set([...mail.html.matchAll(/<\/?([a-z!]+)/gi)].map((m) => m[1]!.toLowerCase()));
+    expect([...tags].sort()).toEqual(['!doctype', 'body', 'head', 'html', 'meta', 'p']);
+    expect(mail.text).toContain(hostileAddress);
+    expect(mail.subject).not.toMatch(/[\r\n]/);
   });
 });

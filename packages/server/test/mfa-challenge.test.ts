@@ -70,6 +70,7 @@ describe('sealed challenges', () => {
     const other = { sealer: createSealer(randomBytes(32)), clock: ctx.clock };
     const pending = sealPending(ctx, {
       userId: 'u1',
+      passwordHash: '$argon2id$stand-in',
       amr: ['pwd'],
       passwordAt: now,
       purpose: 'x',

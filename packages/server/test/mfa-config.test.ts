@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/index.js';
 
 describe('mfa configuration', () => {
-  it('defaults: 5 failures per 300 s, recent sign-in 600 s, passkeys named keycard', () => {
+  it('defaults: 5 failures per 300 s and 20 codes a day, recent sign-in 600 s, passkeys named keycard', () => {
     expect(parseConfig({}).mfa).toEqual({
       maxFailures: 5,
       failureWindow: 300,
+      dailyMaxFailures: 20,
       recentAuthMaxAge: 600,
       rpName: 'keycard',
     });
@@ -14,7 +15,13 @@ describe('mfa configuration', () => {
   });
 
   it('takes values in range', () => {
-    const mfa = { maxFailures: 10, failureWindow: 900, recentAuthMaxAge: 300, rpName: 'Grand Hotel' };
+    const mfa = {
+      maxFailures: 10,
+      failureWindow: 900,
+      dailyMaxFailures: 50,
+      recentAuthMaxAge: 300,
+      rpName: 'Grand Hotel',
+    };
     expect(parseConfig({ mfa }).mfa).toEqual(mfa);
   });
 
@@ -24,6 +31,9 @@ describe('mfa configuration', () => {
     [{ maxFailures: 2.5 }, 'mfa.maxFailures'],
     [{ failureWindow: 0 }, 'mfa.failureWindow'],
     [{ failureWindow: 86_401 }, 'mfa.failureWindow'],
+    [{ dailyMaxFailures: 0 }, 'mfa.dailyMaxFailures'],
+    [{ dailyMaxFailures: 10_001 }, 'mfa.dailyMaxFailures'],
+    [{ dailyMaxFailures: 1.5 }, 'mfa.dailyMaxFailures'],
     [{ recentAuthMaxAge: 10 }, 'mfa.recentAuthMaxAge'],
     [{ recentAuthMaxAge: 86_401 }, 'mfa.recentAuthMaxAge'],
     [{ rpName: '' }, 'mfa.rpName'],

@@ -234,6 +234,7 @@ describe('passkey registration (/api/mfa/passkeys*)', () => {
     const interaction = 'the-page-interaction';
     const token = sealPending(r.server.services, {
       userId: rae.id,
+      passwordHash: rae.passwordHash,
       amr: ['pwd'],
       passwordAt: clock(),
       purpose: `authorize:${interaction}`,

@@ -186,6 +186,7 @@ describe('TOTP enrolment during a sign-in (mfa_token with enrol)', () => {
   const pendingFor = (user: UserRecord, purpose: string, enrol = true) =>
     sealPending(r.server.services, {
       userId: user.id,
+      passwordHash: user.passwordHash,
       amr: ['pwd'],
       passwordAt: clock(),
       purpose,

@@ -2,12 +2,13 @@
 // sign-in ends with (issue 13 contract §1).
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSealer } from '../src/crypto/index.js';
+import { createSealer, sha256Hex } from '../src/crypto/index.js';
 import {
   issueChallenge,
   openPending,
   PENDING_TTL_SECONDS,
   passkeyAlone,
+  passwordFingerprint,
   passwordOnly,
   passwordWith,
   sealPending,
@@ -16,7 +17,14 @@ import {
 let now = 1_700_000_000_000;
 const ctx = { sealer: createSealer(randomBytes(32)), clock: () => now };
 const PURPOSE = 'authorize:interaction-1';
-const base = { userId: 'u1', amr: passwordOnly(), passwordAt: now - 1000, purpose: PURPOSE, enrol: false };
+const base = {
+  userId: 'u1',
+  passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+  amr: passwordOnly(),
+  passwordAt: now - 1000,
+  purpose: PURPOSE,
+  enrol: false,
+};
 
 describe('amr of each way to sign in', () => {
   it('are exactly the contract arrays', () => {
@@ -38,8 +46,10 @@ describe('pending sign-ins', () => {
   it('open back for their purpose with what they carry', () => {
     const token = sealPending(ctx, { ...base, proven: ['totp'], enrol: true });
     expect(token).not.toContain(PURPOSE);
+    expect(passwordFingerprint(base.passwordHash)).toMatch(/^[0-9a-f]{16}$/);
     expect(openPending(ctx, token, PURPOSE)).toEqual({
       userId: 'u1',
+      passwordFingerprint: passwordFingerprint(base.passwordHash),
       amr: ['pwd'],
       passwordAt: now - 1000,
       proven: ['totp'],
@@ -94,7 +104,15 @@ describe('pending sign-ins', () => {
       ctx.sealer.seal(
         JSON.stringify({
           e: now + 60_000,
-          p: { v: 1, u: 'u1', a: ['pwd', 'pwd'], t: 1, h: 'x', f: [], e: false },
+          p: { v: 1, u: 'u1', p: 'x', a: ['pwd', 'pwd'], t: 1, h: 'x', f: [], e: false },
+        }),
+        'mfa-pending',
+      ),
+      // Sealed before tokens carried the password's fingerprint: nothing to check it against.
+      ctx.sealer.seal(
+        JSON.stringify({
+          e: now + 60_000,
+          p: { v: 1, u: 'u1', a: ['pwd'], t: 1, h: sha256Hex(PURPOSE), f: [], e: false },
         }),
         'mfa-pending',
       ),

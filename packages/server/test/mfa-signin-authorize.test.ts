@@ -147,6 +147,7 @@ describe('a pending sign-in', () => {
     const ctx = r.server.services;
     const token = sealPending(ctx, {
       userId: user.id,
+      passwordHash: user.passwordHash,
       amr: ['pwd'],
       passwordAt: clock(),
       purpose: 'api-login',
@@ -171,6 +172,7 @@ describe('who must give a second factor at the pages', () => {
     // What /api/mfa/totp/confirm answers after an enrolment during this sign-in.
     const proven = sealPending(r.server.services, {
       userId: staff.id,
+      passwordHash: staff.passwordHash,
       amr: ['pwd'],
       passwordAt: clock(),
       purpose: pendingPurpose(interaction),

@@ -1,5 +1,6 @@
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
+import { emailChanged } from '../mail/index.js';
 import { StorageConflictError, type UserRecord } from '../storage/index.js';
 import { emailKey } from './email-key.js';
 import { consumeEmailToken } from './email-token.js';
@@ -14,10 +15,10 @@ export type VerifyEmailDeps = Pick<
 /**
  * Uses a mailed verification link once. The link names the address it was mailed to: when the
  * account holds that address, it becomes verified (sign-up); when the account asked to change to
- * it, it replaces the old one, verified, and the reset links mailed to the old address stop
- * working. An address another account holds unverified goes to the account that proved it (an
- * unproven claim never blocks the mailbox's owner); one another account has verified meanwhile
- * stays theirs. A disabled account, like a used or expired link, gets ERR_EMAIL_TOKEN_INVALID.
+ * it, it replaces the old one, verified, the reset links mailed to the old address stop working,
+ * and the old address (when it was verified) is mailed a notice of the change. An address another
+ * account holds unverified goes to the account that proved it (an unproven claim never blocks the
+ * mailbox's owner); one another account has verified meanwhile stays theirs. A disabled account, like a used or expired link, gets ERR_EMAIL_TOKEN_INVALID.
  *
  * @example
  * ```ts
@@ -43,6 +44,10 @@ export async function verifyEmailToken(
   } else {
     await claimAddress(ctx, user, record.email, key, now);
     await ctx.storage.emailTokens.deleteByUser(user.id, 'password_reset');
+    // The previous address is told, so a change its owner did not make does not go unnoticed. Only
+    // a proven one: an unverified address may be anybody's.
+    if (user.email !== null && user.emailVerifiedAt !== null)
+      ctx.mailer.send(emailChanged({ to: user.email, username: user.username, newEmail: record.email }));
   }
   await ctx.storage.emailTokens.deleteByUser(user.id, 'email_verify');
   await ctx.audit.record('email.verified', {

@@ -34,6 +34,7 @@ export type AuditType =
   | 'mfa.recovery_codes_generated'
   | 'mfa.recovery_code_used'
   | 'mfa.failed'
+  | 'mfa.locked'
   | 'mfa.reset'
   | 'passkey.registered'
   | 'passkey.removed'

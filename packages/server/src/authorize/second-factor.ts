@@ -4,7 +4,7 @@ import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
 import { AMR_VALUES, type AmrValue, passkeyAlone, passwordOnly, type SecondFactor } from '../mfa/amr.js';
 import { authenticateWithPasskey, type PasskeySignInDeps } from '../mfa/passkey-sign-in.js';
-import { openPending, PENDING_TTL_SECONDS, sealPending } from '../mfa/pending.js';
+import { openPending, PENDING_TTL_SECONDS, pendingUser, sealPending } from '../mfa/pending.js';
 import { pendingPurpose } from '../mfa/pending-purpose.js';
 import { assessSignIn, planUnmet } from '../mfa/requirement.js';
 import {
@@ -75,7 +75,14 @@ export async function loginAtDesk(
   if (plan === undefined) return signedInWith(ctx, loaded, { user, amr, authTime: passwordAt, ...input });
   if (planUnmet(plan)) return { kind: 'refused', result: { redirect: unmetRedirect(ctx, loaded) } };
   const purpose = pendingPurpose(input.interaction);
-  const token = sealPending(ctx, { userId: user.id, amr, passwordAt, purpose, enrol: plan.enrol });
+  const token = sealPending(ctx, {
+    userId: user.id,
+    passwordHash: user.passwordHash,
+    amr,
+    passwordAt,
+    purpose,
+    enrol: plan.enrol,
+  });
   const expiresAt = openPending(ctx, token, purpose).expiresAt;
   return {
     kind: 'mfa',
@@ -97,7 +104,7 @@ export async function loginAtDesk(
  * password.
  *
  * An `mfa_token` completes one sign-in only. ERR_LOGIN_REQUIRED for a bad, expired, foreign or
- * used `mfa_token` (start again), ERR_MFA_REQUIRED
+ * used `mfa_token`, or one whose person's password changed since (start again), ERR_MFA_REQUIRED
  * without a factor, ERR_MFA_INVALID for a wrong one or one that cannot meet this request,
  * ERR_PASSKEY_INVALID for a passkey that does not verify.
  *
@@ -126,10 +133,8 @@ export async function completeSecondFactor(
   let proven: readonly SecondFactor[] = [];
   if (input.mfaToken !== undefined) {
     const pending = openPending(ctx, input.mfaToken, pendingPurpose(input.interaction));
-    const found = await ctx.storage.users.getById(pending.userId);
-    if (found === undefined || found.disabled) throw new ServerError('ERR_LOGIN_REQUIRED');
+    user = await pendingUser(ctx, pending);
     ({ amr, proven } = pending);
-    user = found;
     authTime = pending.passwordAt;
   } else {
     // A step-up adds to a sign-in the request still accepts; one it finds too old needs the password.

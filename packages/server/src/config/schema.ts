@@ -211,6 +211,11 @@ export const configSchema = z
         maxFailures: z.number().int().min(1).max(100).default(5),
         /** The window of `maxFailures`, seconds. */
         failureWindow: seconds(1, 300).refine((v) => v <= 86_400, 'must be at most 86400'),
+        /**
+         * Failed codes (TOTP, recovery codes) per account within 24 hours, on top of `maxFailures`:
+         * caps the steady rate of guessing the short window allows. Beyond: 429 ERR_RATE_LIMITED.
+         */
+        dailyMaxFailures: z.number().int().min(1).max(10_000).default(20),
         /** A card older than this (its `auth_time`, seconds) cannot remove a factor or change the account. */
         recentAuthMaxAge: seconds(30, 600).refine((v) => v <= 86_400, 'must be at most 86400'),
         /** The name authenticators show for passkeys and TOTP apps show as the issuer. */

@@ -77,21 +77,37 @@ export async function verifyUserCard(
 /**
  * Authenticates a user's card for `/api/*`: {@link verifyUserCard} for the server's own API
  * audience and that audience alone (`aud` exactly `keycard`), carrying `scope` when one is required.
+ * With `firstParty`, the card must also have been issued to a first-party client (its `client_id`
+ * names a client registered `firstParty`), else 403 ERR_FORBIDDEN: the calls that change how the
+ * account signs in or is recovered (factors, password, address) are the account page's, and an
+ * admin may well give a third-party app the keycard audience for reading `/api/me`.
  *
  * @example
  * ```ts
  * const caller = await authenticate(ctx, request, { scope: 'admin' });
+ * const owner = await authenticate(ctx, request, { firstParty: true });
  * ```
  */
 export async function authenticate(
   ctx: ServerContext,
   request: FastifyRequest,
-  opts: { scope?: string } = {},
+  opts: { scope?: string; firstParty?: boolean } = {},
 ): Promise<Caller> {
   const caller = await verifyUserCard(ctx, request, { audience: API_AUDIENCE });
   if (opts.scope !== undefined && !caller.scopes.includes(opts.scope))
     throw new ServerError('ERR_INSUFFICIENT_SCOPE');
+  if (opts.firstParty === true) await requireFirstPartyCard(ctx, caller);
   return caller;
+}
+
+/** Refuses (403 ERR_FORBIDDEN) a card whose client is not, or no longer, a first-party client. */
+async function requireFirstPartyCard(ctx: Pick<ServerContext, 'directory'>, caller: Caller): Promise<void> {
+  const clientId = caller.claims['client_id'];
+  const client = typeof clientId === 'string' ? await ctx.directory.client(clientId) : undefined;
+  if (client?.firstParty !== true)
+    throw new ServerError('ERR_FORBIDDEN', {
+      message: 'Only the account page (a first-party client) may make this call',
+    });
 }
 
 /** `cnf.jkt` of a card, when it is bound to a key. */

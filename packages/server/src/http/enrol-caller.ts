@@ -7,6 +7,7 @@ import {
   openPending,
   type PendingSignIn,
   pendingPurpose,
+  pendingUser,
   type SecondFactor,
   sealPending,
 } from '../mfa/index.js';
@@ -31,9 +32,10 @@ export interface EnrolmentAuth {
 /**
  * The person behind an enrolment call. With `mfa_token` (and `interaction` on the sign-in pages,
  * else the token is `/api/login`'s): the pending sign-in must be this server's, unexpired, for
- * that purpose and sealed with `enrol` — anything else is ERR_LOGIN_REQUIRED, and a person who has
- * a factor by now (one set up with this token already) gets ERR_MFA_ALREADY_ENROLLED: they finish
- * with that factor. Otherwise a card of the keycard API whose sign-in is recent
+ * that purpose and sealed with `enrol`, its person's account enabled and password unchanged —
+ * anything else is ERR_LOGIN_REQUIRED, and a person who has a factor by now (one set up with this
+ * token already) gets ERR_MFA_ALREADY_ENROLLED: they finish with that factor. Otherwise a card of
+ * the keycard API, issued to a first-party client (else ERR_FORBIDDEN), whose sign-in is recent
  * (`mfa.recentAuthMaxAge`, ERR_STEP_UP_REQUIRED): a card lifted from a browser must not be able
  * to plant its thief's passkey, which would sign in on its own. Both at once is ERR_VALIDATION.
  *
@@ -48,7 +50,7 @@ export async function enroller(
   body: EnrolmentAuth,
 ): Promise<Enroller> {
   if (body.mfa_token === undefined) {
-    const caller = await authenticate(ctx, request);
+    const caller = await authenticate(ctx, request, { firstParty: true });
     requireRecentAuth(ctx, caller);
     const user = await ctx.storage.users.getById(caller.userId);
     if (user === undefined || user.disabled) throw new ServerError('ERR_INVALID_TOKEN');
@@ -59,10 +61,7 @@ export async function enroller(
   }
   const purpose = pendingPurpose(body.interaction);
   const pending = openPending(ctx, body.mfa_token, purpose);
-  const user = await ctx.storage.users.getById(pending.userId);
-  if (user === undefined || user.disabled) {
-    throw new ServerError('ERR_LOGIN_REQUIRED', { cause: new Error('the pending sign-in has no user') });
-  }
+  const user = await pendingUser(ctx, pending);
   if (!pending.enrol || hasFactor(await factorsOf(ctx, user.id))) {
     throw new ServerError('ERR_MFA_ALREADY_ENROLLED', {
       message: 'This account has a second factor: sign in with it',
@@ -86,6 +85,8 @@ export function provenToken(ctx: ServerContext, who: Enroller, factor: SecondFac
   const { pending } = who;
   return sealPending(ctx, {
     userId: pending.userId,
+    // The hash the pending sign-in was checked against (enroller() found it unchanged).
+    passwordHash: who.user.passwordHash,
     amr: pending.amr,
     passwordAt: pending.passwordAt,
     purpose: who.purpose,

@@ -6,5 +6,5 @@ export {
   mailCloseWaitMs,
 } from './mailer.js';
 export { MAX_BODY_CHARS, type MailMessage, type MailProblem, mailProblem } from './message.js';
-export { escapeHtml, passwordReset, signupExisting, verifyEmail } from './templates.js';
+export { emailChanged, escapeHtml, passwordReset, signupExisting, verifyEmail } from './templates.js';
 export { isLoopback, type SendFailure } from './transport.js';

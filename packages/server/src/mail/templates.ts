@@ -136,3 +136,25 @@ export function signupExisting(input: { to: string; username: string; resetLink?
     after,
   });
 }
+
+/**
+ * The notice mailed to an account's previous address when a change of address is confirmed: the
+ * previous address no longer receives the reset links, so its owner must hear of the change from
+ * it, in case it was not them.
+ *
+ * @example
+ * ```ts
+ * ctx.mailer.send(emailChanged({ to: 'alice@old.example', username: 'alice', newEmail: 'alice@new.example' }));
+ * ```
+ */
+export function emailChanged(input: { to: string; username: string; newEmail: string }): MailMessage {
+  return message(input.to, 'Your keycard email address was changed', {
+    before: [
+      `Hello ${input.username},`,
+      `The email address of your keycard account was changed to ${input.newEmail}. Password reset links now go to that address, not to this one.`,
+    ],
+    after: [
+      'If it was not you, someone else may be able to sign in to your account: sign in and change your password now, or contact your administrator if you cannot.',
+    ],
+  });
+}

@@ -58,6 +58,8 @@ export {
   PENDING_TTL_SECONDS,
   type PendingSignIn,
   type PendingSignInInput,
+  passwordFingerprint,
+  pendingUser,
   sealPending,
 } from './pending.js';
 export { API_LOGIN_PURPOSE, pendingPurpose } from './pending-purpose.js';

@@ -56,8 +56,9 @@ export async function passkeySignInOptions(
  * The person a passkey sign-in proves: the credential's owner, once the challenge (from
  * {@link passkeySignInOptions}, single use), the signature with user verification and the counter
  * hold. One answer, ERR_PASSKEY_INVALID, for an unknown credential, a failed check and a disabled
- * or deleted account; counted per IP (`login`) and, for a known passkey, per account like any
- * second factor.
+ * or deleted account; counted per IP (`login`) and, for a known passkey, per source and account
+ * like a passkey as second factor — never against the account's budget for codes, which junk
+ * assertions must not be able to spend.
  *
  * @example
  * ```ts
@@ -81,7 +82,7 @@ export async function authenticateWithPasskey(
     await ctx.audit.record('login.failure', { request, detail: { reason: 'unknown_passkey' } });
     throw new ServerError('ERR_PASSKEY_INVALID', { cause: new Error('no such credential') });
   }
-  const attempt = await admitSecondFactor(ctx, passkey.userId);
+  const attempt = await admitSecondFactor(ctx, passkey.userId, 'passkey', request.ip);
   let user: UserRecord | undefined;
   try {
     const challenge = await claimChallenge(ctx, input.challenge, [null]);

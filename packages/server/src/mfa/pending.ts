@@ -5,8 +5,10 @@ import {
   sealLink,
   WIDEST_JSON_CHAR,
 } from '../authorize/sealed-link.js';
+import type { ServerContext } from '../context.js';
 import { safeEqual, sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
+import type { UserRecord } from '../storage/index.js';
 import { AMR_VALUES, type AmrValue, SECOND_FACTORS, type SecondFactor } from './amr.js';
 import { MAX_USER_ID_LENGTH } from './types.js';
 
@@ -24,6 +26,11 @@ export const PENDING_TTL_SECONDS = 300;
 /** What a pending sign-in carries. */
 export interface PendingSignInInput {
   userId: string;
+  /**
+   * The person's password hash when the password was checked: the token seals a short fingerprint
+   * of it, so a password changed or reset since voids the pending sign-in.
+   */
+  passwordHash: string;
   /** Methods proven so far (`['pwd']` after the password). */
   amr: readonly AmrValue[];
   /** When the password was checked (ms): the sign-in's `auth_time` once it completes. */
@@ -42,6 +49,8 @@ export interface PendingSignInInput {
 /** An opened pending sign-in. */
 export interface PendingSignIn {
   userId: string;
+  /** {@link passwordFingerprint} of the hash the password was checked against. */
+  passwordFingerprint: string;
   amr: AmrValue[];
   passwordAt: number;
   proven: SecondFactor[];
@@ -53,6 +62,8 @@ export interface PendingSignIn {
 interface Payload {
   v: 1;
   u: string;
+  /** The password hash's fingerprint. */
+  p: string;
   a: AmrValue[];
   t: number;
   /** SHA-256 hex of the purpose. */
@@ -61,9 +72,27 @@ interface Payload {
   e: boolean;
 }
 
+/** Hex characters of a password hash's fingerprint (64 bits). */
+const FINGERPRINT_LENGTH = 16;
+
+/**
+ * A short fingerprint of a password hash (the first 64 bits of its SHA-256, hex): enough to tell
+ * that the hash changed (every new hash has a fresh salt), while the token never carries the
+ * hash itself — it is sealed anyway.
+ *
+ * @example
+ * ```ts
+ * passwordFingerprint(user.passwordHash); // '3f9a…' (16 hex characters)
+ * ```
+ */
+export function passwordFingerprint(passwordHash: string): string {
+  return sha256Hex(passwordHash).slice(0, FINGERPRINT_LENGTH);
+}
+
 const MAX_TOKEN_LENGTH = maxSealedLinkLength({
   v: 1,
   u: WIDEST_JSON_CHAR.repeat(MAX_USER_ID_LENGTH),
+  p: 'x'.repeat(FINGERPRINT_LENGTH),
   a: [...AMR_VALUES],
   t: Number.MAX_SAFE_INTEGER,
   h: 'x'.repeat(64),
@@ -103,6 +132,7 @@ export function sealPending(ctx: SealedLinkDeps, input: PendingSignInInput): str
   const payload: Payload = {
     v: 1,
     u: input.userId,
+    p: passwordFingerprint(input.passwordHash),
     a: amr,
     t: input.passwordAt,
     h: sha256Hex(input.purpose),
@@ -140,6 +170,7 @@ export function openPending(
     p === null ||
     p.v !== 1 ||
     typeof p.u !== 'string' ||
+    typeof p.p !== 'string' ||
     typeof p.t !== 'number' ||
     typeof p.h !== 'string' ||
     typeof p.e !== 'boolean' ||
@@ -150,5 +181,37 @@ export function openPending(
   ) {
     throw new ServerError('ERR_LOGIN_REQUIRED', { cause: new Error('mfa_token refused') });
   }
-  return { userId: p.u, amr, passwordAt: p.t, proven, enrol: p.e, expiresAt: opened.expiresAt };
+  return {
+    userId: p.u,
+    passwordFingerprint: p.p,
+    amr,
+    passwordAt: p.t,
+    proven,
+    enrol: p.e,
+    expiresAt: opened.expiresAt,
+  };
+}
+
+/**
+ * The person of an opened pending sign-in, while their account is enabled and their password is
+ * still the one that was checked. A deleted or disabled account, or a password changed or reset
+ * since (by its owner, who may be shutting an intruder out), is ERR_LOGIN_REQUIRED: start again.
+ *
+ * @example
+ * ```ts
+ * const user = await pendingUser(ctx, openPending(ctx, body.mfa_token, purpose));
+ * ```
+ */
+export async function pendingUser(
+  ctx: Pick<ServerContext, 'storage'>,
+  pending: Pick<PendingSignIn, 'userId' | 'passwordFingerprint'>,
+): Promise<UserRecord> {
+  const user = await ctx.storage.users.getById(pending.userId);
+  if (
+    user === undefined ||
+    user.disabled ||
+    !safeEqual(passwordFingerprint(user.passwordHash), pending.passwordFingerprint)
+  )
+    throw new ServerError('ERR_LOGIN_REQUIRED', { cause: new Error('the pending sign-in is void') });
+  return user;
 }

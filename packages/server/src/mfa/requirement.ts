@@ -2,6 +2,7 @@ import { ACR, ACR_VALUES, type Acr, acrFromAmr, acrSatisfies } from '@keycard/pr
 import type { ServerContext } from '../context.js';
 import type { UserRecord } from '../storage/index.js';
 import type { SecondFactor } from './amr.js';
+import { mfaRequiredByRoles } from './factors.js';
 
 /**
  * How strongly a person must sign in, and with what: the second-factor policy of issue 13. A
@@ -96,8 +97,7 @@ export async function requiredAcr(
 ): Promise<Acr> {
   const asked = requestedAcr(acrValues);
   if (asked !== ACR.password || hasSecondFactor(factors)) return stronger(asked, ACR.mfa);
-  for (const name of user.roles) if ((await ctx.directory.role(name))?.requireMfa === true) return ACR.mfa;
-  return ACR.password;
+  return (await mfaRequiredByRoles(ctx, user.roles)) ? ACR.mfa : ACR.password;
 }
 
 /** The stronger of two known acr values. */

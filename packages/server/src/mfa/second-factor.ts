@@ -11,8 +11,8 @@ import { credentialIdOf } from './webauthn-response.js';
 
 /**
  * Checks the second factor a person offers after the password (or on top of a live browser
- * session): a TOTP code, a recovery code or a passkey. Every check is throttled per account and
- * single use — a TOTP step, a recovery code and a passkey challenge are each accepted once, on
+ * session): a TOTP code, a recovery code or a passkey. Every check is throttled (codes per
+ * account, passkeys per source and account) and single use — a TOTP step, a recovery code and a passkey challenge are each accepted once, on
  * any instance — and every wrong factor is audited `mfa.failed` with its kind only.
  */
 
@@ -44,7 +44,8 @@ export type VerifySecondFactorDeps = Pick<ServerContext, 'sealer' | 'coordinator
  * Verifies `proof` for `user`. ERR_MFA_INVALID for a wrong, replayed or used code (or a factor
  * the person does not have), ERR_PASSKEY_INVALID for a passkey that does not verify, is not
  * theirs, or whose challenge is gone; 429 ERR_RATE_LIMITED once the account has used
- * `mfa.maxFailures` in `mfa.failureWindow`.
+ * `mfa.maxFailures` in `mfa.failureWindow` or `mfa.dailyMaxFailures` in a day on codes (passkeys:
+ * `mfa.maxFailures` per source and account; see failure-throttle.ts).
  *
  * @example
  * ```ts
@@ -58,7 +59,7 @@ export async function verifySecondFactor(
   proof: SecondFactorProof,
   request: RequestInfo,
 ): Promise<ProvenSecondFactor> {
-  const attempt = await admitSecondFactor(ctx, user.id);
+  const attempt = await admitSecondFactor(ctx, user.id, proof.kind, request.ip);
   let proven: ProvenSecondFactor | undefined;
   try {
     proven = await check(ctx, user.id, proof, request);

@@ -1,8 +1,10 @@
+import { ACR, acrFromAmr, acrSatisfies } from '@keycard/protocol';
 import type { RequestInfo, RevocationPublishDeps, ServerContext } from '../context.js';
 import { sha256Hex } from '../crypto/index.js';
 import { ServerError } from '../errors.js';
+import { mfaRequiredByRoles } from '../mfa/factors.js';
 import { publishSessionRevocations } from '../revocations/index.js';
-import type { ClientRecord, RefreshTokenRecord, SessionRecord } from '../storage/index.js';
+import type { ClientRecord, RefreshTokenRecord, SessionRecord, UserRecord } from '../storage/index.js';
 import {
   type GrantedScopesDeps,
   grantedScopes,
@@ -18,6 +20,7 @@ import {
   type TargetInput,
 } from '../tokens/index.js';
 import { mintedSessionId, mintRefreshToken } from './refresh-token-format.js';
+import { type RevokeSessionDeps, revokeSession } from './revoke-session.js';
 import { dpopRequired } from './sign-in.js';
 import {
   cardAudience,
@@ -114,7 +117,7 @@ export async function refreshSession(ctx: ServerContext, input: RefreshInput): P
 
   // lastUsedAt is for display: a write per refresh would cost more than it tells.
   if (now - session.lastUsedAt >= 60_000) await ctx.storage.sessions.touch(session.id, now);
-  const tokens = await accessFor(ctx, session, client, successor, card);
+  const tokens = await accessFor(ctx, session, client, successor, card, request);
   ctx.metrics.refreshes.inc();
   await ctx.audit.record('token.refresh', {
     actor: tokens.user.id,
@@ -179,7 +182,7 @@ async function presentedAgain(
   ) {
     // Same client and (when bound) same key were checked by the caller before we got here.
     const successor = ctx.sealer.open(record.successorSealed, successorSealContext(record.hash));
-    const tokens = await accessFor(ctx, session, client, successor, card);
+    const tokens = await accessFor(ctx, session, client, successor, card, request);
     ctx.metrics.refreshes.inc();
     await ctx.audit.record('token.refresh_grace', {
       actor: session.userId,
@@ -216,20 +219,29 @@ async function reuseDetected(
   throw new ServerError('ERR_INVALID_GRANT');
 }
 
-/** A fresh card for the session, scopes re-checked against the user's current roles. */
+/**
+ * A fresh card for the session, scopes re-checked against the user's current roles, and the
+ * session against their roles' second-factor policy ({@link assertRolesMet}).
+ */
 async function accessFor(
-  ctx: Pick<ServerContext, 'storage'> & GrantedScopesDeps & ScopesForDeps & IssueAccessTokenDeps,
+  ctx: Pick<ServerContext, 'storage' | 'directory'> &
+    GrantedScopesDeps &
+    ScopesForDeps &
+    IssueAccessTokenDeps &
+    RevokeSessionDeps,
   session: SessionRecord,
   client: ClientRecord,
   refreshToken: string,
   card: CardRequest,
+  request: RequestInfo,
 ): Promise<TokenSet> {
   const user = await ctx.storage.users.getById(session.userId);
   if (user === undefined || user.disabled) throw new ServerError('ERR_INVALID_GRANT');
+  const authentication = sessionAuthentication(session);
+  await assertRolesMet(ctx, session, user, authentication.amr, request);
   const current = await grantedScopes(ctx, { client, scope: session.scopes.join(' '), roles: user.roles });
   const wanted = card.asked === undefined ? current : current.filter((s) => card.asked?.includes(s));
   const scopes = await scopesFor(ctx, card.audiences, wanted, { identity: true });
-  const authentication = sessionAuthentication(session);
   const access = await issueAccessToken(ctx, {
     grant: 'refresh_token',
     clientId: client.id,
@@ -262,4 +274,27 @@ async function accessFor(
     user: publicUser(user),
     ...(idToken !== undefined ? { idToken } : {}),
   };
+}
+
+/**
+ * A session signed in without a second factor ends at its next refresh once a role of its user
+ * requires one (the role gained `requireMfa`, or the user such a role): a refresh is no sign-in,
+ * and the policy must not wait for the session's absolute lifetime. It is revoked (reason
+ * `mfa_required`, a `session` event on the feed, audited) and the refresh answered
+ * ERR_MFA_REQUIRED (`invalid_grant`): the person signs in again, with a second factor. A factor
+ * the person set up themselves changes nothing here — enrolling from the account page must not
+ * sign them out.
+ */
+async function assertRolesMet(
+  ctx: Pick<ServerContext, 'directory'> & RevokeSessionDeps,
+  session: SessionRecord,
+  user: UserRecord,
+  amr: readonly string[],
+  request: RequestInfo,
+): Promise<void> {
+  if (acrSatisfies(acrFromAmr(amr), ACR.mfa) || !(await mfaRequiredByRoles(ctx, user.roles))) return;
+  await revokeSession(ctx, session.id, 'mfa_required', { actor: null, request });
+  throw new ServerError('ERR_MFA_REQUIRED', {
+    message: 'A role of this account now requires a second factor: sign in again',
+  });
 }

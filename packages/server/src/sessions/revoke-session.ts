@@ -66,7 +66,8 @@ export async function signOutWithRefreshToken(
 }
 
 /**
- * Revokes every live session of a user (sign out everywhere).
+ * Revokes every live session of a user (sign out everywhere) and voids their pending
+ * address-change links.
  *
  * @example
  * ```ts
@@ -82,6 +83,9 @@ export async function revokeUserSessions(
   const revoked = await ctx.storage.sessions.revokeByUser(userId, ctx.clock(), reason, opts.exceptSessionId);
   for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
   await publishSessionRevocations(ctx, revoked);
+  // Signing out everywhere is what a person does who fears someone else is signed in: a change of
+  // address that someone asked for must not survive it.
+  await ctx.storage.emailTokens.deleteByUser(userId, 'email_verify');
   if (revoked.length > 0) {
     await ctx.audit.record('session.revoke', {
       actor: opts.actor,

@@ -1,6 +1,8 @@
 import type { JWTClaims } from '@keycard/jwt';
+import { ACR, acrSatisfies } from '@keycard/protocol';
 import type { RequestInfo, ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
+import { mfaRequiredByRoles } from '../mfa/factors.js';
 import { type ClientRecord, TOKEN_EXCHANGE_GRANT, type TokenExchangeRule } from '../storage/index.js';
 import {
   type ActClaim,
@@ -59,6 +61,9 @@ export interface ExchangedToken {
  * and the exchange itself is authenticated by the service's client secret. The user's key never
  * carries over; the new card is bound to the service's key when the exchange carries a proof.
  *
+ * A subject card of a sign-in without a second factor (`acr` below `urn:keycard:acr:mfa`) is
+ * refused with ERR_MFA_REQUIRED (`invalid_grant`) once a role of the user requires one.
+ *
  * @example
  * ```ts
  * const card = await exchangeToken(ctx, { client, subjectToken, subjectTokenType: ACCESS_TOKEN_TYPE, audience: 'billing', request });
@@ -89,6 +94,13 @@ export async function exchangeToken(
   const scopes = await exchangedScopes(ctx, subject.claims, rule, input.scope);
   const user = await ctx.storage.users.getById(subject.sub);
   if (user === undefined || user.disabled) throw invalidSubject();
+  const authentication = subjectAuthentication(subject.claims);
+  // As at refresh: once a role of the user requires a second factor, a card of a sign-in without
+  // one mints nothing new (its session ends at its next refresh; the card itself lives out its minutes).
+  if (!acrSatisfies(authentication?.acr, ACR.mfa) && (await mfaRequiredByRoles(ctx, user.roles)))
+    throw new ServerError('ERR_MFA_REQUIRED', {
+      message: 'A role of this user requires a second factor, and the subject token was issued without one',
+    });
   const previous = subject.claims['act'] as ActClaim | undefined;
   const access = await issueAccessToken(ctx, {
     grant: 'token_exchange',
@@ -100,7 +112,7 @@ export async function exchangeToken(
     act: { sub: client.id, ...(previous !== undefined ? { act: previous } : {}) },
     dpopJkt: input.dpopJkt,
     notAfter: typeof subject.claims.exp === 'number' ? subject.claims.exp : undefined,
-    authentication: subjectAuthentication(subject.claims),
+    authentication,
   });
   await ctx.audit.record('token.exchange', {
     actor: client.id,

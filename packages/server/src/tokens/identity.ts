@@ -21,8 +21,11 @@ export function isIdentityScope(scope: string): boolean {
 
 /**
  * The holder's own claims that `scopes` allow (OpenID Connect Core §5.4): `profile` gives
- * `preferred_username` and `updated_at`; `email` gives `email` and `email_verified` when the user
- * has an `email` claim (`email_verified` false unless their claims say `true`).
+ * `preferred_username` and `updated_at`; `email` gives `email` and `email_verified`. They come from
+ * the account's address when it has one (`email_verified` whether it is proven): a user-defined
+ * claim named `email` never overrides it, since relying parties may trust a verified address as an
+ * identity. Only an account without an address falls back to its `email` claim (an admin sets
+ * those; `email_verified` false unless the claims say `true`), as before accounts had addresses.
  *
  * @example
  * ```ts
@@ -35,8 +38,14 @@ export function identityClaims(user: UserRecord, scopes: readonly string[]): Omi
     claims.preferred_username = user.username;
     claims.updated_at = Math.floor(user.updatedAt / 1000);
   }
+  if (!scopes.includes('email')) return claims;
+  if (user.email !== null) {
+    claims.email = user.email;
+    claims.email_verified = user.emailVerifiedAt !== null;
+    return claims;
+  }
   const email = user.claims['email'];
-  if (scopes.includes('email') && typeof email === 'string' && email !== '') {
+  if (typeof email === 'string' && email !== '') {
     claims.email = email;
     claims.email_verified = user.claims['email_verified'] === true;
   }

@@ -69,7 +69,8 @@ export async function changePassword(
  * The part of a password change every path shares (self-service, admin, reset by mail): checks the
  * policy, stores the new hash, ends the user's browser sessions and revokes their sessions (each
  * with a `session` revocation event), sparing only `keepSessionId` and the browser session it came
- * from. Returns how many sessions it revoked; the caller audits.
+ * from, and voids the user's pending address-change links. Returns how many sessions it revoked;
+ * the caller audits.
  *
  * @example
  * ```ts
@@ -98,5 +99,8 @@ export async function replacePassword(
   const revoked = await ctx.storage.sessions.revokeByUser(user.id, now, opts.reason, opts.keepSessionId);
   for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
   await publishSessionRevocations(ctx, revoked);
+  // A pending change of address may be an intruder's, asked for before the password changed: its
+  // link must not hand them the address the reset links go to.
+  await ctx.storage.emailTokens.deleteByUser(user.id, 'email_verify');
   return revoked.length;
 }

@@ -111,8 +111,9 @@ async function emailPatch(
 }
 
 /**
- * Revokes every session of a user and every token issued to them until now, and ends their
- * browser sessions (the apps signed in through them are told by back-channel logout).
+ * Revokes every session of a user and every token issued to them until now, ends their browser
+ * sessions (the apps signed in through them are told by back-channel logout) and voids their
+ * pending address-change links.
  *
  * @example
  * ```ts
@@ -125,6 +126,8 @@ export async function revokeSubject(ctx: RevokeSubjectDeps, userId: string, reas
   for (const sid of revoked) await ctx.storage.refreshTokens.deleteBySession(sid);
   await publishSessionRevocations(ctx, revoked);
   await publishSubjectRevocation(ctx, userId);
+  // A pending change of address asked for by whoever held a session must not outlive it.
+  await ctx.storage.emailTokens.deleteByUser(userId, 'email_verify');
 }
 
 /** Whether the user's tokens would now carry different roles or claims. */

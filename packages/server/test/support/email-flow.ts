@@ -78,3 +78,4 @@ export async function settled(r: Running, type: string, count: number, timeoutMs
 export const RESET_SUBJECT = /Reset your keycard password/;
 export const VERIFY_SUBJECT = /Confirm your email address/;
 export const EXISTS_SUBJECT = /already exists/;
+export const CHANGED_SUBJECT = /email address was changed/;

@@ -21,13 +21,16 @@ const renameBody = z.object({ name: z.string().max(1024) });
 
 const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
-/** The caller and their user record: a card of a user that is gone or disabled is no card. */
+/**
+ * The caller and their user record: a card of a user that is gone or disabled is no card, and one
+ * of a third-party client may not touch the account's factors (ERR_FORBIDDEN).
+ */
 async function account(
   ctx: ServerContext,
   request: FastifyRequest,
   opts: { recent?: boolean } = {},
 ): Promise<{ caller: Caller; user: UserRecord }> {
-  const caller = await authenticate(ctx, request);
+  const caller = await authenticate(ctx, request, { firstParty: true });
   if (opts.recent === true) requireRecentAuth(ctx, caller);
   const user = await ctx.storage.users.getById(caller.userId);
   if (user === undefined || user.disabled) throw new ServerError('ERR_INVALID_TOKEN');

@@ -83,7 +83,7 @@ export function apiAccountRoutes(app: FastifyInstance, ctx: ServerContext): void
   });
 
   app.post('/api/password', async (request, reply) => {
-    const caller = await authenticate(ctx, request);
+    const caller = await authenticate(ctx, request, { firstParty: true });
     requireRecentAuth(ctx, caller);
     const body = parseInput(passwordBody, request.body);
     await changePassword(

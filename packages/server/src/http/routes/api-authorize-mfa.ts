@@ -11,7 +11,7 @@ import {
 import type { ServerContext } from '../../context.js';
 import { ServerError } from '../../errors.js';
 import { passkeySignInOptions } from '../../mfa/passkey-sign-in.js';
-import { openPending } from '../../mfa/pending.js';
+import { openPending, pendingUser } from '../../mfa/pending.js';
 import { pendingPurpose } from '../../mfa/pending-purpose.js';
 import type { SecondFactorProof } from '../../mfa/second-factor.js';
 import { answer, interaction, noStore, signedInWithCsrf } from '../authorize-pages.js';
@@ -92,7 +92,8 @@ export function apiAuthorizeMfaRoutes(app: FastifyInstance, ctx: ServerContext):
     await loadInteraction(ctx, body.interaction);
     let forUser: string | undefined;
     if (body.mfa_token !== undefined) {
-      forUser = openPending(ctx, body.mfa_token, pendingPurpose(body.interaction)).userId;
+      forUser = (await pendingUser(ctx, openPending(ctx, body.mfa_token, pendingPurpose(body.interaction))))
+        .id;
     } else if (request.headers['x-csrf-token'] !== undefined) {
       // The page asks for the signed-in person's passkeys (step-up): its CSRF token says so.
       forUser = (await signedInWithCsrf(ctx, request)).user.id;

@@ -65,8 +65,9 @@ export function apiEmailRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.put(EMAIL_API.accountEmail, async (request, reply) => {
     assertMailConfigured(ctx);
-    const caller = await authenticate(ctx, request);
-    // The address is where password resets go: a lifted card must not redirect them (recent sign-in).
+    // The address is where password resets go: neither a third-party app holding a keycard card
+    // (first party only) nor a lifted card (recent sign-in) may redirect them.
+    const caller = await authenticate(ctx, request, { firstParty: true });
     requireRecentAuth(ctx, caller);
     const { email } = parseInput(emailBody, request.body);
     await requestEmailChange(ctx, caller.userId, email, requestInfo(request));

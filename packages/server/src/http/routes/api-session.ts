@@ -154,7 +154,12 @@ export function apiSessionRoutes(app: FastifyInstance, ctx: ServerContext): void
       });
       return sendTokens(ctx, reply, tokens, fromCookie !== undefined);
     } catch (error) {
-      if (fromCookie !== undefined && error instanceof ServerError && error.code === 'ERR_INVALID_GRANT') {
+      // The session is over (ERR_MFA_REQUIRED: revoked, its person must sign in with a second factor).
+      if (
+        fromCookie !== undefined &&
+        error instanceof ServerError &&
+        (error.code === 'ERR_INVALID_GRANT' || error.code === 'ERR_MFA_REQUIRED')
+      ) {
         clearSessionCookies(reply);
       }
       throw error;
