@@ -1,27 +1,9 @@
-/**
- * The stored shapes this module reads and produces, declared here with the field names of the
- * storage contract (issue 13 §3) so the second-factor core compiles without the storage layer:
- * a `PasskeyRecord` or `TotpRecord` from storage satisfies them as it is.
- */
+/** The stored shapes the second-factor core reads and produces: views of storage's `PasskeyRecord`. */
 
-/** A passkey as storage keeps it (`PasskeyRecord`). */
-export interface PasskeyShape {
-  /** Random, ours. */
-  id: string;
-  userId: string;
-  /** The authenticator's credential id, base64url; unique. */
-  credentialId: string;
-  /** The credential's COSE public key, base64url. */
-  publicKey: string;
-  counter: number;
-  transports: string[];
-  name: string;
-  aaguid: string;
-  backedUp: boolean;
-  deviceType: 'singleDevice' | 'multiDevice';
-  createdAt: number;
-  lastUsedAt: number | null;
-}
+import type { PasskeyRecord } from '../storage/index.js';
+
+/** A passkey as storage keeps it. */
+export type PasskeyShape = PasskeyRecord;
 
 /** What a verified registration yields: the fields of a new passkey the authenticator decides. */
 export type NewPasskeyFields = Pick<
