@@ -123,10 +123,11 @@ describe.skipIf(skip !== '')('the account Security section in Chromium', () => {
     expect(await layoutOffenders(page)).toEqual([]);
     await screenshot(page, 'security-04-confirm-its-you');
 
-    await prompt.getByTestId('step-up-start').click();
     // The passkey stays out of reach while bob types (the sign-in page's passkey offer would answer
-    // at once): password and authenticator code, as with a phone in another room.
+    // at once): password and authenticator code, as with a phone in another room. Withheld before the
+    // sign-in page opens, so its offer cannot win the race on a busy machine.
     const restore = await authenticator.withhold();
+    await prompt.getByTestId('step-up-start').click();
     await signInAgain(page, 'bob', PASSWORDS.bob, { totp: () => totpCode(secret, hotel.now()) });
     await restore();
     await page.waitForURL(`${hotel.url}/#/account`);
