@@ -39,10 +39,21 @@ export function pin(pid, cpu) {
   }
 }
 
+/** Lets a process (all its threads) run on every CPU: a child inherits its parent's pinning. */
+export function unpin(pid) {
+  if (CORES < 2) return false;
+  try {
+    execFileSync('taskset', ['-a', '-pc', `0-${CORES - 1}`, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Forks `file` (a bench server script) with `config` as JSON in argv (and `env` added to this
  * process's environment), pins it to CPU `cpu` (null: not pinned) and waits for its
- * `{ type: 'ready', ... }` message. The child exits when this process goes away.
+ * `{ type: 'ready', ... }` message. `cpu: 'all'`: on every CPU, whatever this process is pinned to. The child exits when this process goes away.
  */
 export async function startChild(
   file,
@@ -54,7 +65,8 @@ export async function startChild(
     execArgv,
     ...(env ? { env: { ...process.env, ...env } } : {}),
   });
-  if (cpu !== null) pin(child.pid, cpu);
+  if (cpu === 'all') unpin(child.pid);
+  else if (cpu !== null) pin(child.pid, cpu);
   const ready = await new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${file}: not ready after ${timeoutMs} ms`)), timeoutMs);
     child.once('message', (m) => {

@@ -10,7 +10,7 @@
 //   codeFlow = undefined ({ redirectUri }: serve a stand-in web app so `/oauth/authorize` is on, and
 //   register `bench-web`, a first-party confidential authorization-code client) }
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childMain } from '../lib/child.mjs';
 
@@ -35,6 +35,12 @@ function countStorageCalls(storage) {
     }
   }
   return counts;
+}
+
+function argon2Pool(passwords) {
+  const nproc = availableParallelism();
+  const threads = passwords.maxConcurrent ?? Math.max(1, nproc - 1);
+  return { threads, nproc, cores: Math.min(nproc, threads * passwords.parallelism) };
 }
 
 childMain(async (cfg) => {
@@ -64,6 +70,10 @@ childMain(async (cfg) => {
         registerPerIp: HIGH,
         accountFailures: HIGH,
         accountFailuresLong: HIGH,
+        // Every sign-in in flight holds a hit of these until it succeeds: 50 queued sign-ins from
+        // one address would otherwise use up the default source budget (50).
+        sourceFailures: HIGH,
+        accountSourceFailures: HIGH,
         ...cfg.config?.throttle,
       },
     },
@@ -135,5 +145,8 @@ childMain(async (cfg) => {
     users: await Promise.all(users),
     password,
     passwords: ctx.config.passwords,
+    // How many cores argon2 may use at once: its pool (passwords.maxConcurrent, default cores - 1)
+    // times argon2's own parallelism, at most the cores there are.
+    argon2Pool: argon2Pool(ctx.config.passwords),
   };
 });

@@ -19,6 +19,9 @@ export type RevocationReason = 'session' | 'token' | 'subject' | 'role';
  * The server's own view of the revocation feed, used to check tokens it is shown (Bearer
  * calls, introspection, inspect). It catches up from storage on every check, so an event
  * appended by any instance counts at once; memory holds only a cache of the stored events.
+ * On SQLite that catching up costs no query while no connection has committed a revocation
+ * (storage/sqlite/revocation-watch.ts); on PostgreSQL it is one indexed query: a NOTIFY from
+ * another instance can arrive after the next request, so it cannot stand in for the read.
  */
 export interface RevocationIndex {
   /** Why the token is revoked, or null. */

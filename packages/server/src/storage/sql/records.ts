@@ -1,12 +1,15 @@
 import type { AudienceStore, ClientStore, RoleStore, UserStore } from '../types.js';
+import { compiledOnce } from './compiled.js';
 import { count, oldestFirstPage, orConflict, type SqlContext } from './context.js';
 import { clientToRow, rowToAudience, rowToClient, rowToRole, rowToUser, userToRow } from './rows.js';
 import type { UsersTable } from './schema.js';
 
 export function sqlUsers(ctx: SqlContext): UserStore {
   const { db } = ctx;
+  // Read on every refresh and every token check: compiled once.
+  const byId = compiledOnce(db.selectFrom('users').selectAll().where('id', '=', ''), 1);
   const getById = async (id: string) => {
-    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await byId(db, [id])).rows[0];
     return row && rowToUser(row);
   };
   return {

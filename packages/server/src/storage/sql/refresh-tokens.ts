@@ -1,14 +1,26 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { inBatches } from '../paging.js';
 import type { ConsumeResult, RefreshTokenStore } from '../types.js';
+import { compiledOnce } from './compiled.js';
 import { count, orConflict, type SqlContext } from './context.js';
 import { refreshTokenToRow, rowToRefreshToken } from './rows.js';
 import type { Database } from './schema.js';
 
 export function sqlRefreshTokens(ctx: SqlContext): RefreshTokenStore {
   const { db } = ctx;
+  // The statements of every rotation, compiled once (parameters in the order of the SQL).
+  const byHash = compiledOnce(db.selectFrom('refresh_tokens').selectAll().where('hash', '=', ''), 1);
+  const markUsed = compiledOnce(
+    db
+      .updateTable('refresh_tokens')
+      .set({ used_at: 0, replaced_by: '', successor_sealed: null })
+      .where('hash', '=', '')
+      .where('used_at', 'is', null)
+      .returningAll(),
+    4,
+  );
   const readToken = async (q: Kysely<Database>, hash: string) => {
-    const row = await q.selectFrom('refresh_tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+    const row = (await byHash(q, [hash])).rows[0];
     return row && rowToRefreshToken(row);
   };
   const get = (hash: string) => readToken(db, hash);
@@ -34,13 +46,7 @@ export function sqlRefreshTokens(ctx: SqlContext): RefreshTokenStore {
       }
       const rotate = async (q: Kysely<Database>): Promise<ConsumeResult> => {
         // One conditional UPDATE: the database lets exactly one concurrent caller match `used_at IS NULL`.
-        const row = await q
-          .updateTable('refresh_tokens')
-          .set({ used_at: at, replaced_by: successor.hash, successor_sealed: successor.sealed })
-          .where('hash', '=', hash)
-          .where('used_at', 'is', null)
-          .returningAll()
-          .executeTakeFirst();
+        const row = (await markUsed(q, [at, successor.hash, successor.sealed, hash])).rows[0];
         if (row !== undefined) {
           if (record !== undefined) {
             await orConflict(ctx, 'refresh token already exists', () =>

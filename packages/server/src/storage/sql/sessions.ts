@@ -1,10 +1,13 @@
 import { inBatches } from '../paging.js';
 import type { ListCursor, SessionStore } from '../types.js';
+import { compiledOnce } from './compiled.js';
 import { count, keysetAfter, orConflict, type SqlContext } from './context.js';
 import { rowToSession, sessionToRow } from './rows.js';
 
 export function sqlSessions(ctx: SqlContext): SessionStore {
   const { db } = ctx;
+  // Read on every refresh: compiled once.
+  const byId = compiledOnce(db.selectFrom('sessions').selectAll().where('id', '=', ''), 1);
   return {
     async create(session) {
       await orConflict(ctx, 'session id already exists', () =>
@@ -12,7 +15,7 @@ export function sqlSessions(ctx: SqlContext): SessionStore {
       );
     },
     async get(id) {
-      const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = (await byId(db, [id])).rows[0];
       return row && rowToSession(row);
     },
     async listByUser(userId, opts) {

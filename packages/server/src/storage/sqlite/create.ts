@@ -9,6 +9,7 @@ import type { Database } from '../sql/schema.js';
 import { assembleSqlStorage } from '../sql/storage.js';
 import type { Storage } from '../types.js';
 import { sqliteMigrationProvider } from './migrations.js';
+import { watchedRevocations } from './revocation-watch.js';
 import { sqliteCursorOps } from './revocations.js';
 
 /** Options of {@link createSqliteStorage}. */
@@ -46,7 +47,9 @@ export async function createSqliteStorage(options: SqliteStorageOptions): Promis
   };
   return assembleSqlStorage(ctx, {
     kind: 'sqlite',
-    revocations: sqlRevocations(db, sqliteCursorOps(db)),
+    // The revocation index asks on every token: "nothing new" is answered without a query when
+    // no connection has committed a revocation since the last look (see watchedRevocations).
+    revocations: watchedRevocations(sqlRevocations(db, sqliteCursorOps(db)), database),
     withMaintenanceLock: inProcessLock(heldLocks(options.file)),
     async migrate() {
       const migrator = new Migrator({ db, provider: sqliteMigrationProvider });
