@@ -15,7 +15,9 @@ interface Clear {
  *
  * - Another connection's commit (the CLI, a second process on the same file) changes SQLite's
  *   `PRAGMA data_version` as seen by this connection, so the next call queries.
- * - This connection's own appends (only `append` writes revocations) are counted once committed.
+ * - This connection's own appends (only `append` writes revocations; keep every other write to the
+ *   table, e.g. an import or a transactional append, off this connection) are counted once settled,
+ *   and while one is in flight every call queries.
  *
  * Both are read before the query whose empty tail they vouch for, so a change that lands while
  * it runs is either in its rows or makes the next stamp differ. A stamp read inside another
@@ -33,14 +35,19 @@ export function watchedRevocations(
 ): RevocationStore {
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   let appends = 0;
+  // Appends started and not yet settled: their commit may already be visible to a query while
+  // `appends` does not count it yet, so no answer comes without a query meanwhile.
+  let pending = 0;
   let clear: Clear | undefined;
   return {
     ...store,
     async append(event) {
+      pending += 1;
       try {
         return await store.append(event);
       } finally {
         // After the commit (or the failure): a stamp taken before it differs from every one after.
+        pending -= 1;
         appends += 1;
       }
     },
@@ -48,6 +55,7 @@ export function watchedRevocations(
       const version = dataVersion.get() as number;
       const mine = appends;
       if (
+        pending === 0 &&
         clear !== undefined &&
         clear.dataVersion === version &&
         clear.appends === mine &&
