@@ -29,18 +29,45 @@ export function decode(segment: string): Buffer | undefined {
 
 /** {@link decode} for a segment already known to be ASCII (a token that passed `split`). */
 export function decodeAscii(segment: string): Buffer | undefined {
+  const length = decodedLength(segment);
+  if (length < 0) return undefined;
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.length === length && canonicalTail(segment) ? bytes : undefined;
+}
+
+/**
+ * {@link decodeAscii} into `target` from offset 0 (no allocation): the byte count, or -1 when the
+ * segment is not canonical. `target` must hold {@link maxDecodedLength}(segment.length) bytes.
+ */
+export function decodeAsciiInto(segment: string, target: Buffer): number {
+  const length = decodedLength(segment);
+  if (length < 0) return -1;
+  // Node's decoder skips a character it does not know, so a short write means a foreign character.
+  return target.write(segment, 0, length, 'base64url') === length && canonicalTail(segment) ? length : -1;
+}
+
+/** Bytes a canonical segment of `n` characters decodes to (an upper bound for any segment). */
+export function maxDecodedLength(n: number): number {
+  const rest = n & 3;
+  return (n >> 2) * 3 + (rest === 0 ? 0 : rest - 1);
+}
+
+/** The decoded length, or -1 for a length that is 1 mod 4 or a `+` or `/` (read by Node's decoder). */
+function decodedLength(segment: string): number {
+  const n = segment.length;
+  // `=` needs no search: it carries no bits, so it always shortens the output (caught by the caller).
+  if ((n & 3) === 1 || segment.indexOf('+') !== -1 || segment.indexOf('/') !== -1) return -1;
+  return maxDecodedLength(n);
+}
+
+/** Zero trailing bits in the last character (Node's decoder ignores them). */
+function canonicalTail(segment: string): boolean {
   const n = segment.length;
   const rest = n & 3;
-  // `=` needs no search: it carries no bits, so it always shortens the output (caught below).
-  if (rest === 1 || segment.indexOf('+') !== -1 || segment.indexOf('/') !== -1) return undefined;
-  const bytes = Buffer.from(segment, 'base64url');
-  if (bytes.length !== (n >> 2) * 3 + (rest === 0 ? 0 : rest - 1)) return undefined;
-  if (rest !== 0) {
-    const code = segment.charCodeAt(n - 1);
-    const value = code < 128 ? VALUE[code]! : -1;
-    if (value < 0 || (value & (rest === 2 ? 0x0f : 0x03)) !== 0) return undefined;
-  }
-  return bytes;
+  if (rest === 0) return true;
+  const code = segment.charCodeAt(n - 1);
+  const value = code < 128 ? VALUE[code]! : -1;
+  return value >= 0 && (value & (rest === 2 ? 0x0f : 0x03)) === 0;
 }
 
 /** True when `segment` is canonical base64url (the empty string included). */

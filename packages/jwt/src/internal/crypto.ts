@@ -1,16 +1,24 @@
 /**
- * The only module that touches node:crypto. Everything else works with the small functions here, so
- * OpenSSL details (key formats, DSA encodings, PSS parameters) live in one place.
+ * The only module that touches node:crypto (with hmac.ts, its HMAC verify path). Everything else works
+ * with the small functions here, so OpenSSL details (key formats, DSA encodings, PSS parameters) live in one place.
  */
 
 import type { KeyObject } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
 import type { AlgorithmSpec } from './algorithms.js';
+import { decodeAscii } from './base64url.js';
+import { prepareHmacCompactVerify } from './hmac.js';
 
 export type { KeyObject };
 
 /** Checks a signature over `data`; false for any wrong length or failed check, never throws. */
 export type VerifyFn = (data: string | Uint8Array, signature: Uint8Array) => boolean;
+/**
+ * Checks the signature segment of a compact JWS `token` (ASCII: `split` checked it) over the signing
+ * input `token[0, dot)`: undefined when the segment is empty or not canonical base64url, else whether
+ * the signature is valid. Lets HMAC decode the segment into a reused buffer.
+ */
+export type CompactVerifyFn = (token: string, dot: number) => boolean | undefined;
 /** Signs `data`, returning the JWS signature octets (raw r||s for ECDSA). */
 export type SignFn = (data: string | Uint8Array) => Buffer;
 /** Signs `data`, returning the base64url signature segment (HMAC encodes natively, no extra Buffer). */
@@ -70,6 +78,15 @@ export function prepareVerify(spec: AlgorithmSpec, key: KeyObject): VerifyFn {
       };
     }
   }
+}
+
+/** Builds the {@link CompactVerifyFn} for one key, once (see {@link prepareVerify}). */
+export function prepareCompactVerify(spec: AlgorithmSpec, key: KeyObject, verify: VerifyFn): CompactVerifyFn {
+  const generic: CompactVerifyFn = (token, dot) => {
+    const signature = dot + 1 === token.length ? undefined : decodeAscii(token.slice(dot + 1));
+    return signature === undefined ? undefined : verify(token.slice(0, dot), signature);
+  };
+  return spec.family === 'hmac' ? prepareHmacCompactVerify(spec, key, generic) : generic;
 }
 
 /** Builds the sign function for one private or secret key, once. */

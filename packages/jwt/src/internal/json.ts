@@ -10,7 +10,7 @@ export const DEFAULT_MAX_DEPTH = 32;
 
 /**
  * Parses `text` as a JSON object, or returns the failure reason. `bytes` is its UTF-8 encoding when
- * the caller already holds it (the decoded token segment). The fast path walks those bytes once in a
+ * the caller already holds it (the decoded token segment: its first `length` bytes). The fast path walks those bytes once in a
  * tight loop (typed-array reads are far cheaper than charCodeAt), skipping strings, counting top-level
  * members and nesting depth, and compares the member count with the parsed object's keys. Only texts
  * with nested objects take the slower full walk that checks every object's names.
@@ -20,8 +20,9 @@ export function parseJSONObject(
   text: string,
   maxDepth: number = DEFAULT_MAX_DEPTH,
   bytes: Uint8Array = Buffer.from(text, 'utf8'),
+  length: number = bytes.length,
 ): Record<string, unknown> | JSONFailure {
-  const n = bytes.length;
+  const n = length;
   let depth = 0;
   let topCommas = 0;
   let nestedObject = false;

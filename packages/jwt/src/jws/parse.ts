@@ -1,7 +1,7 @@
 /** Strict parsing of a JWS compact token, shared by decodeJWT and the verifier. No crypto here. */
 import { isUtf8 } from 'node:buffer';
 import { JWSInvalid, JWTInvalid } from '../errors.js';
-import { decodeAscii } from '../internal/base64url.js';
+import { decodeAscii, decodeAsciiInto, maxDecodedLength } from '../internal/base64url.js';
 import { DEFAULT_MAX_DEPTH, parseJSONObject } from '../internal/json.js';
 import type { JWSHeader, JWTClaims } from '../types.js';
 
@@ -25,13 +25,34 @@ export function split(token: unknown, maxTokenSize: number): [number, number] {
   return [first, second];
 }
 
+// Header and payload are decoded into this reused buffer rather than a new one per segment: nothing
+// keeps a view of it (the text is copied out and JSON.parse takes no callback), and parsing is sync.
+const SCRATCH_LIMIT = 65_536;
+let scratch = Buffer.allocUnsafeSlow(4096);
+
 /** Canonical base64url → valid UTF-8 → JSON object (or the failure reason), else ERR_JWS_INVALID. */
 function parseSegment(segment: string, what: string): ReturnType<typeof parseJSONObject> {
+  const max = maxDecodedLength(segment.length);
+  if (max > scratch.length) {
+    if (max > SCRATCH_LIMIT) return parseSegmentAllocating(segment, what);
+    scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_LIMIT, Math.max(max, scratch.length * 2)));
+  }
+  const bytes = scratch;
+  const length = decodeAsciiInto(segment, bytes);
+  if (length < 0) throw new JWSInvalid(`${what} is not canonical base64url`);
+  const text = bytes.toString('utf8', 0, length);
+  // Invalid UTF-8 always decodes to U+FFFD, so only then is the full check needed (and a one-byte
+  // string answers this indexOf at once).
+  if (text.indexOf('\uFFFD') !== -1 && !isUtf8(bytes.subarray(0, length)))
+    throw new JWSInvalid(`${what} is not UTF-8`);
+  return parseJSONObject(text, DEFAULT_MAX_DEPTH, bytes, length);
+}
+
+/** {@link parseSegment} for a segment too large for the shared buffer. */
+function parseSegmentAllocating(segment: string, what: string): ReturnType<typeof parseJSONObject> {
   const bytes = decodeAscii(segment);
   if (bytes === undefined) throw new JWSInvalid(`${what} is not canonical base64url`);
   const text = bytes.toString('utf8');
-  // Invalid UTF-8 always decodes to U+FFFD, so only then is the full check needed (and a one-byte
-  // string answers this indexOf at once).
   if (text.indexOf('\uFFFD') !== -1 && !isUtf8(bytes)) throw new JWSInvalid(`${what} is not UTF-8`);
   return parseJSONObject(text, DEFAULT_MAX_DEPTH, bytes);
 }

@@ -1,9 +1,15 @@
-import { isJoseError, JWKSNoMatchingKey, JWSAlgNotAllowed, JWSSignatureInvalid } from '../errors.js';
+import {
+  isJoseError,
+  JWKSNoMatchingKey,
+  JWSAlgNotAllowed,
+  JWSInvalid,
+  JWSSignatureInvalid,
+} from '../errors.js';
 import { checkClaims } from '../jwt/claims.js';
 import { type KeyInternals, keyInternals, type VerificationKey } from '../keys/key.js';
 import type { JWSHeader, JWTClaims } from '../types.js';
 import { checkProtectedHeader } from './header-rules.js';
-import { parseHeader, parsePayload, parseSignature, split } from './parse.js';
+import { parseHeader, parsePayload, split } from './parse.js';
 import { prepareOptions, type VerifierOptions } from './verifier-options.js';
 
 export type { VerifierOptions } from './verifier-options.js';
@@ -134,8 +140,9 @@ export function createVerifier(opts: VerifierOptions): Verifier {
       let internals = entry.internals;
       if (key === undefined || internals === undefined) ({ key, internals } = dynamicKey(header));
       const payload = parsePayload(token.slice(first + 1, second));
-      const signature = parseSignature(token.slice(second + 1));
-      if (!internals.verify(token.slice(0, second), signature)) throw new JWSSignatureInvalid();
+      const valid = internals.verifyCompact(token, second);
+      if (valid === undefined) throw new JWSInvalid('signature is missing or not canonical base64url');
+      if (!valid) throw new JWSSignatureInvalid();
       checkClaims(payload, policy);
       return { header, payload, key };
     },

@@ -4,8 +4,10 @@
  */
 import { type AlgorithmSpec, algorithmSpec } from '../internal/algorithms.js';
 import {
+  type CompactVerifyFn,
   exportJWK,
   type KeyObject,
+  prepareCompactVerify,
   prepareSign,
   prepareSignSegment,
   prepareVerify,
@@ -20,6 +22,8 @@ export interface KeyInternals {
   readonly spec: AlgorithmSpec;
   readonly keyObject: KeyObject;
   readonly verify: VerifyFn;
+  /** {@link verify} straight from a compact token (what createVerifier uses). */
+  readonly verifyCompact: CompactVerifyFn;
   readonly sign: SignFn | undefined;
   readonly signSegment: SignSegmentFn | undefined;
 }
@@ -34,10 +38,12 @@ function internals(
   canSign: boolean,
 ): KeyInternals {
   const spec = algorithmSpec(alg);
+  const verify = prepareVerify(spec, keyObject);
   return {
     spec,
     keyObject,
-    verify: prepareVerify(spec, keyObject),
+    verify,
+    verifyCompact: prepareCompactVerify(spec, keyObject, verify),
     sign: canSign ? prepareSign(spec, keyObject) : undefined,
     signSegment: canSign ? prepareSignSegment(spec, keyObject) : undefined,
   };
