@@ -29,8 +29,8 @@ export function prepareHmacCompactVerify(
   const block = BLOCK[hash];
   const length = spec.signatureLength;
   const segmentLength = Math.ceil((length * 4) / 3);
-  let secret = key.export();
-  if (secret.length > block) secret = nodeCrypto.createHash(hash).update(secret).digest();
+  const exported = key.export();
+  const secret = exported.length > block ? nodeCrypto.createHash(hash).update(exported).digest() : exported;
   // inner = (K ^ ipad) || signing input (written per token); outer = (K ^ opad) || inner hash.
   let inner = Buffer.alloc(block + INITIAL_INPUT);
   const outer = Buffer.alloc(block + length);
@@ -40,6 +40,7 @@ export function prepareHmacCompactVerify(
     outer[i] = k ^ 0x5c;
   }
   secret.fill(0);
+  exported.fill(0);
   const signature = Buffer.alloc(length);
 
   const verify: CompactVerifyFn = (token, dot) => {
