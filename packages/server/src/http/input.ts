@@ -38,7 +38,7 @@ const REPEATABLE = new Set(['resource', 'audience']);
  * URLSearchParams, whose lenient decoding (the escape kept as written) is the reference.
  */
 export function parseForm(body: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null);
+  const out: Record<string, string | string[]> = {};
   for (let start = 0; start < body.length; ) {
     let end = body.indexOf('&', start);
     if (end === -1) end = body.length;
@@ -52,7 +52,7 @@ export function parseForm(body: string): Record<string, string | string[]> {
     }
     start = end + 1;
   }
-  return { ...out };
+  return out;
 }
 
 /** A name or value: `+` is a space, then percent-decoded as UTF-8; undefined if malformed. */
@@ -67,13 +67,17 @@ function decodeFormPart(part: string): string | undefined {
 }
 
 function parseFormLeniently(body: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null);
+  const out: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(body)) addFormValue(out, key, value);
-  return { ...out };
+  return out;
 }
 
+/**
+ * Adds one parameter to a plain object: own members only are read (`constructor` is a name like
+ * any other) and `__proto__` is defined as a member, never used as the prototype setter.
+ */
 function addFormValue(out: Record<string, string | string[]>, key: string, value: string): void {
-  const seen = out[key];
+  const seen = Object.hasOwn(out, key) ? out[key] : undefined;
   if (seen !== undefined && REPEATABLE.has(key)) {
     // Appended in place: copying the list for each value is quadratic in a long form.
     if (Array.isArray(seen)) seen.push(value);
@@ -82,5 +86,7 @@ function addFormValue(out: Record<string, string | string[]>, key: string, value
   }
   if (seen !== undefined)
     throw new ServerError('ERR_VALIDATION', { message: `Invalid request: ${key.slice(0, 40)}: repeated` });
-  out[key] = value;
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  } else out[key] = value;
 }
