@@ -34,6 +34,10 @@ export function buildApp(ctx: ServerContext, logger: PinoLogger, hooks: AppHooks
   const app = Fastify({
     // A request's line shows its path and query parameter names, not their values (secrets, names).
     loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
+    // A request's own child logger (its reqId binding, run through the redaction) only when
+    // something may be logged: a silent server would build one per request for nothing.
+    childLoggerFactory: (parent, bindings, opts) =>
+      opts.level === undefined && parent.level === 'silent' ? parent : parent.child(bindings, opts),
     bodyLimit: ctx.config.bodyLimit,
     ...withDefined('trustProxy', trustedProxies(ctx.config.trustProxy)),
     return503OnClosing: true,

@@ -29,8 +29,8 @@ export function clientCredentialsFrom(
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new ServerError('ERR_INVALID_CLIENT');
     try {
-      const clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-      const clientSecret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+      const clientId = formDecode(decoded.slice(0, colon));
+      const clientSecret = formDecode(decoded.slice(colon + 1));
       if (bodyId !== undefined && bodyId !== clientId) throw new ServerError('ERR_INVALID_CLIENT');
       return { clientId, clientSecret };
     } catch (cause) {
@@ -38,6 +38,12 @@ export function clientCredentialsFrom(
     }
   }
   return { clientId: bodyId, clientSecret: bodySecret };
+}
+
+/** A form-encoded part of Basic credentials (`+` is a space); throws on a malformed escape. */
+function formDecode(part: string): string {
+  const spaced = part.includes('+') ? part.replaceAll('+', ' ') : part;
+  return spaced.includes('%') ? decodeURIComponent(spaced) : spaced;
 }
 
 /** The `client_assertion`, when the body carries one; a half-sent or foreign-typed one is refused. */

@@ -12,11 +12,12 @@ const NEVER_PREFIXES = ['/oauth/authorize', '/api/authorize/'];
  */
 export function registerCors(app: FastifyInstance, config: KeycardConfig): void {
   const origins = new Set(config.cors.origins);
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook (not async): most requests carry no Origin and leave at once, without a promise.
+  app.addHook('onRequest', (request, reply, done) => {
     const origin = request.headers.origin;
-    if (typeof origin !== 'string') return;
+    if (typeof origin !== 'string') return done();
     const path = routedPath(request.routeOptions.url, request.url);
-    if (NEVER_PREFIXES.some((p) => path.startsWith(p))) return;
+    if (NEVER_PREFIXES.some((p) => path.startsWith(p))) return done();
     let allow: string | undefined;
     let credentials = false;
     if (PUBLIC_PREFIXES.some((p) => path.startsWith(p))) {
@@ -28,7 +29,7 @@ export function registerCors(app: FastifyInstance, config: KeycardConfig): void 
       allow = origins.has(origin) ? origin : '*';
       credentials = allow !== '*';
     }
-    if (allow === undefined) return;
+    if (allow === undefined) return done();
     reply.header('access-control-allow-origin', allow);
     reply.header('vary', 'Origin');
     if (credentials) reply.header('access-control-allow-credentials', 'true');
@@ -41,8 +42,11 @@ export function registerCors(app: FastifyInstance, config: KeycardConfig): void 
           'Authorization, Content-Type, X-CSRF-Token, Last-Event-ID, DPoP',
         )
         .header('access-control-max-age', '600');
-      return reply.code(204).send();
+      // Answered here: the route's handler never runs (so `done` is not called).
+      reply.code(204).send();
+      return;
     }
+    done();
   });
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { ServerError } from '../errors.js';
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -15,14 +15,23 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
  * ```
  */
 export function requireJsonUnder(app: FastifyInstance, prefix: string): void {
-  app.addHook('onRequest', async (request) => {
-    const route = request.routeOptions.url;
-    if (route === undefined || !route.startsWith(prefix)) return;
+  // A hook on the routes under `prefix` only (added as each is registered, so call this before
+  // registering them): a hook on every request would cost every other route a turn of the loop.
+  const check: onRequestHookHandler = (request, _reply, done) => {
     const type = request.headers['content-type'];
     if (typeof type !== 'string' || !JSON_TYPE.test(type)) {
-      throw new ServerError('ERR_UNSUPPORTED_MEDIA_TYPE', {
-        message: 'Send the request as application/json',
-      });
+      done(
+        new ServerError('ERR_UNSUPPORTED_MEDIA_TYPE', {
+          message: 'Send the request as application/json',
+        }),
+      );
+      return;
     }
+    done();
+  };
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(prefix)) return;
+    const own = route.onRequest;
+    route.onRequest = own === undefined ? [check] : [check, ...[own].flat()];
   });
 }

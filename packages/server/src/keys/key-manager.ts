@@ -59,6 +59,8 @@ export interface KeyManager {
 interface Cache {
   at: number;
   records: SigningKeyRecord[];
+  /** The `current` record's kid, if there is one. */
+  currentKid: string | undefined;
   publicKeys: PublicKey[];
   jwks: JWKS;
 }
@@ -126,7 +128,8 @@ export function createKeyManager(deps: {
       publicKeys.push(importJWK(jwk, { alg: record.alg as AsymmetricAlgorithm, type: 'public' }));
       keys.push(jwk);
     }
-    cache = { at: now, records, publicKeys, jwks: { keys } };
+    const currentKid = records.find((r) => r.state === 'current')?.kid;
+    cache = { at: now, records, currentKid, publicKeys, jwks: { keys } };
     return cache;
   }
 
@@ -174,6 +177,20 @@ export function createKeyManager(deps: {
     return { kid: current.kid, signer };
   }
 
+  /**
+   * The current key's signer without waiting, when the cached key list is fresh and the signer is
+   * built (every token request after the first of each cache window); else undefined.
+   */
+  function cachedSigner(
+    typ: SignedTokenTyp,
+  ): { kid: string; signer: { sign(claims: JWTClaims): string } } | undefined {
+    const now = clock();
+    if (cache === undefined || now - cache.at >= CACHE_MS || now < cache.at) return undefined;
+    const kid = cache.currentKid;
+    const signer = kid === undefined ? undefined : signers[typ].get(kid);
+    return signer === undefined || kid === undefined ? undefined : { kid, signer };
+  }
+
   return {
     async init() {
       const { records } = await load(true);
@@ -194,7 +211,8 @@ export function createKeyManager(deps: {
       await currentSigner(ACCESS_TOKEN_TYP);
     },
     async sign(claims, opts) {
-      const { kid, signer } = await currentSigner(opts?.typ ?? ACCESS_TOKEN_TYP);
+      const typ = opts?.typ ?? ACCESS_TOKEN_TYP;
+      const { kid, signer } = cachedSigner(typ) ?? (await currentSigner(typ));
       return { token: signer.sign(claims), kid };
     },
     async jwks() {

@@ -13,6 +13,8 @@ import { isIPv6 } from 'node:net';
  */
 export function sourceOf(ip: string | null): string {
   if (ip === null || ip === '') return 'unknown';
+  // No colon, no IPv6 (nor a mapped one): skip the costly checks on the common IPv4 path.
+  if (!ip.includes(':')) return ip;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (mapped !== null) return mapped[1] as string;
   if (!isIPv6(ip)) return ip;

@@ -87,13 +87,13 @@ export function uiRoutes(app: FastifyInstance, ctx: ServerContext): { spa: boole
     cacheControl: false,
     dotfiles: 'ignore',
   });
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && !API_PREFIXES.some((p) => request.url.startsWith(p))) {
       // Hashed assets may be cached; the HTML must be revalidated to pick up new builds.
       reply.header('cache-control', type.startsWith('text/html') ? 'no-cache' : 'public, max-age=3600');
     }
-    return payload;
+    done(null, payload);
   });
   return { spa: true };
 }
