@@ -1,5 +1,6 @@
 // The token endpoint's own form and body checks (hand-written for speed): they read a form exactly
 // as URLSearchParams does, and refuse what the schema they replaced refused.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ServerError } from '../src/errors.js';
 import { parseForm } from '../src/http/input.js';
@@ -33,8 +34,29 @@ describe('parseForm', () => {
     'é=ü&%C3%A9x=1',
     'grant_type=client_credentials&scope=api%3Aread&audience=bench-api',
     'resource=a&resource=b&audience=c&resource=d',
+    'a&b=1&c&d=2=3&e',
+    'resource&resource=x&audience&audience=y=z',
+    '&=&a&b=1',
   ])('reads %j as URLSearchParams does', (body) => {
     expect(parseForm(body)).toEqual(reference(body));
+  });
+
+  it('reads any form as URLSearchParams does (names without values between pairs with them included)', () => {
+    const part = fc.stringMatching(/^[ab=&%+2Ee0é]{0,12}$/);
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 6 }), (parts) => {
+        const body = parts.join('');
+        let expected: Record<string, string | string[]> | 'repeated';
+        try {
+          expected = reference(body);
+        } catch {
+          expected = 'repeated';
+        }
+        if (expected === 'repeated') expect(() => parseForm(body)).toThrow(ServerError);
+        else expect(parseForm(body)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('refuses a repeated parameter, even after a malformed escape', () => {

@@ -39,12 +39,18 @@ const REPEATABLE = new Set(['resource', 'audience']);
  */
 export function parseForm(body: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  // The next '=' at or after the current pair (body.length: none left). Searched again only once the
+  // pairs have passed it, so a body of pairs without '=' ('a&a&a…') is scanned once, not once per pair.
+  let eq = -1;
   for (let start = 0; start < body.length; ) {
     let end = body.indexOf('&', start);
     if (end === -1) end = body.length;
     if (end > start) {
-      const eq = body.indexOf('=', start);
-      const split = eq !== -1 && eq < end;
+      if (eq < start) {
+        eq = body.indexOf('=', start);
+        if (eq === -1) eq = body.length;
+      }
+      const split = eq < end;
       const key = decodeFormPart(body.slice(start, split ? eq : end));
       const value = split ? decodeFormPart(body.slice(eq + 1, end)) : '';
       if (key === undefined || value === undefined) return parseFormLeniently(body);
