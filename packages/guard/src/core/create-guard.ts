@@ -75,7 +75,7 @@ class KeycardGuard implements Guard {
 
   constructor(options: ResolvedOptions) {
     this.options = options;
-    this.#cache = new VerifiedTokenCache(options.cacheSize);
+    this.#cache = new VerifiedTokenCache(options.cacheSize, options.cacheAdmission);
     this.#state = new RevocationState(options.leewaySeconds);
     this.#rejectWhenStale = options.revocation?.stalePolicy === 'reject';
     this.#dpop =
@@ -223,17 +223,20 @@ class KeycardGuard implements Guard {
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_REVOKED'));
     }
     const result = this.#checkRequiredScopes(auth);
-    const entry: CacheEntry = {
-      result,
-      expiresAtMs: auth.expiresAt * 1000,
-      sub: auth.sub,
-      sid: auth.sid,
-      jti: auth.jti,
-      iat,
-      roles: auth.roles,
-      used: false,
-    };
-    this.#cache.set(token, entry, now);
+    // A card seen for the first time gets no entry (cacheAdmission 'repeat'): most never come back.
+    if (this.#cache.admits(token)) {
+      const entry: CacheEntry = {
+        result,
+        expiresAtMs: auth.expiresAt * 1000,
+        sub: auth.sub,
+        sid: auth.sid,
+        jti: auth.jti,
+        iat,
+        roles: auth.roles,
+        used: false,
+      };
+      this.#cache.set(token, entry, now);
+    }
     if (!result.ok) this.#rejections++;
     return result;
   }
