@@ -9,7 +9,6 @@ import { isResult } from '../http/settle.js';
 import { selectKey } from '../jwks/remote-jwks.js';
 import type { AuthContext, AuthResult, GuardMetrics, GuardOptions, RequestLike } from '../types.js';
 import { buildAuthContext } from './auth-context.js';
-import { rememberGuard } from './auth-owner.js';
 import { extractToken, headerOf, isWellFormedToken } from './extract-token.js';
 import { collectMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
@@ -214,10 +213,9 @@ class KeycardGuard implements Guard {
       const reason = isJoseError(error) ? error.code : 'ERR_UNEXPECTED';
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_INVALID', { reason, cause: error }));
     }
-    const auth = buildAuthContext(token, payload);
+    const auth = buildAuthContext(token, payload, this);
     if (auth === undefined)
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_INVALID', { reason: 'ERR_CLAIM_MISSING' }));
-    rememberGuard(auth, this);
     const iat = typeof payload['iat'] === 'number' ? payload['iat'] : undefined;
     if (this.#state.isRevoked(auth.sub, auth.sid, auth.jti, iat, auth.roles)) {
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_REVOKED'));
