@@ -18,6 +18,7 @@ async function makeGuard(createGuard, cfg) {
     algorithms: ['ES256'],
     revocation: cfg.revocation ?? false,
     ...(cfg.cacheSize === undefined ? {} : { cacheSize: cfg.cacheSize }),
+    ...(cfg.cacheAdmission === undefined ? {} : { cacheAdmission: cfg.cacheAdmission }),
   });
   await guard.ready();
   return guard;

@@ -23,6 +23,7 @@ export {
 export type {
   AuthContext,
   AuthResult,
+  CacheAdmission,
   GuardMetrics,
   GuardOptions,
   HeaderSource,

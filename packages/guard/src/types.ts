@@ -101,6 +101,12 @@ export interface DpopOptions {
 /** What the guard does once the revocation feed has been out of touch longer than `maxStalenessSeconds`. */
 export type StalePolicy = 'serve' | 'reject';
 
+/**
+ * Which verified cards the guard caches: `'repeat'` only a card verified a second time within the
+ * last `cacheSize`-or-so new cards; `'always'` every card.
+ */
+export type CacheAdmission = 'repeat' | 'always';
+
 /** The revocation feed. It is on by default; `revocation: false` is the one way to turn it off. */
 export interface RevocationOptions {
   /** SSE endpoint. Default: `keycard_revocations_stream_endpoint` from discovery. */
@@ -171,6 +177,11 @@ export interface GuardOptions {
   realm?: string;
   /** Verified-token cache size (entries). Default 10,000; 0 turns the cache off. */
   cacheSize?: number;
+  /**
+   * Which verified cards get a cache entry: 'repeat' (default) a card seen a second time recently,
+   * so one-off cards cost no entry; 'always' every card.
+   */
+  cacheAdmission?: CacheAdmission;
   /** Timeout of discovery requests in ms. Default 5,000. */
   fetchTimeoutMs?: number;
   jwks?: JwksOptions;

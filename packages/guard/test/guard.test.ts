@@ -42,6 +42,7 @@ describe('createGuard options', () => {
       [{ leewaySeconds: 1000 }, 'leewaySeconds'],
       [{ cookie: 'bad name' }, 'cookie'],
       [{ revocation: { stalePolicy: 'panic' as 'serve' } }, 'revocation.stalePolicy'],
+      [{ cacheAdmission: 'never' as 'always' }, 'cacheAdmission'],
       [{ jwks: { minTtlSeconds: 100, maxTtlSeconds: 10 } }, 'jwks.maxTtlSeconds'],
     ];
     for (const [extra, option] of cases) {
@@ -184,14 +185,44 @@ describe('verifyRequest', () => {
     expect((await guard.verifyRequest(bearer(issuer.sign({ scope: 'rooms:write' })))).ok).toBe(true);
   });
 
-  it('serves a repeated token from the cache synchronously', async () => {
+  it('caches a card from its second sight and serves it from the cache synchronously', async () => {
     const guard = make();
+    await guard.ready();
+    expect(guard.options.cacheAdmission).toBe('repeat');
+    const token = issuer.sign();
+    const first = guard.verifyRequestNow(bearer(token));
+    expect(guard.metrics()).toMatchObject({ verifications: 1, cacheSize: 0 });
+    const second = guard.verifyRequestNow(bearer(token));
+    expect(guard.metrics()).toMatchObject({ verifications: 2, cacheSize: 1 });
+    const third = guard.verifyRequestNow(bearer(token));
+    expect(third).toBe(second);
+    expect(first).toMatchObject({ ok: true });
+    expect(guard.metrics()).toMatchObject({ cacheHits: 1, cacheMisses: 2, verifications: 2, cacheSize: 1 });
+  });
+
+  it("with cacheAdmission 'always' caches a card the first time", async () => {
+    const guard = make({ cacheAdmission: 'always' });
     await guard.ready();
     const token = issuer.sign();
     const first = guard.verifyRequestNow(bearer(token));
     const second = guard.verifyRequestNow(bearer(token));
     expect(second).toBe(first);
     expect(guard.metrics()).toMatchObject({ cacheHits: 1, cacheMisses: 1, cacheHitRate: 0.5, cacheSize: 1 });
+  });
+
+  it('never caches a one-off card and still refuses a cached card once revoked', async () => {
+    const guard = make();
+    await guard.ready();
+    for (let i = 0; i < 20; i++)
+      expect((guard.verifyRequestNow(bearer(issuer.sign({ jti: `one-${i}` }))) as AuthResult).ok).toBe(true);
+    expect(guard.metrics().cacheSize).toBe(0);
+    const token = issuer.sign({ jti: 'cached-card' });
+    guard.verifyRequestNow(bearer(token));
+    guard.verifyRequestNow(bearer(token));
+    expect(guard.metrics().cacheSize).toBe(1);
+    issuer.revoke({ type: 'token', jti: 'cached-card' });
+    await eventually(() => guard.metrics().cacheSize === 0);
+    expect(errorCode(guard.verifyRequestNow(bearer(token)) as AuthResult)).toBe('ERR_GUARD_TOKEN_REVOKED');
   });
 });
 
@@ -388,6 +419,7 @@ describe('revocation feed', () => {
     await guard.ready();
     const token = issuer.sign({ jti: 'reset-1', sid: 'reset-s' });
     expect((await guard.verifyRequest(bearer(token))).ok).toBe(true);
+    expect((await guard.verifyRequest(bearer(token))).ok).toBe(true); // cached from its second sight
     expect(guard.metrics().cacheSize).toBeGreaterThan(0);
     const c = issuer.revoke({ type: 'token', jti: 'unrelated' });
     await eventually(() => guard.metrics().revokedTokens >= 1);

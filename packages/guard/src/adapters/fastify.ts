@@ -1,6 +1,7 @@
 import type {
   FastifyPluginCallback,
   FastifyReply,
+  FastifyRequest,
   onRequestHookHandler,
   preHandlerHookHandler,
 } from 'fastify';
@@ -54,23 +55,24 @@ function send(reply: FastifyReply, error: GuardError, guard: Guard | undefined):
  */
 export function authenticate(guard: Guard, options: AuthenticateOptions = {}): onRequestHookHandler {
   const { optional, onRefused } = checkAuthenticateOptions(options);
+  const settle = (result: AuthResult, request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (result.ok) {
+      request.auth = result.auth;
+      done();
+    } else if (optional && result.error.code === 'ERR_GUARD_TOKEN_MISSING') {
+      rememberGuard(request, guard);
+      done();
+    } else {
+      onRefused?.(refusalLine(result.error, request.method, request.url), result.error);
+      send(reply, result.error, guard);
+    }
+  };
   return function keycardAuthenticate(request, reply, done) {
     if (request.routeOptions.config.auth === false) return done();
-    const settle = (result: AuthResult): void => {
-      if (result.ok) {
-        request.auth = result.auth;
-        done();
-      } else if (optional && result.error.code === 'ERR_GUARD_TOKEN_MISSING') {
-        rememberGuard(request, guard);
-        done();
-      } else {
-        onRefused?.(refusalLine(result.error, request.method, request.url), result.error);
-        send(reply, result.error, guard);
-      }
-    };
+    // A synchronous answer (a cached card, or a cold one with the keys at hand) settles without a closure.
     const result = guard.verifyRequestNow(request);
-    if (isResult(result)) settle(result);
-    else result.then(settle, done);
+    if (isResult(result)) settle(result, request, reply, done);
+    else result.then((r) => settle(r, request, reply, done), done);
   };
 }
 

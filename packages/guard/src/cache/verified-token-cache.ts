@@ -1,4 +1,5 @@
-import type { AuthResult } from '../types.js';
+import type { AuthResult, CacheAdmission } from '../types.js';
+import { Doorkeeper } from './doorkeeper.js';
 
 /** One verified token. `result` is returned as is on a hit, so the warm path allocates nothing. */
 export interface CacheEntry {
@@ -20,15 +21,34 @@ export interface CacheEntry {
  * ("second chance") scheme: a hit only sets a flag, so the warm path is one Map lookup and no
  * reordering; the evictor skips recently used entries once.
  *
+ * With `admission: 'repeat'` a card gets an entry only the second time it is verified (see
+ * Doorkeeper): an entry of a card never seen again would live for `maxEntries` insertions, long enough
+ * to reach V8's old generation, and a stream of one-off cards would turn into major-GC work.
+ *
  * @example
- * const cache = new VerifiedTokenCache(10_000);
- * cache.set(token, entry);
+ * const cache = new VerifiedTokenCache(10_000, 'repeat');
+ * if (cache.admits(token)) cache.set(token, entry, Date.now());
  * const hit = cache.get(token, Date.now());
  */
 export class VerifiedTokenCache {
   readonly #entries = new Map<string, CacheEntry>();
+  readonly #doorkeeper: Doorkeeper | undefined;
 
-  constructor(readonly maxEntries: number) {}
+  constructor(
+    readonly maxEntries: number,
+    admission: CacheAdmission = 'always',
+  ) {
+    this.#doorkeeper = admission === 'repeat' && maxEntries > 0 ? new Doorkeeper(maxEntries) : undefined;
+  }
+
+  /**
+   * Whether a freshly verified card should get an entry: never when the cache is off; with the
+   * doorkeeper, only when the card was verified recently already (asking records it).
+   */
+  admits(token: string): boolean {
+    if (this.maxEntries === 0) return false;
+    return this.#doorkeeper === undefined || this.#doorkeeper.seenBefore(token);
+  }
 
   get size(): number {
     return this.#entries.size;

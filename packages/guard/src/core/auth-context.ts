@@ -1,5 +1,7 @@
 import type { JWTClaims } from '@keycard/jwt';
 import type { AuthContext } from '../types.js';
+import { setOwner } from './auth-owner.js';
+import type { Guard } from './create-guard.js';
 
 /** Deeper `act` nesting than this is refused: no real delegation chain is this long. */
 const MAX_ACTOR_DEPTH = 16;
@@ -9,7 +11,11 @@ function optionalString(value: unknown): string | undefined {
 }
 
 function stringList(value: unknown): string[] {
-  if (typeof value === 'string') return value.split(' ').filter((s) => s !== '');
+  if (typeof value === 'string') {
+    // One array in the usual case (single spaces, no space at either end); the filter only when needed.
+    const parts = value.split(' ');
+    return parts.includes('') ? parts.filter((s) => s !== '') : parts;
+  }
   if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string' && s !== '');
   return [];
 }
@@ -57,9 +63,9 @@ function confirmationOf(cnf: unknown): AuthContext['confirmation'] | null {
 /**
  * Builds the request context from verified claims, or returns undefined when a claim the guard relies on
  * is missing or unusable (`sub`, `exp`, a malformed `act` or `cnf`). The token is a non-enumerable
- * property so logging the context omits it.
+ * property so logging the context omits it; so is the guard that verified it (`owner`, for `authorize`).
  */
-export function buildAuthContext(token: string, claims: JWTClaims): AuthContext | undefined {
+export function buildAuthContext(token: string, claims: JWTClaims, owner?: Guard): AuthContext | undefined {
   const sub = optionalString(claims.sub);
   if (sub === undefined || typeof claims.exp !== 'number') return undefined;
   const actor = actorOf(claims['act']);
@@ -88,5 +94,6 @@ export function buildAuthContext(token: string, claims: JWTClaims): AuthContext 
     authTime: optionalTime(claims['auth_time']),
   };
   Object.defineProperty(context, 'token', { value: token, enumerable: false });
+  setOwner(context, owner);
   return Object.freeze(context) as AuthContext;
 }

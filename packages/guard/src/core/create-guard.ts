@@ -9,7 +9,6 @@ import { isResult } from '../http/settle.js';
 import { selectKey } from '../jwks/remote-jwks.js';
 import type { AuthContext, AuthResult, GuardMetrics, GuardOptions, RequestLike } from '../types.js';
 import { buildAuthContext } from './auth-context.js';
-import { rememberGuard } from './auth-owner.js';
 import { extractToken, headerOf, isWellFormedToken } from './extract-token.js';
 import { collectMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
@@ -75,7 +74,7 @@ class KeycardGuard implements Guard {
 
   constructor(options: ResolvedOptions) {
     this.options = options;
-    this.#cache = new VerifiedTokenCache(options.cacheSize);
+    this.#cache = new VerifiedTokenCache(options.cacheSize, options.cacheAdmission);
     this.#state = new RevocationState(options.leewaySeconds);
     this.#rejectWhenStale = options.revocation?.stalePolicy === 'reject';
     this.#dpop =
@@ -214,26 +213,28 @@ class KeycardGuard implements Guard {
       const reason = isJoseError(error) ? error.code : 'ERR_UNEXPECTED';
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_INVALID', { reason, cause: error }));
     }
-    const auth = buildAuthContext(token, payload);
+    const auth = buildAuthContext(token, payload, this);
     if (auth === undefined)
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_INVALID', { reason: 'ERR_CLAIM_MISSING' }));
-    rememberGuard(auth, this);
     const iat = typeof payload['iat'] === 'number' ? payload['iat'] : undefined;
     if (this.#state.isRevoked(auth.sub, auth.sid, auth.jti, iat, auth.roles)) {
       return this.#fail(new GuardError('ERR_GUARD_TOKEN_REVOKED'));
     }
     const result = this.#checkRequiredScopes(auth);
-    const entry: CacheEntry = {
-      result,
-      expiresAtMs: auth.expiresAt * 1000,
-      sub: auth.sub,
-      sid: auth.sid,
-      jti: auth.jti,
-      iat,
-      roles: auth.roles,
-      used: false,
-    };
-    this.#cache.set(token, entry, now);
+    // A card seen for the first time gets no entry (cacheAdmission 'repeat'): most never come back.
+    if (this.#cache.admits(token)) {
+      const entry: CacheEntry = {
+        result,
+        expiresAtMs: auth.expiresAt * 1000,
+        sub: auth.sub,
+        sid: auth.sid,
+        jti: auth.jti,
+        iat,
+        roles: auth.roles,
+        used: false,
+      };
+      this.#cache.set(token, entry, now);
+    }
     if (!result.ok) this.#rejections++;
     return result;
   }

@@ -2,7 +2,7 @@ import type { JWSAlgorithm } from '@keycard/jwt';
 import { DEFAULT_DPOP_ALGORITHMS } from '../dpop/algorithms.js';
 import type { GuardError } from '../errors.js';
 import { optionError } from '../errors.js';
-import type { GuardOptions, StalePolicy } from '../types.js';
+import type { CacheAdmission, GuardOptions, StalePolicy } from '../types.js';
 import type { ResolvedDpopOptions } from './dpop-options.js';
 import { resolveDpopOptions } from './dpop-options.js';
 
@@ -30,6 +30,7 @@ export interface ResolvedOptions {
   readonly cookie: string | undefined;
   readonly realm: string;
   readonly cacheSize: number;
+  readonly cacheAdmission: CacheAdmission;
   readonly fetchTimeoutMs: number;
   readonly jwks: {
     readonly timeoutMs: number;
@@ -98,6 +99,13 @@ function num(name: string, value: unknown, fallback: number, min: number, max: n
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw optionError(name, `must be a number between ${min} and ${max}`);
   }
+  return value;
+}
+
+function cacheAdmission(value: unknown): CacheAdmission {
+  if (value === undefined) return 'repeat';
+  if (value !== 'repeat' && value !== 'always')
+    throw optionError('cacheAdmission', "must be 'repeat' or 'always'");
   return value;
 }
 
@@ -241,6 +249,7 @@ export function resolveOptions(options: GuardOptions): ResolvedOptions {
     cookie,
     realm,
     cacheSize: Math.floor(num('cacheSize', options.cacheSize, 10_000, 0, 10_000_000)),
+    cacheAdmission: cacheAdmission(options.cacheAdmission),
     fetchTimeoutMs: num('fetchTimeoutMs', options.fetchTimeoutMs, 5000, 1, 120_000),
     jwks: Object.freeze({
       timeoutMs: num('jwks.timeoutMs', jw.timeoutMs, 5000, 1, 120_000),
