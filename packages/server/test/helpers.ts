@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type CreateServerOptions,
+  createClient,
   createServer,
   type KeycardConfigInput,
   type KeycardServer,
@@ -143,4 +144,21 @@ export async function addUser(
  */
 export async function addAudience(running: Running, id: string, scopes: string[], name = id): Promise<void> {
   await running.server.services.storage.audiences.upsert({ id, name, scopes, uri: null, createdAt: 0 });
+}
+
+/**
+ * The front desk of the revocation tests: a first-party confidential client with the password and
+ * refresh grants, cards for the server's own audience with `revocations:read` (a scope that audience
+ * understands, so it shows on the card) and `rooms:open`. Returns its Basic authorization header.
+ */
+export async function createDeskClient(services: KeycardServer['services']): Promise<Record<string, string>> {
+  const { secret } = await createClient(services, {
+    id: 'desk',
+    type: 'confidential',
+    firstParty: true,
+    grants: ['password', 'refresh_token'],
+    audiences: ['keycard'],
+    scopes: ['revocations:read', 'rooms:open'],
+  });
+  return { authorization: `Basic ${Buffer.from(`desk:${secret}`).toString('base64')}` };
 }

@@ -5,10 +5,11 @@
 // (so the shortcut is primed), then writes through a second connection and asks once.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, createStorage, type Storage, saveRole } from '../src/index.js';
+import { createStorage, type Storage, saveRole } from '../src/index.js';
 import {
   addUser,
   type Body,
+  createDeskClient,
   getJson,
   postForm,
   type Running,
@@ -63,15 +64,7 @@ describe('SQLite: revocations committed by another connection', () => {
   }
 
   async function signIn(r: Running): Promise<{ basic: Record<string, string>; tokens: Body }> {
-    const { secret } = await createClient(r.server.services, {
-      id: 'desk',
-      type: 'confidential',
-      firstParty: true,
-      grants: ['password', 'refresh_token'],
-      audiences: ['keycard'],
-      scopes: ['revocations:read', 'rooms:open'],
-    });
-    const basic = { authorization: `Basic ${Buffer.from(`desk:${secret}`).toString('base64')}` };
+    const basic = await createDeskClient(r.server.services);
     const res = await postForm(
       `${r.url}/oauth/token`,
       { grant_type: 'password', username: 'ann', password: PASSWORD },

@@ -2,8 +2,8 @@
 // no invalidation message): a scope taken from a role on A must not reach a card B mints from its
 // cached copy of the role. The role event in storage makes B read the role fresh.
 import { afterEach, expect, it } from 'vitest';
-import { createClient, createStorage, type Storage, saveRole } from '../src/index.js';
-import { addUser, postForm, type Running, startServer, testClock } from './helpers.js';
+import { createStorage, type Storage, saveRole } from '../src/index.js';
+import { addUser, createDeskClient, postForm, type Running, startServer, testClock } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
 const admin = { actor: 'test', request: { ip: null, userAgent: null } };
@@ -24,15 +24,7 @@ it('a card minted on another instance right after a role lost a scope does not c
   running.push(a, b);
   const ctx = a.server.services;
   await saveRole(ctx, { name: 'housekeeping', scopes: ['revocations:read', 'rooms:open'] }, admin);
-  const { secret } = await createClient(ctx, {
-    id: 'desk',
-    type: 'confidential',
-    firstParty: true,
-    grants: ['password', 'refresh_token'],
-    audiences: ['keycard'],
-    scopes: ['revocations:read', 'rooms:open'],
-  });
-  const basic = { authorization: `Basic ${Buffer.from(`desk:${secret}`).toString('base64')}` };
+  const basic = await createDeskClient(ctx);
   await addUser(a, 'ann', PASSWORD, ['housekeeping']);
 
   // Signing in on B puts the role, with both scopes, in B's directory cache.

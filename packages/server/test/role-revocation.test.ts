@@ -2,10 +2,11 @@
 // it: the server (Bearer calls, introspection, inspect) refuses the cards that carry the role and
 // predate the event; cards of other users and cards minted after the event (the next refresh) pass.
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { createClient, createStorage, deleteRole, type Storage, saveRole } from '../src/index.js';
+import { createStorage, deleteRole, type Storage, saveRole } from '../src/index.js';
 import {
   addUser,
   type Body,
+  createDeskClient,
   getJson,
   postForm,
   postJson,
@@ -51,15 +52,7 @@ describe.each(backends)('role revocation on %s', (backend) => {
     const ctx = r.server.services;
     // `revocations:read` is a scope the `keycard` audience understands, so it shows on the card.
     await saveRole(ctx, { name: 'housekeeping', scopes: ['revocations:read', 'rooms:open'] }, admin);
-    const { secret } = await createClient(ctx, {
-      id: 'desk',
-      type: 'confidential',
-      firstParty: true,
-      grants: ['password', 'refresh_token'],
-      audiences: ['keycard'],
-      scopes: ['revocations:read', 'rooms:open'],
-    });
-    const basic = { authorization: `Basic ${Buffer.from(`desk:${secret}`).toString('base64')}` };
+    const basic = await createDeskClient(ctx);
     await addUser(r, 'boss', PASSWORD, ['manager']);
     await addUser(r, 'ann', PASSWORD, ['guest', 'housekeeping']);
     await addUser(r, 'bob', PASSWORD, ['guest']);
