@@ -178,6 +178,21 @@ describe('HMAC fast path: the reused input buffer', () => {
     expect(ours(v, `${longer}.${mac(longer, randomBytes(32), 'sha256')}`)).toBe('ERR_JWS_SIGNATURE_INVALID');
   });
 
+  it('a non-ASCII character MACed as its latin1 byte (what the buffer write would truncate to) is refused', () => {
+    const secret = randomBytes(32);
+    const v = verifierFor('HS256', secret);
+    const input = signingInput('HS256');
+    const dot = input.indexOf('.');
+    // U+0165 is written as 0x65 ('e') by a latin1 write: the MAC of the truncated bytes.
+    for (const at of [dot - 1, dot + 1, input.length]) {
+      const odd = `${input.slice(0, at)}\u0165${input.slice(at)}`;
+      const truncated = createHmac('sha256', secret).update(Buffer.from(odd, 'latin1')).digest('base64url');
+      expect(ours(v, `${odd}.${truncated}`)).not.toBe('OK');
+    }
+    const withE = `${input}e`;
+    expect(ours(v, `${withE}.${mac(withE, secret, 'sha256')}`)).not.toBe('OK');
+  });
+
   it('interleaved verifications under two keys never answer for the other key', async () => {
     const a = randomBytes(32);
     const b = randomBytes(32);

@@ -227,3 +227,36 @@ describe('CORS refusals', () => {
     expect(meta.headers.get('access-control-allow-credentials')).toBeNull();
   });
 });
+
+describe('an issuer with a path (rewritten URLs) and https', () => {
+  it('the rescoped hooks still apply under /kc: 415, no-store, frame and HSTS headers', async () => {
+    const prefixed = await startServer({ issuer: 'https://id.test/kc' });
+    try {
+      const cases: Array<[string, string, string | undefined, number]> = [
+        ['POST', `/kc${AUTHORIZE_API.login}`, FORM, 415],
+        ['POST', `/kc${MFA_API.totpStart}`, 'text/plain', 415],
+        ['POST', `/kc${EMAIL_API.forgotPassword}`, 'text/plain', 415],
+        ['GET', '/kc/oauth/token', undefined, 405],
+        ['POST', '/kc/oauth/token', 'text/plain', 400],
+        ['GET', '/kc/api/me', undefined, 401],
+        ['GET', '/kc/oauth/authorize', undefined, 400],
+      ];
+      for (const [method, path, type, status] of cases) {
+        const res = await fetch(`${prefixed.url}${path}`, {
+          method,
+          headers: type === undefined ? {} : { 'content-type': type },
+          ...(method === 'POST' ? { body: 'a=b' } : {}),
+        });
+        await res.text();
+        const label = `${method} ${path}`;
+        expect(res.status, label).toBe(status);
+        expect(res.headers.get('cache-control'), label).toContain('no-store');
+        expect(res.headers.get('x-frame-options'), label).toBe('DENY');
+        expect(res.headers.get('x-content-type-options'), label).toBe('nosniff');
+        expect(res.headers.get('strict-transport-security'), label).toBe('max-age=31536000');
+      }
+    } finally {
+      await prefixed.close();
+    }
+  });
+});
