@@ -52,7 +52,7 @@ const tooLong = (name: string, max: number) =>
   `${name}: Too big: expected string to have <=${max} characters`;
 
 /**
- * Validates a token request's body (a parsed form, or JSON): each known parameter a string within
+ * Validates a token request's body (a parsed form: the route takes no other encoding): each known parameter a string within
  * its length limit (`audience` and `resource` may also be lists of up to 20), `grant_type`
  * required, anything else dropped. A check by hand rather than a schema library: this runs on
  * every token request. ERR_VALIDATION names each bad field but never echoes a value.

@@ -33,12 +33,21 @@ export function oauthTokenResponse(tokens: TokenSet): WireTokenSet & IdTokenFiel
   };
 }
 
+const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 /**
  * `POST /oauth/token`: authorization_code (with PKCE), password, refresh_token, client_credentials
  * and token-exchange (RFC 8693) grants.
  */
 export function oauthTokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/oauth/token', async (request, reply) => {
+    // RFC 6749 §3.2: a form, whose parser refuses a repeated parameter (§3.1). A JSON body would be
+    // read last-member-wins, so a proxy reading the first `grant_type` would see another request.
+    const type = request.headers['content-type'];
+    if (typeof type !== 'string' || !FORM_TYPE.test(type)) {
+      throw new ServerError('ERR_VALIDATION', {
+        message: 'Send the token request as application/x-www-form-urlencoded',
+      });
+    }
     const body = parseTokenBody(request.body);
     const info = requestInfo(request);
     // No DPoP header (the common case): no proof to check, and no turn of the event loop for it.
