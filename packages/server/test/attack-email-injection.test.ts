@@ -4,44 +4,28 @@
 // never add a recipient.
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MailSink, startMailSink } from '../../../test/support/mail-sink.js';
+import type { MailSink } from '../../../test/support/mail-sink.js';
 import { createUser } from '../src/index.js';
 import { postJson, type Running } from './helpers.js';
 import { PASSWORD } from './support/authorize-flow.js';
-import { lastMailId, MAIL_FROM, nextMail, RESET_SUBJECT, settled, tokenOf } from './support/email-flow.js';
+import { startMailHotel, verifiedPerson } from './support/email-attack.js';
+import { lastMailId, nextMail, RESET_SUBJECT, settled, tokenOf } from './support/email-flow.js';
 import { call, login } from './support/mfa-account.js';
-import { startMfaAuthorizeServer } from './support/mfa-flow.js';
 
 let sink: MailSink;
 let r: Running;
-let clock: Awaited<ReturnType<typeof startMfaAuthorizeServer>>['clock'];
+let clock: Awaited<ReturnType<typeof startMailHotel>>['clock'];
 let forgotCalls = 0;
 
 beforeAll(async () => {
-  sink = await startMailSink();
-  ({ running: r, clock } = await startMfaAuthorizeServer({
-    mail: { smtp: { host: '127.0.0.1', port: sink.port }, from: MAIL_FROM },
-    accounts: { signup: true, mailsPerAccount: { limit: 1000 }, requestsPerIp: { limit: 1000 } },
-    throttle: { registerPerIp: { limit: 1000 } },
-  }));
+  ({ sink, running: r, clock } = await startMailHotel());
 });
 afterAll(async () => {
   await r?.close();
   await sink?.close();
 });
 
-/** A person with a verified address. */
-async function person(name: string) {
-  clock.advance(61_000);
-  const user = await createUser(r.server.services, {
-    username: name,
-    password: PASSWORD,
-    roles: ['guest'],
-    email: `${name}@hotel.example`,
-    emailVerified: true,
-  });
-  return { user, address: `${name}@hotel.example` };
-}
+const person = (name: string) => verifiedPerson(r, clock, name);
 
 /** A raw POST with headers fetch would not let through (`Host`). */
 function rawPost(path: string, body: unknown, headers: Record<string, string>): Promise<number> {

@@ -1,35 +1,21 @@
 import { ACR } from '@keycard/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MailSink, startMailSink } from '../../../test/support/mail-sink.js';
-import { createUser } from '../src/index.js';
+import type { MailSink } from '../../../test/support/mail-sink.js';
 import { type Body, getJson, postJson, type Running } from './helpers.js';
 import { passwordStep } from './support/attack-mfa.js';
 import { PASSWORD } from './support/authorize-flow.js';
-import {
-  lastMailId,
-  MAIL_FROM,
-  nextMail,
-  RESET_SUBJECT,
-  tokenOf,
-  VERIFY_SUBJECT,
-} from './support/email-flow.js';
+import { startMailHotel, verifiedPerson } from './support/email-attack.js';
+import { lastMailId, nextMail, RESET_SUBJECT, tokenOf, VERIFY_SUBJECT } from './support/email-flow.js';
 import { call, login } from './support/mfa-account.js';
 import { enrolTotp, totpCode } from './support/mfa-fixtures.js';
-import { startMfaAuthorizeServer } from './support/mfa-flow.js';
 
 const NEW_PASSWORD = 'a brand new password';
 let sink: MailSink;
 let r: Running;
-let clock: Awaited<ReturnType<typeof startMfaAuthorizeServer>>['clock'];
-let _forgotCalls = 0;
+let clock: Awaited<ReturnType<typeof startMailHotel>>['clock'];
 
 beforeAll(async () => {
-  sink = await startMailSink();
-  ({ running: r, clock } = await startMfaAuthorizeServer({
-    mail: { smtp: { host: '127.0.0.1', port: sink.port }, from: MAIL_FROM },
-    accounts: { signup: true, mailsPerAccount: { limit: 1000 }, requestsPerIp: { limit: 1000 } },
-    throttle: { registerPerIp: { limit: 1000 }, loginPerIp: { limit: 10_000 } },
-  }));
+  ({ sink, running: r, clock } = await startMailHotel({ loginPerIp: { limit: 10_000 } }));
 });
 afterAll(async () => {
   await r?.close();
@@ -38,23 +24,15 @@ afterAll(async () => {
 
 /** A person with a verified address. */
 async function person(name: string, opts: { totp?: boolean } = {}) {
-  clock.advance(61_000);
-  const user = await createUser(r.server.services, {
-    username: name,
-    password: PASSWORD,
-    roles: ['guest'],
-    email: `${name}@hotel.example`,
-    emailVerified: true,
-  });
+  const { user, address } = await verifiedPerson(r, clock, name);
   const secret = opts.totp === true ? await enrolTotp(r, user.id) : undefined;
-  return { user, secret: secret as string, address: `${name}@hotel.example` };
+  return { user, secret: secret as string, address };
 }
 
 /** Asks for a reset link for `login` and reads it out of the mail to `to`. */
 async function resetLink(login: string, to: string): Promise<string> {
   const seen = lastMailId(sink);
   expect((await postJson(`${r.url}/api/password/forgot`, { login })).status).toBe(202);
-  _forgotCalls++;
   return tokenOf(await nextMail(sink, to, RESET_SUBJECT, seen), 'reset');
 }
 
