@@ -77,9 +77,23 @@ export function alive(pid: number): boolean {
  * Starts `keycard demo --port 0` and resolves once it printed its banner (every door answered
  * /healthz). `env` adds KEYCARD_* server settings (e.g. a short token lifetime).
  */
-export async function startHotelProcess(
-  opts: { env?: Record<string, string>; dataDir?: string; args?: string[]; timeoutMs?: number } = {},
-): Promise<RunningHotel> {
+export async function startHotelProcess(opts: HotelOptions = {}): Promise<RunningHotel> {
+  // `--port 0`: the demo probes free ports, then listens. Another test file starting its own demo at
+  // the same moment can take one in between (the demo then says so and exits); with a fresh data dir
+  // nothing was kept, so start again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startHotelOnce(opts);
+    } catch (error) {
+      const taken = error instanceof Error && / is already in use\./.test(error.message);
+      if (!taken || opts.dataDir !== undefined || attempt === 3) throw error;
+    }
+  }
+}
+
+type HotelOptions = { env?: Record<string, string>; dataDir?: string; args?: string[]; timeoutMs?: number };
+
+async function startHotelOnce(opts: HotelOptions): Promise<RunningHotel> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'keycard-hotel-'));
   const child = spawn(
